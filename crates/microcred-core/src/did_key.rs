@@ -1,0 +1,303 @@
+//! `did:key` for Ed25519 public keys (Multikey, multicodec `0xed01`,
+//! multibase base58btc), resolved offline.
+//!
+//! A did:key is its own DID document: `did:key:z6Mk…` resolves to a document
+//! whose single verification method `did:key:z6Mk…#z6Mk…` holds the key.
+
+use ed25519_dalek::VerifyingKey;
+use serde_json::{Value, json};
+
+use crate::multibase::{self, MultibaseError};
+
+/// Multicodec varint for an Ed25519 public key (`ed25519-pub`, 0xed).
+pub const ED25519_PUB_MULTICODEC: [u8; 2] = [0xed, 0x01];
+
+/// The `did:key:` method prefix.
+pub const DID_KEY_PREFIX: &str = "did:key:";
+
+/// Why a did:key or Multikey value could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DidKeyError {
+    /// The string does not start with `did:key:`.
+    #[error("{value:?} is not a did:key (it must start with \"did:key:\")")]
+    NotDidKey {
+        /// The value given.
+        value: String,
+    },
+    /// The multibase value could not be decoded.
+    #[error("invalid multibase key {value:?}")]
+    Multibase {
+        /// The value given.
+        value: String,
+        /// The decoding error.
+        #[source]
+        source: MultibaseError,
+    },
+    /// The multicodec header is not `0xed01` (Ed25519 public key).
+    #[error(
+        "key {value:?} has multicodec header {found} where 0xed01 (Ed25519 public key) is required"
+    )]
+    WrongMulticodec {
+        /// The value given.
+        value: String,
+        /// The header found, in hex.
+        found: String,
+    },
+    /// The key has the wrong length.
+    #[error("key {value:?} holds {found} bytes after the multicodec header where 32 are required")]
+    WrongLength {
+        /// The value given.
+        value: String,
+        /// The number of key bytes found.
+        found: usize,
+    },
+    /// The 32 bytes are not a point on the Ed25519 curve.
+    #[error("key {value:?} is not a valid Ed25519 point")]
+    NotOnCurve {
+        /// The value given.
+        value: String,
+    },
+    /// The key is of small order (a weak key that any signature may match).
+    #[error("key {value:?} is a weak (small-order) Ed25519 key")]
+    WeakKey {
+        /// The value given.
+        value: String,
+    },
+    /// A verification-method URL whose fragment is not the key's own multibase value.
+    #[error("verification method {value:?}: fragment must equal the did:key's key ({expected})")]
+    WrongFragment {
+        /// The value given.
+        value: String,
+        /// The fragment required.
+        expected: String,
+    },
+}
+
+/// An Ed25519 did:key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct DidKey {
+    key: VerifyingKey,
+}
+
+impl core::fmt::Debug for DidKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "DidKey({})", self.did())
+    }
+}
+
+impl core::fmt::Display for DidKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(DID_KEY_PREFIX)?;
+        f.write_str(&self.multibase())
+    }
+}
+
+impl DidKey {
+    /// The did:key of a public key.
+    pub fn from_public_key(key: VerifyingKey) -> Self {
+        Self { key }
+    }
+
+    /// Parses `did:key:z6Mk…` (no fragment).
+    ///
+    /// # Errors
+    /// [`DidKeyError`] naming what is wrong: prefix, multibase, multicodec,
+    /// length, or a point that is not on the curve or is of small order.
+    pub fn parse(did: &str) -> Result<Self, DidKeyError> {
+        let Some(mb) = did.strip_prefix(DID_KEY_PREFIX) else {
+            return Err(DidKeyError::NotDidKey {
+                value: did.to_owned(),
+            });
+        };
+        let key = decode_multikey(mb)?;
+        Ok(Self { key })
+    }
+
+    /// Parses a verification-method URL `did:key:z6Mk…#z6Mk…`, whose fragment
+    /// must be the key's own multibase value (did:key spec §"Create").
+    ///
+    /// # Errors
+    /// As [`DidKey::parse`], and [`DidKeyError::WrongFragment`].
+    pub fn parse_verification_method(url: &str) -> Result<Self, DidKeyError> {
+        let (did, fragment) = url.split_once('#').unwrap_or((url, ""));
+        let dk = Self::parse(did)?;
+        let expected = dk.multibase();
+        if fragment != expected {
+            return Err(DidKeyError::WrongFragment {
+                value: url.to_owned(),
+                expected,
+            });
+        }
+        Ok(dk)
+    }
+
+    /// The Ed25519 public key.
+    pub fn public_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// The Multikey `publicKeyMultibase` value `z6Mk…`.
+    pub fn multibase(&self) -> String {
+        encode_multikey(&self.key)
+    }
+
+    /// The DID, `did:key:z6Mk…`.
+    pub fn did(&self) -> String {
+        self.to_string()
+    }
+
+    /// The verification-method URL, `did:key:z6Mk…#z6Mk…`.
+    pub fn verification_method(&self) -> String {
+        let mb = self.multibase();
+        format!("{DID_KEY_PREFIX}{mb}#{mb}")
+    }
+
+    /// The DID document, resolved offline per the did:key method: one
+    /// Multikey verification method, referenced from every verification
+    /// relationship that an Ed25519 signing key may serve.
+    pub fn document(&self) -> Value {
+        let did = self.did();
+        let vm = self.verification_method();
+        json!({
+            "@context": [
+                "https://www.w3.org/ns/did/v1",
+                "https://w3id.org/security/multikey/v1"
+            ],
+            "id": did,
+            "verificationMethod": [{
+                "id": vm,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": self.multibase(),
+            }],
+            "authentication": [vm],
+            "assertionMethod": [vm],
+            "capabilityDelegation": [vm],
+            "capabilityInvocation": [vm],
+        })
+    }
+}
+
+/// Encodes an Ed25519 public key as Multikey `publicKeyMultibase` (`z6Mk…`).
+pub fn encode_multikey(key: &VerifyingKey) -> String {
+    let mut bytes = [0u8; 34];
+    bytes[..2].copy_from_slice(&ED25519_PUB_MULTICODEC);
+    bytes[2..].copy_from_slice(key.as_bytes());
+    multibase::encode_base58btc(&bytes)
+}
+
+/// Decodes a Multikey `publicKeyMultibase` value (`z6Mk…`) into an Ed25519
+/// public key, rejecting points off the curve and small-order (weak) keys.
+///
+/// # Errors
+/// [`DidKeyError`] naming what is wrong.
+pub fn decode_multikey(mb: &str) -> Result<VerifyingKey, DidKeyError> {
+    let bytes = multibase::decode_base58btc(mb).map_err(|source| DidKeyError::Multibase {
+        value: mb.to_owned(),
+        source,
+    })?;
+    let (header, key) = bytes.split_at(bytes.len().min(2));
+    if header != ED25519_PUB_MULTICODEC {
+        return Err(DidKeyError::WrongMulticodec {
+            value: mb.to_owned(),
+            found: hex(header),
+        });
+    }
+    let key: [u8; 32] = key.try_into().map_err(|_| DidKeyError::WrongLength {
+        value: mb.to_owned(),
+        found: key.len(),
+    })?;
+    let vk = VerifyingKey::from_bytes(&key).map_err(|_| DidKeyError::NotOnCurve {
+        value: mb.to_owned(),
+    })?;
+    if vk.is_weak() {
+        return Err(DidKeyError::WeakKey {
+            value: mb.to_owned(),
+        });
+    }
+    Ok(vk)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use core::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2 + 2);
+    s.push_str("0x");
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_keypair_vector() {
+        let vk = decode_multikey("z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2").unwrap();
+        assert_eq!(
+            hex(vk.as_bytes()),
+            "0xb00d8d938e7f773d51565aad36a623f5344f7f5d1960f9cf3e8e12620ea2810f"
+        );
+        let dk = DidKey::from_public_key(vk);
+        assert_eq!(
+            dk.verification_method(),
+            "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert!(matches!(
+            DidKey::parse("did:web:uni.example"),
+            Err(DidKeyError::NotDidKey { .. })
+        ));
+        // X25519 key (0xec01) is not an Ed25519 key.
+        let x = multibase::encode_base58btc(&[&[0xec, 0x01][..], &[9u8; 32]].concat());
+        assert!(matches!(
+            DidKey::parse(&format!("did:key:{x}")),
+            Err(DidKeyError::WrongMulticodec { found, .. }) if found == "0xec01"
+        ));
+        let short = multibase::encode_base58btc(&[&[0xed, 0x01][..], &[9u8; 31]].concat());
+        assert!(matches!(
+            decode_multikey(&short),
+            Err(DidKeyError::WrongLength { found: 31, .. })
+        ));
+        // The identity point (y = 1) has small order.
+        let mut ident = [0u8; 32];
+        ident[0] = 1;
+        let weak = multibase::encode_base58btc(&[&[0xed, 0x01][..], &ident[..]].concat());
+        assert!(matches!(
+            decode_multikey(&weak),
+            Err(DidKeyError::WeakKey { .. })
+        ));
+        assert!(matches!(
+            decode_multikey("u6Mk"),
+            Err(DidKeyError::Multibase { .. })
+        ));
+        let vm = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#key-1";
+        assert!(matches!(
+            DidKey::parse_verification_method(vm),
+            Err(DidKeyError::WrongFragment { .. })
+        ));
+    }
+
+    #[test]
+    fn not_on_curve_is_rejected() {
+        // Find a y coordinate that does not decompress (about half do not).
+        let bad = (2u8..=255)
+            .map(|b| {
+                let mut k = [0u8; 32];
+                k[0] = b;
+                k
+            })
+            .find(|k| VerifyingKey::from_bytes(k).is_err())
+            .unwrap();
+        let mb = multibase::encode_base58btc(&[&[0xed, 0x01][..], &bad[..]].concat());
+        assert!(matches!(
+            decode_multikey(&mb),
+            Err(DidKeyError::NotOnCurve { .. })
+        ));
+    }
+}

@@ -1,0 +1,332 @@
+//! Ed25519 secret keys and the Multikey key-file format.
+//!
+//! A key file is Multikey JSON:
+//! `{"type":"Multikey","id":…,"controller":…,"publicKeyMultibase":"z6Mk…","secretKeyMultibase":"z3u2…"}`.
+//! The secret is multicodec `ed25519-priv` (0x1300, varint `0x80 0x26`) followed by
+//! the 32-byte seed, in base58btc. Loading also accepts `privateKeyMultibase`,
+//! the name used by the W3C vc-di-eddsa test vectors' `keyPair.json`.
+//!
+//! Reading and writing files (and their permissions) is the signer's job: this
+//! module only converts between bytes and keys.
+
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use serde::Deserialize;
+use serde_json::json;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::did_key::{self, DidKey, DidKeyError};
+use crate::multibase;
+
+/// Multicodec varint for an Ed25519 secret key (`ed25519-priv`, 0x1300).
+pub const ED25519_PRIV_MULTICODEC: [u8; 2] = [0x80, 0x26];
+
+/// An Ed25519 secret key. Zeroized on drop; its `Debug` shows only the public key.
+pub struct SecretKey {
+    inner: SigningKey,
+}
+
+impl core::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecretKey")
+            .field("public", &did_key::encode_multikey(&self.public_key()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecretKey {
+    /// Generates a key from the operating system's random source.
+    pub fn generate() -> Self {
+        use rand_core::RngCore as _;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        rand_core::OsRng.fill_bytes(&mut seed[..]);
+        Self::from_seed(&seed)
+    }
+
+    /// The key for a 32-byte seed (RFC 8032 secret key).
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        Self {
+            inner: SigningKey::from_bytes(seed),
+        }
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> VerifyingKey {
+        self.inner.verifying_key()
+    }
+
+    /// The did:key of the public key.
+    pub fn did_key(&self) -> DidKey {
+        DidKey::from_public_key(self.public_key())
+    }
+
+    /// The 32-byte seed. Named so that every use is deliberate.
+    pub fn expose_secret_seed(&self) -> &[u8; 32] {
+        self.inner.as_bytes()
+    }
+
+    /// Signs a message (Ed25519, deterministic).
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        self.inner.sign(message)
+    }
+
+    /// The Multikey `secretKeyMultibase` value (`z3u2…`). Zeroized on drop.
+    pub fn to_multibase(&self) -> Zeroizing<String> {
+        let mut bytes = Zeroizing::new([0u8; 34]);
+        bytes[..2].copy_from_slice(&ED25519_PRIV_MULTICODEC);
+        bytes[2..].copy_from_slice(self.inner.as_bytes());
+        Zeroizing::new(multibase::encode_base58btc(&bytes[..]))
+    }
+
+    /// Decodes a Multikey `secretKeyMultibase` value.
+    ///
+    /// # Errors
+    /// [`KeyFileError`] when it is not base58btc, not `ed25519-priv`, or not 32 bytes.
+    /// The error never contains the value.
+    pub fn from_multibase(value: &str) -> Result<Self, KeyFileError> {
+        let bytes = Zeroizing::new(
+            multibase::decode_base58btc(value).map_err(|_| KeyFileError::SecretEncoding)?,
+        );
+        let (header, seed) = bytes.split_at(bytes.len().min(2));
+        if header != ED25519_PRIV_MULTICODEC {
+            return Err(KeyFileError::SecretMulticodec {
+                found: did_key::hex(header),
+            });
+        }
+        let seed: &[u8; 32] = seed
+            .try_into()
+            .map_err(|_| KeyFileError::SecretLength { found: seed.len() })?;
+        Ok(Self::from_seed(seed))
+    }
+}
+
+/// Why a key file could not be loaded. Never contains secret material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyFileError {
+    /// Not JSON of the expected shape.
+    #[error("not a Multikey key file: {reason}")]
+    Format {
+        /// What the JSON parser said (never includes values).
+        reason: String,
+    },
+    /// Neither `secretKeyMultibase` nor `privateKeyMultibase` is present.
+    #[error("key file has no secretKeyMultibase (or privateKeyMultibase)")]
+    NoSecret,
+    /// The key file is encrypted (a passphrase is needed to open it).
+    #[error("key file is encrypted: a passphrase is needed")]
+    Encrypted,
+    /// The secret is not multibase base58btc.
+    #[error("secretKeyMultibase is not multibase base58btc (\"z…\")")]
+    SecretEncoding,
+    /// The secret's multicodec header is not `ed25519-priv`.
+    #[error(
+        "secretKeyMultibase has multicodec header {found} where 0x8026 (ed25519-priv) is required"
+    )]
+    SecretMulticodec {
+        /// The header found, in hex.
+        found: String,
+    },
+    /// The secret is not 32 bytes.
+    #[error("secretKeyMultibase holds {found} bytes where 32 are required")]
+    SecretLength {
+        /// The length found.
+        found: usize,
+    },
+    /// `publicKeyMultibase` is malformed.
+    #[error("publicKeyMultibase is invalid")]
+    Public(#[source] DidKeyError),
+    /// `publicKeyMultibase` is not the public half of the secret key.
+    #[error(
+        "publicKeyMultibase {found} does not match the secret key (whose public key is {expected})"
+    )]
+    PublicMismatch {
+        /// The value in the file.
+        found: String,
+        /// The public key derived from the secret.
+        expected: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawKeyFile {
+    id: Option<String>,
+    controller: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    public_key_multibase: Option<String>,
+    secret_key_multibase: Option<String>,
+    private_key_multibase: Option<String>,
+    encrypted: Option<serde_json::Value>,
+}
+
+impl Drop for RawKeyFile {
+    fn drop(&mut self) {
+        self.secret_key_multibase.zeroize();
+        self.private_key_multibase.zeroize();
+    }
+}
+
+/// A secret key with the Multikey metadata of its key file.
+#[derive(Debug)]
+pub struct KeyFile {
+    /// The verification-method id (`did:…#…`), when the file names one.
+    pub id: Option<String>,
+    /// The controller DID, when the file names one.
+    pub controller: Option<String>,
+    /// The secret key.
+    pub secret: SecretKey,
+}
+
+impl KeyFile {
+    /// A key file for a did:key: `id` is the did:key verification method and
+    /// `controller` the did:key.
+    pub fn for_did_key(secret: SecretKey) -> Self {
+        let dk = secret.did_key();
+        Self {
+            id: Some(dk.verification_method()),
+            controller: Some(dk.did()),
+            secret,
+        }
+    }
+
+    /// Parses a Multikey key file (or the spec vectors' `keyPair.json`).
+    ///
+    /// # Errors
+    /// [`KeyFileError`], which never includes secret material.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, KeyFileError> {
+        let raw: RawKeyFile = serde_json::from_slice(bytes).map_err(|e| KeyFileError::Format {
+            // serde_json's messages name fields and positions, never values of strings.
+            reason: e.to_string(),
+        })?;
+        if raw.encrypted.is_some() {
+            return Err(KeyFileError::Encrypted);
+        }
+        if let Some(kind) = &raw.kind {
+            if kind != "Multikey" {
+                return Err(KeyFileError::Format {
+                    reason: format!("type is {kind:?} where \"Multikey\" is required"),
+                });
+            }
+        }
+        let secret_mb = raw
+            .secret_key_multibase
+            .as_deref()
+            .or(raw.private_key_multibase.as_deref())
+            .ok_or(KeyFileError::NoSecret)?;
+        let secret = SecretKey::from_multibase(secret_mb)?;
+        if let Some(public) = &raw.public_key_multibase {
+            let found = did_key::decode_multikey(public).map_err(KeyFileError::Public)?;
+            if found != secret.public_key() {
+                return Err(KeyFileError::PublicMismatch {
+                    found: public.clone(),
+                    expected: did_key::encode_multikey(&secret.public_key()),
+                });
+            }
+        }
+        Ok(Self {
+            id: raw.id.clone(),
+            controller: raw.controller.clone(),
+            secret,
+        })
+    }
+
+    /// The verification-method URL proofs made with this key name: the file's
+    /// `id`, or the did:key verification method when the file has none.
+    pub fn verification_method(&self) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| self.secret.did_key().verification_method())
+    }
+
+    /// The DID that controls the key: the file's `controller`, else the DID
+    /// part of `id`, else the did:key.
+    pub fn controller(&self) -> String {
+        if let Some(c) = &self.controller {
+            return c.clone();
+        }
+        if let Some(id) = &self.id {
+            if let Some((did, _)) = id.split_once('#') {
+                return did.to_owned();
+            }
+        }
+        self.secret.did_key().did()
+    }
+
+    /// The Multikey JSON of this key file, secret included. Zeroized on drop.
+    pub fn to_json(&self) -> Zeroizing<String> {
+        let secret = self.secret.to_multibase();
+        let value = json!({
+            "@context": "https://w3id.org/security/multikey/v1",
+            "type": "Multikey",
+            "id": self.verification_method(),
+            "controller": self.controller(),
+            "publicKeyMultibase": did_key::encode_multikey(&self.secret.public_key()),
+            "secretKeyMultibase": secret.as_str(),
+        });
+        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        text.push('\n');
+        Zeroizing::new(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC_KEYPAIR: &str = r#"{
+    "publicKeyMultibase": "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+    "privateKeyMultibase": "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
+}"#;
+
+    #[test]
+    fn loads_spec_keypair() {
+        let kf = KeyFile::from_json(SPEC_KEYPAIR.as_bytes()).unwrap();
+        assert_eq!(
+            did_key::hex(kf.secret.expose_secret_seed()),
+            "0xc96ef9ea10c5e414c471723aff9de72c35fa5b70fae97e8832ecac7d2e2b8ed6"
+        );
+        assert_eq!(
+            kf.verification_method(),
+            "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+        );
+        assert_eq!(
+            kf.secret.to_multibase().as_str(),
+            "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
+        );
+    }
+
+    #[test]
+    fn round_trip_and_debug_hides_secret() {
+        let kf = KeyFile::for_did_key(SecretKey::generate());
+        let text = kf.to_json();
+        let back = KeyFile::from_json(text.as_bytes()).unwrap();
+        assert_eq!(back.secret.public_key(), kf.secret.public_key());
+        assert_eq!(back.controller(), kf.secret.did_key().did());
+        let secret_mb = kf.secret.to_multibase();
+        let dbg = format!("{kf:?}");
+        assert!(!dbg.contains(secret_mb.as_str()));
+        assert!(dbg.contains("z6Mk"));
+    }
+
+    #[test]
+    fn mismatched_or_bad_keys_are_errors_without_secrets() {
+        let other = SecretKey::generate();
+        let text = SPEC_KEYPAIR.replace(
+            "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+            &did_key::encode_multikey(&other.public_key()),
+        );
+        let err = KeyFile::from_json(text.as_bytes()).unwrap_err();
+        assert!(matches!(err, KeyFileError::PublicMismatch { .. }));
+        assert!(!err.to_string().contains("z3u2en7t"));
+        let err = KeyFile::from_json(br#"{"publicKeyMultibase":"z6Mk"}"#).unwrap_err();
+        assert_eq!(err, KeyFileError::NoSecret);
+        let err = KeyFile::from_json(
+            br#"{"secretKeyMultibase":"z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"}"#,
+        )
+        .unwrap_err();
+        assert!(matches!(err, KeyFileError::SecretMulticodec { .. }));
+        let err = KeyFile::from_json(b"{").unwrap_err();
+        assert!(matches!(err, KeyFileError::Format { .. }));
+    }
+}

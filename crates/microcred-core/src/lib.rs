@@ -1,0 +1,86 @@
+//! # microcred-core
+//!
+//! The data model and cryptography of microcred: portable, signed
+//! micro-credentials on the W3C Verifiable Credentials Data Model 2.0.
+//!
+//! - [`json`]: strict JSON input (I-JSON, RFC 7493) with errors that name the JSON path;
+//! - [`jcs`]: the RFC 8785 JSON Canonicalization Scheme;
+//! - [`proof`]: W3C Data Integrity proofs with the `eddsa-jcs-2022` cryptosuite,
+//!   proof sets and chains;
+//! - [`did_key`]: `did:key` for Ed25519 (Multikey), resolved offline;
+//! - [`keys`] (feature `signing`): Ed25519 secret keys and Multikey key files;
+//! - [`credential`]: typed accessors and a builder for VC 2.0 credentials and the
+//!   Open Badges 3.0 `AchievementCredential` micro-credential shape;
+//! - [`status_list`]: W3C Bitstring Status List entries and lists (revocation, suspension);
+//! - [`contexts`]: the JSON-LD contexts the toolkit bundles (never fetched).
+//!
+//! This crate does no I/O: it turns bytes into values and values into bytes.
+//!
+//! ## Example: issue, then verify
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use microcred_core::{json, keys::SecretKey, proof};
+//!
+//! let key = SecretKey::generate();
+//! let did = key.did_key();
+//! let unsigned = json::parse(br#"{
+//!     "@context": ["https://www.w3.org/ns/credentials/v2"],
+//!     "type": ["VerifiableCredential"],
+//!     "issuer": "ISSUER",
+//!     "credentialSubject": {"id": "did:example:learner"}
+//! }"#.as_slice())?;
+//! let mut unsigned = unsigned;
+//! unsigned["issuer"] = did.did().into();
+//!
+//! let mut options = proof::ProofOptions::new(
+//!     did.verification_method(),
+//!     proof::ProofPurpose::AssertionMethod,
+//! );
+//! options.created = Some("2025-03-01T00:00:00Z".into());
+//! let signed = proof::add_proof(&unsigned, &key, &options)?;
+//!
+//! let outcomes = proof::verify_proofs(&signed, &proof::DidKeyResolver);
+//! assert_eq!(outcomes.len(), 1);
+//! assert_eq!(outcomes[0].result, Ok(did.did()));
+//!
+//! // Any change to the credential breaks the signature.
+//! let mut tampered = signed.clone();
+//! tampered["credentialSubject"]["id"] = "did:example:mallory".into();
+//! let outcomes = proof::verify_proofs(&tampered, &proof::DidKeyResolver);
+//! assert_eq!(outcomes[0].result, Err(proof::ProofFailure::SignatureInvalid));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Security
+//!
+//! - Signatures are checked with Ed25519 `verify_strict`: non-canonical
+//!   signatures and small-order public keys are rejected.
+//! - Secret keys are zeroized on drop; their `Debug` output shows only the
+//!   public key; the raw seed is reached only through `expose_secret_seed`.
+//! - Untrusted JSON is bounded in size and depth, and duplicate members, lone
+//!   surrogates and non-finite numbers are errors, so that what is signed is
+//!   exactly what every conformant reader sees.
+//!
+//! ## Features
+//!
+//! - `signing` (default): secret keys and adding proofs. Verifiers build with
+//!   `default-features = false` and never compile secret-key code.
+
+#![forbid(unsafe_code)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod contexts;
+pub mod credential;
+pub mod datetime;
+pub mod did_key;
+pub mod jcs;
+pub mod json;
+#[cfg(feature = "signing")]
+pub mod keys;
+pub mod multibase;
+pub mod proof;
+pub mod status_list;
+
+pub use serde_json::Value;

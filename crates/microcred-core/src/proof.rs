@@ -1,0 +1,646 @@
+//! W3C Data Integrity proofs with the `eddsa-jcs-2022` cryptosuite
+//! (Data Integrity EdDSA Cryptosuites v1.0, §3.3), including proof sets and
+//! proof chains (Data Integrity v1.0, §4.2–4.3).
+//!
+//! Hash data is `SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document))`; the
+//! signature is Ed25519 over those 64 bytes, serialized as multibase
+//! base58btc in `proofValue`. Verification uses `verify_strict`.
+//!
+//! Proof verification answers only "was this document signed by that
+//! verification method". Whether the method belongs to the credential's
+//! issuer, and whether the purpose is the one expected, are the caller's
+//! checks (the verifier reports them on lines of their own).
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::did_key::{DidKey, DidKeyError};
+use crate::{datetime, jcs, multibase};
+
+/// The `type` of a Data Integrity proof.
+pub const PROOF_TYPE: &str = "DataIntegrityProof";
+/// The cryptosuite identifier implemented here.
+pub const EDDSA_JCS_2022: &str = "eddsa-jcs-2022";
+
+/// A verification relationship a proof is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProofPurpose {
+    /// Issuing a credential (`assertionMethod`).
+    AssertionMethod,
+    /// Proving control, e.g. a learner signing a presentation (`authentication`).
+    Authentication,
+}
+
+impl ProofPurpose {
+    /// The JSON value of the purpose.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AssertionMethod => "assertionMethod",
+            Self::Authentication => "authentication",
+        }
+    }
+
+    /// Parses a JSON purpose value; `None` for purposes this toolkit does not use.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "assertionMethod" => Some(Self::AssertionMethod),
+            "authentication" => Some(Self::Authentication),
+            _ => None,
+        }
+    }
+}
+
+impl core::fmt::Display for ProofPurpose {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Options of a new proof (Data Integrity §2.1 proof members).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProofOptions {
+    /// Verification-method URL of the signing key (`did:…#…`).
+    pub verification_method: String,
+    /// Why the proof is made.
+    pub proof_purpose: ProofPurpose,
+    /// `created` date-time; [`datetime::format`] of now is typical.
+    pub created: Option<String>,
+    /// `expires` date-time.
+    pub expires: Option<String>,
+    /// `challenge` (presentations: the verifier's nonce).
+    pub challenge: Option<String>,
+    /// `domain` (presentations: the intended verifier).
+    pub domain: Option<String>,
+    /// `id` of the proof (needed for another proof to chain to it).
+    pub id: Option<String>,
+    /// `previousProof`: the id (string) or ids (array) of proofs this one chains to.
+    pub previous_proof: Option<Value>,
+}
+
+impl ProofOptions {
+    /// Options with only the verification method and purpose set.
+    pub fn new(verification_method: impl Into<String>, proof_purpose: ProofPurpose) -> Self {
+        Self {
+            verification_method: verification_method.into(),
+            proof_purpose,
+            created: None,
+            expires: None,
+            challenge: None,
+            domain: None,
+            id: None,
+            previous_proof: None,
+        }
+    }
+
+    /// The proof options document (no `@context`, no `proofValue`), members in
+    /// the order the specification's examples use.
+    fn to_map(&self) -> Map<String, Value> {
+        let mut m = Map::with_capacity(10);
+        if let Some(id) = &self.id {
+            m.insert("id".into(), id.clone().into());
+        }
+        m.insert("type".into(), PROOF_TYPE.into());
+        m.insert("cryptosuite".into(), EDDSA_JCS_2022.into());
+        if let Some(c) = &self.created {
+            m.insert("created".into(), c.clone().into());
+        }
+        if let Some(e) = &self.expires {
+            m.insert("expires".into(), e.clone().into());
+        }
+        m.insert(
+            "verificationMethod".into(),
+            self.verification_method.clone().into(),
+        );
+        m.insert("proofPurpose".into(), self.proof_purpose.as_str().into());
+        if let Some(c) = &self.challenge {
+            m.insert("challenge".into(), c.clone().into());
+        }
+        if let Some(d) = &self.domain {
+            m.insert("domain".into(), d.clone().into());
+        }
+        if let Some(p) = &self.previous_proof {
+            m.insert("previousProof".into(), p.clone());
+        }
+        m
+    }
+}
+
+/// Why a proof could not be added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofError {
+    /// The document is not a JSON object.
+    #[error("the document to sign is not a JSON object")]
+    NotAnObject,
+    /// The document's existing `proof` member is neither an object nor an array of objects.
+    #[error("the document's existing proof member is not a proof object or an array of them")]
+    ExistingProofMalformed,
+    /// `created` or `expires` is not a date-time.
+    #[error("proof option {member}: {source}")]
+    DateTime {
+        /// `created` or `expires`.
+        member: &'static str,
+        /// The parse error.
+        #[source]
+        source: datetime::DateTimeError,
+    },
+    /// `previousProof` names a proof id the document does not carry.
+    #[error("previousProof {id:?} names no proof of the document")]
+    PreviousProofNotFound {
+        /// The id.
+        id: String,
+    },
+    /// `previousProof` is neither a string nor an array of strings.
+    #[error("previousProof must be a proof id or an array of proof ids")]
+    PreviousProofMalformed,
+}
+
+/// Why a proof does not verify. Cryptographic failure is deliberately opaque
+/// ([`ProofFailure::SignatureInvalid`]); policy and format failures are detailed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofFailure {
+    /// The document is not a JSON object.
+    #[error("the document is not a JSON object")]
+    DocumentNotAnObject,
+    /// The proof is not a JSON object.
+    #[error("the proof is not a JSON object")]
+    NotAnObject,
+    /// A required proof member is absent or not a string.
+    #[error("proof member {member} is missing or not a string")]
+    MissingMember {
+        /// The member name.
+        member: &'static str,
+    },
+    /// `type` is not `DataIntegrityProof`.
+    #[error("proof type is {found:?} where \"DataIntegrityProof\" is required")]
+    UnsupportedType {
+        /// The type found.
+        found: String,
+    },
+    /// The cryptosuite is not one this toolkit implements.
+    #[error("cryptosuite {found:?} is not supported (supported: eddsa-jcs-2022)")]
+    UnsupportedCryptosuite {
+        /// The cryptosuite found.
+        found: String,
+    },
+    /// `proofValue` is not multibase base58btc.
+    #[error("proofValue is not multibase base58btc (\"z…\"): {source}")]
+    ProofValueEncoding {
+        /// The decoding error.
+        #[source]
+        source: multibase::MultibaseError,
+    },
+    /// `proofValue` does not decode to a 64-byte Ed25519 signature.
+    #[error("proofValue does not decode to a 64-byte Ed25519 signature")]
+    ProofValueLength,
+    /// `created` or `expires` is malformed.
+    #[error("proof member {member}: {source}")]
+    DateTime {
+        /// `created` or `expires`.
+        member: &'static str,
+        /// The parse error.
+        #[source]
+        source: datetime::DateTimeError,
+    },
+    /// The proof's `@context` is not a prefix of the document's `@context`.
+    #[error("the proof's @context is not the start of the document's @context")]
+    ContextMismatch,
+    /// `previousProof` names a proof the document does not carry.
+    #[error("previousProof {id:?} names no proof of the document")]
+    PreviousProofNotFound {
+        /// The id.
+        id: String,
+    },
+    /// `previousProof` is neither a string nor an array of strings.
+    #[error("previousProof must be a proof id or an array of proof ids")]
+    PreviousProofMalformed,
+    /// The verification method could not be resolved to a key.
+    #[error("verification method {verification_method:?}: {source}")]
+    Resolve {
+        /// The verification-method URL.
+        verification_method: String,
+        /// Why it could not be resolved.
+        #[source]
+        source: ResolveError,
+    },
+    /// The verification method is not authorized for the proof's purpose.
+    #[error("verification method {verification_method:?} is not authorized for {purpose}")]
+    PurposeNotAuthorized {
+        /// The verification-method URL.
+        verification_method: String,
+        /// The purpose the proof claims.
+        purpose: String,
+    },
+    /// The signature does not verify.
+    #[error("signature does not verify")]
+    SignatureInvalid,
+}
+
+/// Why a verification method could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// The DID method is not one the resolver knows (e.g. did:web without a trusted document).
+    #[error("cannot resolve {method} offline; supply its DID document in the trust list")]
+    UnsupportedMethod {
+        /// The DID method, e.g. `did:web`.
+        method: String,
+    },
+    /// The DID document has no such verification method.
+    #[error("no such verification method in the DID document")]
+    NotFound,
+    /// The did:key is malformed.
+    #[error(transparent)]
+    DidKey(#[from] DidKeyError),
+    /// The verification method's key material is malformed or not Ed25519.
+    #[error("unusable key material: {reason}")]
+    KeyMaterial {
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A resolved verification method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedMethod {
+    /// The DID that controls the key.
+    pub controller: String,
+    /// The Ed25519 public key.
+    pub public_key: VerifyingKey,
+    /// The verification relationships the controller authorized the key for
+    /// (`assertionMethod`, `authentication`, …).
+    pub relationships: Vec<String>,
+}
+
+/// Resolves verification-method URLs to keys, offline.
+pub trait KeyResolver {
+    /// Resolves `verification_method` (e.g. `did:key:z6Mk…#z6Mk…`).
+    ///
+    /// # Errors
+    /// [`ResolveError`] when the method is unknown or its key unusable.
+    fn resolve(&self, verification_method: &str) -> Result<ResolvedMethod, ResolveError>;
+}
+
+/// Resolves `did:key` verification methods (and only those), offline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DidKeyResolver;
+
+impl KeyResolver for DidKeyResolver {
+    fn resolve(&self, verification_method: &str) -> Result<ResolvedMethod, ResolveError> {
+        if !verification_method.starts_with(crate::did_key::DID_KEY_PREFIX) {
+            let method = verification_method
+                .splitn(3, ':')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(":");
+            return Err(ResolveError::UnsupportedMethod { method });
+        }
+        let dk = DidKey::parse_verification_method(verification_method)?;
+        Ok(ResolvedMethod {
+            controller: dk.did(),
+            public_key: *dk.public_key(),
+            relationships: [
+                "assertionMethod",
+                "authentication",
+                "capabilityInvocation",
+                "capabilityDelegation",
+            ]
+            .map(String::from)
+            .to_vec(),
+        })
+    }
+}
+
+/// The hash data of eddsa-jcs-2022: `SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document))`.
+pub fn hash_data(proof_config: &Value, document: &Value) -> [u8; 64] {
+    let mut buf = Vec::with_capacity(4096);
+    let mut out = [0u8; 64];
+    jcs::canonicalize_into(proof_config, &mut buf);
+    out[..32].copy_from_slice(&Sha256::digest(&buf));
+    buf.clear();
+    jcs::canonicalize_into(document, &mut buf);
+    out[32..].copy_from_slice(&Sha256::digest(&buf));
+    out
+}
+
+/// The proofs a document carries, as a list (a single `proof` object counts as one).
+///
+/// # Errors
+/// `Err(())` when `proof` is present but neither an object nor an array.
+fn existing_proofs(doc: &Map<String, Value>) -> Result<Vec<&Value>, ()> {
+    match doc.get("proof") {
+        None => Ok(Vec::new()),
+        Some(p @ Value::Object(_)) => Ok(vec![p]),
+        Some(Value::Array(a)) => Ok(a.iter().collect()),
+        Some(_) => Err(()),
+    }
+}
+
+/// The document a proof was made over: the document without `proof`, plus the
+/// proofs named by `previousProof` (Data Integrity §4.3, proof chains).
+fn unsecured_for(
+    doc: &Map<String, Value>,
+    all: &[&Value],
+    previous: Option<&Value>,
+) -> Result<Map<String, Value>, PrevProofErr> {
+    let mut unsecured = Map::with_capacity(doc.len());
+    for (k, v) in doc {
+        if k != "proof" {
+            unsecured.insert(k.clone(), v.clone());
+        }
+    }
+    match previous {
+        None => {}
+        Some(Value::String(id)) => {
+            let found = find_proof(all, id)?;
+            unsecured.insert("proof".into(), found.clone());
+        }
+        Some(Value::Array(ids)) => {
+            let mut chained = Vec::with_capacity(ids.len());
+            for id in ids {
+                let Value::String(id) = id else {
+                    return Err(PrevProofErr::Malformed);
+                };
+                chained.push(find_proof(all, id)?.clone());
+            }
+            unsecured.insert("proof".into(), Value::Array(chained));
+        }
+        Some(_) => return Err(PrevProofErr::Malformed),
+    }
+    Ok(unsecured)
+}
+
+enum PrevProofErr {
+    NotFound(String),
+    Malformed,
+}
+
+fn find_proof<'a>(all: &[&'a Value], id: &str) -> Result<&'a Value, PrevProofErr> {
+    all.iter()
+        .copied()
+        .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+        .ok_or_else(|| PrevProofErr::NotFound(id.to_owned()))
+}
+
+/// Adds an `eddsa-jcs-2022` proof to `document` and returns the secured document.
+///
+/// A document that already carries proofs gets a proof set: the new proof
+/// covers the document without them (or with those named by
+/// `previousProof`), and `proof` becomes an array of all of them.
+///
+/// # Errors
+/// [`ProofError`] when the document is not an object, an option is malformed,
+/// or `previousProof` names no existing proof.
+#[cfg(feature = "signing")]
+pub fn add_proof(
+    document: &Value,
+    key: &crate::keys::SecretKey,
+    options: &ProofOptions,
+) -> Result<Value, ProofError> {
+    let Value::Object(doc) = document else {
+        return Err(ProofError::NotAnObject);
+    };
+    for (member, v) in [("created", &options.created), ("expires", &options.expires)] {
+        if let Some(v) = v {
+            datetime::parse(v).map_err(|source| ProofError::DateTime { member, source })?;
+        }
+    }
+    let all = existing_proofs(doc).map_err(|()| ProofError::ExistingProofMalformed)?;
+    if all.iter().any(|p| !p.is_object()) {
+        return Err(ProofError::ExistingProofMalformed);
+    }
+    let unsecured =
+        unsecured_for(doc, &all, options.previous_proof.as_ref()).map_err(|e| match e {
+            PrevProofErr::NotFound(id) => ProofError::PreviousProofNotFound { id },
+            PrevProofErr::Malformed => ProofError::PreviousProofMalformed,
+        })?;
+    // Proof configuration (§3.3.5): the options, with the document's @context.
+    let mut config = options.to_map();
+    if let Some(ctx) = doc.get("@context") {
+        config.insert("@context".into(), ctx.clone());
+    }
+    let config = Value::Object(config);
+    let hash = hash_data(&config, &Value::Object(unsecured));
+    let signature = key.sign(&hash);
+    let Value::Object(mut proof) = config else {
+        return Err(ProofError::NotAnObject);
+    };
+    proof.insert(
+        "proofValue".into(),
+        multibase::encode_base58btc(&signature.to_bytes()).into(),
+    );
+    let mut secured = doc.clone();
+    let proof = Value::Object(proof);
+    let new_proof = if all.is_empty() {
+        proof
+    } else {
+        let mut set: Vec<Value> = all.into_iter().cloned().collect();
+        set.push(proof);
+        Value::Array(set)
+    };
+    secured.insert("proof".into(), new_proof);
+    Ok(Value::Object(secured))
+}
+
+/// The outcome of verifying one proof of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofOutcome {
+    /// Position of the proof in the document's proof set (0 for a single proof).
+    pub index: usize,
+    /// `id` of the proof, if any.
+    pub id: Option<String>,
+    /// `cryptosuite` of the proof, if a string.
+    pub cryptosuite: Option<String>,
+    /// `verificationMethod` of the proof, if a string.
+    pub verification_method: Option<String>,
+    /// `proofPurpose` of the proof, if a string.
+    pub proof_purpose: Option<String>,
+    /// `created`, if a string.
+    pub created: Option<String>,
+    /// `expires`, if a string.
+    pub expires: Option<String>,
+    /// `challenge`, if a string.
+    pub challenge: Option<String>,
+    /// `domain`, if a string.
+    pub domain: Option<String>,
+    /// The verdict: the controller of the key on success.
+    pub result: Result<String, ProofFailure>,
+}
+
+/// Verifies every proof of a secured document, each on its own.
+///
+/// Returns one outcome per proof, in document order; an empty list when the
+/// document carries no `proof` (the caller decides that an unsigned document
+/// is not valid).
+pub fn verify_proofs(document: &Value, resolver: &dyn KeyResolver) -> Vec<ProofOutcome> {
+    let Value::Object(doc) = document else {
+        return vec![failed(0, ProofFailure::DocumentNotAnObject)];
+    };
+    let all = match existing_proofs(doc) {
+        Ok(all) => all,
+        Err(()) => return vec![failed(0, ProofFailure::NotAnObject)],
+    };
+    all.iter()
+        .enumerate()
+        .map(|(index, proof)| {
+            let s = |k: &str| proof.get(k).and_then(Value::as_str).map(str::to_owned);
+            ProofOutcome {
+                index,
+                id: s("id"),
+                cryptosuite: s("cryptosuite"),
+                verification_method: s("verificationMethod"),
+                proof_purpose: s("proofPurpose"),
+                created: s("created"),
+                expires: s("expires"),
+                challenge: s("challenge"),
+                domain: s("domain"),
+                result: verify_one(doc, &all, proof, resolver),
+            }
+        })
+        .collect()
+}
+
+fn failed(index: usize, f: ProofFailure) -> ProofOutcome {
+    ProofOutcome {
+        index,
+        id: None,
+        cryptosuite: None,
+        verification_method: None,
+        proof_purpose: None,
+        created: None,
+        expires: None,
+        challenge: None,
+        domain: None,
+        result: Err(f),
+    }
+}
+
+fn str_member<'a>(
+    proof: &'a Map<String, Value>,
+    member: &'static str,
+) -> Result<&'a str, ProofFailure> {
+    proof
+        .get(member)
+        .and_then(Value::as_str)
+        .ok_or(ProofFailure::MissingMember { member })
+}
+
+/// eddsa-jcs-2022 "Verify Proof" (§3.3.2) for one proof of the set.
+fn verify_one(
+    doc: &Map<String, Value>,
+    all: &[&Value],
+    proof: &Value,
+    resolver: &dyn KeyResolver,
+) -> Result<String, ProofFailure> {
+    let Value::Object(proof) = proof else {
+        return Err(ProofFailure::NotAnObject);
+    };
+    let kind = str_member(proof, "type")?;
+    if kind != PROOF_TYPE {
+        return Err(ProofFailure::UnsupportedType {
+            found: kind.to_owned(),
+        });
+    }
+    let suite = str_member(proof, "cryptosuite")?;
+    if suite != EDDSA_JCS_2022 {
+        return Err(ProofFailure::UnsupportedCryptosuite {
+            found: suite.to_owned(),
+        });
+    }
+    let vm = str_member(proof, "verificationMethod")?;
+    let purpose = str_member(proof, "proofPurpose")?;
+    let proof_value = str_member(proof, "proofValue")?;
+    for member in ["created", "expires"] {
+        if let Some(v) = proof.get(member) {
+            let s = v.as_str().ok_or(ProofFailure::MissingMember { member })?;
+            datetime::parse(s).map_err(|source| ProofFailure::DateTime { member, source })?;
+        }
+    }
+    let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(proof_value)
+        .map_err(|source| ProofFailure::ProofValueEncoding { source })?
+        .ok_or(ProofFailure::ProofValueLength)?;
+
+    let mut unsecured =
+        unsecured_for(doc, all, proof.get("previousProof")).map_err(|e| match e {
+            PrevProofErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
+            PrevProofErr::Malformed => ProofFailure::PreviousProofMalformed,
+        })?;
+    let mut options = proof.clone();
+    options.remove("proofValue");
+    // §3.3.2 step 4: the proof's @context must start the document's, and is
+    // then the context the document was signed with.
+    if let Some(pctx) = options.get("@context") {
+        if !context_starts_with(doc.get("@context"), pctx) {
+            return Err(ProofFailure::ContextMismatch);
+        }
+        unsecured.insert("@context".into(), pctx.clone());
+    }
+    let hash = hash_data(&Value::Object(options), &Value::Object(unsecured));
+
+    let resolved = resolver
+        .resolve(vm)
+        .map_err(|source| ProofFailure::Resolve {
+            verification_method: vm.to_owned(),
+            source,
+        })?;
+    if !resolved.relationships.iter().any(|r| r == purpose) {
+        return Err(ProofFailure::PurposeNotAuthorized {
+            verification_method: vm.to_owned(),
+            purpose: purpose.to_owned(),
+        });
+    }
+    let signature = Signature::from_bytes(&sig_bytes);
+    resolved
+        .public_key
+        .verify_strict(&hash, &signature)
+        .map_err(|_| ProofFailure::SignatureInvalid)?;
+    Ok(resolved.controller)
+}
+
+fn as_list(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(a) => a,
+        other => core::slice::from_ref(other),
+    }
+}
+
+fn context_starts_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
+    let Some(doc_ctx) = doc_ctx else {
+        return false;
+    };
+    let (d, p) = (as_list(doc_ctx), as_list(proof_ctx));
+    p.len() <= d.len() && d.iter().zip(p).all(|(a, b)| a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_prefix_rule() {
+        let d = serde_json::json!(["a", "b", "c"]);
+        assert!(context_starts_with(
+            Some(&d),
+            &serde_json::json!(["a", "b"])
+        ));
+        assert!(context_starts_with(Some(&d), &serde_json::json!("a")));
+        assert!(!context_starts_with(Some(&d), &serde_json::json!(["b"])));
+        assert!(!context_starts_with(None, &serde_json::json!(["a"])));
+    }
+
+    #[test]
+    fn did_key_resolver_rejects_other_methods() {
+        let err = DidKeyResolver
+            .resolve("did:web:uni.example#key-1")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ResolveError::UnsupportedMethod {
+                method: "did:web".into()
+            }
+        );
+    }
+}

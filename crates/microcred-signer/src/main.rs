@@ -1,0 +1,32 @@
+//! `microcred-sign`: the registrar's and learner's tool.
+//!
+//! Exit status: 0 on success, 2 on any failure (the message on stderr says what).
+
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod files;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe (e.g. `| head`) is not an error worth reporting.
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "microcred-sign: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job on the bundled example: sign keys-example/'s example micro-credential with the
+# example issuer key, then verify the result offline and print the report.
+# Usage: bash tests/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --quiet --locked --bins
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# git does not keep file modes, and the signer refuses keys others can read: use a private copy.
+install -m 600 keys-example/example-university.key.json "$work/issuer.key.json"
+./target/debug/microcred-sign issue --key "$work/issuer.key.json" \
+  --out "$work/signed.json" keys-example/micro-credential.unsigned.json
+echo "Signed: $(grep -c '' "$work/signed.json") lines, proof by $(grep -o '"verificationMethod": "[^#]*' "$work/signed.json" | cut -d'"' -f4)"
+echo
+./target/debug/microcred-verify "$work/signed.json"

@@ -1,0 +1,9 @@
+//! Workspace integration tests, compiled as one binary.
+
+// Test code: an unwrap or panic that fires is a failing test, which is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+mod common;
+mod properties;
+mod vectors;
