@@ -226,3 +226,149 @@ fn issue_refuses_what_it_should_not_sign() {
     assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
 }
+
+#[test]
+fn profile_refusal_and_override() {
+    let (dir, key) = private_copy(UNIVERSITY);
+    let out_path = dir.path().join("signed.json");
+    // The example complies with the EMC framework: signed, no failed error rule printed.
+    let out = run(
+        sign(["issue", "--profile", "emc-cmf", "--key"])
+            .arg(&key)
+            .arg("--out")
+            .arg(&out_path)
+            .arg(repo("keys-example/micro-credential.unsigned.json")),
+        0,
+        &[],
+    );
+    assert!(!stderr(&out).contains("FAIL error"), "{}", stderr(&out));
+    assert!(out_path.exists());
+
+    // 90 hours is below the framework's 100: refused, the rule named with what was found
+    // and what was expected; nothing written.
+    let short = unsigned_with(dir.path(), "short.json", |m| {
+        m["credentialSubject"]["achievement"]["microCredential"]["workload"]["hours"] = 90.into();
+    });
+    let refused = dir.path().join("refused.json");
+    let out = run(
+        sign(["issue", "--profile", "emc-cmf", "--key"])
+            .arg(&key)
+            .arg("--out")
+            .arg(&refused)
+            .arg(&short),
+        2,
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("EMC-01")
+            && err.contains("found 90")
+            && err.contains("100 ≤ hours ≤ 150")
+            && err.contains("does not comply with profile emc-cmf")
+            && err.contains("--allow-noncompliant"),
+        "{err}"
+    );
+    assert!(!refused.exists(), "nothing is signed");
+    assert!(out.stdout.is_empty());
+
+    // --allow-noncompliant signs, loudly, and the failures are still listed.
+    let out = run(
+        sign([
+            "issue",
+            "--profile",
+            "emc-cmf",
+            "--allow-noncompliant",
+            "--key",
+        ])
+        .arg(&key)
+        .arg(&short),
+        0,
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(err.contains("WARNING") && err.contains("EMC-01"), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        proof::verify_proofs(&doc, &proof::DidKeyResolver)[0].result,
+        Ok(UNIVERSITY_DID.to_owned())
+    );
+
+    // A profile of one's own, from a file; rules apply to the credential as filled.
+    let house = dir.path().join("house.json");
+    std::fs::write(
+        &house,
+        serde_json::to_vec(&serde_json::json!({
+            "id": "uni-house",
+            "title": "House rules",
+            "source": "Academic council decision 2025/7",
+            "rules": [{
+                "id": "HOUSE-01",
+                "description": "The credential has an id",
+                "severity": "error",
+                "source": "decision 2025/7 §1",
+                "expected": "an id",
+                "path": "id",
+                "check": {"exists": {"path": "id"}}
+            }, {
+                "id": "HOUSE-02",
+                "description": "At least 200 hours",
+                "severity": "error",
+                "source": "decision 2025/7 §2",
+                "expected": "hours ≥ 200",
+                "path": "hours(credentialSubject.achievement.microCredential)",
+                "check": {"range": {"path": "hours(credentialSubject.achievement.microCredential)", "min": 200}}
+            }]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let no_id = unsigned_with(dir.path(), "no-id.json", |m| {
+        m.shift_remove("id");
+    });
+    let out = run(
+        sign(["issue", "--key"])
+            .arg(&key)
+            .arg("--profile")
+            .arg(&house)
+            .arg(&no_id),
+        2,
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("HOUSE-02") && err.contains("found 125"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("HOUSE-01"),
+        "id was filled before the check: {err}"
+    );
+
+    // Unknown names and bad files are named, before the key is opened.
+    let out = run(
+        sign(["issue", "--profile", "no-such-framework", "--key"])
+            .arg(&key)
+            .arg(&short),
+        2,
+        &[],
+    );
+    assert!(
+        stderr(&out).contains("no-such-framework") && stderr(&out).contains("emc-cmf"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        sign(["issue", "--key"])
+            .arg(&key)
+            .arg("--profile")
+            .arg(&short)
+            .arg(&short),
+        2,
+        &[],
+    );
+    assert!(
+        stderr(&out).contains("not a usable profile file"),
+        "{}",
+        stderr(&out)
+    );
+}
