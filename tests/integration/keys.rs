@@ -340,6 +340,9 @@ fn unencrypted_keys_still_work_and_passphrase_files_others_can_read_are_flagged(
         .as_str()
         .unwrap()
         .to_owned();
+    // keygen itself printed only the DID and notes, never the secret it made.
+    assert!(!stdout(&out).contains(&secret) && !stderr(&out).contains(&secret));
+    assert!(stdout(&out).starts_with("did:key:z6Mk"));
     // A passphrase given for a plain key is not needed: said, and the key is used.
     let pf = pass_file(dir.path(), "p", PASS);
     let out = run(
