@@ -5,5 +5,8 @@
 
 mod cli;
 mod common;
+mod issuing;
+mod keys;
+mod presenting;
 mod properties;
 mod vectors;
