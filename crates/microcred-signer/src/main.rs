@@ -7,6 +7,9 @@
 mod cli;
 mod commands;
 mod files;
+mod learners;
+mod ledger;
+mod template;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -12,7 +12,7 @@ use crate::files;
 
 pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
     let key = files::load_key(&args.key)?;
-    let unsigned = files::read_json(&args.input)?;
+    let mut unsigned = files::read_json(&args.input)?;
     let cred = Credential::new(&unsigned).with_context(|| {
         format!(
             "{}: a credential must be a JSON object",
@@ -36,8 +36,24 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
         }
         None => datetime::format(datetime::now()),
     });
+    // With a ledger: recorded as pending (id, status index) before signing,
+    // marked issued once written.
+    let pending = match &args.ledger {
+        Some(path) => Some(super::issue_ledger::reserve(
+            path,
+            &mut unsigned,
+            &key,
+            &args.input,
+            options.created.as_deref().unwrap_or_default(),
+        )?),
+        None => None,
+    };
     let signed = proof::add_proof(&unsigned, &key.secret, &options)?;
-    emit(&signed, args.out.as_deref(), args.force)
+    emit(&signed, args.out.as_deref(), args.force)?;
+    match pending {
+        Some(pending) => pending.finish(&signed),
+        None => Ok(()),
+    }
 }
 
 /// Writes a JSON document, pretty-printed, to `out` (atomically) or stdout.
