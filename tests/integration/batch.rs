@@ -671,3 +671,87 @@ fn issue_with_a_ledger_adds_status_entries_from_the_same_counter() {
         .code(2)
         .stderr(predicate::str::contains("ledger init"));
 }
+
+#[test]
+fn a_rerun_adopts_files_written_before_the_crash_and_resigns_missing_ones_identically() {
+    // The two crash windows, made on purpose: a file written but its row still
+    // pending, and a row pending whose file was never written.
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("l.csv", &learners_csv(5));
+    let out = s.path("out");
+    let batch = || {
+        let mut c = s.batch(&template, &learners, &out);
+        c.args(["--id-column", "student", "--json", "--ledger"])
+            .arg(&ledger);
+        c
+    };
+    batch().assert().success();
+    let before: Vec<Vec<u8>> = json_files(&out)
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    db.execute(
+        "UPDATE credentials SET state = 'pending', file_sha256 = NULL WHERE learner_id IN ('s00001', 's00002', 's00003')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    std::fs::remove_file(out.join("s00003.json")).unwrap();
+    // A temporary file of the interrupted run is cleaned up.
+    std::fs::write(out.join(".microcred-abc123"), b"{\"half").unwrap();
+
+    let summary = batch()
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("resuming 3 credential(s)"))
+        .get_output()
+        .stdout
+        .clone();
+    let summary: Value = serde_json::from_slice(&summary).unwrap();
+    assert_eq!(summary["resumed"], 3, "{summary}");
+    assert_eq!(summary["adopted"], 2, "{summary}");
+    assert_eq!(summary["already_issued"], 2, "{summary}");
+    assert_eq!(summary["issued"], 0, "{summary}");
+    assert!(!out.join(".microcred-abc123").exists());
+    // Same ids, same indexes, same bytes.
+    let after: Vec<Vec<u8>> = json_files(&out)
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert_eq!(before, after);
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let pending: i64 = db
+        .query_row(
+            "SELECT count(*) FROM credentials WHERE state != 'issued' OR file_sha256 IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(pending, 0);
+    // A batch holds the ledger alone: while another program has it open, it waits, then stops.
+    batch()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is in use by another process"));
+    drop(db);
+
+    // A changed learner list is not mistaken for the same batch.
+    let changed = learners_csv(5).replace("Learner 4, Jr", "Learner Four");
+    std::fs::write(&learners, changed).unwrap();
+    batch()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("made from other data"));
+    // Nor is the same batch written to a moved directory.
+    std::fs::write(&learners, learners_csv(5)).unwrap();
+    s.batch(&template, &learners, &s.path("moved"))
+        .args(["--id-column", "student", "--ledger"])
+        .arg(&ledger)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--allow-reissue"));
+    assert!(json_files(&s.path("moved")).is_empty());
+}

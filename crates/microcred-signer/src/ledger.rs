@@ -265,7 +265,7 @@ impl Ledger {
             });
             if busy {
                 anyhow::anyhow!(
-                    "the ledger {} is in use by another microcred-sign process (a running batch holds it until it ends); try again when it has finished",
+                    "the ledger {} is in use by another process (a running batch holds it until it ends); try again when it has finished",
                     path.display()
                 )
             } else {
@@ -356,7 +356,7 @@ impl Ledger {
             .and_then(|()| self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;"))
             .with_context(|| {
                 format!(
-                    "the ledger {} is in use by another microcred-sign process",
+                    "the ledger {} is in use by another process (a running batch, or a program that has it open); try again when it has finished",
                     self.path.display()
                 )
             })
