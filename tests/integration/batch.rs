@@ -416,6 +416,12 @@ fn a_placeholder_without_a_column_fails_before_anything_is_signed() {
                 .and(predicate::str::contains("the columns are: did, name")),
         );
     assert!(!out.exists() || json_files(&out).is_empty());
+    // An empty list is a mistake too.
+    let empty = s.write("empty.csv", "did,name\n");
+    s.batch(&s.template(), &empty, &out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no learner rows"));
     let db = rusqlite::Connection::open(&ledger).unwrap();
     let n: i64 = db
         .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))

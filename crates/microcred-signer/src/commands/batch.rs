@@ -123,6 +123,9 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
             )
         })?;
     let learners = learners::read(&args.learners, format, delimiter)?;
+    if learners.rows.is_empty() && learners.errors.is_empty() {
+        bail!("{}: no learner rows", args.learners.display());
+    }
 
     // A placeholder no column can fill is a mistake in the template or the
     // list, not in a row: stop before signing anything.
@@ -884,7 +887,7 @@ impl Progress {
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(total);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} signed  {per_sec}  eta {eta}",
+                "{bar:40} {pos}/{len} signed  {elapsed} elapsed, eta {eta}",
             ) {
                 bar.set_style(style);
             }
