@@ -3,6 +3,7 @@
 // Test code: an unwrap or panic that fires is a failing test, which is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod batch;
 mod cli;
 mod common;
 mod issuing;

@@ -25,6 +25,19 @@ pub(crate) enum Command {
     Issue(IssueArgs),
     /// Learners: wrap signed credentials in a VerifiablePresentation signed with your key.
     Present(PresentArgs),
+    /// Issue one credential per learner from a template and a CSV or JSONL list (parallel, resumable).
+    Batch(BatchArgs),
+    /// Create or read an issuance ledger (the SQLite database of issued credentials).
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Revoke a credential of a ledger (permanent); then publish the status list again.
+    Revoke(RevokeArgs),
+    /// Suspend a credential of a ledger (lifted with `unsuspend`); then publish the status list again.
+    Suspend(RevokeArgs),
+    /// Lift a suspension; then publish the status list again.
+    Unsuspend(UnsuspendArgs),
+    /// Write the signed BitstringStatusListCredential of a ledger, to publish at its URL.
+    StatusList(StatusListArgs),
 }
 
 /// Arguments of `keygen`.
@@ -119,6 +132,165 @@ pub(crate) struct IssueArgs {
     /// The unsigned credential (JSON); `-` reads stdin.
     #[arg(value_name = "UNSIGNED.json")]
     pub(crate) input: PathBuf,
+    /// Record the credential in this ledger and add its credentialStatus entries.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: Option<PathBuf>,
+}
+
+/// What `batch` does with a learner row that cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OnError {
+    /// Report every bad row and sign nothing.
+    Abort,
+    /// Report every bad row, issue the others, and count the skipped rows.
+    Skip,
+}
+
+/// Arguments of `batch`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BatchArgs {
+    /// The issuer's secret key file (Multikey JSON, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// The unsigned credential whose string values may hold {{column}} placeholders.
+    #[arg(long, value_name = "COURSE.json")]
+    pub(crate) template: PathBuf,
+    /// The learners: CSV with a header row, or JSON Lines (one object per line).
+    #[arg(long, value_name = "LEARNERS.csv|.jsonl")]
+    pub(crate) learners: PathBuf,
+    /// The format of --learners; by default from its extension (.csv, .jsonl, .ndjson).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<crate::learners::Format>,
+    /// The CSV field delimiter (e.g. ';' for spreadsheets in many European locales).
+    #[arg(long, default_value_t = ',', value_name = "CHAR")]
+    pub(crate) delimiter: char,
+    /// Directory for the signed credentials (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Column with each learner's identifier: names the files DIR/VALUE.json and is
+    /// recorded in the ledger. Without it, files are DIR/row-NNNNNN.json (data row number).
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) id_column: Option<String>,
+    /// Ledger to record the credentials in; adds credentialStatus entries and makes
+    /// interrupted batches resumable with the same ids.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: Option<PathBuf>,
+    /// What to do with rows that have a missing or bad value.
+    #[arg(long, value_enum, default_value_t = OnError::Abort)]
+    pub(crate) on_error: OnError,
+    /// Issue even when the ledger already holds a credential with the same content
+    /// written to another file (a deliberate re-issue).
+    #[arg(long)]
+    pub(crate) allow_reissue: bool,
+    /// Signing threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+    /// Print a JSON summary on stdout at the end.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LedgerCommand {
+    /// Create a new, empty ledger for an issuer key and a status base URL.
+    Init(LedgerInitArgs),
+    /// List the credentials of a ledger (tab-separated, or JSON Lines with --json).
+    List(LedgerListArgs),
+}
+
+/// Arguments of `ledger init`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LedgerInitArgs {
+    /// The ledger file to create (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Where the status lists will be published: URL/revocation and URL/suspension.
+    #[arg(long, value_name = "URL")]
+    pub(crate) status_base_url: String,
+    /// The issuer's key file; its DID becomes the ledger's issuer.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+}
+
+/// Arguments of `ledger list`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LedgerListArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Only credentials of this learner id.
+    #[arg(long, value_name = "ID")]
+    pub(crate) learner: Option<String>,
+    /// One JSON object per credential (JSON Lines).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Arguments of `revoke` and `suspend`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RevokeArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Why (recorded in the ledger).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) reason: String,
+    /// The credential's id (e.g. urn:uuid:…).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+}
+
+/// Arguments of `unsuspend`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct UnsuspendArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Why (recorded in the ledger).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) reason: Option<String>,
+    /// The credential's id (e.g. urn:uuid:…).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+}
+
+/// The purpose of a status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Purpose {
+    /// Bit set = revoked.
+    Revocation,
+    /// Bit set = suspended.
+    Suspension,
+}
+
+/// Arguments of `status-list`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StatusListArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// The issuer's key file (the ledger's issuer).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// Which list.
+    #[arg(long, value_enum)]
+    pub(crate) purpose: Purpose,
+    /// Where to write the signed list credential (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Replace FILE if it exists (the usual case when publishing an update).
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 /// Arguments of `present`.

@@ -9,8 +9,11 @@ mod commands;
 mod did_web;
 mod files;
 mod key_encryption;
+mod learners;
+mod ledger;
 mod passphrase;
 mod profiles;
+mod template;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -72,8 +72,24 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
     crate::profiles::enforce(&profiles, &doc, at, args.allow_noncompliant, &mut err)?;
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
     options.created = Some(created);
+    // With a ledger: recorded as pending (id, status index) before signing,
+    // marked issued once written.
+    let pending = match &args.ledger {
+        Some(path) => Some(super::issue_ledger::reserve(
+            path,
+            &mut doc,
+            &key,
+            &args.input,
+            options.created.as_deref().unwrap_or_default(),
+        )?),
+        None => None,
+    };
     let signed = proof::add_proof(&doc, &key.secret, &options)?;
-    emit(&signed, args.out.as_deref(), args.force)
+    emit(&signed, args.out.as_deref(), args.force)?;
+    match pending {
+        Some(pending) => pending.finish(&signed),
+        None => Ok(()),
+    }
 }
 
 /// Checks an unsigned credential's frame and fills `issuer`, `id` and `validFrom` (see
