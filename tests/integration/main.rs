@@ -5,5 +5,6 @@
 
 mod cli;
 mod common;
+mod profiles;
 mod properties;
 mod vectors;
