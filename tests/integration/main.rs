@@ -9,5 +9,6 @@ mod common;
 mod issuing;
 mod keys;
 mod presenting;
+mod profiles;
 mod properties;
 mod vectors;
