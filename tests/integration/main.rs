@@ -6,4 +6,5 @@
 mod cli;
 mod common;
 mod properties;
+mod rdfc;
 mod vectors;
