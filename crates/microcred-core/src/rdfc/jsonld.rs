@@ -17,8 +17,9 @@
 //! index, id, type and language maps, `@base`) are rejected as unsupported
 //! rather than half-implemented.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -689,39 +690,93 @@ fn process_local(
     Ok(builder.result)
 }
 
-/// IRI Expansion (§5.2) against a finished active context.
-fn expand_iri(ctx: &Context, value: &str, vocab: bool) -> Option<String> {
+/// IRI Expansion (§5.2) against a finished active context; borrows when
+/// the result is the value itself or a term's IRI (the common cases).
+fn expand_iri<'a>(ctx: &'a Context, value: &'a str, vocab: bool) -> Option<Cow<'a, str>> {
     if is_keyword(value) {
-        return Some(value.to_owned());
+        return Some(Cow::Borrowed(value));
     }
     if has_keyword_form(value) {
         return None;
     }
     if vocab {
         if let Some(d) = ctx.terms.get(value) {
-            return d.iri.clone();
+            return d.iri.as_deref().map(Cow::Borrowed);
         }
     }
     if let Some(colon) = colon_after_first(value) {
         let (prefix, suffix) = (&value[..colon], &value[colon + 1..]);
         if prefix == "_" || suffix.starts_with("//") {
-            return Some(value.to_owned());
+            return Some(Cow::Borrowed(value));
         }
         if let Some(d) = ctx.terms.get(prefix) {
             if let (Some(iri), true) = (&d.iri, d.prefix) {
-                return Some(format!("{iri}{suffix}"));
+                return Some(Cow::Owned(format!("{iri}{suffix}")));
             }
         }
         if is_absolute_iri(value) {
-            return Some(value.to_owned());
+            return Some(Cow::Borrowed(value));
         }
     }
     if vocab {
         if let Some(v) = &ctx.vocab {
-            return Some(format!("{v}{value}"));
+            return Some(Cow::Owned(format!("{v}{value}")));
         }
     }
-    Some(value.to_owned())
+    Some(Cow::Borrowed(value))
+}
+
+/// Where a local context comes from, for the memo key.
+enum Source<'a> {
+    /// The scoped context of a term definition.
+    Scoped(&'a Arc<TermDef>),
+    /// An `@context` member of the document.
+    Embedded(&'a Value),
+}
+
+/// Memo key: the active context and the local context, by identity. The
+/// entry keeps both alive, so an address cannot be reused while it is cached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum CacheKey {
+    /// A list of context URLs applied to an active context.
+    Urls(usize, Vec<String>, bool, bool),
+    /// A term's scoped context applied to an active context.
+    Scoped(usize, usize, bool, bool),
+}
+
+struct CacheEntry {
+    _active: Arc<Context>,
+    _def: Option<Arc<TermDef>>,
+    result: Arc<Context>,
+}
+
+/// Entries before the memo is emptied (documents with inline contexts add
+/// entries that are never hit again).
+const CACHE_MAX: usize = 2048;
+
+fn cache() -> &'static Mutex<HashMap<CacheKey, CacheEntry>> {
+    static CACHE: OnceLock<Mutex<HashMap<CacheKey, CacheEntry>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn cache_get(key: &CacheKey) -> Option<Arc<Context>> {
+    let map = cache().lock().ok()?;
+    map.get(key).map(|e| e.result.clone())
+}
+
+fn cache_put(key: CacheKey, entry: CacheEntry) {
+    if let Ok(mut map) = cache().lock() {
+        if map.len() >= CACHE_MAX {
+            map.clear();
+        }
+        map.insert(key, entry);
+    }
+}
+
+/// The initial (empty) active context, shared so that memo keys match.
+fn empty_context() -> Arc<Context> {
+    static EMPTY: OnceLock<Arc<Context>> = OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(Context::default())).clone()
 }
 
 #[derive(Debug, Clone)]
@@ -781,29 +836,77 @@ impl Expander {
         }
     }
 
+    /// Context processing with a process-wide memo: credentials name the
+    /// same bundled contexts and types again and again, and processing the
+    /// VC and Open Badges contexts is most of the cost of expansion.
     fn process(
         &self,
         active: &Arc<Context>,
-        local: &Value,
+        source: Source<'_>,
         override_protected: bool,
         propagate: bool,
     ) -> Res<Arc<Context>> {
+        let (local, key) = match source {
+            Source::Scoped(def) => {
+                let Some(local) = def.context.as_ref() else {
+                    return Ok(active.clone());
+                };
+                let key = CacheKey::Scoped(
+                    Arc::as_ptr(active) as usize,
+                    Arc::as_ptr(def) as usize,
+                    override_protected,
+                    propagate,
+                );
+                (local, Some((key, Some(def.clone()))))
+            }
+            Source::Embedded(local) => {
+                let urls: Option<Vec<String>> = as_slice(local)
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                let key = urls.map(|u| {
+                    let key = CacheKey::Urls(
+                        Arc::as_ptr(active) as usize,
+                        u,
+                        override_protected,
+                        propagate,
+                    );
+                    (key, None)
+                });
+                (local, key)
+            }
+        };
+        if let Some((k, _)) = &key {
+            if let Some(hit) = cache_get(k) {
+                return Ok(hit);
+            }
+        }
         let src = format!("{}.@context", self.path());
-        process_context(
+        let result = process_context(
             active,
             local,
             override_protected,
             propagate,
             &mut Vec::new(),
             &src,
-        )
+        )?;
+        if let Some((k, def)) = key {
+            cache_put(
+                k,
+                CacheEntry {
+                    _active: active.clone(),
+                    _def: def,
+                    result: result.clone(),
+                },
+            );
+        }
+        Ok(result)
     }
 
     /// Expands a whole document (§5.1 plus the API's final steps): the
     /// result is an array of expanded objects.
     pub(crate) fn expand_document(&mut self, doc: &Value) -> Res<Vec<Value>> {
-        let empty = Arc::new(Context::default());
-        let expanded = self.expand(&empty, None, doc, false)?;
+        let expanded = self.expand(&empty_context(), None, doc, false)?;
         let expanded = match expanded {
             Value::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
                 m.remove("@graph").unwrap_or(Value::Null)
@@ -844,14 +947,16 @@ impl Expander {
                 }
                 Ok(Value::Array(out))
             }
-            Value::Object(map) => self.expand_object(ctx, prop, def.as_deref(), map, from_map),
+            Value::Object(map) => self.expand_object(ctx, prop, def.as_ref(), map, from_map),
             scalar => {
                 let Some(p) = prop.filter(|p| *p != "@graph") else {
                     return Err(self.invalid("a value outside any property (free-floating scalar)"));
                 };
-                let ctx = match def.as_ref().and_then(|d| d.context.as_ref()) {
-                    Some(psc) => self.process(ctx, psc, true, true)?,
-                    None => ctx.clone(),
+                let ctx = match def.as_ref() {
+                    Some(d) if d.context.is_some() => {
+                        self.process(ctx, Source::Scoped(d), true, true)?
+                    }
+                    _ => ctx.clone(),
                 };
                 self.expand_value(&ctx, p, scalar)
             }
@@ -863,11 +968,7 @@ impl Expander {
         let def = ctx.terms.get(prop);
         let tm = def.and_then(|d| d.type_mapping.as_deref());
         if let (Some(t @ ("@id" | "@vocab")), Value::String(s)) = (tm, value) {
-            let iri = if t == "@vocab" {
-                expand_iri(ctx, s, true)
-            } else {
-                expand_iri(ctx, s, false)
-            };
+            let iri = expand_iri(ctx, s, t == "@vocab").map(Cow::into_owned);
             let iri = self.absolute(iri, s)?;
             return Ok(obj([("@id", Value::String(iri))]));
         }
@@ -925,7 +1026,7 @@ impl Expander {
         &mut self,
         ctx: &Arc<Context>,
         prop: Option<&str>,
-        def: Option<&TermDef>,
+        def: Option<&Arc<TermDef>>,
         map: &Map<String, Value>,
         from_map: bool,
     ) -> Res<Value> {
@@ -940,13 +1041,13 @@ impl Expander {
             }
         }
         // Step 8: property-scoped context.
-        if let Some(psc) = def.and_then(|d| d.context.as_ref()) {
-            ctx = self.process(&ctx, psc, true, true)?;
+        if let Some(d) = def.filter(|d| d.context.is_some()) {
+            ctx = self.process(&ctx, Source::Scoped(d), true, true)?;
         }
         // Step 9: embedded context.
         if let Some(local) = map.get("@context") {
             self.path.push(Seg::Key("@context".into()));
-            let r = self.process(&ctx, local, false, true);
+            let r = self.process(&ctx, Source::Embedded(local), false, true);
             self.path.pop();
             ctx = r?;
         }
@@ -964,13 +1065,13 @@ impl Expander {
                 .filter_map(Value::as_str)
                 .collect();
             if let Some(last) = terms.last() {
-                input_type = expand_iri(&type_ctx, last, true);
+                input_type = expand_iri(&type_ctx, last, true).map(Cow::into_owned);
             }
             terms.sort_unstable();
             for t in terms {
-                if let Some(c) = type_ctx.terms.get(t).and_then(|d| d.context.as_ref()) {
+                if let Some(d) = type_ctx.terms.get(t).filter(|d| d.context.is_some()) {
                     self.path.push(Seg::Key((*k).clone()));
-                    let r = self.process(&ctx, c, false, false);
+                    let r = self.process(&ctx, Source::Scoped(d), false, false);
                     self.path.pop();
                     ctx = r?;
                 }
@@ -1009,7 +1110,7 @@ impl Expander {
         input_type: Option<&str>,
         result: &mut Map<String, Value>,
     ) -> Res<()> {
-        let expanded_prop = match expand_iri(ctx, key, true) {
+        let expanded_prop = match expand_iri(ctx, key, true).map(Cow::into_owned) {
             Some(p) if is_keyword(&p) || (is_absolute_iri(&p)) => p,
             Some(p) if is_blank(&p) => {
                 return Err(self.invalid(format!(
@@ -1034,7 +1135,7 @@ impl Expander {
                     let Value::String(s) = value else {
                         return Err(self.invalid("invalid @id value: not a string"));
                     };
-                    Value::String(self.absolute(expand_iri(ctx, s, false), s)?)
+                    Value::String(self.absolute(expand_iri(ctx, s, false).map(Cow::into_owned), s)?)
                 }
                 "@type" => {
                     let mut types = match result.remove("@type") {
@@ -1046,7 +1147,7 @@ impl Expander {
                             return Err(self.invalid("invalid type value: not a string"));
                         };
                         types.push(Value::String(
-                            self.absolute(expand_iri(type_ctx, s, true), s)?,
+                            self.absolute(expand_iri(type_ctx, s, true).map(Cow::into_owned), s)?,
                         ));
                     }
                     Value::Array(types)

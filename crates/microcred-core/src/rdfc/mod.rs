@@ -100,7 +100,7 @@ pub fn to_rdf(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
 /// defaults, so that JSON-LD verifiers built on it accept what we sign.
 pub const SIGNING_LIMITS: Options = Options {
     hash: HashAlgorithm::Sha256,
-    max_work: 100_000,
+    max_work: 20_000,
     deep_iteration_factor: Some(1),
 };
 
