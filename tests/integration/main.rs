@@ -11,4 +11,5 @@ mod keys;
 mod presenting;
 mod profiles;
 mod properties;
+mod rdfc;
 mod vectors;
