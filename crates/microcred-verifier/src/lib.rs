@@ -32,8 +32,16 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod checks;
+mod presentation;
+pub mod qualification;
 mod report;
-mod verify;
+pub mod status;
+pub mod trust;
+mod verifier;
 
-pub use report::{Check, Outcome, Report};
-pub use verify::{Options, Verifier, VerifyError};
+pub use qualification::{Qualification, QualificationReport};
+pub use report::{Check, Kind, Outcome, REPORT_SCHEMA_VERSION, Report, Summary};
+pub use status::StatusLists;
+pub use trust::TrustList;
+pub use verifier::{DEFAULT_CLOCK_SKEW, Options, Verifier, VerifyError};
