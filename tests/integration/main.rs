@@ -7,3 +7,4 @@ mod cli;
 mod common;
 mod properties;
 mod vectors;
+mod verifier;

@@ -1,0 +1,1 @@
+//! `microcred-verify` as a process.
