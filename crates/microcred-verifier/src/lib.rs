@@ -34,6 +34,7 @@
 
 mod checks;
 mod presentation;
+pub mod profile;
 pub mod qualification;
 mod report;
 pub mod status;
