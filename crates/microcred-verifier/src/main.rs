@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use microcred_core::{datetime, json};
+use microcred_verifier::profile::Profile;
 use microcred_verifier::{Options, Qualification, Report, StatusLists, TrustList, Verifier};
 use rayon::prelude::*;
 
@@ -39,6 +40,14 @@ struct Cli {
     /// (repeatable). Without one, status is "not checked".
     #[arg(long = "status-list", value_name = "FILE")]
     status_lists: Vec<PathBuf>,
+    /// Check every credential against a framework profile (repeatable): a built-in
+    /// name (see --list-profiles), `claimed` (the built-in profiles each credential
+    /// claims), or the path of a profile file of your own.
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Vec<String>,
+    /// List the built-in profiles and exit.
+    #[arg(long, exclusive = true)]
+    list_profiles: bool,
     /// Verify as of this time (RFC 3339, e.g. 2026-01-31T12:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
@@ -53,12 +62,15 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     qualification: Option<PathBuf>,
     /// Credential or presentation files to verify.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "list_profiles", value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.list_profiles {
+        return list_profiles();
+    }
     let verifier = match build(&cli) {
         Ok(v) => v,
         Err(msg) => {
@@ -146,6 +158,23 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     options.status_lists = lists;
+    for name in &cli.profile {
+        if name == "claimed" {
+            options.claimed_profiles = true;
+        } else if let Some(p) = Profile::builtin(name) {
+            options.profiles.push(p);
+        } else if Path::new(name).exists() {
+            let bytes = read_bounded(Path::new(name))?;
+            options
+                .profiles
+                .push(Profile::from_json(&bytes).map_err(|e| format!("{name}: {e}"))?);
+        } else {
+            return Err(format!(
+                "--profile {name}: no built-in profile of that name ({}, or claimed) and no such file",
+                Profile::builtin_names().join(", ")
+            ));
+        }
+    }
     options.challenge.clone_from(&cli.challenge);
     options.domain.clone_from(&cli.domain);
     if let Some(path) = &cli.qualification {
@@ -160,6 +189,17 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
         options.qualification = Some(q);
     }
     Ok(Verifier::with_options(options))
+}
+
+fn list_profiles() -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    for name in Profile::builtin_names() {
+        let title = Profile::builtin(name).map(|p| p.title).unwrap_or_default();
+        if writeln!(out, "{name}\t{title}").is_err() {
+            break;
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn verify_file(verifier: &Verifier, path: &Path) -> Result<Report, String> {

@@ -6,8 +6,9 @@ use microcred_core::proof::{DidKeyResolver, KeyResolver, ProofPurpose};
 use microcred_core::{Value, datetime};
 use time::{Duration, OffsetDateTime};
 
-use crate::checks::{issuer, proofs, structure, validity};
+use crate::checks::{issuer, profiles, proofs, structure, validity};
 use crate::presentation;
+use crate::profile::Profile;
 use crate::qualification::{Qualification, QualificationReport};
 use crate::report::{Check, Kind, Report, Summary};
 use crate::status::{self, PreparedLists, StatusLists};
@@ -30,6 +31,12 @@ pub struct Options {
     pub trust: Option<TrustList>,
     /// Status list credentials to read revocation and suspension bits from.
     pub status_lists: StatusLists,
+    /// Framework profiles every credential must comply with (a failed rule
+    /// of severity error fails the credential).
+    pub profiles: Vec<Profile>,
+    /// Also check each credential against the built-in profiles it claims
+    /// (`achievement.microCredential.profile`, e.g. `EMC-CMF`).
+    pub claimed_profiles: bool,
     /// The challenge a presentation's proof must carry (the verifier's nonce).
     pub challenge: Option<String>,
     /// The domain a presentation's proof must carry (the intended verifier).
@@ -178,6 +185,15 @@ pub(crate) fn credential(
         ctx.at,
         &mut checks,
     );
+    if !ctx.options.profiles.is_empty() || ctx.options.claimed_profiles {
+        profiles::check(
+            doc,
+            &ctx.options.profiles,
+            ctx.options.claimed_profiles,
+            ctx.at,
+            &mut checks,
+        );
+    }
     if top_level && (ctx.options.challenge.is_some() || ctx.options.domain.is_some()) {
         checks.push(Check::fail(
             "challenge",

@@ -608,3 +608,50 @@ fn credentials_in_an_invalid_presentation_do_not_count() {
             .contains("presentation it came in is not valid")
     );
 }
+
+#[test]
+fn profiles_pass_and_fail_rule_by_rule() {
+    use microcred_verifier::profile::Profile;
+    let mut o = options();
+    o.profiles = vec![Profile::builtin("emc-cmf").unwrap()];
+    let r = verify_with(o.clone(), &credential());
+    assert!(r.valid, "{r:#?}");
+    assert_eq!(outcomes(&r, "profile"), [Outcome::Pass]);
+    let rules: Vec<_> = r.checks_with_id("profile-rule").collect();
+    assert!(rules.len() >= 10, "one line per rule: {}", rules.len());
+    let emc01 = rules
+        .iter()
+        .find(|c| c.rule.as_deref() == Some("EMC-01"))
+        .unwrap();
+    assert_eq!(emc01.outcome, Outcome::Pass);
+    assert_eq!(emc01.value, Some(json!(125)));
+    assert_eq!(emc01.profile.as_deref(), Some("emc-cmf"));
+
+    // 90 hours: EMC-01 fails, and with it the credential.
+    let mut u = unsigned(&did(&issuer()), &did(&learner()), 1);
+    u["credentialSubject"]["achievement"]["microCredential"]["workload"]["hours"] = 90.into();
+    u["credentialSubject"]["achievement"]["microCredential"]["workload"]["volumeOfLearning"] =
+        "PT90H".into();
+    let r = verify_with(o.clone(), &sign(&u, &issuer()));
+    assert!(!r.valid);
+    let emc01 = r
+        .checks_with_id("profile-rule")
+        .find(|c| c.rule.as_deref() == Some("EMC-01"))
+        .unwrap();
+    assert_eq!(emc01.outcome, Outcome::Fail);
+    assert!(emc01.message.contains("found 90"), "{}", emc01.message);
+    assert!(emc01.expected.as_deref().unwrap().contains("150"));
+    assert_eq!(outcomes(&r, "profile"), [Outcome::Fail]);
+    assert!(message(&r, "profile").contains("EMC-01"));
+    // Only the profile failed: the credential is authentic.
+    assert_eq!(outcomes(&r, "proof"), [Outcome::Pass]);
+
+    // The profiles a credential claims (EU-2022, EMC-CMF in the example).
+    let mut o = options();
+    o.claimed_profiles = true;
+    let r = verify_with(o, &credential());
+    assert!(
+        r.checks_with_id("profile")
+            .any(|c| c.profile.as_deref() == Some("emc-cmf"))
+    );
+}

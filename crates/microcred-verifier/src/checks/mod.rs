@@ -3,6 +3,7 @@
 //! when no line failed).
 
 pub(crate) mod issuer;
+pub(crate) mod profiles;
 pub(crate) mod proofs;
 pub(crate) mod structure;
 pub(crate) mod validity;
