@@ -5,6 +5,15 @@
 //! program, through `--json`) can see what was checked, what passed, and what
 //! was not checked at all.
 //!
+//! A [`Verifier`] is made from [`Options`]: the time of verification, a
+//! [`TrustList`] (trusted issuers, accreditations, did:web DID documents),
+//! [`StatusLists`], framework [`profile::Profile`]s, a presentation's expected
+//! challenge and domain, and a [`Qualification`]. [`Verifier::verify`] gives a
+//! [`Report`] per credential or presentation (presentations nest one report
+//! per credential); [`Verifier::assess_qualification`] says whether the
+//! presented credentials add up. The check ids and the JSON form are
+//! documented in `docs/verify-report.md`.
+//!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use microcred_verifier::{Outcome, Verifier};
@@ -19,6 +28,31 @@
 //! // The spec's example issuer is a URL unrelated to its did:key: reported on its own line.
 //! let issuer = report.checks.iter().find(|c| c.id == "issuer-key").ok_or("no issuer check")?;
 //! assert_eq!(issuer.outcome, Outcome::Fail);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! With a trust list and a qualification:
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use microcred_verifier::{Options, Outcome, Qualification, TrustList, Verifier};
+//!
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../keys-example/");
+//! let mut options = Options::default();
+//! options.trust = Some(TrustList::from_json(&std::fs::read(format!("{dir}trust-list.json"))?)?);
+//! options.qualification = Some(Qualification::from_json(&std::fs::read(format!(
+//!     "{dir}pgcert-data-science.qualification.json"
+//! ))?)?);
+//! let verifier = Verifier::with_options(options);
+//! // The unsigned example: the issuer is trusted, but there is no proof.
+//! let report = verifier.verify_bytes(&std::fs::read(format!("{dir}micro-credential.unsigned.json"))?)?;
+//! assert!(!report.valid);
+//! assert_eq!(report.check("trust").map(|c| c.outcome), Some(Outcome::Pass));
+//! assert_eq!(report.check("proof").map(|c| c.outcome), Some(Outcome::Fail));
+//! let q = verifier.assess_qualification(&[("example", &report)]).ok_or("no qualification")?;
+//! assert!(!q.met);
+//! assert_eq!(q.missing_ects, 30.0);
 //! # Ok(())
 //! # }
 //! ```

@@ -140,7 +140,9 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                 facts.push(format!("issued {f}"));
             }
             if !facts.is_empty() {
-                writeln!(out, "{indent}claims   {}", facts.join(", "))?;
+                // An invalid credential's claims are what it says, not what anyone vouches for.
+                let caveat = if r.valid { "" } else { " (unverified)" };
+                writeln!(out, "{indent}claims   {}{caveat}", facts.join(", "))?;
             }
         }
         Kind::Presentation => {
@@ -164,7 +166,7 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
         }
     }
     for c in &r.checks {
-        check_line(out, c, style, indent)?;
+        check_line(out, c, style, indent, 15)?;
     }
     for (i, nested) in r.credentials.iter().enumerate() {
         write!(out, "{indent}credential {}: ", i + 1)?;
@@ -173,10 +175,16 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
     Ok(())
 }
 
-fn check_line(out: &mut impl Write, c: &Check, style: Style, indent: &str) -> io::Result<()> {
+fn check_line(
+    out: &mut impl Write,
+    c: &Check,
+    style: Style,
+    indent: &str,
+    width: usize,
+) -> io::Result<()> {
     writeln!(
         out,
-        "{indent}{} {:<15} {}",
+        "{indent}{} {:<width$} {}",
         style.mark(c.outcome),
         c.id,
         c.message
@@ -199,9 +207,9 @@ pub(crate) fn qualification_human(
         writeln!(out, "  learner  {l}")?;
     }
     for c in &q.checks {
-        check_line(out, c, style, "  ")?;
+        check_line(out, c, style, "  ", 24)?;
         if let (Some(e), false) = (&c.expected, c.outcome == Outcome::Pass) {
-            writeln!(out, "                    required: {e}")?;
+            writeln!(out, "  {:26} required: {e}", "")?;
         }
     }
     Ok(())

@@ -86,7 +86,7 @@ pub(crate) fn check(
         let wanted = expect.purpose.as_str();
         checks.push(
             if purpose == wanted {
-                Check::pass("proof-purpose", format!("{prefix}{wanted}"))
+                Check::pass("proof-purpose", format!("{prefix}proofPurpose is {wanted}"))
             } else {
                 Check::fail(
                     "proof-purpose",
