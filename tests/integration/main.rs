@@ -5,6 +5,7 @@
 
 mod cli;
 mod common;
+mod profiles;
 mod properties;
 mod vectors;
 mod verifier;
