@@ -302,24 +302,55 @@ fn profiles_requested_pass_fail_and_user_files() {
     short["credentialSubject"]["achievement"]["microCredential"]["workload"] =
         json!({"hours": 60, "creditPoints": [{"framework": "ECTS", "points": 2}]});
     let short = d.write("short.json", &sign(&short, &issuer()));
-    for name in ["emc-cmf", "emc-cmf-2019"] {
+    verify()
+        .args(["--profile", "emc-cmf"])
+        .arg(&short)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("✗ profile-rule")
+                .and(predicate::str::contains("EMC-01"))
+                .and(predicate::str::contains("found 60")),
+        );
+    // Every built-in profile: one credential that complies, one that does not.
+    let nzqa: Value = serde_json::from_str(&crate::common::text(
+        "tests/profiles/nzqa-micro-credential.unsigned.json",
+    ))
+    .unwrap();
+    let nzqa = {
+        let mut u = nzqa;
+        u["issuer"]["id"] = did(&issuer()).into();
+        u["credentialSubject"]["id"] = did(&learner()).into();
+        d.write("nzqa.json", &sign(&u, &issuer()))
+    };
+    let mut bad = unsigned(&did(&issuer()), &did(&learner()), 1);
+    let mc = &mut bad["credentialSubject"]["achievement"]["microCredential"];
+    mc["workload"] = json!({"hours": 20, "creditPoints": [
+        {"framework": "ECTS", "points": 0.5}, {"framework": "NZQCF", "points": 2}]});
+    mc["level"] = json!({"eqfLevel": 3, "nqf": {"framework": "NZQCF", "level": "11"}});
+    mc.as_object_mut().unwrap().remove("learningOutcomes");
+    bad["issuer"].as_object_mut().unwrap().remove("name");
+    let bad = d.write("bad.json", &sign(&bad, &issuer()));
+    let names = microcred_verifier::profile::Profile::builtin_names();
+    assert!(names.len() >= 3, "{names:?}");
+    for name in names {
+        let good = if *name == "nzqa" { &nzqa } else { &cred };
         verify()
             .args(["--profile", name])
-            .arg(&cred)
+            .arg(good)
             .assert()
             .code(0)
             .stdout(predicate::str::contains(format!(
-                "✓ profile         complies with {name}"
+                "✓ profile         complies with {name} "
             )));
         verify()
             .args(["--profile", name])
-            .arg(&short)
+            .arg(&bad)
             .assert()
             .code(1)
             .stdout(
-                predicate::str::contains("✗ profile-rule")
-                    .and(predicate::str::contains("EMC-01"))
-                    .and(predicate::str::contains("found 60")),
+                predicate::str::contains(format!("✗ profile         does not comply with {name} "))
+                    .and(predicate::str::contains("✗ profile-rule")),
             );
     }
     // A user's own profile file.
