@@ -146,13 +146,7 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
             }
         }
         Kind::Presentation => {
-            let holder = r
-                .checks
-                .iter()
-                .find(|c| c.id == "holder-key")
-                .and_then(|c| c.value.as_ref())
-                .and_then(Value::as_str)
-                .unwrap_or("");
+            let holder = r.holder.as_deref().unwrap_or("");
             writeln!(
                 out,
                 "{verdict} presentation of {} credential(s){}",

@@ -101,13 +101,15 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
         );
         nested.push(credential(vc, &view, ctx, false));
     }
-    Report::new(
+    let mut report = Report::new(
         Kind::Presentation,
         p.id().map(str::to_owned),
         None,
         checks,
         nested,
-    )
+    );
+    report.holder = holder.map(str::to_owned);
+    report
 }
 
 /// One `challenge` and one `domain` line per proof.

@@ -156,6 +156,9 @@ pub struct Report {
     pub id: Option<String>,
     /// True when no check failed, here and in every nested credential report.
     pub valid: bool,
+    /// For presentations: the `holder` (its id), when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
     /// For credentials: what the credential says (name, issuer, learner, credits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
@@ -180,6 +183,7 @@ impl Report {
             kind,
             id,
             valid,
+            holder: None,
             summary,
             checks,
             credentials,

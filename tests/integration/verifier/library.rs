@@ -420,6 +420,7 @@ fn presentations_check_holder_challenge_domain_and_each_credential() {
     let r = verify_with(o.clone(), &vp);
     assert!(r.valid, "{r:#?}");
     assert_eq!(r.kind, Kind::Presentation);
+    assert_eq!(r.holder.as_deref(), Some(did(&learner()).as_str()));
     assert_eq!(r.credentials.len(), 1);
     assert!(r.credentials[0].valid);
     for id in [

@@ -20,7 +20,7 @@ pub(crate) fn check(
     at: OffsetDateTime,
     checks: &mut Vec<Check>,
 ) {
-    let mut run: Vec<Profile> = profiles.to_vec();
+    let mut extra: Vec<Profile> = Vec::new();
     if claimed {
         let names = Profile::claimed_by(doc);
         if names.is_empty() {
@@ -30,12 +30,12 @@ pub(crate) fn check(
             ));
         }
         for name in names {
-            if !run.iter().any(|p| p.id == name) {
-                run.extend(Profile::builtin(name));
+            if !profiles.iter().chain(&extra).any(|p| p.id == name) {
+                extra.extend(Profile::builtin(name));
             }
         }
     }
-    for p in &run {
+    for p in profiles.iter().chain(&extra) {
         let results = p.evaluate(doc, at);
         for r in &results {
             checks.push(rule_line(p, r));
