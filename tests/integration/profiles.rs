@@ -426,12 +426,134 @@ fn odd_credentials_do_not_panic() {
         json!({"credentialSubject": {"achievement": {"microCredential": {"workload": {"hours": 1e300, "creditPoints": "ECTS"}, "level": [], "learningOutcomes": {}}}}}),
         json!({"credentialSubject": {"result": [null, 1, {"resultDescription": []}]}, "validUntil": 3, "validFrom": "2025-01-31T00:00:00Z"}),
         json!({"credentialSubject": {"achievement": {"microCredential": {"workload": {"volumeOfLearning": "P99999999999999999999Y"}, "validityPeriod": "P99999999999Y"}}}, "validFrom": "2025-01-31T00:00:00Z", "validUntil": "2025-02-01T00:00:00Z"}),
+        json!({"credentialSubject": {"achievement": {"microCredential": {"workload": {"volumeOfLearning": format!("PT{}H", "9".repeat(400))}, "validityPeriod": "P99999999999999999999M"}}}, "validFrom": "9999-12-31T23:59:59Z", "validUntil": "9999-12-31T23:59:59Z", "awardedDate": "9999-12-31T23:59:59Z"}),
     ];
     for name in Profile::builtin_names() {
         let profile = builtin(name);
         for cred in &odd {
             let results = profile.evaluate(cred, at());
             assert_eq!(results.len(), profile.rules.len());
+        }
+    }
+}
+
+/// docs/profiles.md documents every shipped rule.
+#[test]
+fn docs_list_every_shipped_rule() {
+    let docs = common::text("docs/profiles.md");
+    for name in Profile::builtin_names() {
+        assert!(
+            docs.contains(&format!("### `{name}`")),
+            "docs/profiles.md lacks profile {name}"
+        );
+        for rule in builtin(name).rules {
+            assert!(
+                docs.contains(&format!("| {} | {}", rule.id, rule.severity)),
+                "docs/profiles.md lacks rule {} of {name} (or its severity changed)",
+                rule.id
+            );
+        }
+    }
+}
+
+/// JSON of any shape, with the member names and string forms the rules read,
+/// so that random documents reach deep into the rules.
+fn credential_like() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let key = prop::sample::select(vec![
+        "credentialSubject",
+        "achievement",
+        "microCredential",
+        "workload",
+        "hours",
+        "volumeOfLearning",
+        "creditPoints",
+        "framework",
+        "points",
+        "level",
+        "eqfLevel",
+        "nqf",
+        "learningOutcomes",
+        "description",
+        "result",
+        "resultDescription",
+        "allowedValue",
+        "id",
+        "value",
+        "validFrom",
+        "validUntil",
+        "awardedDate",
+        "validityPeriod",
+        "assessment",
+        "types",
+        "supervision",
+        "issuer",
+        "address",
+        "addressCountryCode",
+        "alignment",
+        "targetFramework",
+        "targetCode",
+        "iscedF",
+        "code",
+        "stackability",
+        "mode",
+        "towards",
+    ]);
+    let text = prop::sample::select(vec![
+        "ECTS",
+        "NZQCF",
+        "UK-CATS",
+        "PT125H",
+        "P60M",
+        "P5Y",
+        "P1DT2H",
+        "2025-03-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "0613",
+        "7",
+        "",
+        "online",
+        "European Qualifications Framework",
+        "ISCED-F 2013",
+        "urn:x",
+        "stackable",
+        "supervised-online-id-verified",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-20i64..200).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        text.prop_map(Value::from),
+    ];
+    leaf.prop_recursive(6, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((key.clone(), inner), 0..6).prop_map(|members| {
+                Value::Object(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                )
+            }),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    #[test]
+    fn random_documents_never_panic(doc in credential_like()) {
+        for name in Profile::builtin_names() {
+            let profile = builtin(name);
+            let results = profile.evaluate(&doc, at());
+            proptest::prop_assert_eq!(results.len(), profile.rules.len());
+            for r in &results {
+                proptest::prop_assert!(r.passed || r.detail.is_some());
+            }
         }
     }
 }

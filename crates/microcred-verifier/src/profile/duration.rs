@@ -142,10 +142,11 @@ impl IsoDuration {
         if self.years.fract() != 0.0 || self.months.fract() != 0.0 {
             return None;
         }
-        let total_months = i64::from(start.year()) * 12
-            + i64::from(u8::from(start.month()) - 1)
-            + (self.years as i64).checked_mul(12)?
-            + self.months as i64;
+        // Saturating float-to-int casts, then checked sums: an absurd
+        // P99999999999999999999M is "cannot add", not an overflow.
+        let total_months = (i64::from(start.year()) * 12 + i64::from(u8::from(start.month()) - 1))
+            .checked_add((self.years as i64).checked_mul(12)?)?
+            .checked_add(self.months as i64)?;
         let year = i32::try_from(total_months.div_euclid(12)).ok()?;
         let month = Month::try_from(u8::try_from(total_months.rem_euclid(12) + 1).ok()?).ok()?;
         let day = start.day().min(month.length(year));

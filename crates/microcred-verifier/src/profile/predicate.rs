@@ -425,11 +425,14 @@ impl Compare {
                 return Err("cannot be compared with a numeric tolerance:".to_owned());
             }
         };
+        // Checked: a tolerance can push a date past the year 9999.
+        let out_of_range =
+            || "cannot be compared (the tolerance leaves the calendar) with".to_owned();
         let ok = match self.op {
-            Op::Lt => a < b + t,
-            Op::Le => a <= b + t,
-            Op::Ge => a >= b - t,
-            Op::Gt => a > b - t,
+            Op::Lt => a < b.checked_add(t).ok_or_else(out_of_range)?,
+            Op::Le => a <= b.checked_add(t).ok_or_else(out_of_range)?,
+            Op::Ge => a >= b.checked_sub(t).ok_or_else(out_of_range)?,
+            Op::Gt => a > b.checked_sub(t).ok_or_else(out_of_range)?,
             Op::Eq => (a - b).abs() <= t,
             Op::Ne => (a - b).abs() > t,
         };
