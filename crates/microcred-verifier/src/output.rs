@@ -208,3 +208,44 @@ pub(crate) fn qualification_human(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microcred_verifier::Verifier;
+
+    fn rendered(color: bool) -> String {
+        let report = Verifier::new()
+            .verify_bytes(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#)
+            .unwrap();
+        let mut out = Vec::new();
+        human(&mut out, "f.json", &Ok(report), Style { color }).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn colour_only_when_asked_for() {
+        let plain = rendered(false);
+        assert!(plain.starts_with("f.json: INVALID credential"), "{plain}");
+        assert!(plain.contains("✗ structure"), "{plain}");
+        assert!(!plain.contains('\x1b'), "{plain}");
+        let coloured = rendered(true);
+        assert!(
+            coloured.contains("\x1b[31m✗\x1b[0m structure"),
+            "{coloured}"
+        );
+        // Never on a pipe, whatever NO_COLOR says.
+        assert!(!Style::detect(false).color);
+    }
+
+    #[test]
+    fn json_lines_put_file_and_version_first() {
+        let mut out = Vec::new();
+        json_line(&mut out, "x.json", &Err("cannot read x.json".into())).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert_eq!(
+            line,
+            "{\"file\":\"x.json\",\"reportVersion\":1,\"kind\":\"error\",\"error\":\"cannot read x.json\"}\n"
+        );
+    }
+}
