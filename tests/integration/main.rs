@@ -13,3 +13,4 @@ mod profiles;
 mod properties;
 mod rdfc;
 mod vectors;
+mod verifier;
