@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 install -m 600 keys-example/example-university.key.json "$work/issuer.key.json"
 ./target/debug/microcred-sign issue --key "$work/issuer.key.json" \
   --out "$work/signed.json" keys-example/micro-credential.unsigned.json
-echo "Signed: $(grep -c '' "$work/signed.json") lines, proof by $(grep -o '"verificationMethod": "[^#]*' "$work/signed.json" | cut -d'"' -f4)"
+echo "Signed: $(grep -c '' "$work/signed.json") lines, proof by $(grep -m1 -o '"verificationMethod": "[^#]*' "$work/signed.json" | cut -d'"' -f4)"
 echo
 # Verify as an employer would: against a trust list and the EMC and EU 2022 frameworks.
 ./target/debug/microcred-verify --trust keys-example/trust-list.json \

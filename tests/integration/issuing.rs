@@ -49,6 +49,9 @@ fn issue_fills_id_valid_from_and_issuer_and_the_result_verifies() {
         let out = run(
             sign([
                 "issue",
+                // This test reads the single proof; suites have their own tests.
+                "--suite",
+                "jcs",
                 "--issuer-name",
                 "University of Example",
                 "--created",

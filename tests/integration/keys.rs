@@ -435,12 +435,20 @@ fn keygen_did_web_writes_a_did_document_whose_key_signs() {
 
     // Issue with it: the issuer is the did:web, and the proof verifies against did.json.
     let out = run(
-        sign(["issue", "--issuer-name", "University of Example", "--key"])
-            .arg(&key)
-            .arg("--passphrase-file")
-            .arg(&pf)
-            .arg(repo("tests/examples/micro-credential.unsigned.json"))
-            .arg("--set-issuer"),
+        // The shared example's placeholder context is not bundled: sign the JSON as it is.
+        sign([
+            "issue",
+            "--suite",
+            "jcs",
+            "--issuer-name",
+            "University of Example",
+            "--key",
+        ])
+        .arg(&key)
+        .arg("--passphrase-file")
+        .arg(&pf)
+        .arg(repo("tests/examples/micro-credential.unsigned.json"))
+        .arg("--set-issuer"),
         0,
         &[],
     );

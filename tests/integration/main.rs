@@ -12,5 +12,6 @@ mod presenting;
 mod profiles;
 mod properties;
 mod rdfc;
+mod suites;
 mod vectors;
 mod verifier;

@@ -232,7 +232,13 @@ fn signing_refuses_what_json_ld_would_drop() {
     let mut unsigned = json::parse(&read("keys-example/micro-credential.unsigned.json")).unwrap();
     unsigned["credentialSubject"]["favouriteColour"] = "blue".into();
     let err = rdfc::add_proof(&unsigned, &key.secret, &opts).unwrap_err();
-    let msg = err.to_string();
+    // The detail is in the error's source chain (Display names only the layer).
+    let mut msg = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        msg = format!("{msg}: {s}");
+        source = s.source();
+    }
     assert!(msg.contains("$.credentialSubject.favouriteColour"), "{msg}");
     // The JCS suite signs the same document (it signs bytes, not RDF).
     assert!(proof::add_proof(&unsigned, &key.secret, &opts).is_ok());

@@ -102,6 +102,10 @@ pub(crate) struct IssueArgs {
     /// the credential's issuer.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
+    /// Cryptosuite(s) of the proof: default `both` for Open Badges credentials (a proof set
+    /// accepted by JCS and RDFC verifiers alike), `jcs` for other documents.
+    #[arg(long, value_enum, value_name = "SUITE")]
+    pub(crate) suite: Option<crate::suite::Suite>,
     /// Passphrase of an encrypted key.
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
@@ -152,6 +156,10 @@ pub(crate) struct BatchArgs {
     /// The issuer's secret key file (Multikey JSON, mode 0600).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
+    /// Cryptosuite(s) of the proof: default `both` for Open Badges credentials (a proof set
+    /// accepted by JCS and RDFC verifiers alike), `jcs` for other documents.
+    #[arg(long, value_enum, value_name = "SUITE")]
+    pub(crate) suite: Option<crate::suite::Suite>,
     /// Passphrase of an encrypted key.
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,

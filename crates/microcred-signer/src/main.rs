@@ -13,6 +13,7 @@ mod learners;
 mod ledger;
 mod passphrase;
 mod profiles;
+mod suite;
 mod template;
 
 use std::io::Write as _;

@@ -80,7 +80,7 @@ pub enum AddProofError {
     #[error(transparent)]
     Proof(#[from] crate::proof::ProofError),
     /// The document or the proof configuration cannot be canonicalized.
-    #[error("eddsa-rdfc-2022: {0}")]
+    #[error("eddsa-rdfc-2022 cannot canonicalize the document")]
     Transform(#[from] RdfcError),
 }
 

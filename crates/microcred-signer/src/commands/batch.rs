@@ -85,6 +85,7 @@ struct Context<'a> {
     verification_method: String,
     base_url: Option<String>,
     now: String,
+    suite: crate::suite::Suite,
 }
 
 #[derive(Debug, Default)]
@@ -227,6 +228,9 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         verification_method: key.verification_method(),
         base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
         now,
+        suite: args
+            .suite
+            .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
     };
     let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
     if resuming > 0 {
@@ -703,7 +707,7 @@ fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
         ProofPurpose::AssertionMethod,
     );
     options.created = Some(issued_at);
-    let signed = proof::add_proof(&doc, &ctx.key.secret, &options)
+    let signed = crate::suite::sign(&doc, &ctx.key.secret, &options, ctx.suite)
         .with_context(|| format!("line {}: cannot sign", p.row.line))?;
     let mut text = serde_json::to_string_pretty(&signed)?;
     text.push('\n');

@@ -20,7 +20,7 @@
 use std::io::Write as _;
 
 use anyhow::{Context as _, bail};
-use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+use microcred_core::proof::{ProofOptions, ProofPurpose};
 use microcred_core::{Value, datetime};
 use serde_json::Map;
 
@@ -84,7 +84,10 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    let signed = proof::add_proof(&doc, &key.secret, &options)?;
+    let suite = args
+        .suite
+        .unwrap_or_else(|| crate::suite::Suite::default_for(&doc));
+    let signed = crate::suite::sign(&doc, &key.secret, &options, suite)?;
     emit(&signed, args.out.as_deref(), args.force)?;
     match pending {
         Some(pending) => pending.finish(&signed),
