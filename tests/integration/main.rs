@@ -5,5 +5,6 @@
 
 mod cli;
 mod common;
+mod interop;
 mod properties;
 mod vectors;

@@ -15,6 +15,7 @@ import {readFileSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {createRequire} from 'node:module';
+import {isDeepStrictEqual} from 'node:util';
 
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import * as didMethodKey from '@digitalbazaar/did-method-key';
@@ -74,6 +75,16 @@ function loadContexts() {
 
 /** Every context the loader serves, by URL. */
 export const CONTEXTS = loadContexts();
+
+// Our bundled VC 2.0 context must be the one the reference ships (credentials-context):
+// otherwise the two sides would not be reading the same vocabulary.
+{
+  const {named} = require('@digitalbazaar/credentials-context');
+  const theirs = named.get('v2');
+  if(!isDeepStrictEqual(theirs.context, CONTEXTS.get(theirs.id))) {
+    throw new Error(`the bundled ${theirs.id} differs from @digitalbazaar/credentials-context's`);
+  }
+}
 
 const didKeyDriver = didMethodKey.driver();
 didKeyDriver.use({

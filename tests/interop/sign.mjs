@@ -9,7 +9,8 @@
 // KEY is one of
 //   --seed HEX   a 32-byte Ed25519 seed (64 hex digits): a fixed, known did:key
 //   --key FILE   a Multikey JSON key file with its secret (microcred key files work as is)
-// and a fresh key is generated when neither is given.
+// and a fresh key is generated when neither is given; --key-out FILE saves that fresh key
+// (Multikey JSON with its secret, mode 0600) so that later runs can sign with it again.
 //
 // `credential` sets the issuer (a string, or the `id` of an issuer object) to the key's
 // did:key unless --keep-issuer, signs with proofPurpose assertionMethod and prints the signed
@@ -19,6 +20,7 @@
 // Exit status: 0 success, 2 failure.
 
 import {randomUUID} from 'node:crypto';
+import {writeFileSync} from 'node:fs';
 import * as vc from '@digitalbazaar/vc';
 
 import {
@@ -26,12 +28,12 @@ import {
 } from './lib.mjs';
 
 const USAGE = `usage:
-  node tests/interop/sign.mjs did          [--seed HEX | --key FILE]
+  node tests/interop/sign.mjs did          [--seed HEX | --key FILE] [--key-out FILE]
   node tests/interop/sign.mjs credential   [--seed HEX | --key FILE] [--created RFC3339] [--keep-issuer] UNSIGNED.json
   node tests/interop/sign.mjs presentation [--seed HEX | --key FILE] [--created RFC3339] --challenge C [--domain D] [--id URI] CREDENTIAL.json...`;
 
 const SPEC = {
-  seed: 'value', key: 'value', created: 'value', 'keep-issuer': 'flag',
+  seed: 'value', key: 'value', 'key-out': 'value', created: 'value', 'keep-issuer': 'flag',
   challenge: 'value', domain: 'value', id: 'value'
 };
 
@@ -49,6 +51,19 @@ await run('sign.mjs', USAGE, async () => {
   const documentLoader = makeDocumentLoader();
   const suite = signSuite({keyPair, date: opts.created});
   console.error(`sign.mjs: key ${did}`);
+  if(opts['key-out'] !== undefined) {
+    if(opts.seed !== undefined || opts.key !== undefined) {
+      throw new UsageError('--key-out saves a fresh key: give neither --seed nor --key');
+    }
+    // canonicalize: the 32-byte seed the Multikey format specifies; the default export
+    // writes the older 64-byte seed||public form, which microcred's key files refuse.
+    const exported = await keyPair.export({
+      publicKey: true, secretKey: true, includeContext: true, canonicalize: true
+    });
+    // 'wx': never overwrite an existing key file.
+    writeFileSync(opts['key-out'], JSON.stringify(exported, null, 2) + '\n',
+      {mode: 0o600, flag: 'wx'});
+  }
 
   switch(command) {
     case 'did':
