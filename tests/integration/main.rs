@@ -6,5 +6,8 @@
 mod cli;
 mod common;
 mod interop;
+mod issuing;
+mod keys;
+mod presenting;
 mod properties;
 mod vectors;

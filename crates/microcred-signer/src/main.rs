@@ -6,7 +6,11 @@
 
 mod cli;
 mod commands;
+mod did_web;
 mod files;
+mod key_encryption;
+mod passphrase;
+mod profiles;
 
 use std::io::Write as _;
 use std::process::ExitCode;

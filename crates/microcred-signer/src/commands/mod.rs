@@ -2,6 +2,7 @@
 
 mod issue;
 mod keygen;
+mod present;
 
 use crate::cli::{Cli, Command};
 
@@ -10,5 +11,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Keygen(args) => keygen::run(&args),
         Command::Issue(args) => issue::run(&args),
+        Command::Present(args) => present::run(&args),
     }
 }
