@@ -235,6 +235,28 @@ fn ours_issue(dir: &Path, name: &str, unsigned: &Value) -> PathBuf {
     signed
 }
 
+/// `microcred-sign present` with the example learner key, [`CHALLENGE`] and [`DOMAIN`];
+/// returns the presentation file.
+fn ours_present(dir: &Path, credentials: &[PathBuf]) -> PathBuf {
+    let (_keydir, key) = private_copy(LEARNER_KEY);
+    let vp = dir.join("presentation.json");
+    let out = Command::new(bin("microcred-sign"))
+        .args(["present", "--created", CREATED, "--challenge", CHALLENGE])
+        .args(["--domain", DOMAIN, "--key"])
+        .arg(&key)
+        .arg("--out")
+        .arg(&vp)
+        .args(credentials)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "microcred-sign present: {}",
+        stderr(&out)
+    );
+    vp
+}
+
 /// `microcred-verify FILE`: (exit status, stdout + stderr).
 fn ours_verify(file: &Path) -> (i32, String) {
     let out = Command::new(bin("microcred-verify"))
@@ -535,57 +557,58 @@ fn our_credentials_with_status_verify_in_the_reference_which_reads_our_status_li
 
 #[test]
 fn our_presentations_verify_in_the_reference_and_tampered_copies_fail() {
-    // `microcred-sign present` is not on this branch yet: the presentation is built per
-    // contract §2 and signed with `proof::add_proof` (authentication, challenge, domain).
+    // Two of ours: made by `microcred-sign present`, and built per contract §2 with
+    // `proof::add_proof` (authentication, challenge, domain).
     let dir = tempfile::tempdir().unwrap();
-    let credential = read_json(&ours_issue(
-        dir.path(),
-        "micro-credential",
-        &micro_credential(),
-    ));
+    let credential_file = ours_issue(dir.path(), "micro-credential", &micro_credential());
+    let credential = read_json(&credential_file);
     let learner = key(LEARNER_KEY);
     assert_eq!(
         credential["credentialSubject"]["id"].as_str(),
         Some(did_of(&learner).as_str())
     );
-    let vp = core_presentation(&learner, vec![credential]);
-    let file = write_json(dir.path(), "vp.json", &vp);
+    let from_cli = read_json(&ours_present(dir.path(), &[credential_file]));
+    let from_core = core_presentation(&learner, vec![credential]);
 
-    let v = ref_verify_one(&["--challenge", CHALLENGE, "--domain", DOMAIN], &file);
-    assert!(v.verified, "{v:?}");
-    assert_eq!(v.kind.as_deref(), Some("presentation"));
+    for (name, vp) in [("cli", from_cli), ("core", from_core)] {
+        assert_eq!(vp["holder"], did_of(&learner), "{name}");
+        let file = write_json(dir.path(), &format!("vp-{name}.json"), &vp);
+        let v = ref_verify_one(&["--challenge", CHALLENGE, "--domain", DOMAIN], &file);
+        assert!(v.verified, "{name}: {v:?}");
+        assert_eq!(v.kind.as_deref(), Some("presentation"));
 
-    let v = ref_verify_one(&["--challenge", "another", "--domain", DOMAIN], &file);
-    assert!(!v.verified);
-    assert!(v.error.unwrap().contains("challenge"));
-    let v = ref_verify_one(
-        &[
-            "--challenge",
-            CHALLENGE,
-            "--domain",
-            "https://other.example",
-        ],
-        &file,
-    );
-    assert!(!v.verified);
-    assert!(v.error.unwrap().contains("domain"));
+        let v = ref_verify_one(&["--challenge", "another", "--domain", DOMAIN], &file);
+        assert!(!v.verified, "{name}");
+        assert!(v.error.unwrap().contains("challenge"));
+        let v = ref_verify_one(
+            &[
+                "--challenge",
+                CHALLENGE,
+                "--domain",
+                "https://other.example",
+            ],
+            &file,
+        );
+        assert!(!v.verified, "{name}");
+        assert!(v.error.unwrap().contains("domain"));
 
-    // Signed by a key that is not the holder's.
-    let mut forged = vp.clone();
-    forged.as_object_mut().unwrap().remove("proof");
-    let forged = core_sign(
-        &forged,
-        &key(ISSUER_KEY),
-        ProofPurpose::Authentication,
-        Some((CHALLENGE, DOMAIN)),
-    );
-    let mut bad = vec![("not-the-holders-key".to_owned(), forged)];
-    bad.extend(tampered(&vp));
-    assert_eq!(bad.len(), 9);
-    assert_ref_rejects(
-        &["--challenge", CHALLENGE, "--domain", DOMAIN],
-        &write_all(dir.path(), "vp", &bad),
-    );
+        // Signed by a key that is not the holder's.
+        let mut forged = vp.clone();
+        forged.as_object_mut().unwrap().remove("proof");
+        let forged = core_sign(
+            &forged,
+            &key(ISSUER_KEY),
+            ProofPurpose::Authentication,
+            Some((CHALLENGE, DOMAIN)),
+        );
+        let mut bad = vec![("not-the-holders-key".to_owned(), forged)];
+        bad.extend(tampered(&vp));
+        assert_eq!(bad.len(), 9, "{name}");
+        assert_ref_rejects(
+            &["--challenge", CHALLENGE, "--domain", DOMAIN],
+            &write_all(dir.path(), &format!("vp-{name}"), &bad),
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------
