@@ -39,6 +39,9 @@ const SPEC = {
 
 await run('sign.mjs', USAGE, async () => {
   const [command, ...args] = process.argv.slice(2);
+  if(!['did', 'credential', 'presentation'].includes(command)) {
+    throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}`);
+  }
   const {opts, rest} = parseArgs(args, SPEC);
   if(opts.seed !== undefined && opts.key !== undefined) {
     throw new UsageError('give --seed or --key, not both');
