@@ -9,5 +9,7 @@ mod interop;
 mod issuing;
 mod keys;
 mod presenting;
+mod profiles;
 mod properties;
 mod vectors;
+mod verifier;

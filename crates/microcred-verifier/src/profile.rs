@@ -49,10 +49,26 @@ const BUILTINS: &[(&str, &str)] = &[
         "emc-cmf-2019",
         include_str!("../profiles/emc-cmf-2019.json"),
     ),
+    ("eu-2022", include_str!("../profiles/eu-2022.json")),
+    ("gen", include_str!("../profiles/gen.json")),
+    ("nzqa", include_str!("../profiles/nzqa.json")),
+    ("au-nmf", include_str!("../profiles/au-nmf.json")),
+    (
+        "ecampusontario",
+        include_str!("../profiles/ecampusontario.json"),
+    ),
 ];
 
 /// Names of the built-in profiles, in the order of [`BUILTINS`].
-const BUILTIN_NAMES: &[&str] = &["emc-cmf", "emc-cmf-2019"];
+const BUILTIN_NAMES: &[&str] = &[
+    "emc-cmf",
+    "emc-cmf-2019",
+    "eu-2022",
+    "gen",
+    "nzqa",
+    "au-nmf",
+    "ecampusontario",
+];
 
 /// The code lists predicates can name (`"enum": {"list": …}`).
 const LISTS: &[(&str, &str)] = &[(
@@ -172,18 +188,21 @@ pub struct RuleResult {
 }
 
 impl fmt::Display for RuleResult {
-    /// One line: `FAIL error EMC-01 <description>: found 90; expected 100 ≤ hours ≤ 150 (<detail>) [source]`.
+    /// One line: `FAIL error EMC-01 <description>: found 90; expected 100 ≤ hours ≤ 150 (<detail>) [<source>]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed { "pass" } else { "FAIL" };
-        let found = match &self.found {
-            None => "nothing (absent)".to_owned(),
-            Some(v) => path::show(v),
-        };
         write!(
             f,
-            "{verdict} {} {} {}: found {found}; expected {}",
-            self.severity, self.rule, self.description, self.expected
+            "{verdict} {} {} {}: ",
+            self.severity, self.rule, self.description
         )?;
+        // A rule without a path has no single value to show.
+        match (&self.found, &self.path) {
+            (Some(v), _) => write!(f, "found {}; ", path::show(v))?,
+            (None, Some(_)) => f.write_str("found nothing (absent); ")?,
+            (None, None) => {}
+        }
+        write!(f, "expected {}", self.expected)?;
         if let Some(detail) = &self.detail {
             write!(f, " ({detail})")?;
         }
@@ -238,25 +257,24 @@ pub enum ProfileError {
         known: &'static str,
     },
     /// A regular expression that does not compile.
-    #[error("{at}: invalid regular expression {regex:?}: {source}")]
+    #[error("{at}: invalid regular expression {regex:?}: {problem}")]
     BadRegex {
         /// Location of the pattern.
         at: String,
         /// The pattern.
         regex: String,
-        /// The compiler's complaint.
-        #[source]
-        source: regex::Error,
+        /// The compiler's complaint, on one line.
+        problem: String,
     },
     /// A path that does not parse.
-    #[error("{at}: invalid path {path:?} at character {position}: {problem}")]
+    #[error("{at}: invalid path {path:?} at character {column}: {problem}")]
     BadPath {
         /// Location of the path in the profile.
         at: String,
         /// The path text.
         path: String,
-        /// Byte offset of the problem in the path.
-        position: usize,
+        /// Where in the path the problem is (1 = the first character).
+        column: usize,
         /// What is wrong.
         problem: String,
     },

@@ -140,7 +140,7 @@ fn compile_path(text: &str, at: &str) -> Result<Path> {
     Path::parse(text).map_err(|e| ProfileError::BadPath {
         at: at.to_owned(),
         path: text.to_owned(),
-        position: e.position,
+        column: text.get(..e.position).map_or(0, |s| s.chars().count()) + 1,
         problem: e.problem,
     })
 }
@@ -447,10 +447,10 @@ pub(crate) fn pred(v: &Value, at: &str, depth: usize) -> Result<Pred> {
             let re = regex::RegexBuilder::new(text)
                 .size_limit(1 << 20)
                 .build()
-                .map_err(|source| ProfileError::BadRegex {
+                .map_err(|e| ProfileError::BadRegex {
                     at: f.at("regex"),
                     regex: text.to_owned(),
-                    source,
+                    problem: regex_problem(&e),
                 })?;
             Pred::Matches(f.path_or_focus()?, re)
         }
@@ -663,4 +663,14 @@ fn template(text: &str, at: &str) -> Result<Vec<TemplatePart>> {
         parts.push(TemplatePart::Text(literal));
     }
     Ok(parts)
+}
+
+/// The regex crate's multi-line message (pattern, caret, "error: …") as one line.
+fn regex_problem(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| text.split_whitespace().collect::<Vec<_>>().join(" "))
 }

@@ -150,6 +150,18 @@ impl Op {
         (">", Op::Gt),
     ];
 
+    /// "left … right" when the comparison fails.
+    fn negated(self) -> &'static str {
+        match self {
+            Op::Lt => "is not less than",
+            Op::Le => "is not ≤",
+            Op::Eq => "does not equal",
+            Op::Ne => "equals",
+            Op::Ge => "is not ≥",
+            Op::Gt => "is not greater than",
+        }
+    }
+
     fn symbol(self) -> &'static str {
         match self {
             Op::Lt => "<",
@@ -184,6 +196,15 @@ pub(crate) struct Compare {
 type Outcome = Result<(), String>;
 
 fn join(mut reasons: Vec<String>) -> String {
+    // Two checks failing for the same underlying reason say it once.
+    let mut seen = Vec::with_capacity(reasons.len());
+    reasons.retain(|r| {
+        let new = !seen.contains(r);
+        if new {
+            seen.push(r.clone());
+        }
+        new
+    });
     if reasons.len() > MAX_REASONS {
         let more = reasons.len() - MAX_REASONS;
         reasons.truncate(MAX_REASONS);
@@ -339,14 +360,17 @@ impl Compare {
         for (lat, l) in &lefts {
             for (rat, r) in &rights {
                 if let Err(why) = self.one(l, r, plus.as_ref()) {
-                    reasons.push(format!(
-                        "{} = {} {why} {} ({} = {})",
-                        show_at(lat),
-                        show(l),
-                        self.describe_right(r, plus.as_ref()),
-                        show_at(rat),
-                        show(r)
-                    ));
+                    let mut rhs = format!("{} ({})", show_at(rat), show(r));
+                    if self.factor != 1.0 {
+                        rhs = format!("{} × {rhs}", fmt_num(self.factor));
+                    }
+                    if let Some((text, _)) = &plus {
+                        rhs = format!("{rhs} + {text}");
+                    }
+                    if let Some((text, _)) = &self.tolerance {
+                        rhs = format!("{rhs} ± {text}");
+                    }
+                    reasons.push(format!("{} = {} {why} {rhs}", show_at(lat), show(l)));
                 }
             }
         }
@@ -357,23 +381,8 @@ impl Compare {
         }
     }
 
-    fn describe_right(&self, r: &Value, plus: Option<&(String, IsoDuration)>) -> String {
-        let mut s = if self.factor == 1.0 {
-            show(r)
-        } else {
-            format!("{} × {}", fmt_num(self.factor), show(r))
-        };
-        if let Some((text, _)) = plus {
-            s = format!("{s} + {text}");
-        }
-        if let Some((text, _)) = &self.tolerance {
-            s = format!("{s} (tolerance {text})");
-        }
-        s.replace('"', "")
-    }
-
     fn one(&self, l: &Value, r: &Value, plus: Option<&(String, IsoDuration)>) -> Outcome {
-        let not = || format!("is not {}", self.op.symbol());
+        let not = || self.op.negated().to_owned();
         if let (Ok(a), Ok(b)) = (number(l, self.strings), number(r, self.strings)) {
             let b = b * self.factor;
             let t = match self.tolerance {
