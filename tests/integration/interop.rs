@@ -259,7 +259,13 @@ fn ours_present(dir: &Path, credentials: &[PathBuf]) -> PathBuf {
 
 /// `microcred-verify FILE`: (exit status, stdout + stderr).
 fn ours_verify(file: &Path) -> (i32, String) {
+    ours_verify_with::<&str>(&[], file)
+}
+
+/// `microcred-verify OPTIONS… FILE`: (exit status, stdout + stderr).
+fn ours_verify_with<S: AsRef<OsStr>>(options: &[S], file: &Path) -> (i32, String) {
     let out = Command::new(bin("microcred-verify"))
+        .args(options)
         .arg(file)
         .output()
         .unwrap();
@@ -509,9 +515,17 @@ fn our_credentials_with_status_verify_in_the_reference_which_reads_our_status_li
             sus.display().to_string(),
         ]
     };
+    // The reference's verdict, after checking that microcred-verify reaches the same one.
     let verdict = |o: Vec<String>| {
         let o: Vec<&str> = o.iter().map(String::as_str).collect();
-        ref_verify_one(&o, &signed)
+        let theirs = ref_verify_one(&o, &signed);
+        let (code, report) = ours_verify_with(&o, &signed);
+        assert_eq!(
+            code == 0,
+            theirs.verified,
+            "the implementations disagree with {o:?}: reference {theirs:?}; ours (exit {code}) {report}"
+        );
+        theirs
     };
 
     let v = verdict(opts(&rev_clear, &sus_clear));
@@ -534,9 +548,17 @@ fn our_credentials_with_status_verify_in_the_reference_which_reads_our_status_li
             .contains(&format!("suspension bit {index}")),
         "{v:?}"
     );
-    // vc-js refuses a credential with credentialStatus when the list cannot be loaded.
-    let v = verdict(Vec::new());
+    // Without the lists the two differ by design: vc-js refuses a credential whose status
+    // list cannot be loaded; microcred-verify reports status as "skipped" (not checked),
+    // which never makes a credential valid or invalid (docs/verify-report.md).
+    let v = ref_verify_one(&[], &signed);
     assert!(!v.verified);
+    let (code, report) = ours_verify(&signed);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("status") && report.contains("not checked"),
+        "{report}"
+    );
     assert!(
         v.error.as_deref().unwrap().contains("refusing to load"),
         "{v:?}"
@@ -576,6 +598,9 @@ fn our_presentations_verify_in_the_reference_and_tampered_copies_fail() {
         let v = ref_verify_one(&["--challenge", CHALLENGE, "--domain", DOMAIN], &file);
         assert!(v.verified, "{name}: {v:?}");
         assert_eq!(v.kind.as_deref(), Some("presentation"));
+        let (code, report) =
+            ours_verify_with(&["--challenge", CHALLENGE, "--domain", DOMAIN], &file);
+        assert_eq!(code, 0, "{name}: {report}");
 
         let v = ref_verify_one(&["--challenge", "another", "--domain", DOMAIN], &file);
         assert!(!v.verified, "{name}");
@@ -604,10 +629,13 @@ fn our_presentations_verify_in_the_reference_and_tampered_copies_fail() {
         let mut bad = vec![("not-the-holders-key".to_owned(), forged)];
         bad.extend(tampered(&vp));
         assert_eq!(bad.len(), 9, "{name}");
-        assert_ref_rejects(
-            &["--challenge", CHALLENGE, "--domain", DOMAIN],
-            &write_all(dir.path(), &format!("vp-{name}"), &bad),
-        );
+        let bad = write_all(dir.path(), &format!("vp-{name}"), &bad);
+        assert_ref_rejects(&["--challenge", CHALLENGE, "--domain", DOMAIN], &bad);
+        for file in &bad {
+            let (code, report) =
+                ours_verify_with(&["--challenge", CHALLENGE, "--domain", DOMAIN], file);
+            assert_eq!(code, 1, "{}: {report}", file.display());
+        }
     }
 }
 
@@ -763,12 +791,36 @@ fn reference_presentations_verify_in_ours_and_tampered_copies_fail() {
         // The reference accepts its own presentation, so the test checks the right thing.
         let file = write_json(dir.path(), "vp.json", &vp);
         assert!(ref_verify_one(&["--challenge", CHALLENGE, "--domain", DOMAIN], &file).verified);
+        // microcred-verify: proof, holder key, challenge, domain, holder binding, and the
+        // embedded credential.
+        let opts = ["--challenge", CHALLENGE, "--domain", DOMAIN];
+        let (code, report) = ours_verify_with(&opts, &file);
+        assert_eq!(code, 0, "{holder}: {report}");
+        let (code, report) =
+            ours_verify_with(&["--challenge", "another", "--domain", DOMAIN], &file);
+        assert_eq!(code, 1, "{holder}: wrong challenge accepted: {report}");
+        let (code, report) = ours_verify_with(
+            &[
+                "--challenge",
+                CHALLENGE,
+                "--domain",
+                "https://other.example",
+            ],
+            &file,
+        );
+        assert_eq!(code, 1, "{holder}: wrong domain accepted: {report}");
 
         for (how, bad) in tampered(&vp) {
             let holder_ok = proof::verify_proofs(&bad, &DidKeyResolver)
                 .first()
                 .is_some_and(|o| o.result.is_ok());
             assert!(!holder_ok, "{holder}: tampered {how} still verifies");
+            let file = write_json(dir.path(), &format!("vp-{how}.json"), &bad);
+            let (code, report) = ours_verify_with(&opts, &file);
+            assert_eq!(
+                code, 1,
+                "{holder}: microcred-verify accepts {how}: {report}"
+            );
         }
     }
 }
@@ -783,14 +835,18 @@ const CLEAR_BITS: [usize; 6] = [1, 6, 9, 41, 94_566, 131_070];
 #[test]
 fn reference_status_lists_read_the_same_in_ours() {
     let dir = tempfile::tempdir().unwrap();
-    for (purpose, key_args) in [
-        (StatusPurpose::Revocation, vec!["--seed", SEED_HEX]),
-        (StatusPurpose::Suspension, vec![]),
-    ] {
+    let mut lists = Vec::new();
+    for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
         let id = format!("{STATUS_BASE}/{purpose}");
         let mut args = vec!["create", "--id", id.as_str(), "--purpose", purpose.as_str()];
-        args.extend(["--created", CREATED, "--valid-from", CREATED]);
-        args.extend(key_args.iter().copied());
+        args.extend([
+            "--created",
+            CREATED,
+            "--valid-from",
+            CREATED,
+            "--seed",
+            SEED_HEX,
+        ]);
         let set: Vec<String> = SET_BITS.iter().map(ToString::to_string).collect();
         for s in &set {
             args.extend(["--set", s.as_str()]);
@@ -799,6 +855,7 @@ fn reference_status_lists_read_the_same_in_ours() {
 
         let lc = ListCredential::from_json(&list).unwrap();
         assert_eq!(lc.id, id);
+        assert_eq!(lc.issuer, SEED_DID);
         assert_eq!(lc.purposes, vec![purpose.as_str()]);
         assert_eq!(lc.list.len(), status_list::MIN_ENTRIES);
         for i in SET_BITS {
@@ -810,14 +867,51 @@ fn reference_status_lists_read_the_same_in_ours() {
                 "{purpose} bit {i} should be clear"
             );
         }
-        assert_eq!(core_verify(&list), Ok(lc.issuer.clone()));
-        if !key_args.is_empty() {
-            assert_eq!(lc.issuer, SEED_DID);
-        }
+        assert_eq!(core_verify(&list), Ok(SEED_DID.to_owned()));
         // It is a credential our verifier accepts as such.
         let file = write_json(dir.path(), &format!("{purpose}.json"), &list);
         let (code, report) = ours_verify(&file);
         assert_eq!(code, 0, "{report}");
+        lists.push(file);
+    }
+    let status_opts: Vec<&OsStr> = lists
+        .iter()
+        .flat_map(|f| [OsStr::new("--status-list"), f.as_os_str()])
+        .collect();
+    let ref_opts: Vec<String> = lists
+        .iter()
+        .flat_map(|f| ["--status-list".to_owned(), f.display().to_string()])
+        .collect();
+    let ref_opts: Vec<&str> = ref_opts.iter().map(String::as_str).collect();
+
+    // Credentials issued by the reference (same seed key) whose entries point at a set and
+    // at a clear bit: microcred-verify reads the reference's lists to the same verdict.
+    for (index, revoked) in [(SET_BITS[3], true), (CLEAR_BITS[3], false)] {
+        let input = write_json(
+            dir.path(),
+            "with-status.in.json",
+            &micro_credential_with_status(index),
+        );
+        let signed = ref_sign(&[
+            OsStr::new("credential"),
+            OsStr::new("--seed"),
+            OsStr::new(SEED_HEX),
+            input.as_os_str(),
+        ]);
+        let file = write_json(dir.path(), &format!("with-status-{index}.json"), &signed);
+        let (code, report) = ours_verify_with(&status_opts, &file);
+        let theirs = ref_verify_one(&ref_opts, &file);
+        if revoked {
+            assert_eq!(code, 1, "index {index}: {report}");
+            assert!(
+                report.contains("revoked") && report.contains("suspended"),
+                "{report}"
+            );
+            assert!(!theirs.verified, "{theirs:?}");
+        } else {
+            assert_eq!(code, 0, "index {index}: {report}");
+            assert!(theirs.verified, "{theirs:?}");
+        }
     }
 }
 
