@@ -6,6 +6,7 @@
 mod batch;
 mod cli;
 mod common;
+mod interop;
 mod issuing;
 mod keys;
 mod presenting;
