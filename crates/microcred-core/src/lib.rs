@@ -82,5 +82,6 @@ pub mod keys;
 pub mod multibase;
 pub mod proof;
 pub mod status_list;
+mod tree;
 
 pub use serde_json::Value;
