@@ -1,82 +1,282 @@
-//! Baseline benchmark (temporary).
+//! Credential benchmarks against raw Ed25519, measured in the same run.
+//!
+//! `cargo bench -p microcred-core --bench proof` runs the criterion groups, then
+//! prints a ratio table: each operation's median time over raw `verify_strict`
+//! or raw `sign` on a 64-byte message, timed interleaved (round by round), so
+//! that background load weighs on both sides of each ratio alike.
+
 #![allow(
     missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout
 )]
-mod support;
-use ed25519_dalek::Signature;
-use microcred_core::{jcs, json, proof};
-use std::hint::black_box;
-use support::*;
 
-fn main() {
+mod support;
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use microcred_core::proof::{self, DidKeyResolver, ProofOptions, ProofPurpose};
+use microcred_core::{Value, jcs, json};
+use support::{
+    SIZES, Size, fmt_ns, issuer_key, learner_key, medians, options, quick_mode, signed_bytes,
+    unsigned_bytes,
+};
+
+/// A presentation by the example learner embedding `n` signed 4 KB credentials.
+fn presentation(n: usize) -> Vec<u8> {
+    let learner = learner_key();
+    let credentials: Vec<Value> = (0..n)
+        .map(|_| json::parse(&signed_bytes(Size::Medium)).unwrap())
+        .collect();
+    let vp = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:3b7e4c1e-0000-4000-8000-000000000001",
+        "type": ["VerifiablePresentation"],
+        "holder": learner.did_key().did(),
+        "verifiableCredential": credentials,
+    });
+    let mut o = ProofOptions::new(
+        learner.did_key().verification_method(),
+        ProofPurpose::Authentication,
+    );
+    o.created = Some("2025-03-02T00:00:00Z".into());
+    o.challenge = Some("0f7c1a52-1d6e-4b35-9a0f-0c8a1e7d2b11".into());
+    o.domain = Some("https://employer.example".into());
+    serde_json::to_vec(&proof::add_proof(&vp, &learner, &o).unwrap()).unwrap()
+}
+
+/// The one-by-one reference for presentations: parse, then each proof on its own.
+fn verify_presentation_value(bytes: &[u8]) -> usize {
+    let vp = json::parse(bytes).unwrap();
+    let mut ok = proof::verify_proofs(&vp, &DidKeyResolver)
+        .iter()
+        .filter(|o| o.result.is_ok())
+        .count();
+    for vc in vp["verifiableCredential"].as_array().unwrap() {
+        ok += proof::verify_proofs(vc, &DidKeyResolver)
+            .iter()
+            .filter(|o| o.result.is_ok())
+            .count();
+    }
+    ok
+}
+
+fn all_ok(outcomes: &[proof::ProofOutcome]) -> bool {
+    !outcomes.is_empty() && outcomes.iter().all(|o| o.result.is_ok())
+}
+
+fn benches(c: &mut Criterion) {
     let key = issuer_key();
     let vk = key.public_key();
-    let msg = [7u8; 64];
+    let msg = [0x5au8; 64];
     let sig = key.sign(&msg);
-    let sig: Signature = sig;
+
+    let mut g = c.benchmark_group("ed25519_raw");
+    g.bench_function("sign_64B", |b| b.iter(|| key.sign(black_box(&msg))));
+    g.bench_function("verify_strict_64B", |b| {
+        b.iter(|| vk.verify_strict(black_box(&msg), black_box(&sig)))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("jcs");
     for size in SIZES {
-        let unsigned = unsigned_bytes(size);
+        let bytes = signed_bytes(size);
+        let value = json::parse(&bytes).unwrap();
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(
+            BenchmarkId::new("parse_value", size.label()),
+            &bytes,
+            |b, d| b.iter(|| json::parse(black_box(d)).unwrap()),
+        );
+        g.bench_with_input(
+            BenchmarkId::new("canonicalize_value", size.label()),
+            &value,
+            |b, v| b.iter(|| jcs::canonicalize(black_box(v))),
+        );
+        g.bench_with_input(
+            BenchmarkId::new("parse_and_canonicalize", size.label()),
+            &bytes,
+            |b, d| b.iter(|| jcs::canonicalize(&json::parse(black_box(d)).unwrap())),
+        );
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("sign");
+    for size in SIZES {
+        let bytes = unsigned_bytes(size);
+        let o = options(&key);
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(
+            BenchmarkId::new("add_proof_bytes", size.label()),
+            &bytes,
+            |b, d| b.iter(|| proof::add_proof_bytes(black_box(d), &key, &o).unwrap()),
+        );
+        g.bench_with_input(
+            BenchmarkId::new("parse_then_add_proof", size.label()),
+            &bytes,
+            |b, d| b.iter(|| proof::add_proof(&json::parse(black_box(d)).unwrap(), &key, &o)),
+        );
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("verify");
+    for size in SIZES {
+        let bytes = signed_bytes(size);
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(
+            BenchmarkId::new("verify_bytes", size.label()),
+            &bytes,
+            |b, d| {
+                b.iter(|| {
+                    assert!(all_ok(
+                        &proof::verify_bytes(black_box(d), &DidKeyResolver).unwrap()
+                    ))
+                })
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("parse_then_verify_proofs", size.label()),
+            &bytes,
+            |b, d| {
+                b.iter(|| {
+                    let v = json::parse(black_box(d)).unwrap();
+                    assert!(all_ok(&proof::verify_proofs(&v, &DidKeyResolver)))
+                })
+            },
+        );
+    }
+    let batch: Vec<Vec<u8>> = (0..64).map(|_| signed_bytes(Size::Medium)).collect();
+    let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
+    g.throughput(Throughput::Elements(64));
+    g.bench_function("verify_batch_64x4KB", |b| {
+        b.iter(|| proof::verify_batch(black_box(&refs), &DidKeyResolver))
+    });
+    g.finish();
+
+    let vp = presentation(5);
+    let mut g = c.benchmark_group("presentation");
+    g.throughput(Throughput::Bytes(vp.len() as u64));
+    g.bench_function("verify_presentation_bytes_5x4KB", |b| {
+        b.iter(|| proof::verify_presentation_bytes(black_box(&vp), &DidKeyResolver).unwrap())
+    });
+    g.bench_function("parse_then_verify_proofs_5x4KB", |b| {
+        b.iter(|| assert_eq!(verify_presentation_value(black_box(&vp)), 6))
+    });
+    g.finish();
+}
+
+/// The ratio table: every operation against raw Ed25519, interleaved.
+fn ratios() {
+    let key = issuer_key();
+    let vk = key.public_key();
+    let msg = [0x5au8; 64];
+    let sig = key.sign(&msg);
+    let o = options(&key);
+    println!("\nratios to raw Ed25519 on a 64-byte message, medians of interleaved rounds:");
+    for size in SIZES {
         let signed = signed_bytes(size);
-        let opts = options(&key);
-        let pretty = serde_json::to_vec_pretty(&json::parse(&signed).unwrap()).unwrap();
-        let v = json::parse(&signed).unwrap();
-        let r = medians(
-            30,
-            200,
+        let unsigned = unsigned_bytes(size);
+        let value = json::parse(&signed).unwrap();
+        let m = medians(
+            41,
+            100,
             &mut [
-                &mut || {
-                    black_box(vk.verify_strict(black_box(&msg), &sig)).unwrap();
-                },
+                &mut || assert!(vk.verify_strict(black_box(&msg), &sig).is_ok()),
                 &mut || {
                     black_box(key.sign(black_box(&msg)));
                 },
                 &mut || {
-                    black_box(json::parse(black_box(&signed)).unwrap());
+                    assert!(all_ok(
+                        &proof::verify_bytes(black_box(&signed), &DidKeyResolver).unwrap()
+                    ))
                 },
                 &mut || {
-                    black_box(json::parse(black_box(&pretty)).unwrap());
+                    drop(black_box(proof::add_proof_bytes(
+                        black_box(&unsigned),
+                        &key,
+                        &o,
+                    )))
                 },
                 &mut || {
-                    black_box(jcs::canonicalize(black_box(&v)));
+                    let v = json::parse(black_box(&signed)).unwrap();
+                    assert!(all_ok(&proof::verify_proofs(&v, &DidKeyResolver)))
                 },
-                &mut || {
-                    let d = json::parse(black_box(&signed)).unwrap();
-                    black_box(proof::verify_proofs(&d, &proof::DidKeyResolver));
-                },
-                &mut || {
-                    let d = json::parse(black_box(&unsigned)).unwrap();
-                    black_box(proof::add_proof(&d, &key, &opts).unwrap());
-                },
-                &mut || {
-                    black_box(proof::verify_proofs(black_box(&v), &proof::DidKeyResolver));
-                },
-                &mut || {
-                    black_box(
-                        microcred_core::did_key::DidKey::parse_verification_method(black_box(
-                            opts.verification_method.as_str(),
-                        ))
-                        .unwrap(),
-                    );
-                },
+                &mut || drop(black_box(jcs::canonicalize(black_box(&value)))),
+                &mut || drop(black_box(json::parse(black_box(&signed)))),
             ],
         );
+        let (raw_v, raw_s) = (m[0], m[1]);
+        let l = size.label();
         println!(
-            "{} signed {} B (pretty {} B): verify_strict {} sign {} parse {} parse_pretty {} jcs {} verify_bytes {} sign_bytes {} verify_value {} didkey {}",
-            size.label(),
+            "  {l:>4} ({} B signed): verify_bytes_{l} / raw_verify_strict = {:.2}×  ({} / {}); \
+             add_proof_bytes_{l} / raw_sign = {:.2}×  ({} / {}); \
+             Value path (json::parse + verify_proofs) / raw_verify_strict = {:.2}×; \
+             json::parse = {}, jcs::canonicalize(Value) = {}",
             signed.len(),
-            pretty.len(),
-            fmt_ns(r[0]),
-            fmt_ns(r[1]),
-            fmt_ns(r[2]),
-            fmt_ns(r[3]),
-            fmt_ns(r[4]),
-            fmt_ns(r[5]),
-            fmt_ns(r[6]),
-            fmt_ns(r[7]),
-            fmt_ns(r[8])
+            m[2] / raw_v,
+            fmt_ns(m[2]),
+            fmt_ns(raw_v),
+            m[3] / raw_s,
+            fmt_ns(m[3]),
+            fmt_ns(raw_s),
+            m[4] / raw_v,
+            fmt_ns(m[6]),
+            fmt_ns(m[5]),
         );
+    }
+    let batch: Vec<Vec<u8>> = (0..256).map(|_| signed_bytes(Size::Medium)).collect();
+    let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
+    let vp = presentation(5);
+    let m = medians(
+        15,
+        1,
+        &mut [
+            &mut || {
+                for _ in 0..256 {
+                    assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
+                }
+            },
+            &mut || {
+                for r in proof::verify_batch(black_box(&refs), &DidKeyResolver) {
+                    assert!(all_ok(&r.unwrap()));
+                }
+            },
+            &mut || {
+                for _ in 0..6 {
+                    assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
+                }
+            },
+            &mut || {
+                let r = proof::verify_presentation_bytes(black_box(&vp), &DidKeyResolver).unwrap();
+                assert!(all_ok(&r.presentation));
+            },
+            &mut || assert_eq!(verify_presentation_value(black_box(&vp)), 6),
+        ],
+    );
+    println!(
+        "  verify_batch of 256 × 4KB / 256 raw_verify_strict = {:.2}×  ({} per credential, \
+         {:.2}× faster than one raw verify_strict)",
+        m[1] / m[0],
+        fmt_ns(m[1] / 256.0),
+        m[0] / m[1],
+    );
+    println!(
+        "  presentation with 5 × 4KB credentials (6 signatures): verify_presentation_bytes / \
+         6 raw_verify_strict = {:.2}×  ({}); Value path one by one = {:.2}×  ({})",
+        m[3] / m[2],
+        fmt_ns(m[3]),
+        m[4] / m[2],
+        fmt_ns(m[4]),
+    );
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+    if !quick_mode() {
+        ratios();
     }
 }

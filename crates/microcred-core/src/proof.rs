@@ -95,6 +95,7 @@ impl ProofOptions {
 
     /// The proof options document (no `@context`, no `proofValue`), members in
     /// the order the specification's examples use.
+    #[cfg(feature = "signing")]
     fn to_map(&self) -> Map<String, Value> {
         let mut m = Map::with_capacity(10);
         if let Some(id) = &self.id {

@@ -614,13 +614,14 @@ mod tests {
     }
 
     /// Both parsers accept the same inputs, and canonicalize them identically.
+    #[allow(clippy::panic)] // test helper: a disagreement is a failing test
     fn agree(bytes: &[u8]) {
         let slow = json::parse(bytes);
         let fast = canonical_fast(bytes);
         match (&slow, &fast) {
             (Ok(value), Some(canonical)) => {
                 assert_eq!(
-                    &crate::jcs::canonicalize(value),
+                    &jcs::canonicalize(value),
                     canonical,
                     "{}",
                     String::from_utf8_lossy(bytes)

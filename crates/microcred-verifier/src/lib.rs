@@ -32,6 +32,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod bulk;
 mod report;
 mod verify;
 

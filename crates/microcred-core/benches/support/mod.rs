@@ -17,25 +17,27 @@ use microcred_core::proof::{self, ProofOptions, ProofPurpose};
 use microcred_core::{Value, json};
 use serde_json::json;
 
-const EXAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../keys-example/micro-credential.unsigned.json"
-);
-const ISSUER_KEY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../keys-example/example-university.key.json"
-);
-const LEARNER_KEY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../keys-example/example-learner.key.json"
-);
+/// The repository root: these fixtures are shared by the core's benches and the
+/// `tests` package's timing tools, whose manifests sit at different depths.
+fn root() -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .find(|dir| dir.join("keys-example").is_dir())
+        .unwrap_or(manifest)
+        .to_path_buf()
+}
+
+fn read(relative: &str) -> Vec<u8> {
+    std::fs::read(root().join(relative)).unwrap()
+}
 
 /// The three credential sizes measured.
-pub const SIZES: [Size; 3] = [Size::Small, Size::Medium, Size::Large];
+pub(crate) const SIZES: [Size; 3] = [Size::Small, Size::Medium, Size::Large];
 
 /// A credential size class.
 #[derive(Clone, Copy, Debug)]
-pub enum Size {
+pub(crate) enum Size {
     /// About 1 KB: the example stripped to issuer, subject and achievement basics.
     Small,
     /// About 4 KB: the full example, compact.
@@ -46,7 +48,7 @@ pub enum Size {
 
 impl Size {
     /// Label used in benchmark ids.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Size::Small => "1KB",
             Size::Medium => "4KB",
@@ -56,21 +58,21 @@ impl Size {
 }
 
 /// The example issuer key (public on purpose: `keys-example/`).
-pub fn issuer_key() -> SecretKey {
-    KeyFile::from_json(&std::fs::read(ISSUER_KEY).unwrap())
+pub(crate) fn issuer_key() -> SecretKey {
+    KeyFile::from_json(&read("keys-example/example-university.key.json"))
         .unwrap()
         .secret
 }
 
 /// The example learner key.
-pub fn learner_key() -> SecretKey {
-    KeyFile::from_json(&std::fs::read(LEARNER_KEY).unwrap())
+pub(crate) fn learner_key() -> SecretKey {
+    KeyFile::from_json(&read("keys-example/example-learner.key.json"))
         .unwrap()
         .secret
 }
 
 /// The proof options the signer uses for credentials.
-pub fn options(key: &SecretKey) -> ProofOptions {
+pub(crate) fn options(key: &SecretKey) -> ProofOptions {
     let mut options = ProofOptions::new(
         key.did_key().verification_method(),
         ProofPurpose::AssertionMethod,
@@ -80,8 +82,8 @@ pub fn options(key: &SecretKey) -> ProofOptions {
 }
 
 /// An unsigned credential of the given size.
-pub fn unsigned(size: Size) -> Value {
-    let mut doc = json::parse(&std::fs::read(EXAMPLE).unwrap()).unwrap();
+pub(crate) fn unsigned(size: Size) -> Value {
+    let mut doc = json::parse(&read("keys-example/micro-credential.unsigned.json")).unwrap();
     match size {
         Size::Medium => {}
         Size::Small => {
@@ -117,12 +119,12 @@ pub fn unsigned(size: Size) -> Value {
 }
 
 /// The compact bytes of an unsigned credential.
-pub fn unsigned_bytes(size: Size) -> Vec<u8> {
+pub(crate) fn unsigned_bytes(size: Size) -> Vec<u8> {
     serde_json::to_vec(&unsigned(size)).unwrap()
 }
 
 /// The compact bytes of a credential signed by the example issuer key.
-pub fn signed_bytes(size: Size) -> Vec<u8> {
+pub(crate) fn signed_bytes(size: Size) -> Vec<u8> {
     let key = issuer_key();
     let signed = proof::add_proof(&unsigned(size), &key, &options(&key)).unwrap();
     serde_json::to_vec(&signed).unwrap()
@@ -130,7 +132,7 @@ pub fn signed_bytes(size: Size) -> Vec<u8> {
 
 /// Median time per call of each closure, measured interleaved: each round times
 /// every closure for `iters` calls, so background load hits all of them alike.
-pub fn medians(rounds: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+pub(crate) fn medians(rounds: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
     let mut samples = vec![Vec::with_capacity(rounds); fs.len()];
     for _ in 0..rounds {
         for (f, s) in fs.iter_mut().zip(samples.iter_mut()) {
@@ -152,12 +154,12 @@ pub fn medians(rounds: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<
 
 /// Whether the bench binary runs in criterion's `--test` or `--list` mode (then
 /// the ratio section is skipped).
-pub fn quick_mode() -> bool {
+pub(crate) fn quick_mode() -> bool {
     std::env::args().any(|a| a == "--test" || a == "--list")
 }
 
 /// Formats nanoseconds for the ratio table.
-pub fn fmt_ns(ns: f64) -> String {
+pub(crate) fn fmt_ns(ns: f64) -> String {
     if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
     } else {
