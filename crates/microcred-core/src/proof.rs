@@ -302,8 +302,13 @@ impl KeyResolver for DidKeyResolver {
             return Err(ResolveError::UnsupportedMethod { method });
         }
         let dk = DidKey::parse_verification_method(verification_method)?;
+        // The DID is the text before '#': equal to `dk.did()` (see
+        // `parse_verification_method`), without re-encoding the key.
+        let did = verification_method
+            .split_once('#')
+            .map_or(verification_method, |(did, _)| did);
         Ok(ResolvedMethod {
-            controller: dk.did(),
+            controller: did.to_owned(),
             public_key: *dk.public_key(),
             relationships: [
                 "assertionMethod",

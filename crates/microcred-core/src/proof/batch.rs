@@ -52,6 +52,81 @@ fn canonical_y(bytes: &[u8; 32]) -> bool {
     !(y[0] >= 0xed && y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f)
 }
 
+/// Every encoding with a canonical y of the eight small-order points: the
+/// identity and the point of order 2 (x = 0, with either sign bit), the two
+/// points of order 4 and the four of order 8. With [`canonical_y`] this replaces
+/// decompressing R to ask for its order, which costs a field exponentiation.
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 10] = {
+    const fn enc(first: [u8; 16], second: [u8; 16]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < 16 {
+            out[i] = first[i];
+            out[i + 16] = second[i];
+            i += 1;
+        }
+        out
+    }
+    const ZERO: [u8; 16] = [0; 16];
+    const FF: [u8; 16] = [0xff; 16];
+    let mut one = ZERO;
+    one[0] = 1;
+    let mut one_signed = ZERO;
+    one_signed[15] = 0x80;
+    let mut minus_one_low = FF;
+    minus_one_low[0] = 0xec;
+    let mut minus_one_high = FF;
+    minus_one_high[15] = 0x7f;
+    [
+        enc(one, ZERO),
+        enc(one, one_signed),
+        enc(minus_one_low, minus_one_high),
+        enc(minus_one_low, FF),
+        enc(ZERO, ZERO),
+        enc(ZERO, one_signed),
+        enc(
+            [
+                0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+                0x98, 0xf0,
+            ],
+            [
+                0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+                0xfc, 0x05,
+            ],
+        ),
+        enc(
+            [
+                0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+                0x98, 0xf0,
+            ],
+            [
+                0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+                0xfc, 0x85,
+            ],
+        ),
+        enc(
+            [
+                0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+                0x67, 0x0f,
+            ],
+            [
+                0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+                0x03, 0x7a,
+            ],
+        ),
+        enc(
+            [
+                0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+                0x67, 0x0f,
+            ],
+            [
+                0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+                0x03, 0xfa,
+            ],
+        ),
+    ]
+};
+
 /// Per-call memo of "this key is torsion-free" (a scalar multiplication each).
 struct KeyChecks(Vec<([u8; 32], bool)>);
 
@@ -74,10 +149,10 @@ impl KeyChecks {
 /// for the one residual case).
 fn strict_preconditions(p: &Prepared, keys: &mut KeyChecks) -> bool {
     let r = p.signature.r_bytes();
+    // R off the curve makes the batch itself fail (it decompresses every R).
     below_group_order(p.signature.s_bytes())
         && canonical_y(r)
-        // Decompresses R (rejecting points off the curve) and checks its order.
-        && VerifyingKey::from_bytes(r).is_ok_and(|point| !point.is_weak())
+        && !SMALL_ORDER_ENCODINGS.contains(r)
         && keys.usable(&p.key)
 }
 
@@ -198,5 +273,38 @@ mod tests {
         p[0] = 0xec;
         assert!(canonical_y(&p));
         assert!(canonical_y(&[0; 32]));
+    }
+
+    #[test]
+    fn small_order_table_is_exactly_the_small_order_points() {
+        // Each entry decompresses to a point of small order …
+        for (i, enc) in SMALL_ORDER_ENCODINGS.iter().enumerate() {
+            let point = VerifyingKey::from_bytes(enc).unwrap();
+            assert!(point.is_weak(), "entry {i}");
+            assert!(canonical_y(enc), "entry {i}");
+        }
+        // … the entries are distinct, and together they are the 8 points.
+        let mut points: Vec<[u8; 32]> = SMALL_ORDER_ENCODINGS
+            .iter()
+            .map(|e| {
+                VerifyingKey::from_bytes(e)
+                    .unwrap()
+                    .to_edwards()
+                    .compress()
+                    .to_bytes()
+            })
+            .collect();
+        points.sort_unstable();
+        points.dedup();
+        assert_eq!(points.len(), 8);
+        let mut all = SMALL_ORDER_ENCODINGS.to_vec();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 10);
+        // The base point (order ℓ) is not in the table.
+        let mut base = [0x66u8; 32];
+        base[0] = 0x58;
+        assert!(!VerifyingKey::from_bytes(&base).unwrap().is_weak());
+        assert!(!SMALL_ORDER_ENCODINGS.contains(&base));
     }
 }
