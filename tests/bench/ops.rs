@@ -49,10 +49,40 @@ fn main() {
         Vec::new()
     };
     let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
+    // 17 issuers, one more than the per-thread did:key cache holds: every
+    // verification then decodes its key afresh, as a one-off verification does.
+    let cold: Vec<(String, Vec<u8>)> = if op.ends_with("_cold") {
+        (0..17u8)
+            .map(|i| {
+                let k = microcred_core::keys::SecretKey::from_seed(&[i + 1; 32]);
+                let mut doc = json::parse(&unsigned_bytes(Size::Medium)).unwrap();
+                doc["issuer"]["id"] = k.did_key().did().into();
+                let signed = proof::add_proof(&doc, &k, &options(&k)).unwrap();
+                (
+                    k.did_key().verification_method(),
+                    serde_json::to_vec(&signed).unwrap(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut turn = 0usize;
     for _ in 0..k {
         match op {
             "raw_verify" => assert!(vk.verify_strict(black_box(&msg), &sig).is_ok()),
             "raw_sign" => drop(black_box(key.sign(black_box(&msg)).to_bytes())),
+            "did_key_resolve_cold" => {
+                turn += 1;
+                let vm = &cold[turn % cold.len()].0;
+                drop(black_box(proof::KeyResolver::resolve(&DidKeyResolver, vm)));
+            }
+            "verify_bytes_4KB_cold" => {
+                turn += 1;
+                let doc = &cold[turn % cold.len()].1;
+                let r = proof::verify_bytes(black_box(doc), &DidKeyResolver).unwrap();
+                assert!(r[0].result.is_ok());
+            }
             "did_key_resolve" => {
                 drop(black_box(proof::KeyResolver::resolve(
                     &DidKeyResolver,

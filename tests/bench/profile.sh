@@ -30,7 +30,7 @@ raw_sign=$(per_op raw_sign)
 printf '%-22s %12s %8s\n' operation instructions ratio
 printf '%-22s %12d %8s\n' raw_verify "$raw_verify" "1.00x"
 printf '%-22s %12d %8s\n' raw_sign "$raw_sign" "1.00x"
-for op in did_key_resolve parse_value_4KB verify_bytes_1KB verify_bytes_4KB verify_bytes_16KB value_verify_4KB; do
+for op in did_key_resolve did_key_resolve_cold parse_value_4KB verify_bytes_1KB verify_bytes_4KB verify_bytes_4KB_cold verify_bytes_16KB value_verify_4KB; do
   n=$(per_op "$op")
   printf '%-22s %12d %7.2fx\n' "$op" "$n" "$(echo "$n / $raw_verify" | bc -l)"
 done

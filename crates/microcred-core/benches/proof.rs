@@ -19,6 +19,7 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use microcred_core::proof::{self, DidKeyResolver, ProofOptions, ProofPurpose};
 use microcred_core::{Value, jcs, json};
+use sha2::{Digest, Sha256};
 use support::{
     SIZES, Size, fmt_ns, issuer_key, learner_key, medians, options, quick_mode, signed_bytes,
     unsigned_bytes,
@@ -205,6 +206,7 @@ fn ratios() {
                 },
                 &mut || drop(black_box(jcs::canonicalize(black_box(&value)))),
                 &mut || drop(black_box(json::parse(black_box(&signed)))),
+                &mut || drop(black_box(Sha256::digest(black_box(&signed)))),
             ],
         );
         let (raw_v, raw_s) = (m[0], m[1]);
@@ -213,7 +215,8 @@ fn ratios() {
             "  {l:>4} ({} B signed): verify_bytes_{l} / raw_verify_strict = {:.2}×  ({} / {}); \
              add_proof_bytes_{l} / raw_sign = {:.2}×  ({} / {}); \
              Value path (json::parse + verify_proofs) / raw_verify_strict = {:.2}×; \
-             json::parse = {}, jcs::canonicalize(Value) = {}",
+             json::parse = {}, jcs::canonicalize(Value) = {}, SHA-256 of the signed bytes = {} \
+             ({:.0} MB/s)",
             signed.len(),
             m[2] / raw_v,
             fmt_ns(m[2]),
@@ -224,6 +227,8 @@ fn ratios() {
             m[4] / raw_v,
             fmt_ns(m[6]),
             fmt_ns(m[5]),
+            fmt_ns(m[7]),
+            signed.len() as f64 / m[7] * 1e3,
         );
     }
     let batch: Vec<Vec<u8>> = (0..256).map(|_| signed_bytes(Size::Medium)).collect();

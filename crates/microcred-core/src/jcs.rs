@@ -21,11 +21,18 @@ const MAX_EXACT_INTEGER: u64 = 1 << 53;
 pub(crate) trait Out {
     /// Appends bytes.
     fn put(&mut self, bytes: &[u8]);
+    /// Appends one byte (punctuation: most pieces of canonical JSON are one byte,
+    /// and a one-byte `put` costs a `memcpy` call).
+    fn byte(&mut self, byte: u8);
 }
 
 impl Out for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+
+    fn byte(&mut self, byte: u8) {
+        self.push(byte);
     }
 }
 
@@ -65,6 +72,16 @@ impl HashOut {
 }
 
 impl Out for HashOut {
+    fn byte(&mut self, byte: u8) {
+        if self.len == HASH_BUFFER {
+            self.flush();
+        }
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
     fn put(&mut self, bytes: &[u8]) {
         if self.len + bytes.len() > HASH_BUFFER {
             self.flush();
@@ -119,14 +136,14 @@ fn write_value<'a, O: Out>(value: &'a Value, out: &mut O, members: &mut Vec<(&'a
         Value::Number(number) => write_number(number, out),
         Value::String(text) => write_string(text, out),
         Value::Array(items) => {
-            out.put(b"[");
+            out.byte(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.put(b",");
+                    out.byte(b',');
                 }
                 write_value(item, out, members);
             }
-            out.put(b"]");
+            out.byte(b']');
         }
         Value::Object(map) => {
             // This object's members live at members[start..end]; nested objects push
@@ -150,20 +167,20 @@ fn write_sorted_members<'a, O: Out>(
     end: usize,
     out: &mut O,
 ) {
-    out.put(b"{");
+    out.byte(b'{');
     for i in start..end {
         let Some(&(key, value)) = members.get(i) else {
             break;
         };
         if i > start {
-            out.put(b",");
+            out.byte(b',');
         }
         write_string(key, out);
-        out.put(b":");
+        out.byte(b':');
         write_value(value, out, members);
         members.truncate(end);
     }
-    out.put(b"}");
+    out.byte(b'}');
 }
 
 /// Orders strings by UTF-16 code units (RFC 8785 §3.2.3).
@@ -193,7 +210,7 @@ fn write_number<O: Out>(number: &Number, out: &mut O) {
         .as_i64()
         .filter(|&n| n < 0 && n.unsigned_abs() <= MAX_EXACT_INTEGER)
     {
-        out.put(b"-");
+        out.byte(b'-');
         write_u64(n.unsigned_abs(), out);
     } else {
         // Without arbitrary_precision every Number has an f64 view; non-finite values
@@ -229,7 +246,7 @@ fn write_u64<O: Out>(mut n: u64, out: &mut O) {
 /// `\b \t \n \f \r \" \\`, `\u00xx` for other controls, everything else raw.
 pub(crate) fn write_string<O: Out>(text: &str, out: &mut O) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.put(b"\"");
+    out.byte(b'"');
     let mut rest = text.as_bytes();
     loop {
         let plain = plain_len(rest);
@@ -262,7 +279,7 @@ pub(crate) fn write_string<O: Out>(text: &str, out: &mut O) {
             out.put(&[b'\\', short]);
         }
     }
-    out.put(b"\"");
+    out.byte(b'"');
 }
 
 #[cfg(test)]

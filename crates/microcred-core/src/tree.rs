@@ -162,22 +162,33 @@ impl<'a> Tree<'a> {
             Node::Str(raw, false) => {
                 // Validated content without escapes has no quote, backslash or
                 // control character: it is its own canonical form.
-                out.put(b"\"");
+                out.byte(b'"');
                 out.put(raw.as_bytes());
-                out.put(b"\"");
+                out.byte(b'"');
             }
             Node::Str(..) => jcs::write_string(&unescape(node), out),
             Node::Array { .. } => {
-                out.put(b"[");
+                out.byte(b'[');
                 for (i, item) in self.items(node).iter().enumerate() {
                     if i > 0 {
-                        out.put(b",");
+                        out.byte(b',');
                     }
                     self.write(*item, out);
                 }
-                out.put(b"]");
+                out.byte(b']');
             }
-            Node::Object { .. } => self.write_object(node, |_, _| None, out),
+            Node::Object { .. } => {
+                out.byte(b'{');
+                for (i, (key, value)) in self.members(node).enumerate() {
+                    if i > 0 {
+                        out.byte(b',');
+                    }
+                    self.write(key, out);
+                    out.byte(b':');
+                    self.write(value, out);
+                }
+                out.byte(b'}');
+            }
         }
     }
 
@@ -190,7 +201,7 @@ impl<'a> Tree<'a> {
         edit: impl Fn(&str, Node<'a>) -> Option<Option<Node<'a>>>,
         out: &mut O,
     ) {
-        out.put(b"{");
+        out.byte(b'{');
         let mut first = true;
         for (key, value) in self.members(node) {
             let value = match edit(&unescape(key), value) {
@@ -199,13 +210,13 @@ impl<'a> Tree<'a> {
                 Some(Some(replacement)) => replacement,
             };
             if !std::mem::take(&mut first) {
-                out.put(b",");
+                out.byte(b',');
             }
             self.write(key, out);
-            out.put(b":");
+            out.byte(b':');
             self.write(value, out);
         }
-        out.put(b"}");
+        out.byte(b'}');
     }
 }
 
@@ -268,7 +279,7 @@ fn write_number<O: Out>(literal: &str, out: &mut O) {
         // Range-checked (|n| ≤ 2^53 − 1) and without leading zeros, so the digits
         // are what ECMAScript prints, except for `-0`.
         if literal == "-0" {
-            out.put(b"0");
+            out.byte(b'0');
         } else {
             out.put(literal.as_bytes());
         }
