@@ -206,7 +206,9 @@ fn ratios() {
                 },
                 &mut || drop(black_box(jcs::canonicalize(black_box(&value)))),
                 &mut || drop(black_box(json::parse(black_box(&signed)))),
-                &mut || drop(black_box(Sha256::digest(black_box(&signed)))),
+                &mut || {
+                    black_box(Sha256::digest(black_box(&signed)));
+                },
             ],
         );
         let (raw_v, raw_s) = (m[0], m[1]);
