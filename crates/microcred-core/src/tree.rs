@@ -66,9 +66,9 @@ impl<'a> Tree<'a> {
             pos: 0,
             max_depth: limits.max_depth,
             nodes: Vec::with_capacity(bytes.len() / 16),
-            scratch: Vec::with_capacity(64),
+            items: Vec::with_capacity(32),
+            members: Vec::with_capacity(64),
             stack: Vec::with_capacity(16),
-            pairs: Vec::with_capacity(16),
         };
         let root = parser.run()?;
         parser.skip_ws();
@@ -361,10 +361,12 @@ fn cmp_names(a: Node<'_>, b: Node<'_>) -> Ordering {
     }
 }
 
-struct Frame {
+struct Frame<'a> {
     object: bool,
-    /// Index of this container's first child in `Parser::scratch`.
+    /// Index of this container's first child in `Parser::items` or `Parser::members`.
     start: usize,
+    /// Objects: the name of the member whose value is being parsed.
+    name: Node<'a>,
 }
 
 struct Parser<'a> {
@@ -373,11 +375,12 @@ struct Parser<'a> {
     pos: usize,
     max_depth: usize,
     nodes: Vec<Node<'a>>,
-    /// Children of the open containers (objects: name, value, name, value, …).
-    scratch: Vec<Node<'a>>,
-    stack: Vec<Frame>,
-    /// Reused for sorting an object's members.
-    pairs: Vec<(Node<'a>, Node<'a>)>,
+    /// Elements of the open arrays.
+    items: Vec<Node<'a>>,
+    /// Members of the open objects, sorted in place when an object closes (no copy
+    /// into a separate vector: that copy was a quarter of the parser's time).
+    members: Vec<(Node<'a>, Node<'a>)>,
+    stack: Vec<Frame<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -407,7 +410,9 @@ impl<'a> Parser<'a> {
             return Err(Rejected);
         }
         let name = self.string()?;
-        self.scratch.push(name);
+        if let Some(frame) = self.stack.last_mut() {
+            frame.name = name;
+        }
         self.expect(b':')
     }
 
@@ -434,7 +439,12 @@ impl<'a> Parser<'a> {
                     } else {
                         self.stack.push(Frame {
                             object,
-                            start: self.scratch.len(),
+                            start: if object {
+                                self.members.len()
+                            } else {
+                                self.items.len()
+                            },
+                            name: Node::Null,
                         });
                         if object {
                             self.member_name()?;
@@ -454,7 +464,11 @@ impl<'a> Parser<'a> {
                     return Ok(value);
                 };
                 let object = frame.object;
-                self.scratch.push(value);
+                if object {
+                    self.members.push((frame.name, value));
+                } else {
+                    self.items.push(value);
+                }
                 self.skip_ws();
                 match self.peek() {
                     Some(b',') => {
@@ -478,32 +492,28 @@ impl<'a> Parser<'a> {
     fn close(&mut self) -> Result<Node<'a>> {
         let frame = self.stack.pop().ok_or(Rejected)?;
         let first = u32::try_from(self.nodes.len()).map_err(|_| Rejected)?;
-        let count = self.scratch.len().saturating_sub(frame.start);
         if !frame.object {
-            self.nodes.extend(self.scratch.drain(frame.start..));
-            let len = u32::try_from(count).map_err(|_| Rejected)?;
+            let len = self.items.len().saturating_sub(frame.start);
+            self.nodes.extend(self.items.drain(frame.start..));
+            let len = u32::try_from(len).map_err(|_| Rejected)?;
             return Ok(Node::Array { first, len });
         }
-        self.pairs.clear();
-        let mut children = self.scratch.drain(frame.start..);
-        while let (Some(name), Some(value)) = (children.next(), children.next()) {
-            self.pairs.push((name, value));
-        }
-        drop(children);
-        self.pairs.sort_unstable_by(|a, b| cmp_names(a.0, b.0));
+        let own = self.members.get_mut(frame.start..).unwrap_or_default();
+        own.sort_unstable_by(|a, b| cmp_names(a.0, b.0));
         // Sorted, so a repeated name (compared after unescaping) is adjacent.
-        if self
-            .pairs
+        if own
             .windows(2)
             .any(|w| matches!(w, [a, b] if cmp_names(a.0, b.0) == Ordering::Equal))
         {
             return Err(Rejected);
         }
-        let len = u32::try_from(self.pairs.len()).map_err(|_| Rejected)?;
-        for &(name, value) in &self.pairs {
+        let len = u32::try_from(own.len()).map_err(|_| Rejected)?;
+        self.nodes.reserve(own.len() * 2);
+        for &(name, value) in own.iter() {
             self.nodes.push(name);
             self.nodes.push(value);
         }
+        self.members.truncate(frame.start);
         Ok(Node::Object { first, len })
     }
 
