@@ -4,8 +4,8 @@
 //! every other RFC 8785 implementation byte for byte: members sorted by UTF-16 code
 //! units, numbers printed as ECMAScript `Number.prototype.toString`, minimal escaping.
 //!
-//! The writers are generic over [`Out`], so the proof code can stream canonical bytes
-//! straight into SHA-256 ([`HashOut`]) instead of building them in a vector first.
+//! Internally the writers are generic over their output, so the proof code streams
+//! canonical bytes straight into SHA-256 instead of building them in a vector first.
 
 use std::cmp::Ordering;
 
