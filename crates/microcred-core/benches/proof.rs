@@ -21,8 +21,8 @@ use microcred_core::proof::{self, DidKeyResolver, ProofOptions, ProofPurpose};
 use microcred_core::{Value, jcs, json};
 use sha2::{Digest, Sha256};
 use support::{
-    SIZES, Size, fmt_ns, issuer_key, learner_key, medians, options, quick_mode, signed_bytes,
-    unsigned_bytes,
+    SIZES, Size, Timing, fmt_ns, issuer_key, learner_key, options, quick_mode, rounds,
+    signed_bytes, unsigned_bytes,
 };
 
 /// A presentation by the example learner embedding `n` signed 4 KB credentials.
@@ -168,6 +168,15 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
+/// `a / b` for best rounds and for median rounds, as "1.23× (median 1.31×)".
+fn ratio(a: Timing, b: Timing) -> String {
+    format!(
+        "{:.2}× (median {:.2}×)",
+        a.best / b.best,
+        a.median / b.median
+    )
+}
+
 /// The ratio table: every operation against raw Ed25519, interleaved.
 fn ratios() {
     let key = issuer_key();
@@ -175,12 +184,15 @@ fn ratios() {
     let msg = [0x5au8; 64];
     let sig = key.sign(&msg);
     let o = options(&key);
-    println!("\nratios to raw Ed25519 on a 64-byte message, medians of interleaved rounds:");
+    println!(
+        "\nratios to raw Ed25519 on a 64-byte message, timed interleaved in the same run; \
+         best round of 41 (median round in parentheses):"
+    );
     for size in SIZES {
         let signed = signed_bytes(size);
         let unsigned = unsigned_bytes(size);
         let value = json::parse(&signed).unwrap();
-        let m = medians(
+        let t = rounds(
             41,
             100,
             &mut [
@@ -211,32 +223,37 @@ fn ratios() {
                 },
             ],
         );
-        let (raw_v, raw_s) = (m[0], m[1]);
         let l = size.label();
+        println!("  {l} ({} B signed):", signed.len());
         println!(
-            "  {l:>4} ({} B signed): verify_bytes_{l} / raw_verify_strict = {:.2}×  ({} / {}); \
-             add_proof_bytes_{l} / raw_sign = {:.2}×  ({} / {}); \
-             Value path (json::parse + verify_proofs) / raw_verify_strict = {:.2}×; \
-             json::parse = {}, jcs::canonicalize(Value) = {}, SHA-256 of the signed bytes = {} \
+            "    verify_bytes_{l} / raw_verify_strict = {}   [{} / {}]",
+            ratio(t[2], t[0]),
+            fmt_ns(t[2].best),
+            fmt_ns(t[0].best)
+        );
+        println!(
+            "    add_proof_bytes_{l} / raw_sign = {}   [{} / {}]",
+            ratio(t[3], t[1]),
+            fmt_ns(t[3].best),
+            fmt_ns(t[1].best)
+        );
+        println!(
+            "    Value path (json::parse + verify_proofs) / raw_verify_strict = {}",
+            ratio(t[4], t[0])
+        );
+        println!(
+            "    json::parse {}, jcs::canonicalize(Value) {}, SHA-256 of the signed bytes {} \
              ({:.0} MB/s)",
-            signed.len(),
-            m[2] / raw_v,
-            fmt_ns(m[2]),
-            fmt_ns(raw_v),
-            m[3] / raw_s,
-            fmt_ns(m[3]),
-            fmt_ns(raw_s),
-            m[4] / raw_v,
-            fmt_ns(m[6]),
-            fmt_ns(m[5]),
-            fmt_ns(m[7]),
-            signed.len() as f64 / m[7] * 1e3,
+            fmt_ns(t[6].best),
+            fmt_ns(t[5].best),
+            fmt_ns(t[7].best),
+            signed.len() as f64 / t[7].best * 1e3,
         );
     }
     let batch: Vec<Vec<u8>> = (0..256).map(|_| signed_bytes(Size::Medium)).collect();
     let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
     let vp = presentation(5);
-    let m = medians(
+    let t = rounds(
         15,
         1,
         &mut [
@@ -251,6 +268,13 @@ fn ratios() {
                 }
             },
             &mut || {
+                for d in &refs {
+                    assert!(all_ok(
+                        &proof::verify_bytes(black_box(d), &DidKeyResolver).unwrap()
+                    ));
+                }
+            },
+            &mut || {
                 for _ in 0..6 {
                     assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
                 }
@@ -262,20 +286,25 @@ fn ratios() {
             &mut || assert_eq!(verify_presentation_value(black_box(&vp)), 6),
         ],
     );
+    println!("  256 × 4KB credentials, per credential:");
     println!(
-        "  verify_batch of 256 × 4KB / 256 raw_verify_strict = {:.2}×  ({} per credential, \
-         {:.2}× faster than one raw verify_strict)",
-        m[1] / m[0],
-        fmt_ns(m[1] / 256.0),
-        m[0] / m[1],
+        "    verify_batch / raw_verify_strict = {}   [{} per credential]",
+        ratio(t[1], t[0]),
+        fmt_ns(t[1].best / 256.0)
     );
     println!(
-        "  presentation with 5 × 4KB credentials (6 signatures): verify_presentation_bytes / \
-         6 raw_verify_strict = {:.2}×  ({}); Value path one by one = {:.2}×  ({})",
-        m[3] / m[2],
-        fmt_ns(m[3]),
-        m[4] / m[2],
-        fmt_ns(m[4]),
+        "    verify_bytes one by one / raw_verify_strict = {}; batch is {:.2}× faster than \
+         one by one",
+        ratio(t[2], t[0]),
+        t[2].best / t[1].best
+    );
+    println!("  presentation with 5 × 4KB credentials (6 signatures):");
+    println!(
+        "    verify_presentation_bytes / 6 raw_verify_strict = {}   [{}]; Value path one by \
+         one = {}",
+        ratio(t[4], t[3]),
+        fmt_ns(t[4].best),
+        ratio(t[5], t[3]),
     );
 }
 

@@ -130,9 +130,11 @@ pub(crate) fn signed_bytes(size: Size) -> Vec<u8> {
     serde_json::to_vec(&signed).unwrap()
 }
 
-/// Median time per call of each closure, measured interleaved: each round times
-/// every closure for `iters` calls, so background load hits all of them alike.
-pub(crate) fn medians(rounds: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+/// Time per call of each closure, measured interleaved: each round times every
+/// closure for `iters` calls, so background load hits all of them alike. Returns
+/// the fastest round of each (the least disturbed by other processes; ratios are
+/// taken between these), and the median round for reference.
+pub(crate) fn rounds(rounds: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<Timing> {
     let mut samples = vec![Vec::with_capacity(rounds); fs.len()];
     for _ in 0..rounds {
         for (f, s) in fs.iter_mut().zip(samples.iter_mut()) {
@@ -147,8 +149,28 @@ pub(crate) fn medians(rounds: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) 
         .into_iter()
         .map(|mut s| {
             s.sort_by(f64::total_cmp);
-            s[s.len() / 2]
+            Timing {
+                best: s[0],
+                median: s[s.len() / 2],
+            }
         })
+        .collect()
+}
+
+/// One closure's timings, in nanoseconds per call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timing {
+    /// The fastest round.
+    pub(crate) best: f64,
+    /// The median round.
+    pub(crate) median: f64,
+}
+
+/// Median time per call of each closure (see [`rounds`]).
+pub(crate) fn medians(rounds_: usize, iters: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    rounds(rounds_, iters, fs)
+        .into_iter()
+        .map(|t| t.median)
         .collect()
 }
 
