@@ -227,7 +227,9 @@ await run('verify.mjs', USAGE, async () => {
   const documentLoader = makeDocumentLoader({documents});
   const suite = verifySuites(suiteName);
   const cryptosuites = SUITES[suiteName];
-  const checkStatus = makeCheckStatus({documentLoader, suite});
+  // Status list credentials are checked with both suites whatever --suite says: --suite
+  // chooses which proofs of the FILEs count; microcred-sign signs its lists with JCS.
+  const checkStatus = makeCheckStatus({documentLoader, suite: verifySuites('both')});
   let failed = 0;
   for(const file of files) {
     let r;
