@@ -67,6 +67,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod checks;
+pub mod html;
 mod presentation;
 pub mod profile;
 pub mod qualification;
