@@ -12,5 +12,6 @@ mod presenting;
 mod profiles;
 mod properties;
 mod rdfc;
+mod server;
 mod vectors;
 mod verifier;

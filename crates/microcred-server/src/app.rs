@@ -360,9 +360,17 @@ fn authorize(issuer: &Issuer, headers: &HeaderMap) -> Result<(), ApiError> {
             "issuing needs an Authorization: Bearer <token> header",
         ));
     };
-    let token = value.as_bytes().strip_prefix(b"Bearer ").ok_or_else(|| {
-        unauthorized("the Authorization header must be of the form: Bearer <token>")
-    })?;
+    // "Bearer" then the token; HTTP trims trailing spaces, so an empty token arrives
+    // as a bare "Bearer" and is treated as a wrong token.
+    let token = match value.as_bytes().strip_prefix(b"Bearer") {
+        Some([]) => &[][..],
+        Some([b' ', rest @ ..]) => rest,
+        _ => {
+            return Err(unauthorized(
+                "the Authorization header must be of the form: Bearer <token>",
+            ));
+        }
+    };
     if !issuer.token_matches(token) {
         return Err(unauthorized("the bearer token is not valid"));
     }
