@@ -63,7 +63,7 @@ impl Server {
             .arg(&config_path)
             .args(["--bind", "127.0.0.1:0"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -73,7 +73,12 @@ impl Server {
         let addr = line
             .trim()
             .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+            .unwrap_or_else(|| {
+                let _ = child.wait();
+                let log =
+                    std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+                panic!("server did not start: {line:?}\n{log}")
+            })
             .to_owned();
         assert!(addr.starts_with("127.0.0.1:"), "{addr}");
         Self {

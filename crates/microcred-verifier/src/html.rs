@@ -26,7 +26,8 @@ pub const STYLE: &str = r#"
 .mc-facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
 .mc-facts dt{font-weight:bold;color:#444}.mc-facts dd{margin:0}
 .mc-checks{list-style:none;padding:0;margin:0}
-.mc-checks li{padding:.2rem 0;border-bottom:1px dotted #eee}
+.mc-checks li{padding:.2rem 0;border-bottom:1px dotted #eee;overflow-wrap:anywhere}
+.mc-caution{color:#9b1c1c;font-style:italic;margin:.3rem 0}
 .mc-mark{display:inline-block;width:1.4em;font-weight:bold}
 .mc-pass .mc-mark{color:#17662a}.mc-fail .mc-mark{color:#b91c1c}
 .mc-warn .mc-mark{color:#a16207}.mc-skipped .mc-mark{color:#777}
@@ -134,7 +135,8 @@ fn verdict(report: &Report, what: &str) -> String {
                 .map(|r| r.failures().count())
                 .sum::<usize>();
         format!(
-            "<p class=\"mc-verdict\">✗ NOT a valid {what}: {n} check{} failed</p>",
+            "<p class=\"mc-verdict\">✗ NOT a valid {what}: {n} check{} failed</p>\
+             <p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>",
             if n == 1 { "" } else { "s" }
         )
     }
