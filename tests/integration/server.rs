@@ -5,7 +5,6 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use microcred_core::keys::KeyFile;
@@ -539,7 +538,11 @@ fn body_limit_and_timeout() {
 fn presentations() {
     let server = Server::start("");
     let vc = issue(&server, |_| {});
-    let vp = present(&[vc.clone()], Some("nonce-123"), Some("hr.example"));
+    let vp = present(
+        std::slice::from_ref(&vc),
+        Some("nonce-123"),
+        Some("hr.example"),
+    );
     let (status, body) = server.post(
         "/presentations/verify",
         None,
@@ -657,7 +660,6 @@ fn bad_configurations_are_refused_at_start() {
         assert!(err.contains(says), "{config}: {err}");
         assert!(out.stdout.is_empty());
     }
-    let _ = Path::new("");
 }
 
 /// `microcred-verify --html`: the same transcript, offline, as one printable page.
