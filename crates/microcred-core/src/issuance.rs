@@ -93,7 +93,7 @@ pub fn prepare(
 
 /// Checks an unsigned credential as it would be signed, without filling
 /// anything: the VC 2.0 frame (`@context`, `type`, `credentialSubject`, no
-/// proof yet) and [the member rules](check_members). Warnings are pushed to
+/// proof yet) and the member rules of the module documentation. Warnings are pushed to
 /// `warnings`.
 ///
 /// # Errors
