@@ -60,6 +60,8 @@ pub(crate) fn bin(name: &str) -> PathBuf {
                 "microcred-signer",
                 "-p",
                 "microcred-verifier",
+                "-p",
+                "microcred-server",
             ])
             .current_dir(repo(""))
             .status()

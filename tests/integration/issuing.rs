@@ -375,3 +375,52 @@ fn profile_refusal_and_override() {
         stderr(&out)
     );
 }
+
+/// The VC 2.0 checks of `microcred_core::issuance` run in the CLI as in the server
+/// (`server::issuing_refuses_invalid_credentials_with_the_reason`): same refusals, same reasons.
+#[test]
+fn issue_refuses_what_the_server_refuses() {
+    let (dir, key) = private_copy(UNIVERSITY);
+    for (member, value, says) in [
+        (
+            "credentialStatus",
+            serde_json::json!({"id": "https://s.example/1", "statusPurpose": "revocation"}),
+            "credentialStatus[0] must have a type",
+        ),
+        (
+            "validUntil",
+            serde_json::json!("2020-01-01T00:00:00Z"),
+            "before validFrom",
+        ),
+        (
+            "relatedResource",
+            serde_json::json!([{"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": "sha384-AAAA"}]),
+            "does not match the bundled context",
+        ),
+        (
+            "evidence",
+            serde_json::json!({"id": "https://e.example"}),
+            "evidence[0] must have a type",
+        ),
+    ] {
+        let unsigned = unsigned_with(dir.path(), "bad.json", |m| {
+            m.insert(member.into(), value.clone());
+        });
+        let out_path = dir.path().join("signed.json");
+        let out = run(
+            sign(["issue", "--key"])
+                .arg(&key)
+                .arg("--out")
+                .arg(&out_path)
+                .arg(&unsigned),
+            2,
+            &[],
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains(says) && err.contains("bad.json"),
+            "{member}: {err}"
+        );
+        assert!(!out_path.exists(), "nothing is written");
+    }
+}

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod batch;
+mod browser;
 mod cli;
 mod common;
 mod interop;
@@ -13,6 +14,7 @@ mod presenting;
 mod profiles;
 mod properties;
 mod rdfc;
+mod server;
 mod suites;
 mod vectors;
 mod verifier;

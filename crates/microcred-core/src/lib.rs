@@ -14,6 +14,8 @@
 //! - [`rdfc`] (feature `rdfc`): the `eddsa-rdfc-2022` cryptosuite — JSON-LD to RDF
 //!   with bundled contexts only, RDFC-1.0 canonicalization;
 //! - [`status_list`]: W3C Bitstring Status List entries and lists (revocation, suspension);
+//! - [`issuance`]: the checks an issuer owes before signing an unsigned credential, and
+//!   (feature `signing`) filling `id`, `issuer` and `validFrom`;
 //! - [`contexts`]: the JSON-LD contexts the toolkit bundles (never fetched).
 //!
 //! This crate does no I/O: it turns bytes into values and values into bytes.
@@ -80,6 +82,7 @@ pub mod contexts;
 pub mod credential;
 pub mod datetime;
 pub mod did_key;
+pub mod issuance;
 pub mod jcs;
 pub mod json;
 #[cfg(feature = "signing")]

@@ -30,8 +30,12 @@ const MAX_FILE_BYTES: usize = json::Limits::DEFAULT.max_bytes;
 #[command(name = "microcred-verify", version, about, long_about = None)]
 struct Cli {
     /// Print one JSON report per file (JSON Lines; schema in docs/verify-report.md).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "html")]
     json: bool,
+    /// Print one self-contained HTML page with a readable transcript of each file
+    /// (what it says, every check as a tick or a cross), e.g. `> transcript.html`.
+    #[arg(long)]
+    html: bool,
     /// Trust list of issuers (JSON; format in docs/trust-list.md). Without it, issuer
     /// trust is "not checked".
     #[arg(long, value_name = "FILE")]
@@ -85,6 +89,9 @@ fn main() -> ExitCode {
         .map(|path| verify_file(&verifier, path))
         .collect();
 
+    if cli.html {
+        return html_out(&cli.files, &results);
+    }
     let mut status = 0u8;
     let style = output::Style::detect(std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
@@ -189,6 +196,43 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
         options.qualification = Some(q);
     }
     Ok(Verifier::with_options(options))
+}
+
+/// `--html`: one page for every file that could be read; the documents are read
+/// again (they were verified from the same bytes a moment ago) to render what they say.
+fn html_out(files: &[PathBuf], results: &[Result<Report, String>]) -> ExitCode {
+    let mut status = 0u8;
+    let mut docs = Vec::new();
+    for (path, result) in files.iter().zip(results) {
+        match result {
+            Ok(report) => {
+                let doc = read_bounded(path)
+                    .and_then(|b| json::parse(&b).map_err(|e| format!("{}: {e}", path.display())));
+                match doc {
+                    Ok(doc) => {
+                        if !report.valid && status == 0 {
+                            status = 1;
+                        }
+                        docs.push((path.display().to_string(), doc, report));
+                    }
+                    Err(msg) => {
+                        let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
+                        status = 2;
+                    }
+                }
+            }
+            Err(msg) => {
+                let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
+                status = 2;
+            }
+        }
+    }
+    let entries: Vec<(&str, &microcred_core::Value, &Report)> =
+        docs.iter().map(|(f, d, r)| (f.as_str(), d, *r)).collect();
+    let page = microcred_verifier::html::page(&entries);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(page.as_bytes()).and_then(|()| out.flush());
+    ExitCode::from(status)
 }
 
 fn list_profiles() -> ExitCode {

@@ -1,0 +1,790 @@
+//! What an issuer owes its users before signing: the checks an unsigned VC 2.0
+//! credential must pass, and (feature `signing`) filling the members a
+//! registrar should not type (`id`, `issuer`, `validFrom`).
+//!
+//! `microcred-sign issue` and `microcred-server`'s `POST /credentials/issue`
+//! both call [`prepare`], so the command line and the service accept and
+//! refuse exactly the same credentials, with the same reasons.
+//!
+//! The issuer rule, with C the signing key's controller DID:
+//!
+//! | `issuer` in the input            | what is signed                                         |
+//! |----------------------------------|--------------------------------------------------------|
+//! | absent                           | `C` (an object `{id: C, name}` with an issuer name)    |
+//! | `C`, or an object whose id is C  | kept                                                   |
+//! | an object without `id`           | `id` set to C, its other members kept                  |
+//! | another id (string or object)    | kept, with a warning: verifiers will reject it;        |
+//! |                                  | `set_issuer` replaces the id (warning names the old)   |
+//! | anything else                    | error                                                  |
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
+
+use crate::{contexts, datetime, multibase};
+
+/// The VC 2.0 base context, which must come first.
+const VC_V2: &str = contexts::VC_V2;
+
+/// Members whose objects must say what they are with `type` (VC Data Model 2.0 §4).
+const TYPED_MEMBERS: [&str; 5] = [
+    "credentialStatus",
+    "credentialSchema",
+    "refreshService",
+    "termsOfUse",
+    "evidence",
+];
+
+/// Why a credential cannot be issued; the message names the member and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct IssuanceError(pub String);
+
+macro_rules! refuse {
+    ($($arg:tt)*) => { return Err(IssuanceError(format!($($arg)*))) };
+}
+
+/// What [`prepare`] adds to an unsigned credential.
+#[cfg(feature = "signing")]
+#[derive(Debug, Clone)]
+pub struct Fill<'a> {
+    /// The signing key's controller DID.
+    pub controller: &'a str,
+    /// The issuer's name to set (`issuer.name`); a string issuer becomes an object.
+    pub issuer_name: Option<&'a str>,
+    /// Replace an issuer id other than the controller (with a warning naming it).
+    pub set_issuer: bool,
+    /// `validFrom` when absent (RFC 3339).
+    pub valid_from: &'a str,
+}
+
+/// Checks an unsigned credential (see [`validate`]) and fills `issuer`, `id`
+/// and `validFrom` (see the module documentation). Warnings (not errors) are
+/// pushed to `warnings`.
+///
+/// # Errors
+/// When the document is not an unsigned VC 2.0 credential this toolkit may
+/// sign, or a member holds a value of the wrong kind.
+#[cfg(feature = "signing")]
+pub fn prepare(
+    doc: &mut Value,
+    fill: &Fill<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(), IssuanceError> {
+    let Value::Object(map) = doc else {
+        refuse!("a credential must be a JSON object");
+    };
+    check_frame(map)?;
+    fill_issuer(map, fill, warnings)?;
+    match map.get("id") {
+        None => {
+            let id = format!("urn:uuid:{}", uuid_v4());
+            insert_after(map, &["@context"], "id", id.into());
+        }
+        Some(Value::String(_)) => {}
+        Some(_) => refuse!("id must be a string (a URL such as urn:uuid:…)"),
+    }
+    if !map.contains_key("validFrom") {
+        insert_after(map, &["issuer"], "validFrom", fill.valid_from.into());
+    }
+    check_members(map, warnings)
+}
+
+/// Checks an unsigned credential as it would be signed, without filling
+/// anything: the VC 2.0 frame (`@context`, `type`, `credentialSubject`, no
+/// proof yet) and the member rules of the module documentation. Warnings are pushed to
+/// `warnings`.
+///
+/// # Errors
+/// The first problem found, naming the member.
+pub fn validate(doc: &Value, warnings: &mut Vec<String>) -> Result<(), IssuanceError> {
+    let Value::Object(map) = doc else {
+        refuse!("a credential must be a JSON object");
+    };
+    check_frame(map)?;
+    match map.get("id") {
+        None | Some(Value::String(_)) => {}
+        Some(_) => refuse!("id must be a string (a URL such as urn:uuid:…)"),
+    }
+    check_members(map, warnings)
+}
+
+/// The members without which a document is not an unsigned VC 2.0 credential.
+fn check_frame(map: &Map<String, Value>) -> Result<(), IssuanceError> {
+    let first_context = match map.get("@context") {
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+        _ => None,
+    };
+    if first_context != Some(VC_V2) {
+        refuse!("@context must be an array whose first entry is {VC_V2:?} (VC Data Model 2.0)");
+    }
+    let is_vc = match map.get("type") {
+        Some(Value::String(t)) => t == "VerifiableCredential",
+        Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiableCredential"),
+        _ => false,
+    };
+    if !is_vc {
+        refuse!("type must include \"VerifiableCredential\"");
+    }
+    if !map.contains_key("credentialSubject") {
+        refuse!("credentialSubject is missing");
+    }
+    if map.contains_key("proof") {
+        refuse!(
+            "the credential already carries a proof: issue signs unsigned credentials (filling id, issuer or validFrom would break that proof)"
+        );
+    }
+    Ok(())
+}
+
+/// The VC Data Model 2.0 rules an issuer checks on the members of a credential:
+/// `@context` entries, `type` values, `id` and `issuer` URLs, `credentialSubject`
+/// objects, `validFrom`/`validUntil` format and order, `type` on
+/// `credentialStatus`, `credentialSchema`, `refreshService`, `termsOfUse` and
+/// `evidence`, and `relatedResource` digests of the bundled contexts.
+fn check_members(
+    map: &Map<String, Value>,
+    warnings: &mut Vec<String>,
+) -> Result<(), IssuanceError> {
+    if let Some(Value::Array(ctx)) = map.get("@context") {
+        for (i, entry) in ctx.iter().enumerate().skip(1) {
+            match entry {
+                Value::String(url) if is_url(url) => {}
+                Value::Object(_) => {}
+                Value::String(url) if url == VC_V2 => {}
+                other => refuse!(
+                    "@context[{i}] must be a URL or a context object, found {}",
+                    short(other)
+                ),
+            }
+            if entry.as_str() == Some(VC_V2) {
+                refuse!("@context[{i}]: the base context {VC_V2:?} may only come first");
+            }
+        }
+    }
+    match map.get("type") {
+        Some(Value::Array(types)) => {
+            for (i, t) in types.iter().enumerate() {
+                if t.as_str().is_none_or(str::is_empty) {
+                    refuse!("type[{i}] must be a non-empty string, found {}", short(t));
+                }
+            }
+        }
+        Some(Value::String(_)) => {}
+        Some(other) => refuse!(
+            "type must be a string or an array of strings, found {}",
+            short(other)
+        ),
+        None => refuse!("type is missing"),
+    }
+    if let Some(Value::String(id)) = map.get("id") {
+        if !is_url(id) {
+            refuse!("id {id:?} is not a URL (e.g. urn:uuid:… or https://…)");
+        }
+    }
+    match map.get("issuer") {
+        None => refuse!("issuer is missing"),
+        Some(Value::String(id)) if is_url(id) => {}
+        Some(Value::String(id)) => refuse!("issuer {id:?} is not a URL (a DID or https://…)"),
+        Some(Value::Object(obj)) => match obj.get("id") {
+            Some(Value::String(id)) if is_url(id) => {}
+            Some(Value::String(id)) => {
+                refuse!("issuer.id {id:?} is not a URL (a DID or https://…)")
+            }
+            Some(_) => refuse!("issuer.id must be a string (a DID)"),
+            None => refuse!("issuer is an object without an id: it must have an id URL"),
+        },
+        Some(_) => refuse!("issuer must be a DID string or an object with an id"),
+    }
+    let subjects: Vec<&Value> = match map.get("credentialSubject") {
+        Some(Value::Array(a)) if a.is_empty() => {
+            refuse!("credentialSubject must not be an empty array")
+        }
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+        None => Vec::new(),
+    };
+    for s in subjects {
+        match s {
+            Value::Object(o) if o.is_empty() => {
+                refuse!("credentialSubject must make at least one claim (it is an empty object)")
+            }
+            Value::Object(o) => {
+                if let Some(id) = o.get("id") {
+                    if !id.as_str().is_some_and(is_url) {
+                        refuse!("credentialSubject.id must be a URL, found {}", short(id));
+                    }
+                }
+            }
+            other => refuse!(
+                "credentialSubject must be an object, found {}",
+                short(other)
+            ),
+        }
+    }
+    check_dates(map)?;
+    for member in TYPED_MEMBERS {
+        let entries: Vec<&Value> = match map.get(member) {
+            None => continue,
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let Value::Object(obj) = entry else {
+                refuse!("{member}[{i}] must be an object, found {}", short(entry));
+            };
+            let typed = match obj.get("type") {
+                Some(Value::String(s)) => !s.is_empty(),
+                Some(Value::Array(a)) => {
+                    !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(|s| !s.is_empty()))
+                }
+                _ => false,
+            };
+            if !typed {
+                refuse!("{member}[{i}] must have a type (a string or an array of strings)");
+            }
+            let needs_id = member == "credentialSchema"
+                || (member == "credentialStatus" && obj.contains_key("id"));
+            if needs_id && !obj.get("id").and_then(Value::as_str).is_some_and(is_url) {
+                refuse!("{member}[{i}].id must be a URL");
+            }
+        }
+    }
+    check_related_resources(map, warnings)
+}
+
+fn check_dates(map: &Map<String, Value>) -> Result<(), IssuanceError> {
+    let mut instants = [None, None];
+    for (slot, member) in instants.iter_mut().zip(["validFrom", "validUntil"]) {
+        if let Some(v) = map.get(member) {
+            let Some(s) = v.as_str() else {
+                refuse!("{member} must be a date-time string, found {}", short(v));
+            };
+            match datetime::parse(s) {
+                Ok(t) => *slot = Some(t),
+                Err(e) => refuse!("{member}: {e}"),
+            }
+        }
+    }
+    if let [Some(from), Some(until)] = instants {
+        if until < from {
+            refuse!(
+                "validUntil {} is before validFrom {}: the credential would never be valid",
+                short(&map["validUntil"]),
+                short(&map["validFrom"])
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `relatedResource` (VC 2.0 §5.3): each entry has an `id` URL and at least one
+/// digest; digests of a bundled context must match its bytes.
+fn check_related_resources(
+    map: &Map<String, Value>,
+    warnings: &mut Vec<String>,
+) -> Result<(), IssuanceError> {
+    let entries: Vec<&Value> = match map.get("relatedResource") {
+        None => return Ok(()),
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+    };
+    let mut seen = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let Value::Object(obj) = entry else {
+            refuse!(
+                "relatedResource[{i}] must be an object, found {}",
+                short(entry)
+            );
+        };
+        let Some(id) = obj.get("id").and_then(Value::as_str).filter(|s| is_url(s)) else {
+            refuse!("relatedResource[{i}] must have an id URL");
+        };
+        if seen.contains(&id) {
+            refuse!("relatedResource[{i}]: {id} is listed twice");
+        }
+        seen.push(id);
+        let sri = obj.get("digestSRI");
+        let mb = obj.get("digestMultibase");
+        if sri.is_none() && mb.is_none() {
+            refuse!("relatedResource[{i}] ({id}) must have a digestSRI or a digestMultibase");
+        }
+        let bundled = contexts::get(id);
+        if bundled.is_none() {
+            warnings.push(format!(
+                "relatedResource[{i}]: {id} is not a bundled context, so its digest was not checked"
+            ));
+        }
+        let body = bundled.map(|c| c.body.as_bytes());
+        if let Some(v) = sri {
+            let Some(s) = v.as_str() else {
+                refuse!("relatedResource[{i}].digestSRI must be a string");
+            };
+            check_sri(s, body).map_err(|e| {
+                IssuanceError(format!("relatedResource[{i}].digestSRI ({id}): {e}"))
+            })?;
+        }
+        if let Some(v) = mb {
+            let Some(s) = v.as_str() else {
+                refuse!("relatedResource[{i}].digestMultibase must be a string");
+            };
+            check_multibase_digest(s, body).map_err(|e| {
+                IssuanceError(format!("relatedResource[{i}].digestMultibase ({id}): {e}"))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn digest(alg: &str, body: &[u8]) -> Option<Vec<u8>> {
+    Some(match alg {
+        "sha256" => Sha256::digest(body).to_vec(),
+        "sha384" => Sha384::digest(body).to_vec(),
+        "sha512" => Sha512::digest(body).to_vec(),
+        _ => return None,
+    })
+}
+
+/// A Subresource Integrity value `sha384-<base64>` (several may be separated by spaces).
+fn check_sri(value: &str, body: Option<&[u8]>) -> Result<(), String> {
+    let mut any = false;
+    for token in value.split_ascii_whitespace() {
+        any = true;
+        let Some((alg, b64)) = token.split_once('-') else {
+            return Err(format!("{token:?} is not of the form sha384-<base64>"));
+        };
+        let Ok(expected) = STANDARD.decode(b64) else {
+            return Err(format!("{token:?}: the digest is not base64"));
+        };
+        let Some(actual) = body.map(|b| digest(alg, b)) else {
+            if !matches!(alg, "sha256" | "sha384" | "sha512") {
+                return Err(format!(
+                    "unsupported algorithm {alg:?} (sha256, sha384 or sha512)"
+                ));
+            }
+            continue;
+        };
+        let Some(actual) = actual else {
+            return Err(format!(
+                "unsupported algorithm {alg:?} (sha256, sha384 or sha512)"
+            ));
+        };
+        if actual != expected {
+            return Err(format!("{token:?} does not match the bundled context"));
+        }
+    }
+    if !any {
+        return Err("empty digest".into());
+    }
+    Ok(())
+}
+
+/// A multibase (`u` base64url or `z` base58btc) multihash (sha2-256/384/512).
+fn check_multibase_digest(value: &str, body: Option<&[u8]>) -> Result<(), String> {
+    let bytes = match value.chars().next() {
+        Some('u') => multibase::decode_base64url(value).map_err(|e| e.to_string())?,
+        Some('z') => multibase::decode_base58btc(value).map_err(|e| e.to_string())?,
+        _ => {
+            return Err(format!(
+                "{value:?} is not multibase (u… base64url or z… base58btc)"
+            ));
+        }
+    };
+    let (alg, len) = match bytes.first() {
+        Some(0x12) => ("sha256", 32),
+        Some(0x20) => ("sha384", 48),
+        Some(0x13) => ("sha512", 64),
+        _ => return Err("not a sha2-256, sha2-384 or sha2-512 multihash".into()),
+    };
+    if bytes.get(1) != Some(&len) || bytes.len() != 2 + usize::from(len) {
+        return Err("the multihash length does not match its algorithm".into());
+    }
+    if let Some(body) = body {
+        if digest(alg, body).as_deref() != bytes.get(2..) {
+            return Err(format!("{value:?} does not match the bundled context"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(feature = "signing")]
+fn fill_issuer(
+    map: &mut Map<String, Value>,
+    fill: &Fill<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(), IssuanceError> {
+    let controller = fill.controller;
+    let mismatch = |found: &str| {
+        format!(
+            "issuer {found} is not the key's controller {controller}; verifiers will report the issuer as not matching the signing key (pass --set-issuer to replace it)"
+        )
+    };
+    let replaced = |found: &str| {
+        format!("issuer {found} replaced by the key's controller {controller} (--set-issuer)")
+    };
+    let open_badge = is_open_badge(map);
+    match map.get_mut("issuer") {
+        None => {
+            let issuer = match fill.issuer_name {
+                Some(name) => issuer_object(controller, name, open_badge),
+                None => controller.into(),
+            };
+            insert_after(map, &["name", "type", "id", "@context"], "issuer", issuer);
+            return Ok(());
+        }
+        Some(Value::String(id)) => {
+            if id != controller {
+                if fill.set_issuer {
+                    warnings.push(replaced(id));
+                    *id = controller.to_owned();
+                } else {
+                    warnings.push(mismatch(id));
+                }
+            }
+            if let Some(name) = fill.issuer_name {
+                let id = id.clone();
+                if let Some(slot) = map.get_mut("issuer") {
+                    *slot = issuer_object(&id, name, open_badge);
+                }
+            }
+        }
+        Some(Value::Object(obj)) => {
+            match obj.get("id") {
+                None => {
+                    let rest = std::mem::take(obj);
+                    obj.insert("id".into(), controller.into());
+                    obj.extend(rest);
+                }
+                Some(Value::String(id)) if id == controller => {}
+                Some(Value::String(id)) => {
+                    if fill.set_issuer {
+                        warnings.push(replaced(id));
+                        obj.insert("id".into(), controller.into());
+                    } else {
+                        warnings.push(mismatch(id));
+                    }
+                }
+                Some(_) => refuse!("issuer.id must be a string (a DID)"),
+            }
+            if let Some(name) = fill.issuer_name {
+                obj.insert("name".into(), name.into());
+            }
+        }
+        Some(_) => refuse!("issuer must be a DID string or an object with an id"),
+    }
+    Ok(())
+}
+
+/// Open Badges 3.0 requires the issuer to be a `Profile` object.
+#[cfg(feature = "signing")]
+fn is_open_badge(map: &Map<String, Value>) -> bool {
+    let types = match map.get("type") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    types
+        .iter()
+        .any(|t| *t == "OpenBadgeCredential" || *t == "AchievementCredential")
+}
+
+#[cfg(feature = "signing")]
+fn issuer_object(id: &str, name: &str, open_badge: bool) -> Value {
+    let mut obj = Map::new();
+    obj.insert("id".into(), id.into());
+    if open_badge {
+        obj.insert("type".into(), Value::Array(vec!["Profile".into()]));
+    }
+    obj.insert("name".into(), name.into());
+    Value::Object(obj)
+}
+
+/// Inserts `key` after the first of `anchors` present (else at the end), so that filled
+/// members sit where a person would write them. Cosmetic: JCS sorts members anyway.
+#[cfg(feature = "signing")]
+fn insert_after(map: &mut Map<String, Value>, anchors: &[&str], key: &str, value: Value) {
+    let anchor = anchors.iter().find(|a| map.contains_key(**a));
+    let mut out = Map::with_capacity(map.len() + 1);
+    let mut value = Some(value);
+    for (k, v) in std::mem::take(map) {
+        let here = anchor.is_some_and(|a| *a == k);
+        out.insert(k, v);
+        if here {
+            if let Some(v) = value.take() {
+                out.insert(key.to_owned(), v);
+            }
+        }
+    }
+    if let Some(v) = value {
+        out.insert(key.to_owned(), v);
+    }
+    *map = out;
+}
+
+/// An absolute URI: a scheme (letter, then letters, digits, `+`, `-`, `.`),
+/// a colon, and something after it, with no whitespace.
+fn is_url(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A value as it appears in a message, cut to a readable length.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 60 {
+        let cut: String = s.chars().take(57).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
+
+#[cfg(feature = "signing")]
+fn uuid_v4() -> String {
+    use rand_core::RngCore as _;
+    let mut b = [0u8; 16];
+    rand_core::OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+#[cfg(feature = "signing")]
+mod tests {
+    use super::*;
+
+    const C: &str = "did:key:z6MkController";
+
+    fn base() -> Value {
+        serde_json::json!({
+            "@context": [VC_V2],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {"id": "did:example:learner"}
+        })
+    }
+
+    fn fill(name: Option<&'static str>, set: bool) -> Fill<'static> {
+        Fill {
+            controller: C,
+            issuer_name: name,
+            set_issuer: set,
+            valid_from: "2025-01-01T00:00:00Z",
+        }
+    }
+
+    #[test]
+    fn fills_absent_members_in_place() {
+        let mut doc = base();
+        let mut w = Vec::new();
+        prepare(&mut doc, &fill(None, false), &mut w).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(doc["issuer"], C);
+        assert_eq!(doc["validFrom"], "2025-01-01T00:00:00Z");
+        let id = doc["id"].as_str().unwrap();
+        assert!(id.starts_with("urn:uuid:") && id.len() == 45, "{id}");
+        let keys: Vec<_> = doc.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                "@context",
+                "id",
+                "type",
+                "issuer",
+                "validFrom",
+                "credentialSubject"
+            ]
+        );
+    }
+
+    #[test]
+    fn issuer_rule() {
+        // A different string is kept (warned) unless --set-issuer.
+        let mut doc = base();
+        doc["issuer"] = "https://other.example".into();
+        let mut w = Vec::new();
+        prepare(&mut doc, &fill(None, false), &mut w).unwrap();
+        assert_eq!(doc["issuer"], "https://other.example");
+        assert!(w[0].contains("is not the key's controller"), "{w:?}");
+        let mut doc = base();
+        doc["issuer"] = "https://other.example".into();
+        let mut w = Vec::new();
+        prepare(&mut doc, &fill(Some("Uni"), true), &mut w).unwrap();
+        assert_eq!(doc["issuer"], serde_json::json!({"id": C, "name": "Uni"}));
+        assert!(w[0].contains("replaced"), "{w:?}");
+        // An object without id gets one, first; its members stay.
+        let mut doc = base();
+        doc["type"] = serde_json::json!(["VerifiableCredential", "OpenBadgeCredential"]);
+        doc["issuer"] = serde_json::json!({"type": ["Profile"], "name": "Old"});
+        let mut w = Vec::new();
+        prepare(&mut doc, &fill(Some("New"), false), &mut w).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(
+            serde_json::to_string(&doc["issuer"]).unwrap(),
+            format!(r#"{{"id":"{C}","type":["Profile"],"name":"New"}}"#)
+        );
+        // An object with another id: warned, or replaced with --set-issuer.
+        let mut doc = base();
+        doc["issuer"] = serde_json::json!({"id": "did:example:old", "url": "https://u"});
+        let mut w = Vec::new();
+        prepare(&mut doc, &fill(None, true), &mut w).unwrap();
+        assert_eq!(doc["issuer"]["id"], C);
+        assert_eq!(doc["issuer"]["url"], "https://u");
+        assert!(w[0].contains("did:example:old"), "{w:?}");
+        // Absent with a name on an Open Badge: a Profile object.
+        let mut doc = base();
+        doc["type"] = serde_json::json!(["VerifiableCredential", "OpenBadgeCredential"]);
+        prepare(&mut doc, &fill(Some("Uni"), false), &mut Vec::new()).unwrap();
+        assert_eq!(
+            doc["issuer"],
+            serde_json::json!({"id": C, "type": ["Profile"], "name": "Uni"})
+        );
+    }
+
+    #[test]
+    fn bad_frames_are_named() {
+        for (mutate, says) in [
+            (serde_json::json!({"issuer": 3}), "issuer must be"),
+            (
+                serde_json::json!({"issuer": {"id": 3}}),
+                "issuer.id must be",
+            ),
+            (serde_json::json!({"id": 3}), "id must be a string"),
+            (serde_json::json!({"validFrom": "yesterday"}), "validFrom"),
+            (serde_json::json!({"@context": ["x"]}), "@context must be"),
+            (
+                serde_json::json!({"type": ["Other"]}),
+                "VerifiableCredential",
+            ),
+            (serde_json::json!({"proof": {}}), "already carries a proof"),
+        ] {
+            let mut doc = base();
+            for (k, v) in mutate.as_object().unwrap() {
+                doc[k] = v.clone();
+            }
+            let err = prepare(&mut doc, &fill(None, false), &mut Vec::new()).unwrap_err();
+            assert!(format!("{err:#}").contains(says), "{mutate}: {err:#}");
+        }
+    }
+
+    #[test]
+    fn vc2_member_rules_are_named() {
+        for (mutate, says) in [
+            (
+                serde_json::json!({"validFrom": "2025-01-02T00:00:00Z", "validUntil": "2025-01-01T00:00:00Z"}),
+                "before validFrom",
+            ),
+            (
+                serde_json::json!({"validUntil": "2025-13-01T00:00:00Z"}),
+                "validUntil",
+            ),
+            (
+                serde_json::json!({"validFrom": 5}),
+                "validFrom must be a date-time string",
+            ),
+            (serde_json::json!({"issuer": "not a url"}), "is not a URL"),
+            (
+                serde_json::json!({"issuer": {"id": "x"}}),
+                "issuer.id \"x\" is not a URL",
+            ),
+            (serde_json::json!({"id": "no-scheme"}), "is not a URL"),
+            (
+                serde_json::json!({"@context": [VC_V2, 3]}),
+                "@context[1] must be a URL",
+            ),
+            (
+                serde_json::json!({"@context": [VC_V2, VC_V2]}),
+                "may only come first",
+            ),
+            (
+                serde_json::json!({"type": ["VerifiableCredential", 1]}),
+                "type[1]",
+            ),
+            (serde_json::json!({"credentialSubject": []}), "empty array"),
+            (
+                serde_json::json!({"credentialSubject": {}}),
+                "at least one claim",
+            ),
+            (
+                serde_json::json!({"credentialSubject": {"id": "x y"}}),
+                "credentialSubject.id",
+            ),
+            (
+                serde_json::json!({"credentialStatus": {"id": "https://s/1"}}),
+                "credentialStatus[0] must have a type",
+            ),
+            (
+                serde_json::json!({"credentialSchema": {"type": "JsonSchema"}}),
+                "credentialSchema[0].id",
+            ),
+            (
+                serde_json::json!({"refreshService": [{"type": []}]}),
+                "refreshService[0] must have a type",
+            ),
+            (
+                serde_json::json!({"termsOfUse": {"id": "https://t"}}),
+                "termsOfUse[0] must have a type",
+            ),
+            (
+                serde_json::json!({"evidence": ["x"]}),
+                "evidence[0] must be an object",
+            ),
+            (
+                serde_json::json!({"relatedResource": [{"id": VC_V2}]}),
+                "digestSRI or a digestMultibase",
+            ),
+            (
+                serde_json::json!({"relatedResource": [{"id": VC_V2, "digestSRI": "sha384-AAAA"}]}),
+                "does not match the bundled context",
+            ),
+            (
+                serde_json::json!({"relatedResource": [{"id": VC_V2, "digestMultibase": "uEiAAAA"}]}),
+                "multihash length",
+            ),
+            (
+                serde_json::json!({"relatedResource": [{"id": VC_V2, "digestSRI": "md5-AAAA"}]}),
+                "unsupported algorithm",
+            ),
+        ] {
+            let mut doc = base();
+            for (k, v) in mutate.as_object().unwrap() {
+                doc[k] = v.clone();
+            }
+            let err = prepare(&mut doc, &fill(None, false), &mut Vec::new()).unwrap_err();
+            assert!(err.to_string().contains(says), "{mutate}: {err}");
+        }
+        // Digests of the bundled context, both forms, are accepted; an unknown
+        // resource is accepted with a warning (nothing to check it against).
+        let body = contexts::get(VC_V2).unwrap().body.as_bytes();
+        let sri = format!("sha384-{}", STANDARD.encode(Sha384::digest(body)));
+        let mut mh = vec![0x12, 0x20];
+        mh.extend_from_slice(&Sha256::digest(body));
+        let mut doc = base();
+        doc["relatedResource"] = serde_json::json!([
+            {"id": VC_V2, "digestSRI": sri, "digestMultibase": multibase::encode_base64url(&mh)},
+            {"id": "https://other.example/x.json", "digestSRI": "sha384-AAAA"}
+        ]);
+        let mut w = Vec::new();
+        prepare(&mut doc, &fill(None, false), &mut w).unwrap();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("not a bundled context"), "{w:?}");
+        // validate() is prepare() without filling: an absent issuer is an error there.
+        let err = validate(&base(), &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("issuer is missing"), "{err}");
+    }
+}

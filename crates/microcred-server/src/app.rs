@@ -1,0 +1,495 @@
+//! The HTTP routes: the W3C VC-API endpoints, `/healthz` and the verification page.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use microcred_core::credential::Credential;
+use microcred_core::issuance::{self, Fill};
+use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+use microcred_core::{Value, datetime, json};
+use microcred_verifier::profile::{Profile, Severity};
+use microcred_verifier::{Kind, Outcome, Report, Verifier, html};
+use serde_json::{Map, json};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::config::Suite;
+use crate::state::{AppState, Issuer};
+
+/// The verification page: one self-contained HTML document (inline CSS and
+/// script, no external resources), with the transcript styles of
+/// [`microcred_verifier::html`].
+fn page() -> String {
+    include_str!("page.html").replace("/*TRANSCRIPT_CSS*/", html::STYLE)
+}
+
+/// The application: every route, with the body limit, the timeout and request logs.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.limits.max_body_bytes;
+    let timeout = Duration::from_secs(state.limits.timeout_seconds);
+    let page = Arc::new(page());
+    Router::new()
+        .route(
+            "/",
+            get(move || {
+                let page = Arc::clone(&page);
+                async move {
+                    (
+                        [(
+                            header::CONTENT_SECURITY_POLICY,
+                            // Nothing but what the page itself carries, and its own origin.
+                            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'",
+                        )],
+                        Html(page.as_str().to_owned()),
+                    )
+                }
+            }),
+        )
+        .route("/healthz", get(healthz))
+        .route("/credentials/issue", post(issue))
+        .route("/credentials/verify", post(verify_credential))
+        .route("/presentations/verify", post(verify_presentation))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        // Method, path, status and latency only: never headers (the token) or bodies.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// An error answered as `{"error": "..."}` with a status.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn bad(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response =
+            (self.status, axum::Json(json!({"error": self.message}))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        let status = r.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "the request body is larger than this server's limit".to_owned()
+        } else {
+            format!("cannot read the request body: {}", r.body_text())
+        };
+        Self { status, message }
+    }
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({"status": "ok"}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        message: "no such endpoint (see GET / and docs/server.md)".into(),
+    }
+}
+
+/// A request body: a JSON object with the document under `doc_member` and optional `options`.
+struct Request {
+    doc: Value,
+    options: Map<String, Value>,
+}
+
+fn parse_request(
+    body: Result<Bytes, BytesRejection>,
+    doc_member: &str,
+    allowed_options: &[&str],
+) -> Result<Request, ApiError> {
+    let body = body?;
+    let value = json::parse(&body)
+        .map_err(|e| ApiError::bad(format!("the request body is not valid JSON: {e}")))?;
+    let Value::Object(mut map) = value else {
+        return Err(ApiError::bad(format!(
+            "the request body must be a JSON object with {doc_member:?} (and optionally \"options\")"
+        )));
+    };
+    if let Some(extra) = map.keys().find(|k| *k != doc_member && *k != "options") {
+        return Err(ApiError::bad(format!(
+            "unknown member {extra:?} in the request body (expected {doc_member:?} and \"options\")"
+        )));
+    }
+    let doc = match map.remove(doc_member) {
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(ApiError::bad(format!("{doc_member} must be a JSON object"))),
+        None => return Err(ApiError::bad(format!("{doc_member} is missing"))),
+    };
+    let options = match map.remove("options") {
+        None => Map::new(),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(ApiError::bad("options must be a JSON object")),
+    };
+    if let Some(extra) = options
+        .keys()
+        .find(|k| !allowed_options.contains(&k.as_str()))
+    {
+        return Err(ApiError::bad(format!(
+            "options.{extra} is not supported here (supported: {})",
+            if allowed_options.is_empty() {
+                "none".to_owned()
+            } else {
+                allowed_options.join(", ")
+            }
+        )));
+    }
+    Ok(Request { doc, options })
+}
+
+fn option_str<'a>(
+    options: &'a Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match options.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::bad(format!("options.{name} must be a string"))),
+    }
+}
+
+/// `options.checks`: an array of check names, when given.
+fn option_checks(options: &Map<String, Value>) -> Result<Option<Vec<&str>>, ApiError> {
+    match options.get("checks") {
+        None => Ok(None),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|c| {
+                c.as_str()
+                    .ok_or_else(|| ApiError::bad("options.checks must be an array of strings"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(ApiError::bad("options.checks must be an array of strings")),
+    }
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// `POST /credentials/verify`.
+async fn verify_credential(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req = parse_request(body, "verifiableCredential", &["checks"])?;
+    option_checks(&req.options)?;
+    if Credential::new(&req.doc).is_some_and(|c| c.has_type("VerifiablePresentation")) {
+        return Err(ApiError::bad(
+            "verifiableCredential is a presentation (its type includes VerifiablePresentation): post it to /presentations/verify",
+        ));
+    }
+    let options = state.verify.clone();
+    verify(options, req.doc, false, wants_html(&headers)).await
+}
+
+/// `POST /presentations/verify`.
+async fn verify_presentation(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req = parse_request(
+        body,
+        "verifiablePresentation",
+        &["checks", "challenge", "domain"],
+    )?;
+    let view = Credential::new(&req.doc);
+    if !view.is_some_and(|c| c.has_type("VerifiablePresentation")) {
+        return Err(ApiError::bad(
+            "verifiablePresentation's type must include \"VerifiablePresentation\" (post a credential to /credentials/verify)",
+        ));
+    }
+    let mut options = state.verify.clone();
+    options.challenge = option_str(&req.options, "challenge")?.map(str::to_owned);
+    options.domain = option_str(&req.options, "domain")?.map(str::to_owned);
+    // The holder's proof is required unless the client lists the checks it wants and
+    // leaves "proof" out; the embedded credentials' proofs are checked either way.
+    let holder_proof = option_checks(&req.options)?.is_none_or(|c| c.contains(&"proof"));
+    let unsigned = req.doc.get("proof").is_none();
+    if unsigned && !holder_proof && (options.challenge.is_some() || options.domain.is_some()) {
+        return Err(ApiError::bad(
+            "options ask for a challenge or domain, which only a signed presentation can answer, and for no holder proof",
+        ));
+    }
+    verify(
+        options,
+        req.doc,
+        unsigned && !holder_proof,
+        wants_html(&headers),
+    )
+    .await
+}
+
+async fn verify(
+    options: microcred_verifier::Options,
+    doc: Value,
+    waive_holder_proof: bool,
+    html_out: bool,
+) -> Result<Response, ApiError> {
+    // Verification is CPU work (signatures, RDF canonicalization): off the async threads.
+    let joined = tokio::task::spawn_blocking(move || {
+        let verifier = Verifier::with_options(options);
+        let report = verifier.verify(&doc);
+        (doc, report)
+    })
+    .await;
+    let (doc, report) = joined.map_err(|_| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: "verification failed unexpectedly".into(),
+    })?;
+    let mut report = report.map_err(|e| ApiError::bad(e.to_string()))?;
+    if waive_holder_proof {
+        waive_presentation_proof(&mut report);
+    }
+    let status = if report.valid {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    if html_out {
+        return Ok((status, Html(html::transcript(&doc, &report))).into_response());
+    }
+    Ok((status, axum::Json(vc_api_result(&report))).into_response())
+}
+
+/// An unsigned presentation the client accepted as such: its missing proof (and what
+/// depends on one) is "not checked" rather than a failure.
+fn waive_presentation_proof(report: &mut Report) {
+    if report.kind != Kind::Presentation {
+        return;
+    }
+    for check in &mut report.checks {
+        if check.id == "proof" && check.outcome == Outcome::Fail {
+            check.outcome = Outcome::Skipped;
+            check.message =
+                "the presentation is not signed; no holder proof was asked for (options.checks)"
+                    .into();
+        }
+    }
+    report.valid = report.checks.iter().all(|c| c.outcome != Outcome::Fail)
+        && report.credentials.iter().all(|r| r.valid);
+}
+
+/// The VC-API verification result: `verified`, the checks that passed, warnings and
+/// errors in words, and the full report (`docs/verify-report.md`).
+fn vc_api_result(report: &Report) -> Value {
+    let mut checks = Vec::new();
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    let mut collect = |prefix: &str, r: &Report| {
+        for c in &r.checks {
+            let line = json!({"check": c.id, "message": format!("{prefix}{}", c.message)});
+            match c.outcome {
+                Outcome::Pass => {
+                    if !checks.contains(&c.id) {
+                        checks.push(c.id.clone());
+                    }
+                }
+                Outcome::Fail => errors.push(line),
+                Outcome::Warn => warnings.push(line),
+                Outcome::Skipped => {}
+            }
+        }
+    };
+    collect("", report);
+    for (i, r) in report.credentials.iter().enumerate() {
+        collect(&format!("credential {}: ", i + 1), r);
+    }
+    json!({
+        "verified": report.valid,
+        "checks": checks,
+        "warnings": warnings,
+        "errors": errors,
+        "report": report,
+    })
+}
+
+/// Checks the bearer token (401 without one or with a wrong one).
+fn authorize(issuer: &Issuer, headers: &HeaderMap) -> Result<(), ApiError> {
+    let unauthorized = |message: &str| ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        message: message.into(),
+    };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(unauthorized(
+            "issuing needs an Authorization: Bearer <token> header",
+        ));
+    };
+    // "Bearer" then the token; HTTP trims trailing spaces, so an empty token arrives
+    // as a bare "Bearer" and is treated as a wrong token.
+    let token = match value.as_bytes().strip_prefix(b"Bearer") {
+        Some([]) => &[][..],
+        Some([b' ', rest @ ..]) => rest,
+        _ => {
+            return Err(unauthorized(
+                "the Authorization header must be of the form: Bearer <token>",
+            ));
+        }
+    };
+    if !issuer.token_matches(token) {
+        return Err(unauthorized("the bearer token is not valid"));
+    }
+    Ok(())
+}
+
+/// `POST /credentials/issue`.
+async fn issue(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Some(issuer) = &state.issuer else {
+        return Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: "this server does not issue: its configuration has no [issuer]".into(),
+        });
+    };
+    // Authorization first: an unauthenticated client learns nothing about the body.
+    authorize(issuer, &headers)?;
+    let req = parse_request(body, "credential", &["credentialId"])?;
+    let state = Arc::clone(&state);
+    let credential_id = option_str(&req.options, "credentialId")?.map(str::to_owned);
+    let joined = tokio::task::spawn_blocking(move || sign(&state, req.doc, credential_id)).await;
+    let signed = joined.map_err(|_| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: "signing failed unexpectedly".into(),
+    })??;
+    let id = signed.get("id").and_then(Value::as_str).unwrap_or_default();
+    tracing::info!(id, "issued a credential");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({"verifiableCredential": signed})),
+    )
+        .into_response())
+}
+
+fn sign(
+    state: &AppState,
+    mut doc: Value,
+    credential_id: Option<String>,
+) -> Result<Value, ApiError> {
+    let Some(issuer) = &state.issuer else {
+        return Err(ApiError::bad("this server does not issue"));
+    };
+    let controller = issuer.key.controller();
+    // The service signs only as itself: an issuer naming someone else is refused
+    // (the CLI warns instead; a registrar at a terminal can see the warning).
+    let named = match doc.get("issuer") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    };
+    if let Some(named) = named {
+        if named != controller {
+            return Err(ApiError::bad(format!(
+                "credential.issuer {named} is not this server's issuer {controller}; leave issuer out and the server fills it"
+            )));
+        }
+    }
+    if let Some(id) = credential_id {
+        match doc.get("id").and_then(Value::as_str) {
+            Some(existing) if existing != id => {
+                return Err(ApiError::bad(format!(
+                    "options.credentialId {id} differs from credential.id {existing}"
+                )));
+            }
+            _ => {
+                if let Value::Object(map) = &mut doc {
+                    map.insert("id".into(), id.into());
+                }
+            }
+        }
+    }
+    let now = datetime::now();
+    let created = datetime::format(now);
+    let fill = Fill {
+        controller: &controller,
+        issuer_name: issuer.name.as_deref(),
+        set_issuer: false,
+        valid_from: &created,
+    };
+    let mut warnings = Vec::new();
+    issuance::prepare(&mut doc, &fill, &mut warnings)
+        .map_err(|e| ApiError::bad(format!("cannot issue: {e}")))?;
+    check_profiles(&issuer.profiles, &doc, now)?;
+    let mut options = ProofOptions::new(
+        issuer.key.verification_method(),
+        ProofPurpose::AssertionMethod,
+    );
+    options.created = Some(created);
+    let signed = match issuer.suite {
+        Suite::EddsaJcs2022 => proof::add_proof(&doc, &issuer.key.secret, &options)
+            .map_err(|e| ApiError::bad(format!("cannot sign: {e}"))),
+        Suite::EddsaRdfc2022 => microcred_core::rdfc::add_proof(&doc, &issuer.key.secret, &options)
+            .map_err(|e| ApiError::bad(format!("cannot sign with eddsa-rdfc-2022: {e}"))),
+    }?;
+    Ok(signed)
+}
+
+fn check_profiles(
+    profiles: &[Profile],
+    doc: &Value,
+    at: time::OffsetDateTime,
+) -> Result<(), ApiError> {
+    let mut failures = Vec::new();
+    for profile in profiles {
+        for r in profile.evaluate(doc, at) {
+            if !r.passed && r.severity == Severity::Error {
+                failures.push(format!("{} {}: {}", profile.id, r.rule, r.description));
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::bad(format!(
+            "the credential does not comply with the server's profiles; nothing was signed: {}",
+            failures.join("; ")
+        )))
+    }
+}

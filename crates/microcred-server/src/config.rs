@@ -1,0 +1,185 @@
+//! The server's TOML configuration file (documented in `docs/server.md`).
+//!
+//! Secrets (the key's passphrase, the bearer token) are never in the file
+//! itself: the file names where to read them from (another file, or an
+//! environment variable), so that it can be reviewed and versioned.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The default bind address: loopback only, so that a server started without
+/// thinking about it is not reachable from the network.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8470";
+/// Default largest request body (1 MiB): a credential is a few kilobytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default time a request may take before it is answered `408`.
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on (default [`DEFAULT_BIND`]).
+    #[serde(default)]
+    pub bind: Option<SocketAddr>,
+    /// Issuing (`POST /credentials/issue`); without it the server only verifies.
+    #[serde(default)]
+    pub issuer: Option<IssuerConfig>,
+    /// What `POST /credentials/verify` and `/presentations/verify` check.
+    #[serde(default)]
+    pub verify: VerifyConfig,
+    /// Request limits.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// `[issuer]`: the key the server signs with and who may ask it to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// Multikey key file (as written by `microcred-sign keygen`), plain or encrypted;
+    /// it must not be readable by group or others.
+    pub key: PathBuf,
+    /// File holding the passphrase of an encrypted key (first line).
+    #[serde(default)]
+    pub passphrase_file: Option<PathBuf>,
+    /// Environment variable holding the passphrase of an encrypted key.
+    #[serde(default)]
+    pub passphrase_env: Option<String>,
+    /// `issuer.name` set on every credential issued.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Cryptosuite: `eddsa-jcs-2022` (default) or `eddsa-rdfc-2022`.
+    #[serde(default)]
+    pub suite: Suite,
+    /// File holding the bearer token clients must present (first line).
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    /// Environment variable holding the bearer token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Framework profiles every issued credential must comply with (built-in names
+    /// or profile files); a credential that does not is refused with `400`.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+}
+
+/// The cryptosuite of issued proofs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Suite {
+    /// `eddsa-jcs-2022`: JSON Canonicalization Scheme.
+    #[default]
+    #[serde(rename = "eddsa-jcs-2022")]
+    EddsaJcs2022,
+    /// `eddsa-rdfc-2022`: RDF Dataset Canonicalization (bundled contexts only).
+    #[serde(rename = "eddsa-rdfc-2022")]
+    EddsaRdfc2022,
+}
+
+/// `[verify]`: the employer's side.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// Trust list of issuers (`docs/trust-list.md`).
+    #[serde(default)]
+    pub trust: Option<PathBuf>,
+    /// Signed status list credentials (revocation, suspension).
+    #[serde(default)]
+    pub status_lists: Vec<PathBuf>,
+    /// Framework profiles: built-in names, `claimed`, or profile files.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest request body in bytes; larger ones are answered `413`.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    /// Seconds a request may take before it is answered `408`.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            timeout_seconds: DEFAULT_TIMEOUT_SECONDS,
+        }
+    }
+}
+
+fn default_max_body() -> usize {
+    DEFAULT_MAX_BODY_BYTES
+}
+
+fn default_timeout() -> u64 {
+    DEFAULT_TIMEOUT_SECONDS
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Config {
+    /// Parses a configuration file's text; relative paths in it are taken
+    /// relative to `base` (the file's directory).
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the key and the problem (unknown keys are errors).
+    pub fn from_toml(text: &str, file: &Path) -> Result<Self, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: file.display().to_string(),
+            message,
+        };
+        let mut config: Config = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let base = file.parent().unwrap_or(Path::new(""));
+        let rebase = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        if let Some(issuer) = &mut config.issuer {
+            rebase(&mut issuer.key);
+            if let Some(p) = &mut issuer.passphrase_file {
+                rebase(p);
+            }
+            if let Some(p) = &mut issuer.token_file {
+                rebase(p);
+            }
+            if issuer.token_file.is_some() == issuer.token_env.is_some() {
+                return Err(err(
+                    "[issuer] needs exactly one of token_file or token_env: issuing is privileged and always needs a bearer token".into(),
+                ));
+            }
+            if issuer.passphrase_file.is_some() && issuer.passphrase_env.is_some() {
+                return Err(err(
+                    "[issuer] takes passphrase_file or passphrase_env, not both".into(),
+                ));
+            }
+        }
+        if let Some(p) = &mut config.verify.trust {
+            rebase(p);
+        }
+        for p in &mut config.verify.status_lists {
+            rebase(p);
+        }
+        if config.limits.max_body_bytes == 0 || config.limits.timeout_seconds == 0 {
+            return Err(err(
+                "[limits] max_body_bytes and timeout_seconds must be greater than 0".into(),
+            ));
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,57 @@
+//! # microcred-server
+//!
+//! A W3C VC-API service for student information systems (`POST
+//! /credentials/issue`, `/credentials/verify`, `/presentations/verify`) and a
+//! self-contained verification page for employers (`GET /`). Configuration,
+//! endpoints and security are documented in `docs/server.md`.
+//!
+//! The library exists so that the binary stays thin and tests can build the
+//! router; [`serve`] runs it on a listener.
+
+#![forbid(unsafe_code)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod app;
+pub mod config;
+// The signer's key decryption, compiled here too so that the server opens encrypted
+// key files exactly as `microcred-sign` does (one implementation, one format).
+#[allow(dead_code, unreachable_pub, missing_docs)]
+#[path = "../../microcred-signer/src/key_encryption.rs"]
+mod key_encryption;
+mod state;
+
+use std::sync::Arc;
+
+pub use app::router;
+pub use state::AppState;
+
+/// Serves the application on `listener` until ctrl-c or SIGTERM.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(Arc::new(state)))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

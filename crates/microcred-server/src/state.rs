@@ -1,0 +1,217 @@
+//! Everything the handlers share, loaded once at start-up from the configuration:
+//! the issuer key, the token's digest, the verifier's options.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use microcred_core::json;
+use microcred_core::keys::{KeyFile, KeyFileError};
+use microcred_verifier::profile::Profile;
+use microcred_verifier::{Options, StatusLists, TrustList};
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
+
+use crate::config::{Config, LimitsConfig, Suite};
+use crate::key_encryption;
+
+/// Largest file the server reads at start-up (key, lists, profiles).
+const MAX_FILE_BYTES: usize = json::Limits::DEFAULT.max_bytes;
+
+/// The issuing side: present only when the configuration has `[issuer]`.
+pub struct Issuer {
+    /// The signing key (zeroized on drop).
+    pub(crate) key: KeyFile,
+    /// SHA-256 of the bearer token: the token itself is not kept, and comparing
+    /// fixed-length digests in constant time leaks neither content nor length.
+    token_digest: [u8; 32],
+    /// `issuer.name` to set.
+    pub(crate) name: Option<String>,
+    /// Cryptosuite of the proofs.
+    pub(crate) suite: Suite,
+    /// Profiles every issued credential must comply with.
+    pub(crate) profiles: Vec<Profile>,
+}
+
+impl std::fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("controller", &self.key.controller())
+            .field("suite", &self.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issuer {
+    /// Whether `presented` is the configured token (constant time).
+    pub(crate) fn token_matches(&self, presented: &[u8]) -> bool {
+        let digest: [u8; 32] = Sha256::digest(presented).into();
+        bool::from(digest.ct_eq(&self.token_digest))
+    }
+}
+
+/// The state shared by every request.
+#[derive(Debug)]
+pub struct AppState {
+    /// The issuer, when issuing is configured.
+    pub issuer: Option<Issuer>,
+    /// The verifier's options (challenge and domain are set per request).
+    pub verify: Options,
+    /// Body size and time limits.
+    pub limits: LimitsConfig,
+}
+
+impl AppState {
+    /// Reads every file the configuration names: key (and its passphrase), token,
+    /// trust list, status lists, profiles.
+    ///
+    /// # Errors
+    /// A message naming the file and the problem; never a secret.
+    pub fn load(config: &Config) -> anyhow::Result<Self> {
+        let issuer = match &config.issuer {
+            None => None,
+            Some(c) => {
+                let token = match (&c.token_file, &c.token_env) {
+                    (Some(path), _) => first_line(&read_secret(path)?, path)?,
+                    (None, Some(var)) => Zeroizing::new(std::env::var(var).with_context(|| {
+                        format!("token_env: environment variable {var} is not set")
+                    })?),
+                    (None, None) => bail!("[issuer] needs token_file or token_env"),
+                };
+                if token.len() < 16 {
+                    bail!(
+                        "the bearer token must be at least 16 characters long (use a random one, e.g. `openssl rand -hex 32`)"
+                    );
+                }
+                let passphrase = match (&c.passphrase_file, &c.passphrase_env) {
+                    (Some(path), _) => Some(first_line(&read_secret(path)?, path)?),
+                    (None, Some(var)) => {
+                        Some(Zeroizing::new(std::env::var(var).with_context(|| {
+                            format!("passphrase_env: environment variable {var} is not set")
+                        })?))
+                    }
+                    (None, None) => None,
+                };
+                Some(Issuer {
+                    key: load_key(&c.key, passphrase.as_deref().map(String::as_str))?,
+                    token_digest: Sha256::digest(token.as_bytes()).into(),
+                    name: c.name.clone(),
+                    suite: c.suite,
+                    profiles: c
+                        .profiles
+                        .iter()
+                        .map(|p| load_profile(p))
+                        .collect::<anyhow::Result<_>>()?,
+                })
+            }
+        };
+        let mut verify = Options::default();
+        if let Some(path) = &config.verify.trust {
+            let bytes = read(path)?;
+            verify.trust =
+                Some(TrustList::from_json(&bytes).with_context(|| path.display().to_string())?);
+        }
+        let mut lists = StatusLists::new();
+        for path in &config.verify.status_lists {
+            let doc = json::parse(&read(path)?).with_context(|| path.display().to_string())?;
+            lists.add(doc).with_context(|| path.display().to_string())?;
+        }
+        verify.status_lists = lists;
+        for name in &config.verify.profiles {
+            if name == "claimed" {
+                verify.claimed_profiles = true;
+            } else {
+                verify.profiles.push(load_profile(name)?);
+            }
+        }
+        Ok(Self {
+            issuer,
+            verify,
+            limits: config.limits.clone(),
+        })
+    }
+}
+
+fn load_profile(name: &str) -> anyhow::Result<Profile> {
+    if let Some(p) = Profile::builtin(name) {
+        return Ok(p);
+    }
+    let path = Path::new(name);
+    if !path.exists() {
+        bail!(
+            "profile {name}: no built-in profile of that name ({}) and no such file",
+            Profile::builtin_names().join(", ")
+        );
+    }
+    Profile::from_json(&read(path)?).with_context(|| format!("profile {name}"))
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut buf = Vec::new();
+    let cap = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX) + 1;
+    file.take(cap)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("reading {}", path.display()))?;
+    if buf.len() > MAX_FILE_BYTES {
+        bail!(
+            "{}: larger than the {MAX_FILE_BYTES}-byte limit",
+            path.display()
+        );
+    }
+    Ok(buf)
+}
+
+/// Reads a secret file, refusing one that group or others can read (like ssh).
+fn read_secret(path: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let meta =
+            std::fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            bail!(
+                "{}: permissions {mode:03o} let others read this secret; run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(Zeroizing::new(read(path)?))
+}
+
+fn first_line(bytes: &[u8], path: &Path) -> anyhow::Result<Zeroizing<String>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+    let line = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
+    if line.is_empty() {
+        bail!("{}: the first line is empty", path.display());
+    }
+    Ok(Zeroizing::new(line.to_owned()))
+}
+
+fn load_key(path: &Path, passphrase: Option<&str>) -> anyhow::Result<KeyFile> {
+    let bytes = read_secret(path)?;
+    match KeyFile::from_json(&bytes) {
+        Ok(key) => Ok(key),
+        Err(KeyFileError::Encrypted) => {
+            let Some(pass) = passphrase else {
+                bail!(
+                    "{}: the key is encrypted: set passphrase_file or passphrase_env in [issuer]",
+                    path.display()
+                );
+            };
+            key_encryption::decrypt(&bytes, pass)
+                .with_context(|| format!("{}: cannot open the key", path.display()))
+        }
+        Err(e) => Err(anyhow::Error::new(e))
+            .with_context(|| format!("{}: cannot load the key", path.display())),
+    }
+}

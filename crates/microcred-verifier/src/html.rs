@@ -1,0 +1,437 @@
+//! A verification report and its credential rendered as a readable HTML
+//! transcript: what the credential says (title, awarding body, learner,
+//! outcomes, workload, level, assessment, grade, dates) and every check as a
+//! tick or a cross with its reason, profile results apart.
+//!
+//! Shared by `microcred-verify --html` (a whole printable page, [`page`]) and
+//! `microcred-server`'s verification page ([`transcript`], a fragment styled
+//! by [`STYLE`]). Every value taken from the credential is HTML-escaped: a
+//! credential is untrusted input, and its text must never become markup.
+
+use std::fmt::Write as _;
+
+use microcred_core::Value;
+use microcred_core::credential::{Credential, MicroCredential};
+
+use crate::report::{Check, Kind, Outcome, Report};
+
+/// The transcript's style sheet (plain CSS, no fonts or images to fetch).
+pub const STYLE: &str = r#"
+.mc-transcript{border:1px solid #ccd;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0;background:#fff}
+.mc-transcript h2{margin:.2rem 0 .4rem;font-size:1.35rem}
+.mc-transcript h3{margin:1rem 0 .4rem;font-size:1.05rem;border-bottom:1px solid #eee}
+.mc-verdict{font-weight:bold;padding:.35rem .6rem;border-radius:4px;display:inline-block}
+.mc-valid .mc-verdict{background:#e3f6e5;color:#17662a}
+.mc-invalid .mc-verdict{background:#fde8e8;color:#9b1c1c}
+.mc-facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
+.mc-facts dt{font-weight:bold;color:#444}.mc-facts dd{margin:0}
+.mc-checks{list-style:none;padding:0;margin:0}
+.mc-checks li{padding:.2rem 0;border-bottom:1px dotted #eee;overflow-wrap:anywhere}
+.mc-caution{color:#9b1c1c;font-style:italic;margin:.3rem 0}
+.mc-mark{display:inline-block;width:1.4em;font-weight:bold}
+.mc-pass .mc-mark{color:#17662a}.mc-fail .mc-mark{color:#b91c1c}
+.mc-warn .mc-mark{color:#a16207}.mc-skipped .mc-mark{color:#777}
+.mc-fail{background:#fff5f5}
+.mc-id{font-family:monospace;font-size:.9em;word-break:break-all}
+@media print{.mc-transcript{border:none}}
+"#;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A whole, self-contained HTML page (inline style, nothing fetched) holding the
+/// transcript of each `(file name, document, report)`, for printing or archiving.
+pub fn page(entries: &[(&str, &Value, &Report)]) -> String {
+    let heading = match entries {
+        [(file, doc, _)] => title(doc).unwrap_or_else(|| (*file).to_owned()),
+        _ => format!("{} documents", entries.len()),
+    };
+    let mut body = String::new();
+    for (file, doc, report) in entries {
+        let _ = write!(
+            body,
+            "<p class=\"mc-id\">{}</p>{}",
+            escape(file),
+            transcript(doc, report)
+        );
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Transcript: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:1rem auto;padding:0 1rem;color:#222}}{STYLE}</style></head>\
+<body>{body}</body></html>\n",
+        escape(&heading),
+    )
+}
+
+/// The transcript of a credential or presentation as an HTML fragment (an
+/// `<article>` per document), styled by [`STYLE`].
+pub fn transcript(doc: &Value, report: &Report) -> String {
+    let mut out = String::new();
+    match report.kind {
+        Kind::Credential => credential(&mut out, doc, report),
+        Kind::Presentation => presentation(&mut out, doc, report),
+    }
+    out
+}
+
+fn verdict_class(report: &Report) -> &'static str {
+    if report.valid {
+        "mc-valid"
+    } else {
+        "mc-invalid"
+    }
+}
+
+fn presentation(out: &mut String, doc: &Value, report: &Report) {
+    let _ = write!(
+        out,
+        "<article class=\"mc-transcript {}\" data-valid=\"{}\"><h2>Presentation</h2>{}",
+        verdict_class(report),
+        report.valid,
+        verdict(report, "presentation")
+    );
+    let mut facts = Vec::new();
+    if let Some(h) = &report.holder {
+        facts.push(("Holder", h.clone()));
+    }
+    if let Some(id) = &report.id {
+        facts.push(("Presentation id", id.clone()));
+    }
+    fact_list(out, &facts);
+    checks_section(out, "Checks", report.checks.iter());
+    out.push_str("</article>");
+    let embedded: Vec<&Value> = match doc.get("verifiableCredential") {
+        Some(v @ Value::Object(_)) => vec![v],
+        Some(Value::Array(a)) => a.iter().filter(|v| v.is_object()).collect(),
+        _ => Vec::new(),
+    };
+    for (vc, r) in embedded.into_iter().zip(&report.credentials) {
+        credential(out, vc, r);
+    }
+}
+
+fn verdict(report: &Report, what: &str) -> String {
+    if report.valid {
+        format!("<p class=\"mc-verdict\">✓ Valid {what}: every check passed</p>")
+    } else {
+        let n = report.failures().count()
+            + report
+                .credentials
+                .iter()
+                .map(|r| r.failures().count())
+                .sum::<usize>();
+        format!(
+            "<p class=\"mc-verdict\">✗ NOT a valid {what}: {n} check{} failed</p>\
+             <p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+fn title(doc: &Value) -> Option<String> {
+    let cred = Credential::new(doc)?;
+    cred.name()
+        .or_else(|| cred.achievement()?.get("name")?.as_str())
+        .map(str::to_owned)
+}
+
+fn credential(out: &mut String, doc: &Value, report: &Report) {
+    let _ = write!(
+        out,
+        "<article class=\"mc-transcript {}\" data-valid=\"{}\"><h2>{}</h2>{}",
+        verdict_class(report),
+        report.valid,
+        escape(&title(doc).unwrap_or_else(|| "Credential".into())),
+        verdict(report, "credential")
+    );
+    fact_list(out, &facts(doc, report));
+    if let Some(outcomes) = learning_outcomes(doc) {
+        out.push_str("<h3>Learning outcomes</h3><ul class=\"mc-outcomes\">");
+        for o in outcomes {
+            let _ = write!(out, "<li>{}</li>", escape(&o));
+        }
+        out.push_str("</ul>");
+    }
+    let (profile, other): (Vec<&Check>, Vec<&Check>) = report
+        .checks
+        .iter()
+        .partition(|c| c.id == "profile" || c.id == "profile-rule");
+    checks_section(out, "Checks", other.into_iter());
+    if !profile.is_empty() {
+        checks_section(out, "Framework profiles", profile.into_iter());
+    }
+    out.push_str("</article>");
+}
+
+fn fact_list(out: &mut String, facts: &[(&str, String)]) {
+    if facts.is_empty() {
+        return;
+    }
+    out.push_str("<dl class=\"mc-facts\">");
+    for (k, v) in facts {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+    }
+    out.push_str("</dl>");
+}
+
+fn checks_section<'a>(out: &mut String, heading: &str, checks: impl Iterator<Item = &'a Check>) {
+    let _ = write!(out, "<h3>{}</h3><ul class=\"mc-checks\">", escape(heading));
+    for c in checks {
+        let (class, mark, label) = match c.outcome {
+            Outcome::Pass => ("mc-pass", "✓", "passed"),
+            Outcome::Fail => ("mc-fail", "✗", "failed"),
+            Outcome::Warn => ("mc-warn", "!", "warning"),
+            Outcome::Skipped => ("mc-skipped", "–", "not checked"),
+        };
+        let name = match (&c.profile, &c.rule) {
+            (Some(p), Some(r)) => format!("{p} {r}"),
+            (Some(p), None) => p.clone(),
+            _ => c.id.clone(),
+        };
+        let _ = write!(
+            out,
+            "<li class=\"{class}\" data-check=\"{}\"><span class=\"mc-mark\" title=\"{label}\" aria-label=\"{label}\">{mark}</span><b>{}</b>: {}",
+            escape(&c.id),
+            escape(&name),
+            escape(&c.message)
+        );
+        if c.outcome == Outcome::Fail {
+            if let Some(e) = &c.expected {
+                let _ = write!(out, " (expected: {})", escape(e));
+            }
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+}
+
+fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_str()
+}
+
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{n:.0}")
+    } else {
+        format!("{n}")
+    }
+}
+
+fn micro(doc: &Value) -> Option<MicroCredential> {
+    Credential::new(doc)?.micro_credential()?.ok()
+}
+
+fn learning_outcomes(doc: &Value) -> Option<Vec<String>> {
+    let mc = micro(doc)?;
+    let list: Vec<String> = mc
+        .learning_outcomes
+        .iter()
+        .map(|o| o.description.clone())
+        .filter(|d| !d.is_empty())
+        .collect();
+    (!list.is_empty()).then_some(list)
+}
+
+/// The first subject's results (Open Badges `result`).
+fn first_result(doc: &Value) -> Option<&Value> {
+    let subject = match doc.get("credentialSubject")? {
+        Value::Array(a) => a.first()?,
+        s => s,
+    };
+    match subject.get("result")? {
+        Value::Array(a) => a.first(),
+        r @ Value::Object(_) => Some(r),
+        _ => None,
+    }
+}
+
+fn learner(doc: &Value) -> Option<String> {
+    let subject = match doc.get("credentialSubject")? {
+        Value::Array(a) => a.first()?,
+        s => s,
+    };
+    let name = subject
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            // Open Badges: an unhashed identifier of type "name".
+            subject
+                .get("identifier")?
+                .as_array()?
+                .iter()
+                .find(|i| {
+                    i.get("identityType").and_then(Value::as_str) == Some("name")
+                        && i.get("hashed").and_then(Value::as_bool) == Some(false)
+                })?
+                .get("identityHash")?
+                .as_str()
+                .map(str::to_owned)
+        });
+    let id = subject.get("id").and_then(Value::as_str);
+    match (name, id) {
+        (Some(n), Some(id)) => Some(format!("{n} ({id})")),
+        (Some(n), None) => Some(n),
+        (None, Some(id)) => Some(id.to_owned()),
+        (None, None) => None,
+    }
+}
+
+fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
+    let mut f = Vec::new();
+    let summary = report.summary.clone().unwrap_or_default();
+    let mc = micro(doc);
+    let issuer_name = summary
+        .trusted_name
+        .as_ref()
+        .map(|t| format!("{t} (as listed in the trust list)"))
+        .or_else(|| {
+            summary
+                .issuer_name
+                .as_ref()
+                .map(|n| format!("{n} (self-declared)"))
+        });
+    if let Some(n) = issuer_name {
+        f.push(("Awarding body", n));
+    }
+    if let Some(mc) = &mc {
+        let others: Vec<&str> = mc
+            .awarding_bodies
+            .iter()
+            .filter_map(|b| b.get("name").and_then(Value::as_str))
+            .filter(|n| Some(*n) != summary.issuer_name.as_deref())
+            .collect();
+        if !others.is_empty() {
+            f.push(("Also awarded by", others.join(", ")));
+        }
+    }
+    if let Some(id) = &summary.issuer {
+        f.push(("Issuer id", id.clone()));
+    }
+    let country = mc
+        .as_ref()
+        .and_then(|m| m.issuer_country.clone())
+        .or_else(|| str_at(doc, &["issuer", "address", "addressCountryCode"]).map(str::to_owned))
+        .or_else(|| str_at(doc, &["issuer", "address", "addressCountry"]).map(str::to_owned));
+    if let Some(c) = country {
+        f.push(("Country", c));
+    }
+    if let Some(l) = learner(doc) {
+        f.push(("Learner", l));
+    }
+    if let Some(h) = summary.hours {
+        f.push(("Study hours", number(h)));
+    }
+    if let Some(e) = summary.ects {
+        f.push(("ECTS credits", number(e)));
+    }
+    if let Some(l) = summary.eqf_level {
+        f.push(("EQF level", l.to_string()));
+    }
+    let result = first_result(doc);
+    let assessment = mc.as_ref().and_then(|m| m.assessment.clone());
+    if let Some(a) = &assessment {
+        let mut parts = Vec::new();
+        if !a.types.is_empty() {
+            parts.push(a.types.join(", "));
+        }
+        match a.summative {
+            Some(true) => parts.push("summative".into()),
+            Some(false) => parts.push("not summative".into()),
+            None => {}
+        }
+        if let Some(s) = &a.supervision {
+            parts.push(format!("supervision: {s}"));
+        }
+        if !parts.is_empty() {
+            f.push(("Assessment", parts.join("; ")));
+        }
+    } else if let Some(s) = result.and_then(|r| r.get("assessmentSupervision")?.as_str()) {
+        f.push(("Assessment", format!("supervision: {s}")));
+    }
+    let identity = assessment
+        .as_ref()
+        .and_then(|a| a.identity_verification)
+        .or_else(|| result?.get("identityVerified")?.as_bool());
+    if let Some(v) = identity {
+        f.push((
+            "Identity verification",
+            if v {
+                "yes: the learner's identity was verified at assessment"
+            } else {
+                "no"
+            }
+            .into(),
+        ));
+    }
+    if let Some(g) = result.and_then(|r| r.get("value")?.as_str()) {
+        f.push(("Grade", g.to_owned()));
+    }
+    if let Some(d) = str_at(doc, &["awardedDate"]) {
+        f.push(("Awarded", d.to_owned()));
+    }
+    if let Some(d) = &summary.valid_from {
+        f.push(("Valid from", d.clone()));
+    }
+    if let Some(d) = &summary.valid_until {
+        f.push(("Valid until", d.clone()));
+    }
+    if let Some(id) = &report.id {
+        f.push(("Credential id", id.clone()));
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Verifier;
+
+    #[test]
+    fn escapes_everything_from_the_credential() {
+        let doc = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "name": "<script>alert('x')</script>",
+            "issuer": {"id": "did:example:\"><img>", "name": "A & B"},
+            "credentialSubject": {"id": "did:example:s", "name": "<b>Eve</b>"}
+        });
+        let report = Verifier::new().verify(&doc).unwrap();
+        let html = transcript(&doc, &report);
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<img>"), "{html}");
+        assert!(!html.contains("<b>Eve"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)"), "{html}");
+        assert!(html.contains("A &amp; B"), "{html}");
+        // Unsigned: a failed proof, shown as a cross with its reason.
+        assert!(html.contains("mc-invalid"), "{html}");
+        assert!(
+            html.contains("<li class=\"mc-fail\" data-check=\"proof\">"),
+            "{html}"
+        );
+        let page = page(&[("in<.json", &doc, &report)]);
+        assert!(page.starts_with("<!DOCTYPE html>") && page.contains("in&lt;.json"));
+        assert!(
+            !page.contains("http://") && !page.contains("https://w"),
+            "no external resources"
+        );
+    }
+}
