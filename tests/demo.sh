@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: sign keys-example/'s example micro-credential with the
-# example issuer key, then verify the result offline and print the report.
+# example issuer key, then verify the result offline (signature, issuer, trust, validity, and the
+# EMC and EU 2022 micro-credential frameworks) and print the report.
 # Usage: bash tests/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ trap 'rm -rf "$work"' EXIT
 install -m 600 keys-example/example-university.key.json "$work/issuer.key.json"
 ./target/debug/microcred-sign issue --key "$work/issuer.key.json" \
   --out "$work/signed.json" keys-example/micro-credential.unsigned.json
-echo "Signed: $(grep -c '' "$work/signed.json") lines, proof by $(grep -o '"verificationMethod": "[^#]*' "$work/signed.json" | cut -d'"' -f4)"
+echo "Signed: $(grep -c '' "$work/signed.json") lines, proof by $(grep -m1 -o '"verificationMethod": "[^#]*' "$work/signed.json" | cut -d'"' -f4)"
 echo
-./target/debug/microcred-verify "$work/signed.json"
+# Verify as an employer would: against a trust list and the EMC and EU 2022 frameworks.
+./target/debug/microcred-verify --trust keys-example/trust-list.json \
+  --profile emc-cmf --profile eu-2022 "$work/signed.json"

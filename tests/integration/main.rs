@@ -3,7 +3,16 @@
 // Test code: an unwrap or panic that fires is a failing test, which is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod batch;
 mod cli;
 mod common;
+mod interop;
+mod issuing;
+mod keys;
+mod presenting;
+mod profiles;
 mod properties;
+mod rdfc;
+mod suites;
 mod vectors;
+mod verifier;

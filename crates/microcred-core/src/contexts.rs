@@ -12,6 +12,9 @@ pub const VC_EXAMPLES_V2: &str = "https://www.w3.org/ns/credentials/examples/v2"
 pub const OB_V3P0: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// microcred's extension context for `achievement.microCredential`.
 pub const MICROCRED_V1: &str = "https://w3id.org/microcred/v1";
+/// The W3C CCG Citizenship vocabulary context v4rc1 (used by the vc-di-eddsa
+/// `eddsa-rdfc-2022` "Employment Authorization Document" test vector only).
+pub const CITIZENSHIP_V4RC1: &str = "https://w3id.org/citizenship/v4rc1";
 
 /// A JSON-LD context document shipped inside the crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +37,7 @@ impl BundledContext {
     }
 }
 
-static BUNDLED: [BundledContext; 4] = [
+static BUNDLED: [BundledContext; 5] = [
     BundledContext {
         url: VC_V2,
         body: include_str!("../contexts/credentials-v2.jsonld"),
@@ -53,6 +56,11 @@ static BUNDLED: [BundledContext; 4] = [
     BundledContext {
         url: VC_EXAMPLES_V2,
         body: include_str!("../contexts/credentials-examples-v2.jsonld"),
+        production: false,
+    },
+    BundledContext {
+        url: CITIZENSHIP_V4RC1,
+        body: include_str!("../contexts/citizenship-v4rc1.jsonld"),
         production: false,
     },
 ];
@@ -81,6 +89,10 @@ mod tests {
         assert_eq!(
             get(OB_V3P0).unwrap().sha256_hex(),
             "ef2fa9c7846dce233cc166b43639027278be4ee44f00bb1d45c75de2dd0cd761"
+        );
+        assert_eq!(
+            get(CITIZENSHIP_V4RC1).unwrap().sha256_hex(),
+            "5038c7383afd7ab2158f1b997913a8f60978a0abcf96e0b0d08e29f146d2db1e"
         );
         assert!(get("https://example.org/unknown").is_none());
         for c in bundled() {

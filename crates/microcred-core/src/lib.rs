@@ -11,6 +11,8 @@
 //! - [`keys`] (feature `signing`): Ed25519 secret keys and Multikey key files;
 //! - [`credential`]: typed accessors and a builder for VC 2.0 credentials and the
 //!   Open Badges 3.0 `AchievementCredential` micro-credential shape;
+//! - [`rdfc`] (feature `rdfc`): the `eddsa-rdfc-2022` cryptosuite — JSON-LD to RDF
+//!   with bundled contexts only, RDFC-1.0 canonicalization;
 //! - [`status_list`]: W3C Bitstring Status List entries and lists (revocation, suspension);
 //! - [`contexts`]: the JSON-LD contexts the toolkit bundles (never fetched).
 //!
@@ -67,6 +69,9 @@
 //!
 //! - `signing` (default): secret keys and adding proofs. Verifiers build with
 //!   `default-features = false` and never compile secret-key code.
+//! - `rdfc` (default): the `eddsa-rdfc-2022` cryptosuite ([`rdfc`]); with it,
+//!   [`proof::verify_proofs`] verifies `eddsa-rdfc-2022` proofs too. No extra
+//!   dependencies; `eddsa-jcs-2022` verification never runs JSON-LD code.
 
 #![forbid(unsafe_code)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -81,6 +86,8 @@ pub mod json;
 pub mod keys;
 pub mod multibase;
 pub mod proof;
+#[cfg(feature = "rdfc")]
+pub mod rdfc;
 pub mod status_list;
 mod tree;
 

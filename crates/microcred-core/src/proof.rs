@@ -184,7 +184,9 @@ pub enum ProofFailure {
         found: String,
     },
     /// The cryptosuite is not one this toolkit implements.
-    #[error("cryptosuite {found:?} is not supported (supported: eddsa-jcs-2022)")]
+    #[error(
+        "cryptosuite {found:?} is not supported (supported: eddsa-jcs-2022, and eddsa-rdfc-2022 when built with feature rdfc)"
+    )]
     UnsupportedCryptosuite {
         /// The cryptosuite found.
         found: String,
@@ -240,6 +242,13 @@ pub enum ProofFailure {
     /// The signature does not verify.
     #[error("signature does not verify")]
     SignatureInvalid,
+    /// The document or proof could not be canonicalized for eddsa-rdfc-2022
+    /// (a member its contexts do not define, an unknown context, …).
+    #[error("eddsa-rdfc-2022 canonicalization failed: {reason}")]
+    Transformation {
+        /// What went wrong, naming the context URL or JSON path.
+        reason: String,
+    },
 }
 
 /// Why a verification method could not be resolved.
@@ -573,6 +582,10 @@ fn verify_one(
         });
     }
     let suite = str_member(proof, "cryptosuite")?;
+    #[cfg(feature = "rdfc")]
+    if suite == crate::rdfc::EDDSA_RDFC_2022 {
+        return crate::rdfc::verify_in_set(doc, all, proof, resolver);
+    }
     if suite != EDDSA_JCS_2022 {
         return Err(ProofFailure::UnsupportedCryptosuite {
             found: suite.to_owned(),

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::passphrase::PassphraseSource;
+
 /// Sign portable micro-credentials (W3C VC 2.0, eddsa-jcs-2022) with keys you keep safe.
 #[derive(Debug, Parser)]
 #[command(name = "microcred-sign", version, about, long_about = None)]
@@ -16,10 +18,26 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Generate an Ed25519 issuer key: writes DIR/issuer.key.json (mode 0600) and prints the did:key.
+    /// Generate an Ed25519 key: writes DIR/NAME (mode 0600, encrypted with a passphrase flag)
+    /// and prints its DID (the did:key, or the did:web with --did-web).
     Keygen(KeygenArgs),
     /// Add an eddsa-jcs-2022 assertionMethod proof to an unsigned credential.
     Issue(IssueArgs),
+    /// Learners: wrap signed credentials in a VerifiablePresentation signed with your key.
+    Present(PresentArgs),
+    /// Issue one credential per learner from a template and a CSV or JSONL list (parallel, resumable).
+    Batch(BatchArgs),
+    /// Create or read an issuance ledger (the SQLite database of issued credentials).
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Revoke a credential of a ledger (permanent); then publish the status list again.
+    Revoke(RevokeArgs),
+    /// Suspend a credential of a ledger (lifted with `unsuspend`); then publish the status list again.
+    Suspend(RevokeArgs),
+    /// Lift a suspension; then publish the status list again.
+    Unsuspend(UnsuspendArgs),
+    /// Write the signed BitstringStatusListCredential of a ledger, to publish at its URL.
+    StatusList(StatusListArgs),
 }
 
 /// Arguments of `keygen`.
@@ -31,18 +49,82 @@ pub(crate) struct KeygenArgs {
     /// File name of the secret key inside DIR.
     #[arg(long, default_value = "issuer.key.json", value_name = "NAME")]
     pub(crate) name: String,
-    /// Overwrite an existing key file (the old key is lost).
+    /// Make the key a did:web key (id did:web:HOST#key-1) and write DIR/did.json, the DID
+    /// document to publish at https://HOST/.well-known/did.json (or https://HOST/PATH/did.json
+    /// when a colon-separated PATH follows, e.g. uni.example:registrar; a port is written %3A).
+    #[arg(long, value_name = "HOST[:PATH]")]
+    pub(crate) did_web: Option<String>,
+    /// Encrypt the new key (Argon2id + XChaCha20-Poly1305) with a passphrase from one of
+    /// these flags; without one the key is stored unencrypted.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// Overwrite an existing key file (and did.json); the old key is lost.
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+/// Where the passphrase of an encrypted key comes from. Never a command-line argument:
+/// other users can read those in the process list.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[group(id = "passphrase", multiple = false)]
+pub(crate) struct PassphraseArgs {
+    /// Read the key's passphrase from the first line of FILE (keep FILE mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) passphrase_file: Option<PathBuf>,
+    /// Read the key's passphrase from the environment variable VAR.
+    #[arg(long, value_name = "VAR")]
+    pub(crate) passphrase_env: Option<String>,
+    /// Ask for the key's passphrase on the terminal (no echo). This is also what happens
+    /// when an encrypted key is used with none of these flags and a terminal is attached.
+    #[arg(long)]
+    pub(crate) passphrase_prompt: bool,
+}
+
+impl PassphraseArgs {
+    /// The source these flags name.
+    pub(crate) fn source(&self) -> PassphraseSource {
+        if let Some(f) = &self.passphrase_file {
+            PassphraseSource::File(f.clone())
+        } else if let Some(v) = &self.passphrase_env {
+            PassphraseSource::Env(v.clone())
+        } else if self.passphrase_prompt {
+            PassphraseSource::Prompt
+        } else {
+            PassphraseSource::Unspecified
+        }
+    }
 }
 
 /// Arguments of `issue`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct IssueArgs {
-    /// The issuer's secret key file (Multikey JSON, mode 0600).
+    /// The issuer's secret key file (Multikey JSON, mode 0600); its controller DID becomes
+    /// the credential's issuer.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// The proof's `created` time (RFC 3339); default now. Fix it for reproducible output.
+    /// Cryptosuite(s) of the proof: default `both` for Open Badges credentials (a proof set
+    /// accepted by JCS and RDFC verifiers alike), `jcs` for other documents.
+    #[arg(long, value_enum, value_name = "SUITE")]
+    pub(crate) suite: Option<crate::suite::Suite>,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// Set `issuer.name` (turning a string issuer into an object).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) issuer_name: Option<String>,
+    /// Replace an issuer id that differs from the key's controller DID (by default such a
+    /// credential is signed as it is, with a warning, and verifiers reject its issuer).
+    #[arg(long)]
+    pub(crate) set_issuer: bool,
+    /// Refuse to sign unless the credential complies with this framework profile: a
+    /// built-in name (e.g. emc-cmf, eu-2022) or a profile JSON file. Repeatable.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub(crate) profile: Vec<String>,
+    /// Sign even when a --profile rule fails (each failure is still printed, loudly).
+    #[arg(long)]
+    pub(crate) allow_noncompliant: bool,
+    /// The proof's `created` time (RFC 3339), also used for a missing `validFrom`;
+    /// default now. Fix it for reproducible output.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) created: Option<String>,
     /// Write the signed credential here (atomically) instead of to stdout.
@@ -54,4 +136,200 @@ pub(crate) struct IssueArgs {
     /// The unsigned credential (JSON); `-` reads stdin.
     #[arg(value_name = "UNSIGNED.json")]
     pub(crate) input: PathBuf,
+    /// Record the credential in this ledger and add its credentialStatus entries.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: Option<PathBuf>,
+}
+
+/// What `batch` does with a learner row that cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OnError {
+    /// Report every bad row and sign nothing.
+    Abort,
+    /// Report every bad row, issue the others, and count the skipped rows.
+    Skip,
+}
+
+/// Arguments of `batch`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BatchArgs {
+    /// The issuer's secret key file (Multikey JSON, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Cryptosuite(s) of the proof: default `both` for Open Badges credentials (a proof set
+    /// accepted by JCS and RDFC verifiers alike), `jcs` for other documents.
+    #[arg(long, value_enum, value_name = "SUITE")]
+    pub(crate) suite: Option<crate::suite::Suite>,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// The unsigned credential whose string values may hold {{column}} placeholders.
+    #[arg(long, value_name = "COURSE.json")]
+    pub(crate) template: PathBuf,
+    /// The learners: CSV with a header row, or JSON Lines (one object per line).
+    #[arg(long, value_name = "LEARNERS.csv|.jsonl")]
+    pub(crate) learners: PathBuf,
+    /// The format of --learners; by default from its extension (.csv, .jsonl, .ndjson).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<crate::learners::Format>,
+    /// The CSV field delimiter (e.g. ';' for spreadsheets in many European locales).
+    #[arg(long, default_value_t = ',', value_name = "CHAR")]
+    pub(crate) delimiter: char,
+    /// Directory for the signed credentials (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Column with each learner's identifier: names the files DIR/VALUE.json and is
+    /// recorded in the ledger. Without it, files are DIR/row-NNNNNN.json (data row number).
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) id_column: Option<String>,
+    /// Ledger to record the credentials in; adds credentialStatus entries and makes
+    /// interrupted batches resumable with the same ids.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: Option<PathBuf>,
+    /// What to do with rows that have a missing or bad value.
+    #[arg(long, value_enum, default_value_t = OnError::Abort)]
+    pub(crate) on_error: OnError,
+    /// Issue even when the ledger already holds a credential with the same content
+    /// written to another file (a deliberate re-issue).
+    #[arg(long)]
+    pub(crate) allow_reissue: bool,
+    /// Signing threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+    /// Print a JSON summary on stdout at the end.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LedgerCommand {
+    /// Create a new, empty ledger for an issuer key and a status base URL.
+    Init(LedgerInitArgs),
+    /// List the credentials of a ledger (tab-separated, or JSON Lines with --json).
+    List(LedgerListArgs),
+}
+
+/// Arguments of `ledger init`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LedgerInitArgs {
+    /// The ledger file to create (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Where the status lists will be published: URL/revocation and URL/suspension.
+    #[arg(long, value_name = "URL")]
+    pub(crate) status_base_url: String,
+    /// The issuer's key file; its DID becomes the ledger's issuer.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+}
+
+/// Arguments of `ledger list`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LedgerListArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Only credentials of this learner id.
+    #[arg(long, value_name = "ID")]
+    pub(crate) learner: Option<String>,
+    /// One JSON object per credential (JSON Lines).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Arguments of `revoke` and `suspend`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RevokeArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Why (recorded in the ledger).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) reason: String,
+    /// The credential's id (e.g. urn:uuid:…).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+}
+
+/// Arguments of `unsuspend`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct UnsuspendArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// Why (recorded in the ledger).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) reason: Option<String>,
+    /// The credential's id (e.g. urn:uuid:…).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+}
+
+/// The purpose of a status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Purpose {
+    /// Bit set = revoked.
+    Revocation,
+    /// Bit set = suspended.
+    Suspension,
+}
+
+/// Arguments of `status-list`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StatusListArgs {
+    /// The ledger file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ledger: PathBuf,
+    /// The issuer's key file (the ledger's issuer).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// Which list.
+    #[arg(long, value_enum)]
+    pub(crate) purpose: Purpose,
+    /// Where to write the signed list credential (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Replace FILE if it exists (the usual case when publishing an update).
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// Arguments of `present`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PresentArgs {
+    /// The learner's (holder's) secret key file; its DID becomes the presentation's holder.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Passphrase of an encrypted key.
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// The verifier's challenge (a nonce they gave you), bound into the proof.
+    #[arg(long, value_name = "C")]
+    pub(crate) challenge: Option<String>,
+    /// The verifier's domain (who the presentation is for), bound into the proof.
+    #[arg(long, value_name = "D")]
+    pub(crate) domain: Option<String>,
+    /// The proof's `created` time (RFC 3339); default now.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) created: Option<String>,
+    /// Present credentials whose credentialSubject.id is not the key's DID (verifiers
+    /// checking holder binding will reject them).
+    #[arg(long)]
+    pub(crate) allow_other_subject: bool,
+    /// Write the presentation here (atomically) instead of to stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Overwrite FILE given with --out if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Signed credential files to embed, in order; `-` reads one from stdin.
+    #[arg(required = true, value_name = "CRED")]
+    pub(crate) credentials: Vec<PathBuf>,
 }

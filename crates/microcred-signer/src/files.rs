@@ -8,8 +8,11 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use microcred_core::Value;
 use microcred_core::json::{self, Limits};
-use microcred_core::keys::KeyFile;
+use microcred_core::keys::{KeyFile, KeyFileError};
 use zeroize::Zeroizing;
+
+use crate::key_encryption;
+use crate::passphrase::PassphraseSource;
 
 /// Reads at most `limit` bytes from a file (or stdin for `-`), failing on larger input
 /// before reading it whole.
@@ -87,11 +90,35 @@ fn set_mode(_f: &fs::File, _mode: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads a secret key file, refusing one that group or others can read (like ssh).
-pub(crate) fn load_key(path: &Path) -> anyhow::Result<KeyFile> {
+/// Loads a secret key file — the ONE way the signer opens secret keys — refusing one
+/// that group or others can read (like ssh). An encrypted key is opened with the
+/// passphrase from `passphrase` (read only then); a plain one ignores it, with a note.
+///
+/// # Errors
+/// When the file is unreadable, too open, malformed, or the passphrase is missing or
+/// wrong ("wrong passphrase or corrupted key file"). Messages never hold secrets.
+pub(crate) fn load_key(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
     check_private(path)?;
     let bytes = Zeroizing::new(read_bounded(path, 64 * 1024)?);
-    KeyFile::from_json(&bytes).with_context(|| format!("{}: cannot load the key", path.display()))
+    match KeyFile::from_json(&bytes) {
+        Err(KeyFileError::Encrypted) => {
+            let pass = passphrase.read(path)?;
+            key_encryption::decrypt(&bytes, &pass)
+                .with_context(|| format!("{}: cannot open the key", path.display()))
+        }
+        Ok(key) => {
+            if passphrase.is_given() {
+                writeln!(
+                    std::io::stderr(),
+                    "microcred-sign: note: {} is not encrypted; the passphrase was not used",
+                    path.display()
+                )?;
+            }
+            Ok(key)
+        }
+        Err(e) => Err(anyhow::Error::new(e))
+            .with_context(|| format!("{}: cannot load the key", path.display())),
+    }
 }
 
 #[cfg(unix)]

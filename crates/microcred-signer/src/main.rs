@@ -6,7 +6,15 @@
 
 mod cli;
 mod commands;
+mod did_web;
 mod files;
+mod key_encryption;
+mod learners;
+mod ledger;
+mod passphrase;
+mod profiles;
+mod suite;
+mod template;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -5,6 +5,15 @@
 //! program, through `--json`) can see what was checked, what passed, and what
 //! was not checked at all.
 //!
+//! A [`Verifier`] is made from [`Options`]: the time of verification, a
+//! [`TrustList`] (trusted issuers, accreditations, did:web DID documents),
+//! [`StatusLists`], framework [`profile::Profile`]s, a presentation's expected
+//! challenge and domain, and a [`Qualification`]. [`Verifier::verify`] gives a
+//! [`Report`] per credential or presentation (presentations nest one report
+//! per credential); [`Verifier::assess_qualification`] says whether the
+//! presented credentials add up. The check ids and the JSON form are
+//! documented in `docs/verify-report.md`.
+//!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use microcred_verifier::{Outcome, Verifier};
@@ -23,6 +32,31 @@
 //! # }
 //! ```
 //!
+//! With a trust list and a qualification:
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use microcred_verifier::{Options, Outcome, Qualification, TrustList, Verifier};
+//!
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../keys-example/");
+//! let mut options = Options::default();
+//! options.trust = Some(TrustList::from_json(&std::fs::read(format!("{dir}trust-list.json"))?)?);
+//! options.qualification = Some(Qualification::from_json(&std::fs::read(format!(
+//!     "{dir}pgcert-data-science.qualification.json"
+//! ))?)?);
+//! let verifier = Verifier::with_options(options);
+//! // The unsigned example: the issuer is trusted, but there is no proof.
+//! let report = verifier.verify_bytes(&std::fs::read(format!("{dir}micro-credential.unsigned.json"))?)?;
+//! assert!(!report.valid);
+//! assert_eq!(report.check("trust").map(|c| c.outcome), Some(Outcome::Pass));
+//! assert_eq!(report.check("proof").map(|c| c.outcome), Some(Outcome::Fail));
+//! let q = verifier.assess_qualification(&[("example", &report)]).ok_or("no qualification")?;
+//! assert!(!q.met);
+//! assert_eq!(q.missing_ects, 30.0);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Security
 //!
 //! The verifier builds `microcred-core` without its `signing` feature: it
@@ -33,8 +67,17 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bulk;
+mod checks;
+mod presentation;
+pub mod profile;
+pub mod qualification;
 mod report;
-mod verify;
+pub mod status;
+pub mod trust;
+mod verifier;
 
-pub use report::{Check, Outcome, Report};
-pub use verify::{Options, Verifier, VerifyError};
+pub use qualification::{Qualification, QualificationReport};
+pub use report::{Check, Kind, Outcome, REPORT_SCHEMA_VERSION, Report, Summary};
+pub use status::StatusLists;
+pub use trust::TrustList;
+pub use verifier::{DEFAULT_CLOCK_SKEW, Options, Verifier, VerifyError};

@@ -1,7 +1,12 @@
-//! The verification report: one entry per check.
+//! The verification report: one entry per check, nested reports for the
+//! credentials of a presentation. Its JSON form (`--json`) is documented in
+//! `docs/verify-report.md`; changes to it are changes to that schema.
 
 use serde::Serialize;
 use serde_json::Value;
+
+/// Version of the report's JSON schema (`docs/verify-report.md`).
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -19,8 +24,10 @@ pub enum Outcome {
 
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Check {
-    /// Stable identifier of the check, e.g. `proof`, `issuer-key`, `validity`.
+    /// Stable identifier of the check, e.g. `proof`, `issuer-key`, `validity`
+    /// (the list is in `docs/verify-report.md`).
     pub id: String,
     /// The outcome.
     pub outcome: Outcome,
@@ -29,6 +36,21 @@ pub struct Check {
     /// The value the check looked at, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
+    /// For checks about one proof of a proof set: its position (0-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<usize>,
+    /// For profile rules: the profile id (e.g. `emc-cmf`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// For profile rules: the rule id (e.g. `EMC-01`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What was expected, in words (profile rules, qualification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// Where the requirement comes from (profile rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Check {
@@ -38,37 +60,157 @@ impl Check {
             outcome,
             message: message.into(),
             value: None,
+            proof: None,
+            profile: None,
+            rule: None,
+            expected: None,
+            source: None,
         }
+    }
+
+    pub(crate) fn pass(id: &str, message: impl Into<String>) -> Self {
+        Self::new(id, Outcome::Pass, message)
+    }
+
+    pub(crate) fn fail(id: &str, message: impl Into<String>) -> Self {
+        Self::new(id, Outcome::Fail, message)
+    }
+
+    pub(crate) fn warn(id: &str, message: impl Into<String>) -> Self {
+        Self::new(id, Outcome::Warn, message)
+    }
+
+    pub(crate) fn skipped(id: &str, message: impl Into<String>) -> Self {
+        Self::new(id, Outcome::Skipped, message)
     }
 
     pub(crate) fn with_value(mut self, value: impl Into<Value>) -> Self {
         self.value = Some(value.into());
         self
     }
+
+    pub(crate) fn with_proof(mut self, index: usize) -> Self {
+        self.proof = Some(index);
+        self
+    }
+}
+
+/// What kind of document a report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A verifiable credential.
+    Credential,
+    /// A verifiable presentation (its credentials have reports of their own).
+    Presentation,
+}
+
+/// The facts of a credential a reader (and the qualification check) needs,
+/// read from the credential as it is. Only meaningful when the report is valid.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// `name` of the credential, else of its achievement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The issuer's id (DID or URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The issuer's name as the credential states it (self-declared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_name: Option<String>,
+    /// The issuer's display name from the trust list, when it is listed there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_name: Option<String>,
+    /// `credentialSubject.id` (the learner).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// `credentialSubject.achievement.id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub achievement: Option<String>,
+    /// `validFrom` (the date the credential was issued, in practice).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    /// `validUntil`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    /// ECTS credit points (`achievement.microCredential.workload.creditPoints`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ects: Option<f64>,
+    /// EQF level (`achievement.microCredential.level.eqfLevel`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eqf_level: Option<u8>,
+    /// Total study hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
 }
 
 /// The report on one credential or presentation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[must_use]
 pub struct Report {
-    /// `credential` or `presentation`.
-    pub kind: &'static str,
+    /// Credential or presentation.
+    pub kind: Kind,
     /// The document's `id`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// True when no check failed.
+    /// True when no check failed, here and in every nested credential report.
     pub valid: bool,
+    /// For presentations: the `holder` (its id), when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    /// For credentials: what the credential says (name, issuer, learner, credits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
     /// Every check, in the order they ran.
     pub checks: Vec<Check>,
+    /// For presentations: one report per embedded credential, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<Report>,
 }
 
 impl Report {
-    pub(crate) fn new(kind: &'static str, id: Option<String>, checks: Vec<Check>) -> Self {
-        let valid = checks.iter().all(|c| c.outcome != Outcome::Fail);
+    pub(crate) fn new(
+        kind: Kind,
+        id: Option<String>,
+        summary: Option<Summary>,
+        checks: Vec<Check>,
+        credentials: Vec<Report>,
+    ) -> Self {
+        let valid = checks.iter().all(|c| c.outcome != Outcome::Fail)
+            && credentials.iter().all(|r| r.valid);
         Self {
             kind,
             id,
             valid,
+            holder: None,
+            summary,
             checks,
+            credentials,
+        }
+    }
+
+    /// The checks with the given id.
+    pub fn checks_with_id<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Check> + 'a {
+        self.checks.iter().filter(move |c| c.id == id)
+    }
+
+    /// The first check with the given id.
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The checks that failed (this report's own; see [`Report::credentials`] for nested ones).
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.outcome == Outcome::Fail)
+    }
+
+    /// This report (if it is about a credential) or the credentials of the
+    /// presentation it is about: the credentials it presents.
+    pub fn credential_reports(&self) -> Vec<&Report> {
+        match self.kind {
+            Kind::Credential => vec![self],
+            Kind::Presentation => self.credentials.iter().collect(),
         }
     }
 }

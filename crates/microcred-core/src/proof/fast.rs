@@ -128,11 +128,15 @@ pub(super) fn prepare_node<'a>(
         Some(p @ Node::Array { .. }) => tree.items(p).to_vec(),
         Some(_) => return Some(Document::Done(vec![failed(0, ProofFailure::NotAnObject)])),
     };
-    // Proof chains hash other proofs into the document: rare, left to the Value path.
-    if proofs
-        .iter()
-        .any(|p| tree.get(*p, "previousProof").is_some())
-    {
+    // Proof chains hash other proofs into the document, and other cryptosuites
+    // (eddsa-rdfc-2022 needs JSON-LD processing) have their own code: both are left
+    // to the Value path, which also reports unsupported suites.
+    if proofs.iter().any(|p| {
+        tree.get(*p, "previousProof").is_some()
+            || tree
+                .get(*p, "cryptosuite")
+                .is_some_and(|suite| !tree::str_eq(suite, EDDSA_JCS_2022))
+    }) {
         return None;
     }
     let pending = proofs

@@ -1,0 +1,988 @@
+//! `microcred-sign batch`: one credential per learner row, signed in
+//! parallel, recorded in a ledger, resumable after any crash.
+//!
+//! The order of operations is what makes a crash harmless (see
+//! `crate::ledger`): every row is checked before anything is signed; new rows
+//! are recorded as `pending` with their id, index and issue time in one
+//! transaction; each file is written atomically (temporary file, fsync,
+//! rename); then, after the directory is synced, the rows are marked `issued`
+//! in batches. A rerun of the same command finds the `pending` rows and
+//! finishes them with the same id, index and time — signing is
+//! deterministic, so a file written just before the crash is recognised byte
+//! for byte and adopted.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use microcred_core::keys::KeyFile;
+use microcred_core::proof::{
+    self, KeyResolver, ProofOptions, ProofPurpose, ResolveError, ResolvedMethod,
+};
+use microcred_core::{Value, datetime, jcs};
+use rayon::prelude::*;
+use serde_json::{Map, json};
+use sha2::{Digest as _, Sha256};
+
+use crate::cli::{BatchArgs, OnError};
+use crate::files;
+use crate::learners::{self, Format, Row, RowError};
+use crate::ledger::{Ledger, Record, Reservation, State, status_entries};
+use crate::template::Template;
+
+/// Prefix of the temporary files `files::write_atomic` creates.
+const TEMP_PREFIX: &str = ".microcred-";
+/// Ledger rows are marked issued at least this often…
+const COMMIT_EVERY: Duration = Duration::from_millis(500);
+/// …or when this many files have been written since the last commit.
+const COMMIT_ROWS: usize = 256;
+
+/// A row that passed every check, ready to sign.
+#[derive(Debug)]
+struct Prepared {
+    row: Row,
+    out: PathBuf,
+    learner_id: Option<String>,
+    content_sha256: String,
+    explicit_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JobKind {
+    /// Not signed before.
+    New,
+    /// Reserved by an interrupted run.
+    Resume,
+    /// Issued, but its file is missing: written again, identical.
+    Restore,
+}
+
+#[derive(Debug)]
+struct Job {
+    prepared: Prepared,
+    kind: JobKind,
+    record: Option<Record>,
+}
+
+#[derive(Debug)]
+struct Done {
+    credential_id: String,
+    sha256: String,
+    kind: JobKind,
+    /// The file was already there, written by the interrupted run.
+    adopted: bool,
+}
+
+/// What every signing thread shares.
+struct Context<'a> {
+    template: &'a Template,
+    key: &'a KeyFile,
+    controller: String,
+    verification_method: String,
+    base_url: Option<String>,
+    now: String,
+    suite: crate::suite::Suite,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    rows: u64,
+    issued: u64,
+    resumed: u64,
+    adopted: u64,
+    restored: u64,
+    already_issued: u64,
+    skipped: u64,
+}
+
+pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
+    let mut err = std::io::stderr();
+    let key = files::load_key(&args.key, &args.passphrase.source())?;
+    let controller = key.controller();
+
+    let template = read_template(args, &controller)?;
+    let format = args
+        .format
+        .or_else(|| Format::from_path(&args.learners))
+        .with_context(|| {
+            format!(
+                "cannot tell the format of {} from its name; pass --format csv or --format jsonl",
+                args.learners.display()
+            )
+        })?;
+    let delimiter = u8::try_from(u32::from(args.delimiter))
+        .ok()
+        .filter(u8::is_ascii)
+        .with_context(|| {
+            format!(
+                "--delimiter {:?} must be one ASCII character",
+                args.delimiter
+            )
+        })?;
+    let learners = learners::read(&args.learners, format, delimiter)?;
+    if learners.rows.is_empty() && learners.errors.is_empty() {
+        bail!("{}: no learner rows", args.learners.display());
+    }
+
+    // A placeholder no column can fill is a mistake in the template or the
+    // list, not in a row: stop before signing anything.
+    let missing: Vec<String> = template
+        .columns()
+        .into_iter()
+        .filter(|c| !learners.columns.contains(*c))
+        .map(|c| format!("{{{{{c}}}}} (at {})", template.paths_of(c).join(", ")))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "template {}: no column of {} for placeholder{} {}; the columns are: {}",
+            args.template.display(),
+            args.learners.display(),
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", "),
+            learners
+                .columns
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(col) = &args.id_column {
+        if !learners.columns.contains(col) {
+            bail!(
+                "--id-column {col:?}: {} has no such column",
+                args.learners.display()
+            );
+        }
+    }
+
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let out_dir = std::fs::canonicalize(&args.out)
+        .with_context(|| format!("cannot resolve {}", args.out.display()))?;
+    let source_file = std::fs::canonicalize(&args.learners)
+        .unwrap_or_else(|_| args.learners.clone())
+        .display()
+        .to_string();
+
+    let mut counts = Counts {
+        rows: u64::try_from(learners.rows.len() + distinct_rows(&learners.errors))
+            .unwrap_or(u64::MAX),
+        ..Counts::default()
+    };
+    let (prepared, mut errors) = prepare(&template, learners, args.id_column.as_deref(), &out_dir);
+    errors.sort_by_key(|e| (e.row, e.line));
+    counts.skipped = u64::try_from(distinct_rows(&errors)).unwrap_or(u64::MAX);
+    for e in &errors {
+        writeln!(err, "microcred-sign: {}", describe(&args.learners, e))?;
+    }
+    if !errors.is_empty() && args.on_error == OnError::Abort {
+        counts.skipped = 0;
+        if args.json {
+            print_summary(args, &counts, &errors, false)?;
+        }
+        bail!(
+            "{} of {} rows have problems (listed above); nothing was signed. Fix them, or pass --on-error skip to issue the other rows",
+            distinct_rows(&errors),
+            counts.rows
+        );
+    }
+
+    let mut ledger = match &args.ledger {
+        Some(path) => {
+            let l = Ledger::open(path)?;
+            l.check_issuer(&controller)?;
+            l.lock_exclusive()?;
+            Some(l)
+        }
+        None => None,
+    };
+    let removed = remove_stale_temp_files(&out_dir)?;
+    if removed > 0 {
+        writeln!(
+            err,
+            "microcred-sign: removed {removed} temporary file(s) left by an interrupted run"
+        )?;
+    }
+
+    let now = datetime::format(datetime::now());
+    let jobs = plan(
+        args,
+        prepared,
+        ledger.as_mut(),
+        &key,
+        &controller,
+        &source_file,
+        &now,
+        &mut counts,
+    )?;
+
+    let ctx = Context {
+        template: &template,
+        key: &key,
+        controller: controller.clone(),
+        verification_method: key.verification_method(),
+        base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
+        now,
+        suite: args
+            .suite
+            .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
+    };
+    let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
+    if resuming > 0 {
+        writeln!(
+            err,
+            "microcred-sign: resuming {resuming} credential(s) an interrupted run had started"
+        )?;
+    }
+    sign_all(args, &jobs, &ctx, ledger.as_mut(), &out_dir, &mut counts)?;
+
+    writeln!(
+        err,
+        "microcred-sign: batch complete: {} rows: {} issued, {} resumed ({} already written by the interrupted run), {} restored, {} already issued before, {} skipped",
+        counts.rows,
+        counts.issued,
+        counts.resumed,
+        counts.adopted,
+        counts.restored,
+        counts.already_issued,
+        counts.skipped
+    )?;
+    if args.json {
+        print_summary(args, &counts, &errors, true)?;
+    }
+    Ok(())
+}
+
+fn read_template(args: &BatchArgs, controller: &str) -> anyhow::Result<Template> {
+    let doc = files::read_json(&args.template)?;
+    let template =
+        Template::parse(doc).with_context(|| format!("template {}", args.template.display()))?;
+    let base = template.base();
+    if base.get("proof").is_some() {
+        bail!(
+            "template {}: it already has a proof; a template is an unsigned credential",
+            args.template.display()
+        );
+    }
+    if args.ledger.is_some() && base.get("credentialStatus").is_some() {
+        bail!(
+            "template {}: it has a credentialStatus, but with --ledger the ledger adds one to each credential; remove it from the template",
+            args.template.display()
+        );
+    }
+    let issuer = match base.get("issuer") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(m)) => m.get("id").and_then(Value::as_str),
+        _ => None,
+    };
+    if let Some(issuer) = issuer {
+        if issuer != controller && !issuer.contains("{{") {
+            writeln!(
+                std::io::stderr(),
+                "microcred-sign: warning: the template's issuer {issuer} is not the key's controller {controller}; verifiers will report the issuer as not matching the signing key"
+            )?;
+        }
+    }
+    Ok(template)
+}
+
+fn distinct_rows(errors: &[RowError]) -> usize {
+    let mut rows: Vec<u64> = errors.iter().map(|e| e.row).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows.len()
+}
+
+fn describe(learners: &Path, e: &RowError) -> String {
+    match &e.column {
+        Some(c) => format!(
+            "{}: line {} (row {}), column {c:?}: {}",
+            learners.display(),
+            e.line,
+            e.row,
+            e.problem
+        ),
+        None => format!(
+            "{}: line {} (row {}): {}",
+            learners.display(),
+            e.line,
+            e.row,
+            e.problem
+        ),
+    }
+}
+
+/// Fills every row once to find its problems, its file name and the digest
+/// of its content; rows that collide with an earlier row are problems too.
+fn prepare(
+    template: &Template,
+    learners: learners::Learners,
+    id_column: Option<&str>,
+    out_dir: &Path,
+) -> (Vec<Prepared>, Vec<RowError>) {
+    let mut errors = learners.errors;
+    let mut prepared = Vec::with_capacity(learners.rows.len());
+    let mut names: HashMap<String, u64> = HashMap::new();
+    let mut contents: HashMap<String, u64> = HashMap::new();
+    let mut ids: HashMap<String, u64> = HashMap::new();
+    for row in learners.rows {
+        let err = |column: Option<&str>, problem: String| RowError {
+            row: row.number,
+            line: row.line,
+            column: column.map(str::to_owned),
+            problem,
+        };
+        let doc = match template.fill(&row.values) {
+            Ok(doc) => doc,
+            Err(fill_errors) => {
+                errors.extend(
+                    fill_errors
+                        .into_iter()
+                        .map(|e| err(Some(&e.column), e.problem)),
+                );
+                continue;
+            }
+        };
+        let id_value = match id_column {
+            None => None,
+            Some(col) => match row.values.get(col) {
+                Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => {
+                    errors.push(err(
+                        Some(col),
+                        "learner id is missing or empty (--id-column)".into(),
+                    ));
+                    continue;
+                }
+            },
+        };
+        let stem = match &id_value {
+            Some(v) => file_stem(v),
+            None => format!("row-{:06}", row.number),
+        };
+        if let Some(first) = names.get(&stem.to_lowercase()) {
+            errors.push(err(
+                id_column,
+                format!("learner id gives the file name {stem}.json, as line {first} does"),
+            ));
+            continue;
+        }
+        let content_sha256 = hex(&Sha256::digest(jcs::canonicalize(&doc)));
+        if let Some(first) = contents.get(&content_sha256) {
+            errors.push(err(
+                None,
+                format!("fills the template exactly as line {first} does (a duplicate row?)"),
+            ));
+            continue;
+        }
+        let explicit_id = doc.get("id").and_then(Value::as_str).map(str::to_owned);
+        if let Some(id) = &explicit_id {
+            if let Some(first) = ids.get(id) {
+                errors.push(err(
+                    None,
+                    format!("credential id {id} is also the id of line {first}"),
+                ));
+                continue;
+            }
+            ids.insert(id.clone(), row.line);
+        }
+        names.insert(stem.to_lowercase(), row.line);
+        contents.insert(content_sha256.clone(), row.line);
+        let learner_id = id_value.or_else(|| {
+            doc.get("credentialSubject")
+                .and_then(|s| s.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        prepared.push(Prepared {
+            out: out_dir.join(format!("{stem}.json")),
+            row,
+            learner_id,
+            content_sha256,
+            explicit_id,
+        });
+    }
+    (prepared, errors)
+}
+
+/// A file-system-safe file stem for a learner id: ASCII letters, digits and
+/// `-_.@+` kept, anything else replaced by `_`, no leading dot, at most 120
+/// characters. Uniqueness (ignoring case) is checked by the caller.
+fn file_stem(id: &str) -> String {
+    let mut s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(120)
+        .collect();
+    if s.starts_with('.') {
+        s.replace_range(..1, "_");
+    }
+    s
+}
+
+/// Decides, for every prepared row, whether it is new, to be resumed, to be
+/// restored, or already done; records the new ones in the ledger.
+#[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
+fn plan(
+    args: &BatchArgs,
+    prepared: Vec<Prepared>,
+    mut ledger: Option<&mut Ledger>,
+    key: &KeyFile,
+    controller: &str,
+    source_file: &str,
+    now: &str,
+    counts: &mut Counts,
+) -> anyhow::Result<Vec<Job>> {
+    let mut jobs = Vec::with_capacity(prepared.len());
+    let mut fresh = Vec::new();
+    let mut reservations = Vec::new();
+    let own = OwnKey::new(key, controller);
+    for p in prepared {
+        let out_str = p
+            .out
+            .to_str()
+            .with_context(|| format!("{}: the path is not UTF-8", p.out.display()))?
+            .to_owned();
+        let Some(ledger) = ledger.as_deref_mut() else {
+            if p.out.exists() {
+                own.check_file(&p.out)?;
+                counts.already_issued += 1;
+            } else {
+                jobs.push(Job {
+                    prepared: p,
+                    kind: JobKind::New,
+                    record: None,
+                });
+            }
+            continue;
+        };
+        if let Some(rec) = ledger.by_out_file(&out_str)? {
+            if rec.content_sha256.as_deref() != Some(p.content_sha256.as_str()) {
+                bail!(
+                    "{out_str}: the ledger's credential {} for this file was made from other data than line {} now gives; the template or {} changed since that run. Issue changed rows into a new --out directory",
+                    rec.credential_id,
+                    p.row.line,
+                    args.learners.display()
+                );
+            }
+            if rec.state == State::Pending {
+                jobs.push(Job {
+                    prepared: p,
+                    kind: JobKind::Resume,
+                    record: Some(rec),
+                });
+                continue;
+            }
+            match std::fs::read(&p.out) {
+                Ok(bytes) => {
+                    let sha = hex(&Sha256::digest(&bytes));
+                    if rec.file_sha256.as_deref() != Some(sha.as_str()) {
+                        bail!(
+                            "{out_str} differs from the credential {} the ledger recorded (SHA-256 {}); it was changed after issuance. Move it away and run again to restore the issued credential",
+                            rec.credential_id,
+                            rec.file_sha256.as_deref().unwrap_or("?")
+                        );
+                    }
+                    counts.already_issued += 1;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => jobs.push(Job {
+                    prepared: p,
+                    kind: JobKind::Restore,
+                    record: Some(rec),
+                }),
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!("cannot read {out_str}")));
+                }
+            }
+            continue;
+        }
+        if p.out.exists() {
+            bail!(
+                "{out_str} exists but the ledger {} has no record of it; issue into an empty --out directory",
+                ledger.path().display()
+            );
+        }
+        if !args.allow_reissue {
+            if let Some(other) = ledger.by_content(&p.content_sha256)?.first() {
+                bail!(
+                    "line {}: the ledger already has credential {} with the same content, written to {} (was the --out directory moved?); pass --allow-reissue to issue another one deliberately",
+                    p.row.line,
+                    other.credential_id,
+                    other.out_file.as_deref().unwrap_or("stdout")
+                );
+            }
+        }
+        let credential_id = match &p.explicit_id {
+            Some(id) => {
+                if ledger.get(id)?.is_some() {
+                    bail!(
+                        "line {}: credential id {id} is already in the ledger",
+                        p.row.line
+                    );
+                }
+                id.clone()
+            }
+            None => new_credential_id(),
+        };
+        reservations.push(Reservation {
+            credential_id,
+            learner_id: p.learner_id.clone(),
+            source_file: Some(source_file.to_owned()),
+            source_row: Some(p.row.number),
+            source_line: Some(p.row.line),
+            out_file: Some(out_str),
+            content_sha256: Some(p.content_sha256.clone()),
+            issued_at: now.to_owned(),
+        });
+        fresh.push(p);
+    }
+    if let Some(ledger) = ledger {
+        let records = ledger.reserve(reservations)?;
+        jobs.extend(fresh.into_iter().zip(records).map(|(p, rec)| Job {
+            prepared: p,
+            kind: JobKind::New,
+            record: Some(rec),
+        }));
+    }
+    Ok(jobs)
+}
+
+/// A new credential id: `urn:uuid:` and a random (version 4) UUID.
+pub(crate) fn new_credential_id() -> String {
+    uuid::Uuid::new_v4().urn().to_string()
+}
+
+fn sign_all(
+    args: &BatchArgs,
+    jobs: &[Job],
+    ctx: &Context<'_>,
+    mut ledger: Option<&mut Ledger>,
+    out_dir: &Path,
+    counts: &mut Counts,
+) -> anyhow::Result<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start the signing threads")?;
+    let total = u64::try_from(jobs.len()).unwrap_or(u64::MAX);
+    let mut progress = Progress::new(total);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<anyhow::Result<Done>>();
+    let mut failure: Option<anyhow::Error> = None;
+    std::thread::scope(|s| {
+        let stop = &stop;
+        let pool = &pool;
+        s.spawn(move || {
+            pool.install(|| {
+                jobs.par_iter().for_each_with(tx, |tx, job| {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let result = sign_one(job, ctx);
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    // The receiver outlives the senders; a send cannot fail.
+                    let _ = tx.send(result);
+                });
+            });
+        });
+        let mut written: Vec<(String, String)> = Vec::new();
+        let mut last_commit = Instant::now();
+        loop {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(Ok(done)) => {
+                    match done.kind {
+                        JobKind::New => counts.issued += 1,
+                        JobKind::Resume => {
+                            counts.resumed += 1;
+                            if done.adopted {
+                                counts.adopted += 1;
+                            }
+                        }
+                        JobKind::Restore => counts.restored += 1,
+                    }
+                    written.push((done.credential_id, done.sha256));
+                    progress.inc();
+                }
+                Ok(Err(e)) => {
+                    failure.get_or_insert(e);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            progress.tick();
+            if failure.is_none()
+                && (written.len() >= COMMIT_ROWS || last_commit.elapsed() >= COMMIT_EVERY)
+            {
+                if let Err(e) = commit(ledger.as_deref_mut(), out_dir, &mut written) {
+                    failure = Some(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
+                last_commit = Instant::now();
+            }
+        }
+        // Whatever was written is recorded, even when the batch fails.
+        if let Err(e) = commit(ledger, out_dir, &mut written) {
+            failure.get_or_insert(e);
+        }
+    });
+    progress.finish();
+    match failure {
+        Some(e) => Err(e.context(
+            "the batch stopped; run the same command again to finish it (the ledger keeps what was done)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Makes the written files durable (directory synced), then marks them issued.
+fn commit(
+    ledger: Option<&mut Ledger>,
+    out_dir: &Path,
+    written: &mut Vec<(String, String)>,
+) -> anyhow::Result<()> {
+    if written.is_empty() {
+        return Ok(());
+    }
+    if let Some(ledger) = ledger {
+        sync_dir(out_dir)?;
+        ledger.mark_issued(written)?;
+    }
+    written.clear();
+    Ok(())
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync the directory {}", dir.display()))
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// Builds, signs and writes one credential.
+fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
+    let p = &job.prepared;
+    let doc = ctx.template.fill(&p.row.values).map_err(|e| {
+        anyhow::anyhow!(
+            "line {}: cannot fill the template ({} problem(s))",
+            p.row.line,
+            e.len()
+        )
+    })?;
+    let (credential_id, issued_at) = match &job.record {
+        Some(r) => (r.credential_id.clone(), r.issued_at.clone()),
+        None => (
+            p.explicit_id.clone().unwrap_or_else(new_credential_id),
+            ctx.now.clone(),
+        ),
+    };
+    let status = match (&ctx.base_url, &job.record) {
+        (Some(base), Some(r)) => Some(status_entries(base, r.status_index)?),
+        _ => None,
+    };
+    let doc = complete(doc, &credential_id, &ctx.controller, &issued_at, status)?;
+    let mut options = ProofOptions::new(
+        ctx.verification_method.clone(),
+        ProofPurpose::AssertionMethod,
+    );
+    options.created = Some(issued_at);
+    let signed = crate::suite::sign(&doc, &ctx.key.secret, &options, ctx.suite)
+        .with_context(|| format!("line {}: cannot sign", p.row.line))?;
+    let mut text = serde_json::to_string_pretty(&signed)?;
+    text.push('\n');
+    let sha256 = hex(&Sha256::digest(text.as_bytes()));
+    let mut adopted = false;
+    match job.kind {
+        JobKind::New => files::write_atomic(&p.out, text.as_bytes(), false, 0o644)?,
+        JobKind::Resume => {
+            // The interrupted run may have written this very file already.
+            let same = std::fs::read(&p.out)
+                .map(|b| hex(&Sha256::digest(&b)) == sha256)
+                .unwrap_or(false);
+            if same {
+                adopted = true;
+            } else {
+                files::write_atomic(&p.out, text.as_bytes(), true, 0o644)?;
+            }
+        }
+        JobKind::Restore => {
+            let expected = job.record.as_ref().and_then(|r| r.file_sha256.as_deref());
+            if expected != Some(sha256.as_str()) {
+                bail!(
+                    "{}: cannot restore credential {credential_id}: signing again does not give the file the ledger recorded (was the key changed?)",
+                    p.out.display()
+                );
+            }
+            files::write_atomic(&p.out, text.as_bytes(), false, 0o644)?;
+        }
+    }
+    Ok(Done {
+        credential_id,
+        sha256,
+        kind: job.kind,
+        adopted,
+    })
+}
+
+/// Adds what the template leaves out: `id` (after `@context`), `issuer`
+/// (after `type`), `validFrom` (after `issuer`), and the ledger's
+/// `credentialStatus` (at the end).
+fn complete(
+    doc: Value,
+    id: &str,
+    issuer: &str,
+    valid_from: &str,
+    status: Option<Value>,
+) -> anyhow::Result<Value> {
+    let Value::Object(map) = doc else {
+        bail!("the template is not a JSON object");
+    };
+    let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+    let mut add = |key: &str, value: Value, after: &str| {
+        if entries.iter().any(|(k, _)| k == key) {
+            return;
+        }
+        let at = entries
+            .iter()
+            .position(|(k, _)| k == after)
+            .map_or(entries.len(), |i| i + 1);
+        entries.insert(at, (key.to_owned(), value));
+    };
+    add("id", id.into(), "@context");
+    add("issuer", issuer.into(), "type");
+    add("validFrom", valid_from.into(), "issuer");
+    if let Some(status) = status {
+        add("credentialStatus", status, "");
+    }
+    Ok(Value::Object(entries.into_iter().collect::<Map<_, _>>()))
+}
+
+/// Resolves only the batch's own key: enough to recognise, without a ledger,
+/// a file an earlier run of the same batch wrote.
+struct OwnKey {
+    verification_method: String,
+    method: ResolvedMethod,
+}
+
+impl OwnKey {
+    fn new(key: &KeyFile, controller: &str) -> Self {
+        Self {
+            verification_method: key.verification_method(),
+            method: ResolvedMethod {
+                controller: controller.to_owned(),
+                public_key: key.secret.public_key(),
+                relationships: vec!["assertionMethod".into()],
+            },
+        }
+    }
+
+    fn check_file(&self, path: &Path) -> anyhow::Result<()> {
+        let doc = files::read_json(path)?;
+        let outcomes = proof::verify_proofs(&doc, self);
+        if outcomes.is_empty() || outcomes.iter().any(|o| o.result.is_err()) {
+            bail!(
+                "{} exists and is not a credential signed with this key; issue into an empty --out directory",
+                path.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+impl KeyResolver for OwnKey {
+    fn resolve(&self, verification_method: &str) -> Result<ResolvedMethod, ResolveError> {
+        if verification_method == self.verification_method {
+            Ok(self.method.clone())
+        } else {
+            Err(ResolveError::NotFound)
+        }
+    }
+}
+
+fn remove_stale_temp_files(dir: &Path) -> anyhow::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let entry = entry?;
+        let stale = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMP_PREFIX))
+            && entry.file_type().is_ok_and(|t| t.is_file());
+        if stale {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+fn print_summary(
+    args: &BatchArgs,
+    counts: &Counts,
+    errors: &[RowError],
+    completed: bool,
+) -> anyhow::Result<()> {
+    let summary = json!({
+        "completed": completed,
+        "rows": counts.rows,
+        "issued": counts.issued,
+        "resumed": counts.resumed,
+        "adopted": counts.adopted,
+        "restored": counts.restored,
+        "already_issued": counts.already_issued,
+        "skipped": counts.skipped,
+        "errors": errors.iter().map(|e| json!({
+            "row": e.row,
+            "line": e.line,
+            "column": e.column,
+            "problem": e.problem,
+        })).collect::<Vec<_>>(),
+        "out": args.out.display().to_string(),
+        "ledger": args.ledger.as_ref().map(|l| l.display().to_string()),
+    });
+    writeln!(std::io::stdout(), "{summary}")?;
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A progress bar on a terminal; otherwise a plain line every few seconds.
+enum Progress {
+    Bar(indicatif::ProgressBar),
+    Lines {
+        done: u64,
+        total: u64,
+        last: Instant,
+    },
+}
+
+impl Progress {
+    const LINE_EVERY: Duration = Duration::from_secs(2);
+
+    fn new(total: u64) -> Self {
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} signed  {elapsed} elapsed, eta {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            Self::Bar(bar)
+        } else {
+            Self::Lines {
+                done: 0,
+                total,
+                last: Instant::now(),
+            }
+        }
+    }
+
+    fn inc(&mut self) {
+        match self {
+            Self::Bar(bar) => bar.inc(1),
+            Self::Lines { done, .. } => *done += 1,
+        }
+    }
+
+    fn tick(&mut self) {
+        if let Self::Lines { done, total, last } = self {
+            if last.elapsed() >= Self::LINE_EVERY {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "microcred-sign: signed {done} of {total}"
+                );
+                *last = Instant::now();
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        match self {
+            Self::Bar(bar) => bar.finish_and_clear(),
+            Self::Lines { done, total, .. } => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "microcred-sign: signed {done} of {total}"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(file_stem("s1234"), "s1234");
+        assert_eq!(file_stem("../etc/passwd"), "_._etc_passwd");
+        assert_eq!(file_stem("did:key:z6Mk"), "did_key_z6Mk");
+        assert_eq!(file_stem("José"), "Jos_");
+        assert_eq!(file_stem(&"x".repeat(300)).len(), 120);
+    }
+
+    #[test]
+    fn defaults_are_added_in_place_and_never_override() {
+        let doc = json!({"@context": ["c"], "type": ["VerifiableCredential"], "name": "n"});
+        let out = complete(
+            doc,
+            "urn:uuid:1",
+            "did:key:z",
+            "2025-01-01T00:00:00Z",
+            Some(json!([])),
+        )
+        .unwrap();
+        let keys: Vec<_> = out.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                "@context",
+                "id",
+                "type",
+                "issuer",
+                "validFrom",
+                "name",
+                "credentialStatus"
+            ]
+        );
+        let doc = json!({"id": "urn:x", "issuer": {"id": "did:web:u"}, "validFrom": "2020-01-01T00:00:00Z"});
+        let out = complete(
+            doc.clone(),
+            "urn:uuid:1",
+            "did:key:z",
+            "2025-01-01T00:00:00Z",
+            None,
+        )
+        .unwrap();
+        assert_eq!(out, doc);
+    }
+}

@@ -1,0 +1,134 @@
+//! `microcred-sign present`: a learner wraps signed credentials in a W3C
+//! VerifiablePresentation and signs it (eddsa-jcs-2022, proofPurpose `authentication`),
+//! binding the verifier's challenge and domain when given.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+use microcred_core::{Value, datetime};
+use serde_json::{Map, json};
+
+use crate::cli::PresentArgs;
+use crate::commands::issue::emit;
+use crate::files;
+
+pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
+    let created = match &args.created {
+        Some(c) => {
+            datetime::parse(c).context("--created")?;
+            c.clone()
+        }
+        None => datetime::format(datetime::now()),
+    };
+    for (flag, value) in [("--challenge", &args.challenge), ("--domain", &args.domain)] {
+        if value.as_deref().is_some_and(str::is_empty) {
+            bail!("{flag} is empty");
+        }
+    }
+    // Credentials are read and checked before the key, so that a wrong file costs no
+    // passphrase.
+    let mut credentials = Vec::with_capacity(args.credentials.len());
+    let mut ids: Vec<(String, &Path)> = Vec::new();
+    for path in &args.credentials {
+        let cred = files::read_json(path)?;
+        check_credential(&cred).with_context(|| format!("{}: cannot present", path.display()))?;
+        if let Some(id) = cred.get("id").and_then(Value::as_str) {
+            if let Some((_, first)) = ids.iter().find(|(seen, _)| seen == id) {
+                bail!(
+                    "{} and {} are the same credential ({id}): present it once",
+                    first.display(),
+                    path.display()
+                );
+            }
+            ids.push((id.to_owned(), path));
+        }
+        credentials.push((path, cred));
+    }
+    let key = files::load_key(&args.key, &args.passphrase.source())?;
+    let holder = key.controller();
+    let mut err = std::io::stderr();
+    for (path, cred) in &credentials {
+        for found in subject_mismatches(cred, &holder) {
+            let found = found.as_deref().unwrap_or("absent");
+            if args.allow_other_subject {
+                writeln!(
+                    err,
+                    "microcred-sign: warning: {}: credentialSubject.id is {found}, not the holder {holder}; verifiers checking holder binding will reject it",
+                    path.display()
+                )?;
+            } else {
+                bail!(
+                    "{}: credentialSubject.id is {found}, not the holder {holder} (the key's DID); pass --allow-other-subject to present it anyway",
+                    path.display()
+                );
+            }
+        }
+    }
+    let vp = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+        "type": ["VerifiablePresentation"],
+        "holder": holder,
+        "verifiableCredential": credentials.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
+    });
+    let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::Authentication);
+    options.created = Some(created);
+    options.challenge.clone_from(&args.challenge);
+    options.domain.clone_from(&args.domain);
+    let signed = proof::add_proof(&vp, &key.secret, &options)?;
+    emit(&signed, args.out.as_deref(), args.force)
+}
+
+/// A credential worth presenting: an object typed `VerifiableCredential` that carries a
+/// proof (whether the proof verifies is the verifier's job: it may need a trust list).
+fn check_credential(cred: &Value) -> anyhow::Result<()> {
+    let Value::Object(map) = cred else {
+        bail!("a credential must be a JSON object");
+    };
+    let types = match map.get("type") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    if types.contains(&"VerifiablePresentation") {
+        bail!("this is a presentation; give the credential files it was made from");
+    }
+    if !types.contains(&"VerifiableCredential") {
+        bail!("type must include \"VerifiableCredential\"");
+    }
+    let signed = match map.get("proof") {
+        Some(Value::Object(p)) => is_proof(p),
+        Some(Value::Array(a)) => {
+            !a.is_empty() && a.iter().all(|p| p.as_object().is_some_and(is_proof))
+        }
+        _ => false,
+    };
+    if !signed {
+        bail!("the credential carries no proof: only signed credentials can be presented");
+    }
+    if map.get("credentialSubject").is_none() {
+        bail!("credentialSubject is missing");
+    }
+    Ok(())
+}
+
+fn is_proof(p: &Map<String, Value>) -> bool {
+    p.get("proofValue").and_then(Value::as_str).is_some()
+}
+
+/// The subject ids that are not `holder` (`None` for a subject without id).
+fn subject_mismatches(cred: &Value, holder: &str) -> Vec<Option<String>> {
+    let subjects: Vec<&Value> = match cred.get("credentialSubject") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(s) => vec![s],
+        None => Vec::new(),
+    };
+    subjects
+        .into_iter()
+        .map(|s| s.get("id").and_then(Value::as_str))
+        .filter(|id| *id != Some(holder))
+        .map(|id| id.map(str::to_owned))
+        .collect()
+}

@@ -1,0 +1,307 @@
+//! Learner lists for batch issuance: CSV with a header row (RFC 4180, via
+//! the `csv` crate) or JSON Lines (one object per line, parsed strictly).
+//!
+//! Every row keeps its line number, so that problems are reported where the
+//! registrar can find them. Problems of one row never stop the reading of the
+//! others: they are collected, and the caller decides (`--on-error`).
+
+use std::collections::BTreeSet;
+use std::io::BufRead as _;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use microcred_core::Value;
+use microcred_core::json::{self, Limits};
+use serde_json::Map;
+
+/// The format of a learner list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// JSON Lines: one JSON object per line.
+    Jsonl,
+}
+
+impl Format {
+    /// The format a file name implies, if any.
+    pub(crate) fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Self::Csv),
+            "jsonl" | "ndjson" => Some(Self::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// One learner row.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    /// 1-based position among the data rows (the header is not a row).
+    pub(crate) number: u64,
+    /// 1-based line of the file where the row starts.
+    pub(crate) line: u64,
+    /// Column → value.
+    pub(crate) values: Map<String, Value>,
+}
+
+/// A problem of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RowError {
+    /// 1-based data row number.
+    pub(crate) row: u64,
+    /// 1-based line.
+    pub(crate) line: u64,
+    /// The column at fault, when one is.
+    pub(crate) column: Option<String>,
+    /// What is wrong.
+    pub(crate) problem: String,
+}
+
+/// A read learner list.
+#[derive(Debug, Default)]
+pub(crate) struct Learners {
+    /// The columns: the CSV header, or every key of any JSONL object.
+    pub(crate) columns: BTreeSet<String>,
+    /// The rows that could be read.
+    pub(crate) rows: Vec<Row>,
+    /// The rows that could not.
+    pub(crate) errors: Vec<RowError>,
+}
+
+/// Reads a learner list.
+pub(crate) fn read(path: &Path, format: Format, delimiter: u8) -> anyhow::Result<Learners> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let reader = std::io::BufReader::new(file);
+    match format {
+        Format::Csv => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut { reader }, &mut bytes)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            read_csv(&bytes, delimiter).with_context(|| format!("{}", path.display()))
+        }
+        Format::Jsonl => read_jsonl(reader).with_context(|| format!("{}", path.display())),
+    }
+}
+
+fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        // Rows of the wrong length are reported by us, naming the missing column.
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(data);
+    let header = rdr
+        .byte_headers()
+        .context("cannot read the header row")?
+        .clone();
+    if header.is_empty() {
+        bail!("the file is empty; a header row naming the columns is required");
+    }
+    let mut names = Vec::with_capacity(header.len());
+    let mut columns = BTreeSet::new();
+    for (i, raw) in header.iter().enumerate() {
+        let mut name = std::str::from_utf8(raw)
+            .with_context(|| format!("line 1: header column {} is not UTF-8", i + 1))?;
+        if i == 0 {
+            // Spreadsheet programs often start UTF-8 files with a byte order mark.
+            name = name.strip_prefix('\u{feff}').unwrap_or(name);
+        }
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            bail!("line 1: header column {} has no name", i + 1);
+        }
+        if !columns.insert(name.clone()) {
+            bail!("line 1: the header names column {name:?} twice");
+        }
+        names.push(name);
+    }
+    let mut out = Learners {
+        columns,
+        ..Learners::default()
+    };
+    let mut number = 0u64;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // A CSV syntax error: report it on its line and stop, since the
+                // reader cannot tell where the next row starts.
+                let line = e.position().map_or(0, csv::Position::line);
+                bail!("line {line}: {e}");
+            }
+        }
+        number += 1;
+        let line = record
+            .position()
+            .map_or(0, |p| true_line(data, p.byte(), p.line()));
+        let err = |column: Option<&str>, problem: String| RowError {
+            row: number,
+            line,
+            column: column.map(str::to_owned),
+            problem,
+        };
+        if record.len() > names.len() {
+            out.errors.push(err(
+                None,
+                format!(
+                    "row has {} fields but the header names {} columns",
+                    record.len(),
+                    names.len()
+                ),
+            ));
+            continue;
+        }
+        let mut values = Map::with_capacity(names.len());
+        let mut bad = false;
+        for (name, raw) in names.iter().zip(record.iter()) {
+            match std::str::from_utf8(raw) {
+                Ok(s) => {
+                    values.insert(name.clone(), Value::String(s.to_owned()));
+                }
+                Err(_) => {
+                    out.errors
+                        .push(err(Some(name), "value is not valid UTF-8".to_owned()));
+                    bad = true;
+                }
+            }
+        }
+        // Missing trailing fields are left out: the template reports them as
+        // missing only if it uses them.
+        if !bad {
+            out.rows.push(Row {
+                number,
+                line,
+                values,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The line a record really starts on: the reader's position is taken before
+/// the blank lines it skips, so count those.
+fn true_line(data: &[u8], byte: u64, line: u64) -> u64 {
+    let start = usize::try_from(byte).unwrap_or(usize::MAX);
+    let skipped = data
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b'\n' | b'\r'))
+        .filter(|b| **b == b'\n')
+        .count();
+    line + u64::try_from(skipped).unwrap_or(0)
+}
+
+fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Learners> {
+    let mut out = Learners::default();
+    let mut buf = Vec::new();
+    let mut line = 0u64;
+    let mut number = 0u64;
+    let max = Limits::DEFAULT.max_bytes;
+    loop {
+        buf.clear();
+        let n = std::io::Read::take(&mut reader, u64::try_from(max).unwrap_or(u64::MAX) + 1)
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("line {}: read error", line + 1))?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        if buf.len() > max && !buf.ends_with(b"\n") {
+            bail!("line {line}: longer than the {max}-byte limit");
+        }
+        let text = trim_ascii(&buf);
+        if text.is_empty() {
+            continue;
+        }
+        number += 1;
+        let err = |problem: String| RowError {
+            row: number,
+            line,
+            column: None,
+            problem,
+        };
+        match json::parse(text) {
+            Ok(Value::Object(values)) => {
+                out.columns.extend(values.keys().cloned());
+                out.rows.push(Row {
+                    number,
+                    line,
+                    values,
+                });
+            }
+            Ok(_) => out.errors.push(err(
+                "not a JSON object (each line must be one learner's object)".into(),
+            )),
+            Err(e) => out.errors.push(err(format!("invalid JSON: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    b.get(start..end).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_keep_lines_and_report_bad_rows() {
+        let data = [
+            "\u{feff}name,did\n\"Ada, L\",did:x:1\n\nBob\n\"multi\nline\",did:x:3\nCy,did:x:4,extra\n"
+                .as_bytes(),
+            b"D\xff,did:x:5\n",
+        ]
+        .concat();
+        let l = read_csv(&data, b',').unwrap();
+        assert_eq!(
+            l.columns.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["did", "name"]
+        );
+        let lines: Vec<_> = l.rows.iter().map(|r| (r.number, r.line)).collect();
+        assert_eq!(lines, [(1, 2), (2, 4), (3, 5)]);
+        assert_eq!(l.rows[0].values["name"], "Ada, L");
+        assert!(!l.rows[1].values.contains_key("did"));
+        assert_eq!(l.errors.len(), 2);
+        assert_eq!((l.errors[0].row, l.errors[0].line), (4, 7));
+        assert!(l.errors[0].problem.contains("3 fields"));
+        assert_eq!(l.errors[1].line, 8);
+        assert_eq!(l.errors[1].column.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn csv_header_problems_are_errors() {
+        assert!(read_csv(b"a,a\n1,2\n", b',').is_err());
+        assert!(read_csv(b"a,,b\n", b',').is_err());
+        assert!(read_csv(b"", b',').is_err());
+        let l = read_csv(b"a;b\n1;2\n", b';').unwrap();
+        assert_eq!(l.rows[0].values["b"], "2");
+    }
+
+    #[test]
+    fn jsonl_is_strict_and_skips_blank_lines() {
+        let data = "{\"a\":1}\n\n  \n[1]\n{\"a\":1,\"a\":2}\n{\"b\":true}\r\n";
+        let l = read_jsonl(data.as_bytes()).unwrap();
+        assert_eq!(l.rows.len(), 2);
+        assert_eq!((l.rows[1].number, l.rows[1].line), (4, 6));
+        assert_eq!(l.errors.len(), 2);
+        assert_eq!((l.errors[0].row, l.errors[0].line), (2, 4));
+        assert!(l.errors[1].problem.contains("invalid JSON"));
+        assert_eq!(l.columns.len(), 2);
+    }
+}

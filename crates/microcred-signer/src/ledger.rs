@@ -1,0 +1,773 @@
+//! The issuance ledger: an embedded SQLite database recording every
+//! credential issued with it, the status-list index each one was given, and
+//! its state (issued, revoked, suspended).
+//!
+//! Crash safety rests on three rules:
+//! - the database runs in WAL mode with `synchronous=FULL`, and every change
+//!   is one transaction;
+//! - a status-list index is allocated inside the transaction that records the
+//!   credential it belongs to, from a counter that only grows, so an index is
+//!   never given twice, whatever is interrupted;
+//! - a credential is first recorded as `pending` (id, index and issue time
+//!   fixed), then its file is written atomically, then it is marked `issued`
+//!   with the file's SHA-256. A crash in between leaves a `pending` row that
+//!   the next run completes with the same id, index and time (signing is
+//!   deterministic, so the file comes out byte for byte the same).
+//!
+//! The schema is documented in `docs/registrar-batches.md`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use microcred_core::Value;
+use microcred_core::status_list::{MIN_ENTRIES, StatusEntry, StatusList, StatusPurpose};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
+
+/// `PRAGMA application_id` of a microcred ledger ("mcrd"), so that another
+/// SQLite file is recognised as not one.
+const APPLICATION_ID: i64 = 0x6D63_7264;
+/// `PRAGMA user_version`: the schema version.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT;
+CREATE TABLE credentials (
+    credential_id  TEXT PRIMARY KEY NOT NULL,
+    status_index   INTEGER NOT NULL UNIQUE CHECK (status_index >= 0),
+    learner_id     TEXT,
+    source_file    TEXT,
+    source_row     INTEGER,
+    source_line    INTEGER,
+    out_file       TEXT UNIQUE,
+    content_sha256 TEXT,
+    file_sha256    TEXT,
+    issued_at      TEXT NOT NULL,
+    state          TEXT NOT NULL
+                   CHECK (state IN ('pending', 'issued', 'revoked', 'suspended')),
+    reason         TEXT,
+    changed_at     TEXT
+) STRICT;
+CREATE INDEX credentials_by_content ON credentials (content_sha256);
+CREATE INDEX credentials_by_learner ON credentials (learner_id);
+CREATE TABLE events (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    credential_id TEXT NOT NULL REFERENCES credentials (credential_id),
+    at            TEXT NOT NULL,
+    action        TEXT NOT NULL CHECK (action IN ('revoked', 'suspended', 'unsuspended')),
+    reason        TEXT
+) STRICT;
+";
+
+/// The state of a credential in the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Id and index reserved; the file may or may not have been written.
+    Pending,
+    /// Written and recorded.
+    Issued,
+    /// Revoked (permanent).
+    Revoked,
+    /// Suspended (may be lifted).
+    Suspended,
+}
+
+impl State {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Issued => "issued",
+            Self::Revoked => "revoked",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    fn parse(s: &str) -> rusqlite::Result<Self> {
+        match s {
+            "pending" => Ok(Self::Pending),
+            "issued" => Ok(Self::Issued),
+            "revoked" => Ok(Self::Revoked),
+            "suspended" => Ok(Self::Suspended),
+            other => Err(rusqlite::Error::InvalidColumnType(
+                0,
+                format!("state {other:?}"),
+                rusqlite::types::Type::Text,
+            )),
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One credential of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub(crate) credential_id: String,
+    pub(crate) status_index: u64,
+    pub(crate) learner_id: Option<String>,
+    pub(crate) source_file: Option<String>,
+    pub(crate) source_row: Option<u64>,
+    pub(crate) source_line: Option<u64>,
+    pub(crate) out_file: Option<String>,
+    pub(crate) content_sha256: Option<String>,
+    pub(crate) file_sha256: Option<String>,
+    pub(crate) issued_at: String,
+    pub(crate) state: State,
+    pub(crate) reason: Option<String>,
+    pub(crate) changed_at: Option<String>,
+}
+
+impl Record {
+    /// The record as JSON (for `ledger list --json`).
+    pub(crate) fn to_json(&self) -> Value {
+        serde_json::json!({
+            "credential_id": self.credential_id,
+            "status_index": self.status_index,
+            "learner_id": self.learner_id,
+            "source_file": self.source_file,
+            "source_row": self.source_row,
+            "source_line": self.source_line,
+            "out_file": self.out_file,
+            "content_sha256": self.content_sha256,
+            "file_sha256": self.file_sha256,
+            "issued_at": self.issued_at,
+            "state": self.state.as_str(),
+            "reason": self.reason,
+            "changed_at": self.changed_at,
+        })
+    }
+}
+
+const RECORD_COLUMNS: &str = "credential_id, status_index, learner_id, source_file, source_row, \
+     source_line, out_file, content_sha256, file_sha256, issued_at, state, reason, changed_at";
+
+fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    let state: String = row.get(10)?;
+    Ok(Record {
+        credential_id: row.get(0)?,
+        status_index: row.get(1)?,
+        learner_id: row.get(2)?,
+        source_file: row.get(3)?,
+        source_row: row.get(4)?,
+        source_line: row.get(5)?,
+        out_file: row.get(6)?,
+        content_sha256: row.get(7)?,
+        file_sha256: row.get(8)?,
+        issued_at: row.get(9)?,
+        state: State::parse(&state)?,
+        reason: row.get(11)?,
+        changed_at: row.get(12)?,
+    })
+}
+
+/// A credential to record as pending; the ledger gives it its index.
+#[derive(Debug, Clone)]
+pub(crate) struct Reservation {
+    pub(crate) credential_id: String,
+    pub(crate) learner_id: Option<String>,
+    pub(crate) source_file: Option<String>,
+    pub(crate) source_row: Option<u64>,
+    pub(crate) source_line: Option<u64>,
+    pub(crate) out_file: Option<String>,
+    pub(crate) content_sha256: Option<String>,
+    pub(crate) issued_at: String,
+}
+
+/// A revocation-state change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    Revoke,
+    Suspend,
+    Unsuspend,
+}
+
+/// What a state change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// The state changed.
+    Changed { from: State, to: State },
+    /// The credential already was in the requested state; nothing changed.
+    Unchanged(Box<Record>),
+}
+
+/// An open ledger.
+#[derive(Debug)]
+pub(crate) struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    issuer: String,
+    base_url: String,
+}
+
+impl Ledger {
+    /// Creates a new ledger; refuses to touch an existing file.
+    pub(crate) fn create(path: &Path, issuer: &str, base_url: &str) -> anyhow::Result<Self> {
+        let base_url = check_base_url(base_url)?;
+        if path.exists() {
+            bail!(
+                "{} exists; a ledger is created once (delete it only if no credential was ever issued with it)",
+                path.display()
+            );
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot create the ledger {}", path.display()))?;
+        configure(&conn).with_context(|| format!("{}", path.display()))?;
+        let mut ledger = Self {
+            conn,
+            path: path.to_owned(),
+            issuer: issuer.to_owned(),
+            base_url: base_url.clone(),
+        };
+        let now = microcred_core::datetime::format(microcred_core::datetime::now());
+        let tx = ledger.conn.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        for (k, v) in [
+            ("issuer", issuer),
+            ("status_base_url", base_url.as_str()),
+            ("next_index", "0"),
+            ("created_at", now.as_str()),
+        ] {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
+        }
+        tx.commit()
+            .with_context(|| format!("cannot create the ledger {}", path.display()))?;
+        Ok(ledger)
+    }
+
+    /// Opens an existing ledger.
+    pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
+        Self::open_inner(path).map_err(|e| {
+            let busy = e.chain().any(|c| {
+                c.downcast_ref::<rusqlite::Error>().is_some_and(|e| {
+                    matches!(
+                        e.sqlite_error_code(),
+                        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                    )
+                })
+            });
+            if busy {
+                anyhow::anyhow!(
+                    "the ledger {} is in use by another process (a running batch holds it until it ends); try again when it has finished",
+                    path.display()
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    fn open_inner(path: &Path) -> anyhow::Result<Self> {
+        if !path.is_file() {
+            bail!(
+                "ledger {} does not exist; create it with `microcred-sign ledger init`",
+                path.display()
+            );
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot open the ledger {}", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let not_ledger = || format!("{} is not a microcred ledger", path.display());
+        let app: i64 = match conn.pragma_query_value(None, "application_id", |r| r.get(0)) {
+            Ok(app) => app,
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                return Err(e).with_context(not_ledger);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if app != APPLICATION_ID {
+            bail!(not_ledger());
+        }
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version != SCHEMA_VERSION {
+            bail!(
+                "{}: ledger schema version {version}; this microcred-sign reads version {SCHEMA_VERSION}",
+                path.display()
+            );
+        }
+        configure(&conn).with_context(|| format!("{}", path.display()))?;
+        let meta = |key: &str| -> anyhow::Result<String> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .with_context(|| format!("{}: meta {key} is missing", path.display()))
+        };
+        let issuer = meta("issuer")?;
+        let base_url = meta("status_base_url")?;
+        Ok(Self {
+            conn,
+            path: path.to_owned(),
+            issuer,
+            base_url,
+        })
+    }
+
+    /// The ledger's file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The issuer DID every credential of this ledger is issued by.
+    pub(crate) fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The status base URL (`<base>/revocation`, `<base>/suspension`).
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Fails unless `controller` (the signing key's DID) is the ledger's issuer.
+    pub(crate) fn check_issuer(&self, controller: &str) -> anyhow::Result<()> {
+        if controller != self.issuer {
+            bail!(
+                "the key's DID {controller} is not the issuer {} of the ledger {}",
+                self.issuer,
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Holds the ledger for this process alone until it exits, so that two
+    /// batches never work on the same rows at once. The lock is the
+    /// database's own file lock, released by the system even after SIGKILL.
+    pub(crate) fn lock_exclusive(&self) -> anyhow::Result<()> {
+        self.conn
+            .pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .and_then(|()| self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;"))
+            .with_context(|| {
+                format!(
+                    "the ledger {} is in use by another process (a running batch, or a program that has it open); try again when it has finished",
+                    self.path.display()
+                )
+            })
+    }
+
+    /// The next status-list index to be given (= how many were given).
+    pub(crate) fn next_index(&self) -> anyhow::Result<u64> {
+        read_next_index(&self.conn)
+    }
+
+    /// The credential with this id.
+    pub(crate) fn get(&self, credential_id: &str) -> anyhow::Result<Option<Record>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM credentials WHERE credential_id = ?1"),
+                [credential_id],
+                record,
+            )
+            .optional()?)
+    }
+
+    /// The credential written to this file.
+    pub(crate) fn by_out_file(&self, out_file: &str) -> anyhow::Result<Option<Record>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM credentials WHERE out_file = ?1"),
+                [out_file],
+                record,
+            )
+            .optional()?)
+    }
+
+    /// The credentials issued from the same content (template and row).
+    pub(crate) fn by_content(&self, content_sha256: &str) -> anyhow::Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM credentials WHERE content_sha256 = ?1"
+        ))?;
+        let rows = stmt.query_map([content_sha256], record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every credential, in index order.
+    pub(crate) fn list(&self) -> anyhow::Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {RECORD_COLUMNS} FROM credentials ORDER BY status_index"
+        ))?;
+        let rows = stmt.query_map([], record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records credentials as pending, each with a fresh status-list index,
+    /// in one transaction: either all are recorded and the counter moved
+    /// past their indexes, or nothing is.
+    pub(crate) fn reserve(&mut self, rows: Vec<Reservation>) -> anyhow::Result<Vec<Record>> {
+        let tx = self.conn.transaction()?;
+        let mut next = read_next_index(&tx)?;
+        let mut out = Vec::with_capacity(rows.len());
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO credentials (credential_id, status_index, learner_id, source_file, \
+                 source_row, source_line, out_file, content_sha256, issued_at, state) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending')",
+            )?;
+            for r in rows {
+                insert
+                    .execute(params![
+                        r.credential_id,
+                        next,
+                        r.learner_id,
+                        r.source_file,
+                        r.source_row,
+                        r.source_line,
+                        r.out_file,
+                        r.content_sha256,
+                        r.issued_at,
+                    ])
+                    .with_context(|| {
+                        format!("cannot record credential {} in the ledger", r.credential_id)
+                    })?;
+                out.push(Record {
+                    credential_id: r.credential_id,
+                    status_index: next,
+                    learner_id: r.learner_id,
+                    source_file: r.source_file,
+                    source_row: r.source_row,
+                    source_line: r.source_line,
+                    out_file: r.out_file,
+                    content_sha256: r.content_sha256,
+                    file_sha256: None,
+                    issued_at: r.issued_at,
+                    state: State::Pending,
+                    reason: None,
+                    changed_at: None,
+                });
+                next = next
+                    .checked_add(1)
+                    .context("the ledger's status-list index counter overflowed")?;
+            }
+        }
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'next_index'",
+            [next.to_string()],
+        )?;
+        tx.commit()
+            .with_context(|| format!("cannot commit to the ledger {}", self.path.display()))?;
+        Ok(out)
+    }
+
+    /// Marks pending credentials issued, with the SHA-256 of their files, in
+    /// one transaction.
+    pub(crate) fn mark_issued(&mut self, done: &[(String, String)]) -> anyhow::Result<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE credentials SET state = 'issued', file_sha256 = ?2 \
+                 WHERE credential_id = ?1 AND state = 'pending'",
+            )?;
+            let mut fill = tx.prepare_cached(
+                "UPDATE credentials SET file_sha256 = ?2 \
+                 WHERE credential_id = ?1 AND file_sha256 IS NULL",
+            )?;
+            for (id, sha) in done {
+                if update.execute(params![id, sha])? == 0 {
+                    // Already past pending (e.g. revoked while a file was restored).
+                    fill.execute(params![id, sha])?;
+                }
+            }
+        }
+        tx.commit()
+            .with_context(|| format!("cannot commit to the ledger {}", self.path.display()))
+    }
+
+    /// Revokes, suspends or unsuspends a credential.
+    pub(crate) fn change_state(
+        &mut self,
+        credential_id: &str,
+        action: Action,
+        reason: Option<&str>,
+    ) -> anyhow::Result<Change> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let rec = tx
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM credentials WHERE credential_id = ?1"),
+                [credential_id],
+                record,
+            )
+            .optional()?;
+        let Some(rec) = rec else {
+            bail!(
+                "no credential {credential_id} in the ledger {}",
+                self.path.display()
+            );
+        };
+        let from = rec.state;
+        // A batch row still pending is finished by rerunning its batch; a single
+        // `issue` interrupted after writing its output may have been handed out,
+        // so it can be revoked like an issued one.
+        let effective = match from {
+            State::Pending if rec.out_file.is_none() => State::Issued,
+            s => s,
+        };
+        let to = match (action, effective) {
+            (_, State::Pending) => bail!(
+                "credential {credential_id} is still pending: its batch was interrupted; run the batch again to finish it first"
+            ),
+            (Action::Revoke, State::Revoked) | (Action::Suspend, State::Suspended) => {
+                return Ok(Change::Unchanged(Box::new(rec)));
+            }
+            (Action::Unsuspend, State::Issued) if from == State::Issued => {
+                return Ok(Change::Unchanged(Box::new(rec)));
+            }
+            (Action::Suspend | Action::Unsuspend, State::Revoked) => bail!(
+                "credential {credential_id} is revoked (at {}{}); revocation is permanent",
+                rec.changed_at.as_deref().unwrap_or("?"),
+                rec.reason
+                    .as_deref()
+                    .map(|r| format!(", reason: {r}"))
+                    .unwrap_or_default()
+            ),
+            (Action::Revoke, _) => State::Revoked,
+            (Action::Suspend, State::Issued) => State::Suspended,
+            (Action::Unsuspend, State::Suspended | State::Issued) => State::Issued,
+        };
+        let now = microcred_core::datetime::format(microcred_core::datetime::now());
+        tx.execute(
+            "UPDATE credentials SET state = ?2, reason = ?3, changed_at = ?4 WHERE credential_id = ?1",
+            params![credential_id, to.as_str(), reason, now],
+        )?;
+        let event = match action {
+            Action::Revoke => "revoked",
+            Action::Suspend => "suspended",
+            Action::Unsuspend => "unsuspended",
+        };
+        tx.execute(
+            "INSERT INTO events (credential_id, at, action, reason) VALUES (?1, ?2, ?3, ?4)",
+            params![credential_id, now, event, reason],
+        )?;
+        tx.commit()
+            .with_context(|| format!("cannot commit to the ledger {}", self.path.display()))?;
+        Ok(Change::Changed { from, to })
+    }
+
+    /// The bitstring for one purpose: bit i set when credential i is revoked
+    /// (revocation) or suspended (suspension). The list holds every index
+    /// ever given, rounded up to a multiple of 131,072 (at least 131,072).
+    pub(crate) fn status_list(&self, purpose: StatusPurpose) -> anyhow::Result<StatusList> {
+        let next = usize::try_from(self.next_index()?).context("the ledger is too large")?;
+        let entries = next.max(1).div_ceil(MIN_ENTRIES) * MIN_ENTRIES;
+        let mut list = StatusList::new(entries);
+        let state = match purpose {
+            StatusPurpose::Suspension => State::Suspended,
+            // Revocation, and any purpose added to the core later, count revocations.
+            _ => State::Revoked,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT status_index FROM credentials WHERE state = ?1")?;
+        let indexes = stmt.query_map([state.as_str()], |r| r.get::<_, u64>(0))?;
+        for index in indexes {
+            let index = usize::try_from(index?).context("status index out of range")?;
+            list.set(index, true)?;
+        }
+        Ok(list)
+    }
+}
+
+/// The `credentialStatus` of a credential with `index` under `base`: one
+/// `BitstringStatusListEntry` per purpose, both with the same index.
+pub(crate) fn status_entries(base: &str, index: u64) -> anyhow::Result<Value> {
+    let index = usize::try_from(index).context("status index out of range")?;
+    let entry = |purpose: StatusPurpose| {
+        let list = format!("{base}/{}", purpose.as_str());
+        StatusEntry {
+            id: Some(format!("{list}#{index}")),
+            purpose: purpose.as_str().to_owned(),
+            index,
+            list_credential: list,
+        }
+        .to_json()
+    };
+    Ok(Value::Array(vec![
+        entry(StatusPurpose::Revocation),
+        entry(StatusPurpose::Suspension),
+    ]))
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    // WAL: readers never block the writer; FULL: a committed transaction
+    // survives power loss, not only a killed process.
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "journal_mode is {mode}, WAL could not be enabled"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn read_next_index(conn: &Connection) -> anyhow::Result<u64> {
+    let v: String = conn.query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
+        r.get(0)
+    })?;
+    v.parse()
+        .with_context(|| format!("ledger meta next_index {v:?} is not a number"))
+}
+
+/// Checks and normalises a status base URL (no trailing `/`).
+fn check_base_url(url: &str) -> anyhow::Result<String> {
+    let trimmed = url.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => {}
+        _ => bail!(
+            "status base URL {url:?} must be an http(s) URL such as https://uni.example/status/2025"
+        ),
+    }
+    if trimmed.contains(['#', '?']) || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        bail!("status base URL {url:?} must not contain '#', '?' or whitespace");
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn res(id: &str) -> Reservation {
+        Reservation {
+            credential_id: id.into(),
+            learner_id: None,
+            source_file: None,
+            source_row: None,
+            source_line: None,
+            out_file: Some(format!("/out/{id}.json")),
+            content_sha256: Some(format!("c-{id}")),
+            issued_at: "2025-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn indexes_are_never_reused_and_states_change_as_documented() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.sqlite");
+        let mut l = Ledger::create(&path, "did:key:zI", "https://u.example/s/").unwrap();
+        assert_eq!(l.base_url(), "https://u.example/s");
+        assert!(Ledger::create(&path, "did:key:zI", "https://u.example/s").is_err());
+        let a = l.reserve(vec![res("a"), res("b")]).unwrap();
+        assert_eq!(a.iter().map(|r| r.status_index).collect::<Vec<_>>(), [0, 1]);
+        // A failing reservation (duplicate id) commits nothing, not even the counter.
+        assert!(l.reserve(vec![res("c"), res("a")]).is_err());
+        assert!(l.get("c").unwrap().is_none());
+        assert_eq!(l.next_index().unwrap(), 2);
+        drop(l);
+        let mut l = Ledger::open(&path).unwrap();
+        assert_eq!(l.reserve(vec![res("c")]).unwrap()[0].status_index, 2);
+        assert!(l.change_state("a", Action::Revoke, Some("x")).is_err()); // pending
+        l.mark_issued(&[("a".into(), "h".into()), ("b".into(), "h".into())])
+            .unwrap();
+        assert_eq!(
+            l.by_out_file("/out/a.json").unwrap().unwrap().state,
+            State::Issued
+        );
+        assert_eq!(l.by_content("c-b").unwrap().len(), 1);
+        assert!(l.change_state("zzz", Action::Revoke, Some("x")).is_err());
+        assert_eq!(
+            l.change_state("a", Action::Suspend, Some("check")).unwrap(),
+            Change::Changed {
+                from: State::Issued,
+                to: State::Suspended
+            }
+        );
+        assert!(matches!(
+            l.change_state("a", Action::Suspend, Some("again")).unwrap(),
+            Change::Unchanged(_)
+        ));
+        let list = l.status_list(StatusPurpose::Suspension).unwrap();
+        assert_eq!(list.len(), MIN_ENTRIES);
+        assert!(list.get(0).unwrap() && !list.get(1).unwrap());
+        l.change_state("a", Action::Unsuspend, None).unwrap();
+        assert!(
+            !l.status_list(StatusPurpose::Suspension)
+                .unwrap()
+                .get(0)
+                .unwrap()
+        );
+        l.change_state("b", Action::Revoke, Some("fraud")).unwrap();
+        assert!(l.change_state("b", Action::Unsuspend, None).is_err());
+        assert!(l.change_state("b", Action::Suspend, None).is_err());
+        assert!(matches!(
+            l.change_state("b", Action::Revoke, Some("again")).unwrap(),
+            Change::Unchanged(r) if r.reason.as_deref() == Some("fraud")
+        ));
+        let rev = l.status_list(StatusPurpose::Revocation).unwrap();
+        assert!(rev.get(1).unwrap() && !rev.get(0).unwrap());
+    }
+
+    #[test]
+    fn rejects_other_files_and_bad_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other.sqlite");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let e = Ledger::open(&other).unwrap_err();
+        assert!(e.to_string().contains("not a microcred ledger"), "{e}");
+        let text = dir.path().join("text");
+        std::fs::write(&text, "hello, this is not a database at all......").unwrap();
+        assert!(Ledger::open(&text).is_err());
+        assert!(Ledger::open(&dir.path().join("missing")).is_err());
+        for bad in [
+            "ftp://x",
+            "https://",
+            "https://x/s#a",
+            "https://x y",
+            "uni.example",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lists_grow_in_steps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l =
+            Ledger::create(&dir.path().join("l"), "did:key:zI", "https://u.example/s").unwrap();
+        l.conn
+            .execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'next_index'",
+                [(MIN_ENTRIES as u64).to_string()],
+            )
+            .unwrap();
+        let r = l.reserve(vec![res("x")]).unwrap();
+        assert_eq!(r[0].status_index, MIN_ENTRIES as u64);
+        l.mark_issued(&[("x".into(), "h".into())]).unwrap();
+        l.change_state("x", Action::Revoke, None).unwrap();
+        let list = l.status_list(StatusPurpose::Revocation).unwrap();
+        assert_eq!(list.len(), 2 * MIN_ENTRIES);
+        assert!(list.get(MIN_ENTRIES).unwrap());
+    }
+}

@@ -1,0 +1,82 @@
+//! The `trust` check (is the issuer on the verifier's trust list?) and the
+//! `accreditation` lines of a trusted issuer. Trust is separate from
+//! authenticity: an untrusted issuer with a good signature is reported as
+//! untrusted here while its `proof` line passes — unknown, not forged.
+
+use microcred_core::credential::Credential;
+use time::OffsetDateTime;
+
+use crate::report::Check;
+use crate::trust::TrustList;
+
+/// Pushes the trust lines; returns the trusted display name, if any.
+pub(crate) fn trust(
+    cred: &Credential<'_>,
+    list: Option<&TrustList>,
+    at: OffsetDateTime,
+    checks: &mut Vec<Check>,
+) -> Option<String> {
+    let Some(list) = list else {
+        checks.push(Check::skipped(
+            "trust",
+            "issuer trust not checked (no trust list given)",
+        ));
+        return None;
+    };
+    let issuer = cred.issuer();
+    let id = issuer.as_ref().and_then(|i| i.id).unwrap_or("");
+    let list_name = list
+        .name
+        .as_deref()
+        .map(|n| format!(" {n:?}"))
+        .unwrap_or_default();
+    let Some(trusted) = list.issuer(id) else {
+        let claimed = issuer
+            .and_then(|i| i.name)
+            .map(|n| format!(" (the credential calls it {n:?})"))
+            .unwrap_or_default();
+        checks.push(
+            Check::fail(
+                "trust",
+                format!(
+                    "untrusted issuer: {id}{claimed} is not on the trust list{list_name}; \
+                     this says nothing about the signature, which the proof line reports"
+                ),
+            )
+            .with_value(id),
+        );
+        return None;
+    };
+    let mut msg = format!("trusted issuer: {} ({id})", trusted.name);
+    if let Some(claimed) = issuer.and_then(|i| i.name) {
+        if claimed != trusted.name {
+            msg.push_str(&format!(", which the credential calls {claimed:?}"));
+        }
+    }
+    checks.push(Check::pass("trust", msg).with_value(serde_json::json!({
+        "id": id,
+        "name": trusted.name,
+        "country": trusted.country,
+    })));
+    for a in &trusted.accreditations {
+        let by = a
+            .body
+            .as_deref()
+            .map(|b| format!(" ({b})"))
+            .unwrap_or_default();
+        let value = serde_json::json!({"name": a.name, "id": a.id, "body": a.body,
+            "validFrom": a.valid_from, "validUntil": a.valid_until});
+        checks.push(
+            if a.holds_at(at) {
+                Check::pass("accreditation", format!("{}{by}", a.name))
+            } else {
+                Check::warn(
+                    "accreditation",
+                    format!("{}{by}: does not hold at the time of verification (lapsed or not yet in force)", a.name),
+                )
+            }
+            .with_value(value),
+        );
+    }
+    Some(trusted.name.clone())
+}

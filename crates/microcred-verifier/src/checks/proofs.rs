@@ -1,0 +1,122 @@
+//! The proofs of a credential or presentation: each proof of a set verified on
+//! its own (`proof`), its purpose (`proof-purpose`), that its key belongs to
+//! the issuer or holder (`issuer-key` / `holder-key`), and its dates
+//! (`proof-validity`). One bad proof in a set fails the document, and the
+//! report's `proof` field says which.
+
+use microcred_core::Value;
+use microcred_core::proof::{self, KeyResolver, ProofOutcome, ProofPurpose};
+use time::{Duration, OffsetDateTime};
+
+use crate::checks::validity;
+use crate::report::Check;
+
+/// What the proofs of a document must be.
+pub(crate) struct Expect<'a> {
+    /// The purpose every proof must have.
+    pub(crate) purpose: ProofPurpose,
+    /// Who must control the keys: the issuer (credentials) or holder (presentations).
+    pub(crate) controller: Option<&'a str>,
+    /// `issuer` or `holder`, for messages and the check id `{role}-key`.
+    pub(crate) role: &'static str,
+}
+
+/// Verifies every proof and pushes its lines; returns the outcomes (for
+/// presentations' challenge and domain).
+pub(crate) fn check(
+    doc: &Value,
+    expect: &Expect<'_>,
+    resolver: &dyn KeyResolver,
+    at: OffsetDateTime,
+    skew: Duration,
+    checks: &mut Vec<Check>,
+) -> Vec<ProofOutcome> {
+    let outcomes = proof::verify_proofs(doc, resolver);
+    if outcomes.is_empty() {
+        let what = if expect.role == "holder" {
+            "no proof: the presentation is not signed by its holder"
+        } else {
+            "no proof: the credential is not signed"
+        };
+        checks.push(Check::fail("proof", what));
+        return outcomes;
+    }
+    let total = outcomes.len();
+    let key_check = format!("{}-key", expect.role);
+    for o in &outcomes {
+        let (label, prefix) = if total == 1 {
+            ("the proof".to_owned(), String::new())
+        } else {
+            let id =
+                o.id.as_deref()
+                    .map(|i| format!(" ({i})"))
+                    .unwrap_or_default();
+            let l = format!("proof {} of {total}{id}", o.index + 1);
+            (l.clone(), format!("{l}: "))
+        };
+        let vm = o.verification_method.clone().unwrap_or_default();
+        let controller = match &o.result {
+            Ok(controller) => controller,
+            Err(e) => {
+                let by = if vm.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {vm}")
+                };
+                checks.push(
+                    Check::fail("proof", format!("{prefix}signature{by}: {e}"))
+                        .with_value(vm)
+                        .with_proof(o.index),
+                );
+                continue;
+            }
+        };
+        checks.push(
+            Check::pass(
+                "proof",
+                format!(
+                    "{prefix}{} signature by {vm} verifies",
+                    o.cryptosuite.as_deref().unwrap_or("?")
+                ),
+            )
+            .with_value(vm.clone())
+            .with_proof(o.index),
+        );
+        let purpose = o.proof_purpose.as_deref().unwrap_or("");
+        let wanted = expect.purpose.as_str();
+        checks.push(
+            if purpose == wanted {
+                Check::pass("proof-purpose", format!("{prefix}proofPurpose is {wanted}"))
+            } else {
+                Check::fail(
+                    "proof-purpose",
+                    format!("{label} has proofPurpose {purpose:?} where {wanted} is required"),
+                )
+            }
+            .with_value(purpose)
+            .with_proof(o.index),
+        );
+        let role = expect.role;
+        checks.push(
+            match expect.controller {
+                Some(c) if c == controller => {
+                    Check::pass(&key_check, format!("signed by a key of the {role} {c}"))
+                }
+                Some(c) => Check::fail(
+                    &key_check,
+                    format!("{label}'s key is controlled by {controller}, not by the {role} {c}"),
+                ),
+                None => Check::fail(
+                    &key_check,
+                    format!("{label}'s key is controlled by {controller}, but the document names no {role}"),
+                ),
+            }
+            .with_value(controller.clone())
+            .with_proof(o.index),
+        );
+        if let Some(c) = validity::proof_times(o, &label, at, skew) {
+            checks.push(c);
+        }
+    }
+    outcomes
+}

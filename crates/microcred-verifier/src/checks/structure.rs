@@ -1,0 +1,165 @@
+//! The `structure` check (VC Data Model 2.0 required members, base context
+//! first, types, well-formed dates) and the `context` warnings (contexts the
+//! verifier does not bundle: a JSON-LD processor would drop their terms,
+//! while `eddsa-jcs-2022` signs the JSON as it is, so this is no failure).
+
+use microcred_core::credential::Credential;
+use microcred_core::{Value, contexts, datetime};
+
+use crate::report::Check;
+
+/// Types whose terms the Open Badges 3.0 context defines.
+const OB_TYPES: [&str; 3] = [
+    "OpenBadgeCredential",
+    "AchievementCredential",
+    "EndorsementCredential",
+];
+
+fn common(cred: &Credential<'_>, problems: &mut Vec<String>) {
+    let map = cred.as_map();
+    match map.get("@context") {
+        None => problems.push("@context is missing".into()),
+        Some(Value::Array(a)) => {
+            if a.first().and_then(Value::as_str) != Some(contexts::VC_V2) {
+                problems.push(format!("@context must start with {}", contexts::VC_V2));
+            }
+            if a.iter().any(|c| !c.is_string() && !c.is_object()) {
+                problems.push("@context entries must be URLs or objects".into());
+            }
+        }
+        Some(Value::String(s)) if s == contexts::VC_V2 => {}
+        Some(_) => problems.push(format!("@context must start with {}", contexts::VC_V2)),
+    }
+    match map.get("type") {
+        None => problems.push("type is missing".into()),
+        Some(Value::String(_)) => {}
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {}
+        Some(_) => problems.push("type must be a string or an array of strings".into()),
+    }
+    if let Some(id) = map.get("id") {
+        match id.as_str() {
+            Some(s) if s.contains(':') => {}
+            _ => problems.push("id must be a URL".into()),
+        }
+    }
+}
+
+/// Structure of a credential.
+pub(crate) fn credential(cred: &Credential<'_>, checks: &mut Vec<Check>) {
+    let map = cred.as_map();
+    let mut problems = Vec::new();
+    common(cred, &mut problems);
+    if !cred.has_type("VerifiableCredential") {
+        problems.push("type must include VerifiableCredential".to_owned());
+    }
+    match cred.issuer() {
+        None => problems.push("issuer is missing".into()),
+        Some(i) => match i.id {
+            Some(id) if id.contains(':') => {}
+            _ => problems.push("issuer must be a URL, or an object whose id is a URL".into()),
+        },
+    }
+    match map.get("credentialSubject") {
+        None => problems.push("credentialSubject is missing".into()),
+        Some(Value::Object(_)) => {}
+        Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_object) => {}
+        Some(_) => {
+            problems.push("credentialSubject must be an object or an array of objects".into())
+        }
+    }
+    for name in ["validFrom", "validUntil"] {
+        if let Some(v) = map.get(name) {
+            match v.as_str() {
+                Some(s) if datetime::parse(s).is_ok() => {}
+                _ => problems.push(format!(
+                    "{name} {v} is not a date-time (e.g. 2025-03-01T00:00:00Z)"
+                )),
+            }
+        }
+    }
+    if let Some(status) = map.get("credentialStatus") {
+        let ok = match status {
+            Value::Object(o) => o.contains_key("type"),
+            Value::Array(a) => a
+                .iter()
+                .all(|e| e.as_object().is_some_and(|o| o.contains_key("type"))),
+            _ => false,
+        };
+        if !ok {
+            problems.push("credentialStatus entries must be objects with a type".into());
+        }
+    }
+    push(checks, "credential", &problems);
+    context_warnings(cred, checks);
+}
+
+/// Structure of a presentation (its credentials are checked on their own).
+pub(crate) fn presentation(cred: &Credential<'_>, checks: &mut Vec<Check>) {
+    let map = cred.as_map();
+    let mut problems = Vec::new();
+    common(cred, &mut problems);
+    if !cred.has_type("VerifiablePresentation") {
+        problems.push("type must include VerifiablePresentation".to_owned());
+    }
+    if let Some(h) = map.get("holder") {
+        let id = match h {
+            Value::String(s) => Some(s.as_str()),
+            Value::Object(o) => o.get("id").and_then(Value::as_str),
+            _ => None,
+        };
+        if !id.is_some_and(|s| s.contains(':')) {
+            problems.push("holder must be a URL, or an object whose id is a URL".into());
+        }
+    }
+    match map.get("verifiableCredential") {
+        None | Some(Value::Object(_)) => {}
+        Some(Value::Array(a)) if a.iter().all(Value::is_object) => {}
+        Some(_) => {
+            problems.push("verifiableCredential must be an object or an array of objects".into())
+        }
+    }
+    push(checks, "presentation", &problems);
+    context_warnings(cred, checks);
+}
+
+fn push(checks: &mut Vec<Check>, what: &str, problems: &[String]) {
+    checks.push(if problems.is_empty() {
+        Check::pass("structure", format!("VC 2.0 {what}"))
+    } else {
+        Check::fail("structure", problems.join("; "))
+    });
+}
+
+fn context_warnings(cred: &Credential<'_>, checks: &mut Vec<Check>) {
+    let ctx = cred.contexts();
+    for url in ctx.iter().skip(1) {
+        match contexts::get(url) {
+            None => checks.push(
+                Check::warn(
+                    "context",
+                    format!("context {url} is not bundled with the verifier: JSON-LD processors may drop its terms (the signature covers the JSON as it is)"),
+                )
+                .with_value(*url),
+            ),
+            Some(c) if !c.production => checks.push(
+                Check::warn(
+                    "context",
+                    format!("context {url} is meant for specification examples, not real credentials"),
+                )
+                .with_value(*url),
+            ),
+            Some(_) => {}
+        }
+    }
+    if OB_TYPES.iter().any(|t| cred.has_type(t)) && !ctx.contains(&contexts::OB_V3P0) {
+        let defined_elsewhere = ctx
+            .iter()
+            .any(|u| u.starts_with("https://purl.imsglobal.org/spec/ob/v3p0/"));
+        if !defined_elsewhere {
+            checks.push(Check::warn(
+                "context",
+                "an Open Badges type is used without the Open Badges 3.0 context",
+            ));
+        }
+    }
+}

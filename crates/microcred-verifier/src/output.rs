@@ -1,0 +1,251 @@
+//! Rendering of reports by the `microcred-verify` binary: the human report
+//! (✓/✗ per check, colour only on a terminal and never with `NO_COLOR`) and
+//! JSON Lines (`docs/verify-report.md`).
+
+use std::io::{self, Write};
+
+use microcred_verifier::{
+    Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report,
+};
+use serde_json::{Map, Value};
+
+/// Whether to colour the human report.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    color: bool,
+}
+
+impl Style {
+    /// Colour when stdout is a terminal, unless `NO_COLOR` is set to anything non-empty
+    /// (<https://no-color.org>).
+    pub(crate) fn detect(stdout_is_terminal: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            color: stdout_is_terminal && !no_color,
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn mark(self, outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Pass => self.paint("32", "✓"),
+            Outcome::Fail => self.paint("31", "✗"),
+            Outcome::Warn => self.paint("33", "!"),
+            Outcome::Skipped => self.paint("2", "-"),
+        }
+    }
+
+    fn verdict(self, ok: bool, yes: &str, no: &str) -> String {
+        if ok {
+            self.paint("1;32", yes)
+        } else {
+            self.paint("1;31", no)
+        }
+    }
+}
+
+/// One JSON line: the report with `file` and `reportVersion` first, or an
+/// `error` line for a file that could not be read or parsed.
+pub(crate) fn json_line(
+    out: &mut impl Write,
+    file: &str,
+    result: &Result<Report, String>,
+) -> io::Result<()> {
+    let mut line = Map::new();
+    line.insert("file".into(), file.into());
+    line.insert("reportVersion".into(), REPORT_SCHEMA_VERSION.into());
+    match result {
+        Ok(report) => {
+            if let Ok(Value::Object(m)) = serde_json::to_value(report) {
+                line.extend(m);
+            }
+        }
+        Err(msg) => {
+            line.insert("kind".into(), "error".into());
+            line.insert("error".into(), msg.clone().into());
+        }
+    }
+    writeln!(out, "{}", Value::Object(line))
+}
+
+/// The qualification's JSON line (after the files' lines).
+pub(crate) fn qualification_json(out: &mut impl Write, q: &QualificationReport) -> io::Result<()> {
+    let mut line = Map::new();
+    line.insert("reportVersion".into(), REPORT_SCHEMA_VERSION.into());
+    if let Ok(Value::Object(m)) = serde_json::to_value(q) {
+        line.extend(m);
+    }
+    writeln!(out, "{}", Value::Object(line))
+}
+
+/// The human report of one file.
+pub(crate) fn human(
+    out: &mut impl Write,
+    file: &str,
+    result: &Result<Report, String>,
+    style: Style,
+) -> io::Result<()> {
+    match result {
+        Err(msg) => writeln!(
+            out,
+            "{file}: {} ({msg})\n",
+            style.paint("1;31", "COULD NOT VERIFY")
+        ),
+        Ok(report) => {
+            write!(out, "{file}: ")?;
+            report_human(out, report, style, "  ")?;
+            writeln!(out)
+        }
+    }
+}
+
+fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
+    let verdict = style.verdict(r.valid, "VALID", "INVALID");
+    match r.kind {
+        Kind::Credential => {
+            let s = r.summary.clone().unwrap_or_default();
+            let name = s.name.as_deref().unwrap_or("(unnamed credential)");
+            writeln!(out, "{verdict} credential \u{201c}{name}\u{201d}")?;
+            let issuer = match (&s.trusted_name, &s.issuer_name) {
+                (Some(t), _) => format!("{t} (on the trust list)"),
+                (None, Some(n)) => format!("\u{201c}{n}\u{201d} (as the credential names itself)"),
+                (None, None) => "(unnamed)".into(),
+            };
+            writeln!(
+                out,
+                "{indent}issuer   {issuer} {}",
+                s.issuer.as_deref().unwrap_or("")
+            )?;
+            if let Some(subject) = &s.subject {
+                writeln!(out, "{indent}learner  {subject}")?;
+            }
+            let mut facts = Vec::new();
+            if let Some(h) = s.hours {
+                facts.push(format!("{h} hours"));
+            }
+            if let Some(e) = s.ects {
+                facts.push(format!("{e} ECTS"));
+            }
+            if let Some(l) = s.eqf_level {
+                facts.push(format!("EQF level {l}"));
+            }
+            if let Some(f) = &s.valid_from {
+                facts.push(format!("issued {f}"));
+            }
+            if !facts.is_empty() {
+                // An invalid credential's claims are what it says, not what anyone vouches for.
+                let caveat = if r.valid { "" } else { " (unverified)" };
+                writeln!(out, "{indent}claims   {}{caveat}", facts.join(", "))?;
+            }
+        }
+        Kind::Presentation => {
+            let holder = r.holder.as_deref().unwrap_or("");
+            writeln!(
+                out,
+                "{verdict} presentation of {} credential(s){}",
+                r.credentials.len(),
+                if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {holder}")
+                }
+            )?;
+        }
+    }
+    for c in &r.checks {
+        check_line(out, c, style, indent, 15)?;
+    }
+    for (i, nested) in r.credentials.iter().enumerate() {
+        write!(out, "{indent}credential {}: ", i + 1)?;
+        report_human(out, nested, style, &format!("{indent}    "))?;
+    }
+    Ok(())
+}
+
+fn check_line(
+    out: &mut impl Write,
+    c: &Check,
+    style: Style,
+    indent: &str,
+    width: usize,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{indent}{} {:<width$} {}",
+        style.mark(c.outcome),
+        c.id,
+        c.message
+    )
+}
+
+/// The human report of the qualification.
+pub(crate) fn qualification_human(
+    out: &mut impl Write,
+    q: &QualificationReport,
+    style: Style,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "qualification \u{201c}{}\u{201d}: {}",
+        q.title,
+        style.verdict(q.met, "MET", "NOT MET")
+    )?;
+    if let Some(l) = &q.learner {
+        writeln!(out, "  learner  {l}")?;
+    }
+    for c in &q.checks {
+        check_line(out, c, style, "  ", 24)?;
+        if let (Some(e), false) = (&c.expected, c.outcome == Outcome::Pass) {
+            writeln!(out, "  {:26} required: {e}", "")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microcred_verifier::Verifier;
+
+    fn rendered(color: bool) -> String {
+        let report = Verifier::new()
+            .verify_bytes(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#)
+            .unwrap();
+        let mut out = Vec::new();
+        human(&mut out, "f.json", &Ok(report), Style { color }).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn colour_only_when_asked_for() {
+        let plain = rendered(false);
+        assert!(plain.starts_with("f.json: INVALID credential"), "{plain}");
+        assert!(plain.contains("✗ structure"), "{plain}");
+        assert!(!plain.contains('\x1b'), "{plain}");
+        let coloured = rendered(true);
+        assert!(
+            coloured.contains("\x1b[31m✗\x1b[0m structure"),
+            "{coloured}"
+        );
+        // Never on a pipe, whatever NO_COLOR says.
+        assert!(!Style::detect(false).color);
+    }
+
+    #[test]
+    fn json_lines_put_file_and_version_first() {
+        let mut out = Vec::new();
+        json_line(&mut out, "x.json", &Err("cannot read x.json".into())).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert_eq!(
+            line,
+            "{\"file\":\"x.json\",\"reportVersion\":1,\"kind\":\"error\",\"error\":\"cannot read x.json\"}\n"
+        );
+    }
+}

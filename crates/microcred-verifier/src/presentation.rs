@@ -1,0 +1,176 @@
+//! Verifiable presentations (contract §2 of the project): the holder's proof
+//! (purpose `authentication`, key controlled by `holder`), the verifier's
+//! challenge and domain, holder binding (each credential's subject is the
+//! holder), and a full nested report for every embedded credential.
+
+use microcred_core::Value;
+use microcred_core::credential::Credential;
+use microcred_core::proof::ProofPurpose;
+
+use crate::checks::{proofs, structure};
+use crate::report::{Check, Kind, Report};
+use crate::verifier::{Ctx, credential};
+
+/// The holder's id: `holder` as a URL, or the `id` of a holder object.
+fn holder<'a>(p: &Credential<'a>) -> Option<&'a str> {
+    match p.as_map().get("holder")? {
+        Value::String(s) => Some(s),
+        Value::Object(o) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+fn embedded<'a>(p: &Credential<'a>) -> Vec<&'a Value> {
+    match p.as_map().get("verifiableCredential") {
+        Some(v @ Value::Object(_)) => vec![v],
+        Some(Value::Array(a)) => a.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn proofs_of(doc: &Value) -> Vec<&Value> {
+    match doc.get("proof") {
+        Some(p @ Value::Object(_)) => vec![p],
+        Some(Value::Array(a)) => a.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
+    let mut checks = Vec::new();
+    structure::presentation(p, &mut checks);
+    let holder = holder(p);
+    proofs::check(
+        doc,
+        &proofs::Expect {
+            purpose: ProofPurpose::Authentication,
+            controller: holder,
+            role: "holder",
+        },
+        ctx.resolver,
+        ctx.at,
+        ctx.skew,
+        &mut checks,
+    );
+    challenge_and_domain(doc, ctx, &mut checks);
+
+    let creds = embedded(p);
+    if creds.is_empty() {
+        checks.push(Check::warn(
+            "holder-binding",
+            "the presentation carries no credential",
+        ));
+    }
+    let mut nested = Vec::with_capacity(creds.len());
+    for (i, vc) in creds.into_iter().enumerate() {
+        let n = i + 1;
+        let Some(view) = Credential::new(vc) else {
+            continue; // structure already failed: verifiableCredential entries must be objects
+        };
+        let subjects: Vec<Option<&str>> = view
+            .subjects()
+            .iter()
+            .map(|s| s.get("id").and_then(Value::as_str))
+            .collect();
+        let value = serde_json::json!({"holder": holder, "subjects": subjects});
+        checks.push(
+            match holder {
+                None => Check::fail(
+                    "holder-binding",
+                    format!("credential {n}: the presentation names no holder to bind it to"),
+                ),
+                Some(h) if !subjects.is_empty() && subjects.iter().all(|s| *s == Some(h)) => {
+                    Check::pass(
+                        "holder-binding",
+                        format!("credential {n}: its subject is the holder {h}"),
+                    )
+                }
+                Some(h) => {
+                    let found = subjects
+                        .iter()
+                        .map(|s| s.unwrap_or("(no id)"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    Check::fail(
+                        "holder-binding",
+                        format!("credential {n}: its subject {found} is not the holder {h}"),
+                    )
+                }
+            }
+            .with_value(value),
+        );
+        nested.push(credential(vc, &view, ctx, false));
+    }
+    let mut report = Report::new(
+        Kind::Presentation,
+        p.id().map(str::to_owned),
+        None,
+        checks,
+        nested,
+    );
+    report.holder = holder.map(str::to_owned);
+    report
+}
+
+/// One `challenge` and one `domain` line per proof.
+fn challenge_and_domain(doc: &Value, ctx: &Ctx<'_>, checks: &mut Vec<Check>) {
+    for (index, proof) in proofs_of(doc).into_iter().enumerate() {
+        let found = proof.get("challenge").and_then(Value::as_str);
+        checks.push(
+            match (&ctx.options.challenge, found) {
+                (Some(want), Some(got)) if want == got => {
+                    Check::pass("challenge", format!("the proof answers the challenge {want:?}"))
+                }
+                (Some(want), Some(got)) => Check::fail(
+                    "challenge",
+                    format!("the proof's challenge {got:?} is not the one asked for ({want:?}): it may be replayed"),
+                ),
+                (Some(want), None) => Check::fail(
+                    "challenge",
+                    format!("the proof carries no challenge; {want:?} was asked for"),
+                ),
+                (None, Some(got)) => Check::skipped(
+                    "challenge",
+                    format!("challenge {got:?} not checked (no challenge given)"),
+                ),
+                (None, None) => Check::skipped(
+                    "challenge",
+                    "not checked (no challenge given): the presentation could be a replay",
+                ),
+            }
+            .with_value(found.map_or(Value::Null, Value::from))
+            .with_proof(index),
+        );
+        let domains: Vec<&str> = match proof.get("domain") {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let shown = domains.join(", ");
+        let check = match &ctx.options.domain {
+            Some(want) if domains.contains(&want.as_str()) => Some(Check::pass(
+                "domain",
+                format!("the proof is for the domain {want:?}"),
+            )),
+            Some(want) if domains.is_empty() => Some(Check::fail(
+                "domain",
+                format!("the proof carries no domain; {want:?} was asked for"),
+            )),
+            Some(want) => Some(Check::fail(
+                "domain",
+                format!("the proof is for the domain {shown:?}, not {want:?}"),
+            )),
+            None if !domains.is_empty() => Some(Check::skipped(
+                "domain",
+                format!("domain {shown:?} not checked (no domain given)"),
+            )),
+            None => None,
+        };
+        if let Some(c) = check {
+            checks.push(
+                c.with_value(proof.get("domain").cloned().unwrap_or(Value::Null))
+                    .with_proof(index),
+            );
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! [`Verifier`]: options in, one [`Report`] per document out.
+
+use microcred_core::credential::Credential;
+use microcred_core::json::{self, JsonError};
+use microcred_core::proof::{DidKeyResolver, KeyResolver, ProofPurpose};
+use microcred_core::{Value, datetime};
+use time::{Duration, OffsetDateTime};
+
+use crate::checks::{issuer, profiles, proofs, structure, validity};
+use crate::presentation;
+use crate::profile::Profile;
+use crate::qualification::{Qualification, QualificationReport};
+use crate::report::{Check, Kind, Report, Summary};
+use crate::status::{self, PreparedLists, StatusLists};
+use crate::trust::TrustList;
+
+/// How far in the future a proof's `created` may be before it fails: clocks
+/// of issuer and verifier disagree a little.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::minutes(5);
+
+/// Verification options. Everything not given is reported as "not checked"
+/// (skipped), never as good.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// The time to verify at; `None` means now (taken at each verification).
+    pub at: Option<OffsetDateTime>,
+    /// Tolerance for proofs `created` in the future; `None` means [`DEFAULT_CLOCK_SKEW`].
+    pub clock_skew: Option<Duration>,
+    /// Trusted issuers, and the DID documents of `did:web` issuers.
+    pub trust: Option<TrustList>,
+    /// Status list credentials to read revocation and suspension bits from.
+    pub status_lists: StatusLists,
+    /// Framework profiles every credential must comply with (a failed rule
+    /// of severity error fails the credential).
+    pub profiles: Vec<Profile>,
+    /// Also check each credential against the built-in profiles it claims
+    /// (`achievement.microCredential.profile`, e.g. `EMC-CMF`).
+    pub claimed_profiles: bool,
+    /// The challenge a presentation's proof must carry (the verifier's nonce).
+    pub challenge: Option<String>,
+    /// The domain a presentation's proof must carry (the intended verifier).
+    pub domain: Option<String>,
+    /// A qualification the presented credentials should add up to; see
+    /// [`Verifier::assess_qualification`].
+    pub qualification: Option<Qualification>,
+}
+
+/// Why no verdict could be reached (as opposed to a verdict of "invalid",
+/// which is a [`Report`] with failing checks).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The input is not strict JSON.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// The input is JSON but not an object.
+    #[error("the document is not a JSON object")]
+    NotAnObject,
+}
+
+/// Verifies credentials and presentations offline.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    options: Options,
+    lists: PreparedLists,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    /// A verifier with default options (now; no trust list, status lists or profiles).
+    pub fn new() -> Self {
+        Self::with_options(Options::default())
+    }
+
+    /// A verifier with the given options. The status lists' own proofs are
+    /// verified here, once.
+    pub fn with_options(options: Options) -> Self {
+        let lists = PreparedLists::new(&options.status_lists, resolver(&options));
+        Self { options, lists }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Parses (strict JSON) and verifies a credential or presentation.
+    ///
+    /// # Errors
+    /// [`VerifyError`] when the bytes are not a JSON object.
+    pub fn verify_bytes(&self, bytes: &[u8]) -> Result<Report, VerifyError> {
+        let doc = json::parse(bytes)?;
+        self.verify(&doc)
+    }
+
+    /// Verifies a parsed credential or presentation (a document whose `type`
+    /// includes `VerifiablePresentation` is verified as a presentation).
+    ///
+    /// # Errors
+    /// [`VerifyError::NotAnObject`] when it is not a JSON object.
+    pub fn verify(&self, doc: &Value) -> Result<Report, VerifyError> {
+        let view = Credential::new(doc).ok_or(VerifyError::NotAnObject)?;
+        let ctx = self.context();
+        Ok(if view.has_type("VerifiablePresentation") {
+            presentation::verify(doc, &view, &ctx)
+        } else {
+            credential(doc, &view, &ctx, true)
+        })
+    }
+
+    /// Whether the presented documents (with a label each, e.g. the file
+    /// name) add up to the qualification of [`Options::qualification`];
+    /// `None` when none was given.
+    pub fn assess_qualification(&self, reports: &[(&str, &Report)]) -> Option<QualificationReport> {
+        let q = self.options.qualification.as_ref()?;
+        Some(q.assess(reports, self.options.trust.as_ref(), self.now()))
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.options.at.unwrap_or_else(datetime::now)
+    }
+
+    fn context(&self) -> Ctx<'_> {
+        Ctx {
+            options: &self.options,
+            lists: &self.lists,
+            resolver: resolver(&self.options),
+            at: self.now(),
+            skew: self.options.clock_skew.unwrap_or(DEFAULT_CLOCK_SKEW),
+        }
+    }
+}
+
+fn resolver(options: &Options) -> &dyn KeyResolver {
+    match &options.trust {
+        Some(t) => t,
+        None => &DidKeyResolver,
+    }
+}
+
+/// What every check of one verification shares.
+pub(crate) struct Ctx<'a> {
+    pub(crate) options: &'a Options,
+    pub(crate) lists: &'a PreparedLists,
+    pub(crate) resolver: &'a dyn KeyResolver,
+    pub(crate) at: OffsetDateTime,
+    pub(crate) skew: Duration,
+}
+
+/// Verifies a credential. `top_level` is false for the credentials of a
+/// presentation (a challenge is then the presentation's business).
+pub(crate) fn credential(
+    doc: &Value,
+    cred: &Credential<'_>,
+    ctx: &Ctx<'_>,
+    top_level: bool,
+) -> Report {
+    let mut checks = Vec::new();
+    structure::credential(cred, &mut checks);
+    let issuer_id = cred.issuer().and_then(|i| i.id);
+    proofs::check(
+        doc,
+        &proofs::Expect {
+            purpose: ProofPurpose::AssertionMethod,
+            controller: issuer_id,
+            role: "issuer",
+        },
+        ctx.resolver,
+        ctx.at,
+        ctx.skew,
+        &mut checks,
+    );
+    validity::check(cred, ctx.at, &mut checks);
+    let trusted_name = issuer::trust(cred, ctx.options.trust.as_ref(), ctx.at, &mut checks);
+    status::check(
+        cred,
+        &ctx.options.status_lists,
+        ctx.lists,
+        ctx.at,
+        &mut checks,
+    );
+    if !ctx.options.profiles.is_empty() || ctx.options.claimed_profiles {
+        profiles::check(
+            doc,
+            &ctx.options.profiles,
+            ctx.options.claimed_profiles,
+            ctx.at,
+            &mut checks,
+        );
+    }
+    if top_level && (ctx.options.challenge.is_some() || ctx.options.domain.is_some()) {
+        checks.push(Check::fail(
+            "challenge",
+            "a challenge or domain was asked for, but this is a bare credential: only a \
+             presentation signed by the learner answers one",
+        ));
+    }
+    let mut summary = summary(cred);
+    summary.trusted_name = trusted_name;
+    Report::new(
+        Kind::Credential,
+        cred.id().map(str::to_owned),
+        Some(summary),
+        checks,
+        Vec::new(),
+    )
+}
+
+fn summary(cred: &Credential<'_>) -> Summary {
+    let achievement = cred.achievement();
+    let mc = cred.micro_credential().and_then(Result::ok);
+    let issuer = cred.issuer();
+    Summary {
+        name: cred
+            .name()
+            .or_else(|| {
+                achievement
+                    .and_then(|a| a.get("name"))
+                    .and_then(Value::as_str)
+            })
+            .map(str::to_owned),
+        issuer: issuer.as_ref().and_then(|i| i.id).map(str::to_owned),
+        issuer_name: issuer.as_ref().and_then(|i| i.name).map(str::to_owned),
+        trusted_name: None,
+        subject: cred
+            .subjects()
+            .first()
+            .and_then(|s| s.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        achievement: achievement
+            .and_then(|a| a.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        valid_from: cred.valid_from().map(str::to_owned),
+        valid_until: cred.valid_until().map(str::to_owned),
+        ects: mc.as_ref().and_then(|m| m.ects()),
+        eqf_level: mc.as_ref().and_then(|m| m.eqf_level()),
+        hours: mc.as_ref().and_then(|m| m.hours()),
+    }
+}

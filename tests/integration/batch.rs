@@ -1,0 +1,763 @@
+//! `microcred-sign batch`, the ledger, revocation and status lists, with the
+//! binary run as a process.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use microcred_core::proof::{DidKeyResolver, verify_proofs};
+use microcred_core::status_list::ListCredential;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+use crate::common::{bin, hex};
+
+fn sign() -> Command {
+    Command::new(bin("microcred-sign"))
+}
+
+const BASE: &str = "https://uni.example/status/2025";
+
+/// A fresh issuer key (did:key) and a directory to work in.
+struct Setup {
+    dir: tempfile::TempDir,
+    key: PathBuf,
+    did: String,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let out = sign()
+            .args(["keygen", "--out"])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let did = String::from_utf8(out).unwrap().trim().to_owned();
+        let key = dir.path().join("issuer.key.json");
+        Self { dir, key, did }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    fn ledger(&self) -> PathBuf {
+        let l = self.path("ledger.sqlite");
+        sign()
+            .args(["ledger", "init", "--status-base-url", BASE, "--ledger"])
+            .arg(&l)
+            .arg("--key")
+            .arg(&self.key)
+            .assert()
+            .success();
+        l
+    }
+
+    fn template(&self) -> PathBuf {
+        self.write(
+            "course.json",
+            &json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "name": "Applied Statistics (5 ECTS) for {{name}}",
+                "credentialSubject": {"id": "{{did}}", "name": "{{name}}"},
+            })
+            .to_string(),
+        )
+    }
+
+    fn batch(&self, template: &Path, learners: &Path, out: &Path) -> Command {
+        let mut c = sign();
+        c.args(["batch", "--key"])
+            .arg(&self.key)
+            .arg("--template")
+            .arg(template)
+            .arg("--learners")
+            .arg(learners)
+            .arg("--out")
+            .arg(out);
+        c
+    }
+}
+
+fn learners_csv(n: usize) -> String {
+    let mut s = String::from("student,did,name\n");
+    for i in 1..=n {
+        s.push_str(&format!(
+            "s{i:05},did:example:learner-{i},\"Learner {i}, Jr\"\n"
+        ));
+    }
+    s
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+/// Starts the batch, waits until at least `min_files` credentials exist,
+/// then kills it with SIGKILL. Returns how many files existed at the kill.
+fn run_and_kill(cmd: &mut std::process::Command, out: &Path, min_files: usize) -> usize {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let n = std::fs::read_dir(out).map_or(0, |d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+            })
+            .count()
+        });
+        if n >= min_files {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch exited before it could be killed"
+        );
+        assert!(Instant::now() < deadline, "the batch made no progress");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // Child::kill sends SIGKILL on Unix.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    json_files(out).len()
+}
+
+#[test]
+fn a_batch_killed_twice_resumes_to_exactly_one_valid_credential_per_row() {
+    const ROWS: usize = 2000;
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("learners.csv", &learners_csv(ROWS));
+    let out = s.path("out");
+    let batch = |jobs: &str| {
+        let mut c = std::process::Command::new(bin("microcred-sign"));
+        c.args(["batch", "--id-column", "student", "--jobs", jobs, "--key"])
+            .arg(&s.key)
+            .arg("--template")
+            .arg(&template)
+            .arg("--learners")
+            .arg(&learners)
+            .arg("--out")
+            .arg(&out)
+            .arg("--ledger")
+            .arg(&ledger);
+        c
+    };
+
+    // One signing thread makes the runs long enough to be killed part-way.
+    let first = run_and_kill(&mut batch("1"), &out, 50);
+    assert!(first < ROWS, "the first run finished before the kill");
+    let second = run_and_kill(&mut batch("1"), &out, first + 200);
+    assert!(second < ROWS, "the second run finished before the kill");
+
+    let summary = Command::from_std(batch("0"))
+        .arg("--json")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("resum"))
+        .get_output()
+        .stdout
+        .clone();
+    let summary: Value = serde_json::from_slice(&summary).unwrap();
+    assert_eq!(summary["rows"], ROWS);
+    assert_eq!(summary["skipped"], 0);
+    // Every row was reserved by the first run, so this run resumes what is left.
+    assert_eq!(summary["issued"], 0);
+    let resumed = summary["resumed"].as_u64().unwrap();
+    let already = summary["already_issued"].as_u64().unwrap();
+    assert!(resumed >= (ROWS - second) as u64, "{summary}");
+    assert_eq!(resumed + already, ROWS as u64, "{summary}");
+
+    // Exactly one file per row, each complete and valid, no leftovers.
+    let files = json_files(&out);
+    assert_eq!(files.len(), ROWS);
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| !n.to_string_lossy().ends_with(".json"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let mut ids = HashSet::new();
+    let mut indexes = HashSet::new();
+    let mut by_id: HashMap<String, (PathBuf, String, u64)> = HashMap::new();
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        let outcomes = verify_proofs(&doc, &DidKeyResolver);
+        assert_eq!(outcomes.len(), 1, "{}", f.display());
+        assert_eq!(outcomes[0].result, Ok(s.did.clone()), "{}", f.display());
+        assert_eq!(doc["issuer"], s.did.as_str());
+        let id = doc["id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("urn:uuid:"), "{id}");
+        let status = doc["credentialStatus"].as_array().unwrap();
+        assert_eq!(status.len(), 2);
+        let index = status[0]["statusListIndex"].as_str().unwrap().to_owned();
+        assert_eq!(status[1]["statusListIndex"], index.as_str());
+        assert_eq!(
+            status[0]["statusListCredential"],
+            format!("{BASE}/revocation")
+        );
+        assert_eq!(
+            status[1]["statusListCredential"],
+            format!("{BASE}/suspension")
+        );
+        let index: u64 = index.parse().unwrap();
+        assert!(ids.insert(id.clone()), "duplicate id {id}");
+        assert!(indexes.insert(index), "duplicate index {index}");
+        // File name = learner id; the content is that learner's.
+        let stem = f.file_stem().unwrap().to_str().unwrap();
+        let i: usize = stem.trim_start_matches('s').parse().unwrap();
+        assert_eq!(
+            doc["credentialSubject"]["id"],
+            format!("did:example:learner-{i}")
+        );
+        by_id.insert(id, (f.clone(), hex(&Sha256::digest(&bytes)), index));
+    }
+    assert_eq!(ids.len(), ROWS);
+    assert_eq!(indexes, (0..ROWS as u64).collect::<HashSet<_>>());
+
+    // The ledger agrees with the files, row for row.
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let mut stmt = db
+        .prepare("SELECT credential_id, out_file, file_sha256, status_index, state, learner_id FROM credentials")
+        .unwrap();
+    let rows: Vec<(String, String, String, u64, String, String)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), ROWS);
+    for (id, out_file, sha, index, state, learner) in rows {
+        let (file, file_sha, file_index) = &by_id[&id];
+        assert_eq!(Path::new(&out_file), std::fs::canonicalize(file).unwrap());
+        assert_eq!(&sha, file_sha, "{id}");
+        assert_eq!(index, *file_index);
+        assert_eq!(state, "issued");
+        assert_eq!(file.file_stem().unwrap().to_str().unwrap(), learner);
+    }
+    let next: String = db
+        .query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(next, ROWS.to_string());
+    drop(stmt);
+    drop(db);
+
+    // Running it once more changes nothing.
+    let again = Command::from_std(batch("0"))
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let again: Value = serde_json::from_slice(&again).unwrap();
+    assert_eq!(again["already_issued"], ROWS);
+    assert_eq!(again["issued"], 0);
+    assert_eq!(json_files(&out).len(), ROWS);
+
+    // A file deleted after issuance is restored identically; one changed is refused.
+    let (victim, victim_sha, _) = by_id.values().next().unwrap().clone();
+    std::fs::remove_file(&victim).unwrap();
+    let restored = Command::from_std(batch("0"))
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let restored: Value = serde_json::from_slice(&restored).unwrap();
+    assert_eq!(restored["restored"], 1);
+    assert_eq!(
+        hex(&Sha256::digest(std::fs::read(&victim).unwrap())),
+        victim_sha
+    );
+    std::fs::write(&victim, b"{}").unwrap();
+    Command::from_std(batch("0"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("changed after issuance"));
+}
+
+#[test]
+fn bad_rows_are_reported_by_line_and_column_then_aborted_or_skipped() {
+    let s = Setup::new();
+    let template = s.template();
+    // Line 3: empty name; line 5: a subject id that is not a URI; line 6: a missing field.
+    let learners = s.write(
+        "learners.csv",
+        "student,did,name\n\
+         s1,did:example:1,Ada\n\
+         s2,did:example:2,\n\
+         s3,did:example:3,Cy\n\
+         s4,not a uri,Dee\n\
+         s5,did:example:5\n\
+         s6,did:example:6,Fay\n",
+    );
+    let out = s.path("out");
+    s.batch(&template, &learners, &out).assert().code(2).stderr(
+        predicate::str::contains("line 3 (row 2), column \"name\": value is empty")
+            .and(predicate::str::contains("line 5 (row 4), column \"did\""))
+            .and(predicate::str::contains(
+                "line 6 (row 5), column \"name\": value is missing",
+            ))
+            .and(predicate::str::contains("nothing was signed")),
+    );
+    assert!(json_files(&out).is_empty());
+
+    let summary = s
+        .batch(&template, &learners, &out)
+        .args(["--on-error", "skip", "--json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("line 3 (row 2)"))
+        .get_output()
+        .stdout
+        .clone();
+    let summary: Value = serde_json::from_slice(&summary).unwrap();
+    assert_eq!(summary["rows"], 6);
+    assert_eq!(summary["issued"], 3);
+    assert_eq!(summary["skipped"], 3);
+    let lines: Vec<u64> = summary["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 5, 6]);
+    assert_eq!(summary["errors"][0]["column"], "name");
+    // Without --id-column, files are named by data row number.
+    let names: Vec<String> = json_files(&out)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["row-000001.json", "row-000003.json", "row-000006.json"]
+    );
+    let doc = read_json(&out.join("row-000003.json"));
+    assert_eq!(doc["name"], "Applied Statistics (5 ECTS) for Cy");
+    assert_eq!(
+        verify_proofs(&doc, &DidKeyResolver)[0].result,
+        Ok(s.did.clone())
+    );
+    // Without a ledger: no credentialStatus.
+    assert!(doc.get("credentialStatus").is_none());
+
+    // Duplicate learner ids are row problems too.
+    let dup = s.write("dup.csv", "student,did,name\na,did:x:1,A\nA,did:x:2,B\n");
+    s.batch(&template, &dup, &s.path("out-dup"))
+        .args(["--id-column", "student"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 3").and(predicate::str::contains("as line 2 does")));
+}
+
+#[test]
+fn a_placeholder_without_a_column_fails_before_anything_is_signed() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.write(
+        "course.json",
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {"id": "{{did}}", "grade": "{{ grade }}"},
+        })
+        .to_string(),
+    );
+    let learners = s.write("l.csv", "did,name\ndid:x:1,A\n");
+    let out = s.path("out");
+    s.batch(&template, &learners, &out)
+        .arg("--ledger")
+        .arg(&ledger)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("{{grade}} (at credentialSubject.grade)")
+                .and(predicate::str::contains("the columns are: did, name")),
+        );
+    assert!(!out.exists() || json_files(&out).is_empty());
+    // An empty list is a mistake too.
+    let empty = s.write("empty.csv", "did,name\n");
+    s.batch(&s.template(), &empty, &out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no learner rows"));
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn jsonl_values_keep_their_types() {
+    let s = Setup::new();
+    let template = s.write(
+        "course.json",
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {
+                "id": "{{did}}", "ects": "{{ects}}", "passed": "{{passed}}",
+                "note": "{{ects}} ECTS",
+            },
+        })
+        .to_string(),
+    );
+    let learners = s.write(
+        "l.jsonl",
+        "{\"did\":\"did:x:1\",\"ects\":2.5,\"passed\":true}\n\n{\"did\":\"did:x:2\",\"ects\":null,\"passed\":false}\n",
+    );
+    let out = s.path("out");
+    s.batch(&template, &learners, &out)
+        .args(["--on-error", "skip"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "line 3 (row 2), column \"ects\": value is null",
+        ));
+    let doc = read_json(&out.join("row-000001.json"));
+    assert_eq!(doc["credentialSubject"]["ects"], 2.5);
+    assert_eq!(doc["credentialSubject"]["passed"], true);
+    assert_eq!(doc["credentialSubject"]["note"], "2.5 ECTS");
+    assert_eq!(json_files(&out).len(), 1);
+}
+
+fn status_list(s: &Setup, ledger: &Path, purpose: &str) -> ListCredential {
+    let out = s.path(&format!("{purpose}.json"));
+    sign()
+        .args(["status-list", "--force", "--purpose", purpose, "--key"])
+        .arg(&s.key)
+        .arg("--ledger")
+        .arg(ledger)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let doc = read_json(&out);
+    assert_eq!(
+        verify_proofs(&doc, &DidKeyResolver)[0].result,
+        Ok(s.did.clone())
+    );
+    let list = ListCredential::from_json(&doc).unwrap();
+    assert_eq!(list.id, format!("{BASE}/{purpose}"));
+    assert_eq!(list.issuer, s.did);
+    assert_eq!(list.purposes, [purpose]);
+    assert!(list.list.len() >= 131_072);
+    list
+}
+
+#[test]
+fn revocation_and_suspension_set_and_clear_bits_in_the_published_lists() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("l.csv", &learners_csv(3));
+    let out = s.path("out");
+    s.batch(&template, &learners, &out)
+        .args(["--id-column", "student", "--ledger"])
+        .arg(&ledger)
+        .assert()
+        .success();
+    let cred = |n: u32| {
+        let doc = read_json(&out.join(format!("s{n:05}.json")));
+        let index: usize = doc["credentialStatus"][0]["statusListIndex"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        (doc["id"].as_str().unwrap().to_owned(), index)
+    };
+    let (id2, i2) = cred(2);
+    let (id3, i3) = cred(3);
+    let (_, i1) = cred(1);
+
+    let list = status_list(&s, &ledger, "revocation");
+    assert!(!list.list.get(i2).unwrap());
+    let change = |cmd: &str, id: &str| {
+        let mut c = sign();
+        c.arg(cmd).arg("--ledger").arg(&ledger).arg(id);
+        if cmd != "unsuspend" {
+            c.args(["--reason", "diploma fraud"]);
+        }
+        c
+    };
+    change("revoke", &id2)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("issued -> revoked"));
+    let list = status_list(&s, &ledger, "revocation");
+    assert!(list.list.get(i2).unwrap());
+    assert!(!list.list.get(i1).unwrap() && !list.list.get(i3).unwrap());
+    // Twice: reported, nothing changes; revocation is permanent.
+    change("revoke", &id2)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("already revoked"));
+    change("suspend", &id2)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("permanent"));
+    change("unsuspend", &id2).assert().code(2);
+    // Unknown ids are errors.
+    change("revoke", "urn:uuid:00000000-0000-4000-8000-000000000000")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no credential"));
+    change("unsuspend", "urn:nope").assert().code(2);
+
+    change("suspend", &id3).assert().success();
+    let susp = status_list(&s, &ledger, "suspension");
+    assert!(susp.list.get(i3).unwrap());
+    assert!(!susp.list.get(i2).unwrap());
+    assert!(!status_list(&s, &ledger, "revocation").list.get(i3).unwrap());
+    change("unsuspend", &id3)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("suspended -> issued"));
+    assert!(!status_list(&s, &ledger, "suspension").list.get(i3).unwrap());
+
+    // The list file is not replaced without --force.
+    sign()
+        .args(["status-list", "--purpose", "revocation", "--key"])
+        .arg(&s.key)
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--out")
+        .arg(s.path("revocation.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    // Another key cannot sign this ledger's lists or batches.
+    let other = Setup::new();
+    sign()
+        .args(["status-list", "--purpose", "revocation", "--key"])
+        .arg(&other.key)
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--out")
+        .arg(s.path("x.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not the issuer"));
+
+    // `ledger list` shows the states.
+    let listing = sign()
+        .args(["ledger", "list", "--json", "--ledger"])
+        .arg(&ledger)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let states: HashMap<String, String> = String::from_utf8(listing)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["credential_id"].as_str().unwrap().to_owned(),
+                v["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(states.len(), 3);
+    assert_eq!(states[&id2], "revoked");
+    assert_eq!(states[&id3], "issued");
+}
+
+#[test]
+fn issue_with_a_ledger_adds_status_entries_from_the_same_counter() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    // `ledger init` refuses to replace a ledger.
+    sign()
+        .args(["ledger", "init", "--status-base-url", BASE, "--ledger"])
+        .arg(&ledger)
+        .arg("--key")
+        .arg(&s.key)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("exists"));
+    let unsigned = s.write(
+        "u.json",
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": s.did,
+            "credentialSubject": {"id": "did:example:ada"},
+        })
+        .to_string(),
+    );
+    let issue = |out: &str| {
+        let mut c = sign();
+        c.args(["issue", "--key"])
+            .arg(&s.key)
+            .arg("--ledger")
+            .arg(&ledger)
+            .arg("--out")
+            .arg(s.path(out))
+            .arg(&unsigned);
+        c
+    };
+    issue("a.json").assert().success();
+    issue("b.json").assert().success();
+    let a = read_json(&s.path("a.json"));
+    let b = read_json(&s.path("b.json"));
+    assert_eq!(
+        verify_proofs(&a, &DidKeyResolver)[0].result,
+        Ok(s.did.clone())
+    );
+    assert_eq!(a["credentialStatus"][0]["statusListIndex"], "0");
+    assert_eq!(b["credentialStatus"][1]["statusListIndex"], "1");
+    assert_eq!(
+        a["credentialStatus"][1]["id"],
+        format!("{BASE}/suspension#0")
+    );
+    assert_ne!(a["id"], b["id"]);
+    sign()
+        .args(["revoke", "--reason", "error", "--ledger"])
+        .arg(&ledger)
+        .arg(b["id"].as_str().unwrap())
+        .assert()
+        .success();
+    assert!(status_list(&s, &ledger, "revocation").list.get(1).unwrap());
+
+    // Not a ledger, or a missing one: errors.
+    sign()
+        .args(["revoke", "--reason", "x", "--ledger"])
+        .arg(&unsigned)
+        .arg("urn:x")
+        .assert()
+        .code(2);
+    sign()
+        .args(["ledger", "list", "--ledger"])
+        .arg(s.path("missing.sqlite"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ledger init"));
+}
+
+#[test]
+fn a_rerun_adopts_files_written_before_the_crash_and_resigns_missing_ones_identically() {
+    // The two crash windows, made on purpose: a file written but its row still
+    // pending, and a row pending whose file was never written.
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("l.csv", &learners_csv(5));
+    let out = s.path("out");
+    let batch = || {
+        let mut c = s.batch(&template, &learners, &out);
+        c.args(["--id-column", "student", "--json", "--ledger"])
+            .arg(&ledger);
+        c
+    };
+    batch().assert().success();
+    let before: Vec<Vec<u8>> = json_files(&out)
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    db.execute(
+        "UPDATE credentials SET state = 'pending', file_sha256 = NULL WHERE learner_id IN ('s00001', 's00002', 's00003')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    std::fs::remove_file(out.join("s00003.json")).unwrap();
+    // A temporary file of the interrupted run is cleaned up.
+    std::fs::write(out.join(".microcred-abc123"), b"{\"half").unwrap();
+
+    let summary = batch()
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("resuming 3 credential(s)"))
+        .get_output()
+        .stdout
+        .clone();
+    let summary: Value = serde_json::from_slice(&summary).unwrap();
+    assert_eq!(summary["resumed"], 3, "{summary}");
+    assert_eq!(summary["adopted"], 2, "{summary}");
+    assert_eq!(summary["already_issued"], 2, "{summary}");
+    assert_eq!(summary["issued"], 0, "{summary}");
+    assert!(!out.join(".microcred-abc123").exists());
+    // Same ids, same indexes, same bytes.
+    let after: Vec<Vec<u8>> = json_files(&out)
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert_eq!(before, after);
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let pending: i64 = db
+        .query_row(
+            "SELECT count(*) FROM credentials WHERE state != 'issued' OR file_sha256 IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(pending, 0);
+    // A batch holds the ledger alone: while another program has it open, it waits, then stops.
+    batch()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is in use by another process"));
+    drop(db);
+
+    // A changed learner list is not mistaken for the same batch.
+    let changed = learners_csv(5).replace("Learner 4, Jr", "Learner Four");
+    std::fs::write(&learners, changed).unwrap();
+    batch()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("made from other data"));
+    // Nor is the same batch written to a moved directory.
+    std::fs::write(&learners, learners_csv(5)).unwrap();
+    s.batch(&template, &learners, &s.path("moved"))
+        .args(["--id-column", "student", "--ledger"])
+        .arg(&ledger)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--allow-reissue"));
+    assert!(json_files(&s.path("moved")).is_empty());
+}

@@ -1,0 +1,7 @@
+//! The verifier (`microcred-verifier`), through its library and as the
+//! `microcred-verify` process. Fixtures are signed in the tests with keys from
+//! fixed seeds (see `fixtures`), not checked in.
+
+mod cli;
+mod fixtures;
+mod library;
