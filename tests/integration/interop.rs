@@ -136,6 +136,8 @@ struct RefVerdict {
     kind: Option<String>,
     verified: bool,
     error: Option<String>,
+    /// One `{cryptosuite, checked, verified, error}` per proof, in document order.
+    proofs: Vec<Value>,
 }
 
 /// The reference's verdict on each file (one process for all of them).
@@ -152,6 +154,7 @@ fn ref_verify(options: &[&str], files: &[PathBuf]) -> Vec<RefVerdict> {
                 kind: v["kind"].as_str().map(str::to_owned),
                 verified: v["verified"].as_bool().unwrap(),
                 error: v["error"].as_str().map(str::to_owned),
+                proofs: v["proofs"].as_array().cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -218,14 +221,20 @@ fn core_sign(
 }
 
 /// Issues `unsigned` with `microcred-sign issue --suite jcs` and the example university key;
-/// returns the signed file. (The reference stack here is the eddsa-jcs-2022 one; Open Badges
-/// credentials would otherwise also get an eddsa-rdfc-2022 proof.)
+/// returns the signed file. (The eddsa-jcs-2022 cases; Open Badges credentials would
+/// otherwise also get an eddsa-rdfc-2022 proof.)
 fn ours_issue(dir: &Path, name: &str, unsigned: &Value) -> PathBuf {
+    ours_issue_suite(dir, name, unsigned, "jcs")
+}
+
+/// Issues `unsigned` with `microcred-sign issue --suite SUITE` (jcs, rdfc or both) and the
+/// example university key; returns the signed file.
+fn ours_issue_suite(dir: &Path, name: &str, unsigned: &Value, suite: &str) -> PathBuf {
     let (_keydir, key) = private_copy(ISSUER_KEY);
     let input = write_json(dir, &format!("{name}.unsigned.json"), unsigned);
     let signed = dir.join(format!("{name}.json"));
     let out = Command::new(bin("microcred-sign"))
-        .args(["issue", "--suite", "jcs", "--created", CREATED, "--key"])
+        .args(["issue", "--suite", suite, "--created", CREATED, "--key"])
         .arg(&key)
         .arg("--out")
         .arg(&signed)
@@ -389,14 +398,20 @@ fn core_presentation(holder: &SecretKey, credentials: Vec<Value>) -> Value {
 
 /// Changes one base58 digit of the proof value (the result is still base58btc).
 fn flip_proof_value(doc: &mut Value) {
-    let pv = doc["proof"]["proofValue"].as_str().unwrap().to_owned();
+    flip_value_of(&mut doc["proof"]);
+}
+
+/// Changes one base58 digit of `proof`'s `proofValue`.
+fn flip_value_of(proof: &mut Value) {
+    let pv = proof["proofValue"].as_str().unwrap().to_owned();
     let mut chars: Vec<char> = pv.chars().collect();
     let i = chars.len() / 2;
     chars[i] = if chars[i] == '2' { '3' } else { '2' };
-    doc["proof"]["proofValue"] = chars.into_iter().collect::<String>().into();
+    proof["proofValue"] = chars.into_iter().collect::<String>().into();
 }
 
-/// Tampered copies of a signed document: each changes one thing the proof covers.
+/// Tampered copies of a signed document: each changes one thing the proof covers. With a
+/// proof set, each proof is tampered with in turn (the other one stays valid).
 fn tampered(signed: &Value) -> Vec<(String, Value)> {
     let mut out: Vec<(String, Value)> = Vec::new();
     let mut add = |name: &str, change: &dyn Fn(&mut Value)| {
@@ -406,13 +421,30 @@ fn tampered(signed: &Value) -> Vec<(String, Value)> {
         out.push((name.to_owned(), v));
     };
     add("added-member", &|v| v["extra"] = true.into());
-    add("proof-created", &|v| {
-        v["proof"]["created"] = "2025-03-02T00:00:00Z".into();
-    });
-    add("proof-value", &flip_proof_value);
-    add("proof-context-removed", &|v| {
-        v["proof"].as_object_mut().unwrap().remove("@context");
-    });
+    let proofs: Vec<(String, String)> = match &signed["proof"] {
+        Value::Array(set) => (0..set.len())
+            .map(|i| (format!("/proof/{i}"), format!("proof{i}-")))
+            .collect(),
+        _ => vec![("/proof".to_owned(), "proof-".to_owned())],
+    };
+    for (at, name) in &proofs {
+        add(&format!("{name}created"), &|v| {
+            v.pointer_mut(at).unwrap()["created"] = "2025-03-02T00:00:00Z".into();
+        });
+        add(&format!("{name}value"), &|v| {
+            flip_value_of(v.pointer_mut(at).unwrap());
+        });
+        // eddsa-rdfc-2022 proofs carry no `@context` of their own.
+        if signed.pointer(&format!("{at}/@context")).is_some() {
+            add(&format!("{name}context-removed"), &|v| {
+                v.pointer_mut(at)
+                    .unwrap()
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("@context");
+            });
+        }
+    }
     for pointer in [
         "/credentialSubject/id",
         "/credentialSubject/result/0/value",
@@ -1264,5 +1296,513 @@ fn where_the_implementations_differ_ours_is_stricter() {
         );
         let (code, report) = ours_verify(Path::new(&verdict.file));
         assert_eq!(code, *expected, "{name}: {report}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. eddsa-rdfc-2022 and proof sets (both suites)
+// ---------------------------------------------------------------------------------------
+
+/// The reference's per-proof verdicts: (cryptosuite, checked, verified).
+fn ref_proofs(v: &RefVerdict) -> Vec<(String, bool, bool)> {
+    v.proofs
+        .iter()
+        .map(|p| {
+            (
+                p["cryptosuite"].as_str().unwrap_or("").to_owned(),
+                p["checked"].as_bool().unwrap(),
+                p["verified"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `microcred-verify --json OPTIONS… FILE`: (exit status, the report object).
+fn ours_verify_json(options: &[&str], file: &Path) -> (i32, Value) {
+    let out = Command::new(bin("microcred-verify"))
+        .arg("--json")
+        .args(options)
+        .arg(file)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    (out.status.code().unwrap_or(-1), report)
+}
+
+/// The checks of a `--json` report that are about one proof: (proof index, check id,
+/// outcome, message).
+fn proof_checks(report: &Value) -> Vec<(usize, String, String, String)> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            Some((
+                usize::try_from(c["proof"].as_u64()?).unwrap(),
+                c["id"].as_str().unwrap().to_owned(),
+                c["outcome"].as_str().unwrap().to_owned(),
+                c["message"].as_str().unwrap().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// Cryptosuites of a signed document's proofs, in order.
+fn cryptosuites(doc: &Value) -> Vec<String> {
+    match &doc["proof"] {
+        Value::Array(set) => set.iter().collect(),
+        p => vec![p],
+    }
+    .into_iter()
+    .map(|p| p["cryptosuite"].as_str().unwrap().to_owned())
+    .collect()
+}
+
+const JCS: &str = "eddsa-jcs-2022";
+const RDFC: &str = "eddsa-rdfc-2022";
+
+#[test]
+fn our_rdfc_and_both_credentials_verify_in_the_reference_with_each_suite_and_tampered_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = did_of(&key(ISSUER_KEY));
+    let mut signed = Vec::new();
+    for (name, unsigned) in [
+        ("micro-credential", micro_credential()),
+        ("plain-vc", plain_vc(&issuer)),
+        ("with-status", micro_credential_with_status(7)),
+    ] {
+        for suite in ["rdfc", "both"] {
+            let file = ours_issue_suite(dir.path(), &format!("{name}-{suite}"), &unsigned, suite);
+            signed.push((suite, file));
+        }
+    }
+    // The status lists the with-status credentials need (all bits clear).
+    let issuer_key = key(ISSUER_KEY);
+    let lists = [StatusPurpose::Revocation, StatusPurpose::Suspension].map(|purpose| {
+        let list = core_status_list(&issuer_key, purpose, &[]);
+        write_json(dir.path(), &format!("{purpose}.json"), &list)
+            .display()
+            .to_string()
+    });
+    let with = |suite: &'static str| {
+        vec![
+            "--suite",
+            suite,
+            "--status-list",
+            lists[0].as_str(),
+            "--status-list",
+            lists[1].as_str(),
+        ]
+    };
+
+    for (suite, file) in &signed {
+        let doc = read_json(file);
+        let expected: &[&str] = if *suite == "rdfc" {
+            &[RDFC]
+        } else {
+            &[JCS, RDFC]
+        };
+        assert_eq!(cryptosuites(&doc), expected, "{}", file.display());
+        // Each suite on its own: a wallet that knows only one cryptosuite checks that proof.
+        for given in ["jcs", "rdfc", "both"] {
+            let v = ref_verify_one(&with(given), file);
+            let covers = |cs: &str| given == "both" || cs.ends_with(&format!("-{given}-2022"));
+            if expected.iter().any(|cs| covers(cs)) {
+                assert!(v.verified, "--suite {given} {}: {v:?}", file.display());
+                for (cs, checked, verified) in ref_proofs(&v) {
+                    assert_eq!(checked, covers(&cs), "{cs} with --suite {given}: {v:?}");
+                    assert_eq!(verified, checked, "{cs} with --suite {given}: {v:?}");
+                }
+            } else {
+                // An rdfc-only credential offers nothing to a JCS-only verifier.
+                assert!(!v.verified, "--suite {given} {}: {v:?}", file.display());
+            }
+        }
+        let (code, report) = ours_verify_with(&with("both")[2..], file);
+        assert_eq!(code, 0, "{}: {report}", file.display());
+    }
+
+    let mut bad = Vec::new();
+    for (_, file) in &signed {
+        let name = file.file_stem().unwrap().to_str().unwrap().to_owned();
+        bad.extend(write_all(dir.path(), &name, &tampered(&read_json(file))));
+    }
+    // Per credential: 1 added member, 2 per proof (created, proofValue) and 1 for the JCS
+    // proof's @context, and the content changes (5 in the micro-credentials, 1 in the plain
+    // VC): rdfc 8 + 8 + 4, both 11 + 11 + 7.
+    assert_eq!(bad.len(), 49, "docs/interop.md counts them");
+    assert_ref_rejects(&with("both"), &bad);
+    for file in &bad {
+        let (code, report) = ours_verify_with(&with("both")[2..], file);
+        assert_eq!(code, 1, "microcred-verify {}: {report}", file.display());
+    }
+}
+
+#[test]
+fn reference_rdfc_credentials_verify_in_ours_and_tampered_copies_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = write_json(dir.path(), "template.json", &micro_credential());
+    for suite in ["rdfc", "both"] {
+        for (name, key_args) in [("fresh", vec![]), ("seed", vec!["--seed", SEED_HEX])] {
+            let mut args = vec!["credential", "--suite", suite];
+            args.extend(key_args.iter().copied());
+            let mut args: Vec<&OsStr> = args.into_iter().map(OsStr::new).collect();
+            args.push(template.as_os_str());
+            let signed = ref_sign(&args);
+            let expected: &[&str] = if suite == "rdfc" {
+                &[RDFC]
+            } else {
+                &[JCS, RDFC]
+            };
+            assert_eq!(cryptosuites(&signed), expected);
+            let issuer = signed["issuer"]["id"].as_str().unwrap().to_owned();
+            if name == "seed" {
+                assert_eq!(issuer, SEED_DID);
+            }
+            let outcomes = proof::verify_proofs(&signed, &DidKeyResolver);
+            assert_eq!(outcomes.len(), expected.len());
+            for (o, cs) in outcomes.iter().zip(expected) {
+                assert_eq!(o.result, Ok(issuer.clone()), "{suite} {name} {cs}");
+                assert_eq!(o.cryptosuite.as_deref(), Some(*cs));
+            }
+            let file = write_json(dir.path(), &format!("ref-{suite}-{name}.json"), &signed);
+            let (code, report) = ours_verify_json(&[], &file);
+            assert_eq!(code, 0, "{suite} {name}: {report}");
+            let checks = proof_checks(&report);
+            let proof_lines = checks.iter().filter(|c| c.1 == "proof").count();
+            assert_eq!(proof_lines, expected.len(), "{report}");
+            assert!(checks.iter().all(|c| c.2 == "pass"), "{report}");
+
+            let bad = tampered(&signed);
+            assert!(bad.len() >= 6, "{suite} {name}");
+            for (how, bad) in bad {
+                assert!(
+                    proof::verify_proofs(&bad, &DidKeyResolver)
+                        .iter()
+                        .any(|o| o.result.is_err()),
+                    "{suite} {name} {how}: every proof still verifies"
+                );
+                let file = write_json(dir.path(), &format!("bad-{suite}-{name}-{how}.json"), &bad);
+                let (code, report) = ours_verify(&file);
+                assert_eq!(
+                    code, 1,
+                    "microcred-verify accepts {suite} {name} {how}: {report}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn reference_and_our_signer_make_identical_rdfc_proofs() {
+    // The vc-di-eddsa eddsa-rdfc-2022 vector, reproduced by the reference.
+    let dir = tempfile::tempdir().unwrap();
+    let expected: Value =
+        serde_json::from_slice(&read("tests/vectors/eddsa-rdfc-2022/signedDataInt.json")).unwrap();
+    let spec = ref_sign(&[
+        OsStr::new("credential"),
+        OsStr::new("--suite"),
+        OsStr::new("rdfc"),
+        OsStr::new("--keep-issuer"),
+        OsStr::new("--created"),
+        OsStr::new(expected["proof"]["created"].as_str().unwrap()),
+        OsStr::new("--key"),
+        repo("tests/vectors/eddsa-rdfc-2022/keyPair.json").as_os_str(),
+        repo("tests/vectors/eddsa-rdfc-2022/unsigned.json").as_os_str(),
+    ]);
+    assert_eq!(spec, expected);
+
+    // Ours and theirs, same key, document and `created`: the same proofs, suite by suite.
+    let issuer = did_of(&key(ISSUER_KEY));
+    for (name, unsigned) in [
+        ("micro-credential", micro_credential()),
+        ("plain-vc", plain_vc(&issuer)),
+        ("with-status", micro_credential_with_status(7)),
+    ] {
+        for suite in ["rdfc", "both"] {
+            let ours = read_json(&ours_issue_suite(
+                dir.path(),
+                &format!("{name}-{suite}"),
+                &unsigned,
+                suite,
+            ));
+            let input = write_json(dir.path(), &format!("{name}.in.json"), &unsigned);
+            let theirs = ref_sign(&[
+                OsStr::new("credential"),
+                OsStr::new("--suite"),
+                OsStr::new(suite),
+                OsStr::new("--created"),
+                OsStr::new(CREATED),
+                OsStr::new("--key"),
+                repo(ISSUER_KEY).as_os_str(),
+                input.as_os_str(),
+            ]);
+            assert_eq!(cryptosuites(&ours), cryptosuites(&theirs), "{name} {suite}");
+            assert_eq!(
+                String::from_utf8(jcs::canonicalize(&ours)).unwrap(),
+                String::from_utf8(jcs::canonicalize(&theirs)).unwrap(),
+                "{name} {suite}: different documents or proofs"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_proof_set_with_one_forged_proof_is_rejected_by_both_which_name_the_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = read_json(&ours_issue_suite(
+        dir.path(),
+        "both",
+        &micro_credential(),
+        "both",
+    ));
+    assert_eq!(cryptosuites(&good), [JCS, RDFC]);
+
+    // Forgeries of one proof of the two: a changed signature (each proof in turn), and an
+    // eddsa-rdfc-2022 proof made by a key that is not the issuer's (the learner's).
+    let mut forged_jcs = good.clone();
+    flip_value_of(&mut forged_jcs["proof"][0]);
+    let mut forged_rdfc = good.clone();
+    flip_value_of(&mut forged_rdfc["proof"][1]);
+    let mut jcs_only = good.clone();
+    jcs_only["proof"] = good["proof"][0].clone();
+    let learner = key(LEARNER_KEY);
+    let mut options = ProofOptions::new(
+        learner.did_key().verification_method(),
+        ProofPurpose::AssertionMethod,
+    );
+    options.created = Some(CREATED.into());
+    let other_key = microcred_core::rdfc::add_proof(&jcs_only, &learner, &options).unwrap();
+    assert_eq!(cryptosuites(&other_key), [JCS, RDFC]);
+
+    for (name, doc, bad_index) in [
+        ("forged-jcs", forged_jcs, 0_usize),
+        ("forged-rdfc", forged_rdfc, 1),
+        ("rdfc-by-another-key", other_key, 1),
+    ] {
+        let file = write_json(dir.path(), &format!("{name}.json"), &doc);
+        // The reference, every proof required: rejected, and the failed proof is named.
+        let v = ref_verify_one(&[], &file);
+        assert!(!v.verified, "{name}: {v:?}");
+        let proofs = ref_proofs(&v);
+        for (i, (cs, checked, verified)) in proofs.iter().enumerate() {
+            assert!(checked, "{name}: {v:?}");
+            assert_eq!(*verified, i != bad_index, "{name} proof {i} ({cs}): {v:?}");
+        }
+        let which = format!("proof {} of 2 ({})", bad_index + 1, proofs[bad_index].0);
+        assert!(
+            v.error.as_deref().unwrap().contains(&which),
+            "{name}: {v:?}"
+        );
+        // vc-js on its own accepts the document, since one proof verifies: pinned here and
+        // in docs/interop.md ("Where they differ").
+        let v = ref_verify_one(&["--any-proof"], &file);
+        assert!(
+            v.verified,
+            "{name}: vc-js alone now rejects it, update docs: {v:?}"
+        );
+
+        // Ours: invalid, and the report says which proof failed.
+        let (code, report) = ours_verify_json(&[], &file);
+        assert_eq!(code, 1, "{name}: {report}");
+        assert_eq!(report["valid"], false);
+        let checks = proof_checks(&report);
+        for i in 0..2 {
+            let of_i: Vec<_> = checks.iter().filter(|c| c.0 == i).collect();
+            assert!(of_i.iter().any(|c| c.1 == "proof"), "{name}: {report}");
+            let failed: Vec<_> = of_i.iter().filter(|c| c.2 == "fail").collect();
+            if i == bad_index {
+                // The signature, or (another key) the issuer-key check of that proof.
+                assert!(!failed.is_empty(), "{name} proof {i}: {report}");
+            } else {
+                assert!(failed.is_empty(), "{name} proof {i}: {report}");
+            }
+        }
+        let (code, text) = ours_verify(&file);
+        assert_eq!(code, 1);
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with('✗'))
+            .unwrap_or_else(|| panic!("{name}: {text}"));
+        assert!(
+            line.contains(&format!("proof {} of 2", bad_index + 1)),
+            "{name}: the first failed check does not say which proof: {text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. Batch issuing with a ledger, revocation and suspension, driven by the CLI
+// ---------------------------------------------------------------------------------------
+
+/// Runs `microcred-sign ARGS…`, which must succeed; returns its stdout.
+fn sign_ok<S: AsRef<OsStr>>(args: &[S]) -> String {
+    let out = Command::new(bin("microcred-sign"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "microcred-sign {:?}: {}",
+        args.iter()
+            .map(|a| a.as_ref().to_owned())
+            .collect::<Vec<_>>(),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+#[test]
+fn cli_batch_revoke_suspend_and_status_lists_get_the_same_verdicts_in_both() {
+    // The example micro-credential as a course template, for three learners.
+    let mut template = micro_credential();
+    template.as_object_mut().unwrap().remove("id");
+    template["credentialSubject"]["id"] = "{{did}}".into();
+    template["credentialSubject"]["identifier"][1]["identityHash"] = "{{name}}".into();
+    let learners = "student,did,name\n\
+        s1,did:key:z6MkrHj8BAUjxD7irGyPXdk9Xc5xdhMNU6rjUv4JR11HdGK1,Ana Andromeda\n\
+        s2,did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG,Bo Bootes\n\
+        s3,did:key:z6MkfrQREVqBjMDdZXbXZiEd6EXmrSGyaqt2jNYQA7EBRjCy,Cy Cygnus\n";
+
+    for suite in [Some("jcs"), None] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (_keydir, key) = private_copy(ISSUER_KEY);
+        let template = write_json(d, "course.json", &template);
+        let learners_file = d.join("learners.csv");
+        std::fs::write(&learners_file, learners).unwrap();
+        let ledger = d.join("ledger.sqlite");
+        let out = d.join("out");
+        let p = |p: &Path| p.as_os_str().to_owned();
+
+        sign_ok(&[
+            "ledger".into(),
+            "init".into(),
+            "--status-base-url".into(),
+            STATUS_BASE.into(),
+            "--ledger".into(),
+            p(&ledger),
+            "--key".into(),
+            p(&key),
+        ]);
+        let mut batch: Vec<std::ffi::OsString> = vec!["batch".into(), "--key".into(), p(&key)];
+        if let Some(suite) = suite {
+            batch.extend(["--suite".into(), suite.into()]);
+        }
+        batch.extend([
+            "--template".into(),
+            p(&template),
+            "--learners".into(),
+            p(&learners_file),
+            "--out".into(),
+            p(&out),
+            "--id-column".into(),
+            "student".into(),
+            "--ledger".into(),
+            p(&ledger),
+        ]);
+        sign_ok(&batch);
+        let files: Vec<PathBuf> = ["s1", "s2", "s3"]
+            .iter()
+            .map(|s| out.join(format!("{s}.json")))
+            .collect();
+        let docs: Vec<Value> = files.iter().map(|f| read_json(f)).collect();
+        let expected: &[&str] = if suite.is_some() {
+            &[JCS]
+        } else {
+            &[JCS, RDFC]
+        };
+        let mut indexes = Vec::new();
+        for doc in &docs {
+            assert_eq!(cryptosuites(doc), expected, "{suite:?}");
+            let entries = doc["credentialStatus"].as_array().unwrap();
+            assert_eq!(entries.len(), 2);
+            assert_eq!(entries[0]["statusListIndex"], entries[1]["statusListIndex"]);
+            indexes.push(entries[0]["statusListIndex"].as_str().unwrap().to_owned());
+        }
+        let id = |i: usize| docs[i]["id"].as_str().unwrap().to_owned();
+        for (command, reason, i) in [("revoke", "plagiarism", 1), ("suspend", "under appeal", 2)] {
+            sign_ok(&[
+                command.into(),
+                "--reason".into(),
+                reason.into(),
+                "--ledger".into(),
+                p(&ledger),
+                id(i).into(),
+            ]);
+        }
+        let mut lists = Vec::new();
+        for purpose in ["revocation", "suspension"] {
+            let list = d.join(format!("{purpose}.json"));
+            sign_ok(&[
+                "status-list".into(),
+                "--ledger".into(),
+                p(&ledger),
+                "--key".into(),
+                p(&key),
+                "--purpose".into(),
+                purpose.into(),
+                "--out".into(),
+                p(&list),
+            ]);
+            lists.push(list.display().to_string());
+        }
+
+        // The reference's status checker reads the bits the ledger set.
+        for (list, set) in lists.iter().zip([1, 2]) {
+            let mut args = vec!["read".to_owned(), list.clone()];
+            args.extend(indexes.iter().cloned());
+            let bits: Value = serde_json::from_str(&node_ok("status.mjs", &args)).unwrap();
+            for (i, index) in indexes.iter().enumerate() {
+                assert_eq!(bits["bits"][index], i == set, "{list} {index}: {bits}");
+            }
+        }
+
+        // Each credential: good, revoked, suspended — the same verdict in both.
+        let status = [
+            "--status-list",
+            lists[0].as_str(),
+            "--status-list",
+            lists[1].as_str(),
+        ];
+        let suites: &[&str] = if suite.is_some() {
+            &["jcs"]
+        } else {
+            &["jcs", "rdfc", "both"]
+        };
+        for given in suites {
+            let mut opts = vec!["--suite", given];
+            opts.extend(status);
+            let verdicts = ref_verify(&opts, &files);
+            for (i, v) in verdicts.iter().enumerate() {
+                let (code, report) = ours_verify_with(&status, &files[i]);
+                match i {
+                    0 => {
+                        assert!(v.verified, "{suite:?} --suite {given}: {v:?}");
+                        assert_eq!(code, 0, "{report}");
+                        assert!(report.contains("not revoked") && report.contains("not suspended"));
+                    }
+                    1 => {
+                        let e = format!("revocation bit {} ", indexes[1]);
+                        assert!(
+                            !v.verified && v.error.as_deref().unwrap().contains(&e),
+                            "{v:?}"
+                        );
+                        assert_eq!(code, 1, "{report}");
+                        assert!(report.contains("✗ status          revoked"), "{report}");
+                    }
+                    _ => {
+                        let e = format!("suspension bit {} ", indexes[2]);
+                        assert!(
+                            !v.verified && v.error.as_deref().unwrap().contains(&e),
+                            "{v:?}"
+                        );
+                        assert_eq!(code, 1, "{report}");
+                        assert!(report.contains("✗ status          suspended"), "{report}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -76,7 +76,9 @@ fn one_forged_proof_in_a_set_invalidates_the_credential() {
         .code(1)
         .stdout(
             predicate::str::contains("✗ proof")
-                .and(predicate::str::contains("proof 2 of 2"))
+                .and(predicate::str::contains(
+                    "proof 2 of 2: eddsa-rdfc-2022 signature",
+                ))
                 .and(predicate::str::contains("signature does not verify")),
         );
 }

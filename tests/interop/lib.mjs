@@ -1,5 +1,6 @@
 // Shared pieces of the interop scripts: the strict offline document loader, the
-// eddsa-jcs-2022 suites of Digital Bazaar's stack, key loading, small CLI helpers.
+// eddsa-jcs-2022 and eddsa-rdfc-2022 suites of Digital Bazaar's stack, key loading, small CLI
+// helpers.
 //
 // Nothing here goes to the network. The document loader serves
 //   - the JSON-LD contexts bundled in this repository (crates/microcred-core/contexts/ and
@@ -23,6 +24,7 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {
   createSignCryptosuite, createVerifyCryptosuite
 } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
+import {cryptosuite as rdfcCryptosuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 
 const require = createRequire(import.meta.url);
 
@@ -112,16 +114,51 @@ export function makeDocumentLoader({documents = new Map()} = {}) {
   };
 }
 
-/** A DataIntegrityProof suite for verifying eddsa-jcs-2022 proofs. */
-export function verifySuite() {
-  return new DataIntegrityProof({cryptosuite: createVerifyCryptosuite()});
+/** The `--suite` values of the scripts, and the cryptosuites each one stands for. */
+export const SUITES = {
+  jcs: ['eddsa-jcs-2022'],
+  rdfc: ['eddsa-rdfc-2022'],
+  both: ['eddsa-jcs-2022', 'eddsa-rdfc-2022'],
+};
+
+/** Checks a `--suite` value; `undefined` gives `fallback`. */
+export function suiteOption(value, fallback) {
+  const name = value ?? fallback;
+  if(!Object.hasOwn(SUITES, name)) {
+    throw new UsageError(`--suite must be jcs, rdfc or both, got ${JSON.stringify(name)}`);
+  }
+  return name;
 }
 
-/** A DataIntegrityProof suite signing with `keyPair` (an Ed25519Multikey key pair). */
+/**
+ * The DataIntegrityProof suites verifying the cryptosuites of `name` (jcs, rdfc or both).
+ * vc-js takes an array: each proof is verified by the suite that matches its cryptosuite.
+ */
+export function verifySuites(name = 'jcs') {
+  return SUITES[name].map(cs => new DataIntegrityProof({
+    cryptosuite: cs === 'eddsa-jcs-2022' ? createVerifyCryptosuite() : rdfcCryptosuite
+  }));
+}
+
+/** A DataIntegrityProof suite for verifying eddsa-jcs-2022 proofs. */
+export function verifySuite() {
+  return verifySuites('jcs')[0];
+}
+
+/**
+ * The DataIntegrityProof suites signing with `keyPair` (an Ed25519Multikey key pair), one
+ * per cryptosuite of `suite` (jcs, rdfc or both), in that order, all with `created` = `date`.
+ */
+export function signSuites({keyPair, date, suite = 'jcs'}) {
+  return SUITES[suite].map(cs => new DataIntegrityProof({
+    signer: keyPair.signer(), date,
+    cryptosuite: cs === 'eddsa-jcs-2022' ? createSignCryptosuite() : rdfcCryptosuite
+  }));
+}
+
+/** A DataIntegrityProof suite signing eddsa-jcs-2022 with `keyPair`. */
 export function signSuite({keyPair, date}) {
-  return new DataIntegrityProof({
-    signer: keyPair.signer(), date, cryptosuite: createSignCryptosuite()
-  });
+  return signSuites({keyPair, date, suite: 'jcs'})[0];
 }
 
 /**

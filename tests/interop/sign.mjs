@@ -1,16 +1,19 @@
 // Issues credentials and presentations with Digital Bazaar's reference stack
-// (@digitalbazaar/vc + DataIntegrityProof + eddsa-jcs-2022), offline.
+// (@digitalbazaar/vc + DataIntegrityProof + eddsa-jcs-2022 / eddsa-rdfc-2022), offline.
 //
 // Usage (from the repository root, after `(cd tests/interop && npm ci)`):
 //   node tests/interop/sign.mjs did          [KEY]
-//   node tests/interop/sign.mjs credential   [KEY] [--created RFC3339] [--keep-issuer] UNSIGNED.json
-//   node tests/interop/sign.mjs presentation [KEY] [--created RFC3339] --challenge C
+//   node tests/interop/sign.mjs credential   [KEY] [--suite S] [--created RFC3339] [--keep-issuer] UNSIGNED.json
+//   node tests/interop/sign.mjs presentation [KEY] [--suite S] [--created RFC3339] --challenge C
 //                                            [--domain D] [--id URI] CREDENTIAL.json...
 // KEY is one of
 //   --seed HEX   a 32-byte Ed25519 seed (64 hex digits): a fixed, known did:key
 //   --key FILE   a Multikey JSON key file with its secret (microcred key files work as is)
 // and a fresh key is generated when neither is given; --key-out FILE saves that fresh key
 // (Multikey JSON with its secret, mode 0600) so that later runs can sign with it again.
+// --suite jcs|rdfc|both (default jcs) chooses the cryptosuite(s): with both, the document
+// gets two independent proofs (eddsa-jcs-2022 then eddsa-rdfc-2022, as microcred-sign
+// orders them), each signed over the document without the other, with the same `created`.
 //
 // `credential` sets the issuer (a string, or the `id` of an issuer object) to the key's
 // did:key unless --keep-issuer, signs with proofPurpose assertionMethod and prints the signed
@@ -24,17 +27,17 @@ import {writeFileSync} from 'node:fs';
 import * as vc from '@digitalbazaar/vc';
 
 import {
-  loadKeyPair, makeDocumentLoader, parseArgs, readJson, run, signSuite, UsageError
+  loadKeyPair, makeDocumentLoader, parseArgs, readJson, run, signSuites, suiteOption, UsageError
 } from './lib.mjs';
 
 const USAGE = `usage:
   node tests/interop/sign.mjs did          [--seed HEX | --key FILE] [--key-out FILE]
-  node tests/interop/sign.mjs credential   [--seed HEX | --key FILE] [--created RFC3339] [--keep-issuer] UNSIGNED.json
-  node tests/interop/sign.mjs presentation [--seed HEX | --key FILE] [--created RFC3339] --challenge C [--domain D] [--id URI] CREDENTIAL.json...`;
+  node tests/interop/sign.mjs credential   [--seed HEX | --key FILE] [--suite jcs|rdfc|both] [--created RFC3339] [--keep-issuer] UNSIGNED.json
+  node tests/interop/sign.mjs presentation [--seed HEX | --key FILE] [--suite jcs|rdfc|both] [--created RFC3339] --challenge C [--domain D] [--id URI] CREDENTIAL.json...`;
 
 const SPEC = {
   seed: 'value', key: 'value', 'key-out': 'value', created: 'value', 'keep-issuer': 'flag',
-  challenge: 'value', domain: 'value', id: 'value'
+  challenge: 'value', domain: 'value', id: 'value', suite: 'value'
 };
 
 await run('sign.mjs', USAGE, async () => {
@@ -52,7 +55,7 @@ await run('sign.mjs', USAGE, async () => {
   const keyPair = await loadKeyPair({seed: opts.seed, keyFile: opts.key});
   const did = keyPair.controller;
   const documentLoader = makeDocumentLoader();
-  const suite = signSuite({keyPair, date: opts.created});
+  const suites = signSuites({keyPair, date: opts.created, suite: suiteOption(opts.suite, 'jcs')});
   console.error(`sign.mjs: key ${did}`);
   if(opts['key-out'] !== undefined) {
     if(opts.seed !== undefined || opts.key !== undefined) {
@@ -87,7 +90,11 @@ await run('sign.mjs', USAGE, async () => {
           credential.issuer = did;
         }
       }
-      const signed = await vc.issue({credential, suite, documentLoader});
+      let signed = credential;
+      for(const suite of suites) {
+        // jsonld-signatures adds each proof to the existing set, over the document without it.
+        signed = await vc.issue({credential: signed, suite, documentLoader});
+      }
       console.log(JSON.stringify(signed, null, 2));
       return 0;
     }
@@ -103,10 +110,13 @@ await run('sign.mjs', USAGE, async () => {
         id: opts.id ?? `urn:uuid:${randomUUID()}`,
         holder: did,
       });
-      const signed = await vc.signPresentation({
-        presentation, suite, documentLoader,
-        challenge: opts.challenge, domain: opts.domain
-      });
+      let signed = presentation;
+      for(const suite of suites) {
+        signed = await vc.signPresentation({
+          presentation: signed, suite, documentLoader,
+          challenge: opts.challenge, domain: opts.domain
+        });
+      }
       console.log(JSON.stringify(signed, null, 2));
       return 0;
     }

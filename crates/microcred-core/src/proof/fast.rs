@@ -129,8 +129,9 @@ pub(super) fn prepare_node<'a>(
         Some(_) => return Some(Document::Done(vec![failed(0, ProofFailure::NotAnObject)])),
     };
     // Proof chains hash other proofs into the document, and other cryptosuites
-    // (eddsa-rdfc-2022 needs JSON-LD processing) have their own code: both are left
-    // to the Value path, which also reports unsupported suites.
+    // (eddsa-rdfc-2022 works on the JSON-LD of a `Value`, and that work dwarfs the
+    // parse it repeats) have their own code: both are left to the Value path, which
+    // also reports unsupported suites.
     if proofs.iter().any(|p| {
         tree.get(*p, "previousProof").is_some()
             || tree

@@ -63,8 +63,14 @@ pub(crate) fn check(
                 } else {
                     format!(" by {vm}")
                 };
+                // Name the suite as the passing line does: in a JCS+RDFC set, which one failed.
+                let suite = o
+                    .cryptosuite
+                    .as_deref()
+                    .map(|s| format!("{s} "))
+                    .unwrap_or_default();
                 checks.push(
-                    Check::fail("proof", format!("{prefix}signature{by}: {e}"))
+                    Check::fail("proof", format!("{prefix}{suite}signature{by}: {e}"))
                         .with_value(vm)
                         .with_proof(o.index),
                 );
