@@ -49,7 +49,7 @@ fn main() {
     let msg = [0x5au8; 64];
     let sig = key.sign(&msg);
     println!(
-        "\nratios to raw Ed25519 verify_strict (64-byte message), interleaved, best of 15 rounds:"
+        "\nratios to raw Ed25519 verify_strict (64-byte message), interleaved, median of 15 rounds:"
     );
     for entries in [131_072, 1_048_576] {
         let l = list(entries);
@@ -67,10 +67,10 @@ fn main() {
             "  {entries} entries ({} chars encoded): encode / raw_verify_strict = {:.1}× ({}), \
              decode / raw_verify_strict = {:.1}× ({})",
             encoded.len(),
-            t[1].best / t[0].best,
-            fmt_ns(t[1].best),
-            t[2].best / t[0].best,
-            fmt_ns(t[2].best),
+            t[1].median / t[0].median,
+            fmt_ns(t[1].median),
+            t[2].median / t[0].median,
+            fmt_ns(t[2].median),
         );
     }
 }

@@ -128,20 +128,15 @@ pub(super) fn prepare_node<'a>(
         Some(p @ Node::Array { .. }) => tree.items(p).to_vec(),
         Some(_) => return Some(Document::Done(vec![failed(0, ProofFailure::NotAnObject)])),
     };
-    // Proof chains hash other proofs into the document: rare, left to the Value path.
-    if proofs
-        .iter()
-        .any(|p| tree.get(*p, "previousProof").is_some())
-    {
-        return None;
-    }
-    // eddsa-rdfc-2022 works on the JSON-LD of a `Value`: a document with such a proof
-    // takes the Value path (the JSON-LD work dwarfs the parse it repeats).
-    #[cfg(feature = "rdfc")]
+    // Proof chains hash other proofs into the document, and other cryptosuites
+    // (eddsa-rdfc-2022 works on the JSON-LD of a `Value`, and that work dwarfs the
+    // parse it repeats) have their own code: both are left to the Value path, which
+    // also reports unsupported suites.
     if proofs.iter().any(|p| {
-        tree.get(*p, "cryptosuite")
-            .and_then(tree::as_str)
-            .is_some_and(|s| s == crate::rdfc::EDDSA_RDFC_2022)
+        tree.get(*p, "previousProof").is_some()
+            || tree
+                .get(*p, "cryptosuite")
+                .is_some_and(|suite| !tree::str_eq(suite, EDDSA_JCS_2022))
     }) {
         return None;
     }

@@ -439,3 +439,27 @@ proptest! {
         let _ = check_agreement(&changed);
     }
 }
+
+/// A micro-credential signed with both suites (what `microcred-sign` does by default
+/// for Open Badges): the eddsa-rdfc-2022 proof sends the document to the Value path,
+/// and every entry point still answers what `verify_proofs` answers.
+#[cfg(feature = "rdfc")]
+#[test]
+fn both_suites_agree() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../keys-example/micro-credential.unsigned.json"
+    );
+    let k = key(1);
+    let mut doc = json::parse(&std::fs::read(example).unwrap()).unwrap();
+    doc["issuer"]["id"] = k.did_key().did().into();
+    let jcs = add_proof(&doc, &k, &options(&k)).unwrap();
+    let both = crate::rdfc::add_proof(&jcs, &k, &options(&k)).unwrap();
+    let bytes = serde_json::to_vec(&both).unwrap();
+    let outcomes = check_agreement(&bytes).unwrap();
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes.iter().all(|o| o.result.is_ok()), "{outcomes:?}");
+    let tampered = String::from_utf8(bytes).unwrap().replacen("B+", "A+", 1);
+    let outcomes = check_agreement(tampered.as_bytes()).unwrap();
+    assert!(outcomes.iter().all(|o| o.result.is_err()), "{outcomes:?}");
+}
