@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod issuing;
 mod keys;
+mod malformed;
 mod presenting;
 mod profiles;
 mod properties;
