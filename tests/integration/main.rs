@@ -7,6 +7,7 @@ mod batch;
 mod cli;
 mod common;
 mod issuing;
+mod jcs_oracle;
 mod keys;
 mod malformed;
 mod presenting;
