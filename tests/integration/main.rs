@@ -6,6 +6,7 @@
 mod batch;
 mod cli;
 mod common;
+mod hygiene;
 mod issuing;
 mod jcs_oracle;
 mod keys;
