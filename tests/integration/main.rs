@@ -7,6 +7,7 @@ mod batch;
 mod cli;
 mod common;
 mod hygiene;
+mod interop;
 mod issuing;
 mod jcs_oracle;
 mod keys;

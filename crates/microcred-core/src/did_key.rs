@@ -122,11 +122,14 @@ impl DidKey {
     pub fn parse_verification_method(url: &str) -> Result<Self, DidKeyError> {
         let (did, fragment) = url.split_once('#').unwrap_or((url, ""));
         let dk = Self::parse(did)?;
-        let expected = dk.multibase();
-        if fragment != expected {
+        // base58btc maps byte strings to strings one to one (leading zero bytes to
+        // leading '1's), so the key's own multibase value is the DID's own text:
+        // comparing with it saves re-encoding the key on every verification.
+        let own = did.strip_prefix(DID_KEY_PREFIX).unwrap_or_default();
+        if fragment != own {
             return Err(DidKeyError::WrongFragment {
                 value: url.to_owned(),
-                expected,
+                expected: dk.multibase(),
             });
         }
         Ok(dk)
@@ -193,6 +196,52 @@ pub fn encode_multikey(key: &VerifyingKey) -> String {
 /// # Errors
 /// [`DidKeyError`] naming what is wrong.
 pub fn decode_multikey(mb: &str) -> Result<VerifyingKey, DidKeyError> {
+    if let Some(key) = KEY_CACHE.with(|cache| cache.borrow().get(mb)) {
+        return Ok(key);
+    }
+    let key = decode_multikey_uncached(mb)?;
+    KEY_CACHE.with(|cache| cache.borrow_mut().put(mb, key));
+    Ok(key)
+}
+
+/// Recently decoded keys, per thread. Decoding a key decompresses an Edwards
+/// point (a field exponentiation, about a tenth of a signature check), and a
+/// verifier sees the same few issuer keys over and over. Only keys that decoded
+/// successfully are remembered, by their exact multibase text.
+struct KeyCache {
+    entries: Vec<(String, VerifyingKey)>,
+    next: usize,
+}
+
+/// Keys remembered per thread.
+const KEY_CACHE_SIZE: usize = 16;
+
+impl KeyCache {
+    fn get(&self, mb: &str) -> Option<VerifyingKey> {
+        self.entries
+            .iter()
+            .find(|(text, _)| text == mb)
+            .map(|(_, key)| *key)
+    }
+
+    fn put(&mut self, mb: &str, key: VerifyingKey) {
+        let entry = (mb.to_owned(), key);
+        if self.entries.len() < KEY_CACHE_SIZE {
+            self.entries.push(entry);
+        } else if let Some(slot) = self.entries.get_mut(self.next % KEY_CACHE_SIZE) {
+            *slot = entry;
+            self.next = self.next.wrapping_add(1);
+        }
+    }
+}
+
+thread_local! {
+    static KEY_CACHE: std::cell::RefCell<KeyCache> = const {
+        std::cell::RefCell::new(KeyCache { entries: Vec::new(), next: 0 })
+    };
+}
+
+fn decode_multikey_uncached(mb: &str) -> Result<VerifyingKey, DidKeyError> {
     let bytes = multibase::decode_base58btc(mb).map_err(|source| DidKeyError::Multibase {
         value: mb.to_owned(),
         source,
@@ -232,6 +281,33 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_cache_answers_as_decoding_does_and_forgets_the_oldest() {
+        let key = |i: u8| {
+            let mut bytes = [0u8; 34];
+            bytes[..2].copy_from_slice(&ED25519_PUB_MULTICODEC);
+            bytes[2..].copy_from_slice(
+                ed25519_dalek::SigningKey::from_bytes(&[i; 32])
+                    .verifying_key()
+                    .as_bytes(),
+            );
+            multibase::encode_base58btc(&bytes)
+        };
+        // More keys than the cache holds, twice: every answer equals a fresh decode.
+        for _ in 0..2 {
+            for i in 0..(KEY_CACHE_SIZE as u8 + 5) {
+                let mb = key(i);
+                assert_eq!(decode_multikey(&mb), decode_multikey_uncached(&mb));
+            }
+        }
+        KEY_CACHE.with(|c| assert_eq!(c.borrow().entries.len(), KEY_CACHE_SIZE));
+        // Errors are not cached: a bad value fails every time.
+        for _ in 0..2 {
+            assert!(decode_multikey("z6MkBAD").is_err());
+        }
+        assert!(KEY_CACHE.with(|c| c.borrow().get("z6MkBAD").is_none()));
+    }
 
     #[test]
     fn spec_keypair_vector() {

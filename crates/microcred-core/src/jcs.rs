@@ -3,21 +3,103 @@
 //! The canonical bytes are what eddsa-jcs-2022 hashes and signs, so they must match
 //! every other RFC 8785 implementation byte for byte: members sorted by UTF-16 code
 //! units, numbers printed as ECMAScript `Number.prototype.toString`, minimal escaping.
+//!
+//! Internally the writers are generic over their output, so the proof code streams
+//! canonical bytes straight into SHA-256 instead of building them in a vector first.
 
 use std::cmp::Ordering;
 
 use serde_json::{Number, Value};
+use sha2::{Digest, Sha256};
 
 use crate::json::plain_len;
 
 /// Largest integer for which the decimal digits equal the ECMAScript output.
 const MAX_EXACT_INTEGER: u64 = 1 << 53;
 
+/// Where canonical bytes go: a vector, or a hash.
+pub(crate) trait Out {
+    /// Appends bytes.
+    fn put(&mut self, bytes: &[u8]);
+    /// Appends one byte (punctuation: most pieces of canonical JSON are one byte,
+    /// and a one-byte `put` costs a `memcpy` call).
+    fn byte(&mut self, byte: u8);
+}
+
+impl Out for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    fn byte(&mut self, byte: u8) {
+        self.push(byte);
+    }
+}
+
+/// Bytes buffered in [`HashOut`] before they are hashed: canonical output comes in
+/// many short pieces (`,`, `:`, names), and one `Sha256::update` per piece costs
+/// more than copying them into a buffer and hashing whole blocks.
+const HASH_BUFFER: usize = 4096;
+
+/// A SHA-256 hash fed through a fixed buffer: no heap allocation at all.
+pub(crate) struct HashOut {
+    hasher: Sha256,
+    buf: [u8; HASH_BUFFER],
+    len: usize,
+}
+
+impl HashOut {
+    /// An empty hash.
+    pub(crate) fn new() -> Self {
+        Self {
+            hasher: Sha256::new(),
+            buf: [0; HASH_BUFFER],
+            len: 0,
+        }
+    }
+
+    /// The SHA-256 of everything put so far.
+    pub(crate) fn finish(mut self) -> [u8; 32] {
+        self.flush();
+        self.hasher.finalize().into()
+    }
+
+    fn flush(&mut self) {
+        self.hasher
+            .update(self.buf.get(..self.len).unwrap_or_default());
+        self.len = 0;
+    }
+}
+
+impl Out for HashOut {
+    fn byte(&mut self, byte: u8) {
+        if self.len == HASH_BUFFER {
+            self.flush();
+        }
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > HASH_BUFFER {
+            self.flush();
+            if bytes.len() >= HASH_BUFFER {
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        if let Some(slot) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            slot.copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+    }
+}
+
 /// Appends the RFC 8785 canonical form of `value` to `out`.
 pub fn canonicalize_into(value: &Value, out: &mut Vec<u8>) {
-    // One scratch vector for the sorted members of every object, reused across levels.
-    let mut members = Vec::new();
-    write_value(value, out, &mut members);
+    write_canonical(value, out);
 }
 
 /// Returns the RFC 8785 canonical form of `value`.
@@ -27,22 +109,41 @@ pub fn canonicalize(value: &Value) -> Vec<u8> {
     out
 }
 
-fn write_value<'a>(value: &'a Value, out: &mut Vec<u8>, members: &mut Vec<(&'a str, &'a Value)>) {
+/// Writes the canonical form of `value` to any sink.
+pub(crate) fn write_canonical<O: Out>(value: &Value, out: &mut O) {
+    // One scratch vector for the sorted members of every object, reused across levels.
+    let mut members = Vec::new();
+    write_value(value, out, &mut members);
+}
+
+/// Writes the canonical form of an object given as its members (in any order),
+/// so that callers can leave members out or substitute values without cloning.
+pub(crate) fn write_members<'a, O: Out>(
+    members: impl Iterator<Item = (&'a str, &'a Value)>,
+    out: &mut O,
+) {
+    let mut scratch: Vec<(&'a str, &'a Value)> = members.collect();
+    let end = scratch.len();
+    scratch.sort_unstable_by(|a, b| cmp_utf16(a.0, b.0));
+    write_sorted_members(&mut scratch, 0, end, out);
+}
+
+fn write_value<'a, O: Out>(value: &'a Value, out: &mut O, members: &mut Vec<(&'a str, &'a Value)>) {
     match value {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Null => out.put(b"null"),
+        Value::Bool(true) => out.put(b"true"),
+        Value::Bool(false) => out.put(b"false"),
         Value::Number(number) => write_number(number, out),
         Value::String(text) => write_string(text, out),
         Value::Array(items) => {
-            out.push(b'[');
+            out.byte(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    out.byte(b',');
                 }
                 write_value(item, out, members);
             }
-            out.push(b']');
+            out.byte(b']');
         }
         Value::Object(map) => {
             // This object's members live at members[start..end]; nested objects push
@@ -53,23 +154,33 @@ fn write_value<'a>(value: &'a Value, out: &mut Vec<u8>, members: &mut Vec<(&'a s
             if let Some(own) = members.get_mut(start..end) {
                 own.sort_unstable_by(|a, b| cmp_utf16(a.0, b.0));
             }
-            out.push(b'{');
-            for i in start..end {
-                let Some(&(key, value)) = members.get(i) else {
-                    break;
-                };
-                if i > start {
-                    out.push(b',');
-                }
-                write_string(key, out);
-                out.push(b':');
-                write_value(value, out, members);
-                members.truncate(end);
-            }
-            out.push(b'}');
+            write_sorted_members(members, start, end, out);
             members.truncate(start);
         }
     }
+}
+
+/// Writes `{…}` from the sorted members at `members[start..end]`.
+fn write_sorted_members<'a, O: Out>(
+    members: &mut Vec<(&'a str, &'a Value)>,
+    start: usize,
+    end: usize,
+    out: &mut O,
+) {
+    out.byte(b'{');
+    for i in start..end {
+        let Some(&(key, value)) = members.get(i) else {
+            break;
+        };
+        if i > start {
+            out.byte(b',');
+        }
+        write_string(key, out);
+        out.byte(b':');
+        write_value(value, out, members);
+        members.truncate(end);
+    }
+    out.byte(b'}');
 }
 
 /// Orders strings by UTF-16 code units (RFC 8785 §3.2.3).
@@ -78,7 +189,7 @@ fn write_value<'a>(value: &'a Value, out: &mut Vec<u8>, members: &mut Vec<(&'a s
 /// when a supplementary character (lead byte F0–F4, surrogates D800–DBFF in UTF-16)
 /// meets a character in U+E000–U+FFFF (lead byte EE–EF). The first differing byte
 /// sits at the same character boundary in both strings, so it decides alone.
-fn cmp_utf16(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp_utf16(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     match a.iter().zip(b).find(|(x, y)| x != y) {
         Some((&x, &y)) => match (x, y) {
@@ -91,7 +202,7 @@ fn cmp_utf16(a: &str, b: &str) -> Ordering {
 }
 
 /// Writes a number as ECMAScript `Number.prototype.toString` would (RFC 8785 §3.2.2.3).
-fn write_number(number: &Number, out: &mut Vec<u8>) {
+fn write_number<O: Out>(number: &Number, out: &mut O) {
     // Integers up to 2^53 print as their plain digits in ECMAScript; skip the float path.
     if let Some(n) = number.as_u64().filter(|&n| n <= MAX_EXACT_INTEGER) {
         write_u64(n, out);
@@ -99,18 +210,22 @@ fn write_number(number: &Number, out: &mut Vec<u8>) {
         .as_i64()
         .filter(|&n| n < 0 && n.unsigned_abs() <= MAX_EXACT_INTEGER)
     {
-        out.push(b'-');
+        out.byte(b'-');
         write_u64(n.unsigned_abs(), out);
     } else {
         // Without arbitrary_precision every Number has an f64 view; non-finite values
         // cannot be stored in a serde_json Number, so ryu-js never prints NaN here.
-        let float = number.as_f64().unwrap_or(0.0);
-        let mut buffer = ryu_js::Buffer::new();
-        out.extend_from_slice(buffer.format(float).as_bytes());
+        write_f64(number.as_f64().unwrap_or(0.0), out);
     }
 }
 
-fn write_u64(mut n: u64, out: &mut Vec<u8>) {
+/// Writes a finite double as ECMAScript would.
+pub(crate) fn write_f64<O: Out>(float: f64, out: &mut O) {
+    let mut buffer = ryu_js::Buffer::new();
+    out.put(buffer.format(float).as_bytes());
+}
+
+fn write_u64<O: Out>(mut n: u64, out: &mut O) {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     loop {
@@ -124,19 +239,19 @@ fn write_u64(mut n: u64, out: &mut Vec<u8>) {
             break;
         }
     }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+    out.put(digits.get(start..).unwrap_or_default());
 }
 
 /// Writes a string with RFC 8785 §3.2.2.2 escaping: short escapes for
 /// `\b \t \n \f \r \" \\`, `\u00xx` for other controls, everything else raw.
-fn write_string(text: &str, out: &mut Vec<u8>) {
+pub(crate) fn write_string<O: Out>(text: &str, out: &mut O) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
+    out.byte(b'"');
     let mut rest = text.as_bytes();
     loop {
         let plain = plain_len(rest);
         let (run, tail) = rest.split_at_checked(plain).unwrap_or((rest, &[]));
-        out.extend_from_slice(run);
+        out.put(run);
         let Some((&b, tail)) = tail.split_first() else {
             break;
         };
@@ -152,7 +267,7 @@ fn write_string(text: &str, out: &mut Vec<u8>) {
             _ => 0,
         };
         if short == 0 {
-            out.extend_from_slice(&[
+            out.put(&[
                 b'\\',
                 b'u',
                 b'0',
@@ -161,10 +276,10 @@ fn write_string(text: &str, out: &mut Vec<u8>) {
                 HEX[usize::from(b & 0xF)],
             ]);
         } else {
-            out.extend_from_slice(&[b'\\', short]);
+            out.put(&[b'\\', short]);
         }
     }
-    out.push(b'"');
+    out.byte(b'"');
 }
 
 #[cfg(test)]

@@ -89,5 +89,6 @@ pub mod proof;
 #[cfg(feature = "rdfc")]
 pub mod rdfc;
 pub mod status_list;
+mod tree;
 
 pub use serde_json::Value;

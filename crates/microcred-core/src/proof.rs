@@ -11,12 +11,11 @@
 //! issuer, and whether the purpose is the one expected, are the caller's
 //! checks (the verifier reports them on lines of their own).
 
+use crate::did_key::{DidKey, DidKeyError};
+use crate::jcs::HashOut;
+use crate::{datetime, jcs, multibase};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
-
-use crate::did_key::{DidKey, DidKeyError};
-use crate::{datetime, jcs, multibase};
 
 /// The `type` of a Data Integrity proof.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -156,6 +155,9 @@ pub enum ProofError {
     /// `previousProof` is neither a string nor an array of strings.
     #[error("previousProof must be a proof id or an array of proof ids")]
     PreviousProofMalformed,
+    /// The document to sign is not strict JSON ([`add_proof_bytes`]).
+    #[error(transparent)]
+    Json(#[from] crate::json::JsonError),
 }
 
 /// Why a proof does not verify. Cryptographic failure is deliberately opaque
@@ -309,8 +311,13 @@ impl KeyResolver for DidKeyResolver {
             return Err(ResolveError::UnsupportedMethod { method });
         }
         let dk = DidKey::parse_verification_method(verification_method)?;
+        // The DID is the text before '#': equal to `dk.did()` (see
+        // `parse_verification_method`), without re-encoding the key.
+        let did = verification_method
+            .split_once('#')
+            .map_or(verification_method, |(did, _)| did);
         Ok(ResolvedMethod {
-            controller: dk.did(),
+            controller: did.to_owned(),
             public_key: *dk.public_key(),
             relationships: [
                 "assertionMethod",
@@ -326,14 +333,27 @@ impl KeyResolver for DidKeyResolver {
 
 /// The hash data of eddsa-jcs-2022: `SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document))`.
 pub fn hash_data(proof_config: &Value, document: &Value) -> [u8; 64] {
-    let mut buf = Vec::with_capacity(4096);
+    // Canonical bytes stream straight into SHA-256: no intermediate vector.
+    let mut config = HashOut::new();
+    jcs::write_canonical(proof_config, &mut config);
+    let mut doc = HashOut::new();
+    jcs::write_canonical(document, &mut doc);
+    concat_hashes(config.finish(), doc.finish())
+}
+
+/// `first ‖ second`.
+fn concat_hashes(first: [u8; 32], second: [u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
-    jcs::canonicalize_into(proof_config, &mut buf);
-    out[..32].copy_from_slice(&Sha256::digest(&buf));
-    buf.clear();
-    jcs::canonicalize_into(document, &mut buf);
-    out[32..].copy_from_slice(&Sha256::digest(&buf));
+    out[..32].copy_from_slice(&first);
+    out[32..].copy_from_slice(&second);
     out
+}
+
+/// SHA-256 of the canonical form of an object given by its members.
+fn hash_members<'a>(members: impl Iterator<Item = (&'a str, &'a Value)>) -> [u8; 32] {
+    let mut out = HashOut::new();
+    jcs::write_members(members, &mut out);
+    out.finish()
 }
 
 /// The proofs a document carries, as a list (a single `proof` object counts as one).
@@ -349,25 +369,12 @@ fn existing_proofs(doc: &Map<String, Value>) -> Result<Vec<&Value>, ()> {
     }
 }
 
-/// The document a proof was made over: the document without `proof`, plus the
-/// proofs named by `previousProof` (Data Integrity §4.3, proof chains).
-fn unsecured_for(
-    doc: &Map<String, Value>,
-    all: &[&Value],
-    previous: Option<&Value>,
-) -> Result<Map<String, Value>, PrevProofErr> {
-    let mut unsecured = Map::with_capacity(doc.len());
-    for (k, v) in doc {
-        if k != "proof" {
-            unsecured.insert(k.clone(), v.clone());
-        }
-    }
+/// The proofs named by `previousProof` (Data Integrity §4.3, proof chains): the
+/// value of `proof` in the document the new proof covers.
+fn chained_proofs(all: &[&Value], previous: Option<&Value>) -> Result<Option<Value>, PrevProofErr> {
     match previous {
-        None => {}
-        Some(Value::String(id)) => {
-            let found = find_proof(all, id)?;
-            unsecured.insert("proof".into(), found.clone());
-        }
+        None => Ok(None),
+        Some(Value::String(id)) => Ok(Some(find_proof(all, id)?.clone())),
         Some(Value::Array(ids)) => {
             let mut chained = Vec::with_capacity(ids.len());
             for id in ids {
@@ -376,11 +383,29 @@ fn unsecured_for(
                 };
                 chained.push(find_proof(all, id)?.clone());
             }
-            unsecured.insert("proof".into(), Value::Array(chained));
+            Ok(Some(Value::Array(chained)))
         }
-        Some(_) => return Err(PrevProofErr::Malformed),
+        Some(_) => Err(PrevProofErr::Malformed),
     }
-    Ok(unsecured)
+}
+
+/// SHA-256 of the canonical document a proof was made over: the document
+/// without `proof`, plus the `chained` proofs, with `@context` replaced by
+/// `context` when given. The document itself is not cloned.
+fn unsecured_hash(
+    doc: &Map<String, Value>,
+    chained: Option<&Value>,
+    context: Option<&Value>,
+) -> [u8; 32] {
+    let members = doc
+        .iter()
+        .filter(|(k, _)| *k != "proof")
+        .map(|(k, v)| match context {
+            Some(ctx) if k == "@context" => (k.as_str(), ctx),
+            _ => (k.as_str(), v),
+        })
+        .chain(chained.map(|p| ("proof", p)));
+    hash_members(members)
 }
 
 enum PrevProofErr {
@@ -422,18 +447,20 @@ pub fn add_proof(
     if all.iter().any(|p| !p.is_object()) {
         return Err(ProofError::ExistingProofMalformed);
     }
-    let unsecured =
-        unsecured_for(doc, &all, options.previous_proof.as_ref()).map_err(|e| match e {
-            PrevProofErr::NotFound(id) => ProofError::PreviousProofNotFound { id },
-            PrevProofErr::Malformed => ProofError::PreviousProofMalformed,
-        })?;
+    let chained = chained_proofs(&all, options.previous_proof.as_ref()).map_err(|e| match e {
+        PrevProofErr::NotFound(id) => ProofError::PreviousProofNotFound { id },
+        PrevProofErr::Malformed => ProofError::PreviousProofMalformed,
+    })?;
+    let doc_hash = unsecured_hash(doc, chained.as_ref(), None);
     // Proof configuration (§3.3.5): the options, with the document's @context.
     let mut config = options.to_map();
     if let Some(ctx) = doc.get("@context") {
         config.insert("@context".into(), ctx.clone());
     }
     let config = Value::Object(config);
-    let hash = hash_data(&config, &Value::Object(unsecured));
+    let mut config_hash = HashOut::new();
+    jcs::write_canonical(&config, &mut config_hash);
+    let hash = concat_hashes(config_hash.finish(), doc_hash);
     let signature = key.sign(&hash);
     let Value::Object(mut proof) = config else {
         return Err(ProofError::NotAnObject);
@@ -577,22 +604,27 @@ fn verify_one(
         .map_err(|source| ProofFailure::ProofValueEncoding { source })?
         .ok_or(ProofFailure::ProofValueLength)?;
 
-    let mut unsecured =
-        unsecured_for(doc, all, proof.get("previousProof")).map_err(|e| match e {
-            PrevProofErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
-            PrevProofErr::Malformed => ProofFailure::PreviousProofMalformed,
-        })?;
-    let mut options = proof.clone();
-    options.remove("proofValue");
+    let chained = chained_proofs(all, proof.get("previousProof")).map_err(|e| match e {
+        PrevProofErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
+        PrevProofErr::Malformed => ProofFailure::PreviousProofMalformed,
+    })?;
     // §3.3.2 step 4: the proof's @context must start the document's, and is
     // then the context the document was signed with.
-    if let Some(pctx) = options.get("@context") {
+    let context = proof.get("@context");
+    if let Some(pctx) = context {
         if !context_starts_with(doc.get("@context"), pctx) {
             return Err(ProofFailure::ContextMismatch);
         }
-        unsecured.insert("@context".into(), pctx.clone());
     }
-    let hash = hash_data(&Value::Object(options), &Value::Object(unsecured));
+    let doc_hash = unsecured_hash(doc, chained.as_ref(), context);
+    // The proof options: the proof without its value.
+    let config_hash = hash_members(
+        proof
+            .iter()
+            .filter(|(k, _)| *k != "proofValue")
+            .map(|(k, v)| (k.as_str(), v)),
+    );
+    let hash = concat_hashes(config_hash, doc_hash);
 
     let resolved = resolver
         .resolve(vm)
@@ -627,6 +659,205 @@ fn context_starts_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
     };
     let (d, p) = (as_list(doc_ctx), as_list(proof_ctx));
     p.len() <= d.len() && d.iter().zip(p).all(|(a, b)| a == b)
+}
+
+mod batch;
+mod fast;
+#[cfg(all(test, feature = "signing"))]
+mod tests_fast;
+
+/// Verifies every proof of a document given as bytes: the strict JSON rules of
+/// [`json::parse`](crate::json::parse), then exactly the outcomes of
+/// [`verify_proofs`], without building a `serde_json::Value`.
+///
+/// This is the fast path for verifiers: the document is read into a borrowed
+/// tree (strings are slices of `bytes`), the canonical forms of the proof
+/// options and of the document without its proof are streamed into SHA-256, and
+/// nothing is cloned. Proof chains (`previousProof`) take the `Value` path.
+///
+/// # Errors
+/// The [`JsonError`](crate::json::JsonError) of [`json::parse`](crate::json::parse)
+/// when `bytes` is not strict JSON.
+pub fn verify_bytes(
+    bytes: &[u8],
+    resolver: &dyn KeyResolver,
+) -> Result<Vec<ProofOutcome>, crate::json::JsonError> {
+    batch::verify_one_document(bytes, resolver)
+}
+
+/// Verifies many documents' proofs with Ed25519 batch verification: one result
+/// per document, in order, each equal to what [`verify_bytes`] answers.
+///
+/// All signatures that reach the signature check are verified together with
+/// `ed25519_dalek::verify_batch`; after a batch succeeds each signature must
+/// still meet `verify_strict`'s preconditions (canonical `s` and `R`, keys and
+/// `R` not of small order, torsion-free keys), and when the batch fails each
+/// signature is checked on its own, which pins down the documents that fail.
+/// Verification methods are resolved once per call. About 64 to 1024
+/// documents per call is a good size.
+pub fn verify_batch(
+    documents: &[&[u8]],
+    resolver: &dyn KeyResolver,
+) -> Vec<Result<Vec<ProofOutcome>, crate::json::JsonError>> {
+    batch::verify_batch(documents, resolver)
+}
+
+/// The proof outcomes of a verifiable presentation and of each credential it
+/// embeds (`verifiableCredential`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresentationOutcomes {
+    /// The presentation's own proofs, as [`verify_proofs`] reports them.
+    pub presentation: Vec<ProofOutcome>,
+    /// For each embedded credential, in order, its proofs' outcomes (a single
+    /// credential that is not in an array counts as a list of one).
+    pub credentials: Vec<Vec<ProofOutcome>>,
+}
+
+/// Verifies a presentation given as bytes and every credential it embeds, all
+/// signatures in one batch. Only the proofs: holder binding, purposes,
+/// challenge and domain are the caller's checks.
+///
+/// # Errors
+/// The [`JsonError`](crate::json::JsonError) of [`json::parse`](crate::json::parse)
+/// when `bytes` is not strict JSON.
+pub fn verify_presentation_bytes(
+    bytes: &[u8],
+    resolver: &dyn KeyResolver,
+) -> Result<PresentationOutcomes, crate::json::JsonError> {
+    use crate::tree::{Node, Tree};
+    let slow = || crate::json::parse(bytes).map(|value| fast::presentation_slow(&value, resolver));
+    let Ok(tree) = Tree::parse(bytes, crate::json::Limits::DEFAULT) else {
+        return slow();
+    };
+    let resolver = fast::CachingResolver::new(resolver);
+    let root = tree.root();
+    let credentials: Vec<Node<'_>> = match tree.get(root, "verifiableCredential") {
+        None => Vec::new(),
+        Some(list @ Node::Array { .. }) => tree.items(list).to_vec(),
+        Some(one) => vec![one],
+    };
+    let mut documents = Vec::with_capacity(credentials.len() + 1);
+    for node in std::iter::once(root).chain(credentials) {
+        match fast::prepare_node(&tree, node, &resolver) {
+            Some(document) => documents.push(document),
+            None => return slow(),
+        }
+    }
+    let mut decided = batch::decide_documents(documents).into_iter();
+    let presentation = decided.next().unwrap_or_default();
+    Ok(PresentationOutcomes {
+        presentation,
+        credentials: decided.collect(),
+    })
+}
+
+/// Adds an `eddsa-jcs-2022` proof to a document given as bytes and returns the
+/// secured document's bytes: the input, byte for byte, with a `proof` member
+/// added before its closing brace (indented like the input when the input is
+/// multi-line). The signature is the one [`add_proof`] makes.
+///
+/// Without a `serde_json::Value`: the canonical form is streamed from a
+/// borrowed tree into SHA-256. A document that already carries proofs, or
+/// options naming a `previousProof`, takes the [`add_proof`] path and is
+/// re-serialized.
+///
+/// # Errors
+/// [`ProofError::Json`] when `document` is not strict JSON; otherwise as
+/// [`add_proof`].
+#[cfg(feature = "signing")]
+pub fn add_proof_bytes(
+    document: &[u8],
+    key: &crate::keys::SecretKey,
+    options: &ProofOptions,
+) -> Result<Vec<u8>, ProofError> {
+    use crate::tree::{Node, Tree};
+    let pretty = document.contains(&b'\n');
+    let slow = || -> Result<Vec<u8>, ProofError> {
+        let value = crate::json::parse(document)?;
+        let secured = add_proof(&value, key, options)?;
+        let written = if pretty {
+            serde_json::to_vec_pretty(&secured)
+        } else {
+            serde_json::to_vec(&secured)
+        };
+        Ok(written.unwrap_or_default())
+    };
+    let Ok(tree) = Tree::parse(document, crate::json::Limits::DEFAULT) else {
+        return slow();
+    };
+    let root = tree.root();
+    if !matches!(root, Node::Object { .. }) {
+        return Err(ProofError::NotAnObject);
+    }
+    if tree.get(root, "proof").is_some() || options.previous_proof.is_some() {
+        return slow();
+    }
+    for (member, v) in [("created", &options.created), ("expires", &options.expires)] {
+        if let Some(v) = v {
+            datetime::parse(v).map_err(|source| ProofError::DateTime { member, source })?;
+        }
+    }
+    // Proof configuration (§3.3.5): the options with the document's @context,
+    // which sorts before every option name ('@' < 'a'), so its canonical form is
+    // `{"@context":…,` followed by the options' canonical form without its `{`.
+    let options_value = Value::Object(options.to_map());
+    let context = tree.get(root, "@context");
+    let mut context_json = Vec::new();
+    let mut config = HashOut::new();
+    if let Some(ctx) = context {
+        tree.write(ctx, &mut context_json);
+        jcs::Out::put(&mut config, b"{\"@context\":");
+        jcs::Out::put(&mut config, &context_json);
+        jcs::Out::put(&mut config, b",");
+        let mut rest = Vec::with_capacity(256);
+        jcs::write_canonical(&options_value, &mut rest);
+        jcs::Out::put(&mut config, rest.get(1..).unwrap_or_default());
+    } else {
+        jcs::write_canonical(&options_value, &mut config);
+    }
+    let mut unsecured = HashOut::new();
+    tree.write(root, &mut unsecured);
+    let hash = concat_hashes(config.finish(), unsecured.finish());
+    let signature = key.sign(&hash);
+
+    // The proof as add_proof writes it: options, @context, proofValue.
+    let Value::Object(mut proof) = options_value else {
+        return Err(ProofError::NotAnObject);
+    };
+    if !context_json.is_empty() {
+        proof.insert("@context".into(), crate::json::parse(&context_json)?);
+    }
+    proof.insert(
+        "proofValue".into(),
+        multibase::encode_base58btc(&signature.to_bytes()).into(),
+    );
+    Ok(splice_proof(document, &Value::Object(proof), pretty))
+}
+
+/// `document` (a JSON object) with `"proof": proof` added as its last member.
+#[cfg(feature = "signing")]
+fn splice_proof(document: &[u8], proof: &Value, pretty: bool) -> Vec<u8> {
+    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    // The closing brace of the top-level object, then the end of its last member.
+    let close = document.iter().rposition(|b| !is_ws(b)).unwrap_or(0);
+    let head = document.get(..close).unwrap_or_default();
+    let insert_at = head.iter().rposition(|b| !is_ws(b)).map_or(0, |i| i + 1);
+    let empty = head.get(..insert_at).and_then(|h| h.last()) == Some(&b'{');
+    let mut out = Vec::with_capacity(document.len() + 512);
+    out.extend_from_slice(document.get(..insert_at).unwrap_or_default());
+    if !empty {
+        out.push(b',');
+    }
+    if pretty {
+        out.extend_from_slice(b"\n  \"proof\": ");
+        let text = serde_json::to_string_pretty(proof).unwrap_or_default();
+        out.extend_from_slice(text.replace('\n', "\n  ").as_bytes());
+    } else {
+        out.extend_from_slice(b"\"proof\":");
+        out.extend_from_slice(&serde_json::to_vec(proof).unwrap_or_default());
+    }
+    out.extend_from_slice(document.get(insert_at..).unwrap_or_default());
+    out
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod bulk;
 mod checks;
 mod presentation;
 pub mod profile;

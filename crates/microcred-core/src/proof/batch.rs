@@ -1,0 +1,310 @@
+//! Batch verification of many documents' eddsa-jcs-2022 proofs with
+//! `ed25519_dalek::verify_batch`, with verdicts equal to `verify_strict`'s.
+//!
+//! Batch verification checks one random linear combination of all signature
+//! equations, which is cheaper than checking each, but it is not the strict
+//! check: `verify_strict` also rejects small-order keys, small-order `R`, and
+//! non-canonical encodings of `R`, and (being cofactorless and exact) any
+//! signature whose equation is off by a small-order point, which a random
+//! combination cancels with probability ≥ 1/8. So after a batch succeeds, each
+//! signature must still pass the strict preconditions below; one that does not
+//! is decided by `verify_strict` itself. When a batch fails, every signature is
+//! decided by `verify_strict`, which pins down the documents that failed.
+//!
+//! Residual difference, documented in `docs/performance.md`: a signature whose
+//! `R` has a small-order component while not being of small order itself
+//! (a "mixed-order" `R`) can pass the batch although `verify_strict` rejects it.
+//! Only the holder of the secret key can make one (a third party who alters a
+//! valid signature changes the hash and fails the batch); detecting it would
+//! cost a full scalar multiplication per signature, i.e. the price of
+//! `verify_strict`. Keys, by contrast, are checked to be torsion-free (once per
+//! key), so a mixed-order key never gets a batch verdict.
+
+use ed25519_dalek::VerifyingKey;
+
+use super::fast::{CachingResolver, Document, Pending, Prepared, finish_strict, prepare_bytes};
+use super::{KeyResolver, ProofFailure, ProofOutcome};
+use crate::json::JsonError;
+
+/// The group order ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian.
+const GROUP_ORDER: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// Whether a little-endian 256-bit integer is below ℓ (a canonical scalar).
+fn below_group_order(bytes: &[u8; 32]) -> bool {
+    for (b, l) in bytes.iter().rev().zip(GROUP_ORDER.iter().rev()) {
+        if b != l {
+            return b < l;
+        }
+    }
+    false
+}
+
+/// Whether a compressed Edwards point encodes its y coordinate canonically
+/// (y < p = 2^255 − 19). `verify_strict` compares the recomputed `R` with the
+/// signature's bytes, so it rejects the 19 non-canonical encodings.
+fn canonical_y(bytes: &[u8; 32]) -> bool {
+    let mut y = *bytes;
+    y[31] &= 0x7f;
+    // y ≥ p exactly when y = p + k, k < 19: bytes ED..FF, then FF…FF, then 7F.
+    !(y[0] >= 0xed && y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f)
+}
+
+/// Every encoding with a canonical y of the eight small-order points: the
+/// identity and the point of order 2 (x = 0, with either sign bit), the two
+/// points of order 4 and the four of order 8. With [`canonical_y`] this replaces
+/// decompressing R to ask for its order, which costs a field exponentiation.
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 10] = {
+    const fn enc(first: [u8; 16], second: [u8; 16]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < 16 {
+            out[i] = first[i];
+            out[i + 16] = second[i];
+            i += 1;
+        }
+        out
+    }
+    const ZERO: [u8; 16] = [0; 16];
+    const FF: [u8; 16] = [0xff; 16];
+    let mut one = ZERO;
+    one[0] = 1;
+    let mut one_signed = ZERO;
+    one_signed[15] = 0x80;
+    let mut minus_one_low = FF;
+    minus_one_low[0] = 0xec;
+    let mut minus_one_high = FF;
+    minus_one_high[15] = 0x7f;
+    [
+        enc(one, ZERO),
+        enc(one, one_signed),
+        enc(minus_one_low, minus_one_high),
+        enc(minus_one_low, FF),
+        enc(ZERO, ZERO),
+        enc(ZERO, one_signed),
+        enc(
+            [
+                0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+                0x98, 0xf0,
+            ],
+            [
+                0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+                0xfc, 0x05,
+            ],
+        ),
+        enc(
+            [
+                0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+                0x98, 0xf0,
+            ],
+            [
+                0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+                0xfc, 0x85,
+            ],
+        ),
+        enc(
+            [
+                0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+                0x67, 0x0f,
+            ],
+            [
+                0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+                0x03, 0x7a,
+            ],
+        ),
+        enc(
+            [
+                0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+                0x67, 0x0f,
+            ],
+            [
+                0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+                0x03, 0xfa,
+            ],
+        ),
+    ]
+};
+
+/// Per-call memo of "this key is torsion-free" (a scalar multiplication each).
+struct KeyChecks(Vec<([u8; 32], bool)>);
+
+impl KeyChecks {
+    fn usable(&mut self, key: &VerifyingKey) -> bool {
+        let bytes = key.to_bytes();
+        if let Some((_, ok)) = self.0.iter().find(|(k, _)| *k == bytes) {
+            return *ok;
+        }
+        let ok = !key.is_weak() && key.to_edwards().is_torsion_free();
+        if self.0.len() < 64 {
+            self.0.push((bytes, ok));
+        }
+        ok
+    }
+}
+
+/// The checks `verify_strict` makes beyond the signature equation: when all hold
+/// and the batch equation holds, `verify_strict` accepts (see the module docs
+/// for the one residual case).
+fn strict_preconditions(p: &Prepared, keys: &mut KeyChecks) -> bool {
+    let r = p.signature.r_bytes();
+    // R off the curve makes the batch itself fail (it decompresses every R).
+    below_group_order(p.signature.s_bytes())
+        && canonical_y(r)
+        && !SMALL_ORDER_ENCODINGS.contains(r)
+        && keys.usable(&p.key)
+}
+
+/// Verdicts for prepared signatures: one batch, then strict checks or fallback.
+fn decide(prepared: &[&Prepared]) -> Vec<bool> {
+    if prepared.is_empty() {
+        return Vec::new();
+    }
+    let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.hash[..]).collect();
+    let signatures: Vec<_> = prepared.iter().map(|p| p.signature).collect();
+    let keys: Vec<_> = prepared.iter().map(|p| p.key).collect();
+    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
+        let mut checks = KeyChecks(Vec::new());
+        prepared
+            .iter()
+            .map(|p| strict_preconditions(p, &mut checks) || p.verify_strict().is_ok())
+            .collect()
+    } else {
+        prepared.iter().map(|p| p.verify_strict().is_ok()).collect()
+    }
+}
+
+/// Decides every pending proof of `documents` with one batch.
+pub(super) fn decide_documents(documents: Vec<Document>) -> Vec<Vec<ProofOutcome>> {
+    let ready: Vec<&Prepared> = documents
+        .iter()
+        .filter_map(|d| match d {
+            Document::Fast(pending) => Some(pending),
+            Document::Done(_) => None,
+        })
+        .flatten()
+        .filter_map(|p| p.prepared.as_ref().ok())
+        .collect();
+    let mut verdicts = decide(&ready).into_iter();
+    documents
+        .into_iter()
+        .map(|document| match document {
+            Document::Done(outcomes) => outcomes,
+            Document::Fast(pending) => pending
+                .into_iter()
+                .map(
+                    |Pending {
+                         mut outcome,
+                         prepared,
+                     }| {
+                        outcome.result = prepared.and_then(|p| {
+                            if verdicts.next().unwrap_or(false) {
+                                Ok(p.controller)
+                            } else {
+                                Err(ProofFailure::SignatureInvalid)
+                            }
+                        });
+                        outcome
+                    },
+                )
+                .collect(),
+        })
+        .collect()
+}
+
+/// See [`super::verify_batch`].
+pub(super) fn verify_batch(
+    documents: &[&[u8]],
+    resolver: &dyn KeyResolver,
+) -> Vec<Result<Vec<ProofOutcome>, JsonError>> {
+    let resolver = CachingResolver::new(resolver);
+    let prepared: Vec<Result<Document, JsonError>> = documents
+        .iter()
+        .map(|bytes| prepare_bytes(bytes, &resolver))
+        .collect();
+    let mut errors = Vec::new();
+    let mut ok = Vec::new();
+    for (i, d) in prepared.into_iter().enumerate() {
+        match d {
+            Ok(document) => ok.push(document),
+            Err(e) => errors.push((i, e)),
+        }
+    }
+    let mut decided = decide_documents(ok).into_iter();
+    let mut errors = errors.into_iter().peekable();
+    (0..documents.len())
+        .map(|i| match errors.next_if(|(at, _)| *at == i) {
+            Some((_, e)) => Err(e),
+            None => Ok(decided.next().unwrap_or_default()),
+        })
+        .collect()
+}
+
+/// One document with `verify_strict` (used by [`super::verify_bytes`]).
+pub(super) fn verify_one_document(
+    bytes: &[u8],
+    resolver: &dyn KeyResolver,
+) -> Result<Vec<ProofOutcome>, JsonError> {
+    prepare_bytes(bytes, resolver).map(|document| match document {
+        Document::Done(outcomes) => outcomes,
+        Document::Fast(pending) => finish_strict(pending),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalar_and_point_encoding_checks() {
+        assert!(!below_group_order(&GROUP_ORDER));
+        let mut below = GROUP_ORDER;
+        below[0] -= 1;
+        assert!(below_group_order(&below));
+        assert!(below_group_order(&[0; 32]));
+        assert!(!below_group_order(&[0xff; 32]));
+        let mut p = [0xff; 32];
+        p[0] = 0xed;
+        p[31] = 0x7f;
+        assert!(!canonical_y(&p));
+        p[31] = 0xff; // the sign bit does not matter
+        assert!(!canonical_y(&p));
+        p[0] = 0xec;
+        assert!(canonical_y(&p));
+        assert!(canonical_y(&[0; 32]));
+    }
+
+    #[test]
+    fn small_order_table_is_exactly_the_small_order_points() {
+        // Each entry decompresses to a point of small order …
+        for (i, enc) in SMALL_ORDER_ENCODINGS.iter().enumerate() {
+            let point = VerifyingKey::from_bytes(enc).unwrap();
+            assert!(point.is_weak(), "entry {i}");
+            assert!(canonical_y(enc), "entry {i}");
+        }
+        // … the entries are distinct, and together they are the 8 points.
+        let mut points: Vec<[u8; 32]> = SMALL_ORDER_ENCODINGS
+            .iter()
+            .map(|e| {
+                VerifyingKey::from_bytes(e)
+                    .unwrap()
+                    .to_edwards()
+                    .compress()
+                    .to_bytes()
+            })
+            .collect();
+        points.sort_unstable();
+        points.dedup();
+        assert_eq!(points.len(), 8);
+        let mut all = SMALL_ORDER_ENCODINGS.to_vec();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 10);
+        // The base point (order ℓ) is not in the table.
+        let mut base = [0x66u8; 32];
+        base[0] = 0x58;
+        assert!(!VerifyingKey::from_bytes(&base).unwrap().is_weak());
+        assert!(!SMALL_ORDER_ENCODINGS.contains(&base));
+    }
+}

@@ -1,0 +1,312 @@
+//! eddsa-jcs-2022 straight from bytes: the borrowed tree of [`crate::tree`], the
+//! canonical forms streamed into SHA-256, no `serde_json::Value`, no clone of the
+//! document. Anything unusual (invalid JSON, `previousProof` chains) goes to the
+//! `Value` path, so the results are always those of [`super::verify_proofs`].
+
+use std::borrow::Cow;
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde_json::Value;
+
+use super::{
+    EDDSA_JCS_2022, KeyResolver, PROOF_TYPE, ProofFailure, ProofOutcome, ResolveError,
+    ResolvedMethod, concat_hashes, failed, verify_proofs,
+};
+use crate::jcs::HashOut;
+use crate::json::{self, JsonError, Limits};
+use crate::tree::{self, Node, Tree};
+use crate::{datetime, multibase};
+
+/// A proof checked up to the signature: what Ed25519 still has to verify.
+pub(super) struct Prepared {
+    pub(super) hash: [u8; 64],
+    pub(super) signature: Signature,
+    pub(super) key: VerifyingKey,
+    pub(super) controller: String,
+}
+
+impl Prepared {
+    /// The single-signature verdict (`verify_strict`).
+    pub(super) fn verify_strict(&self) -> Result<String, ProofFailure> {
+        self.key
+            .verify_strict(&self.hash, &self.signature)
+            .map(|()| self.controller.clone())
+            .map_err(|_| ProofFailure::SignatureInvalid)
+    }
+}
+
+/// A proof of a document, ready for its signature check.
+pub(super) struct Pending {
+    /// The outcome, with `result` still to be decided when `prepared` is `Ok`.
+    pub(super) outcome: ProofOutcome,
+    pub(super) prepared: Result<Prepared, ProofFailure>,
+}
+
+/// The proofs of one parsed document, or the `Value`-path result when the fast
+/// path does not apply.
+pub(super) enum Document {
+    Fast(Vec<Pending>),
+    Done(Vec<ProofOutcome>),
+}
+
+/// Resolves each verification method once per call (bulk: the same issuer key
+/// for thousands of documents; did:key decoding includes a point decompression).
+pub(super) struct CachingResolver<'r> {
+    inner: &'r dyn KeyResolver,
+    cache: std::cell::RefCell<Vec<(String, Result<ResolvedMethod, ResolveError>)>>,
+}
+
+/// Distinct verification methods remembered by [`CachingResolver`]; beyond this
+/// (many issuers in one call) new ones are resolved each time.
+const CACHE_LIMIT: usize = 64;
+
+impl<'r> CachingResolver<'r> {
+    pub(super) fn new(inner: &'r dyn KeyResolver) -> Self {
+        Self {
+            inner,
+            cache: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl KeyResolver for CachingResolver<'_> {
+    fn resolve(&self, verification_method: &str) -> Result<ResolvedMethod, ResolveError> {
+        if let Some((_, found)) = self
+            .cache
+            .borrow()
+            .iter()
+            .find(|(vm, _)| vm == verification_method)
+        {
+            return found.clone();
+        }
+        let resolved = self.inner.resolve(verification_method);
+        let mut cache = self.cache.borrow_mut();
+        if cache.len() < CACHE_LIMIT {
+            cache.push((verification_method.to_owned(), resolved.clone()));
+        }
+        resolved
+    }
+}
+
+/// The `Value`-path result for bytes the fast path does not take.
+fn slow(bytes: &[u8], resolver: &dyn KeyResolver) -> Result<Vec<ProofOutcome>, JsonError> {
+    json::parse(bytes).map(|value| verify_proofs(&value, resolver))
+}
+
+/// Parses `bytes` and checks every proof up to its signature.
+pub(super) fn prepare_bytes(
+    bytes: &[u8],
+    resolver: &dyn KeyResolver,
+) -> Result<Document, JsonError> {
+    // On rejection the strict parser names the error; should it accept what the
+    // fast parser refused (a bug the differential tests look for), its verdict stands.
+    let Ok(tree) = Tree::parse(bytes, Limits::DEFAULT) else {
+        return slow(bytes, resolver).map(Document::Done);
+    };
+    match prepare_node(&tree, tree.root(), resolver) {
+        Some(document) => Ok(document),
+        None => slow(bytes, resolver).map(Document::Done),
+    }
+}
+
+/// The proofs of the document at `doc`; `None` when the `Value` path must decide
+/// (proof chains), `Some(Done(vec![]))` for a document without proofs.
+pub(super) fn prepare_node<'a>(
+    tree: &Tree<'a>,
+    doc: Node<'a>,
+    resolver: &dyn KeyResolver,
+) -> Option<Document> {
+    if !matches!(doc, Node::Object { .. }) {
+        return Some(Document::Done(vec![failed(
+            0,
+            ProofFailure::DocumentNotAnObject,
+        )]));
+    }
+    let proofs: Vec<Node<'a>> = match tree.get(doc, "proof") {
+        None => return Some(Document::Done(Vec::new())),
+        Some(p @ Node::Object { .. }) => vec![p],
+        Some(p @ Node::Array { .. }) => tree.items(p).to_vec(),
+        Some(_) => return Some(Document::Done(vec![failed(0, ProofFailure::NotAnObject)])),
+    };
+    // Proof chains hash other proofs into the document: rare, left to the Value path.
+    if proofs
+        .iter()
+        .any(|p| tree.get(*p, "previousProof").is_some())
+    {
+        return None;
+    }
+    // eddsa-rdfc-2022 works on the JSON-LD of a `Value`: a document with such a proof
+    // takes the Value path (the JSON-LD work dwarfs the parse it repeats).
+    #[cfg(feature = "rdfc")]
+    if proofs.iter().any(|p| {
+        tree.get(*p, "cryptosuite")
+            .and_then(tree::as_str)
+            .is_some_and(|s| s == crate::rdfc::EDDSA_RDFC_2022)
+    }) {
+        return None;
+    }
+    let pending = proofs
+        .iter()
+        .enumerate()
+        .map(|(index, &proof)| {
+            let s = |k: &str| {
+                tree.get(proof, k)
+                    .and_then(tree::as_str)
+                    .map(Cow::into_owned)
+            };
+            Pending {
+                outcome: ProofOutcome {
+                    index,
+                    id: s("id"),
+                    cryptosuite: s("cryptosuite"),
+                    verification_method: s("verificationMethod"),
+                    proof_purpose: s("proofPurpose"),
+                    created: s("created"),
+                    expires: s("expires"),
+                    challenge: s("challenge"),
+                    domain: s("domain"),
+                    result: Err(ProofFailure::SignatureInvalid),
+                },
+                prepared: prepare_proof(tree, doc, proof, resolver),
+            }
+        })
+        .collect();
+    Some(Document::Fast(pending))
+}
+
+fn str_member<'a>(
+    tree: &Tree<'a>,
+    proof: Node<'a>,
+    member: &'static str,
+) -> Result<Cow<'a, str>, ProofFailure> {
+    tree.get(proof, member)
+        .and_then(tree::as_str)
+        .ok_or(ProofFailure::MissingMember { member })
+}
+
+/// eddsa-jcs-2022 "Verify Proof" (§3.3.2) up to the signature check, in the
+/// order of `verify_one`, so that failures are reported identically.
+fn prepare_proof<'a>(
+    tree: &Tree<'a>,
+    doc: Node<'a>,
+    proof: Node<'a>,
+    resolver: &dyn KeyResolver,
+) -> Result<Prepared, ProofFailure> {
+    if !matches!(proof, Node::Object { .. }) {
+        return Err(ProofFailure::NotAnObject);
+    }
+    let kind = str_member(tree, proof, "type")?;
+    if kind != PROOF_TYPE {
+        return Err(ProofFailure::UnsupportedType {
+            found: kind.into_owned(),
+        });
+    }
+    let suite = str_member(tree, proof, "cryptosuite")?;
+    if suite != EDDSA_JCS_2022 {
+        return Err(ProofFailure::UnsupportedCryptosuite {
+            found: suite.into_owned(),
+        });
+    }
+    let vm = str_member(tree, proof, "verificationMethod")?;
+    let purpose = str_member(tree, proof, "proofPurpose")?;
+    let proof_value = str_member(tree, proof, "proofValue")?;
+    for member in ["created", "expires"] {
+        if let Some(v) = tree.get(proof, member) {
+            let s = tree::as_str(v).ok_or(ProofFailure::MissingMember { member })?;
+            datetime::parse(&s).map_err(|source| ProofFailure::DateTime { member, source })?;
+        }
+    }
+    let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(&proof_value)
+        .map_err(|source| ProofFailure::ProofValueEncoding { source })?
+        .ok_or(ProofFailure::ProofValueLength)?;
+
+    let context = tree.get(proof, "@context");
+    if let Some(pctx) = context {
+        if !context_starts_with(tree, tree.get(doc, "@context"), pctx) {
+            return Err(ProofFailure::ContextMismatch);
+        }
+    }
+    let mut config = HashOut::new();
+    tree.write_object(
+        proof,
+        |name, _| (name == "proofValue").then_some(None),
+        &mut config,
+    );
+    let mut unsecured = HashOut::new();
+    tree.write_object(
+        doc,
+        |name, _| match name {
+            "proof" => Some(None),
+            "@context" => context.map(Some),
+            _ => None,
+        },
+        &mut unsecured,
+    );
+    let hash = concat_hashes(config.finish(), unsecured.finish());
+
+    let resolved = resolver
+        .resolve(&vm)
+        .map_err(|source| ProofFailure::Resolve {
+            verification_method: vm.clone().into_owned(),
+            source,
+        })?;
+    if !resolved.relationships.iter().any(|r| *r == purpose) {
+        return Err(ProofFailure::PurposeNotAuthorized {
+            verification_method: vm.into_owned(),
+            purpose: purpose.into_owned(),
+        });
+    }
+    Ok(Prepared {
+        hash,
+        signature: Signature::from_bytes(&sig_bytes),
+        key: resolved.public_key,
+        controller: resolved.controller,
+    })
+}
+
+/// As `super::context_starts_with`, on tree nodes.
+fn context_starts_with<'a>(
+    tree: &Tree<'a>,
+    doc_ctx: Option<Node<'a>>,
+    proof_ctx: Node<'a>,
+) -> bool {
+    let Some(doc_ctx) = doc_ctx else {
+        return false;
+    };
+    let as_list = |node: Node<'a>| -> Vec<Node<'a>> {
+        match node {
+            Node::Array { .. } => tree.items(node).to_vec(),
+            other => vec![other],
+        }
+    };
+    let (d, p) = (as_list(doc_ctx), as_list(proof_ctx));
+    p.len() <= d.len() && d.iter().zip(&p).all(|(a, b)| tree.equal(*a, *b))
+}
+
+/// Decides pending proofs one by one with `verify_strict`.
+pub(super) fn finish_strict(pending: Vec<Pending>) -> Vec<ProofOutcome> {
+    pending
+        .into_iter()
+        .map(|p| {
+            let mut outcome = p.outcome;
+            outcome.result = p.prepared.and_then(|prepared| prepared.verify_strict());
+            outcome
+        })
+        .collect()
+}
+
+/// The `Value`-path reference for [`super::verify_presentation_bytes`].
+pub(super) fn presentation_slow(
+    value: &Value,
+    resolver: &dyn KeyResolver,
+) -> super::PresentationOutcomes {
+    let credentials = match value.get("verifiableCredential") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.iter().map(|c| verify_proofs(c, resolver)).collect(),
+        Some(other) => vec![verify_proofs(other, resolver)],
+    };
+    super::PresentationOutcomes {
+        presentation: verify_proofs(value, resolver),
+        credentials,
+    }
+}

@@ -1,0 +1,872 @@
+//! A borrowed, allocation-light JSON tree for the hot paths (verifying and signing
+//! from bytes): strings and numbers are slices of the input, every node lives in
+//! one arena vector, and object members are stored sorted in RFC 8785 order, so
+//! canonicalization is a plain walk and duplicate members are adjacent.
+//!
+//! It accepts exactly the inputs [`crate::json::parse_with_limits`] accepts: the
+//! same I-JSON rules, checked in one pass. It does not render errors: on any
+//! rejection the caller runs [`crate::json::parse_with_limits`], which names the
+//! JSON path, so both paths report identical errors (differential tests pin the
+//! accept/reject agreement).
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use crate::jcs::{self, Out, cmp_utf16};
+use crate::json::{Limits, plain_len};
+
+/// Largest integer magnitude an IEEE double holds exactly (I-JSON, RFC 7493 §2.2).
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// A node of the tree. Containers point into [`Tree::nodes`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Node<'a> {
+    Null,
+    Bool(bool),
+    /// A grammar- and range-checked number literal.
+    Num(&'a str),
+    /// The raw content between the quotes; `true` when it contains escapes.
+    Str(&'a str, bool),
+    /// Elements at `nodes[first..first + len]`.
+    Array {
+        first: u32,
+        len: u32,
+    },
+    /// Members at `nodes[first + 2i]` (name, a `Str`) and `nodes[first + 2i + 1]`
+    /// (value), sorted by name in UTF-16 order, without duplicates.
+    Object {
+        first: u32,
+        len: u32,
+    },
+}
+
+/// A parsed document.
+#[derive(Debug)]
+pub(crate) struct Tree<'a> {
+    nodes: Vec<Node<'a>>,
+    root: Node<'a>,
+}
+
+/// Why the fast parser gave up; the caller asks the strict parser for the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rejected;
+
+type Result<T> = core::result::Result<T, Rejected>;
+
+impl<'a> Tree<'a> {
+    /// Parses strict JSON (the rules of [`crate::json`]).
+    pub(crate) fn parse(bytes: &'a [u8], limits: Limits) -> Result<Self> {
+        if bytes.len() > limits.max_bytes || bytes.starts_with(b"\xEF\xBB\xBF") {
+            return Err(Rejected);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| Rejected)?;
+        let mut parser = Parser {
+            bytes,
+            text,
+            pos: 0,
+            max_depth: limits.max_depth,
+            nodes: Vec::with_capacity(bytes.len() / 16),
+            items: Vec::with_capacity(32),
+            members: Vec::with_capacity(64),
+            stack: Vec::with_capacity(16),
+        };
+        let root = parser.run()?;
+        parser.skip_ws();
+        if parser.pos != bytes.len() {
+            return Err(Rejected);
+        }
+        Ok(Self {
+            nodes: parser.nodes,
+            root,
+        })
+    }
+
+    /// The top-level value.
+    pub(crate) fn root(&self) -> Node<'a> {
+        self.root
+    }
+
+    /// The elements of an array (empty for other nodes).
+    pub(crate) fn items(&self, node: Node<'a>) -> &[Node<'a>] {
+        match node {
+            Node::Array { first, len } => self.slice(first, len),
+            _ => &[],
+        }
+    }
+
+    /// The members of an object as (name, value) pairs, in canonical order.
+    pub(crate) fn members(
+        &self,
+        node: Node<'a>,
+    ) -> impl ExactSizeIterator<Item = (Node<'a>, Node<'a>)> + '_ {
+        let pairs = match node {
+            Node::Object { first, len } => self.slice(first, len.saturating_mul(2)),
+            _ => &[],
+        };
+        pairs.chunks_exact(2).map(|pair| match pair {
+            [name, value] => (*name, *value),
+            _ => (Node::Null, Node::Null),
+        })
+    }
+
+    fn slice(&self, first: u32, len: u32) -> &[Node<'a>] {
+        let first = first as usize;
+        self.nodes
+            .get(first..first + len as usize)
+            .unwrap_or_default()
+    }
+
+    /// The member `name` of an object (names are compared after unescaping).
+    pub(crate) fn get(&self, node: Node<'a>, name: &str) -> Option<Node<'a>> {
+        self.members(node)
+            .find(|(key, _)| str_eq(*key, name))
+            .map(|(_, value)| value)
+    }
+
+    /// Semantic equality, as `serde_json::Value`'s `==` on the strict parser's output.
+    pub(crate) fn equal(&self, a: Node<'a>, b: Node<'a>) -> bool {
+        match (a, b) {
+            (Node::Null, Node::Null) => true,
+            (Node::Bool(x), Node::Bool(y)) => x == y,
+            (Node::Num(x), Node::Num(y)) => number_value(x) == number_value(y),
+            (Node::Str(..), Node::Str(..)) => unescape(a) == unescape(b),
+            (Node::Array { len: la, .. }, Node::Array { len: lb, .. }) => {
+                la == lb
+                    && self
+                        .items(a)
+                        .iter()
+                        .zip(self.items(b))
+                        .all(|(x, y)| self.equal(*x, *y))
+            }
+            (Node::Object { len: la, .. }, Node::Object { len: lb, .. }) => {
+                // Both sorted and duplicate-free: equal maps have equal pair sequences.
+                la == lb
+                    && self
+                        .members(a)
+                        .zip(self.members(b))
+                        .all(|((ka, va), (kb, vb))| {
+                            unescape(ka) == unescape(kb) && self.equal(va, vb)
+                        })
+            }
+            _ => false,
+        }
+    }
+
+    /// Writes the RFC 8785 canonical form of `node`.
+    pub(crate) fn write<O: Out>(&self, node: Node<'a>, out: &mut O) {
+        match node {
+            Node::Null => out.put(b"null"),
+            Node::Bool(true) => out.put(b"true"),
+            Node::Bool(false) => out.put(b"false"),
+            Node::Num(literal) => write_number(literal, out),
+            Node::Str(raw, false) => {
+                // Validated content without escapes has no quote, backslash or
+                // control character: it is its own canonical form.
+                out.byte(b'"');
+                out.put(raw.as_bytes());
+                out.byte(b'"');
+            }
+            Node::Str(..) => jcs::write_string(&unescape(node), out),
+            Node::Array { .. } => {
+                out.byte(b'[');
+                for (i, item) in self.items(node).iter().enumerate() {
+                    if i > 0 {
+                        out.byte(b',');
+                    }
+                    self.write(*item, out);
+                }
+                out.byte(b']');
+            }
+            Node::Object { .. } => {
+                out.byte(b'{');
+                for (i, (key, value)) in self.members(node).enumerate() {
+                    if i > 0 {
+                        out.byte(b',');
+                    }
+                    self.write(key, out);
+                    out.byte(b':');
+                    self.write(value, out);
+                }
+                out.byte(b'}');
+            }
+        }
+    }
+
+    /// Writes an object's canonical form with members changed on the way: `edit`
+    /// sees each (name, value) and returns `None` to keep it, `Some(None)` to leave
+    /// it out, or `Some(Some(v))` to write `v` instead. No clone of the document.
+    pub(crate) fn write_object<O: Out>(
+        &self,
+        node: Node<'a>,
+        edit: impl Fn(&str, Node<'a>) -> Option<Option<Node<'a>>>,
+        out: &mut O,
+    ) {
+        out.byte(b'{');
+        let mut first = true;
+        for (key, value) in self.members(node) {
+            let value = match edit(&unescape(key), value) {
+                None => value,
+                Some(None) => continue,
+                Some(Some(replacement)) => replacement,
+            };
+            if !std::mem::take(&mut first) {
+                out.byte(b',');
+            }
+            self.write(key, out);
+            out.byte(b':');
+            self.write(value, out);
+        }
+        out.byte(b'}');
+    }
+}
+
+/// The string value of a `Str` node (unescaped), or `""` for other nodes.
+pub(crate) fn unescape(node: Node<'_>) -> Cow<'_, str> {
+    match node {
+        Node::Str(raw, false) => Cow::Borrowed(raw),
+        Node::Str(raw, true) => decode_escaped(raw).map_or(Cow::Borrowed(""), Cow::Owned),
+        _ => Cow::Borrowed(""),
+    }
+}
+
+/// Whether a node is the string `text`.
+pub(crate) fn str_eq(node: Node<'_>, text: &str) -> bool {
+    match node {
+        Node::Str(raw, false) => raw == text,
+        Node::Str(_, true) => unescape(node) == text,
+        _ => false,
+    }
+}
+
+/// The string value of a node, if it is a string.
+pub(crate) fn as_str(node: Node<'_>) -> Option<Cow<'_, str>> {
+    match node {
+        Node::Str(..) => Some(unescape(node)),
+        _ => None,
+    }
+}
+
+/// A number as `serde_json::Number` holds it after the strict parser: the
+/// variants compare exactly as `serde_json`'s do.
+#[derive(Debug, PartialEq)]
+enum NumberValue {
+    PosInt(u64),
+    NegInt(i64),
+    Float(f64),
+}
+
+fn number_value(literal: &str) -> NumberValue {
+    if is_integer_literal(literal) {
+        match literal.parse::<i64>() {
+            // Same as the strict parser: `-0` is the double -0.0.
+            Ok(0) if literal.starts_with('-') => NumberValue::Float(-0.0),
+            Ok(n) if n < 0 => NumberValue::NegInt(n),
+            Ok(n) => NumberValue::PosInt(n.unsigned_abs()),
+            Err(_) => NumberValue::Float(f64::NAN),
+        }
+    } else {
+        NumberValue::Float(literal.parse().unwrap_or(f64::NAN))
+    }
+}
+
+fn is_integer_literal(literal: &str) -> bool {
+    !literal.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
+}
+
+/// Writes a validated number literal in canonical form.
+fn write_number<O: Out>(literal: &str, out: &mut O) {
+    if is_integer_literal(literal) {
+        // Range-checked (|n| ≤ 2^53 − 1) and without leading zeros, so the digits
+        // are what ECMAScript prints, except for `-0`.
+        if literal == "-0" {
+            out.byte(b'0');
+        } else {
+            out.put(literal.as_bytes());
+        }
+    } else {
+        jcs::write_f64(literal.parse().unwrap_or(0.0), out);
+    }
+}
+
+/// Decodes the escapes of validated string content.
+fn decode_escaped(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = plain_len(bytes.get(i..)?);
+        out.push_str(raw.get(i..i + run)?);
+        i += run;
+        if i >= bytes.len() {
+            break;
+        }
+        let (c, next) = escape_at(bytes, i)?;
+        out.push(c);
+        i = next;
+    }
+    Some(out)
+}
+
+/// The character of the escape at `bytes[i] == b'\\'` and the index after it;
+/// `None` for anything the strict parser rejects.
+fn escape_at(bytes: &[u8], i: usize) -> Option<(char, usize)> {
+    if bytes.get(i) != Some(&b'\\') {
+        return None;
+    }
+    let c = match bytes.get(i + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let unit = hex4(bytes, i + 2)?;
+            return match unit {
+                0xD800..=0xDBFF => {
+                    if bytes.get(i + 6..i + 8) != Some(b"\\u") {
+                        return None;
+                    }
+                    let low = hex4(bytes, i + 8)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    let code =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    Some((char::from_u32(code)?, i + 12))
+                }
+                0xDC00..=0xDFFF => None,
+                _ => Some((char::from_u32(u32::from(unit))?, i + 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, i + 2))
+}
+
+fn hex4(bytes: &[u8], i: usize) -> Option<u16> {
+    let digits = bytes.get(i..i + 4)?;
+    digits.iter().try_fold(0u16, |acc, &b| {
+        char::from(b).to_digit(16).map(|d| (acc << 4) | d as u16)
+    })
+}
+
+/// Orders two member names (unescaped) in UTF-16 order.
+fn cmp_names(a: Node<'_>, b: Node<'_>) -> Ordering {
+    match (a, b) {
+        (Node::Str(x, false), Node::Str(y, false)) => cmp_utf16(x, y),
+        _ => cmp_utf16(&unescape(a), &unescape(b)),
+    }
+}
+
+struct Frame<'a> {
+    object: bool,
+    /// Index of this container's first child in `Parser::items` or `Parser::members`.
+    start: usize,
+    /// Objects: the name of the member whose value is being parsed.
+    name: Node<'a>,
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    max_depth: usize,
+    nodes: Vec<Node<'a>>,
+    /// Elements of the open arrays.
+    items: Vec<Node<'a>>,
+    /// Members of the open objects, sorted in place when an object closes (no copy
+    /// into a separate vector: that copy was a quarter of the parser's time).
+    members: Vec<(Node<'a>, Node<'a>)>,
+    stack: Vec<Frame<'a>>,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<()> {
+        self.skip_ws();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Rejected)
+        }
+    }
+
+    fn member_name(&mut self) -> Result<()> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            return Err(Rejected);
+        }
+        let name = self.string()?;
+        if let Some(frame) = self.stack.last_mut() {
+            frame.name = name;
+        }
+        self.expect(b':')
+    }
+
+    fn run(&mut self) -> Result<Node<'a>> {
+        'value: loop {
+            self.skip_ws();
+            let mut value = match self.peek() {
+                Some(open @ (b'{' | b'[')) => {
+                    if self.stack.len() >= self.max_depth {
+                        return Err(Rejected);
+                    }
+                    self.pos += 1;
+                    self.skip_ws();
+                    let object = open == b'{';
+                    let close = if object { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                        let first = u32::try_from(self.nodes.len()).map_err(|_| Rejected)?;
+                        if object {
+                            Node::Object { first, len: 0 }
+                        } else {
+                            Node::Array { first, len: 0 }
+                        }
+                    } else {
+                        self.stack.push(Frame {
+                            object,
+                            start: if object {
+                                self.members.len()
+                            } else {
+                                self.items.len()
+                            },
+                            name: Node::Null,
+                        });
+                        if object {
+                            self.member_name()?;
+                        }
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => self.string()?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(b't') => self.literal(b"true", Node::Bool(true))?,
+                Some(b'f') => self.literal(b"false", Node::Bool(false))?,
+                Some(b'n') => self.literal(b"null", Node::Null)?,
+                _ => return Err(Rejected),
+            };
+            loop {
+                let Some(frame) = self.stack.last() else {
+                    return Ok(value);
+                };
+                let object = frame.object;
+                if object {
+                    self.members.push((frame.name, value));
+                } else {
+                    self.items.push(value);
+                }
+                self.skip_ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if object {
+                            self.member_name()?;
+                        }
+                        continue 'value;
+                    }
+                    Some(b']') if !object => {}
+                    Some(b'}') if object => {}
+                    _ => return Err(Rejected),
+                }
+                self.pos += 1;
+                value = self.close()?;
+            }
+        }
+    }
+
+    /// Pops the innermost container and moves its children into the arena.
+    fn close(&mut self) -> Result<Node<'a>> {
+        let frame = self.stack.pop().ok_or(Rejected)?;
+        let first = u32::try_from(self.nodes.len()).map_err(|_| Rejected)?;
+        if !frame.object {
+            let len = self.items.len().saturating_sub(frame.start);
+            self.nodes.extend(self.items.drain(frame.start..));
+            let len = u32::try_from(len).map_err(|_| Rejected)?;
+            return Ok(Node::Array { first, len });
+        }
+        let own = self.members.get_mut(frame.start..).unwrap_or_default();
+        own.sort_unstable_by(|a, b| cmp_names(a.0, b.0));
+        // Sorted, so a repeated name (compared after unescaping) is adjacent.
+        if own
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if cmp_names(a.0, b.0) == Ordering::Equal))
+        {
+            return Err(Rejected);
+        }
+        let len = u32::try_from(own.len()).map_err(|_| Rejected)?;
+        self.nodes.reserve(own.len() * 2);
+        for &(name, value) in own.iter() {
+            self.nodes.push(name);
+            self.nodes.push(value);
+        }
+        self.members.truncate(frame.start);
+        Ok(Node::Object { first, len })
+    }
+
+    fn literal(&mut self, word: &'static [u8], node: Node<'a>) -> Result<Node<'a>> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            Ok(node)
+        } else {
+            Err(Rejected)
+        }
+    }
+
+    /// A string at `self.pos` (the opening quote).
+    fn string(&mut self) -> Result<Node<'a>> {
+        let bytes = self.bytes;
+        let start = self.pos + 1;
+        let mut i = start + plain_len(bytes.get(start..).unwrap_or_default());
+        let mut escaped = false;
+        loop {
+            match bytes.get(i) {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    let (_, next) = escape_at(bytes, i).ok_or(Rejected)?;
+                    i = next;
+                }
+                // A control character, or the end of the input.
+                _ => return Err(Rejected),
+            }
+            i += plain_len(bytes.get(i..).unwrap_or_default());
+        }
+        // The whole input is valid UTF-8 and quotes are ASCII, so this is a char boundary.
+        let raw = self.text.get(start..i).ok_or(Rejected)?;
+        self.pos = i + 1;
+        Ok(Node::Str(raw, escaped))
+    }
+
+    /// A number at `self.pos`, checked as the strict parser checks it.
+    fn number(&mut self) -> Result<Node<'a>> {
+        let bytes = self.bytes;
+        let start = self.pos;
+        let is_digit = |k: usize| matches!(bytes.get(k), Some(b'0'..=b'9'));
+        let mut i = start;
+        if bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        match bytes.get(i) {
+            Some(b'0') => {
+                i += 1;
+                if is_digit(i) {
+                    return Err(Rejected);
+                }
+            }
+            Some(b'1'..=b'9') => {
+                while is_digit(i) {
+                    i += 1;
+                }
+            }
+            _ => return Err(Rejected),
+        }
+        let int_end = i;
+        let mut integer = true;
+        if bytes.get(i) == Some(&b'.') {
+            integer = false;
+            i += 1;
+            if !is_digit(i) {
+                return Err(Rejected);
+            }
+            while is_digit(i) {
+                i += 1;
+            }
+        }
+        if let Some(b'e' | b'E') = bytes.get(i) {
+            integer = false;
+            i += 1;
+            if let Some(b'+' | b'-') = bytes.get(i) {
+                i += 1;
+            }
+            if !is_digit(i) {
+                return Err(Rejected);
+            }
+            while is_digit(i) {
+                i += 1;
+            }
+        }
+        let literal = self.text.get(start..i).ok_or(Rejected)?;
+        if integer {
+            let digits = bytes.get(int_start..int_end).unwrap_or_default();
+            if digits.len() > 16 {
+                return Err(Rejected);
+            }
+            let magnitude = digits
+                .iter()
+                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
+            if magnitude > MAX_SAFE_INTEGER {
+                return Err(Rejected);
+            }
+        } else if !literal.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(Rejected);
+        }
+        self.pos = i;
+        Ok(Node::Num(literal))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn canonical_fast(bytes: &[u8]) -> Option<Vec<u8>> {
+        let tree = Tree::parse(bytes, Limits::DEFAULT).ok()?;
+        let mut out = Vec::new();
+        tree.write(tree.root(), &mut out);
+        Some(out)
+    }
+
+    /// Both parsers accept the same inputs, and canonicalize them identically.
+    #[allow(clippy::panic)] // test helper: a disagreement is a failing test
+    fn agree(bytes: &[u8]) {
+        let slow = json::parse(bytes);
+        let fast = canonical_fast(bytes);
+        match (&slow, &fast) {
+            (Ok(value), Some(canonical)) => {
+                assert_eq!(
+                    &jcs::canonicalize(value),
+                    canonical,
+                    "{}",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+            (Err(_), None) => {}
+            _ => panic!(
+                "parsers disagree on {:?}: strict {:?}, fast accepts: {}",
+                String::from_utf8_lossy(bytes),
+                slow.err(),
+                fast.is_some()
+            ),
+        }
+    }
+
+    #[test]
+    fn malformed_inputs_of_the_strict_parser_tests() {
+        let long = "1".repeat(100);
+        let deep = "[".repeat(10_000);
+        let deep_objects = r#"{"a":"#.repeat(10_000);
+        let at_limit = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        let over_limit = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        let cases: Vec<&[u8]> = vec![
+            br#"{"credentialSubject":{"achievement":{"name":"a","name":"b"}}}"#,
+            br#"{"a":1,"\u0061":2}"#,
+            br#"[{"a":1},{"b":1,"c":{},"b":2}]"#,
+            br#"{"":1,"":2}"#,
+            br#"{"credentialSubject":{"result":[{"value":01}]}}"#,
+            br#"{"@context":["a", tru]}"#,
+            br#"{"a.b":{"c d":[1, 2, x]}}"#,
+            br#"{"q\"":nul}"#,
+            b"[1 2]",
+            br#"{"a":[1 2]}"#,
+            br#"{"a" 1}"#,
+            br#"{"a":1,}"#,
+            b"\xEF\xBB\xBF[1,2]",
+            b"\xEF\xBB\xBF{}",
+            b"{\"a\":\"x\xFFy\"}",
+            b"{\"\xC3\":1}",
+            b"\"\xC0\xAF\"",
+            b"\"\xED\xA0\x80\"",
+            b"\"\\n\xFF\"",
+            b"[\xFF]",
+            b"1 \xFF",
+            br#""\ud800""#,
+            br#""\udc00""#,
+            br#""\ud800\u0041""#,
+            br#""\ud800\ud800""#,
+            br#""\udbff x""#,
+            br#"{"k":"\ud800"}"#,
+            br#""\ud83d\ude02""#,
+            br#""\uD83D\uDE02!""#,
+            br#""\uffff\u0000""#,
+            br#""a\"\\\/\b\f\n\r\tz\u00e9""#,
+            b"[\"a\tb\"]",
+            b"\"\\x\"",
+            b"\"\\'\"",
+            br#""\u12""#,
+            br#""\u12G4""#,
+            br#""\ud800\u12""#,
+            b"\"\x7F\"",
+            b"9007199254740991",
+            b"-9007199254740991",
+            b"9007199254740992",
+            b"9007199254740993",
+            b"-9007199254740992",
+            b"9007199254740993.0",
+            b"123456789012345678901234567890",
+            b"1e-400",
+            b"1e400",
+            b"-1e400",
+            br#"{"n":[1e400]}"#,
+            b"0",
+            b"-0",
+            b"-0.0",
+            b"1.5e3",
+            b"1E-2",
+            b"1e+2",
+            b"0.1",
+            b"5.0",
+            b"0x10",
+            b"1.5.2",
+            b"",
+            b" \n\t\r",
+            b"{} x",
+            b"1 2",
+            b"{}{}",
+            b"{",
+            b"[",
+            b"[1",
+            b"[1,",
+            br#"{"a""#,
+            br#"{"a":"#,
+            br#"{"a":1"#,
+            b"\"abc",
+            b"\"\\",
+            b"tr",
+            "\u{a0}1".as_bytes(),
+            "[1,\u{c}2]".as_bytes(),
+            b"{1:2}",
+            b"[1,]",
+            b"nulL",
+            b"'a'",
+            long.as_bytes(),
+            deep.as_bytes(),
+            deep_objects.as_bytes(),
+            at_limit.as_bytes(),
+            over_limit.as_bytes(),
+            br#" {"z":1,"a":[true,false,null,-2,1.5e3,"s"],"m":{}} "#,
+            b"\t\r\n42\n",
+            b"[]",
+            br#""x""#,
+        ];
+        for bad in [
+            "01",
+            "-01",
+            "00",
+            "+1",
+            ".5",
+            "-.5",
+            "1.",
+            "1.e3",
+            "1e",
+            "1e+",
+            "-",
+            "--1",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+        ] {
+            agree(bad.as_bytes());
+        }
+        for case in cases {
+            agree(case);
+        }
+        let limits = Limits {
+            max_bytes: 4,
+            max_depth: 2,
+        };
+        for case in [&b"[12]"[..], b"[1,2]", b"[[[1]]]", b"[[1]]"] {
+            assert_eq!(
+                json::parse_with_limits(case, limits).is_ok(),
+                Tree::parse(case, limits).is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn lookups_and_equality() {
+        let bytes = br#"{"b":[1,"x",{"k":-0}],"a":"\u0041","c":1.0,"d":1,"e":{"y":2,"x":1}}"#;
+        let tree = Tree::parse(bytes, Limits::DEFAULT).unwrap();
+        let root = tree.root();
+        assert!(str_eq(tree.get(root, "a").unwrap(), "A"));
+        assert!(tree.get(root, "z").is_none());
+        let c = tree.get(root, "c").unwrap();
+        let d = tree.get(root, "d").unwrap();
+        // serde_json: 1.0 (a double) != 1 (an integer).
+        assert!(!tree.equal(c, d));
+        assert!(tree.equal(c, c));
+        let other = Tree::parse(br#"{"x":1,"y":2}"#, Limits::DEFAULT).unwrap();
+        let e = tree.get(root, "e").unwrap();
+        // Same arena needed for `equal`; compare canonical forms across trees instead.
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        tree.write(e, &mut x);
+        other.write(other.root(), &mut y);
+        assert_eq!(x, y);
+        let b = tree.get(root, "b").unwrap();
+        assert_eq!(tree.items(b).len(), 3);
+        assert!(tree.equal(b, b));
+    }
+
+    fn json_text() -> impl Strategy<Value = String> {
+        // Names with escapes and non-BMP characters exercise sorting and duplicates.
+        let name = prop_oneof![
+            "[a-c]{0,2}",
+            Just("\\u0061".to_owned()),
+            Just("\u{10000}".to_owned()),
+            Just("\u{e000}".to_owned()),
+            Just("\\ud83d\\ude02".to_owned()),
+        ];
+        let leaf = prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            "-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,3})?",
+            "\"([a-z é/]|\\\\[nt/\"\\\\]|\\\\u00[0-9a-f]{2}|\\\\ud83d\\\\ude02|\\\\ud800)*\"",
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6)
+                    .prop_map(|items| format!("[{}]", items.join(","))),
+                prop::collection::vec((name.clone(), inner), 0..6).prop_map(|members| {
+                    let members: Vec<String> = members
+                        .into_iter()
+                        .map(|(k, v)| format!("\"{k}\" : {v}"))
+                        .collect();
+                    format!("{{ {} }}", members.join(" ,\n"))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_strict_parser_on_generated_documents(text in json_text()) {
+            agree(text.as_bytes());
+        }
+
+        #[test]
+        fn agrees_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..48)) {
+            agree(&bytes);
+        }
+
+        #[test]
+        fn agrees_on_json_like_text(text in "[\\[\\]{}\",:0-9a-z\\\\ .eE+-]{0,24}") {
+            agree(text.as_bytes());
+        }
+
+        #[test]
+        fn agrees_on_what_serde_json_writes(value in any::<Vec<(String, i32)>>()) {
+            let doc: Value = Value::Object(
+                value.into_iter().map(|(k, v)| (k, Value::from(v))).collect(),
+            );
+            agree(&serde_json::to_vec(&doc).unwrap());
+            agree(&serde_json::to_vec_pretty(&doc).unwrap());
+        }
+    }
+}

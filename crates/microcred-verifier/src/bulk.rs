@@ -1,0 +1,435 @@
+//! Bulk verification: thousands of credential files, streamed in chunks, each
+//! chunk's signatures checked as one Ed25519 batch, chunks spread over all cores.
+//!
+//! Memory stays bounded: at most `threads × chunk_size` files (and at most
+//! [`BulkOptions::max_chunk_bytes`] per chunk) are held at once, never the
+//! whole directory. Results come back in input order.
+//!
+//! This answers "does every proof of each file verify" (the proof outcomes of
+//! [`microcred_core::proof::verify_bytes`]); the caller's `check` closure, run
+//! on the worker threads while the file's bytes are still in memory, turns them
+//! into whatever report it needs (issuer binding, validity, status, profiles).
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use microcred_core::proof::DidKeyResolver;
+//! use microcred_verifier::bulk::{self, BulkOptions};
+//!
+//! let files = bulk::json_files_in(std::path::Path::new("credentials/"))?;
+//! let summary = bulk::verify_proofs_of_files(files, &DidKeyResolver, &BulkOptions::default(), |file| {
+//!     if let Err(e) = &file.result { eprintln!("{e}"); }
+//! })?;
+//! println!("{} of {} files verify", summary.valid, summary.files);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use microcred_core::json::{JsonError, Limits};
+use microcred_core::proof::{self, KeyResolver, ProofOutcome};
+use rayon::prelude::*;
+
+/// How bulk verification runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkOptions {
+    /// Files per chunk: read together and verified as one batch (default 256).
+    pub chunk_size: usize,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Ed25519 batch verification (default); `false` checks each signature with
+    /// `verify_strict` on its own. Verdicts are the same either way.
+    pub batch: bool,
+    /// Largest file read, in bytes (default: the strict JSON parser's limit).
+    pub max_file_bytes: usize,
+    /// A chunk whose files add up to more than this is verified in parts, so
+    /// that memory stays bounded even for large files (default 32 MiB).
+    pub max_chunk_bytes: usize,
+}
+
+impl Default for BulkOptions {
+    fn default() -> Self {
+        Self {
+            chunk_size: 256,
+            threads: None,
+            batch: true,
+            max_file_bytes: Limits::DEFAULT.max_bytes,
+            max_chunk_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a file got no verdict.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is larger than [`BulkOptions::max_file_bytes`].
+    #[error("{}: file is larger than the limit of {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit.
+        limit: usize,
+    },
+    /// The file is not strict JSON.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The parse error, with its JSON path.
+        #[source]
+        source: JsonError,
+    },
+}
+
+/// Why bulk verification could not run at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BulkError {
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} worker threads: {reason}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// The thread pool's error.
+        reason: String,
+    },
+}
+
+/// One file's proofs.
+#[derive(Debug)]
+pub struct FileProofs {
+    /// The file.
+    pub path: PathBuf,
+    /// Its proofs' outcomes (empty: the file carries no proof).
+    pub result: Result<Vec<ProofOutcome>, FileError>,
+}
+
+impl FileProofs {
+    /// Whether the file carries at least one proof and every proof verifies.
+    pub fn all_proofs_verify(&self) -> bool {
+        self.result
+            .as_ref()
+            .is_ok_and(|o| !o.is_empty() && o.iter().all(|p| p.result.is_ok()))
+    }
+}
+
+/// Counts over a bulk run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files seen.
+    pub files: usize,
+    /// Files with at least one proof, all of which verify.
+    pub valid: usize,
+    /// Files read and parsed whose proofs do not all verify (or that have none).
+    pub invalid: usize,
+    /// Files that could not be read or parsed.
+    pub errors: usize,
+}
+
+/// The `*.json` files of a directory (not recursive), sorted by name, so that
+/// reports come in a stable order. Only paths are collected, not contents.
+///
+/// # Errors
+/// The I/O error of reading the directory.
+pub fn json_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "json") && entry.file_type()?.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Verifies the proofs of many files; `sink` gets each file's outcomes in input order.
+///
+/// # Errors
+/// [`BulkError`] when the worker threads cannot be started.
+pub fn verify_proofs_of_files<I, S>(
+    paths: I,
+    resolver: &(dyn KeyResolver + Sync),
+    options: &BulkOptions,
+    mut sink: S,
+) -> Result<Summary, BulkError>
+where
+    I: IntoIterator<Item = PathBuf>,
+    S: FnMut(FileProofs),
+{
+    let mut summary = Summary::default();
+    verify_files(
+        paths,
+        resolver,
+        options,
+        |_, _, outcomes| outcomes,
+        |path, result| {
+            let file = FileProofs { path, result };
+            summary.files += 1;
+            match &file.result {
+                Err(_) => summary.errors += 1,
+                Ok(_) if file.all_proofs_verify() => summary.valid += 1,
+                Ok(_) => summary.invalid += 1,
+            }
+            sink(file);
+        },
+    )?;
+    Ok(summary)
+}
+
+/// The general driver: for each file, its proofs are verified (batched per
+/// chunk), then `check(path, bytes, outcomes)` runs on the worker thread while
+/// the bytes are in memory, and `sink(path, result)` gets the result on the
+/// calling thread, in input order.
+///
+/// # Errors
+/// [`BulkError`] when the worker threads cannot be started.
+pub fn verify_files<I, R, C, S>(
+    paths: I,
+    resolver: &(dyn KeyResolver + Sync),
+    options: &BulkOptions,
+    check: C,
+    mut sink: S,
+) -> Result<(), BulkError>
+where
+    I: IntoIterator<Item = PathBuf>,
+    R: Send,
+    C: Fn(&Path, &[u8], Vec<ProofOutcome>) -> R + Sync,
+    S: FnMut(PathBuf, Result<R, FileError>),
+{
+    let threads = options
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| BulkError::Threads {
+            threads,
+            reason: e.to_string(),
+        })?;
+    let chunk_size = options.chunk_size.max(1);
+    let mut paths = paths.into_iter();
+    loop {
+        // One chunk per thread at a time: memory is bounded by threads × chunk.
+        let group: Vec<Vec<PathBuf>> = (0..threads)
+            .map(|_| paths.by_ref().take(chunk_size).collect::<Vec<_>>())
+            .filter(|chunk| !chunk.is_empty())
+            .collect();
+        if group.is_empty() {
+            return Ok(());
+        }
+        let done: Vec<Vec<(PathBuf, Result<R, FileError>)>> = pool.install(|| {
+            group
+                .into_par_iter()
+                .map(|chunk| run_chunk(chunk, resolver, options, &check))
+                .collect()
+        });
+        for (path, result) in done.into_iter().flatten() {
+            sink(path, result);
+        }
+    }
+}
+
+/// Reads a chunk's files and verifies them, in parts of at most `max_chunk_bytes`.
+fn run_chunk<R, C>(
+    chunk: Vec<PathBuf>,
+    resolver: &(dyn KeyResolver + Sync),
+    options: &BulkOptions,
+    check: &C,
+) -> Vec<(PathBuf, Result<R, FileError>)>
+where
+    C: Fn(&Path, &[u8], Vec<ProofOutcome>) -> R + Sync,
+{
+    let mut results = Vec::with_capacity(chunk.len());
+    let mut part: Vec<(PathBuf, Result<Vec<u8>, FileError>)> = Vec::new();
+    let mut part_bytes = 0;
+    let count = chunk.len();
+    for (i, path) in chunk.into_iter().enumerate() {
+        let read = read_file(&path, options.max_file_bytes);
+        part_bytes += read.as_ref().map_or(0, Vec::len);
+        part.push((path, read));
+        if part_bytes > options.max_chunk_bytes || i + 1 == count {
+            verify_part(
+                std::mem::take(&mut part),
+                resolver,
+                options,
+                check,
+                &mut results,
+            );
+            part_bytes = 0;
+        }
+    }
+    results
+}
+
+fn verify_part<R, C>(
+    part: Vec<(PathBuf, Result<Vec<u8>, FileError>)>,
+    resolver: &(dyn KeyResolver + Sync),
+    options: &BulkOptions,
+    check: &C,
+    results: &mut Vec<(PathBuf, Result<R, FileError>)>,
+) where
+    C: Fn(&Path, &[u8], Vec<ProofOutcome>) -> R + Sync,
+{
+    let docs: Vec<&[u8]> = part
+        .iter()
+        .filter_map(|(_, read)| read.as_ref().ok().map(Vec::as_slice))
+        .collect();
+    let verified: Vec<Result<Vec<ProofOutcome>, JsonError>> = if options.batch {
+        proof::verify_batch(&docs, resolver)
+    } else {
+        docs.iter()
+            .map(|doc| proof::verify_bytes(doc, resolver))
+            .collect()
+    };
+    let mut verified = verified.into_iter();
+    for (path, read) in part {
+        let result = match read {
+            Err(e) => Err(e),
+            Ok(bytes) => match verified.next() {
+                Some(Ok(outcomes)) => Ok(check(&path, &bytes, outcomes)),
+                Some(Err(source)) => Err(FileError::Json {
+                    path: path.clone(),
+                    source,
+                }),
+                // Not reached: one verdict per document read.
+                None => Ok(check(&path, &bytes, Vec::new())),
+            },
+        };
+        results.push((path, result));
+    }
+}
+
+fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, FileError> {
+    let read_error = |source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() > limit {
+        return Err(FileError::TooLarge {
+            path: path.to_owned(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microcred_core::proof::{DidKeyResolver, ProofFailure};
+
+    const SIGNED: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/eddsa-jcs-2022/signedJCS.json"
+    );
+
+    #[test]
+    fn streams_in_order_and_pins_down_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = std::fs::read(SIGNED).unwrap();
+        let bad = String::from_utf8(good.clone())
+            .unwrap()
+            .replace("Alumni Credential", "Alumni Credentia1");
+        let mut expected = Vec::new();
+        for i in 0..23 {
+            let path = dir.path().join(format!("c{i:03}.json"));
+            let (content, verdict): (&[u8], Option<bool>) = match i {
+                5 | 17 => (bad.as_bytes(), Some(false)),
+                9 => (b"{\"a\":1,\"a\":2}", None),
+                _ => (&good, Some(true)),
+            };
+            std::fs::write(&path, content).unwrap();
+            expected.push((path, verdict));
+        }
+        std::fs::write(dir.path().join("notes.txt"), "not a credential").unwrap();
+        let files = json_files_in(dir.path()).unwrap();
+        assert_eq!(files.len(), 23);
+        for batch in [true, false] {
+            for threads in [1, 2] {
+                let options = BulkOptions {
+                    chunk_size: 4,
+                    threads: Some(threads),
+                    batch,
+                    max_chunk_bytes: 2000,
+                    ..BulkOptions::default()
+                };
+                let mut seen = Vec::new();
+                let summary =
+                    verify_proofs_of_files(files.clone(), &DidKeyResolver, &options, |file| {
+                        let verdict = match &file.result {
+                            Ok(outcomes) => {
+                                if !file.all_proofs_verify() {
+                                    assert_eq!(
+                                        outcomes[0].result,
+                                        Err(ProofFailure::SignatureInvalid)
+                                    );
+                                }
+                                Some(file.all_proofs_verify())
+                            }
+                            Err(e) => {
+                                assert!(matches!(e, FileError::Json { .. }), "{e}");
+                                assert!(e.to_string().contains("duplicate member"), "{e}");
+                                None
+                            }
+                        };
+                        seen.push((file.path, verdict));
+                    })
+                    .unwrap();
+                assert_eq!(seen, expected);
+                assert_eq!(
+                    summary,
+                    Summary {
+                        files: 23,
+                        valid: 20,
+                        invalid: 2,
+                        errors: 1
+                    }
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unreadable_and_oversized_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.json");
+        std::fs::write(&big, "[1,2,3,4,5,6,7,8,9]").unwrap();
+        let missing = dir.path().join("missing.json");
+        let options = BulkOptions {
+            max_file_bytes: 8,
+            ..BulkOptions::default()
+        };
+        let mut errors = Vec::new();
+        let summary =
+            verify_proofs_of_files(vec![big, missing], &DidKeyResolver, &options, |file| {
+                errors.push(file.result.unwrap_err().to_string())
+            })
+            .unwrap();
+        assert_eq!(summary.errors, 2);
+        assert!(
+            errors[0].contains("larger than the limit of 8 bytes"),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[1].starts_with("cannot read"), "{}", errors[1]);
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Bulk issuance and verification throughput, against raw Ed25519 measured in the same
+# run, and against Digital Bazaar's reference JavaScript stack on the same files.
+#
+# Usage: bash tests/bench/bulk.sh [N] [PEER_DIR]
+#   N         number of credentials (default 10000)
+#   PEER_DIR  a directory holding the interop `lib.mjs` and an installed `node_modules`
+#             with the reference stack (default tests/interop, after `npm ci` there);
+#             the peer is skipped, with a message, when it is missing.
+# Timings are printed, never asserted. See docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N="${1:-10000}"
+PEER_DIR="${2:-tests/interop}"
+
+cargo build --release --quiet -p microcred-tests --example bulk-bench
+BIN=target/release/examples/bulk-bench
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+DIR="$WORK/credentials"
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== issuance"
+"$BIN" generate "$DIR" "$N" 1
+"$BIN" generate "$WORK/again" "$N" 2
+rm -rf "$WORK/again"
+
+echo "== bulk verification (microcred bulk driver; each run in its own process)"
+for mode in single batch; do
+  for threads in 1 2; do
+    if [ -x /usr/bin/time ]; then
+      /usr/bin/time -f "  (/usr/bin/time: %e s wall, %M KiB max RSS)" "$BIN" verify "$DIR" "$threads" "$mode"
+    else
+      "$BIN" verify "$DIR" "$threads" "$mode"
+    fi
+  done
+done
+
+echo "== reference implementation on the same files"
+if [ -f "$PEER_DIR/lib.mjs" ] && [ -d "$PEER_DIR/node_modules/@digitalbazaar/vc" ] && command -v node >/dev/null; then
+  PEER_RUN="$WORK/peer"
+  mkdir -p "$PEER_RUN"
+  cp "$PEER_DIR/lib.mjs" tests/bench/peer-verify.mjs "$PEER_RUN/"
+  ln -s "$(cd "$PEER_DIR" && pwd)/node_modules" "$PEER_RUN/node_modules"
+  # Ours right before and right after the peer, so that a change of machine load
+  # during the peer's (longer) run shows.
+  "$BIN" verify "$DIR" 1 batch
+  MICROCRED_ROOT="$PWD/" node "$PEER_RUN/peer-verify.mjs" "$DIR"
+  "$BIN" verify "$DIR" 1 batch
+else
+  echo "  skipped: no reference stack in $PEER_DIR (needs lib.mjs and node_modules: run npm ci there)"
+fi

@@ -1,0 +1,221 @@
+//! Bulk issuance and verification timing against raw Ed25519 in the same process.
+//!
+//! ```text
+//! cargo run --release -p microcred-tests --example bulk-bench -- generate DIR N [THREADS]
+//! cargo run --release -p microcred-tests --example bulk-bench -- verify DIR THREADS batch|single
+//! ```
+//!
+//! `generate` signs N credentials (the 4 KB example micro-credential, each with its own
+//! id and learner) with `proof::add_proof_bytes` and writes them to DIR, then times raw
+//! Ed25519 `sign` on the same number of threads. `verify` runs the verifier's bulk
+//! driver over DIR, then raw `verify_strict` on the same number of threads, and prints
+//! credentials per second, the per-credential cost ratio, and the peak RSS (VmHWM).
+//! Used by `tests/bench/bulk.sh`; timings are printed, never asserted.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use microcred_core::keys::{KeyFile, SecretKey};
+use microcred_core::proof::{self, DidKeyResolver, ProofOptions, ProofPurpose};
+use microcred_core::{Value, json};
+use microcred_verifier::bulk::{self, BulkOptions};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+fn issuer_key() -> SecretKey {
+    let bytes = std::fs::read(format!("{ROOT}/keys-example/example-university.key.json")).unwrap();
+    KeyFile::from_json(&bytes).unwrap().secret
+}
+
+/// Runs `f(range)` on `threads` threads over `0..n`; returns seconds.
+fn on_threads(threads: usize, n: usize, f: impl Fn(std::ops::Range<usize>) + Sync) -> f64 {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        let per = n.div_ceil(threads);
+        for t in 0..threads {
+            let range = (t * per).min(n)..((t + 1) * per).min(n);
+            let f = &f;
+            s.spawn(move || f(range));
+        }
+    });
+    start.elapsed().as_secs_f64()
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn generate(dir: &Path, n: usize, threads: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let key = issuer_key();
+    let mut template: Value = json::parse(
+        &std::fs::read(format!(
+            "{ROOT}/keys-example/micro-credential.unsigned.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    template["issuer"]["id"] = key.did_key().did().into();
+    let mut options = ProofOptions::new(
+        key.did_key().verification_method(),
+        ProofPurpose::AssertionMethod,
+    );
+    options.created = Some("2025-03-01T00:00:00Z".into());
+    // The unsigned documents are prepared first, so that the timed part is signing.
+    let unsigned: Vec<Vec<u8>> = (0..n)
+        .map(|i| {
+            let mut doc = template.clone();
+            doc["id"] = format!("urn:uuid:6f1d6a3e-2c5b-4a51-9a0e-{i:012}").into();
+            doc["credentialSubject"]["id"] = format!("did:example:learner-{i}").into();
+            serde_json::to_vec(&doc).unwrap()
+        })
+        .collect();
+    let signed: Vec<std::sync::Mutex<Vec<u8>>> =
+        (0..n).map(|_| std::sync::Mutex::new(Vec::new())).collect();
+    let sign_s = on_threads(threads, n, |range| {
+        for i in range {
+            *signed[i].lock().unwrap() =
+                proof::add_proof_bytes(&unsigned[i], &key, &options).unwrap();
+        }
+    });
+    let msg = [0x5au8; 64];
+    let raw_s = on_threads(threads, n, |range| {
+        for _ in range {
+            black_box(key.sign(black_box(&msg)));
+        }
+    });
+    let write_start = Instant::now();
+    let mut bytes = 0;
+    for (i, doc) in signed.iter().enumerate() {
+        let doc = doc.lock().unwrap();
+        bytes += doc.len();
+        std::fs::write(dir.join(format!("cred-{i:06}.json")), &*doc).unwrap();
+    }
+    let write_s = write_start.elapsed().as_secs_f64();
+    println!(
+        "issue: {n} credentials ({} B average) on {threads} thread(s): {:.0}/s signing from bytes \
+         (add_proof_bytes), raw Ed25519 sign {:.0}/s, per-credential cost / raw sign = {:.2}x; \
+         writing the files took {:.2} s",
+        bytes / n.max(1),
+        n as f64 / sign_s,
+        n as f64 / raw_s,
+        sign_s / raw_s,
+        write_s,
+    );
+}
+
+/// CPU time of the whole process so far (user + system, all threads), in seconds,
+/// from /proc/self/stat (clock ticks of 1/100 s on Linux).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name, which is in parentheses.
+            let rest = stat.get(stat.rfind(')')? + 2..)?.to_owned();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// Times `f` (wall and CPU seconds).
+fn timed(f: impl FnOnce()) -> (f64, f64) {
+    let (start, cpu) = (Instant::now(), cpu_seconds());
+    f();
+    (start.elapsed().as_secs_f64(), cpu_seconds() - cpu)
+}
+
+/// Alternating runs of bulk verification and of raw `verify_strict` (same count, same
+/// threads), so that load from other processes weighs on both; the best of 3 of each
+/// (the least disturbed), wall-clock and CPU time.
+fn verify(dir: &Path, threads: usize, batch: bool) {
+    let files: Vec<PathBuf> = bulk::json_files_in(dir).unwrap();
+    let n = files.len();
+    let options = BulkOptions {
+        threads: Some(threads),
+        batch,
+        ..BulkOptions::default()
+    };
+    let key = issuer_key();
+    let vk = key.public_key();
+    let msg = [0x5au8; 64];
+    let sig = key.sign(&msg);
+    let (mut bulk_runs, mut raw_runs) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        bulk_runs.push(timed(|| {
+            let summary =
+                bulk::verify_proofs_of_files(files.clone(), &DidKeyResolver, &options, |_| {})
+                    .unwrap();
+            assert_eq!(
+                summary.valid, n,
+                "every generated credential verifies: {summary:?}"
+            );
+        }));
+        raw_runs.push(timed(|| {
+            on_threads(threads, n, |range| {
+                for _ in range {
+                    assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
+                }
+            });
+        }));
+    }
+    let best = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
+        runs.iter().map(pick).fold(f64::INFINITY, f64::min)
+    };
+    let (bulk_s, raw_s) = (best(&bulk_runs, |r| r.0), best(&raw_runs, |r| r.0));
+    let (bulk_cpu, raw_cpu) = (best(&bulk_runs, |r| r.1), best(&raw_runs, |r| r.1));
+    println!(
+        "verify: {n} files, {} on {threads} thread(s): {:.0} credentials/s wall ({:.1} µs CPU \
+         each); raw verify_strict {:.0}/s ({:.1} µs CPU each); per-credential cost / raw \
+         verify_strict = {:.2}x wall, {:.2}x CPU; peak RSS {} KiB (best of 3 alternating runs)",
+        if batch { "batch" } else { "one-by-one" },
+        n as f64 / bulk_s,
+        bulk_cpu * 1e6 / n as f64,
+        n as f64 / raw_s,
+        raw_cpu * 1e6 / n as f64,
+        bulk_s / raw_s,
+        bulk_cpu / raw_cpu,
+        peak_rss_kib(),
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| args.get(i).map(String::as_str);
+    match (arg(0), arg(1), arg(2)) {
+        (Some("generate"), Some(dir), Some(n)) => {
+            let threads = arg(3).map_or(1, |t| t.parse().unwrap());
+            generate(Path::new(dir), n.parse().unwrap(), threads);
+        }
+        (Some("verify"), Some(dir), Some(threads)) => {
+            verify(
+                Path::new(dir),
+                threads.parse().unwrap(),
+                arg(3) != Some("single"),
+            );
+        }
+        _ => {
+            eprintln!(
+                "usage: bulk-bench generate DIR N [THREADS] | bulk-bench verify DIR THREADS [batch|single]"
+            );
+            std::process::exit(2);
+        }
+    }
+}
