@@ -323,6 +323,20 @@ fn generate() -> BTreeMap<String, Vec<u8>> {
     );
     add("small-order-key.json", pretty(&doc));
 
+    // A key encoded with y ≥ p: y = p + 3 names the same point as y = 3 (a point of
+    // large order), so without the canonical-encoding rule one key has two did:keys.
+    let mut y = [0xffu8; 32];
+    y[0] = 0xed + 3;
+    y[31] = 0x7f;
+    let non_canonical = multibase::encode_base58btc(&[&[0xed, 0x01][..], &y].concat());
+    let mut doc = valid.clone();
+    doc["issuer"] = format!("did:key:{non_canonical}").into();
+    proof_of(&mut doc).insert(
+        "verificationMethod".into(),
+        format!("did:key:{non_canonical}#{non_canonical}").into(),
+    );
+    add("did-key-non-canonical-encoding.json", pretty(&doc));
+
     // An X25519 key (multicodec 0xec) where an Ed25519 one (0xed) is required.
     let x25519 = "z6LShs9GGnqk85isEBzzshkuVWrVKsRp24GnDuHk8QWkARMW";
     let mut doc = valid.clone();
