@@ -59,16 +59,24 @@ case "${1:-}" in
     build
     seconds=${2:-10}
     for t in $(targets); do
-      echo "== $t ($seconds s)"
       # A smoke run starts from the committed seeds only, in a scratch corpus.
       scratch=$(mktemp -d)
       cp seeds/"$t"/* "$scratch/" 2>/dev/null || true
+      set +e
       timeout $((seconds + 60)) "target/$triple/release/$t" "$scratch" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-        -artifact_prefix="$scratch/" 2>&1 | tail -n 3
-      status=${PIPESTATUS[0]}
+        -artifact_prefix="$scratch/" -print_final_stats=1 >"$scratch/log" 2>&1
+      status=$?
+      set -e
+      execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/log")
+      if [ "$status" -ne 0 ]; then
+        tail -n 40 "$scratch/log" >&2
+        echo "fuzz target $t FAILED (status $status); the input is above" >&2
+        rm -rf "$scratch"
+        exit 1
+      fi
+      echo "fuzz smoke: $t: ${execs:-?} runs in ${seconds} s, no finding"
       rm -rf "$scratch"
-      if [ "$status" -ne 0 ]; then echo "fuzz target $t failed (status $status)" >&2; exit 1; fi
     done
     ;;
   *) sed -n '2,20p' "$0" >&2; exit 2 ;;
