@@ -472,6 +472,55 @@ fn generate() -> BTreeMap<String, Vec<u8>> {
         })),
     );
 
+    // Hostile policy files, given with a credential that is otherwise fine: each is a
+    // usage error (exit 2) naming the file and the problem, never a verdict.
+    let mut trust = pretty(&json!({
+        "type": "MicrocredTrustList",
+        "version": 1,
+        "name": "two issuers members",
+        "issuers": [{"id": uni.did_key().did(), "name": "University of Example"}]
+    }));
+    trust = replace_once(
+        &trust,
+        "  \"issuers\"",
+        format!(
+            "  \"issuers\": [{{\"id\": \"{}\", \"name\": \"Attacker\"}}],\n  \"issuers\"",
+            attacker().did_key().did()
+        )
+        .as_bytes(),
+    );
+    add("support/trust-list-duplicate-member.json", trust);
+    add(
+        "support/qualification-deep-nesting.json",
+        format!(
+            "{{\"type\": \"MicrocredQualification\", \"version\": 1, \"x\": {}{}}}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        )
+        .into_bytes(),
+    );
+    add(
+        "support/profile-bad-regex.json",
+        pretty(&json!({
+            "id": "hostile",
+            "title": "A profile with a regular expression that does not compile",
+            "source": "tests/malformed",
+            "rules": [{
+                "id": "H-01",
+                "description": "unbalanced group",
+                "severity": "error",
+                "source": "none",
+                "expected": "nothing",
+                "path": "name",
+                "check": {"matches": {"path": "name", "regex": "((a+)+"}}
+            }]
+        })),
+    );
+    add(
+        "support/status-list-not-a-list.json",
+        pretty(&valid_credential()),
+    );
+
     files
 }
 
