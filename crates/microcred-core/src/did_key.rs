@@ -52,7 +52,8 @@ pub enum DidKeyError {
         /// The number of key bytes found.
         found: usize,
     },
-    /// The 32 bytes are not a point on the Ed25519 curve.
+    /// The 32 bytes are not a point on the Ed25519 curve, or not its canonical
+    /// encoding (RFC 8032 §5.1.3: decoding fails when y ≥ p).
     #[error("key {value:?} is not a valid Ed25519 point")]
     NotOnCurve {
         /// The value given.
@@ -257,6 +258,14 @@ fn decode_multikey_uncached(mb: &str) -> Result<VerifyingKey, DidKeyError> {
         value: mb.to_owned(),
         found: key.len(),
     })?;
+    // A y coordinate at or above p = 2^255 − 19 is another encoding of the point
+    // y − p: accepting it would give one key two did:key names (RFC 8032 §5.1.3 says
+    // decoding fails; the decompression below would reduce y silently).
+    if !canonical_y(&key) {
+        return Err(DidKeyError::NotOnCurve {
+            value: mb.to_owned(),
+        });
+    }
     let vk = VerifyingKey::from_bytes(&key).map_err(|_| DidKeyError::NotOnCurve {
         value: mb.to_owned(),
     })?;
@@ -266,6 +275,15 @@ fn decode_multikey_uncached(mb: &str) -> Result<VerifyingKey, DidKeyError> {
         });
     }
     Ok(vk)
+}
+
+/// Whether a compressed Edwards point encodes y canonically (y < p = 2^255 − 19).
+/// y ≥ p exactly when y = p + k with k < 19: bytes ED..FF, then FF…FF, then 7F
+/// (little-endian, the sign bit cleared).
+fn canonical_y(bytes: &[u8; 32]) -> bool {
+    let mut y = *bytes;
+    y[31] &= 0x7f;
+    !(y[0] >= 0xed && y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -281,6 +299,49 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The 38 encodings with y ≥ p (19 values, either sign bit) are refused, though
+    /// several of them decompress to a point of large order: one key, one did:key.
+    #[test]
+    fn non_canonical_encodings_are_refused() {
+        let mut refused = 0;
+        for k in 0u8..19 {
+            for sign in [0u8, 0x80] {
+                let mut y = [0xffu8; 32];
+                y[0] = 0xed + k;
+                y[31] = 0x7f | sign;
+                let mb = multibase::encode_base58btc(&[&ED25519_PUB_MULTICODEC[..], &y].concat());
+                let err = decode_multikey(&mb).unwrap_err();
+                assert!(
+                    matches!(
+                        err,
+                        DidKeyError::NotOnCurve { .. } | DidKeyError::WeakKey { .. }
+                    ),
+                    "{err}"
+                );
+                refused += 1;
+                // The canonical encoding of y − p = k decodes (when it is on the curve),
+                // to the point the non-canonical one would have named.
+                let mut canonical = [0u8; 32];
+                canonical[0] = k;
+                canonical[31] = sign;
+                if let Ok(vk) = VerifyingKey::from_bytes(&canonical) {
+                    if !vk.is_weak() {
+                        let mb = multibase::encode_base58btc(
+                            &[&ED25519_PUB_MULTICODEC[..], &canonical].concat(),
+                        );
+                        assert_eq!(decode_multikey(&mb).unwrap(), vk);
+                    }
+                }
+            }
+        }
+        assert_eq!(refused, 38);
+        // The largest canonical y (p − 1) is not refused for its encoding.
+        let mut y = [0xffu8; 32];
+        y[0] = 0xec;
+        y[31] = 0x7f;
+        assert!(canonical_y(&y));
+    }
 
     #[test]
     fn key_cache_answers_as_decoding_does_and_forgets_the_oldest() {

@@ -147,6 +147,40 @@ pub enum KeyFileError {
     },
 }
 
+/// Shown in place of a key file's value that an error message must not repeat.
+const VALUE_NOT_SHOWN: &str = "(value not shown)";
+
+/// `value` quoted for an error message, unless it looks like secret key material
+/// (multibase base58btc of multicodec `ed25519-priv`): a member of a key file may
+/// hold the secret pasted in the wrong place.
+fn shown(value: &str) -> String {
+    let secret = multibase::decode_base58btc(value)
+        .map(|b| Zeroizing::new(b).starts_with(&ED25519_PRIV_MULTICODEC))
+        .unwrap_or(false);
+    if secret {
+        VALUE_NOT_SHOWN.to_owned()
+    } else {
+        format!("{value:?}")
+    }
+}
+
+/// The same error without the offending value: `publicKeyMultibase` of a key file may
+/// hold secret material (a pasted secret key, or part of one), which no error repeats.
+fn without_value(e: DidKeyError) -> DidKeyError {
+    let value = VALUE_NOT_SHOWN.to_owned();
+    match e {
+        DidKeyError::NotDidKey { .. } => DidKeyError::NotDidKey { value },
+        DidKeyError::Multibase { source, .. } => DidKeyError::Multibase { value, source },
+        DidKeyError::WrongMulticodec { found, .. } => DidKeyError::WrongMulticodec { value, found },
+        DidKeyError::WrongLength { found, .. } => DidKeyError::WrongLength { value, found },
+        DidKeyError::NotOnCurve { .. } => DidKeyError::NotOnCurve { value },
+        DidKeyError::WeakKey { .. } => DidKeyError::WeakKey { value },
+        DidKeyError::WrongFragment { expected, .. } => {
+            DidKeyError::WrongFragment { value, expected }
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawKeyFile {
@@ -205,7 +239,7 @@ impl KeyFile {
         if let Some(kind) = &raw.kind {
             if kind != "Multikey" {
                 return Err(KeyFileError::Format {
-                    reason: format!("type is {kind:?} where \"Multikey\" is required"),
+                    reason: format!("type is {} where \"Multikey\" is required", shown(kind)),
                 });
             }
         }
@@ -216,7 +250,8 @@ impl KeyFile {
             .ok_or(KeyFileError::NoSecret)?;
         let secret = SecretKey::from_multibase(secret_mb)?;
         if let Some(public) = &raw.public_key_multibase {
-            let found = did_key::decode_multikey(public).map_err(KeyFileError::Public)?;
+            let found = did_key::decode_multikey(public)
+                .map_err(|e| KeyFileError::Public(without_value(e)))?;
             if found != secret.public_key() {
                 return Err(KeyFileError::PublicMismatch {
                     found: public.clone(),
@@ -256,7 +291,7 @@ impl KeyFile {
     /// The Multikey JSON of this key file, secret included. Zeroized on drop.
     pub fn to_json(&self) -> Zeroizing<String> {
         let secret = self.secret.to_multibase();
-        let value = json!({
+        let mut value = json!({
             "@context": "https://w3id.org/security/multikey/v1",
             "type": "Multikey",
             "id": self.verification_method(),
@@ -264,9 +299,29 @@ impl KeyFile {
             "publicKeyMultibase": did_key::encode_multikey(&self.secret.public_key()),
             "secretKeyMultibase": secret.as_str(),
         });
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        Zeroizing::new(text)
+        // Written into a buffer large enough never to reallocate (a reallocation would
+        // leave a copy of the secret in freed memory), then the JSON value's own copy
+        // of the secret is wiped.
+        let mut text = Zeroizing::new(Vec::with_capacity(
+            4096 + self.verification_method().len() * 4,
+        ));
+        let written = serde_json::to_writer_pretty(&mut *text, &value);
+        if let Some(serde_json::Value::String(s)) = value.get_mut("secretKeyMultibase") {
+            s.zeroize();
+        }
+        if written.is_err() {
+            return Zeroizing::new(String::new());
+        }
+        text.push(b'\n');
+        // serde_json writes UTF-8; the bytes move into the String without a copy.
+        match String::from_utf8(std::mem::take(&mut *text)) {
+            Ok(s) => Zeroizing::new(s),
+            Err(e) => {
+                let mut bytes = e.into_bytes();
+                bytes.zeroize();
+                Zeroizing::new(String::new())
+            }
+        }
     }
 }
 
@@ -328,5 +383,50 @@ mod tests {
         assert!(matches!(err, KeyFileError::SecretMulticodec { .. }));
         let err = KeyFile::from_json(b"{").unwrap_err();
         assert!(matches!(err, KeyFileError::Format { .. }));
+    }
+
+    /// A secret pasted into publicKeyMultibase or type is never repeated by an error,
+    /// nor is any part of it.
+    #[test]
+    fn misplaced_secrets_are_not_repeated_in_errors() {
+        let secret = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
+        let chain = |e: &KeyFileError| {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                text.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            text
+        };
+        for (public, kind) in [
+            (secret, "Multikey"),
+            (&secret[..30], "Multikey"),
+            ("z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", secret),
+        ] {
+            let text = format!(
+                r#"{{"type":"{kind}","publicKeyMultibase":"{public}","secretKeyMultibase":"{secret}"}}"#
+            );
+            let err = KeyFile::from_json(text.as_bytes()).unwrap_err();
+            let message = chain(&err);
+            assert!(!message.contains(&secret[..12]), "{message}");
+            assert!(message.contains(VALUE_NOT_SHOWN), "{message}");
+        }
+        // Ordinary values are still named.
+        let err = KeyFile::from_json(br#"{"type":"JsonWebKey2020"}"#).unwrap_err();
+        assert!(err.to_string().contains("\"JsonWebKey2020\""), "{err}");
+    }
+
+    #[test]
+    fn to_json_is_the_same_text_as_pretty_printing() {
+        let kf = KeyFile::for_did_key(SecretKey::from_seed(&[7; 32]));
+        let value: serde_json::Value = serde_json::from_str(&kf.to_json()).unwrap();
+        let mut expected = serde_json::to_string_pretty(&value).unwrap();
+        expected.push('\n');
+        assert_eq!(kf.to_json().as_str(), expected);
+        assert_eq!(
+            value["secretKeyMultibase"],
+            kf.secret.to_multibase().as_str()
+        );
     }
 }

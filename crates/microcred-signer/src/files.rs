@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use microcred_core::Value;
 use microcred_core::json::{self, Limits};
-use microcred_core::keys::{KeyFile, KeyFileError};
+use microcred_core::keys::{ED25519_PRIV_MULTICODEC, KeyFile, KeyFileError};
 use zeroize::Zeroizing;
 
 use crate::key_encryption;
@@ -98,6 +98,10 @@ fn set_mode(_f: &fs::File, _mode: u32) -> anyhow::Result<()> {
 /// When the file is unreadable, too open, malformed, or the passphrase is missing or
 /// wrong ("wrong passphrase or corrupted key file"). Messages never hold secrets.
 pub(crate) fn load_key(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
+    load_key_inner(path, passphrase).map_err(hide_secrets)
+}
+
+fn load_key_inner(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
     check_private(path)?;
     let bytes = Zeroizing::new(read_bounded(path, 64 * 1024)?);
     match KeyFile::from_json(&bytes) {
@@ -121,6 +125,38 @@ pub(crate) fn load_key(path: &Path, passphrase: &PassphraseSource) -> anyhow::Re
     }
 }
 
+/// The last line of defence for secrets in key-loading errors: every base58btc word
+/// of the message that decodes to secret key material (multicodec `ed25519-priv`),
+/// whatever member of whatever file it came from, is replaced. An error without such
+/// a word is returned unchanged.
+fn hide_secrets(err: anyhow::Error) -> anyhow::Error {
+    let message = Zeroizing::new(format!("{err:#}"));
+    let is_base58 = |c: char| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l');
+    let mut out = String::with_capacity(message.len());
+    let mut hid = false;
+    let mut rest = message.as_str();
+    while let Some(start) = rest.find(is_base58) {
+        let (before, word_on) = rest.split_at(start);
+        let end = word_on
+            .find(|c: char| !is_base58(c))
+            .unwrap_or(word_on.len());
+        let (word, after) = word_on.split_at(end);
+        out.push_str(before);
+        let secret = microcred_core::multibase::decode_base58btc(word)
+            .map(|b| Zeroizing::new(b).starts_with(&ED25519_PRIV_MULTICODEC))
+            .unwrap_or(false);
+        if secret {
+            out.push_str("(secret key material not shown)");
+            hid = true;
+        } else {
+            out.push_str(word);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    if hid { anyhow::anyhow!(out) } else { err }
+}
+
 #[cfg(unix)]
 fn check_private(path: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
@@ -139,4 +175,23 @@ fn check_private(path: &Path) -> anyhow::Result<()> {
 #[cfg(not(unix))]
 fn check_private(_path: &Path) -> anyhow::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hide_secrets_replaces_secret_words_only() {
+        let secret = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
+        let public = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+        let err = anyhow::anyhow!("member {secret:?} is bad").context(format!("k.json ({public})"));
+        let shown = format!("{:#}", hide_secrets(err));
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains(public), "{shown}");
+        assert!(shown.contains("(secret key material not shown)"), "{shown}");
+        // Nothing secret: the error is kept as it was, chain and all.
+        let err = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(format!("{:#}", hide_secrets(err)), "outer: inner");
+    }
 }

@@ -255,8 +255,10 @@ pub(crate) fn decrypt(bytes: &[u8], passphrase: &str) -> anyhow::Result<KeyFile>
             PLAINTEXT_LEN + TAG_LEN
         );
     }
-    let public = did_key::decode_multikey(&file.public_key_multibase)
-        .map_err(|e| anyhow::anyhow!("publicKeyMultibase: {e}"))?;
+    // The error is not repeated: the member may hold secret material pasted there.
+    let public = did_key::decode_multikey(&file.public_key_multibase).map_err(|_| {
+        anyhow::anyhow!("publicKeyMultibase is not an Ed25519 public key (multibase \"z6Mk…\")")
+    })?;
     let derived = params.derive(passphrase, &salt)?;
     let cipher = XChaCha20Poly1305::new((&*derived).into());
     let plaintext = Zeroizing::new(

@@ -86,7 +86,7 @@ pub(crate) fn read(path: &Path, format: Format, delimiter: u8) -> anyhow::Result
     }
 }
 
-fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
+pub(crate) fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         // Rows of the wrong length are reported by us, naming the missing column.
@@ -197,7 +197,7 @@ fn true_line(data: &[u8], byte: u64, line: u64) -> u64 {
     line + u64::try_from(skipped).unwrap_or(0)
 }
 
-fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Learners> {
+pub(crate) fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Learners> {
     let mut out = Learners::default();
     let mut buf = Vec::new();
     let mut line = 0u64;

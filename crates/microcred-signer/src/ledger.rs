@@ -209,30 +209,39 @@ pub(crate) struct Ledger {
 
 impl Ledger {
     /// Creates a new ledger; refuses to touch an existing file.
+    ///
+    /// The database is built under a temporary name in the same directory, closed,
+    /// flushed, then renamed into place without replacing anything: a crash or a
+    /// failure leaves either no ledger or a complete one, never a half-made file that
+    /// `ledger init` would then refuse to replace.
     pub(crate) fn create(path: &Path, issuer: &str, base_url: &str) -> anyhow::Result<Self> {
         let base_url = check_base_url(base_url)?;
-        if path.exists() {
-            bail!(
+        let exists = || {
+            anyhow::anyhow!(
                 "{} exists; a ledger is created once (delete it only if no credential was ever issued with it)",
                 path.display()
-            );
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .with_context(|| format!("cannot create the ledger {}", path.display()))?;
-        configure(&conn).with_context(|| format!("{}", path.display()))?;
-        let mut ledger = Self {
-            conn,
-            path: path.to_owned(),
-            issuer: issuer.to_owned(),
-            base_url: base_url.clone(),
+            )
         };
+        if path.exists() {
+            return Err(exists());
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".microcred-ledger-")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        let cannot = || format!("cannot create the ledger {}", path.display());
+        let mut conn = Connection::open_with_flags(
+            tmp.path(),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(cannot)?;
+        configure(&conn).with_context(cannot)?;
         let now = microcred_core::datetime::format(microcred_core::datetime::now());
-        let tx = ledger.conn.transaction()?;
+        let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -247,9 +256,19 @@ impl Ledger {
                 params![k, v],
             )?;
         }
-        tx.commit()
-            .with_context(|| format!("cannot create the ledger {}", path.display()))?;
-        Ok(ledger)
+        tx.commit().with_context(cannot)?;
+        // Closing the only connection checkpoints the WAL into the file and removes
+        // the -wal and -shm files, so the one file holds the whole ledger.
+        conn.close().map_err(|(_, e)| e).with_context(cannot)?;
+        tmp.as_file().sync_all().with_context(cannot)?;
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                exists()
+            } else {
+                anyhow::Error::new(e.error).context(cannot())
+            }
+        })?;
+        Self::open_inner(path)
     }
 
     /// Opens an existing ledger.

@@ -798,13 +798,16 @@ impl OwnKey {
     }
 
     fn check_file(&self, path: &Path) -> anyhow::Result<()> {
-        let doc = files::read_json(path)?;
-        let outcomes = proof::verify_proofs(&doc, self);
-        if outcomes.is_empty() || outcomes.iter().any(|o| o.result.is_err()) {
-            bail!(
+        let foreign = || {
+            format!(
                 "{} exists and is not a credential signed with this key; issue into an empty --out directory",
                 path.display()
-            );
+            )
+        };
+        let doc = files::read_json(path).with_context(foreign)?;
+        let outcomes = proof::verify_proofs(&doc, self);
+        if outcomes.is_empty() || outcomes.iter().any(|o| o.result.is_err()) {
+            bail!(foreign());
         }
         Ok(())
     }
