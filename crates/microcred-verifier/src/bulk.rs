@@ -5,10 +5,12 @@
 //! [`BulkOptions::max_chunk_bytes`] per chunk) are held at once, never the
 //! whole directory. Results come back in input order.
 //!
-//! This answers "does every proof of each file verify" (the proof outcomes of
-//! [`microcred_core::proof::verify_bytes`]); the caller's `check` closure, run
-//! on the worker threads while the file's bytes are still in memory, turns them
-//! into whatever report it needs (issuer binding, validity, status, profiles).
+//! [`verify_reports`] gives each file the full [`Report`] of a [`Verifier`]
+//! (what `microcred-verify` prints for a directory); [`verify_proofs_of_files`]
+//! answers only "does every proof of each file verify"; [`verify_files`] is the
+//! general driver, whose `check` closure, run on the worker threads while the
+//! file's bytes are still in memory, turns the proof outcomes into whatever
+//! result the caller needs.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,6 +32,8 @@ use std::path::{Path, PathBuf};
 use microcred_core::json::{JsonError, Limits};
 use microcred_core::proof::{self, KeyResolver, ProofOutcome};
 use rayon::prelude::*;
+
+use crate::{Report, Verifier, VerifyError};
 
 /// How bulk verification runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +93,12 @@ pub enum FileError {
         /// The parse error, with its JSON path.
         #[source]
         source: JsonError,
+    },
+    /// The file is JSON but not an object (so neither credential nor presentation).
+    #[error("{}: the document is not a JSON object", path.display())]
+    NotAnObject {
+        /// The file.
+        path: PathBuf,
     },
 }
 
@@ -187,6 +197,42 @@ where
         },
     )?;
     Ok(summary)
+}
+
+/// Verifies many credential or presentation files with every check `verifier`
+/// makes (the same [`Report`] as [`Verifier::verify_bytes`]), the credentials'
+/// signatures batched per chunk; `sink` gets each file's report in input order.
+///
+/// # Errors
+/// [`BulkError`] when the worker threads cannot be started.
+pub fn verify_reports<I, S>(
+    verifier: &Verifier,
+    paths: I,
+    options: &BulkOptions,
+    mut sink: S,
+) -> Result<(), BulkError>
+where
+    I: IntoIterator<Item = PathBuf>,
+    S: FnMut(PathBuf, Result<Report, FileError>),
+{
+    verify_files(
+        paths,
+        verifier.resolver(),
+        options,
+        |_, bytes, outcomes| verifier.verify_bytes_verified(bytes, outcomes),
+        |path, result| {
+            let result = match result {
+                Ok(Ok(report)) => Ok(report),
+                Ok(Err(VerifyError::Json(source))) => Err(FileError::Json {
+                    path: path.clone(),
+                    source,
+                }),
+                Ok(Err(_)) => Err(FileError::NotAnObject { path: path.clone() }),
+                Err(e) => Err(e),
+            };
+            sink(path, result);
+        },
+    )
 }
 
 /// The general driver: for each file, its proofs are verified (batched per
@@ -319,7 +365,16 @@ fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, FileError> {
         source,
     };
     let file = std::fs::File::open(path).map_err(read_error)?;
-    let mut bytes = Vec::new();
+    // Refuse a file known to be too large before reading any of it; the bounded
+    // read below still catches one that grows (or a pipe).
+    let size = file.metadata().map_err(read_error)?.len();
+    if size > u64::try_from(limit).unwrap_or(u64::MAX) {
+        return Err(FileError::TooLarge {
+            path: path.to_owned(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(read_error)?;

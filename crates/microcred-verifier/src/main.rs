@@ -15,9 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use microcred_core::{datetime, json};
+use microcred_verifier::bulk::{self, BulkOptions};
 use microcred_verifier::profile::Profile;
 use microcred_verifier::{Options, Qualification, Report, StatusLists, TrustList, Verifier};
-use rayon::prelude::*;
 
 /// Largest file read (credentials, presentations, lists, trust and qualification files):
 /// the strict JSON parser's own limit, checked before a file is read whole.
@@ -65,8 +65,16 @@ struct Cli {
     /// of all FILEs should add up to.
     #[arg(long, value_name = "FILE")]
     qualification: Option<PathBuf>,
-    /// Credential or presentation files to verify.
-    #[arg(required_unless_present = "list_profiles", value_name = "FILE")]
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Check each signature on its own with `verify_strict` instead of in batches
+    /// (slower; the verdicts are the same, see docs/performance.md).
+    #[arg(long)]
+    no_batch: bool,
+    /// Credential or presentation files to verify; a directory stands for the
+    /// `*.json` files in it (not recursive), in name order.
+    #[arg(required_unless_present = "list_profiles", value_name = "FILE|DIR")]
     files: Vec<PathBuf>,
 }
 
@@ -75,30 +83,37 @@ fn main() -> ExitCode {
     if cli.list_profiles {
         return list_profiles();
     }
-    let verifier = match build(&cli) {
-        Ok(v) => v,
+    let setup = build(&cli).and_then(|v| Ok((v, expand(&cli.files)?)));
+    let (verifier, files) = match setup {
+        Ok(s) => s,
         Err(msg) => {
             let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
             return ExitCode::from(2);
         }
     };
-    // Each file is read and verified on the thread pool; results keep argument order.
-    let results: Vec<Result<Report, String>> = cli
-        .files
-        .par_iter()
-        .map(|path| verify_file(&verifier, path))
-        .collect();
-
+    let options = BulkOptions {
+        threads: cli.jobs.map(usize::from),
+        batch: !cli.no_batch,
+        max_file_bytes: MAX_FILE_BYTES,
+        ..BulkOptions::default()
+    };
     if cli.html {
-        return html_out(&cli.files, &results);
+        return html_out(&verifier, files, &options);
     }
+
     let mut status = 0u8;
     let style = output::Style::detect(std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
     let mut written = Ok(());
-    for (path, result) in cli.files.iter().zip(&results) {
+    // Reports are written as they come (in input order) and dropped, so that
+    // memory stays bounded over a directory of any size; only a qualification,
+    // which weighs all of them together, keeps them.
+    let keep = verifier.options().qualification.is_some();
+    let mut kept: Vec<(String, Report)> = Vec::new();
+    let run = bulk::verify_reports(&verifier, files, &options, |path, result| {
         let file = path.display().to_string();
-        match result {
+        let result = result.map_err(|e| e.to_string());
+        match &result {
             Ok(report) => {
                 if !report.valid && status == 0 {
                     status = 1;
@@ -111,22 +126,21 @@ fn main() -> ExitCode {
         }
         if written.is_ok() {
             written = if cli.json {
-                output::json_line(&mut out, &file, result)
+                output::json_line(&mut out, &file, &result)
             } else {
-                output::human(&mut out, &file, result, style)
+                output::human(&mut out, &file, &result, style)
             };
         }
+        if keep && let Ok(report) = result {
+            kept.push((file, report));
+        }
+    });
+    if let Err(e) = run {
+        let _ = writeln!(std::io::stderr(), "microcred-verify: error: {e}");
+        return ExitCode::from(2);
     }
-    if let Some(q) = {
-        let labelled: Vec<(String, &Report)> = cli
-            .files
-            .iter()
-            .zip(&results)
-            .filter_map(|(p, r)| r.as_ref().ok().map(|r| (p.display().to_string(), r)))
-            .collect();
-        let refs: Vec<(&str, &Report)> = labelled.iter().map(|(l, r)| (l.as_str(), *r)).collect();
-        verifier.assess_qualification(&refs)
-    } {
+    let refs: Vec<(&str, &Report)> = kept.iter().map(|(l, r)| (l.as_str(), r)).collect();
+    if let Some(q) = verifier.assess_qualification(&refs) {
         if !q.met && status == 0 {
             status = 1;
         }
@@ -141,6 +155,28 @@ fn main() -> ExitCode {
     // A closed pipe (e.g. `| head`) is not an error worth a message.
     let _ = written.and_then(|()| out.flush());
     ExitCode::from(status)
+}
+
+/// The files to verify: each argument as given, a directory replaced by its
+/// `*.json` files in name order.
+fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::with_capacity(args.len());
+    for arg in args {
+        if arg.is_dir() {
+            let found = bulk::json_files_in(arg)
+                .map_err(|e| format!("cannot read the directory {}: {e}", arg.display()))?;
+            if found.is_empty() {
+                return Err(format!(
+                    "{}: the directory has no *.json files",
+                    arg.display()
+                ));
+            }
+            files.extend(found);
+        } else {
+            files.push(arg.clone());
+        }
+    }
+    Ok(files)
 }
 
 /// Reads every option file; any problem is a usage error (exit 2).
@@ -200,35 +236,34 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
 
 /// `--html`: one page for every file that could be read; the documents are read
 /// again (they were verified from the same bytes a moment ago) to render what they say.
-fn html_out(files: &[PathBuf], results: &[Result<Report, String>]) -> ExitCode {
+fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> ExitCode {
     let mut status = 0u8;
     let mut docs = Vec::new();
-    for (path, result) in files.iter().zip(results) {
-        match result {
-            Ok(report) => {
-                let doc = read_bounded(path)
-                    .and_then(|b| json::parse(&b).map_err(|e| format!("{}: {e}", path.display())));
-                match doc {
-                    Ok(doc) => {
-                        if !report.valid && status == 0 {
-                            status = 1;
-                        }
-                        docs.push((path.display().to_string(), doc, report));
-                    }
-                    Err(msg) => {
-                        let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
-                        status = 2;
-                    }
+    let run = bulk::verify_reports(verifier, files, options, |path, result| {
+        let doc = result.map_err(|e| e.to_string()).and_then(|report| {
+            read_bounded(&path)
+                .and_then(|b| json::parse(&b).map_err(|e| format!("{}: {e}", path.display())))
+                .map(|doc| (doc, report))
+        });
+        match doc {
+            Ok((doc, report)) => {
+                if !report.valid && status == 0 {
+                    status = 1;
                 }
+                docs.push((path.display().to_string(), doc, report));
             }
             Err(msg) => {
                 let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
                 status = 2;
             }
         }
+    });
+    if let Err(e) = run {
+        let _ = writeln!(std::io::stderr(), "microcred-verify: error: {e}");
+        return ExitCode::from(2);
     }
     let entries: Vec<(&str, &microcred_core::Value, &Report)> =
-        docs.iter().map(|(f, d, r)| (f.as_str(), d, *r)).collect();
+        docs.iter().map(|(f, d, r)| (f.as_str(), d, r)).collect();
     let page = microcred_verifier::html::page(&entries);
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(page.as_bytes()).and_then(|()| out.flush());
@@ -244,13 +279,6 @@ fn list_profiles() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
-}
-
-fn verify_file(verifier: &Verifier, path: &Path) -> Result<Report, String> {
-    let bytes = read_bounded(path)?;
-    verifier
-        .verify_bytes(&bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Reads a file of at most [`MAX_FILE_BYTES`], refusing larger ones before reading them.

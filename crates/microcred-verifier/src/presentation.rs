@@ -48,6 +48,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
             role: "holder",
         },
         ctx.resolver,
+        None,
         ctx.at,
         ctx.skew,
         &mut checks,
@@ -99,7 +100,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
             }
             .with_value(value),
         );
-        nested.push(credential(vc, &view, ctx, false));
+        nested.push(credential(vc, &view, ctx, false, None));
     }
     let mut report = Report::new(
         Kind::Presentation,

@@ -2,7 +2,7 @@
 
 use microcred_core::credential::Credential;
 use microcred_core::json::{self, JsonError};
-use microcred_core::proof::{DidKeyResolver, KeyResolver, ProofPurpose};
+use microcred_core::proof::{DidKeyResolver, KeyResolver, ProofOutcome, ProofPurpose};
 use microcred_core::{Value, datetime};
 use time::{Duration, OffsetDateTime};
 
@@ -105,13 +105,40 @@ impl Verifier {
     /// # Errors
     /// [`VerifyError::NotAnObject`] when it is not a JSON object.
     pub fn verify(&self, doc: &Value) -> Result<Report, VerifyError> {
+        self.verify_with(doc, None)
+    }
+
+    /// [`Verifier::verify_bytes`] for the bulk driver, which has verified the
+    /// document's proofs already (in a batch, with [`Verifier::resolver`]).
+    /// Presentations ignore `verified`: their embedded credentials' proofs
+    /// are not in it.
+    pub(crate) fn verify_bytes_verified(
+        &self,
+        bytes: &[u8],
+        verified: Vec<ProofOutcome>,
+    ) -> Result<Report, VerifyError> {
+        let doc = json::parse(bytes)?;
+        self.verify_with(&doc, Some(verified))
+    }
+
+    fn verify_with(
+        &self,
+        doc: &Value,
+        verified: Option<Vec<ProofOutcome>>,
+    ) -> Result<Report, VerifyError> {
         let view = Credential::new(doc).ok_or(VerifyError::NotAnObject)?;
         let ctx = self.context();
         Ok(if view.has_type("VerifiablePresentation") {
             presentation::verify(doc, &view, &ctx)
         } else {
-            credential(doc, &view, &ctx, true)
+            credential(doc, &view, &ctx, true, verified)
         })
+    }
+
+    /// The key resolver proofs are verified with: the trust list's (which
+    /// also knows `did:web` issuers) when one is given, else did:key only.
+    pub(crate) fn resolver(&self) -> &(dyn KeyResolver + Sync) {
+        resolver(&self.options)
     }
 
     /// Whether the presented documents (with a label each, e.g. the file
@@ -137,7 +164,7 @@ impl Verifier {
     }
 }
 
-fn resolver(options: &Options) -> &dyn KeyResolver {
+fn resolver(options: &Options) -> &(dyn KeyResolver + Sync) {
     match &options.trust {
         Some(t) => t,
         None => &DidKeyResolver,
@@ -160,6 +187,7 @@ pub(crate) fn credential(
     cred: &Credential<'_>,
     ctx: &Ctx<'_>,
     top_level: bool,
+    verified: Option<Vec<ProofOutcome>>,
 ) -> Report {
     let mut checks = Vec::new();
     structure::credential(cred, &mut checks);
@@ -172,6 +200,7 @@ pub(crate) fn credential(
             role: "issuer",
         },
         ctx.resolver,
+        verified,
         ctx.at,
         ctx.skew,
         &mut checks,

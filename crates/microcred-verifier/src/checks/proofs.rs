@@ -22,16 +22,19 @@ pub(crate) struct Expect<'a> {
 }
 
 /// Verifies every proof and pushes its lines; returns the outcomes (for
-/// presentations' challenge and domain).
+/// presentations' challenge and domain). `verified` are the outcomes of the
+/// same document's proofs already verified with the same resolver (by the bulk
+/// driver's batch); `None` verifies them here.
 pub(crate) fn check(
     doc: &Value,
     expect: &Expect<'_>,
     resolver: &dyn KeyResolver,
+    verified: Option<Vec<ProofOutcome>>,
     at: OffsetDateTime,
     skew: Duration,
     checks: &mut Vec<Check>,
 ) -> Vec<ProofOutcome> {
-    let outcomes = proof::verify_proofs(doc, resolver);
+    let outcomes = verified.unwrap_or_else(|| proof::verify_proofs(doc, resolver));
     if outcomes.is_empty() {
         let what = if expect.role == "holder" {
             "no proof: the presentation is not signed by its holder"
