@@ -14,7 +14,9 @@ N="${1:-10000}"
 PEER_DIR="${2:-tests/interop}"
 
 cargo build --release --quiet -p microcred-tests --example bulk-bench
+cargo build --release --quiet -p microcred-verifier --bin microcred-verify
 BIN=target/release/examples/bulk-bench
+VERIFY="$PWD/target/release/microcred-verify"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 DIR="$WORK/credentials"
@@ -33,6 +35,13 @@ for mode in single batch; do
     else
       "$BIN" verify "$DIR" "$threads" "$mode"
     fi
+  done
+done
+
+echo "== microcred-verify DIR (the binary: full reports, JSON Lines to /dev/null)"
+for mode in single batch; do
+  for threads in 1 2; do
+    "$BIN" binary "$VERIFY" "$DIR" "$threads" "$mode"
   done
 done
 

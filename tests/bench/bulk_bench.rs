@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p microcred-tests --example bulk-bench -- generate DIR N [THREADS]
 //! cargo run --release -p microcred-tests --example bulk-bench -- verify DIR THREADS batch|single
+//! cargo run --release -p microcred-tests --example bulk-bench -- binary BIN DIR THREADS batch|single
 //! ```
 //!
 //! `generate` signs N credentials (the 4 KB example micro-credential, each with its own
@@ -10,6 +11,9 @@
 //! Ed25519 `sign` on the same number of threads. `verify` runs the verifier's bulk
 //! driver over DIR, then raw `verify_strict` on the same number of threads, and prints
 //! credentials per second, the per-credential cost ratio, and the peak RSS (VmHWM).
+//! `binary` does the same with the `microcred-verify` binary BIN as a child process
+//! (`--json --jobs THREADS [--no-batch] DIR`, every report built and written), its CPU
+//! time read from the children's times in /proc/self/stat.
 //! Used by `tests/bench/bulk.sh`; timings are printed, never asserted.
 
 #![allow(
@@ -135,6 +139,20 @@ fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// CPU time (user + system) of the waited-for children so far, in seconds.
+fn children_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let rest = stat.get(stat.rfind(')')? + 2..)?.to_owned();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let cutime: f64 = fields.get(13)?.parse().ok()?;
+            let cstime: f64 = fields.get(14)?.parse().ok()?;
+            Some((cutime + cstime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 /// Times `f` (wall and CPU seconds).
 fn timed(f: impl FnOnce()) -> (f64, f64) {
     let (start, cpu) = (Instant::now(), cpu_seconds());
@@ -196,6 +214,70 @@ fn verify(dir: &Path, threads: usize, batch: bool) {
     );
 }
 
+/// `microcred-verify` itself over DIR, alternating with raw `verify_strict` as in [`verify`].
+fn binary(bin: &Path, dir: &Path, threads: usize, batch: bool) {
+    let n = bulk::json_files_in(dir).unwrap().len();
+    let key = issuer_key();
+    let vk = key.public_key();
+    let msg = [0x5au8; 64];
+    let sig = key.sign(&msg);
+    let (mut bin_runs, mut raw_runs) = (Vec::new(), Vec::new());
+    let mut rss = String::new();
+    for _ in 0..3 {
+        let cpu = children_cpu_seconds();
+        let start = Instant::now();
+        let mut cmd = std::process::Command::new("/usr/bin/time");
+        cmd.args(["-f", "%M"]).arg(bin);
+        cmd.args(["--json", "--at", "2026-01-15T12:00:00Z", "--jobs"])
+            .arg(threads.to_string());
+        if !batch {
+            cmd.arg("--no-batch");
+        }
+        let out = cmd
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        // Exit status 0: every file was read and is valid.
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        bin_runs.push((start.elapsed().as_secs_f64(), children_cpu_seconds() - cpu));
+        rss = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        raw_runs.push(timed(|| {
+            on_threads(threads, n, |range| {
+                for _ in range {
+                    assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
+                }
+            });
+        }));
+    }
+    let best = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
+        runs.iter().map(pick).fold(f64::INFINITY, f64::min)
+    };
+    let (bin_s, raw_s) = (best(&bin_runs, |r| r.0), best(&raw_runs, |r| r.0));
+    let (bin_cpu, raw_cpu) = (best(&bin_runs, |r| r.1), best(&raw_runs, |r| r.1));
+    println!(
+        "microcred-verify --json: {n} files, {} on {threads} thread(s): {:.0} credentials/s \
+         wall ({:.1} µs CPU each, full reports written); raw verify_strict {:.0}/s ({:.1} µs \
+         CPU each); per-credential cost / raw verify_strict = {:.2}x wall, {:.2}x CPU; peak \
+         RSS {rss} KiB (best of 3 alternating runs)",
+        if batch {
+            "batch"
+        } else {
+            "one-by-one (--no-batch)"
+        },
+        n as f64 / bin_s,
+        bin_cpu * 1e6 / n as f64,
+        n as f64 / raw_s,
+        raw_cpu * 1e6 / n as f64,
+        bin_s / raw_s,
+        bin_cpu / raw_cpu,
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).map(String::as_str);
@@ -211,9 +293,18 @@ fn main() {
                 arg(3) != Some("single"),
             );
         }
+        (Some("binary"), Some(bin), Some(dir)) => {
+            binary(
+                Path::new(bin),
+                Path::new(dir),
+                arg(3).map_or(1, |t| t.parse().unwrap()),
+                arg(4) != Some("single"),
+            );
+        }
         _ => {
             eprintln!(
-                "usage: bulk-bench generate DIR N [THREADS] | bulk-bench verify DIR THREADS [batch|single]"
+                "usage: bulk-bench generate DIR N [THREADS] | bulk-bench verify DIR THREADS [batch|single] \
+                 | bulk-bench binary BIN DIR THREADS [batch|single]"
             );
             std::process::exit(2);
         }
