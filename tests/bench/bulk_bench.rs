@@ -4,7 +4,7 @@
 //! cargo run --release -p microcred-tests --example bulk-bench -- generate DIR N [THREADS]
 //! cargo run --release -p microcred-tests --example bulk-bench -- verify DIR THREADS batch|single
 //! cargo run --release -p microcred-tests --example bulk-bench -- \
-//!     issue SIGN_BIN N THREADS jcs|both|rdfc [ROUNDS] [ledger|no-ledger]
+//!     issue SIGN_BIN N THREADS jcs|both|rdfc [ROUNDS] [ledger|no-ledger] [WORK_DIR]
 //! ```
 //!
 //! `generate` signs N credentials (the 4 KB example micro-credential, each with its own
@@ -17,6 +17,10 @@
 //! and the 4 KB template into an empty directory, alternating with raw Ed25519 `sign`
 //! of N 64-byte messages on THREADS threads in this process, and prints the best of
 //! ROUNDS (default 3) of each: credentials per second and the ratio to raw signing.
+//! Each round issues into a new directory under WORK_DIR (default: a temporary directory
+//! removed at the end), none removed in between: on ext4, creating files shortly (up to
+//! minutes) after many were deleted costs several times more kernel time (the inode
+//! allocator skips recently deleted inodes), which would be measured instead of the batch.
 //! Used by `tests/bench/bulk.sh`; timings are printed, never asserted.
 
 #![allow(
@@ -232,9 +236,28 @@ fn run_timed(cmd: &mut std::process::Command) -> (f64, f64) {
 }
 
 /// Batch issuance with `microcred-sign batch`, alternating with raw Ed25519 `sign`.
-fn issue(sign_bin: &Path, n: usize, threads: usize, suite: &str, rounds: usize, ledger: bool) {
-    let work = tempfile::tempdir().unwrap();
-    let key_path = work.path().join("issuer.key.json");
+fn issue(
+    sign_bin: &Path,
+    n: usize,
+    threads: usize,
+    suite: &str,
+    rounds: usize,
+    ledger: bool,
+    work_dir: Option<&Path>,
+) {
+    // Under WORK_DIR the files stay, for the caller to remove when all runs are done.
+    let (_guard, work) = match work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).unwrap();
+            (None, tempfile::tempdir_in(dir).unwrap().keep())
+        }
+        None => {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().to_owned();
+            (Some(tmp), path)
+        }
+    };
+    let key_path = work.join("issuer.key.json");
     std::fs::copy(
         format!("{ROOT}/keys-example/example-university.key.json"),
         &key_path,
@@ -260,7 +283,7 @@ fn issue(sign_bin: &Path, n: usize, threads: usize, suite: &str, rounds: usize, 
     map.remove("validFrom");
     template["issuer"]["id"] = key.did_key().did().into();
     template["credentialSubject"]["id"] = "{{did}}".into();
-    let template_path = work.path().join("course.json");
+    let template_path = work.join("course.json");
     std::fs::write(
         &template_path,
         serde_json::to_vec_pretty(&template).unwrap(),
@@ -270,15 +293,15 @@ fn issue(sign_bin: &Path, n: usize, threads: usize, suite: &str, rounds: usize, 
     for i in 0..n {
         csv.push_str(&format!("s{i:06},did:example:learner-{i}\n"));
     }
-    let learners = work.path().join("learners.csv");
+    let learners = work.join("learners.csv");
     std::fs::write(&learners, csv).unwrap();
 
     let msg = [0x5au8; 64];
     let (mut batch_runs, mut raw_runs) = (Vec::new(), Vec::new());
     let mut bytes = 0;
     for round in 0..rounds {
-        let out = work.path().join(format!("out-{round}"));
-        let ledger_path = work.path().join(format!("ledger-{round}.sqlite"));
+        let out = work.join(format!("out-{round}"));
+        let ledger_path = work.join(format!("ledger-{round}.sqlite"));
         let mut cmd = std::process::Command::new(sign_bin);
         cmd.args([
             "batch",
@@ -326,8 +349,6 @@ fn issue(sign_bin: &Path, n: usize, threads: usize, suite: &str, rounds: usize, 
                 }
             });
         }));
-        std::fs::remove_dir_all(&out).unwrap();
-        let _ = std::fs::remove_file(&ledger_path);
     }
     let best = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
         runs.iter().map(pick).fold(f64::INFINITY, f64::min)
@@ -378,12 +399,13 @@ fn main() {
                 arg(4).unwrap_or("jcs"),
                 arg(5).map_or(3, |r| r.parse().unwrap()),
                 arg(6) != Some("no-ledger"),
+                arg(7).map(Path::new),
             );
         }
         _ => {
             eprintln!(
                 "usage: bulk-bench generate DIR N [THREADS] | bulk-bench verify DIR THREADS [batch|single] \
-                 | bulk-bench issue SIGN_BIN N THREADS [jcs|both|rdfc] [ROUNDS] [ledger|no-ledger]"
+                 | bulk-bench issue SIGN_BIN N THREADS [jcs|both|rdfc] [ROUNDS] [ledger|no-ledger] [WORK_DIR]"
             );
             std::process::exit(2);
         }
