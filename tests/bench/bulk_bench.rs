@@ -3,6 +3,8 @@
 //! ```text
 //! cargo run --release -p microcred-tests --example bulk-bench -- generate DIR N [THREADS]
 //! cargo run --release -p microcred-tests --example bulk-bench -- verify DIR THREADS batch|single
+//! cargo run --release -p microcred-tests --example bulk-bench -- \
+//!     issue SIGN_BIN N THREADS jcs|both|rdfc [ROUNDS] [ledger|no-ledger] [WORK_DIR]
 //! cargo run --release -p microcred-tests --example bulk-bench -- binary BIN DIR THREADS batch|single
 //! ```
 //!
@@ -11,9 +13,19 @@
 //! Ed25519 `sign` on the same number of threads. `verify` runs the verifier's bulk
 //! driver over DIR, then raw `verify_strict` on the same number of threads, and prints
 //! credentials per second, the per-credential cost ratio, and the peak RSS (VmHWM).
-//! `binary` does the same with the `microcred-verify` binary BIN as a child process
+//! `issue` runs `microcred-sign batch` (the binary SIGN_BIN, as a process, `--jobs
+//! THREADS`, with a fresh ledger unless `no-ledger`) over a generated list of N learners
+//! and the 4 KB template into an empty directory, alternating with raw Ed25519 `sign`
+//! of N 64-byte messages on THREADS threads in this process, and prints the best of
+//! ROUNDS (default 3) of each: credentials per second and the ratio to raw signing.
+//! Each round issues into a new directory under WORK_DIR (default: a temporary directory
+//! removed at the end), none removed in between: on ext4, creating files shortly (up to
+//! minutes) after many were deleted costs several times more kernel time (the inode
+//! allocator skips recently deleted inodes), which would be measured instead of the batch.
+//! `binary` times the `microcred-verify` binary BIN as a child process over DIR
 //! (`--json --jobs THREADS [--no-batch] DIR`, every report built and written), its CPU
-//! time read from the children's times in /proc/self/stat.
+//! time read from the children's times in /proc/self/stat, alternating with raw
+//! `verify_strict` as `verify` does.
 //! Used by `tests/bench/bulk.sh`; timings are printed, never asserted.
 
 #![allow(
@@ -139,20 +151,6 @@ fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// CPU time (user + system) of the waited-for children so far, in seconds.
-fn children_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|stat| {
-            let rest = stat.get(stat.rfind(')')? + 2..)?.to_owned();
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let cutime: f64 = fields.get(13)?.parse().ok()?;
-            let cstime: f64 = fields.get(14)?.parse().ok()?;
-            Some((cutime + cstime) / 100.0)
-        })
-        .unwrap_or(0.0)
-}
-
 /// Times `f` (wall and CPU seconds).
 fn timed(f: impl FnOnce()) -> (f64, f64) {
     let (start, cpu) = (Instant::now(), cpu_seconds());
@@ -211,6 +209,174 @@ fn verify(dir: &Path, threads: usize, batch: bool) {
         bulk_s / raw_s,
         bulk_cpu / raw_cpu,
         peak_rss_kib(),
+    );
+}
+
+/// CPU seconds of this process's waited-for children (cutime + cstime).
+fn children_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let rest = stat.get(stat.rfind(')')? + 2..)?.to_owned();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let cutime: f64 = fields.get(13)?.parse().ok()?;
+            let cstime: f64 = fields.get(14)?.parse().ok()?;
+            Some((cutime + cstime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// Runs `cmd` to completion, failing the bench on a non-zero exit; returns its wall and
+/// CPU seconds (all threads, user + system).
+fn run_timed(cmd: &mut std::process::Command) -> (f64, f64) {
+    let (start, cpu) = (Instant::now(), children_cpu_seconds());
+    let out = cmd.output().unwrap();
+    let times = (start.elapsed().as_secs_f64(), children_cpu_seconds() - cpu);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    times
+}
+
+/// Batch issuance with `microcred-sign batch`, alternating with raw Ed25519 `sign`.
+fn issue(
+    sign_bin: &Path,
+    n: usize,
+    threads: usize,
+    suite: &str,
+    rounds: usize,
+    ledger: bool,
+    work_dir: Option<&Path>,
+) {
+    // Under WORK_DIR the files stay, for the caller to remove when all runs are done.
+    let (_guard, work) = match work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).unwrap();
+            (None, tempfile::tempdir_in(dir).unwrap().keep())
+        }
+        None => {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().to_owned();
+            (Some(tmp), path)
+        }
+    };
+    let key_path = work.join("issuer.key.json");
+    std::fs::copy(
+        format!("{ROOT}/keys-example/example-university.key.json"),
+        &key_path,
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let key = issuer_key();
+    // The 4 KB example as a template: batch fills in id and validFrom (and the
+    // ledger's credentialStatus); each row gives the learner's DID.
+    let mut template: Value = json::parse(
+        &std::fs::read(format!(
+            "{ROOT}/keys-example/micro-credential.unsigned.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let map = template.as_object_mut().unwrap();
+    map.remove("id");
+    map.remove("validFrom");
+    template["issuer"]["id"] = key.did_key().did().into();
+    template["credentialSubject"]["id"] = "{{did}}".into();
+    let template_path = work.join("course.json");
+    std::fs::write(
+        &template_path,
+        serde_json::to_vec_pretty(&template).unwrap(),
+    )
+    .unwrap();
+    let mut csv = String::from("student,did\n");
+    for i in 0..n {
+        csv.push_str(&format!("s{i:06},did:example:learner-{i}\n"));
+    }
+    let learners = work.join("learners.csv");
+    std::fs::write(&learners, csv).unwrap();
+
+    let msg = [0x5au8; 64];
+    let (mut batch_runs, mut raw_runs) = (Vec::new(), Vec::new());
+    let mut bytes = 0;
+    for round in 0..rounds {
+        let out = work.join(format!("out-{round}"));
+        let ledger_path = work.join(format!("ledger-{round}.sqlite"));
+        let mut cmd = std::process::Command::new(sign_bin);
+        cmd.args([
+            "batch",
+            "--id-column",
+            "student",
+            "--suite",
+            suite,
+            "--jobs",
+        ])
+        .arg(threads.to_string())
+        .arg("--key")
+        .arg(&key_path)
+        .arg("--template")
+        .arg(&template_path)
+        .arg("--learners")
+        .arg(&learners)
+        .arg("--out")
+        .arg(&out);
+        if ledger {
+            let init = std::process::Command::new(sign_bin)
+                .args(["ledger", "init", "--status-base-url"])
+                .arg("https://uni.example/status/2025")
+                .arg("--ledger")
+                .arg(&ledger_path)
+                .arg("--key")
+                .arg(&key_path)
+                .output()
+                .unwrap();
+            assert!(init.status.success(), "ledger init failed");
+            cmd.arg("--ledger").arg(&ledger_path);
+        }
+        // Start each run with no dirty data of an earlier one (or of the set-up) to flush.
+        let _ = std::process::Command::new("sync").status();
+        batch_runs.push(run_timed(&mut cmd));
+        let files = bulk::json_files_in(&out).unwrap();
+        assert_eq!(files.len(), n, "one file per learner");
+        bytes = files
+            .iter()
+            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+            .sum::<u64>();
+        raw_runs.push(timed(|| {
+            on_threads(threads, n, |range| {
+                for _ in range {
+                    black_box(key.sign(black_box(&msg)));
+                }
+            });
+        }));
+    }
+    let best = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
+        runs.iter().map(pick).fold(f64::INFINITY, f64::min)
+    };
+    let (batch_s, raw_s) = (best(&batch_runs, |r| r.0), best(&raw_runs, |r| r.0));
+    let (batch_cpu, raw_cpu) = (best(&batch_runs, |r| r.1), best(&raw_runs, |r| r.1));
+    println!(
+        "batch issue: {n} credentials ({} B average), --suite {suite}, {}, --jobs {threads}: \
+         {:.0} credentials/s wall ({:.1} µs CPU each); raw sign {:.0}/s ({:.1} µs CPU each); \
+         per-credential cost / raw sign = {:.2}x wall, {:.2}x CPU (best of {rounds} \
+         alternating runs; walls {:?} s)",
+        bytes / n.max(1) as u64,
+        if ledger { "with ledger" } else { "no ledger" },
+        n as f64 / batch_s,
+        batch_cpu * 1e6 / n as f64,
+        n as f64 / raw_s,
+        raw_cpu * 1e6 / n as f64,
+        batch_s / raw_s,
+        batch_cpu / raw_cpu,
+        batch_runs
+            .iter()
+            .map(|r| (r.0 * 100.0).round() / 100.0)
+            .collect::<Vec<_>>(),
     );
 }
 
@@ -301,9 +467,22 @@ fn main() {
                 arg(4) != Some("single"),
             );
         }
+        (Some("issue"), Some(sign_bin), Some(n)) => {
+            let threads = arg(3).map_or(1, |t| t.parse().unwrap());
+            issue(
+                Path::new(sign_bin),
+                n.parse().unwrap(),
+                threads,
+                arg(4).unwrap_or("jcs"),
+                arg(5).map_or(3, |r| r.parse().unwrap()),
+                arg(6) != Some("no-ledger"),
+                arg(7).map(Path::new),
+            );
+        }
         _ => {
             eprintln!(
                 "usage: bulk-bench generate DIR N [THREADS] | bulk-bench verify DIR THREADS [batch|single] \
+                 | bulk-bench issue SIGN_BIN N THREADS [jcs|both|rdfc] [ROUNDS] [ledger|no-ledger] [WORK_DIR] \
                  | bulk-bench binary BIN DIR THREADS [batch|single]"
             );
             std::process::exit(2);

@@ -196,7 +196,8 @@ fn a_batch_killed_twice_resumes_to_exactly_one_valid_credential_per_row() {
     assert!(resumed >= (ROWS - second) as u64, "{summary}");
     assert_eq!(resumed + already, ROWS as u64, "{summary}");
 
-    // Exactly one file per row, each complete and valid, no leftovers.
+    // Exactly one file per row, each complete and valid, no leftovers: the
+    // temporary files (`.microcred-*`) the killed runs left were removed.
     let files = json_files(&out);
     assert_eq!(files.len(), ROWS);
     let leftovers: Vec<_> = std::fs::read_dir(&out)
@@ -760,4 +761,64 @@ fn a_rerun_adopts_files_written_before_the_crash_and_resigns_missing_ones_identi
         .code(2)
         .stderr(predicate::str::contains("--allow-reissue"));
     assert!(json_files(&s.path("moved")).is_empty());
+}
+
+#[test]
+fn a_batch_leaves_only_complete_named_files_with_or_without_a_ledger() {
+    // More rows than one commit group (256), so that several groups are flushed,
+    // renamed and marked.
+    const ROWS: usize = 700;
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("l.csv", &learners_csv(ROWS));
+    for (out, with_ledger) in [(s.path("with"), true), (s.path("without"), false)] {
+        let mut cmd = s.batch(&template, &learners, &out);
+        cmd.args([
+            "--id-column",
+            "student",
+            "--suite",
+            "jcs",
+            "--jobs",
+            "2",
+            "--json",
+        ]);
+        if with_ledger {
+            cmd.arg("--ledger").arg(&ledger);
+        }
+        let summary: Value =
+            serde_json::from_slice(&cmd.assert().success().get_output().stdout).unwrap();
+        assert_eq!(summary["issued"], ROWS, "{summary}");
+        let names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), ROWS, "only the credentials: {names:?}");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with(".json") && !n.starts_with('.')),
+            "no temporary file is left: {names:?}"
+        );
+        for f in json_files(&out) {
+            let outcomes = verify_proofs(&read_json(&f), &DidKeyResolver);
+            assert_eq!(outcomes.len(), 1, "{}", f.display());
+            assert_eq!(outcomes[0].result, Ok(s.did.clone()), "{}", f.display());
+        }
+    }
+    // Every row of the ledger is issued, with the SHA-256 of its file.
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let mut stmt = db
+        .prepare("SELECT out_file, file_sha256, state FROM credentials")
+        .unwrap();
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), ROWS);
+    for (out_file, sha, state) in rows {
+        assert_eq!(state, "issued");
+        assert_eq!(hex(&Sha256::digest(std::fs::read(&out_file).unwrap())), sha);
+    }
 }

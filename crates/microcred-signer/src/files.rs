@@ -42,6 +42,58 @@ pub(crate) fn read_json(path: &Path) -> anyhow::Result<Value> {
     json::parse(&bytes).with_context(|| format!("{}: invalid JSON", path.display()))
 }
 
+/// Prefix of the temporary files this tool writes next to their final names; a
+/// file so named in an output directory is a leftover of an interrupted run.
+pub(crate) const TEMP_PREFIX: &str = ".microcred-";
+
+/// Writes `bytes` to a new temporary file in `dir` (named [`TEMP_PREFIX`]…, with
+/// permissions `mode`) and closes it, for a caller that makes many such files
+/// durable at once with [`sync_file_system`] before renaming them to their names
+/// (`TempPath::persist`). Where there is no `syncfs` the file is flushed here,
+/// one by one. Dropping the returned path removes the file.
+pub(crate) fn write_temp(
+    dir: &Path,
+    bytes: &[u8],
+    mode: u32,
+) -> anyhow::Result<tempfile::TempPath> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    set_mode(tmp.as_file(), mode)?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", tmp.path().display()))?;
+    if !HAS_SYNCFS {
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("writing {}", tmp.path().display()))?;
+    }
+    Ok(tmp.into_temp_path())
+}
+
+/// Whether [`sync_file_system`] flushes the whole file system (Linux `syncfs`);
+/// elsewhere [`write_temp`] flushes each file itself.
+const HAS_SYNCFS: bool = cfg!(any(target_os = "linux", target_os = "android"));
+
+/// Makes durable everything written so far to the file system holding the
+/// directory `dir` (`syncfs(2)`): file contents and inodes, with one journal
+/// commit and one disk-cache flush for the whole group instead of one per file.
+/// It waits for the writes and, on Linux 5.8 and later, reports a write-back
+/// error of any file of that file system. A no-op where [`write_temp`] flushed
+/// each file.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn sync_file_system(dir: &Path) -> anyhow::Result<()> {
+    fs::File::open(dir)
+        .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
+        .with_context(|| format!("cannot flush the file system of {} to disk", dir.display()))
+}
+
+/// See the Linux version: here each file was flushed when written.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(crate) fn sync_file_system(_dir: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, flushed to disk, then renamed over (or, without `force`, to)
 /// the target. Readers never see a half-written file.
@@ -56,7 +108,7 @@ pub(crate) fn write_atomic(
         _ => Path::new("."),
     };
     let mut tmp = tempfile::Builder::new()
-        .prefix(".microcred-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     set_mode(tmp.as_file(), mode)?;

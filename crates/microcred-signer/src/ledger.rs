@@ -388,26 +388,19 @@ impl Ledger {
 
     /// The credential with this id.
     pub(crate) fn get(&self, credential_id: &str) -> anyhow::Result<Option<Record>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {RECORD_COLUMNS} FROM credentials WHERE credential_id = ?1"),
-                [credential_id],
-                record,
-            )
-            .optional()?)
+        // Cached statements: a batch asks once per row.
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM credentials WHERE credential_id = ?1"
+        ))?;
+        Ok(stmt.query_row([credential_id], record).optional()?)
     }
 
     /// The credential written to this file.
     pub(crate) fn by_out_file(&self, out_file: &str) -> anyhow::Result<Option<Record>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {RECORD_COLUMNS} FROM credentials WHERE out_file = ?1"),
-                [out_file],
-                record,
-            )
-            .optional()?)
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM credentials WHERE out_file = ?1"
+        ))?;
+        Ok(stmt.query_row([out_file], record).optional()?)
     }
 
     /// The credentials issued from the same content (template and row).
