@@ -18,6 +18,7 @@ use crate::tree::{self, Node, Tree};
 use crate::{datetime, multibase};
 
 /// A proof checked up to the signature: what Ed25519 still has to verify.
+#[cfg_attr(test, derive(Clone))]
 pub(super) struct Prepared {
     pub(super) hash: [u8; 64],
     pub(super) signature: Signature,

@@ -271,6 +271,56 @@ fn batch_pins_down_failures_and_matches_verify_strict() {
     assert!(key.verify_strict(&hash, &sig).is_err());
 }
 
+/// The batch merges the terms of signatures by the same key; every signature
+/// must still count on its own: several issuers interleaved, and two genuine
+/// signatures of one key with their `s` halves swapped (each invalid, though
+/// their plain sum would balance) are rejected while their neighbours verify.
+#[test]
+fn merged_key_terms_keep_every_signature_accountable() {
+    let signed_by = |seed: u8, name: &str| {
+        let k = key(seed);
+        let mut c = credential(name);
+        c["issuer"] = k.did_key().did().into();
+        serde_json::to_vec(&add_proof(&c, &k, &options(&k)).unwrap()).unwrap()
+    };
+    let docs: Vec<Vec<u8>> = (0..12u8)
+        .map(|i| signed_by(1 + i % 3, &format!("c{i}")))
+        .collect();
+    let refs: Vec<&[u8]> = docs.iter().map(Vec::as_slice).collect();
+    let batch = verify_batch(&refs, &TestResolver);
+    assert!(batch.iter().all(|r| r.as_ref().unwrap()[0].result.is_ok()));
+
+    // Swap s between documents 0 and 3 (both by key 1).
+    let s_of = |doc: &[u8]| {
+        let v = json::parse(doc).unwrap();
+        let sig: [u8; 64] = multibase::decode_base58btc(v["proof"]["proofValue"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        sig
+    };
+    let (s0, s3) = (s_of(&docs[0]), s_of(&docs[3]));
+    let mut docs = docs.clone();
+    docs[0] = with_proof_value(&docs[0], |sig| sig[32..].copy_from_slice(&s3[32..]));
+    docs[3] = with_proof_value(&docs[3], |sig| sig[32..].copy_from_slice(&s0[32..]));
+    // And a signature of key 2 presented under key 3's verification method.
+    let mut moved = json::parse(&docs[4]).unwrap();
+    moved["proof"]["verificationMethod"] = key(3).did_key().verification_method().into();
+    moved["issuer"] = key(3).did_key().did().into();
+    docs[4] = serde_json::to_vec(&moved).unwrap();
+    let refs: Vec<&[u8]> = docs.iter().map(Vec::as_slice).collect();
+    let batch = verify_batch(&refs, &TestResolver);
+    let verdicts: Vec<bool> = batch
+        .iter()
+        .map(|r| r.as_ref().unwrap()[0].result.is_ok())
+        .collect();
+    let expected: Vec<bool> = (0..12).map(|i| ![0, 3, 4].contains(&i)).collect();
+    assert_eq!(verdicts, expected);
+    for (doc, result) in refs.iter().zip(&batch) {
+        assert_eq!(result, &verify_bytes(doc, &TestResolver));
+    }
+}
+
 #[test]
 fn presentation_outcomes_agree() {
     let learner = key(3);
