@@ -209,20 +209,45 @@ pub fn verify_reports<I, S>(
     verifier: &Verifier,
     paths: I,
     options: &BulkOptions,
-    mut sink: S,
+    sink: S,
 ) -> Result<(), BulkError>
 where
     I: IntoIterator<Item = PathBuf>,
     S: FnMut(PathBuf, Result<Report, FileError>),
 {
+    verify_reports_with(verifier, paths, options, |_, report| report, sink)
+}
+
+/// [`verify_reports`] with `map` applied to each report on the worker thread
+/// (e.g. rendering it, so that the calling thread only writes the text).
+///
+/// # Errors
+/// [`BulkError`] when the worker threads cannot be started.
+pub fn verify_reports_with<I, T, M, S>(
+    verifier: &Verifier,
+    paths: I,
+    options: &BulkOptions,
+    map: M,
+    mut sink: S,
+) -> Result<(), BulkError>
+where
+    I: IntoIterator<Item = PathBuf>,
+    T: Send,
+    M: Fn(&Path, Report) -> T + Sync,
+    S: FnMut(PathBuf, Result<T, FileError>),
+{
     verify_files(
         paths,
         verifier.resolver(),
         options,
-        |_, bytes, outcomes| verifier.verify_bytes_verified(bytes, outcomes),
+        |path, bytes, outcomes| {
+            verifier
+                .verify_bytes_verified(bytes, outcomes)
+                .map(|report| map(path, report))
+        },
         |path, result| {
             let result = match result {
-                Ok(Ok(report)) => Ok(report),
+                Ok(Ok(mapped)) => Ok(mapped),
                 Ok(Err(VerifyError::Json(source))) => Err(FileError::Json {
                     path: path.clone(),
                     source,

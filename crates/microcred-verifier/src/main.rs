@@ -119,32 +119,52 @@ fn main() -> ExitCode {
     // which weighs all of them together, keeps them.
     let keep = verifier.options().qualification.is_some();
     let mut kept: Vec<(String, Report)> = Vec::new();
-    let run = bulk::verify_reports(&verifier, files, &options, |path, result| {
+    let json = cli.json;
+    // Each report is rendered on the worker that verified it; this thread only
+    // writes the text, so that it does not hold back the workers.
+    let render = |path: &Path, report: Report| {
         let file = path.display().to_string();
-        let result = result.map_err(|e| e.to_string());
-        match &result {
-            Ok(report) => {
-                if !report.valid && status == 0 {
+        let mut text = Vec::new();
+        let result: Result<Report, String> = Ok(report);
+        // Writing into a Vec cannot fail.
+        let _ = if json {
+            output::json_line(&mut text, &file, &result)
+        } else {
+            output::human(&mut text, &file, &result, style)
+        };
+        match result {
+            Ok(report) => (report.valid, text, keep.then_some((file, report))),
+            Err(_) => (false, text, None),
+        }
+    };
+    let run = bulk::verify_reports_with(&verifier, files, &options, render, |path, result| {
+        let text = match result {
+            Ok((valid, text, report)) => {
+                if !valid && status == 0 {
                     status = 1;
                 }
+                kept.extend(report);
+                text
             }
-            Err(msg) => {
+            Err(e) => {
+                let msg = e.to_string();
                 let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
                 status = 2;
+                let mut text = Vec::new();
+                let file = path.display().to_string();
+                let _ = if json {
+                    output::json_line(&mut text, &file, &Err(msg))
+                } else {
+                    output::human(&mut text, &file, &Err(msg), style)
+                };
+                text
             }
-        }
+        };
         if written.is_ok() {
-            written = if cli.json {
-                output::json_line(&mut out, &file, &result)
-            } else {
-                output::human(&mut out, &file, &result, style)
-            };
+            written = out.write_all(&text);
             if terminal && written.is_ok() {
                 written = out.flush();
             }
-        }
-        if keep && let Ok(report) = result {
-            kept.push((file, report));
         }
     });
     if let Err(e) = run {
