@@ -70,6 +70,11 @@ if [ -f "$PEER_DIR/lib.mjs" ] && [ -d "$PEER_DIR/node_modules/@digitalbazaar/vc"
   MICROCRED_ROOT="$PWD/" node "$PEER_RUN/peer-verify.mjs" "$DIR"
   "$BIN" binary "$VERIFY" "$DIR" 1 batch
   "$BIN" verify "$DIR" 1 batch
+  echo "== the same with ≈ 2 KB credentials (the size the issue quotes the reference for)"
+  "$BIN" generate "$WORK/small" "$N" 1 small
+  "$BIN" verify "$WORK/small" 1 batch
+  MICROCRED_ROOT="$PWD/" node "$PEER_RUN/peer-verify.mjs" "$WORK/small"
+  "$BIN" verify "$WORK/small" 1 batch
 else
   echo "  skipped: no reference stack in $PEER_DIR (needs lib.mjs and node_modules: run npm ci there)"
 fi
