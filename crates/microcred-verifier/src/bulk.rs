@@ -31,7 +31,6 @@ use std::path::{Path, PathBuf};
 
 use microcred_core::json::{JsonError, Limits};
 use microcred_core::proof::{self, KeyResolver, ProofOutcome};
-use rayon::prelude::*;
 
 use crate::{Report, Verifier, VerifyError};
 
@@ -292,26 +291,60 @@ where
             reason: e.to_string(),
         })?;
     let chunk_size = options.chunk_size.max(1);
-    let mut paths = paths.into_iter();
-    loop {
-        // One chunk per thread at a time: memory is bounded by threads × chunk.
-        let group: Vec<Vec<PathBuf>> = (0..threads)
-            .map(|_| paths.by_ref().take(chunk_size).collect::<Vec<_>>())
-            .filter(|chunk| !chunk.is_empty())
-            .collect();
-        if group.is_empty() {
-            return Ok(());
+    let mut paths = paths.into_iter().peekable();
+    // A pipeline, not rounds: up to two chunks per thread are in flight, and
+    // whenever the oldest is done its results go to `sink` (on this thread)
+    // while the workers go on with the next ones, so no worker waits for a
+    // slower neighbour or for the output. Memory stays bounded by the chunks
+    // in flight plus those done out of order and waiting for their turn.
+    let window = threads * 2;
+    type Results<R> = Vec<(PathBuf, Result<R, FileError>)>;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<Results<R>>)>();
+    pool.in_place_scope(|scope| {
+        let mut waiting = std::collections::BTreeMap::new();
+        let (mut started, mut next) = (0usize, 0usize);
+        loop {
+            while started - next < window && paths.peek().is_some() {
+                let chunk: Vec<PathBuf> = paths.by_ref().take(chunk_size).collect();
+                let tx = tx.clone();
+                let check = &check;
+                let id = started;
+                scope.spawn(move |_| {
+                    // A chunk always answers, even if it panics (a bug), so that this
+                    // thread never waits for it; the scope then re-raises the panic.
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        run_chunk(chunk, resolver, options, check)
+                    }));
+                    // The receiver lives until every chunk is in; a send cannot fail.
+                    match run {
+                        Ok(results) => {
+                            let _ = tx.send((id, Some(results)));
+                        }
+                        Err(panic) => {
+                            let _ = tx.send((id, None));
+                            std::panic::resume_unwind(panic);
+                        }
+                    }
+                });
+                started += 1;
+            }
+            if next == started {
+                break;
+            }
+            // Every started chunk sends exactly once, so this cannot wait forever.
+            let Ok((id, Some(results))) = rx.recv() else {
+                break;
+            };
+            waiting.insert(id, results);
+            while let Some(results) = waiting.remove(&next) {
+                for (path, result) in results {
+                    sink(path, result);
+                }
+                next += 1;
+            }
         }
-        let done: Vec<Vec<(PathBuf, Result<R, FileError>)>> = pool.install(|| {
-            group
-                .into_par_iter()
-                .map(|chunk| run_chunk(chunk, resolver, options, &check))
-                .collect()
-        });
-        for (path, result) in done.into_iter().flatten() {
-            sink(path, result);
-        }
-    }
+    });
+    Ok(())
 }
 
 /// Reads a chunk's files and verifies them, in parts of at most `max_chunk_bytes`.
@@ -486,6 +519,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A panic in a worker (a bug) reaches the caller instead of leaving the
+    /// pipeline waiting for a chunk that never answers.
+    #[test]
+    fn a_panicking_check_is_raised_not_hung() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = (0..40)
+            .map(|i| {
+                let path = dir.path().join(format!("c{i:02}.json"));
+                std::fs::write(&path, b"{}").unwrap();
+                path
+            })
+            .collect();
+        let options = BulkOptions {
+            chunk_size: 3,
+            threads: Some(2),
+            ..BulkOptions::default()
+        };
+        let run = std::panic::catch_unwind(|| {
+            verify_files(
+                files.clone(),
+                &DidKeyResolver,
+                &options,
+                |path, _, _| assert!(!path.ends_with("c17.json"), "injected"),
+                |_, _| {},
+            )
+        });
+        assert!(run.is_err());
     }
 
     #[test]
