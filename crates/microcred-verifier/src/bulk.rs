@@ -1,9 +1,11 @@
 //! Bulk verification: thousands of credential files, streamed in chunks, each
 //! chunk's signatures checked as one Ed25519 batch, chunks spread over all cores.
 //!
-//! Memory stays bounded: at most `threads × chunk_size` files (and at most
-//! [`BulkOptions::max_chunk_bytes`] per chunk) are held at once, never the
-//! whole directory. Results come back in input order.
+//! Memory stays bounded, never the whole directory: at most `2 × threads`
+//! chunks of `chunk_size` files are in flight (being verified, or done and
+//! waiting for their turn), a chunk holds the bytes of at most
+//! [`BulkOptions::max_chunk_bytes`] at once, and a finished chunk only its
+//! results. Results come back in input order.
 //!
 //! [`verify_reports`] gives each file the full [`Report`] of a [`Verifier`]
 //! (what `microcred-verify` prints for a directory); [`verify_proofs_of_files`]
