@@ -16,11 +16,6 @@ mod profiles;
 mod suite;
 mod template;
 
-/// A batch fills, signs and frees thousands of small JSON values; mimalloc
-/// serves those faster than the system allocator (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::io::Write as _;
 use std::process::ExitCode;
 

@@ -9,12 +9,6 @@
 
 mod output;
 
-/// Verifying a directory parses thousands of documents into many small strings
-/// and maps; mimalloc serves those markedly faster than the system allocator
-/// (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
