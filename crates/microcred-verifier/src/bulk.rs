@@ -149,7 +149,8 @@ pub struct Summary {
 }
 
 /// The `*.json` files of a directory (not recursive), sorted by name, so that
-/// reports come in a stable order. Only paths are collected, not contents.
+/// reports come in a stable order: regular files and symlinks that do not lead
+/// to a directory. Only paths are collected, not contents.
 ///
 /// # Errors
 /// The I/O error of reading the directory.
@@ -158,7 +159,11 @@ pub fn json_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
-        if path.extension().is_some_and(|e| e == "json") && entry.file_type()?.is_file() {
+        let kind = entry.file_type()?;
+        // A symlink counts unless it leads to a directory: one to a file is read
+        // through, a broken one is listed so that reading it reports the problem.
+        let wanted = kind.is_file() || (kind.is_symlink() && !path.is_dir());
+        if path.extension().is_some_and(|e| e == "json") && wanted {
             files.push(path);
         }
     }
@@ -550,6 +555,32 @@ mod tests {
             )
         });
         assert!(run.is_err());
+    }
+
+    /// Symlinked credentials are verified; a link to a directory is not a file,
+    /// and a broken link is listed so that its read error is reported.
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_to_files_are_listed_links_to_directories_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = tempfile::tempdir().unwrap();
+        let target = store.path().join("real.json");
+        std::fs::write(&target, std::fs::read(SIGNED).unwrap()).unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("a.json")).unwrap();
+        std::os::unix::fs::symlink(store.path(), dir.path().join("b.json")).unwrap();
+        std::os::unix::fs::symlink(store.path().join("gone.json"), dir.path().join("c.json"))
+            .unwrap();
+        let files = json_files_in(dir.path()).unwrap();
+        let names: Vec<_> = files.iter().map(|p| p.file_name().unwrap()).collect();
+        assert_eq!(names, ["a.json", "c.json"]);
+        let mut seen = Vec::new();
+        let summary =
+            verify_proofs_of_files(files, &DidKeyResolver, &BulkOptions::default(), |f| {
+                seen.push(f.result.is_ok() && f.all_proofs_verify())
+            })
+            .unwrap();
+        assert_eq!(seen, [true, false]);
+        assert_eq!(summary.errors, 1);
     }
 
     #[test]
