@@ -172,6 +172,28 @@ fn timed(f: impl FnOnce()) -> (f64, f64) {
     (start.elapsed().as_secs_f64(), cpu_seconds() - cpu)
 }
 
+/// The best (least disturbed) of several timed runs: (wall, CPU) seconds, each the
+/// minimum over the runs.
+fn best(runs: &[(f64, f64)]) -> (f64, f64) {
+    let min = |pick: fn(&(f64, f64)) -> f64| runs.iter().map(pick).fold(f64::INFINITY, f64::min);
+    (min(|r| r.0), min(|r| r.1))
+}
+
+/// Times raw `verify_strict` of one 64-byte message, `n` times over `threads` threads.
+fn raw_verify(threads: usize, n: usize) -> (f64, f64) {
+    let key = issuer_key();
+    let vk = key.public_key();
+    let msg = [0x5au8; 64];
+    let sig = key.sign(&msg);
+    timed(|| {
+        on_threads(threads, n, |range| {
+            for _ in range {
+                assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
+            }
+        });
+    })
+}
+
 /// Alternating runs of bulk verification and of raw `verify_strict` (same count, same
 /// threads), so that load from other processes weighs on both; the best of 3 of each
 /// (the least disturbed), wall-clock and CPU time.
@@ -183,10 +205,6 @@ fn verify(dir: &Path, threads: usize, batch: bool) {
         batch,
         ..BulkOptions::default()
     };
-    let key = issuer_key();
-    let vk = key.public_key();
-    let msg = [0x5au8; 64];
-    let sig = key.sign(&msg);
     let (mut bulk_runs, mut raw_runs) = (Vec::new(), Vec::new());
     for _ in 0..3 {
         bulk_runs.push(timed(|| {
@@ -198,19 +216,9 @@ fn verify(dir: &Path, threads: usize, batch: bool) {
                 "every generated credential verifies: {summary:?}"
             );
         }));
-        raw_runs.push(timed(|| {
-            on_threads(threads, n, |range| {
-                for _ in range {
-                    assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
-                }
-            });
-        }));
+        raw_runs.push(raw_verify(threads, n));
     }
-    let best = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
-        runs.iter().map(pick).fold(f64::INFINITY, f64::min)
-    };
-    let (bulk_s, raw_s) = (best(&bulk_runs, |r| r.0), best(&raw_runs, |r| r.0));
-    let (bulk_cpu, raw_cpu) = (best(&bulk_runs, |r| r.1), best(&raw_runs, |r| r.1));
+    let ((bulk_s, bulk_cpu), (raw_s, raw_cpu)) = (best(&bulk_runs), best(&raw_runs));
     println!(
         "verify: {n} files, {} on {threads} thread(s): {:.0} credentials/s wall ({:.1} µs CPU \
          each); raw verify_strict {:.0}/s ({:.1} µs CPU each); per-credential cost / raw \
@@ -241,17 +249,14 @@ fn children_cpu_seconds() -> f64 {
 }
 
 /// Runs `cmd` to completion, failing the bench on a non-zero exit; returns its wall and
-/// CPU seconds (all threads, user + system).
-fn run_timed(cmd: &mut std::process::Command) -> (f64, f64) {
+/// CPU seconds (all threads, user + system) and what it wrote to stderr.
+fn run_timed(cmd: &mut std::process::Command) -> ((f64, f64), String) {
     let (start, cpu) = (Instant::now(), children_cpu_seconds());
     let out = cmd.output().unwrap();
     let times = (start.elapsed().as_secs_f64(), children_cpu_seconds() - cpu);
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    times
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{cmd:?} failed: {stderr}");
+    (times, stderr)
 }
 
 /// Batch issuance with `microcred-sign batch`, alternating with raw Ed25519 `sign`.
@@ -354,7 +359,7 @@ fn issue(
         }
         // Start each run with no dirty data of an earlier one (or of the set-up) to flush.
         let _ = std::process::Command::new("sync").status();
-        batch_runs.push(run_timed(&mut cmd));
+        batch_runs.push(run_timed(&mut cmd).0);
         let files = bulk::json_files_in(&out).unwrap();
         assert_eq!(files.len(), n, "one file per learner");
         bytes = files
@@ -369,11 +374,7 @@ fn issue(
             });
         }));
     }
-    let best = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
-        runs.iter().map(pick).fold(f64::INFINITY, f64::min)
-    };
-    let (batch_s, raw_s) = (best(&batch_runs, |r| r.0), best(&raw_runs, |r| r.0));
-    let (batch_cpu, raw_cpu) = (best(&batch_runs, |r| r.1), best(&raw_runs, |r| r.1));
+    let ((batch_s, batch_cpu), (raw_s, raw_cpu)) = (best(&batch_runs), best(&raw_runs));
     println!(
         "batch issue: {n} credentials ({} B average), --suite {suite}, {}, --jobs {threads}: \
          {:.0} credentials/s wall ({:.1} µs CPU each); raw sign {:.0}/s ({:.1} µs CPU each); \
@@ -397,15 +398,10 @@ fn issue(
 /// `microcred-verify` itself over DIR, alternating with raw `verify_strict` as in [`verify`].
 fn binary(bin: &Path, dir: &Path, threads: usize, batch: bool) {
     let n = bulk::json_files_in(dir).unwrap().len();
-    let key = issuer_key();
-    let vk = key.public_key();
-    let msg = [0x5au8; 64];
-    let sig = key.sign(&msg);
     let (mut bin_runs, mut raw_runs) = (Vec::new(), Vec::new());
     let mut rss = String::new();
     for _ in 0..3 {
-        let cpu = children_cpu_seconds();
-        let start = Instant::now();
+        // /usr/bin/time prints the peak RSS; exit status 0: every file read and valid.
         let mut cmd = std::process::Command::new("/usr/bin/time");
         cmd.args(["-f", "%M"]).arg(bin);
         cmd.args(["--json", "--at", "2026-01-15T12:00:00Z", "--jobs"])
@@ -413,32 +409,13 @@ fn binary(bin: &Path, dir: &Path, threads: usize, batch: bool) {
         if !batch {
             cmd.arg("--no-batch");
         }
-        let out = cmd
-            .arg(dir)
-            .stdout(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        // Exit status 0: every file was read and is valid.
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        bin_runs.push((start.elapsed().as_secs_f64(), children_cpu_seconds() - cpu));
-        rss = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-        raw_runs.push(timed(|| {
-            on_threads(threads, n, |range| {
-                for _ in range {
-                    assert!(vk.verify_strict(black_box(&msg), &sig).is_ok());
-                }
-            });
-        }));
+        cmd.arg(dir).stdout(std::process::Stdio::null());
+        let (times, stderr) = run_timed(&mut cmd);
+        bin_runs.push(times);
+        rss = stderr.trim().to_owned();
+        raw_runs.push(raw_verify(threads, n));
     }
-    let best = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
-        runs.iter().map(pick).fold(f64::INFINITY, f64::min)
-    };
-    let (bin_s, raw_s) = (best(&bin_runs, |r| r.0), best(&raw_runs, |r| r.0));
-    let (bin_cpu, raw_cpu) = (best(&bin_runs, |r| r.1), best(&raw_runs, |r| r.1));
+    let ((bin_s, bin_cpu), (raw_s, raw_cpu)) = (best(&bin_runs), best(&raw_runs));
     println!(
         "microcred-verify --json: {n} files, {} on {threads} thread(s): {:.0} credentials/s \
          wall ({:.1} µs CPU each, full reports written); raw verify_strict {:.0}/s ({:.1} µs \

@@ -46,6 +46,16 @@ pub(crate) fn read_json(path: &Path) -> anyhow::Result<Value> {
 /// file so named in an output directory is a leftover of an interrupted run.
 pub(crate) const TEMP_PREFIX: &str = ".microcred-";
 
+/// A new, empty temporary file in `dir`, named [`TEMP_PREFIX`]…, with permissions `mode`.
+fn create_temp(dir: &Path, mode: u32) -> anyhow::Result<tempfile::NamedTempFile> {
+    let tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    set_mode(tmp.as_file(), mode)?;
+    Ok(tmp)
+}
+
 /// Writes `bytes` to a new temporary file in `dir` (named [`TEMP_PREFIX`]…, with
 /// permissions `mode`) and closes it, for a caller that makes many such files
 /// durable at once with [`sync_file_system`] before renaming them to their names
@@ -56,11 +66,7 @@ pub(crate) fn write_temp(
     bytes: &[u8],
     mode: u32,
 ) -> anyhow::Result<tempfile::TempPath> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    set_mode(tmp.as_file(), mode)?;
+    let mut tmp = create_temp(dir, mode)?;
     tmp.write_all(bytes)
         .with_context(|| format!("writing {}", tmp.path().display()))?;
     if !HAS_SYNCFS {
@@ -107,11 +113,7 @@ pub(crate) fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    set_mode(tmp.as_file(), mode)?;
+    let mut tmp = create_temp(dir, mode)?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;

@@ -113,23 +113,22 @@ fn main() -> ExitCode {
     // which weighs all of them together, keeps them.
     let keep = verifier.options().qualification.is_some();
     let mut kept: Vec<(String, Report)> = Vec::new();
-    let json = cli.json;
+    // One file's lines, human or JSON (into a Vec, which cannot fail to take them).
+    let line = |file: &str, result: Result<&Report, &str>| {
+        let mut text = Vec::new();
+        let _ = if cli.json {
+            output::json_line(&mut text, file, result)
+        } else {
+            output::human(&mut text, file, result, style)
+        };
+        text
+    };
     // Each report is rendered on the worker that verified it; this thread only
     // writes the text, so that it does not hold back the workers.
     let render = |path: &Path, report: Report| {
         let file = path.display().to_string();
-        let mut text = Vec::new();
-        let result: Result<Report, String> = Ok(report);
-        // Writing into a Vec cannot fail.
-        let _ = if json {
-            output::json_line(&mut text, &file, &result)
-        } else {
-            output::human(&mut text, &file, &result, style)
-        };
-        match result {
-            Ok(report) => (report.valid, text, keep.then_some((file, report))),
-            Err(_) => (false, text, None),
-        }
+        let text = line(&file, Ok(&report));
+        (report.valid, text, keep.then_some((file, report)))
     };
     let run = bulk::verify_reports_with(&verifier, files, &options, render, |path, result| {
         let text = match result {
@@ -144,14 +143,7 @@ fn main() -> ExitCode {
                 let msg = e.to_string();
                 let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
                 status = 2;
-                let mut text = Vec::new();
-                let file = path.display().to_string();
-                let _ = if json {
-                    output::json_line(&mut text, &file, &Err(msg))
-                } else {
-                    output::human(&mut text, &file, &Err(msg), style)
-                };
-                text
+                line(&path.display().to_string(), Err(&msg))
             }
         };
         if written.is_ok() {

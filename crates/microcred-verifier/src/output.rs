@@ -56,7 +56,7 @@ impl Style {
 pub(crate) fn json_line(
     out: &mut impl Write,
     file: &str,
-    result: &Result<Report, String>,
+    result: Result<&Report, &str>,
 ) -> io::Result<()> {
     let mut line = Map::new();
     line.insert("file".into(), file.into());
@@ -81,7 +81,7 @@ pub(crate) fn json_line(
         }
         Err(msg) => {
             line.insert("kind".into(), "error".into());
-            line.insert("error".into(), msg.clone().into());
+            line.insert("error".into(), msg.into());
             writeln!(out, "{}", Value::Object(line))
         }
     }
@@ -101,7 +101,7 @@ pub(crate) fn qualification_json(out: &mut impl Write, q: &QualificationReport) 
 pub(crate) fn human(
     out: &mut impl Write,
     file: &str,
-    result: &Result<Report, String>,
+    result: Result<&Report, &str>,
     style: Style,
 ) -> io::Result<()> {
     match result {
@@ -231,7 +231,7 @@ mod tests {
             .verify_bytes(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#)
             .unwrap();
         let mut out = Vec::new();
-        human(&mut out, "f.json", &Ok(report), Style { color }).unwrap();
+        human(&mut out, "f.json", Ok(&report), Style { color }).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn json_lines_put_file_and_version_first() {
         let mut out = Vec::new();
-        json_line(&mut out, "x.json", &Err("cannot read x.json".into())).unwrap();
+        json_line(&mut out, "x.json", Err("cannot read x.json")).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert_eq!(
             line,
