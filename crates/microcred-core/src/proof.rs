@@ -663,6 +663,7 @@ fn context_starts_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
 
 mod batch;
 mod fast;
+mod strict;
 #[cfg(all(test, feature = "signing"))]
 mod tests_fast;
 

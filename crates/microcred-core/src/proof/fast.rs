@@ -27,12 +27,13 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    /// The single-signature verdict (`verify_strict`).
+    /// The single-signature verdict (`verify_strict`'s, see [`super::strict`]).
     pub(super) fn verify_strict(&self) -> Result<String, ProofFailure> {
-        self.key
-            .verify_strict(&self.hash, &self.signature)
-            .map(|()| self.controller.clone())
-            .map_err(|_| ProofFailure::SignatureInvalid)
+        if super::strict::verify(&self.key, &self.hash, &self.signature) {
+            Ok(self.controller.clone())
+        } else {
+            Err(ProofFailure::SignatureInvalid)
+        }
     }
 }
 
