@@ -221,6 +221,13 @@ fn ratios() {
                 &mut || {
                     black_box(Sha256::digest(black_box(&signed)));
                 },
+                &mut || {
+                    assert!(proof::verify_signature(
+                        &vk,
+                        black_box(&msg),
+                        black_box(&sig)
+                    ))
+                },
             ],
         );
         let l = size.label();
@@ -230,6 +237,14 @@ fn ratios() {
             ratio(t[2], t[0]),
             fmt_ns(t[2].median),
             fmt_ns(t[0].median)
+        );
+        println!(
+            "      of which the signature check (proof::verify_signature, verify_strict's \
+             verdict) {} = {} raw; parse, canonicalize, hash and the rest {} = {:.2}× raw",
+            fmt_ns(t[8].median),
+            ratio(t[8], t[0]),
+            fmt_ns(t[2].median - t[8].median),
+            (t[2].median - t[8].median) / t[0].median,
         );
         println!(
             "    add_proof_bytes_{l} / raw_sign = {}   [{} / {}]",

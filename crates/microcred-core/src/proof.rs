@@ -664,6 +664,22 @@ fn context_starts_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
 mod batch;
 mod fast;
 mod strict;
+
+/// Whether `signature` is a valid Ed25519 signature of `message` by `key`, with
+/// exactly `VerifyingKey::verify_strict`'s verdict (canonical `s`, no small-order
+/// `R` or key, the cofactorless equation) at the cost of one field
+/// exponentiation instead of two. Every eddsa-jcs-2022 proof is checked with it.
+///
+/// ```
+/// use ed25519_dalek::{Signer as _, SigningKey};
+/// let signer = SigningKey::from_bytes(&[7; 32]);
+/// let signature = signer.sign(b"hash data");
+/// assert!(microcred_core::proof::verify_signature(&signer.verifying_key(), b"hash data", &signature));
+/// assert!(!microcred_core::proof::verify_signature(&signer.verifying_key(), b"other data", &signature));
+/// ```
+pub fn verify_signature(key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
+    strict::verify(key, message, signature)
+}
 #[cfg(all(test, feature = "signing"))]
 mod tests_fast;
 
