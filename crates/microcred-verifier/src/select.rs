@@ -162,7 +162,7 @@ impl<'a> Scan<'a> {
             _ => {
                 let start = self.pos;
                 self.skip()?;
-                json::parse(self.bytes.get(start..self.pos)?).ok()
+                value(self.bytes.get(start..self.pos)?)
             }
         }
     }
@@ -216,52 +216,71 @@ impl<'a> Scan<'a> {
 
     /// Moves past the value at the cursor.
     fn skip(&mut self) -> Option<()> {
-        let mut depth = 0usize;
-        loop {
-            match self.peek()? {
-                b'"' => self.skip_string()?,
-                b'{' | b'[' => {
-                    depth += 1;
-                    self.pos += 1;
-                }
-                b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
-                    self.pos += 1;
-                }
-                _ if depth > 0 => self.pos += 1,
-                // A scalar ends at the first byte that cannot be part of it.
-                _ => {
-                    let rest = self.bytes.get(self.pos..)?;
-                    let len = rest
-                        .iter()
-                        .position(|b| {
-                            matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                        })
-                        .unwrap_or(rest.len());
-                    self.pos += len;
-                    return (len > 0).then_some(());
-                }
-            }
-            if depth == 0 {
-                return Some(());
-            }
-        }
+        let rest = self.bytes.get(self.pos..)?;
+        self.pos += match rest.first()? {
+            b'"' => string_len(rest)?,
+            b'{' | b'[' => container_len(rest)?,
+            // A scalar ends at the first byte that cannot be part of it.
+            _ => rest
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len())
+                .max(1),
+        };
+        Some(())
     }
+}
 
-    /// Moves past the string at the cursor (escapes included).
-    fn skip_string(&mut self) -> Option<()> {
-        self.pos += 1;
-        loop {
-            let rest = self.bytes.get(self.pos..)?;
-            let at = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
-            if rest.get(at) == Some(&b'"') {
-                self.pos += at + 1;
-                return Some(());
-            }
-            // A backslash and the character it escapes (`\uXXXX`'s digits are plain).
-            self.pos += at + 2;
-        }
+/// The value of a whole member, from its bytes: a string without escapes or a
+/// literal directly, anything else by the strict parser (numbers take its exact
+/// conversion).
+fn value(raw: &[u8]) -> Option<Value> {
+    match raw {
+        [b'"', text @ .., b'"'] if !text.contains(&b'\\') => std::str::from_utf8(text)
+            .ok()
+            .map(|s| Value::String(s.to_owned())),
+        b"true" => Some(Value::Bool(true)),
+        b"false" => Some(Value::Bool(false)),
+        b"null" => Some(Value::Null),
+        _ => json::parse(raw).ok(),
     }
+}
+
+/// The length of the string at the start of `s`, quotes included.
+fn string_len(s: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    loop {
+        let at = i + memchr::memchr2(b'"', b'\\', s.get(i..)?)?;
+        if s.get(at) == Some(&b'"') {
+            return Some(at + 1);
+        }
+        // A backslash and the character it escapes (`\uXXXX`'s digits are plain).
+        i = at + 2;
+    }
+}
+
+/// The length of the array or object at the start of `s`.
+fn container_len(s: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        match b {
+            b'"' => {
+                i += string_len(s.get(i..)?)?;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]
