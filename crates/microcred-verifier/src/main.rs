@@ -115,7 +115,9 @@ fn main() -> ExitCode {
     let mut kept: Vec<(String, Report)> = Vec::new();
     // One file's lines, human or JSON (into a Vec, which cannot fail to take them).
     let line = |file: &str, result: Result<&Report, &str>| {
-        let mut text = Vec::new();
+        // Room for a typical report, so that the line is not copied as it grows.
+        let checks = result.map_or(0, |r| r.checks.len() + r.credentials.len() * 8);
+        let mut text = Vec::with_capacity(512 + file.len() + 256 * checks);
         let _ = if cli.json {
             output::json_line(&mut text, file, result)
         } else {

@@ -170,7 +170,8 @@ impl<'a> Scan<'a> {
     /// An object with only the named members, in the document's order.
     fn object(&mut self, members: &[(&str, Keep)]) -> Option<Value> {
         self.pos += 1;
-        let mut map = Map::new();
+        // Sized for the members kept, so that the map is not rehashed as it grows.
+        let mut map = Map::with_capacity(members.len());
         if self.eat(b'}') {
             return Some(Value::Object(map));
         }

@@ -169,11 +169,13 @@ impl Verifier {
     }
 
     fn context(&self) -> Ctx<'_> {
+        let at = self.now();
         Ctx {
             options: &self.options,
             lists: &self.lists,
             resolver: resolver(&self.options),
-            at: self.now(),
+            at,
+            now: datetime::format(at),
             skew: self.options.clock_skew.unwrap_or(DEFAULT_CLOCK_SKEW),
         }
     }
@@ -192,6 +194,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) lists: &'a PreparedLists,
     pub(crate) resolver: &'a dyn KeyResolver,
     pub(crate) at: OffsetDateTime,
+    /// `at` in RFC 3339, as the reports show it (formatted once per document).
+    pub(crate) now: String,
     pub(crate) skew: Duration,
 }
 
@@ -216,11 +220,10 @@ pub(crate) fn credential(
         },
         ctx.resolver,
         verified,
-        ctx.at,
-        ctx.skew,
+        ctx,
         &mut checks,
     );
-    validity::check(cred, ctx.at, &mut checks);
+    validity::check(cred, ctx.at, &ctx.now, &mut checks);
     let trusted_name = issuer::trust(cred, ctx.options.trust.as_ref(), ctx.at, &mut checks);
     status::check(
         cred,
