@@ -22,25 +22,32 @@ use serde_json::Map;
 enum Keep {
     /// The value, parsed whole.
     All,
+    /// Only the value's JSON type: strings empty, objects without members,
+    /// arrays of the same length with their elements by this rule, other values
+    /// whole. For members whose content nothing reads (only whether they are of
+    /// the type the decode of `microCredential` wants).
+    Kind,
     /// Of an object, only these members, each by its own rule; of an array,
     /// every element by this rule; any other value whole.
     Members(&'static [(&'static str, Keep)]),
 }
 
-use Keep::{All, Members};
+use Keep::{All, Kind, Members};
 
 /// What [`microcred_core::credential::Credential::micro_credential_figures`]
 /// reads: every member `MicroCredential` types, with the members of the
-/// structs it nests (members kept as `Value` accept anything and are left out).
+/// structs it nests (members kept as `Value` accept anything and are left out);
+/// of most only the type matters, the figures' own members are kept whole.
 const MICRO_CREDENTIAL: &[(&str, Keep)] = &[
-    ("profile", All),
-    ("issuerCountry", All),
-    ("issuerRegion", All),
-    ("awardingBodies", Members(&[])),
+    ("profile", Kind),
+    ("issuerCountry", Kind),
+    ("issuerRegion", Kind),
+    ("awardingBodies", Kind),
     (
         "learningOutcomes",
-        Members(&[("id", All), ("description", All), ("relatedSkill", All)]),
+        Members(&[("id", Kind), ("description", Kind), ("relatedSkill", Kind)]),
     ),
+    // The figures: their numbers, the framework's name and the volume's text.
     (
         "workload",
         Members(&[
@@ -53,19 +60,19 @@ const MICRO_CREDENTIAL: &[(&str, Keep)] = &[
         ]),
     ),
     ("level", Members(&[("eqfLevel", All)])),
-    ("formOfParticipation", All),
+    ("formOfParticipation", Kind),
     (
         "assessment",
         Members(&[
-            ("types", All),
-            ("summative", All),
-            ("supervision", All),
-            ("identityVerification", All),
+            ("types", Kind),
+            ("summative", Kind),
+            ("supervision", Kind),
+            ("identityVerification", Kind),
         ]),
     ),
-    ("prerequisites", All),
-    ("validityPeriod", All),
-    ("furtherInformation", All),
+    ("prerequisites", Kind),
+    ("validityPeriod", Kind),
+    ("furtherInformation", Kind),
 ];
 
 /// What the checks of a credential and its summary read (`verifier::credential`
@@ -143,7 +150,15 @@ impl<'a> Scan<'a> {
         self.ws();
         match (rule, self.peek()?) {
             (Members(members), b'{') => self.object(members),
-            (Members(_), b'[') => {
+            (Kind, b'{') => {
+                self.skip()?;
+                Some(Value::Object(Map::new()))
+            }
+            (Kind, b'"') => {
+                self.skip()?;
+                Some(Value::String(String::new()))
+            }
+            (Members(_) | Kind, b'[') => {
                 self.pos += 1;
                 let mut items = Vec::new();
                 if !self.eat(b']') {
