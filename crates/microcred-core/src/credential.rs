@@ -165,36 +165,57 @@ pub struct MicroCredentialFigures {
 fn figures(m: &Value) -> Option<MicroCredentialFigures> {
     // `#[serde(flatten)]` structs are decoded from maps only (no sequence form),
     // and `null` is no struct either (unless the field is an `Option`).
-    let m = m.as_object()?;
-    string_list(m.get("profile"))?;
-    for k in [
-        "issuerCountry",
-        "issuerRegion",
-        "formOfParticipation",
-        "prerequisites",
-        "validityPeriod",
-        "furtherInformation",
-    ] {
-        optional(m.get(k), Value::as_str)?;
+    let [
+        profile,
+        country,
+        region,
+        form,
+        prerequisites,
+        validity,
+        further,
+        bodies,
+        outcomes,
+        workload,
+        level,
+        assessment,
+    ] = pick(
+        m.as_object()?,
+        [
+            "profile",
+            "issuerCountry",
+            "issuerRegion",
+            "formOfParticipation",
+            "prerequisites",
+            "validityPeriod",
+            "furtherInformation",
+            "awardingBodies",
+            "learningOutcomes",
+            "workload",
+            "level",
+            "assessment",
+        ],
+    );
+    string_list(profile)?;
+    for v in [country, region, form, prerequisites, validity, further] {
+        optional(v, Value::as_str)?;
     }
-    list(m.get("awardingBodies"), |_| Some(()))?;
-    list(m.get("learningOutcomes"), |o| {
-        let o = o.as_object()?;
-        optional(o.get("id"), Value::as_str)?;
+    list(bodies, |_| Some(()))?;
+    list(outcomes, |o| {
+        let [id, description, skills] = pick(o.as_object()?, ["id", "description", "relatedSkill"]);
+        optional(id, Value::as_str)?;
         // `#[serde(default)] String`: absent is fine, `null` is not.
-        o.get("description").map_or(Some(""), Value::as_str)?;
-        string_list(o.get("relatedSkill"))
+        description.map_or(Some(""), Value::as_str)?;
+        string_list(skills)
     })?;
-    let workload = struct_member(m.get("workload"))?;
     let (mut hours, mut ects) = (None, None);
-    if let Some(w) = workload {
-        hours = optional(w.get("hours"), Value::as_f64)?;
-        let volume = optional(w.get("volumeOfLearning"), Value::as_str)?;
+    if let Some(w) = struct_member(workload)? {
+        let [h, volume, points] = pick(w, ["hours", "volumeOfLearning", "creditPoints"]);
+        hours = optional(h, Value::as_f64)?;
+        let volume = optional(volume, Value::as_str)?;
         // The first entry of the framework counts, as in `credit_points`.
-        list(w.get("creditPoints"), |c| {
-            let c = c.as_object()?;
-            let framework = c.get("framework")?.as_str()?;
-            let points = c.get("points")?.as_f64()?;
+        list(points, |c| {
+            let [framework, points] = pick(c.as_object()?, ["framework", "points"]);
+            let (framework, points) = (framework?.as_str()?, points?.as_f64()?);
             if framework == "ECTS" && ects.is_none() {
                 ects = Some(points);
             }
@@ -202,23 +223,46 @@ fn figures(m: &Value) -> Option<MicroCredentialFigures> {
         })?;
         hours = hours.or_else(|| volume?.strip_prefix("PT")?.strip_suffix('H')?.parse().ok());
     }
-    let eqf_level = match struct_member(m.get("level"))? {
+    let eqf_level = match struct_member(level)? {
         Some(l) => optional(l.get("eqfLevel"), |v| {
             v.as_u64().and_then(|n| u8::try_from(n).ok())
         })?,
         None => None,
     };
-    if let Some(a) = struct_member(m.get("assessment"))? {
-        string_list(a.get("types"))?;
-        optional(a.get("summative"), Value::as_bool)?;
-        optional(a.get("supervision"), Value::as_str)?;
-        optional(a.get("identityVerification"), Value::as_bool)?;
+    if let Some(a) = struct_member(assessment)? {
+        let [types, summative, supervision, identity] = pick(
+            a,
+            ["types", "summative", "supervision", "identityVerification"],
+        );
+        string_list(types)?;
+        optional(summative, Value::as_bool)?;
+        optional(supervision, Value::as_str)?;
+        optional(identity, Value::as_bool)?;
     }
     Some(MicroCredentialFigures {
         ects,
         eqf_level,
         hours,
     })
+}
+
+/// The members `names` of `map`, found in one pass over its members (a lookup
+/// per name would hash each name).
+fn pick<'a, const N: usize>(
+    map: &'a Map<String, Value>,
+    names: [&str; N],
+) -> [Option<&'a Value>; N] {
+    let mut found = [None; N];
+    for (name, value) in map {
+        if let Some(slot) = names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| found.get_mut(i))
+        {
+            *slot = Some(value);
+        }
+    }
+    found
 }
 
 /// An `Option<T>` member: absent or `null` is `Some(None)`, a value of the type

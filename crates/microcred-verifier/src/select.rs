@@ -221,7 +221,7 @@ impl<'a> Scan<'a> {
             return None;
         }
         let start = self.pos + 1;
-        let len = self.bytes.get(start..)?.iter().position(|&b| b == b'"')?;
+        let len = memchr::memchr(b'"', self.bytes.get(start..)?)?;
         let name = self.bytes.get(start..start + len)?;
         if name.contains(&b'\\') {
             return None;

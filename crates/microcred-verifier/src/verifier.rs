@@ -208,7 +208,8 @@ pub(crate) fn credential(
     top_level: bool,
     verified: Option<Vec<ProofOutcome>>,
 ) -> Report {
-    let mut checks = Vec::new();
+    // Room for the lines of a credential with one proof.
+    let mut checks = Vec::with_capacity(12);
     structure::credential(cred, &mut checks);
     let issuer_id = cred.issuer().and_then(|i| i.id);
     proofs::check(
