@@ -117,11 +117,11 @@ fn main() -> ExitCode {
     // which weighs all of them together, keeps them.
     let keep = verifier.options().qualification.is_some();
     let mut kept: Vec<(String, Report)> = Vec::new();
-    // One file's lines, human or JSON (into a Vec, which cannot fail to take them).
     // Written lines' buffers go back to the workers: a fresh 2-4 KB buffer per
     // line, allocated on a worker and freed on this thread, cost glibc's
     // allocator more than rendering the line. At most SPARE_BUFFERS wait here.
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    // One file's lines, human or JSON (into a Vec, which cannot fail to take them).
     let line = |file: &str, result: Result<&Report, &str>| {
         // Room for a typical report, so that the line is not copied as it grows.
         let checks = result.map_or(0, |r| r.checks.len() + r.credentials.len() * 8);
