@@ -132,6 +132,169 @@ impl<'a> Credential<'a> {
         let m = self.achievement()?.get("microCredential")?;
         Some(MicroCredential::deserialize(m))
     }
+
+    /// The figures a report's summary shows of the micro-credential extension
+    /// (ECTS, EQF level, hours), exactly as [`Credential::micro_credential`]
+    /// decodes them, without decoding the rest: `None` when the extension is
+    /// absent *or malformed anywhere* (where the decode fails), since a
+    /// qualification must not count credits from a block that is not of the shape.
+    pub fn micro_credential_figures(&self) -> Option<MicroCredentialFigures> {
+        figures(self.achievement()?.get("microCredential")?)
+    }
+}
+
+/// ECTS credit points, EQF level and study hours of a micro-credential (the
+/// [`MicroCredential::ects`], [`MicroCredential::eqf_level`] and
+/// [`MicroCredential::hours`] of its decoded form).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MicroCredentialFigures {
+    /// ECTS credit points.
+    pub ects: Option<f64>,
+    /// EQF level.
+    pub eqf_level: Option<u8>,
+    /// Total study hours.
+    pub hours: Option<f64>,
+}
+
+/// [`MicroCredentialFigures`] of a `microCredential` value, checking every
+/// member [`MicroCredential`] (and the structs it nests) gives a type, as its
+/// derived decode would: `None` where that decode fails. Members it keeps as
+/// `Value` (`isced_f`, `extra`, …) accept anything. Written out by hand because
+/// the decode buffers every `#[serde(flatten)]` struct and copies every string,
+/// which cost more than the rest of a report over a directory of credentials.
+fn figures(m: &Value) -> Option<MicroCredentialFigures> {
+    // `#[serde(flatten)]` structs are decoded from maps only (no sequence form),
+    // and `null` is no struct either (unless the field is an `Option`).
+    let [
+        profile,
+        country,
+        region,
+        form,
+        prerequisites,
+        validity,
+        further,
+        bodies,
+        outcomes,
+        workload,
+        level,
+        assessment,
+    ] = pick(
+        m.as_object()?,
+        [
+            "profile",
+            "issuerCountry",
+            "issuerRegion",
+            "formOfParticipation",
+            "prerequisites",
+            "validityPeriod",
+            "furtherInformation",
+            "awardingBodies",
+            "learningOutcomes",
+            "workload",
+            "level",
+            "assessment",
+        ],
+    );
+    string_list(profile)?;
+    for v in [country, region, form, prerequisites, validity, further] {
+        optional(v, Value::as_str)?;
+    }
+    list(bodies, |_| Some(()))?;
+    list(outcomes, |o| {
+        let [id, description, skills] = pick(o.as_object()?, ["id", "description", "relatedSkill"]);
+        optional(id, Value::as_str)?;
+        // `#[serde(default)] String`: absent is fine, `null` is not.
+        description.map_or(Some(""), Value::as_str)?;
+        string_list(skills)
+    })?;
+    let (mut hours, mut ects) = (None, None);
+    if let Some(w) = struct_member(workload)? {
+        let [h, volume, points] = pick(w, ["hours", "volumeOfLearning", "creditPoints"]);
+        hours = optional(h, Value::as_f64)?;
+        let volume = optional(volume, Value::as_str)?;
+        // The first entry of the framework counts, as in `credit_points`.
+        list(points, |c| {
+            let [framework, points] = pick(c.as_object()?, ["framework", "points"]);
+            let (framework, points) = (framework?.as_str()?, points?.as_f64()?);
+            if framework == "ECTS" && ects.is_none() {
+                ects = Some(points);
+            }
+            Some(())
+        })?;
+        hours = hours.or_else(|| volume?.strip_prefix("PT")?.strip_suffix('H')?.parse().ok());
+    }
+    let eqf_level = match struct_member(level)? {
+        Some(l) => optional(l.get("eqfLevel"), |v| {
+            v.as_u64().and_then(|n| u8::try_from(n).ok())
+        })?,
+        None => None,
+    };
+    if let Some(a) = struct_member(assessment)? {
+        let [types, summative, supervision, identity] = pick(
+            a,
+            ["types", "summative", "supervision", "identityVerification"],
+        );
+        string_list(types)?;
+        optional(summative, Value::as_bool)?;
+        optional(supervision, Value::as_str)?;
+        optional(identity, Value::as_bool)?;
+    }
+    Some(MicroCredentialFigures {
+        ects,
+        eqf_level,
+        hours,
+    })
+}
+
+/// The members `names` of `map`, found in one pass over its members (a lookup
+/// per name would hash each name).
+fn pick<'a, const N: usize>(
+    map: &'a Map<String, Value>,
+    names: [&str; N],
+) -> [Option<&'a Value>; N] {
+    let mut found = [None; N];
+    for (name, value) in map {
+        if let Some(slot) = names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| found.get_mut(i))
+        {
+            *slot = Some(value);
+        }
+    }
+    found
+}
+
+/// An `Option<T>` member: absent or `null` is `Some(None)`, a value of the type
+/// `Some(Some(t))`, anything else `None` (the decode fails).
+fn optional<'a, T>(
+    v: Option<&'a Value>,
+    as_t: impl Fn(&'a Value) -> Option<T>,
+) -> Option<Option<T>> {
+    match v {
+        None | Some(Value::Null) => Some(None),
+        Some(v) => as_t(v).map(Some),
+    }
+}
+
+/// An `Option<Struct>` member: absent or `null` is `Some(None)`, an object
+/// `Some(Some(map))`, anything else `None`.
+fn struct_member(v: Option<&Value>) -> Option<Option<&Map<String, Value>>> {
+    optional(v, Value::as_object)
+}
+
+/// A `#[serde(default)] Vec<T>` member: absent, or an array each of whose
+/// elements `each` accepts (`null` is no array).
+fn list<'a>(v: Option<&'a Value>, each: impl FnMut(&'a Value) -> Option<()>) -> Option<()> {
+    match v {
+        None => Some(()),
+        Some(v) => v.as_array()?.iter().try_for_each(each),
+    }
+}
+
+/// A `#[serde(default)] Vec<String>` member.
+fn string_list(v: Option<&Value>) -> Option<()> {
+    list(v, |e| e.as_str().map(|_| ()))
 }
 
 fn strings(v: Option<&Value>) -> Vec<&str> {
@@ -471,6 +634,127 @@ mod tests {
             vec!["VerifiableCredential", "OpenBadgeCredential"]
         );
         assert_eq!(c.issuer().unwrap().id, Some("did:key:z6Mk"));
+    }
+
+    /// `micro_credential_figures` answers what the full decode answers, for the
+    /// example and for every typed member (and the block itself) replaced by a
+    /// value of each JSON type, or removed.
+    #[test]
+    fn figures_agree_with_the_full_decode() {
+        let v = crate::json::parse(EXAMPLE.as_bytes()).unwrap();
+        let decoded = |doc: &Value| {
+            Credential::new(doc)
+                .unwrap()
+                .micro_credential()
+                .and_then(Result::ok)
+                .map(|m| MicroCredentialFigures {
+                    ects: m.ects(),
+                    eqf_level: m.eqf_level(),
+                    hours: m.hours(),
+                })
+        };
+        let figures = |doc: &Value| Credential::new(doc).unwrap().micro_credential_figures();
+        assert_eq!(
+            figures(&v),
+            Some(MicroCredentialFigures {
+                ects: Some(5.0),
+                eqf_level: Some(7),
+                hours: Some(125.0)
+            })
+        );
+        let base = "/credentialSubject/achievement/microCredential";
+        let members = [
+            "",
+            "/profile",
+            "/profile/0",
+            "/issuerCountry",
+            "/issuerRegion",
+            "/awardingBodies",
+            "/awardingBodies/0",
+            "/learningOutcomes",
+            "/learningOutcomes/0",
+            "/learningOutcomes/0/id",
+            "/learningOutcomes/0/description",
+            "/learningOutcomes/0/relatedSkill",
+            "/learningOutcomes/0/relatedSkill/0",
+            "/learningOutcomes/1/extraMember",
+            "/workload",
+            "/workload/hours",
+            "/workload/volumeOfLearning",
+            "/workload/creditPoints",
+            "/workload/creditPoints/0",
+            "/workload/creditPoints/0/framework",
+            "/workload/creditPoints/0/points",
+            "/workload/creditPoints/0/frameworkUri",
+            "/level",
+            "/level/eqfLevel",
+            "/level/nqf",
+            "/iscedF",
+            "/formOfParticipation",
+            "/assessment",
+            "/assessment/types",
+            "/assessment/types/0",
+            "/assessment/summative",
+            "/assessment/supervision",
+            "/assessment/identityVerification",
+            "/qualityAssurance",
+            "/prerequisites",
+            "/stackability",
+            "/validityPeriod",
+            "/furtherInformation",
+            "/somethingElse",
+        ];
+        let replacements = [
+            Value::Null,
+            Value::Bool(true),
+            serde_json::json!(0),
+            serde_json::json!(7),
+            serde_json::json!(300),
+            serde_json::json!(-1),
+            serde_json::json!(2.5),
+            serde_json::json!(-0.0),
+            serde_json::json!("ECTS"),
+            serde_json::json!("PT60H"),
+            serde_json::json!([]),
+            serde_json::json!(["a"]),
+            serde_json::json!([1]),
+            serde_json::json!([{}]),
+            serde_json::json!({}),
+            serde_json::json!({"framework": "ECTS", "points": 3}),
+            serde_json::json!([{"framework": "ECTS", "points": 2.5}]),
+            serde_json::json!({"hours": 10, "eqfLevel": 6, "description": "d"}),
+        ];
+        let mut cases = 0;
+        for member in members {
+            let path = format!("{base}{member}");
+            let (parent, last) = path.rsplit_once('/').unwrap();
+            for replacement in replacements.iter().map(Some).chain([None]) {
+                let mut doc = v.clone();
+                match doc.pointer_mut(parent).unwrap() {
+                    Value::Object(o) => match replacement {
+                        Some(r) => {
+                            o.insert(last.to_owned(), r.clone());
+                        }
+                        None => {
+                            o.remove(last);
+                        }
+                    },
+                    Value::Array(a) => {
+                        let i: usize = last.parse().unwrap();
+                        match replacement {
+                            Some(r) => a[i] = r.clone(),
+                            None => {
+                                a.remove(i);
+                            }
+                        }
+                    }
+                    _ => unreachable!("{parent}"),
+                }
+                assert_eq!(figures(&doc), decoded(&doc), "{path} = {replacement:?}");
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, members.len() * (replacements.len() + 1));
     }
 
     #[test]

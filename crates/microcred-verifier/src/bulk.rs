@@ -167,7 +167,10 @@ pub fn json_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             files.push(path);
         }
     }
-    files.sort();
+    // All in one directory: name order is path order, and comparing names is
+    // much cheaper than comparing paths component by component (which was a
+    // noticeable serial step before the workers start, over 10,000 files).
+    files.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
     Ok(files)
 }
 

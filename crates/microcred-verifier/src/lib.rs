@@ -73,6 +73,7 @@ mod presentation;
 pub mod profile;
 pub mod qualification;
 mod report;
+mod select;
 pub mod status;
 pub mod trust;
 mod verifier;

@@ -49,8 +49,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
         },
         ctx.resolver,
         None,
-        ctx.at,
-        ctx.skew,
+        ctx,
         &mut checks,
     );
     challenge_and_domain(doc, ctx, &mut checks);

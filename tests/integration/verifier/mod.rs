@@ -4,4 +4,5 @@
 
 mod cli;
 mod fixtures;
+mod identity;
 mod library;

@@ -6,10 +6,10 @@
 
 use microcred_core::Value;
 use microcred_core::proof::{self, KeyResolver, ProofOutcome, ProofPurpose};
-use time::{Duration, OffsetDateTime};
 
 use crate::checks::validity;
 use crate::report::Check;
+use crate::verifier::Ctx;
 
 /// What the proofs of a document must be.
 pub(crate) struct Expect<'a> {
@@ -30,8 +30,7 @@ pub(crate) fn check(
     expect: &Expect<'_>,
     resolver: &dyn KeyResolver,
     verified: Option<Vec<ProofOutcome>>,
-    at: OffsetDateTime,
-    skew: Duration,
+    ctx: &Ctx<'_>,
     checks: &mut Vec<Check>,
 ) -> Vec<ProofOutcome> {
     let outcomes = verified.unwrap_or_else(|| proof::verify_proofs(doc, resolver));
@@ -123,7 +122,7 @@ pub(crate) fn check(
             .with_value(controller.clone())
             .with_proof(o.index),
         );
-        if let Some(c) = validity::proof_times(o, &label, at, skew) {
+        if let Some(c) = validity::proof_times(o, &label, ctx.at, &ctx.now, ctx.skew) {
             checks.push(c);
         }
     }

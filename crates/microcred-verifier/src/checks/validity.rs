@@ -11,7 +11,11 @@ use crate::report::Check;
 /// `Ok(message)` when `at` is within the document's validity window,
 /// `Err(message)` saying why not (including malformed dates).
 pub(crate) fn window(cred: &Credential<'_>, at: OffsetDateTime) -> Result<String, String> {
-    let now = datetime::format(at);
+    window_at(cred, at, &datetime::format(at))
+}
+
+/// [`window`] with `at` already formatted (`now`).
+fn window_at(cred: &Credential<'_>, at: OffsetDateTime, now: &str) -> Result<String, String> {
     let parse = |name: &str, v: Option<&str>| match v {
         None => Ok(None),
         Some(v) => datetime::parse(v)
@@ -53,15 +57,15 @@ pub(crate) fn window(cred: &Credential<'_>, at: OffsetDateTime) -> Result<String
     })
 }
 
-/// The `validity` check of a credential.
-pub(crate) fn check(cred: &Credential<'_>, at: OffsetDateTime, checks: &mut Vec<Check>) {
+/// The `validity` check of a credential; `now` is `at` formatted.
+pub(crate) fn check(cred: &Credential<'_>, at: OffsetDateTime, now: &str, checks: &mut Vec<Check>) {
     let value = serde_json::json!({
-        "at": datetime::format(at),
+        "at": now,
         "validFrom": cred.valid_from(),
         "validUntil": cred.valid_until(),
     });
     checks.push(
-        match window(cred, at) {
+        match window_at(cred, at, now) {
             Ok(msg) => Check::pass("validity", msg),
             Err(msg) => Check::fail("validity", msg),
         }
@@ -76,12 +80,12 @@ pub(crate) fn proof_times(
     o: &ProofOutcome,
     label: &str,
     at: OffsetDateTime,
+    now: &str,
     skew: Duration,
 ) -> Option<Check> {
     if o.created.is_none() && o.expires.is_none() {
         return None;
     }
-    let now = datetime::format(at);
     let parsed = |v: &Option<String>| v.as_deref().and_then(|s| datetime::parse(s).ok());
     let value = serde_json::json!({"created": o.created, "expires": o.expires});
     let check = match (parsed(&o.created), parsed(&o.expires)) {
