@@ -11,6 +11,12 @@
 //! the same command finds the `pending` rows and finishes them with the same
 //! id, index and time — signing is deterministic, so a file written just before
 //! the crash is recognised byte for byte and adopted.
+//!
+//! With `--out-jsonl FILE` the whole batch goes into one JSON Lines file
+//! instead ([`bundle`]): the same rows, ledger states and rerun rules, with the
+//! one file as the unit that is written, flushed, named and then marked.
+
+mod bundle;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal as _, Write as _};
@@ -40,11 +46,24 @@ const COMMIT_EVERY: Duration = Duration::from_millis(500);
 /// …or when this many files have been written since the last commit.
 const COMMIT_ROWS: usize = 256;
 
+/// Where a batch writes its credentials.
+#[derive(Debug)]
+enum Output {
+    /// `--out DIR`: one file per credential (absolute, UTF-8 path).
+    Dir(PathBuf),
+    /// `--out-jsonl FILE`: one JSON Lines file for the whole batch.
+    Bundle(bundle::Bundle),
+}
+
 /// A row that passed every check, ready to sign.
 #[derive(Debug)]
 struct Prepared {
     row: Row,
+    /// The credential's file (with `--out-jsonl`: the bundle).
     out: PathBuf,
+    /// What the ledger records as the row's `out_file`: the file's absolute path,
+    /// or with `--out-jsonl` the bundle's, `#`, and the learner id or row name.
+    key: String,
     learner_id: Option<String>,
     content_sha256: String,
     explicit_id: Option<String>,
@@ -166,10 +185,20 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         }
     }
 
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let out_dir = std::fs::canonicalize(&args.out)
-        .with_context(|| format!("cannot resolve {}", args.out.display()))?;
+    let output = match (&args.out, &args.out_jsonl) {
+        (_, Some(file)) => Output::Bundle(bundle::Bundle::resolve(file)?),
+        (Some(dir), None) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let out_dir = std::fs::canonicalize(dir)
+                .with_context(|| format!("cannot resolve {}", dir.display()))?;
+            if out_dir.to_str().is_none() {
+                bail!("{}: the path is not UTF-8", out_dir.display());
+            }
+            Output::Dir(out_dir)
+        }
+        (None, None) => bail!("pass --out DIR (one file per credential) or --out-jsonl FILE"),
+    };
     let source_file = std::fs::canonicalize(&args.learners)
         .unwrap_or_else(|_| args.learners.clone())
         .display()
@@ -189,7 +218,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         &template,
         learners,
         args.id_column.as_deref(),
-        &out_dir,
+        &output,
     );
     errors.sort_by_key(|e| (e.row, e.line));
     counts.skipped = u64::try_from(distinct_rows(&errors)).unwrap_or(u64::MAX);
@@ -217,7 +246,10 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let removed = remove_stale_temp_files(&out_dir)?;
+    let removed = match &output {
+        Output::Dir(out_dir) => remove_stale_temp_files(out_dir)?,
+        Output::Bundle(b) => b.remove_stale_temp_files()?,
+    };
     if removed > 0 {
         writeln!(
             err,
@@ -225,12 +257,42 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         )?;
     }
 
+    let now = datetime::format(datetime::now());
+    let ctx = Context {
+        template: &template,
+        key: &key,
+        controller: controller.clone(),
+        verification_method: key.verification_method(),
+        base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
+        now: now.clone(),
+        suite: args
+            .suite
+            .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
+    };
+    let place = Place {
+        source_file: &source_file,
+        now: &now,
+    };
+    let out_dir = match &output {
+        Output::Dir(out_dir) => out_dir,
+        Output::Bundle(b) => {
+            b.issue(
+                args,
+                &pool,
+                prepared,
+                &ctx,
+                ledger.as_mut(),
+                &place,
+                &mut counts,
+            )?;
+            return finish(args, &counts, &errors);
+        }
+    };
     // In an empty directory no output file can exist: no need to look for each.
-    let out_empty = std::fs::read_dir(&out_dir)
+    let out_empty = std::fs::read_dir(out_dir)
         .with_context(|| format!("cannot list {}", out_dir.display()))?
         .next()
         .is_none();
-    let now = datetime::format(datetime::now());
     let jobs = plan(
         args,
         prepared,
@@ -238,22 +300,9 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         ledger.as_mut(),
         &key,
         &controller,
-        &source_file,
-        &now,
+        &place,
         &mut counts,
     )?;
-
-    let ctx = Context {
-        template: &template,
-        key: &key,
-        controller: controller.clone(),
-        verification_method: key.verification_method(),
-        base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
-        now,
-        suite: args
-            .suite
-            .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
-    };
     let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
     if resuming > 0 {
         writeln!(
@@ -261,10 +310,20 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
             "microcred-sign: resuming {resuming} credential(s) an interrupted run had started"
         )?;
     }
-    sign_all(&pool, &jobs, &ctx, ledger.as_mut(), &out_dir, &mut counts)?;
+    sign_all(&pool, &jobs, &ctx, ledger.as_mut(), out_dir, &mut counts)?;
+    finish(args, &counts, &errors)
+}
 
+/// Where new ledger rows come from: the learner list and the batch's start.
+struct Place<'a> {
+    source_file: &'a str,
+    now: &'a str,
+}
+
+/// The closing line on stderr, and the `--json` summary.
+fn finish(args: &BatchArgs, counts: &Counts, errors: &[RowError]) -> anyhow::Result<()> {
     writeln!(
-        err,
+        std::io::stderr(),
         "microcred-sign: batch complete: {} rows: {} issued, {} resumed ({} already written by the interrupted run), {} restored, {} already issued before, {} skipped",
         counts.rows,
         counts.issued,
@@ -275,7 +334,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         counts.skipped
     )?;
     if args.json {
-        print_summary(args, &counts, &errors, true)?;
+        print_summary(args, counts, errors, true)?;
     }
     Ok(())
 }
@@ -355,7 +414,7 @@ fn prepare(
     template: &Template,
     learners: learners::Learners,
     id_column: Option<&str>,
-    out_dir: &Path,
+    output: &Output,
 ) -> (Vec<Prepared>, Vec<RowError>) {
     let mut errors = learners.errors;
     let filled: Vec<Result<Filled, Vec<template::FillError>>> = pool.install(|| {
@@ -414,10 +473,15 @@ fn prepare(
             None => format!("row-{:06}", row.number),
         };
         if let Some(first) = names.get(&stem.to_lowercase()) {
-            errors.push(err(
-                id_column,
-                format!("learner id gives the file name {stem}.json, as line {first} does"),
-            ));
+            let problem = match output {
+                Output::Dir(_) => {
+                    format!("learner id gives the file name {stem}.json, as line {first} does")
+                }
+                Output::Bundle(_) => format!(
+                    "learner id {stem} is also that of line {first} (ids are compared ignoring case and with characters other than letters, digits and -_.@+ replaced by _)"
+                ),
+            };
+            errors.push(err(id_column, problem));
             continue;
         }
         let Filled {
@@ -445,8 +509,17 @@ fn prepare(
         names.insert(stem.to_lowercase(), row.line);
         contents.insert(content_sha256.clone(), row.line);
         let learner_id = id_value.or(subject_id);
+        let (out, key) = match output {
+            Output::Dir(dir) => {
+                let out = dir.join(format!("{stem}.json"));
+                let key = out.to_string_lossy().into_owned();
+                (out, key)
+            }
+            Output::Bundle(b) => (b.path.clone(), b.line_key(&stem)),
+        };
         prepared.push(Prepared {
-            out: out_dir.join(format!("{stem}.json")),
+            out,
+            key,
             row,
             learner_id,
             content_sha256,
@@ -487,8 +560,7 @@ fn plan(
     mut ledger: Option<&mut Ledger>,
     key: &KeyFile,
     controller: &str,
-    source_file: &str,
-    now: &str,
+    place: &Place<'_>,
     counts: &mut Counts,
 ) -> anyhow::Result<Vec<Job>> {
     let mut jobs = Vec::with_capacity(prepared.len());
@@ -497,11 +569,7 @@ fn plan(
     let own = OwnKey::new(key, controller);
     let exists = |path: &Path| !out_empty && path.exists();
     for p in prepared {
-        let out_str = p
-            .out
-            .to_str()
-            .with_context(|| format!("{}: the path is not UTF-8", p.out.display()))?
-            .to_owned();
+        let out_str = p.key.clone();
         let Some(ledger) = ledger.as_deref_mut() else {
             if exists(&p.out) {
                 own.check_file(&p.out)?;
@@ -561,38 +629,7 @@ fn plan(
                 ledger.path().display()
             );
         }
-        if !args.allow_reissue {
-            if let Some(other) = ledger.by_content(&p.content_sha256)?.first() {
-                bail!(
-                    "line {}: the ledger already has credential {} with the same content, written to {} (was the --out directory moved?); pass --allow-reissue to issue another one deliberately",
-                    p.row.line,
-                    other.credential_id,
-                    other.out_file.as_deref().unwrap_or("stdout")
-                );
-            }
-        }
-        let credential_id = match &p.explicit_id {
-            Some(id) => {
-                if ledger.get(id)?.is_some() {
-                    bail!(
-                        "line {}: credential id {id} is already in the ledger",
-                        p.row.line
-                    );
-                }
-                id.clone()
-            }
-            None => new_credential_id(),
-        };
-        reservations.push(Reservation {
-            credential_id,
-            learner_id: p.learner_id.clone(),
-            source_file: Some(source_file.to_owned()),
-            source_row: Some(p.row.number),
-            source_line: Some(p.row.line),
-            out_file: Some(out_str),
-            content_sha256: Some(p.content_sha256.clone()),
-            issued_at: now.to_owned(),
-        });
+        reservations.push(reservation(args, ledger, &p, place)?);
         fresh.push(p);
     }
     if let Some(ledger) = ledger {
@@ -604,6 +641,48 @@ fn plan(
         }));
     }
     Ok(jobs)
+}
+
+/// The ledger row of a new credential, unless the ledger already has one with the
+/// same content (without `--allow-reissue`) or the same explicit id.
+fn reservation(
+    args: &BatchArgs,
+    ledger: &Ledger,
+    p: &Prepared,
+    place: &Place<'_>,
+) -> anyhow::Result<Reservation> {
+    if !args.allow_reissue {
+        if let Some(other) = ledger.by_content(&p.content_sha256)?.first() {
+            bail!(
+                "line {}: the ledger already has credential {} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
+                p.row.line,
+                other.credential_id,
+                other.out_file.as_deref().unwrap_or("stdout")
+            );
+        }
+    }
+    let credential_id = match &p.explicit_id {
+        Some(id) => {
+            if ledger.get(id)?.is_some() {
+                bail!(
+                    "line {}: credential id {id} is already in the ledger",
+                    p.row.line
+                );
+            }
+            id.clone()
+        }
+        None => new_credential_id(),
+    };
+    Ok(Reservation {
+        credential_id,
+        learner_id: p.learner_id.clone(),
+        source_file: Some(place.source_file.to_owned()),
+        source_row: Some(p.row.number),
+        source_line: Some(p.row.line),
+        out_file: Some(p.key.clone()),
+        content_sha256: Some(p.content_sha256.clone()),
+        issued_at: place.now.to_owned(),
+    })
 }
 
 /// A new credential id: `urn:uuid:` and a random (version 4) UUID.
@@ -791,6 +870,67 @@ fn sync_dir(_dir: &Path) -> anyhow::Result<()> {
 /// Builds, signs and writes one credential.
 fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
     let p = &job.prepared;
+    let (credential_id, text) = signed_credential(job, ctx, Layout::Pretty)?;
+    let sha256 = hex(&Sha256::digest(&text));
+    let out_dir = p.out.parent().unwrap_or_else(|| Path::new("."));
+    let mut adopted = false;
+    let mut temp = None;
+    match job.kind {
+        JobKind::New => temp = Some(files::write_temp(out_dir, &text, 0o644)?),
+        JobKind::Resume => {
+            // The interrupted run may have written this very file already.
+            let same = std::fs::read(&p.out)
+                .map(|b| hex(&Sha256::digest(&b)) == sha256)
+                .unwrap_or(false);
+            if same {
+                adopted = true;
+            } else {
+                temp = Some(files::write_temp(out_dir, &text, 0o644)?);
+            }
+        }
+        JobKind::Restore => {
+            check_restored(job, &sha256, &credential_id)?;
+            temp = Some(files::write_temp(out_dir, &text, 0o644)?);
+        }
+    }
+    Ok(Done {
+        credential_id,
+        sha256,
+        kind: job.kind,
+        adopted,
+        temp,
+        out: p.out.clone(),
+    })
+}
+
+/// A restored credential must come out as the ledger recorded it.
+fn check_restored(job: &Job, sha256: &str, credential_id: &str) -> anyhow::Result<()> {
+    let expected = job.record.as_ref().and_then(|r| r.file_sha256.as_deref());
+    if expected != Some(sha256) {
+        bail!(
+            "{}: cannot restore credential {credential_id}: signing again does not give what the ledger recorded (was the key changed?)",
+            job.prepared.key
+        );
+    }
+    Ok(())
+}
+
+/// How a signed credential is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// Its own file: pretty-printed JSON and a final newline.
+    Pretty,
+    /// A line of a JSON Lines file: compact JSON, no newline.
+    Line,
+}
+
+/// Builds and signs one credential: its id and its text.
+fn signed_credential(
+    job: &Job,
+    ctx: &Context<'_>,
+    layout: Layout,
+) -> anyhow::Result<(String, Vec<u8>)> {
+    let p = &job.prepared;
     let doc = ctx.template.fill(&p.row.values).map_err(|e| {
         anyhow::anyhow!(
             "line {}: cannot fill the template ({} problem(s))",
@@ -815,47 +955,14 @@ fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
         ProofPurpose::AssertionMethod,
     );
     options.created = Some(issued_at);
-    let text = signed_text(&doc, &ctx.key.secret, &options, ctx.suite)
+    let text = signed_text(&doc, &ctx.key.secret, &options, ctx.suite, layout)
         .with_context(|| format!("line {}: cannot sign", p.row.line))?;
-    let sha256 = hex(&Sha256::digest(&text));
-    let out_dir = p.out.parent().unwrap_or_else(|| Path::new("."));
-    let mut adopted = false;
-    let mut temp = None;
-    match job.kind {
-        JobKind::New => temp = Some(files::write_temp(out_dir, &text, 0o644)?),
-        JobKind::Resume => {
-            // The interrupted run may have written this very file already.
-            let same = std::fs::read(&p.out)
-                .map(|b| hex(&Sha256::digest(&b)) == sha256)
-                .unwrap_or(false);
-            if same {
-                adopted = true;
-            } else {
-                temp = Some(files::write_temp(out_dir, &text, 0o644)?);
-            }
-        }
-        JobKind::Restore => {
-            let expected = job.record.as_ref().and_then(|r| r.file_sha256.as_deref());
-            if expected != Some(sha256.as_str()) {
-                bail!(
-                    "{}: cannot restore credential {credential_id}: signing again does not give the file the ledger recorded (was the key changed?)",
-                    p.out.display()
-                );
-            }
-            temp = Some(files::write_temp(out_dir, &text, 0o644)?);
-        }
-    }
-    Ok(Done {
-        credential_id,
-        sha256,
-        kind: job.kind,
-        adopted,
-        temp,
-        out: p.out.clone(),
-    })
+    Ok((credential_id, text))
 }
 
-/// The signed credential's file: pretty-printed JSON and a final newline.
+/// The signed credential's text: for its own file pretty-printed JSON and a
+/// final newline; for a line of a bundle compact JSON (which has no line break:
+/// one in a string is written `\n`), no newline.
 ///
 /// eddsa-jcs-2022 alone signs the pretty-printed bytes directly
 /// (`proof::add_proof_bytes`: the canonical form is hashed from a borrowed
@@ -868,14 +975,22 @@ fn signed_text(
     key: &microcred_core::keys::SecretKey,
     options: &ProofOptions,
     suite: crate::suite::Suite,
+    layout: Layout,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut text = if suite == crate::suite::Suite::Jcs {
-        let unsigned = serde_json::to_vec_pretty(doc)?;
-        proof::add_proof_bytes(&unsigned, key, options).context("eddsa-jcs-2022")?
-    } else {
-        serde_json::to_vec_pretty(&crate::suite::sign(doc, key, options, suite)?)?
+    let write = |v: &Value| match layout {
+        Layout::Pretty => serde_json::to_vec_pretty(v),
+        Layout::Line => serde_json::to_vec(v),
     };
-    text.push(b'\n');
+    let mut text = if suite == crate::suite::Suite::Jcs {
+        // add_proof_bytes keeps the layout: a document without a line break
+        // gets its proof spliced in compact.
+        proof::add_proof_bytes(&write(doc)?, key, options).context("eddsa-jcs-2022")?
+    } else {
+        write(&crate::suite::sign(doc, key, options, suite)?)?
+    };
+    if layout == Layout::Pretty {
+        text.push(b'\n');
+    }
     Ok(text)
 }
 
@@ -939,11 +1054,16 @@ impl OwnKey {
             )
         };
         let doc = files::read_json(path).with_context(foreign)?;
-        let outcomes = proof::verify_proofs(&doc, self);
-        if outcomes.is_empty() || outcomes.iter().any(|o| o.result.is_err()) {
+        if !self.signed(&doc) {
             bail!(foreign());
         }
         Ok(())
+    }
+
+    /// Whether `doc` has proofs, all valid and made with this key.
+    fn signed(&self, doc: &Value) -> bool {
+        let outcomes = proof::verify_proofs(doc, self);
+        !outcomes.is_empty() && outcomes.iter().all(|o| o.result.is_ok())
     }
 }
 
@@ -996,7 +1116,7 @@ fn print_summary(
             "column": e.column,
             "problem": e.problem,
         })).collect::<Vec<_>>(),
-        "out": args.out.display().to_string(),
+        "out": args.out.as_ref().or(args.out_jsonl.as_ref()).map(|p| p.display().to_string()),
         "ledger": args.ledger.as_ref().map(|l| l.display().to_string()),
     });
     writeln!(std::io::stdout(), "{summary}")?;
@@ -1118,12 +1238,30 @@ mod tests {
                    "n": [1, -0.5, 1e21, 9007199254740991i64], "credentialSubject": {"id": "did:example:1"}}),
         ];
         for doc in docs {
-            let fast = signed_text(&doc, &key.secret, &options, crate::suite::Suite::Jcs).unwrap();
             let signed =
                 crate::suite::sign(&doc, &key.secret, &options, crate::suite::Suite::Jcs).unwrap();
+            let fast = signed_text(
+                &doc,
+                &key.secret,
+                &options,
+                crate::suite::Suite::Jcs,
+                Layout::Pretty,
+            )
+            .unwrap();
             let mut slow = serde_json::to_string_pretty(&signed).unwrap();
             slow.push('\n');
             assert_eq!(String::from_utf8(fast).unwrap(), slow);
+            // A bundle's line: compact, one line, no final newline.
+            let line = signed_text(
+                &doc,
+                &key.secret,
+                &options,
+                crate::suite::Suite::Jcs,
+                Layout::Line,
+            )
+            .unwrap();
+            assert!(!line.contains(&b'\n'));
+            assert_eq!(String::from_utf8(line).unwrap(), signed.to_string());
         }
     }
 
