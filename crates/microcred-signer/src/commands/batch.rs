@@ -36,6 +36,7 @@ use serde_json::{Map, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::cli::{BatchArgs, OnError};
+use crate::compiled::{self, Compiled, Values};
 use crate::files;
 use crate::learners::{self, Format, Row, RowError};
 use crate::ledger::{Ledger, Record, Reservation, State, status_entries};
@@ -105,6 +106,8 @@ struct Done {
 /// What every signing thread shares.
 struct Context<'a> {
     template: &'a Template,
+    /// The template as byte writers, when it compiles (see [`compiled`]).
+    compiled: Option<&'a Compiled>,
     key: &'a KeyFile,
     controller: String,
     verification_method: String,
@@ -130,6 +133,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let controller = key.controller();
 
     let template = read_template(args, &controller)?;
+    let compiled = Compiled::new(&template, &controller, args.ledger.is_some(), complete);
     let format = args
         .format
         .or_else(|| Format::from_path(&args.learners))
@@ -216,6 +220,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let (prepared, mut errors) = prepare(
         &pool,
         &template,
+        compiled.as_ref(),
         learners,
         args.id_column.as_deref(),
         &output,
@@ -260,6 +265,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let now = datetime::format(datetime::now());
     let ctx = Context {
         template: &template,
+        compiled: compiled.as_ref(),
         key: &key,
         controller: controller.clone(),
         verification_method: key.verification_method(),
@@ -412,6 +418,7 @@ struct Filled {
 fn prepare(
     pool: &rayon::ThreadPool,
     template: &Template,
+    compiled: Option<&Compiled>,
     learners: learners::Learners,
     id_column: Option<&str>,
     output: &Output,
@@ -422,8 +429,20 @@ fn prepare(
             .rows
             .par_iter()
             .map(|row| {
-                let doc = template.fill(&row.values)?;
                 let str_at = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+                if let Some(compiled) = compiled {
+                    let values = template.fill_values(&row.values)?;
+                    let mut content = Vec::with_capacity(compiled.canonical_len_hint());
+                    compiled.write_content(&values, &mut content);
+                    return Ok(Filled {
+                        content_sha256: hex(&Sha256::digest(&content)),
+                        explicit_id: str_at(template.value_at(&values, &["id"])),
+                        subject_id: str_at(
+                            template.value_at(&values, &["credentialSubject", "id"]),
+                        ),
+                    });
+                }
+                let doc = template.fill(&row.values)?;
                 Ok(Filled {
                     content_sha256: hex(&Sha256::digest(jcs::canonicalize(&doc))),
                     explicit_id: str_at(doc.get("id")),
@@ -931,13 +950,13 @@ fn signed_credential(
     layout: Layout,
 ) -> anyhow::Result<(String, Vec<u8>)> {
     let p = &job.prepared;
-    let doc = ctx.template.fill(&p.row.values).map_err(|e| {
+    let cannot_fill = |e: Vec<template::FillError>| {
         anyhow::anyhow!(
             "line {}: cannot fill the template ({} problem(s))",
             p.row.line,
             e.len()
         )
-    })?;
+    };
     let (credential_id, issued_at) = match &job.record {
         Some(r) => (r.credential_id.clone(), r.issued_at.clone()),
         None => (
@@ -949,15 +968,58 @@ fn signed_credential(
         (Some(base), Some(r)) => Some(status_entries(base, r.status_index)?),
         _ => None,
     };
-    let doc = complete(doc, &credential_id, &ctx.controller, &issued_at, status)?;
     let mut options = ProofOptions::new(
         ctx.verification_method.clone(),
         ProofPurpose::AssertionMethod,
     );
+    if let (Some(compiled), crate::suite::Suite::Jcs) = (ctx.compiled, ctx.suite) {
+        let slots = ctx
+            .template
+            .fill_values(&p.row.values)
+            .map_err(cannot_fill)?;
+        let values = Values {
+            slots: &slots,
+            id: &credential_id,
+            valid_from: &issued_at,
+            status: status.as_ref(),
+        };
+        let text = compiled_text(compiled, &values, &ctx.key.secret, options, layout)
+            .with_context(|| format!("line {}: cannot sign", p.row.line))?;
+        return Ok((credential_id, text));
+    }
+    let doc = ctx.template.fill(&p.row.values).map_err(cannot_fill)?;
+    let doc = complete(doc, &credential_id, &ctx.controller, &issued_at, status)?;
     options.created = Some(issued_at);
     let text = signed_text(&doc, &ctx.key.secret, &options, ctx.suite, layout)
         .with_context(|| format!("line {}: cannot sign", p.row.line))?;
     Ok((credential_id, text))
+}
+
+/// [`signed_text`] from a compiled template: the canonical form is written from
+/// the template's runs and hashed, the proof made from that hash, and the text
+/// written from the runs with the proof spliced in as `add_proof_bytes` does.
+fn compiled_text(
+    compiled: &Compiled,
+    values: &Values<'_>,
+    key: &microcred_core::keys::SecretKey,
+    mut options: ProofOptions,
+    layout: Layout,
+) -> anyhow::Result<Vec<u8>> {
+    options.created = Some(values.valid_from.to_owned());
+    let mut canonical = Vec::with_capacity(compiled.canonical_len_hint());
+    compiled.write_canonical(values, &mut canonical);
+    let proof = proof::jcs_proof_for_hash(
+        compiled.context(),
+        Sha256::digest(&canonical).into(),
+        key,
+        &options,
+    )
+    .context("eddsa-jcs-2022")?;
+    let pretty = layout == Layout::Pretty;
+    let mut text = Vec::with_capacity(compiled.text_len_hint(pretty));
+    compiled.write_text(values, pretty, &mut text);
+    compiled::splice_proof(&mut text, &proof, pretty);
+    Ok(text)
 }
 
 /// The signed credential's text: for its own file pretty-printed JSON and a
@@ -1263,6 +1325,83 @@ mod tests {
             assert!(!line.contains(&b'\n'));
             assert_eq!(String::from_utf8(line).unwrap(), signed.to_string());
         }
+    }
+
+    #[test]
+    fn compiled_templates_write_the_bytes_of_the_value_path() {
+        let key = KeyFile::for_did_key(microcred_core::keys::SecretKey::generate());
+        let issuer = key.controller();
+        let options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
+        let mut example: Value = serde_json::from_slice(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../keys-example/micro-credential.unsigned.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let map = example.as_object_mut().unwrap();
+        map.remove("id");
+        map.remove("validFrom");
+        map.remove("issuer");
+        example["credentialSubject"]["id"] = "{{did}}".into();
+        example["name"] = "Micro-credential of {{ name }} ({{ects}} ECTS)".into();
+        example["credentialSubject"]["credits"] = "{{ects}}".into();
+        let explicit = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "{{id}}",
+            "type": ["VerifiableCredential"], "validFrom": "{{start}}", "issuer": {"id": "did:web:u.example", "name": "U"},
+            "credentialSubject": {"id": "{{did}}", "list": ["{{name}}", 1e21, -0.5, {"x": "{{passed}}"}], "empty": {}}});
+        let rows = [
+            json!({"did": "did:example:1", "name": "Ada", "ects": 5, "id": "urn:x:1", "start": "2025-01-01T00:00:00Z", "passed": true}),
+            json!({"did": "did:example:2", "name": "Ünïcødé \"q\"\n\u{2028} </script> \\ \u{1}", "ects": 2.5,
+                   "id": "urn:x:2", "start": "2025-01-01T00:00:00+01:00", "passed": false}),
+        ];
+        for (template, with_status) in [(&example, true), (&example, false), (&explicit, true)] {
+            let template = Template::parse(template.clone()).unwrap();
+            let compiled = Compiled::new(&template, &issuer, with_status, complete).unwrap();
+            for (i, row) in rows.iter().enumerate() {
+                let row = row.as_object().unwrap();
+                let status = with_status
+                    .then(|| status_entries("https://u.example/s", 7 + i as u64).unwrap());
+                let valid_from = "2025-03-01T00:00:00Z";
+                let filled = template.fill(row).unwrap();
+                let slots = template.fill_values(row).unwrap();
+                let mut content = Vec::new();
+                compiled.write_content(&slots, &mut content);
+                assert_eq!(content, jcs::canonicalize(&filled));
+                let doc =
+                    complete(filled, "urn:uuid:1", &issuer, valid_from, status.clone()).unwrap();
+                let mut slow_options = options.clone();
+                slow_options.created = Some(valid_from.into());
+                let values = Values {
+                    slots: &slots,
+                    id: "urn:uuid:1",
+                    valid_from,
+                    status: status.as_ref(),
+                };
+                for layout in [Layout::Pretty, Layout::Line] {
+                    let slow = signed_text(
+                        &doc,
+                        &key.secret,
+                        &slow_options,
+                        crate::suite::Suite::Jcs,
+                        layout,
+                    )
+                    .unwrap();
+                    let fast =
+                        compiled_text(&compiled, &values, &key.secret, options.clone(), layout)
+                            .unwrap();
+                    assert_eq!(
+                        String::from_utf8(fast).unwrap(),
+                        String::from_utf8(slow).unwrap()
+                    );
+                }
+            }
+        }
+        // Templates it cannot compile take the Value path.
+        let marker = Template::parse(json!({"name": "\u{E000}0\u{E001}", "x": "{{a}}"})).unwrap();
+        assert!(Compiled::new(&marker, &issuer, false, complete).is_none());
+        let context = Template::parse(json!({"@context": ["{{ctx}}"], "x": "{{a}}"})).unwrap();
+        assert!(Compiled::new(&context, &issuer, false, complete).is_none());
     }
 
     fn temps_in(dir: &Path) -> Vec<String> {
