@@ -403,13 +403,35 @@ impl Ledger {
         Ok(stmt.query_row([out_file], record).optional()?)
     }
 
-    /// The credentials issued from the same content (template and row).
-    pub(crate) fn by_content(&self, content_sha256: &str) -> anyhow::Result<Vec<Record>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM credentials WHERE content_sha256 = ?1"
-        ))?;
-        let rows = stmt.query_map([content_sha256], record)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    /// Some credential with this content: its id and file, if there is one.
+    pub(crate) fn first_by_content(
+        &self,
+        content_sha256: &str,
+    ) -> anyhow::Result<Option<(String, Option<String>)>> {
+        // Two columns and one row: a batch asks once per new row, and mostly finds none.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT credential_id, out_file FROM credentials WHERE content_sha256 = ?1 LIMIT 1",
+        )?;
+        Ok(stmt
+            .query_row([content_sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Whether any credential's `out_file` starts with `prefix` (which ends with
+    /// an ASCII character below `~`, such as `/` or `#`): when none does, a batch
+    /// need not look each of its rows up.
+    pub(crate) fn has_out_file_under(&self, prefix: &str) -> anyhow::Result<bool> {
+        let mut end = prefix.as_bytes().to_vec();
+        match end.last_mut() {
+            Some(last) if last.is_ascii() && *last < b'~' => *last += 1,
+            _ => return Ok(true),
+        }
+        let end = String::from_utf8(end).unwrap_or_default();
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM credentials WHERE out_file >= ?1 AND out_file < ?2)",
+            params![prefix, end],
+            |r| r.get(0),
+        )?)
     }
 
     /// Every credential, in index order.
@@ -704,7 +726,14 @@ mod tests {
             l.by_out_file("/out/a.json").unwrap().unwrap().state,
             State::Issued
         );
-        assert_eq!(l.by_content("c-b").unwrap().len(), 1);
+        assert_eq!(
+            l.first_by_content("c-b").unwrap(),
+            Some(("b".into(), Some("/out/b.json".into())))
+        );
+        assert_eq!(l.first_by_content("c-zz").unwrap(), None);
+        assert!(l.has_out_file_under("/out/").unwrap());
+        assert!(!l.has_out_file_under("/out/a.json#").unwrap());
+        assert!(!l.has_out_file_under("/ou/").unwrap());
         assert!(l.change_state("zzz", Action::Revoke, Some("x")).is_err());
         assert_eq!(
             l.change_state("a", Action::Suspend, Some("check")).unwrap(),

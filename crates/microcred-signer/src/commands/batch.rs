@@ -587,6 +587,14 @@ fn plan(
     let mut reservations = Vec::new();
     let own = OwnKey::new(key, controller);
     let exists = |path: &Path| !out_empty && path.exists();
+    // A directory the ledger has no file in: no row to look up.
+    let known = match (&ledger, prepared.first()) {
+        (Some(l), Some(p)) => {
+            let dir = p.out.parent().unwrap_or_else(|| Path::new("/"));
+            l.has_out_file_under(&format!("{}/", dir.display()))?
+        }
+        _ => false,
+    };
     for p in prepared {
         let out_str = p.key.clone();
         let Some(ledger) = ledger.as_deref_mut() else {
@@ -602,7 +610,12 @@ fn plan(
             }
             continue;
         };
-        if let Some(rec) = ledger.by_out_file(&out_str)? {
+        let rec = if known {
+            ledger.by_out_file(&out_str)?
+        } else {
+            None
+        };
+        if let Some(rec) = rec {
             if rec.content_sha256.as_deref() != Some(p.content_sha256.as_str()) {
                 bail!(
                     "{out_str}: the ledger's credential {} for this file was made from other data than line {} now gives; the template or {} changed since that run. Issue changed rows into a new --out directory",
@@ -671,12 +684,11 @@ fn reservation(
     place: &Place<'_>,
 ) -> anyhow::Result<Reservation> {
     if !args.allow_reissue {
-        if let Some(other) = ledger.by_content(&p.content_sha256)?.first() {
+        if let Some((other_id, other_file)) = ledger.first_by_content(&p.content_sha256)? {
             bail!(
-                "line {}: the ledger already has credential {} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
+                "line {}: the ledger already has credential {other_id} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
                 p.row.line,
-                other.credential_id,
-                other.out_file.as_deref().unwrap_or("stdout")
+                other_file.as_deref().unwrap_or("stdout")
             );
         }
     }
@@ -1185,12 +1197,15 @@ fn print_summary(
     Ok(())
 }
 
+/// Lower-case hexadecimal (a table lookup: three digests per credential).
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// A progress bar on a terminal; otherwise a plain line every few seconds.

@@ -160,8 +160,15 @@ impl Bundle {
         // restore) or new (reserved below, only when the file is to be written).
         let mut jobs = Vec::with_capacity(prepared.len());
         let mut reservations = Vec::new();
+        // A bundle the ledger has no line of: no row to look up.
+        let known = ledger.has_out_file_under(&self.line_key(""))?;
         for p in prepared {
-            match ledger.by_out_file(&p.key)? {
+            let rec = if known {
+                ledger.by_out_file(&p.key)?
+            } else {
+                None
+            };
+            match rec {
                 Some(rec) => {
                     if rec.content_sha256.as_deref() != Some(p.content_sha256.as_str()) {
                         bail!(
