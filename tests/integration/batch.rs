@@ -912,12 +912,21 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     };
     let (summary, stderr) = run("2");
     assert!(stderr.contains("removed 1 temporary file(s)"), "{stderr}");
-    assert!(
-        stderr.contains(&format!("resuming {ROWS} credential(s)")),
-        "{stderr}"
+    // The rows are recorded pending while the first credentials are signed: the
+    // kill came after that transaction (resumed) or before it (issued afresh).
+    let resumed = summary["resumed"].as_u64().unwrap();
+    assert_eq!(
+        resumed + summary["issued"].as_u64().unwrap(),
+        ROWS as u64,
+        "{summary}"
     );
-    assert_eq!(summary["resumed"], ROWS, "{summary}");
-    assert_eq!(summary["issued"], 0, "{summary}");
+    if resumed > 0 {
+        assert_eq!(resumed, ROWS as u64, "{summary}");
+        assert!(
+            stderr.contains(&format!("resuming {ROWS} credential(s)")),
+            "{stderr}"
+        );
+    }
     assert!(bundle_temps(&dir).is_empty());
 
     // One line per row, in the order of the list, each a valid credential of this
