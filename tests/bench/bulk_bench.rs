@@ -262,6 +262,7 @@ fn run_timed(cmd: &mut std::process::Command) -> ((f64, f64), String) {
 }
 
 /// Batch issuance with `microcred-sign batch`, alternating with raw Ed25519 `sign`.
+#[allow(clippy::too_many_arguments)] // The subcommand's arguments; one call site.
 fn issue(
     sign_bin: &Path,
     n: usize,
