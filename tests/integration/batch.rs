@@ -1103,6 +1103,20 @@ fn a_jsonl_bundle_is_never_overwritten_and_bad_arguments_are_refused() {
         );
     assert_eq!(std::fs::read(&bundle).unwrap(), issued);
     assert_eq!(count_rows(), 2);
+    // Nor can rows be taken out of it.
+    std::fs::write(&learners, "student,did,name\ns1,did:example:1,Ada\n").unwrap();
+    batch(&bundle)
+        .arg("--ledger")
+        .arg(&ledger)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds 2 line(s), but 1 row(s)"));
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
+    std::fs::write(
+        &learners,
+        "student,did,name\ns1,did:example:1,Ada\ns2,did:example:2,Bo\ns3,did:example:3,Cy\n",
+    )
+    .unwrap();
 
     // Without a ledger a rerun accepts the bundle it wrote (every line signed with the key).
     let plain = s.path("plain.jsonl");

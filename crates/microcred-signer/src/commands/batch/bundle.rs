@@ -405,11 +405,12 @@ impl Bundle {
             .ok_or_else(|| changed("it does not end with a line break".into()))?;
         let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
         if lines.len() != jobs.len() {
-            return Err(changed(format!(
-                "it holds {} line(s), but the ledger recorded {} credential(s) of these rows in it",
+            bail!(
+                "{} holds {} line(s), but {} row(s) of the learner list were issued into it: the learner list or the file changed since. A bundle is never overwritten: issue changed lists into another --out-jsonl file, or move the file away and run the same command again to write it anew",
+                self.path.display(),
                 lines.len(),
                 jobs.len()
-            )));
+            );
         }
         let checked: Vec<Option<(String, String)>> = pool.install(|| {
             jobs.par_iter()
