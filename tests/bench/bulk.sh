@@ -36,6 +36,10 @@ echo "== batch issuance (microcred-sign batch as a process, ledger included, int
 for threads in 1 2; do
   "$BIN" issue "$SIGN" "$N" "$threads" jcs 3 ledger "$WORK/issue"
 done
+echo "== the same into one JSON Lines file (--out-jsonl)"
+for threads in 1 2; do
+  "$BIN" issue "$SIGN" "$N" "$threads" jcs 3 ledger "$WORK/issue" jsonl
+done
 "$BIN" issue "$SIGN" "$N" 2 jcs 3 no-ledger "$WORK/issue"
 "$BIN" issue "$SIGN" "$N" 2 both 1 ledger "$WORK/issue"
 

@@ -4,7 +4,7 @@
 //! cargo run --release -p microcred-tests --example bulk-bench -- generate DIR N [THREADS] [small]
 //! cargo run --release -p microcred-tests --example bulk-bench -- verify DIR THREADS batch|single
 //! cargo run --release -p microcred-tests --example bulk-bench -- \
-//!     issue SIGN_BIN N THREADS jcs|both|rdfc [ROUNDS] [ledger|no-ledger] [WORK_DIR]
+//!     issue SIGN_BIN N THREADS jcs|both|rdfc [ROUNDS] [ledger|no-ledger] [WORK_DIR] [files|jsonl]
 //! cargo run --release -p microcred-tests --example bulk-bench -- binary BIN DIR THREADS batch|single
 //! ```
 //!
@@ -18,6 +18,8 @@
 //! and the 4 KB template into an empty directory, alternating with raw Ed25519 `sign`
 //! of N 64-byte messages on THREADS threads in this process, and prints the best of
 //! ROUNDS (default 3) of each: credentials per second and the ratio to raw signing.
+//! `jsonl` issues into one JSON Lines file (`--out-jsonl`) instead of one file per
+//! credential (`files`, the default).
 //! Each round issues into a new directory under WORK_DIR (default: a temporary directory
 //! removed at the end), none removed in between: on ext4, creating files shortly (up to
 //! minutes) after many were deleted costs several times more kernel time (the inode
@@ -260,6 +262,7 @@ fn run_timed(cmd: &mut std::process::Command) -> ((f64, f64), String) {
 }
 
 /// Batch issuance with `microcred-sign batch`, alternating with raw Ed25519 `sign`.
+#[allow(clippy::too_many_arguments)] // The subcommand's arguments; one call site.
 fn issue(
     sign_bin: &Path,
     n: usize,
@@ -268,6 +271,7 @@ fn issue(
     rounds: usize,
     ledger: bool,
     work_dir: Option<&Path>,
+    jsonl: bool,
 ) {
     // Under WORK_DIR the files stay, for the caller to remove when all runs are done.
     let (_guard, work) = match work_dir {
@@ -324,7 +328,7 @@ fn issue(
     let (mut batch_runs, mut raw_runs) = (Vec::new(), Vec::new());
     let mut bytes = 0;
     for round in 0..rounds {
-        let out = work.join(format!("out-{round}"));
+        let out = work.join(format!("out-{round}{}", if jsonl { ".jsonl" } else { "" }));
         let ledger_path = work.join(format!("ledger-{round}.sqlite"));
         let mut cmd = std::process::Command::new(sign_bin);
         cmd.args([
@@ -342,7 +346,7 @@ fn issue(
         .arg(&template_path)
         .arg("--learners")
         .arg(&learners)
-        .arg("--out")
+        .arg(if jsonl { "--out-jsonl" } else { "--out" })
         .arg(&out);
         if ledger {
             let init = std::process::Command::new(sign_bin)
@@ -360,12 +364,19 @@ fn issue(
         // Start each run with no dirty data of an earlier one (or of the set-up) to flush.
         let _ = std::process::Command::new("sync").status();
         batch_runs.push(run_timed(&mut cmd).0);
-        let files = bulk::json_files_in(&out).unwrap();
-        assert_eq!(files.len(), n, "one file per learner");
-        bytes = files
-            .iter()
-            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
-            .sum::<u64>();
+        if jsonl {
+            let text = std::fs::read(&out).unwrap();
+            let lines = text.iter().filter(|b| **b == b'\n').count();
+            assert_eq!(lines, n, "one line per learner");
+            bytes = text.len() as u64;
+        } else {
+            let files = bulk::json_files_in(&out).unwrap();
+            assert_eq!(files.len(), n, "one file per learner");
+            bytes = files
+                .iter()
+                .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+                .sum::<u64>();
+        }
         raw_runs.push(timed(|| {
             on_threads(threads, n, |range| {
                 for _ in range {
@@ -376,11 +387,16 @@ fn issue(
     }
     let ((batch_s, batch_cpu), (raw_s, raw_cpu)) = (best(&batch_runs), best(&raw_runs));
     println!(
-        "batch issue: {n} credentials ({} B average), --suite {suite}, {}, --jobs {threads}: \
+        "batch issue: {n} credentials ({} B average), {}, --suite {suite}, {}, --jobs {threads}: \
          {:.0} credentials/s wall ({:.1} µs CPU each); raw sign {:.0}/s ({:.1} µs CPU each); \
          per-credential cost / raw sign = {:.2}x wall, {:.2}x CPU (best of {rounds} \
          alternating runs; walls {:?} s)",
         bytes / n.max(1) as u64,
+        if jsonl {
+            "one JSON Lines file"
+        } else {
+            "one file each"
+        },
         if ledger { "with ledger" } else { "no ledger" },
         n as f64 / batch_s,
         batch_cpu * 1e6 / n as f64,
@@ -473,12 +489,13 @@ fn main() {
                 arg(5).map_or(3, |r| r.parse().unwrap()),
                 arg(6) != Some("no-ledger"),
                 arg(7).map(Path::new),
+                arg(8) == Some("jsonl"),
             );
         }
         _ => {
             eprintln!(
                 "usage: bulk-bench generate DIR N [THREADS] [small] | bulk-bench verify DIR THREADS [batch|single] \
-                 | bulk-bench issue SIGN_BIN N THREADS [jcs|both|rdfc] [ROUNDS] [ledger|no-ledger] [WORK_DIR] \
+                 | bulk-bench issue SIGN_BIN N THREADS [jcs|both|rdfc] [ROUNDS] [ledger|no-ledger] [WORK_DIR] [files|jsonl] \
                  | bulk-bench binary BIN DIR THREADS [batch|single]"
             );
             std::process::exit(2);

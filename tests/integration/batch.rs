@@ -822,3 +822,342 @@ fn a_batch_leaves_only_complete_named_files_with_or_without_a_ledger() {
         assert_eq!(hex(&Sha256::digest(std::fs::read(&out_file).unwrap())), sha);
     }
 }
+
+/// The lines of a `--out-jsonl` bundle (each a credential), after checking that the
+/// file ends with a line break and has no empty line.
+fn bundle_lines(path: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes.strip_suffix(b"\n").expect("ends with a line break");
+    body.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
+}
+
+fn bundle_temps(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".microcred-"))
+        .collect()
+}
+
+fn set_all_pending(ledger: &Path) {
+    let db = rusqlite::Connection::open(ledger).unwrap();
+    db.execute(
+        "UPDATE credentials SET state = 'pending', file_sha256 = NULL",
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() {
+    const ROWS: usize = 1500;
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("learners.csv", &learners_csv(ROWS));
+    let dir = s.path("upload");
+    std::fs::create_dir(&dir).unwrap();
+    let bundle = dir.join("cohort.jsonl");
+    let batch = |jobs: &str| {
+        let mut c = std::process::Command::new(bin("microcred-sign"));
+        c.args(["batch", "--id-column", "student", "--jobs", jobs, "--key"])
+            .arg(&s.key)
+            .arg("--template")
+            .arg(&template)
+            .arg("--learners")
+            .arg(&learners)
+            .arg("--out-jsonl")
+            .arg(&bundle)
+            .arg("--ledger")
+            .arg(&ledger);
+        c
+    };
+
+    // Killed while signing: no bundle at all (only its temporary file), every row pending.
+    let mut child = batch("1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while bundle_temps(&dir).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "exited before the kill"
+        );
+        assert!(Instant::now() < deadline, "the batch made no progress");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "finished before the kill"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!bundle.exists(), "the bundle appears only when complete");
+    assert_eq!(bundle_temps(&dir).len(), 1);
+
+    let run = |jobs: &str| -> (Value, String) {
+        let out = Command::from_std(batch(jobs))
+            .arg("--json")
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        (
+            serde_json::from_slice(&out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (summary, stderr) = run("2");
+    assert!(stderr.contains("removed 1 temporary file(s)"), "{stderr}");
+    // The rows are recorded pending while the first credentials are signed: the
+    // kill came after that transaction (resumed) or before it (issued afresh).
+    let resumed = summary["resumed"].as_u64().unwrap();
+    assert_eq!(
+        resumed + summary["issued"].as_u64().unwrap(),
+        ROWS as u64,
+        "{summary}"
+    );
+    if resumed > 0 {
+        assert_eq!(resumed, ROWS as u64, "{summary}");
+        assert!(
+            stderr.contains(&format!("resuming {ROWS} credential(s)")),
+            "{stderr}"
+        );
+    }
+    assert!(bundle_temps(&dir).is_empty());
+
+    // One line per row, in the order of the list, each a valid credential of this
+    // issuer with its own id and status index; the ledger has each line's SHA-256.
+    let lines = bundle_lines(&bundle);
+    assert_eq!(lines.len(), ROWS);
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let mut ids = HashSet::new();
+    let mut indexes = HashSet::new();
+    for (i, line) in lines.iter().enumerate() {
+        let doc: Value = serde_json::from_slice(line).unwrap();
+        let outcomes = verify_proofs(&doc, &DidKeyResolver);
+        assert_eq!(outcomes.len(), 1, "line {}", i + 1);
+        assert_eq!(outcomes[0].result, Ok(s.did.clone()), "line {}", i + 1);
+        assert_eq!(
+            doc["credentialSubject"]["id"],
+            format!("did:example:learner-{}", i + 1)
+        );
+        let id = doc["id"].as_str().unwrap().to_owned();
+        let index: u64 = doc["credentialStatus"][0]["statusListIndex"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(indexes.insert(index), "index {index} given twice");
+        let (out_file, sha, state, db_index): (String, String, String, u64) = db
+            .query_row(
+                "SELECT out_file, file_sha256, state, status_index FROM credentials WHERE credential_id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(state, "issued");
+        assert_eq!(sha, hex(&Sha256::digest(line)));
+        assert_eq!(db_index, index);
+        assert_eq!(
+            out_file,
+            format!(
+                "{}#s{:05}",
+                std::fs::canonicalize(&bundle).unwrap().display(),
+                i + 1
+            )
+        );
+        assert!(ids.insert(id));
+    }
+    assert_eq!(indexes, (0..ROWS as u64).collect::<HashSet<_>>());
+    drop(db);
+    let issued = std::fs::read(&bundle).unwrap();
+
+    // Killed after the rename, before the rows were marked: the rerun adopts the file.
+    set_all_pending(&ledger);
+    let (summary, _) = run("2");
+    assert_eq!(summary["adopted"], ROWS, "{summary}");
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
+    // Killed before the rename: written again, the same bytes.
+    set_all_pending(&ledger);
+    std::fs::remove_file(&bundle).unwrap();
+    let (summary, _) = run("1");
+    assert_eq!(summary["resumed"], ROWS, "{summary}");
+    assert_eq!(summary["adopted"], 0, "{summary}");
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
+    // Issued, then lost: restored, the same bytes.
+    std::fs::remove_file(&bundle).unwrap();
+    let (summary, _) = run("2");
+    assert_eq!(summary["restored"], ROWS, "{summary}");
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
+    // Done: nothing to do.
+    let (summary, _) = run("2");
+    assert_eq!(summary["already_issued"], ROWS, "{summary}");
+
+    // A changed bundle is reported, never overwritten.
+    let mut changed = issued.clone();
+    let at = changed.iter().position(|b| *b == b'\n').unwrap() - 1;
+    changed.insert(at, b' ');
+    std::fs::write(&bundle, &changed).unwrap();
+    Command::from_std(batch("2")).assert().code(2).stderr(
+        predicate::str::contains("line 1 is not the credential")
+            .and(predicate::str::contains("changed after the batch wrote it")),
+    );
+    assert_eq!(std::fs::read(&bundle).unwrap(), changed);
+}
+
+#[test]
+fn a_jsonl_bundle_is_never_overwritten_and_bad_arguments_are_refused() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write(
+        "l.csv",
+        "student,did,name\ns1,did:example:1,Ada\ns2,did:example:2,\ns3,did:example:3,Cy\n",
+    );
+    let bundle = s.path("cohort.jsonl");
+    let batch = |bundle: &Path| {
+        let mut c = sign();
+        c.args(["batch", "--on-error", "skip", "--json", "--key"])
+            .arg(&s.key)
+            .arg("--template")
+            .arg(&template)
+            .arg("--learners")
+            .arg(&learners)
+            .arg("--out-jsonl")
+            .arg(bundle);
+        c
+    };
+    let count_rows = || -> i64 {
+        rusqlite::Connection::open(&ledger)
+            .unwrap()
+            .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
+            .unwrap()
+    };
+
+    // A file that is there already, unknown to the ledger: refused, untouched, and
+    // nothing is reserved.
+    std::fs::write(&bundle, b"precious\n").unwrap();
+    batch(&bundle)
+        .arg("--ledger")
+        .arg(&ledger)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("has no record of it")
+                .and(predicate::str::contains("never overwritten")),
+        );
+    assert_eq!(std::fs::read(&bundle).unwrap(), b"precious\n");
+    assert_eq!(count_rows(), 0);
+    // Without a ledger too.
+    batch(&bundle)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("never overwritten"));
+    assert_eq!(std::fs::read(&bundle).unwrap(), b"precious\n");
+    std::fs::remove_file(&bundle).unwrap();
+
+    // The bad row is reported and skipped; the others are lines 1 and 2.
+    let summary: Value = serde_json::from_slice(
+        &batch(&bundle)
+            .arg("--ledger")
+            .arg(&ledger)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("line 3 (row 2), column \"name\""))
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(summary["issued"], 2, "{summary}");
+    assert_eq!(summary["skipped"], 1, "{summary}");
+    assert_eq!(summary["out"], bundle.display().to_string());
+    let lines = bundle_lines(&bundle);
+    assert_eq!(lines.len(), 2);
+    for (line, did) in lines.iter().zip(["did:example:1", "did:example:3"]) {
+        let doc: Value = serde_json::from_slice(line).unwrap();
+        assert_eq!(doc["credentialSubject"]["id"], did);
+        assert_eq!(
+            verify_proofs(&doc, &DidKeyResolver)[0].result,
+            Ok(s.did.clone())
+        );
+    }
+    // The fixed row cannot be added to the bundle written before.
+    let issued = std::fs::read(&bundle).unwrap();
+    std::fs::write(
+        &learners,
+        "student,did,name\ns1,did:example:1,Ada\ns2,did:example:2,Bo\ns3,did:example:3,Cy\n",
+    )
+    .unwrap();
+    batch(&bundle)
+        .arg("--ledger")
+        .arg(&ledger)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("1 row(s) are new")
+                .and(predicate::str::contains("another --out-jsonl file")),
+        );
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
+    assert_eq!(count_rows(), 2);
+    // Nor can rows be taken out of it.
+    std::fs::write(&learners, "student,did,name\ns1,did:example:1,Ada\n").unwrap();
+    batch(&bundle)
+        .arg("--ledger")
+        .arg(&ledger)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds 2 line(s), but 1 row(s)"));
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
+    std::fs::write(
+        &learners,
+        "student,did,name\ns1,did:example:1,Ada\ns2,did:example:2,Bo\ns3,did:example:3,Cy\n",
+    )
+    .unwrap();
+
+    // Without a ledger a rerun accepts the bundle it wrote (every line signed with the key).
+    let plain = s.path("plain.jsonl");
+    batch(&plain).assert().success();
+    let first = std::fs::read(&plain).unwrap();
+    let again: Value =
+        serde_json::from_slice(&batch(&plain).assert().success().get_output().stdout).unwrap();
+    assert_eq!(again["already_issued"], 3, "{again}");
+    assert_eq!(std::fs::read(&plain).unwrap(), first);
+    assert!(bundle_lines(&plain).iter().all(|l| {
+        let doc: Value = serde_json::from_slice(l).unwrap();
+        doc.get("credentialStatus").is_none()
+            && verify_proofs(&doc, &DidKeyResolver)[0].result == Ok(s.did.clone())
+    }));
+
+    // Arguments: one of --out / --out-jsonl; an existing directory for the file.
+    batch(&s.path("x.jsonl"))
+        .arg("--out")
+        .arg(s.path("dir"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+    sign()
+        .args(["batch", "--key"])
+        .arg(&s.key)
+        .arg("--template")
+        .arg(&template)
+        .arg("--learners")
+        .arg(&learners)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--out"));
+    batch(&s.path("missing/x.jsonl"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+    batch(s.dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
+    sign().args(["batch", "--help"]).assert().success().stdout(
+        predicate::str::contains("--out-jsonl").and(predicate::str::contains("JSON Lines")),
+    );
+}

@@ -482,6 +482,51 @@ pub fn add_proof(
     Ok(Value::Object(secured))
 }
 
+/// The `eddsa-jcs-2022` proof object that [`add_proof`] adds to a document
+/// without proofs, made from the document's `@context` and the SHA-256 of the
+/// document's RFC 8785 canonical form, which the caller computed: for issuers
+/// that write the canonical form of many similar documents from a compiled
+/// template straight into SHA-256 instead of parsing each document. The caller
+/// adds the returned object as the document's last member, `proof`.
+///
+/// # Errors
+/// [`ProofError::DateTime`] for a malformed `created` or `expires`;
+/// [`ProofError::PreviousProofNotFound`] when `previousProof` is set (a
+/// document without proofs has none to chain to).
+#[cfg(feature = "signing")]
+pub fn jcs_proof_for_hash(
+    context: Option<&Value>,
+    document_sha256: [u8; 32],
+    key: &crate::keys::SecretKey,
+    options: &ProofOptions,
+) -> Result<Map<String, Value>, ProofError> {
+    for (member, v) in [("created", &options.created), ("expires", &options.expires)] {
+        if let Some(v) = v {
+            datetime::parse(v).map_err(|source| ProofError::DateTime { member, source })?;
+        }
+    }
+    if let Some(previous) = &options.previous_proof {
+        return Err(ProofError::PreviousProofNotFound {
+            id: previous
+                .as_str()
+                .map_or_else(|| previous.to_string(), str::to_owned),
+        });
+    }
+    // As in add_proof: the configuration is the options with the @context.
+    let mut proof = options.to_map();
+    if let Some(ctx) = context {
+        proof.insert("@context".into(), ctx.clone());
+    }
+    let mut config_hash = HashOut::new();
+    jcs::write_members(proof.iter().map(|(k, v)| (k.as_str(), v)), &mut config_hash);
+    let signature = key.sign(&concat_hashes(config_hash.finish(), document_sha256));
+    proof.insert(
+        "proofValue".into(),
+        multibase::encode_base58btc(&signature.to_bytes()).into(),
+    );
+    Ok(proof)
+}
+
 /// The outcome of verifying one proof of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProofOutcome {

@@ -175,11 +175,19 @@ pub(crate) struct BatchArgs {
     /// The CSV field delimiter (e.g. ';' for spreadsheets in many European locales).
     #[arg(long, default_value_t = ',', value_name = "CHAR")]
     pub(crate) delimiter: char,
-    /// Directory for the signed credentials (created if missing).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) out: PathBuf,
+    /// Directory for the signed credentials, one file per learner (created if missing).
+    #[arg(long, value_name = "DIR", required_unless_present = "out_jsonl")]
+    pub(crate) out: Option<PathBuf>,
+    /// Instead of one file per learner: write the whole batch into this ONE file, JSON
+    /// Lines (one signed credential per line, compact, in the order of the learner list),
+    /// for uploading a cohort to a wallet service, LMS or archive. The file appears
+    /// atomically and complete, is never overwritten, and a rerun of an interrupted batch
+    /// writes it byte for byte as the first run would have.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "out")]
+    pub(crate) out_jsonl: Option<PathBuf>,
     /// Column with each learner's identifier: names the files DIR/VALUE.json and is
     /// recorded in the ledger. Without it, files are DIR/row-NNNNNN.json (data row number).
+    /// With --out-jsonl it names the credential's line in the ledger (FILE#VALUE).
     #[arg(long, value_name = "COLUMN")]
     pub(crate) id_column: Option<String>,
     /// Ledger to record the credentials in; adds credentialStatus entries and makes

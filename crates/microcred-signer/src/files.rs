@@ -48,13 +48,27 @@ pub(crate) const TEMP_PREFIX: &str = ".microcred-";
 
 /// A new, empty temporary file in `dir`, named [`TEMP_PREFIX`]…, with permissions `mode`.
 fn create_temp(dir: &Path, mode: u32) -> anyhow::Result<tempfile::NamedTempFile> {
+    create_temp_named(dir, TEMP_PREFIX, mode)
+}
+
+/// A new, empty temporary file in `dir` named `prefix` and six random letters or
+/// digits, with permissions `mode`; removed when dropped unless persisted.
+pub(crate) fn create_temp_named(
+    dir: &Path,
+    prefix: &str,
+    mode: u32,
+) -> anyhow::Result<tempfile::NamedTempFile> {
     let tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
+        .prefix(prefix)
+        .rand_bytes(TEMP_RANDOM_LEN)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     set_mode(tmp.as_file(), mode)?;
     Ok(tmp)
 }
+
+/// How many random characters follow the prefix of a temporary file's name.
+pub(crate) const TEMP_RANDOM_LEN: usize = 6;
 
 /// Writes `bytes` to a new temporary file in `dir` (named [`TEMP_PREFIX`]…, with
 /// permissions `mode`) and closes it, for a caller that makes many such files

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod compiled;
 mod did_web;
 mod files;
 mod key_encryption;

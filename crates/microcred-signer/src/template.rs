@@ -128,6 +128,11 @@ impl Template {
         &self.base
     }
 
+    /// How many string values hold placeholders.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
     /// The distinct placeholder names, sorted.
     pub(crate) fn columns(&self) -> BTreeSet<&str> {
         self.slots
@@ -156,15 +161,31 @@ impl Template {
     /// Fills the template from a row; every problem found is returned, in
     /// template order, each naming its column.
     pub(crate) fn fill(&self, row: &Map<String, Value>) -> Result<Value, Vec<FillError>> {
+        let values = self.fill_values(row)?;
         let mut doc = self.base.clone();
+        for (slot, v) in self.slots.iter().zip(values) {
+            if let Some(target) = pointer_mut(&mut doc, &slot.path) {
+                *target = v;
+            }
+        }
+        Ok(doc)
+    }
+
+    /// The value of every placeholder string for a row, in template order (what
+    /// [`fill`](Self::fill) puts in place), checked as `fill` checks them.
+    pub(crate) fn fill_values(
+        &self,
+        row: &Map<String, Value>,
+    ) -> Result<Vec<Value>, Vec<FillError>> {
+        let mut values = Vec::with_capacity(self.slots.len());
         let mut errors = Vec::new();
         for slot in &self.slots {
             match fill_slot(slot, row) {
                 Ok(v) => {
                     if let Err(e) = check_known_member(&slot.path, &v, &slot.segments) {
                         errors.push(e);
-                    } else if let Some(target) = pointer_mut(&mut doc, &slot.path) {
-                        *target = v;
+                    } else {
+                        values.push(v);
                     }
                 }
                 Err(e) => {
@@ -178,10 +199,38 @@ impl Template {
             }
         }
         if errors.is_empty() {
-            Ok(doc)
+            Ok(values)
         } else {
             Err(errors)
         }
+    }
+
+    /// The filled document's value at `keys` (member names from the root) for
+    /// the slot values `values` of [`fill_values`](Self::fill_values).
+    pub(crate) fn value_at<'a>(&'a self, values: &'a [Value], keys: &[&str]) -> Option<&'a Value> {
+        if let Some(i) = self.slots.iter().position(|s| s.path.is(keys)) {
+            return values.get(i);
+        }
+        let mut cur = &self.base;
+        for k in keys {
+            cur = cur.get(k)?;
+        }
+        Some(cur)
+    }
+
+    /// The template with every placeholder string replaced by `marker(i)` for
+    /// the i-th slot (in the order of [`fill_values`](Self::fill_values)), and
+    /// whether a slot lies inside `@context`.
+    pub(crate) fn marked(&self, marker: impl Fn(usize) -> String) -> (Value, bool) {
+        let mut doc = self.base.clone();
+        let mut in_context = false;
+        for (i, slot) in self.slots.iter().enumerate() {
+            in_context |= matches!(slot.path.0.first(), Some(Step::Key(k)) if k == "@context");
+            if let Some(target) = pointer_mut(&mut doc, &slot.path) {
+                *target = Value::String(marker(i));
+            }
+        }
+        (doc, in_context)
     }
 }
 

@@ -11,6 +11,12 @@
 //! the same command finds the `pending` rows and finishes them with the same
 //! id, index and time — signing is deterministic, so a file written just before
 //! the crash is recognised byte for byte and adopted.
+//!
+//! With `--out-jsonl FILE` the whole batch goes into one JSON Lines file
+//! instead ([`bundle`]): the same rows, ledger states and rerun rules, with the
+//! one file as the unit that is written, flushed, named and then marked.
+
+mod bundle;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal as _, Write as _};
@@ -30,6 +36,7 @@ use serde_json::{Map, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::cli::{BatchArgs, OnError};
+use crate::compiled::{self, Compiled, Values};
 use crate::files;
 use crate::learners::{self, Format, Row, RowError};
 use crate::ledger::{Ledger, Record, Reservation, State, status_entries};
@@ -40,11 +47,24 @@ const COMMIT_EVERY: Duration = Duration::from_millis(500);
 /// …or when this many files have been written since the last commit.
 const COMMIT_ROWS: usize = 256;
 
+/// Where a batch writes its credentials.
+#[derive(Debug)]
+enum Output {
+    /// `--out DIR`: one file per credential (absolute, UTF-8 path).
+    Dir(PathBuf),
+    /// `--out-jsonl FILE`: one JSON Lines file for the whole batch.
+    Bundle(bundle::Bundle),
+}
+
 /// A row that passed every check, ready to sign.
 #[derive(Debug)]
 struct Prepared {
     row: Row,
+    /// The credential's file (with `--out-jsonl`: the bundle).
     out: PathBuf,
+    /// What the ledger records as the row's `out_file`: the file's absolute path,
+    /// or with `--out-jsonl` the bundle's, `#`, and the learner id or row name.
+    key: String,
     learner_id: Option<String>,
     content_sha256: String,
     explicit_id: Option<String>,
@@ -86,6 +106,8 @@ struct Done {
 /// What every signing thread shares.
 struct Context<'a> {
     template: &'a Template,
+    /// The template as byte writers, when it compiles (see [`compiled`]).
+    compiled: Option<&'a Compiled>,
     key: &'a KeyFile,
     controller: String,
     verification_method: String,
@@ -111,6 +133,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let controller = key.controller();
 
     let template = read_template(args, &controller)?;
+    let compiled = Compiled::new(&template, &controller, args.ledger.is_some(), complete);
     let format = args
         .format
         .or_else(|| Format::from_path(&args.learners))
@@ -166,10 +189,20 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         }
     }
 
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let out_dir = std::fs::canonicalize(&args.out)
-        .with_context(|| format!("cannot resolve {}", args.out.display()))?;
+    let output = match (&args.out, &args.out_jsonl) {
+        (_, Some(file)) => Output::Bundle(bundle::Bundle::resolve(file)?),
+        (Some(dir), None) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let out_dir = std::fs::canonicalize(dir)
+                .with_context(|| format!("cannot resolve {}", dir.display()))?;
+            if out_dir.to_str().is_none() {
+                bail!("{}: the path is not UTF-8", out_dir.display());
+            }
+            Output::Dir(out_dir)
+        }
+        (None, None) => bail!("pass --out DIR (one file per credential) or --out-jsonl FILE"),
+    };
     let source_file = std::fs::canonicalize(&args.learners)
         .unwrap_or_else(|_| args.learners.clone())
         .display()
@@ -187,9 +220,10 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let (prepared, mut errors) = prepare(
         &pool,
         &template,
+        compiled.as_ref(),
         learners,
         args.id_column.as_deref(),
-        &out_dir,
+        &output,
     );
     errors.sort_by_key(|e| (e.row, e.line));
     counts.skipped = u64::try_from(distinct_rows(&errors)).unwrap_or(u64::MAX);
@@ -217,7 +251,10 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let removed = remove_stale_temp_files(&out_dir)?;
+    let removed = match &output {
+        Output::Dir(out_dir) => remove_stale_temp_files(out_dir)?,
+        Output::Bundle(b) => b.remove_stale_temp_files()?,
+    };
     if removed > 0 {
         writeln!(
             err,
@@ -225,12 +262,43 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         )?;
     }
 
+    let now = datetime::format(datetime::now());
+    let ctx = Context {
+        template: &template,
+        compiled: compiled.as_ref(),
+        key: &key,
+        controller: controller.clone(),
+        verification_method: key.verification_method(),
+        base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
+        now: now.clone(),
+        suite: args
+            .suite
+            .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
+    };
+    let place = Place {
+        source_file: &source_file,
+        now: &now,
+    };
+    let out_dir = match &output {
+        Output::Dir(out_dir) => out_dir,
+        Output::Bundle(b) => {
+            b.issue(
+                args,
+                &pool,
+                prepared,
+                &ctx,
+                ledger.as_mut(),
+                &place,
+                &mut counts,
+            )?;
+            return finish(args, &counts, &errors);
+        }
+    };
     // In an empty directory no output file can exist: no need to look for each.
-    let out_empty = std::fs::read_dir(&out_dir)
+    let out_empty = std::fs::read_dir(out_dir)
         .with_context(|| format!("cannot list {}", out_dir.display()))?
         .next()
         .is_none();
-    let now = datetime::format(datetime::now());
     let jobs = plan(
         args,
         prepared,
@@ -238,22 +306,9 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         ledger.as_mut(),
         &key,
         &controller,
-        &source_file,
-        &now,
+        &place,
         &mut counts,
     )?;
-
-    let ctx = Context {
-        template: &template,
-        key: &key,
-        controller: controller.clone(),
-        verification_method: key.verification_method(),
-        base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
-        now,
-        suite: args
-            .suite
-            .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
-    };
     let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
     if resuming > 0 {
         writeln!(
@@ -261,10 +316,20 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
             "microcred-sign: resuming {resuming} credential(s) an interrupted run had started"
         )?;
     }
-    sign_all(&pool, &jobs, &ctx, ledger.as_mut(), &out_dir, &mut counts)?;
+    sign_all(&pool, &jobs, &ctx, ledger.as_mut(), out_dir, &mut counts)?;
+    finish(args, &counts, &errors)
+}
 
+/// Where new ledger rows come from: the learner list and the batch's start.
+struct Place<'a> {
+    source_file: &'a str,
+    now: &'a str,
+}
+
+/// The closing line on stderr, and the `--json` summary.
+fn finish(args: &BatchArgs, counts: &Counts, errors: &[RowError]) -> anyhow::Result<()> {
     writeln!(
-        err,
+        std::io::stderr(),
         "microcred-sign: batch complete: {} rows: {} issued, {} resumed ({} already written by the interrupted run), {} restored, {} already issued before, {} skipped",
         counts.rows,
         counts.issued,
@@ -275,7 +340,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         counts.skipped
     )?;
     if args.json {
-        print_summary(args, &counts, &errors, true)?;
+        print_summary(args, counts, errors, true)?;
     }
     Ok(())
 }
@@ -353,9 +418,10 @@ struct Filled {
 fn prepare(
     pool: &rayon::ThreadPool,
     template: &Template,
+    compiled: Option<&Compiled>,
     learners: learners::Learners,
     id_column: Option<&str>,
-    out_dir: &Path,
+    output: &Output,
 ) -> (Vec<Prepared>, Vec<RowError>) {
     let mut errors = learners.errors;
     let filled: Vec<Result<Filled, Vec<template::FillError>>> = pool.install(|| {
@@ -363,8 +429,20 @@ fn prepare(
             .rows
             .par_iter()
             .map(|row| {
-                let doc = template.fill(&row.values)?;
                 let str_at = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+                if let Some(compiled) = compiled {
+                    let values = template.fill_values(&row.values)?;
+                    let mut content = Vec::with_capacity(compiled.canonical_len_hint());
+                    compiled.write_content(&values, &mut content);
+                    return Ok(Filled {
+                        content_sha256: hex(&Sha256::digest(&content)),
+                        explicit_id: str_at(template.value_at(&values, &["id"])),
+                        subject_id: str_at(
+                            template.value_at(&values, &["credentialSubject", "id"]),
+                        ),
+                    });
+                }
+                let doc = template.fill(&row.values)?;
                 Ok(Filled {
                     content_sha256: hex(&Sha256::digest(jcs::canonicalize(&doc))),
                     explicit_id: str_at(doc.get("id")),
@@ -414,10 +492,15 @@ fn prepare(
             None => format!("row-{:06}", row.number),
         };
         if let Some(first) = names.get(&stem.to_lowercase()) {
-            errors.push(err(
-                id_column,
-                format!("learner id gives the file name {stem}.json, as line {first} does"),
-            ));
+            let problem = match output {
+                Output::Dir(_) => {
+                    format!("learner id gives the file name {stem}.json, as line {first} does")
+                }
+                Output::Bundle(_) => format!(
+                    "learner id {stem} is also that of line {first} (ids are compared ignoring case and with characters other than letters, digits and -_.@+ replaced by _)"
+                ),
+            };
+            errors.push(err(id_column, problem));
             continue;
         }
         let Filled {
@@ -445,8 +528,17 @@ fn prepare(
         names.insert(stem.to_lowercase(), row.line);
         contents.insert(content_sha256.clone(), row.line);
         let learner_id = id_value.or(subject_id);
+        let (out, key) = match output {
+            Output::Dir(dir) => {
+                let out = dir.join(format!("{stem}.json"));
+                let key = out.to_string_lossy().into_owned();
+                (out, key)
+            }
+            Output::Bundle(b) => (b.path.clone(), b.line_key(&stem)),
+        };
         prepared.push(Prepared {
-            out: out_dir.join(format!("{stem}.json")),
+            out,
+            key,
             row,
             learner_id,
             content_sha256,
@@ -487,8 +579,7 @@ fn plan(
     mut ledger: Option<&mut Ledger>,
     key: &KeyFile,
     controller: &str,
-    source_file: &str,
-    now: &str,
+    place: &Place<'_>,
     counts: &mut Counts,
 ) -> anyhow::Result<Vec<Job>> {
     let mut jobs = Vec::with_capacity(prepared.len());
@@ -496,12 +587,16 @@ fn plan(
     let mut reservations = Vec::new();
     let own = OwnKey::new(key, controller);
     let exists = |path: &Path| !out_empty && path.exists();
+    // A directory the ledger has no file in: no row to look up.
+    let known = match (&ledger, prepared.first()) {
+        (Some(l), Some(p)) => {
+            let dir = p.out.parent().unwrap_or_else(|| Path::new("/"));
+            l.has_out_file_under(&format!("{}/", dir.display()))?
+        }
+        _ => false,
+    };
     for p in prepared {
-        let out_str = p
-            .out
-            .to_str()
-            .with_context(|| format!("{}: the path is not UTF-8", p.out.display()))?
-            .to_owned();
+        let out_str = p.key.clone();
         let Some(ledger) = ledger.as_deref_mut() else {
             if exists(&p.out) {
                 own.check_file(&p.out)?;
@@ -515,7 +610,12 @@ fn plan(
             }
             continue;
         };
-        if let Some(rec) = ledger.by_out_file(&out_str)? {
+        let rec = if known {
+            ledger.by_out_file(&out_str)?
+        } else {
+            None
+        };
+        if let Some(rec) = rec {
             if rec.content_sha256.as_deref() != Some(p.content_sha256.as_str()) {
                 bail!(
                     "{out_str}: the ledger's credential {} for this file was made from other data than line {} now gives; the template or {} changed since that run. Issue changed rows into a new --out directory",
@@ -561,38 +661,7 @@ fn plan(
                 ledger.path().display()
             );
         }
-        if !args.allow_reissue {
-            if let Some(other) = ledger.by_content(&p.content_sha256)?.first() {
-                bail!(
-                    "line {}: the ledger already has credential {} with the same content, written to {} (was the --out directory moved?); pass --allow-reissue to issue another one deliberately",
-                    p.row.line,
-                    other.credential_id,
-                    other.out_file.as_deref().unwrap_or("stdout")
-                );
-            }
-        }
-        let credential_id = match &p.explicit_id {
-            Some(id) => {
-                if ledger.get(id)?.is_some() {
-                    bail!(
-                        "line {}: credential id {id} is already in the ledger",
-                        p.row.line
-                    );
-                }
-                id.clone()
-            }
-            None => new_credential_id(),
-        };
-        reservations.push(Reservation {
-            credential_id,
-            learner_id: p.learner_id.clone(),
-            source_file: Some(source_file.to_owned()),
-            source_row: Some(p.row.number),
-            source_line: Some(p.row.line),
-            out_file: Some(out_str),
-            content_sha256: Some(p.content_sha256.clone()),
-            issued_at: now.to_owned(),
-        });
+        reservations.push(reservation(args, ledger, &p, place)?);
         fresh.push(p);
     }
     if let Some(ledger) = ledger {
@@ -604,6 +673,47 @@ fn plan(
         }));
     }
     Ok(jobs)
+}
+
+/// The ledger row of a new credential, unless the ledger already has one with the
+/// same content (without `--allow-reissue`) or the same explicit id.
+fn reservation(
+    args: &BatchArgs,
+    ledger: &Ledger,
+    p: &Prepared,
+    place: &Place<'_>,
+) -> anyhow::Result<Reservation> {
+    if !args.allow_reissue {
+        if let Some((other_id, other_file)) = ledger.first_by_content(&p.content_sha256)? {
+            bail!(
+                "line {}: the ledger already has credential {other_id} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
+                p.row.line,
+                other_file.as_deref().unwrap_or("stdout")
+            );
+        }
+    }
+    let credential_id = match &p.explicit_id {
+        Some(id) => {
+            if ledger.get(id)?.is_some() {
+                bail!(
+                    "line {}: credential id {id} is already in the ledger",
+                    p.row.line
+                );
+            }
+            id.clone()
+        }
+        None => new_credential_id(),
+    };
+    Ok(Reservation {
+        credential_id,
+        learner_id: p.learner_id.clone(),
+        source_file: Some(place.source_file.to_owned()),
+        source_row: Some(p.row.number),
+        source_line: Some(p.row.line),
+        out_file: Some(p.key.clone()),
+        content_sha256: Some(p.content_sha256.clone()),
+        issued_at: place.now.to_owned(),
+    })
 }
 
 /// A new credential id: `urn:uuid:` and a random (version 4) UUID.
@@ -791,32 +901,7 @@ fn sync_dir(_dir: &Path) -> anyhow::Result<()> {
 /// Builds, signs and writes one credential.
 fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
     let p = &job.prepared;
-    let doc = ctx.template.fill(&p.row.values).map_err(|e| {
-        anyhow::anyhow!(
-            "line {}: cannot fill the template ({} problem(s))",
-            p.row.line,
-            e.len()
-        )
-    })?;
-    let (credential_id, issued_at) = match &job.record {
-        Some(r) => (r.credential_id.clone(), r.issued_at.clone()),
-        None => (
-            p.explicit_id.clone().unwrap_or_else(new_credential_id),
-            ctx.now.clone(),
-        ),
-    };
-    let status = match (&ctx.base_url, &job.record) {
-        (Some(base), Some(r)) => Some(status_entries(base, r.status_index)?),
-        _ => None,
-    };
-    let doc = complete(doc, &credential_id, &ctx.controller, &issued_at, status)?;
-    let mut options = ProofOptions::new(
-        ctx.verification_method.clone(),
-        ProofPurpose::AssertionMethod,
-    );
-    options.created = Some(issued_at);
-    let text = signed_text(&doc, &ctx.key.secret, &options, ctx.suite)
-        .with_context(|| format!("line {}: cannot sign", p.row.line))?;
+    let (credential_id, text) = signed_credential(job, ctx, Layout::Pretty)?;
     let sha256 = hex(&Sha256::digest(&text));
     let out_dir = p.out.parent().unwrap_or_else(|| Path::new("."));
     let mut adopted = false;
@@ -835,13 +920,7 @@ fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
             }
         }
         JobKind::Restore => {
-            let expected = job.record.as_ref().and_then(|r| r.file_sha256.as_deref());
-            if expected != Some(sha256.as_str()) {
-                bail!(
-                    "{}: cannot restore credential {credential_id}: signing again does not give the file the ledger recorded (was the key changed?)",
-                    p.out.display()
-                );
-            }
+            check_restored(job, &sha256, &credential_id)?;
             temp = Some(files::write_temp(out_dir, &text, 0o644)?);
         }
     }
@@ -855,7 +934,109 @@ fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
     })
 }
 
-/// The signed credential's file: pretty-printed JSON and a final newline.
+/// A restored credential must come out as the ledger recorded it.
+fn check_restored(job: &Job, sha256: &str, credential_id: &str) -> anyhow::Result<()> {
+    let expected = job.record.as_ref().and_then(|r| r.file_sha256.as_deref());
+    if expected != Some(sha256) {
+        bail!(
+            "{}: cannot restore credential {credential_id}: signing again does not give what the ledger recorded (was the key changed?)",
+            job.prepared.key
+        );
+    }
+    Ok(())
+}
+
+/// How a signed credential is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// Its own file: pretty-printed JSON and a final newline.
+    Pretty,
+    /// A line of a JSON Lines file: compact JSON, no newline.
+    Line,
+}
+
+/// Builds and signs one credential: its id and its text.
+fn signed_credential(
+    job: &Job,
+    ctx: &Context<'_>,
+    layout: Layout,
+) -> anyhow::Result<(String, Vec<u8>)> {
+    let p = &job.prepared;
+    let cannot_fill = |e: Vec<template::FillError>| {
+        anyhow::anyhow!(
+            "line {}: cannot fill the template ({} problem(s))",
+            p.row.line,
+            e.len()
+        )
+    };
+    let (credential_id, issued_at) = match &job.record {
+        Some(r) => (r.credential_id.clone(), r.issued_at.clone()),
+        None => (
+            p.explicit_id.clone().unwrap_or_else(new_credential_id),
+            ctx.now.clone(),
+        ),
+    };
+    let status = match (&ctx.base_url, &job.record) {
+        (Some(base), Some(r)) => Some(status_entries(base, r.status_index)?),
+        _ => None,
+    };
+    let mut options = ProofOptions::new(
+        ctx.verification_method.clone(),
+        ProofPurpose::AssertionMethod,
+    );
+    if let (Some(compiled), crate::suite::Suite::Jcs) = (ctx.compiled, ctx.suite) {
+        let slots = ctx
+            .template
+            .fill_values(&p.row.values)
+            .map_err(cannot_fill)?;
+        let values = Values {
+            slots: &slots,
+            id: &credential_id,
+            valid_from: &issued_at,
+            status: status.as_ref(),
+        };
+        let text = compiled_text(compiled, &values, &ctx.key.secret, options, layout)
+            .with_context(|| format!("line {}: cannot sign", p.row.line))?;
+        return Ok((credential_id, text));
+    }
+    let doc = ctx.template.fill(&p.row.values).map_err(cannot_fill)?;
+    let doc = complete(doc, &credential_id, &ctx.controller, &issued_at, status)?;
+    options.created = Some(issued_at);
+    let text = signed_text(&doc, &ctx.key.secret, &options, ctx.suite, layout)
+        .with_context(|| format!("line {}: cannot sign", p.row.line))?;
+    Ok((credential_id, text))
+}
+
+/// [`signed_text`] from a compiled template: the canonical form is written from
+/// the template's runs and hashed, the proof made from that hash, and the text
+/// written from the runs with the proof spliced in as `add_proof_bytes` does.
+fn compiled_text(
+    compiled: &Compiled,
+    values: &Values<'_>,
+    key: &microcred_core::keys::SecretKey,
+    mut options: ProofOptions,
+    layout: Layout,
+) -> anyhow::Result<Vec<u8>> {
+    options.created = Some(values.valid_from.to_owned());
+    let mut canonical = Vec::with_capacity(compiled.canonical_len_hint());
+    compiled.write_canonical(values, &mut canonical);
+    let proof = proof::jcs_proof_for_hash(
+        compiled.context(),
+        Sha256::digest(&canonical).into(),
+        key,
+        &options,
+    )
+    .context("eddsa-jcs-2022")?;
+    let pretty = layout == Layout::Pretty;
+    let mut text = Vec::with_capacity(compiled.text_len_hint(pretty));
+    compiled.write_text(values, pretty, &mut text);
+    compiled::splice_proof(&mut text, &proof, pretty);
+    Ok(text)
+}
+
+/// The signed credential's text: for its own file pretty-printed JSON and a
+/// final newline; for a line of a bundle compact JSON (which has no line break:
+/// one in a string is written `\n`), no newline.
 ///
 /// eddsa-jcs-2022 alone signs the pretty-printed bytes directly
 /// (`proof::add_proof_bytes`: the canonical form is hashed from a borrowed
@@ -868,14 +1049,22 @@ fn signed_text(
     key: &microcred_core::keys::SecretKey,
     options: &ProofOptions,
     suite: crate::suite::Suite,
+    layout: Layout,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut text = if suite == crate::suite::Suite::Jcs {
-        let unsigned = serde_json::to_vec_pretty(doc)?;
-        proof::add_proof_bytes(&unsigned, key, options).context("eddsa-jcs-2022")?
-    } else {
-        serde_json::to_vec_pretty(&crate::suite::sign(doc, key, options, suite)?)?
+    let write = |v: &Value| match layout {
+        Layout::Pretty => serde_json::to_vec_pretty(v),
+        Layout::Line => serde_json::to_vec(v),
     };
-    text.push(b'\n');
+    let mut text = if suite == crate::suite::Suite::Jcs {
+        // add_proof_bytes keeps the layout: a document without a line break
+        // gets its proof spliced in compact.
+        proof::add_proof_bytes(&write(doc)?, key, options).context("eddsa-jcs-2022")?
+    } else {
+        write(&crate::suite::sign(doc, key, options, suite)?)?
+    };
+    if layout == Layout::Pretty {
+        text.push(b'\n');
+    }
     Ok(text)
 }
 
@@ -939,11 +1128,16 @@ impl OwnKey {
             )
         };
         let doc = files::read_json(path).with_context(foreign)?;
-        let outcomes = proof::verify_proofs(&doc, self);
-        if outcomes.is_empty() || outcomes.iter().any(|o| o.result.is_err()) {
+        if !self.signed(&doc) {
             bail!(foreign());
         }
         Ok(())
+    }
+
+    /// Whether `doc` has proofs, all valid and made with this key.
+    fn signed(&self, doc: &Value) -> bool {
+        let outcomes = proof::verify_proofs(doc, self);
+        !outcomes.is_empty() && outcomes.iter().all(|o| o.result.is_ok())
     }
 }
 
@@ -996,19 +1190,22 @@ fn print_summary(
             "column": e.column,
             "problem": e.problem,
         })).collect::<Vec<_>>(),
-        "out": args.out.display().to_string(),
+        "out": args.out.as_ref().or(args.out_jsonl.as_ref()).map(|p| p.display().to_string()),
         "ledger": args.ledger.as_ref().map(|l| l.display().to_string()),
     });
     writeln!(std::io::stdout(), "{summary}")?;
     Ok(())
 }
 
+/// Lower-case hexadecimal (a table lookup: three digests per credential).
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// A progress bar on a terminal; otherwise a plain line every few seconds.
@@ -1118,13 +1315,108 @@ mod tests {
                    "n": [1, -0.5, 1e21, 9007199254740991i64], "credentialSubject": {"id": "did:example:1"}}),
         ];
         for doc in docs {
-            let fast = signed_text(&doc, &key.secret, &options, crate::suite::Suite::Jcs).unwrap();
             let signed =
                 crate::suite::sign(&doc, &key.secret, &options, crate::suite::Suite::Jcs).unwrap();
+            let fast = signed_text(
+                &doc,
+                &key.secret,
+                &options,
+                crate::suite::Suite::Jcs,
+                Layout::Pretty,
+            )
+            .unwrap();
             let mut slow = serde_json::to_string_pretty(&signed).unwrap();
             slow.push('\n');
             assert_eq!(String::from_utf8(fast).unwrap(), slow);
+            // A bundle's line: compact, one line, no final newline.
+            let line = signed_text(
+                &doc,
+                &key.secret,
+                &options,
+                crate::suite::Suite::Jcs,
+                Layout::Line,
+            )
+            .unwrap();
+            assert!(!line.contains(&b'\n'));
+            assert_eq!(String::from_utf8(line).unwrap(), signed.to_string());
         }
+    }
+
+    #[test]
+    fn compiled_templates_write_the_bytes_of_the_value_path() {
+        let key = KeyFile::for_did_key(microcred_core::keys::SecretKey::generate());
+        let issuer = key.controller();
+        let options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
+        let mut example: Value = serde_json::from_slice(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../keys-example/micro-credential.unsigned.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let map = example.as_object_mut().unwrap();
+        map.remove("id");
+        map.remove("validFrom");
+        map.remove("issuer");
+        example["credentialSubject"]["id"] = "{{did}}".into();
+        example["name"] = "Micro-credential of {{ name }} ({{ects}} ECTS)".into();
+        example["credentialSubject"]["credits"] = "{{ects}}".into();
+        let explicit = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "{{id}}",
+            "type": ["VerifiableCredential"], "validFrom": "{{start}}", "issuer": {"id": "did:web:u.example", "name": "U"},
+            "credentialSubject": {"id": "{{did}}", "list": ["{{name}}", 1e21, -0.5, {"x": "{{passed}}"}], "empty": {}}});
+        let rows = [
+            json!({"did": "did:example:1", "name": "Ada", "ects": 5, "id": "urn:x:1", "start": "2025-01-01T00:00:00Z", "passed": true}),
+            json!({"did": "did:example:2", "name": "Ünïcødé \"q\"\n\u{2028} </script> \\ \u{1}", "ects": 2.5,
+                   "id": "urn:x:2", "start": "2025-01-01T00:00:00+01:00", "passed": false}),
+        ];
+        for (template, with_status) in [(&example, true), (&example, false), (&explicit, true)] {
+            let template = Template::parse(template.clone()).unwrap();
+            let compiled = Compiled::new(&template, &issuer, with_status, complete).unwrap();
+            for (i, row) in rows.iter().enumerate() {
+                let row = row.as_object().unwrap();
+                let status = with_status
+                    .then(|| status_entries("https://u.example/s", 7 + i as u64).unwrap());
+                let valid_from = "2025-03-01T00:00:00Z";
+                let filled = template.fill(row).unwrap();
+                let slots = template.fill_values(row).unwrap();
+                let mut content = Vec::new();
+                compiled.write_content(&slots, &mut content);
+                assert_eq!(content, jcs::canonicalize(&filled));
+                let doc =
+                    complete(filled, "urn:uuid:1", &issuer, valid_from, status.clone()).unwrap();
+                let mut slow_options = options.clone();
+                slow_options.created = Some(valid_from.into());
+                let values = Values {
+                    slots: &slots,
+                    id: "urn:uuid:1",
+                    valid_from,
+                    status: status.as_ref(),
+                };
+                for layout in [Layout::Pretty, Layout::Line] {
+                    let slow = signed_text(
+                        &doc,
+                        &key.secret,
+                        &slow_options,
+                        crate::suite::Suite::Jcs,
+                        layout,
+                    )
+                    .unwrap();
+                    let fast =
+                        compiled_text(&compiled, &values, &key.secret, options.clone(), layout)
+                            .unwrap();
+                    assert_eq!(
+                        String::from_utf8(fast).unwrap(),
+                        String::from_utf8(slow).unwrap()
+                    );
+                }
+            }
+        }
+        // Templates it cannot compile take the Value path.
+        let marker = Template::parse(json!({"name": "\u{E000}0\u{E001}", "x": "{{a}}"})).unwrap();
+        assert!(Compiled::new(&marker, &issuer, false, complete).is_none());
+        let context = Template::parse(json!({"@context": ["{{ctx}}"], "x": "{{a}}"})).unwrap();
+        assert!(Compiled::new(&context, &issuer, false, complete).is_none());
     }
 
     fn temps_in(dir: &Path) -> Vec<String> {

@@ -1,0 +1,506 @@
+//! `batch --out-jsonl FILE`: the whole batch in one JSON Lines file (one
+//! signed credential per line, compact, in the order of the learner list).
+//!
+//! The file is the unit of the crash argument that one credential file is in
+//! the per-file mode: the rows are recorded `pending` first; the credentials
+//! are signed in parallel and streamed, in order, into a temporary file next
+//! to FILE; that file is flushed (`fsync`), renamed to FILE without replacing
+//! anything, the directory is flushed, and only then are all rows marked
+//! `issued`, each with the SHA-256 of its line, in one transaction. So FILE
+//! either does not exist or is complete, and a row is `issued` only when FILE
+//! is on disk under its name. A rerun resumes the pending rows with the same
+//! id, index and time (the file comes out byte for byte the same), adopts a
+//! FILE the interrupted run had already renamed when it is exactly what signing
+//! gives, restores a missing FILE whose rows were issued, and never overwrites
+//! an existing FILE.
+
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use anyhow::{Context as _, bail};
+use rayon::prelude::*;
+use sha2::{Digest as _, Sha256};
+
+use super::{
+    Context, Counts, Job, JobKind, Layout, OwnKey, Place, Prepared, Progress, check_restored, hex,
+    reservation, signed_credential, sync_dir,
+};
+use crate::cli::BatchArgs;
+use crate::files;
+use crate::ledger::{Ledger, Reservation, State};
+
+/// Credentials signed in parallel before being handed, in order, to the writer;
+/// a few such chunks are in memory at a time.
+const CHUNK: usize = 512;
+
+/// The `--out-jsonl` file.
+#[derive(Debug)]
+pub(super) struct Bundle {
+    /// Absolute path (its directory resolved), UTF-8.
+    pub(super) path: PathBuf,
+    dir: PathBuf,
+    name: String,
+}
+
+/// One signed line: the credential's id, its text, the SHA-256 of the text
+/// (empty without a ledger).
+type Line = (String, Vec<u8>, String);
+
+impl Bundle {
+    /// Resolves FILE: its directory must exist; FILE itself need not.
+    pub(super) fn resolve(file: &Path) -> anyhow::Result<Self> {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| *n != "." && *n != "..")
+            .with_context(|| {
+                format!(
+                    "--out-jsonl {}: give the path of a file (UTF-8 name)",
+                    file.display()
+                )
+            })?
+            .to_owned();
+        let parent = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let dir = std::fs::canonicalize(parent).with_context(|| {
+            format!(
+                "--out-jsonl {}: the directory {} does not exist",
+                file.display(),
+                parent.display()
+            )
+        })?;
+        let path = dir.join(&name);
+        if path.to_str().is_none() {
+            bail!("{}: the path is not UTF-8", path.display());
+        }
+        if path.is_dir() {
+            bail!(
+                "--out-jsonl {}: is a directory; give a file name (or use --out DIR for one file per credential)",
+                file.display()
+            );
+        }
+        Ok(Self { path, dir, name })
+    }
+
+    /// The ledger's `out_file` for the credential of the row named `stem`.
+    pub(super) fn line_key(&self, stem: &str) -> String {
+        format!("{}#{stem}", self.path.display())
+    }
+
+    /// Temporary files of this bundle are `.microcred-NAME.` and six random characters.
+    fn temp_prefix(&self) -> String {
+        format!("{}{}.", files::TEMP_PREFIX, self.name)
+    }
+
+    /// Removes the temporary files of this bundle an interrupted run left; those of
+    /// other files in the directory are not touched.
+    pub(super) fn remove_stale_temp_files(&self) -> anyhow::Result<usize> {
+        let prefix = self.temp_prefix();
+        let mut removed = 0;
+        let dir = &self.dir;
+        for entry in
+            std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?
+        {
+            let entry = entry?;
+            let ours = entry.file_name().to_str().is_some_and(|n| {
+                n.strip_prefix(&prefix).is_some_and(|rest| {
+                    rest.len() == files::TEMP_RANDOM_LEN
+                        && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+                })
+            }) && entry.file_type().is_ok_and(|t| t.is_file());
+            if ours {
+                std::fs::remove_file(entry.path())
+                    .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Plans and runs the batch into the bundle.
+    #[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
+    pub(super) fn issue(
+        &self,
+        args: &BatchArgs,
+        pool: &rayon::ThreadPool,
+        prepared: Vec<Prepared>,
+        ctx: &Context<'_>,
+        ledger: Option<&mut Ledger>,
+        place: &Place<'_>,
+        counts: &mut Counts,
+    ) -> anyhow::Result<()> {
+        let exists = match std::fs::symlink_metadata(&self.path) {
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => {
+                return Err(anyhow::Error::new(e))
+                    .with_context(|| format!("cannot read {}", self.path.display()));
+            }
+        };
+        let Some(ledger) = ledger else {
+            let jobs: Vec<Job> = prepared
+                .into_iter()
+                .map(|p| Job {
+                    prepared: p,
+                    kind: JobKind::New,
+                    record: None,
+                })
+                .collect();
+            if exists {
+                self.check_without_ledger(pool, ctx, jobs.len())?;
+                counts.already_issued = u64::try_from(jobs.len()).unwrap_or(u64::MAX);
+                return Ok(());
+            }
+            return self.write(pool, &jobs, ctx, None, counts);
+        };
+
+        // Every row, in the order of the list: known to the ledger (to resume or
+        // restore) or new (reserved below, only when the file is to be written).
+        let mut jobs = Vec::with_capacity(prepared.len());
+        let mut reservations = Vec::new();
+        // A bundle the ledger has no line of: no row to look up.
+        let known = ledger.has_out_file_under(&self.line_key(""))?;
+        for p in prepared {
+            let rec = if known {
+                ledger.by_out_file(&p.key)?
+            } else {
+                None
+            };
+            match rec {
+                Some(rec) => {
+                    if rec.content_sha256.as_deref() != Some(p.content_sha256.as_str()) {
+                        bail!(
+                            "{}: the ledger's credential {} for this line was made from other data than line {} now gives; the template or {} changed since that run. Issue changed rows into a new --out-jsonl file",
+                            p.key,
+                            rec.credential_id,
+                            p.row.line,
+                            args.learners.display()
+                        );
+                    }
+                    let kind = if rec.state == State::Pending {
+                        JobKind::Resume
+                    } else {
+                        JobKind::Restore
+                    };
+                    jobs.push(Job {
+                        prepared: p,
+                        kind,
+                        record: Some(rec),
+                    });
+                }
+                None => {
+                    if !exists {
+                        reservations.push(reservation(args, ledger, &p, place)?);
+                    }
+                    jobs.push(Job {
+                        prepared: p,
+                        kind: JobKind::New,
+                        record: None,
+                    });
+                }
+            }
+        }
+        let fresh = jobs.iter().filter(|j| j.kind == JobKind::New).count();
+        if exists {
+            if fresh == jobs.len() {
+                bail!(
+                    "{} exists but the ledger {} has no record of it; a bundle is never overwritten: choose another --out-jsonl file",
+                    self.path.display(),
+                    ledger.path().display()
+                );
+            }
+            if fresh > 0 {
+                bail!(
+                    "{} already holds the credentials of {} row(s) of {}, but {fresh} row(s) are new; a bundle is written once and never overwritten: put the new rows in a list of their own and issue them into another --out-jsonl file",
+                    self.path.display(),
+                    jobs.len() - fresh,
+                    args.learners.display()
+                );
+            }
+            return self.check_existing(pool, &jobs, ctx, ledger, counts);
+        }
+        // The new rows are signed with the ids, indexes and times they will have,
+        // while the reservation is being written (see `write`).
+        let mut records = ledger.preview(&reservations)?.into_iter();
+        for job in jobs.iter_mut().filter(|j| j.kind == JobKind::New) {
+            job.record = records.next();
+        }
+        self.write(pool, &jobs, ctx, Some((ledger, reservations)), counts)
+    }
+
+    /// Signs every job in order into a temporary file, makes it durable, names it,
+    /// then marks the rows issued.
+    ///
+    /// With a ledger, the `new` rows are recorded `pending` on another thread
+    /// while the credentials are signed and written (recording takes about half
+    /// as long as signing, and would otherwise leave the other cores idle); the
+    /// file is named only after that transaction committed, so the crash
+    /// argument is that of the per-file mode: no name before its rows are pending.
+    fn write(
+        &self,
+        pool: &rayon::ThreadPool,
+        jobs: &[Job],
+        ctx: &Context<'_>,
+        ledger: Option<(&mut Ledger, Vec<Reservation>)>,
+        counts: &mut Counts,
+    ) -> anyhow::Result<()> {
+        let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
+        if resuming > 0 {
+            writeln!(
+                std::io::stderr(),
+                "microcred-sign: resuming {resuming} credential(s) an interrupted run had started"
+            )?;
+        }
+        let stopped = |e: anyhow::Error| {
+            e.context(
+                "the batch stopped; run the same command again to finish it (the ledger keeps what was done)",
+            )
+        };
+        let tmp = files::create_temp_named(&self.dir, &self.temp_prefix(), 0o644)?;
+        let (marks, ledger) = std::thread::scope(|s| -> anyhow::Result<_> {
+            let reserving = ledger.map(|(ledger, new)| {
+                s.spawn(move || -> anyhow::Result<&mut Ledger> {
+                    if new.is_empty() {
+                        return Ok(ledger);
+                    }
+                    let expected: Vec<u64> = jobs
+                        .iter()
+                        .filter(|j| j.kind == JobKind::New)
+                        .filter_map(|j| j.record.as_ref().map(|r| r.status_index))
+                        .collect();
+                    let records = ledger.reserve(new)?;
+                    if records.iter().map(|r| r.status_index).ne(expected) {
+                        bail!("the ledger changed while the batch was starting; run it again");
+                    }
+                    Ok(ledger)
+                })
+            });
+            let marks = self.stream(pool, jobs, ctx, tmp.as_file());
+            let ledger = match reserving {
+                Some(handle) => Some(
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the ledger thread panicked")))?,
+                ),
+                None => None,
+            };
+            Ok((marks?, ledger))
+        })
+        .map_err(stopped)?;
+        (|| {
+            tmp.as_file()
+                .sync_all()
+                .with_context(|| format!("cannot flush {} to disk", tmp.path().display()))?;
+            tmp.persist_noclobber(&self.path).map_err(|e| {
+                let exists = e.error.kind() == std::io::ErrorKind::AlreadyExists;
+                let err = anyhow::Error::new(e.error);
+                if exists {
+                    err.context(format!(
+                        "{} appeared while the batch was running; it was not overwritten",
+                        self.path.display()
+                    ))
+                } else {
+                    err.context(format!("cannot write {}", self.path.display()))
+                }
+            })?;
+            sync_dir(&self.dir)?;
+            if let Some(ledger) = ledger {
+                ledger.mark_issued(&marks)?;
+            }
+            Ok(())
+        })()
+        .map_err(stopped)?;
+        for job in jobs {
+            match job.kind {
+                JobKind::New => counts.issued += 1,
+                JobKind::Resume => counts.resumed += 1,
+                JobKind::Restore => counts.restored += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// Signs the jobs on `pool`, chunk by chunk, while this thread writes the
+    /// finished chunks, in order, to `file`. Returns each credential's id and the
+    /// SHA-256 of its line.
+    fn stream(
+        &self,
+        pool: &rayon::ThreadPool,
+        jobs: &[Job],
+        ctx: &Context<'_>,
+        file: &std::fs::File,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        let mut progress = Progress::new(u64::try_from(jobs.len()).unwrap_or(u64::MAX));
+        let mut marks = Vec::with_capacity(jobs.len());
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        // Two chunks may wait: the signing threads go on while a chunk is written.
+        let (tx, rx) = mpsc::sync_channel::<Vec<Line>>(2);
+        let written = std::thread::scope(|s| -> anyhow::Result<()> {
+            let signer = s.spawn(move || -> anyhow::Result<()> {
+                for chunk in jobs.chunks(CHUNK) {
+                    let lines: Vec<Line> = pool.install(|| {
+                        chunk
+                            .par_iter()
+                            .map(|job| sign_line(job, ctx))
+                            .collect::<anyhow::Result<_>>()
+                    })?;
+                    if tx.send(lines).is_err() {
+                        // The writer stopped on an error, which it reports.
+                        break;
+                    }
+                }
+                Ok(())
+            });
+            let writing = (|| -> anyhow::Result<()> {
+                for lines in &rx {
+                    for (id, text, sha) in lines {
+                        out.write_all(&text)?;
+                        out.write_all(b"\n")?;
+                        marks.push((id, sha));
+                        progress.inc();
+                    }
+                    progress.tick();
+                }
+                out.flush()?;
+                Ok(())
+            })()
+            .with_context(|| format!("cannot write {}", self.path.display()));
+            // Dropping the receiver stops the signer at its next chunk.
+            drop(rx);
+            let signed = signer
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread panicked")));
+            signed.and(writing)
+        });
+        progress.finish();
+        written?;
+        Ok(marks)
+    }
+
+    /// FILE exists and the ledger knows all its rows: it must hold, line by line,
+    /// the credentials the ledger recorded (issued rows: by SHA-256) or, for rows
+    /// still pending (the interrupted run renamed it but did not mark them),
+    /// exactly what signing gives again — then it is adopted.
+    fn check_existing(
+        &self,
+        pool: &rayon::ThreadPool,
+        jobs: &[Job],
+        ctx: &Context<'_>,
+        ledger: &mut Ledger,
+        counts: &mut Counts,
+    ) -> anyhow::Result<()> {
+        let bytes = std::fs::read(&self.path)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        let changed = |what: String| {
+            anyhow::anyhow!(
+                "{}: {what}; it was changed after the batch wrote it. Move it away and run the same command again to write it anew (the same credentials, byte for byte)",
+                self.path.display()
+            )
+        };
+        let body = bytes
+            .strip_suffix(b"\n")
+            .ok_or_else(|| changed("it does not end with a line break".into()))?;
+        let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+        if lines.len() != jobs.len() {
+            bail!(
+                "{} holds {} line(s), but {} row(s) of the learner list were issued into it: the learner list or the file changed since. A bundle is never overwritten: issue changed lists into another --out-jsonl file, or move the file away and run the same command again to write it anew",
+                self.path.display(),
+                lines.len(),
+                jobs.len()
+            );
+        }
+        let checked: Vec<Option<(String, String)>> = pool.install(|| {
+            jobs.par_iter()
+                .zip(lines.par_iter())
+                .enumerate()
+                .map(|(i, (job, line))| -> anyhow::Result<_> {
+                    let rec = job.record.as_ref().context("a ledger row is missing")?;
+                    let found = hex(&Sha256::digest(line));
+                    let expected = if job.kind == JobKind::Resume {
+                        sign_line(job, ctx)?.2
+                    } else {
+                        rec.file_sha256.clone().unwrap_or_default()
+                    };
+                    if found != expected {
+                        return Err(changed(format!(
+                            "line {} is not the credential {} of line {} of the learner list",
+                            i + 1,
+                            rec.credential_id,
+                            job.prepared.row.line
+                        )));
+                    }
+                    Ok((job.kind == JobKind::Resume).then(|| (rec.credential_id.clone(), found)))
+                })
+                .collect::<anyhow::Result<_>>()
+        })?;
+        let adopted: Vec<(String, String)> = checked.into_iter().flatten().collect();
+        let n_adopted = u64::try_from(adopted.len()).unwrap_or(u64::MAX);
+        if !adopted.is_empty() {
+            // The interrupted run may have stopped between the rename and the
+            // flushes: make file and name durable before the rows are marked.
+            std::fs::File::open(&self.path)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot flush {} to disk", self.path.display()))?;
+            sync_dir(&self.dir)?;
+            ledger.mark_issued(&adopted)?;
+        }
+        counts.resumed += n_adopted;
+        counts.adopted += n_adopted;
+        counts.already_issued += u64::try_from(jobs.len()).unwrap_or(u64::MAX) - n_adopted;
+        Ok(())
+    }
+
+    /// Without a ledger, an existing FILE is accepted as this batch's, already
+    /// done, when it holds one credential per row, each with a valid proof made
+    /// with the batch's key; anything else is refused, never overwritten.
+    fn check_without_ledger(
+        &self,
+        pool: &rayon::ThreadPool,
+        ctx: &Context<'_>,
+        rows: usize,
+    ) -> anyhow::Result<()> {
+        let refuse = || {
+            anyhow::anyhow!(
+                "{} exists and is not a bundle of these {rows} rows signed with this key; a bundle is never overwritten: choose another --out-jsonl file",
+                self.path.display()
+            )
+        };
+        let bytes = std::fs::read(&self.path)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        let Some(body) = bytes.strip_suffix(b"\n") else {
+            return Err(refuse());
+        };
+        let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+        if lines.len() != rows {
+            return Err(refuse());
+        }
+        let own = OwnKey::new(ctx.key, &ctx.controller);
+        let all_ours = pool.install(|| {
+            lines
+                .par_iter()
+                .all(|line| microcred_core::json::parse(line).is_ok_and(|doc| own.signed(&doc)))
+        });
+        if !all_ours {
+            return Err(refuse());
+        }
+        Ok(())
+    }
+}
+
+/// Signs one credential as a line; a restored one must be what the ledger recorded.
+fn sign_line(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Line> {
+    let (id, text) = signed_credential(job, ctx, Layout::Line)?;
+    // Only the ledger records it (`base_url` is set exactly when there is one).
+    let sha = if ctx.base_url.is_some() {
+        hex(&Sha256::digest(&text))
+    } else {
+        String::new()
+    };
+    if job.kind == JobKind::Restore {
+        check_restored(job, &sha, &id)?;
+    }
+    Ok((id, text, sha))
+}

@@ -1,0 +1,298 @@
+//! A batch template compiled to byte writers: the credential's text (pretty
+//! for its own file, compact for a JSON Lines bundle), its RFC 8785 canonical
+//! form (what eddsa-jcs-2022 hashes) and the canonical form of the filled
+//! template alone (the ledger's `content_sha256`), each as literal byte runs
+//! with holes for the values that change per row.
+//!
+//! Every row's document has the template's members in the template's order;
+//! only the values of placeholder strings (scalars), the id, `validFrom` and
+//! `credentialStatus` change. So the template is rendered once per form with a
+//! marker string in place of each such value and split at the markers; a row
+//! is then written by copying the runs and writing only its own values. This
+//! replaces, per credential, a clone of the template's `Value` tree, its
+//! serialization, and a parse and canonical re-serialization for the hash —
+//! together several times the cost of the signature. The output is byte for
+//! byte that of the `Value` path (`template::fill`, `serde_json`,
+//! `proof::add_proof_bytes`): a rerun compares files with what signing gives
+//! again, also files that an earlier version wrote (tests below).
+
+use microcred_core::{Value, jcs};
+use serde_json::Map;
+
+use crate::template::Template;
+
+/// A marker opens with this private-use character and closes with the next;
+/// a template holding either is not compiled.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// What fills a hole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hole {
+    /// The i-th placeholder string's value.
+    Slot(usize),
+    /// The credential id (`complete` adds it when the template has none).
+    Id,
+    /// `validFrom` (likewise).
+    ValidFrom,
+    /// `credentialStatus` (the ledger's entries; a top-level member).
+    Status,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Lit(Vec<u8>),
+    Hole(Hole),
+}
+
+/// How the values are written into a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Pretty,
+    Compact,
+    Canonical,
+}
+
+/// One rendering of the template, split at its holes.
+#[derive(Debug, Clone)]
+struct Form {
+    parts: Vec<Part>,
+    style: Style,
+    len_hint: usize,
+}
+
+/// The per-row values of a compiled template.
+#[derive(Debug)]
+pub(crate) struct Values<'a> {
+    /// From [`Template::fill_values`].
+    pub(crate) slots: &'a [Value],
+    /// The credential id.
+    pub(crate) id: &'a str,
+    /// The issue time (`validFrom` when the template leaves it out).
+    pub(crate) valid_from: &'a str,
+    /// The `credentialStatus` value, with a ledger.
+    pub(crate) status: Option<&'a Value>,
+}
+
+/// A compiled template.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    pretty: Form,
+    compact: Form,
+    canonical: Form,
+    content: Form,
+    context: Option<Value>,
+}
+
+impl Compiled {
+    /// Compiles `template` for documents completed with `issuer` (and a
+    /// `credentialStatus` when `with_status`) by `complete`. `None` when the
+    /// template cannot be compiled (it holds a marker character, or a
+    /// placeholder inside `@context`); such a batch takes the `Value` path.
+    pub(crate) fn new(
+        template: &Template,
+        issuer: &str,
+        with_status: bool,
+        complete: impl Fn(Value, &str, &str, &str, Option<Value>) -> anyhow::Result<Value>,
+    ) -> Option<Self> {
+        let plain = serde_json::to_string(template.base()).ok()?;
+        if plain.contains([OPEN, CLOSE]) {
+            return None;
+        }
+        let mark = |label: &str| format!("{OPEN}{label}{CLOSE}");
+        let (marked, in_context) = template.marked(|i| mark(&i.to_string()));
+        if in_context {
+            return None;
+        }
+        let content = Form::new(&marked, Style::Canonical)?;
+        let status = with_status.then(|| Value::String(mark("status")));
+        let full = complete(marked, &mark("id"), issuer, &mark("validFrom"), status).ok()?;
+        let compiled = Self {
+            pretty: Form::new(&full, Style::Pretty)?,
+            compact: Form::new(&full, Style::Compact)?,
+            canonical: Form::new(&full, Style::Canonical)?,
+            content,
+            context: full.get("@context").cloned(),
+        };
+        // Each marker must have become exactly one hole of each form.
+        let holes = |f: &Form| {
+            let mut h: Vec<Hole> = f
+                .parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Hole(h) => Some(*h),
+                    Part::Lit(_) => None,
+                })
+                .collect();
+            h.sort_by_key(|h| format!("{h:?}"));
+            h
+        };
+        let expected = holes(&compiled.canonical);
+        let slots = expected
+            .iter()
+            .filter(|h| matches!(h, Hole::Slot(_)))
+            .count();
+        (holes(&compiled.pretty) == expected
+            && holes(&compiled.compact) == expected
+            && slots == template.slot_count()
+            && holes(&compiled.content).len() == slots
+            && (!with_status || expected.contains(&Hole::Status)))
+        .then_some(compiled)
+    }
+
+    /// The document's `@context` (for the proof).
+    pub(crate) fn context(&self) -> Option<&Value> {
+        self.context.as_ref()
+    }
+
+    /// Appends the credential's text, without its proof: pretty-printed (its
+    /// own file) or compact (a line of a bundle).
+    pub(crate) fn write_text(&self, values: &Values<'_>, pretty: bool, out: &mut Vec<u8>) {
+        let form = if pretty { &self.pretty } else { &self.compact };
+        form.write(values, out);
+    }
+
+    /// A buffer size that fits most rows' text.
+    pub(crate) fn text_len_hint(&self, pretty: bool) -> usize {
+        if pretty {
+            self.pretty.len_hint
+        } else {
+            self.compact.len_hint
+        }
+    }
+
+    /// Appends the RFC 8785 canonical form of the credential (without proof).
+    pub(crate) fn write_canonical(&self, values: &Values<'_>, out: &mut Vec<u8>) {
+        self.canonical.write(values, out);
+    }
+
+    /// A buffer size that fits most rows' canonical form.
+    pub(crate) fn canonical_len_hint(&self) -> usize {
+        self.canonical.len_hint
+    }
+
+    /// Appends the canonical form of the filled template alone (no id, issuer,
+    /// `validFrom` or status added): what the ledger's `content_sha256` hashes.
+    pub(crate) fn write_content(&self, slots: &[Value], out: &mut Vec<u8>) {
+        let values = Values {
+            slots,
+            id: "",
+            valid_from: "",
+            status: None,
+        };
+        self.content.write(&values, out);
+    }
+}
+
+impl Form {
+    fn new(doc: &Value, style: Style) -> Option<Self> {
+        let text = match style {
+            Style::Pretty => serde_json::to_vec_pretty(doc).ok()?,
+            Style::Compact => serde_json::to_vec(doc).ok()?,
+            Style::Canonical => jcs::canonicalize(doc),
+        };
+        let open = {
+            let mut b = vec![b'"'];
+            b.extend_from_slice(OPEN.to_string().as_bytes());
+            b
+        };
+        let close = {
+            let mut b = CLOSE.to_string().into_bytes();
+            b.push(b'"');
+            b
+        };
+        let mut parts = Vec::new();
+        let mut rest = text.as_slice();
+        while let Some(start) = find(rest, &open) {
+            let after = rest.get(start + open.len()..)?;
+            let end = find(after, &close)?;
+            let label = std::str::from_utf8(after.get(..end)?).ok()?;
+            let hole = match label {
+                "id" => Hole::Id,
+                "validFrom" => Hole::ValidFrom,
+                "status" => Hole::Status,
+                n => Hole::Slot(n.parse().ok()?),
+            };
+            parts.push(Part::Lit(rest.get(..start)?.to_vec()));
+            parts.push(Part::Hole(hole));
+            rest = after.get(end + close.len()..)?;
+        }
+        parts.push(Part::Lit(rest.to_vec()));
+        // Room for the values and, for the texts, the proof.
+        let len_hint = text.len() + 1024;
+        Some(Self {
+            parts,
+            style,
+            len_hint,
+        })
+    }
+
+    fn write(&self, values: &Values<'_>, out: &mut Vec<u8>) {
+        for part in &self.parts {
+            match part {
+                Part::Lit(bytes) => out.extend_from_slice(bytes),
+                Part::Hole(hole) => match hole {
+                    Hole::Slot(i) => {
+                        if let Some(v) = values.slots.get(*i) {
+                            self.value(v, out);
+                        }
+                    }
+                    Hole::Id => self.string(values.id, out),
+                    Hole::ValidFrom => self.string(values.valid_from, out),
+                    Hole::Status => {
+                        let status = values.status.unwrap_or(&Value::Null);
+                        if self.style == Style::Pretty {
+                            // A top-level member: its inner lines are indented once.
+                            let text = serde_json::to_string_pretty(status).unwrap_or_default();
+                            out.extend_from_slice(text.replace('\n', "\n  ").as_bytes());
+                        } else {
+                            self.value(status, out);
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    fn value(&self, v: &Value, out: &mut Vec<u8>) {
+        match self.style {
+            // A scalar is written alike pretty or compact; the status is handled above.
+            Style::Pretty | Style::Compact => {
+                let _ = serde_json::to_writer(&mut *out, v);
+            }
+            Style::Canonical => jcs::canonicalize_into(v, out),
+        }
+    }
+
+    fn string(&self, s: &str, out: &mut Vec<u8>) {
+        match self.style {
+            Style::Pretty | Style::Compact => {
+                let _ = serde_json::to_writer(&mut *out, s);
+            }
+            Style::Canonical => jcs::canonicalize_into(&Value::String(s.to_owned()), out),
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Splices the proof into a credential's text as `proof::add_proof_bytes` does:
+/// the last member, before the closing brace (which the text ends with); a
+/// pretty text also gets its final newline.
+pub(crate) fn splice_proof(text: &mut Vec<u8>, proof: &Map<String, Value>, pretty: bool) {
+    // The text ends with `\n}` (pretty) or `}` (compact).
+    let tail = if pretty { 2 } else { 1 };
+    text.truncate(text.len().saturating_sub(tail));
+    if pretty {
+        text.extend_from_slice(b",\n  \"proof\": ");
+        let proof = serde_json::to_string_pretty(proof).unwrap_or_default();
+        text.extend_from_slice(proof.replace('\n', "\n  ").as_bytes());
+        text.extend_from_slice(b"\n}\n");
+    } else {
+        text.extend_from_slice(b",\"proof\":");
+        let _ = serde_json::to_writer(&mut *text, proof);
+        text.push(b'}');
+    }
+}
