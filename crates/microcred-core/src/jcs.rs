@@ -197,8 +197,22 @@ fn write_sorted_members<'a, O: Out>(
 /// when a supplementary character (lead byte F0–F4, surrogates D800–DBFF in UTF-16)
 /// meets a character in U+E000–U+FFFF (lead byte EE–EF). The first differing byte
 /// sits at the same character boundary in both strings, so it decides alone.
+#[inline]
 pub(crate) fn cmp_utf16(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
+    // Skip the common prefix eight bytes at a time (member names sorted while
+    // parsing often share one: `achievement`, `achievementType`).
+    let mut i = 0;
+    while let (Some(x), Some(y)) = (a.get(i..i + 8), b.get(i..i + 8)) {
+        if x != y {
+            break;
+        }
+        i += 8;
+    }
+    let (a, b) = (
+        a.get(i..).unwrap_or_default(),
+        b.get(i..).unwrap_or_default(),
+    );
     match a.iter().zip(b).find(|(x, y)| x != y) {
         Some((&x, &y)) => match (x, y) {
             (0xF0..=0xF4, 0xEE..=0xEF) => Ordering::Less,
