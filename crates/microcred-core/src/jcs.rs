@@ -440,6 +440,42 @@ mod tests {
     }
 
     proptest! {
+        /// Bytes and pieces of every size (buffered, spilling over the buffer,
+        /// hashed in place) hash as their concatenation does.
+        #[test]
+        fn hash_out_hashes_the_concatenation(
+            pieces in prop::collection::vec(
+                prop_oneof![
+                    any::<u8>().prop_map(|b| vec![b]),
+                    prop::collection::vec(any::<u8>(), 0..HASH_DIRECT + 8),
+                    prop::collection::vec(any::<u8>(), HASH_BUFFER - 8..HASH_BUFFER * 2 + 8),
+                ],
+                0..24,
+            ),
+        ) {
+            let mut out = HashOut::new();
+            let mut all = Vec::new();
+            for piece in &pieces {
+                match piece.as_slice() {
+                    [b] => out.byte(*b),
+                    _ => out.put(piece),
+                }
+                all.extend_from_slice(piece);
+            }
+            prop_assert_eq!(out.finish(), <[u8; 32]>::from(Sha256::digest(&all)));
+        }
+
+        /// Long shared prefixes: the comparator skips them eight bytes at a time.
+        #[test]
+        fn comparator_matches_utf16_after_a_shared_prefix(
+            prefix in "[a-z\u{e000}-\u{e002}\u{10000}-\u{10002}]{0,12}",
+            a in "[a-c\u{ffff}\u{10000}]{0,3}",
+            b in "[a-c\u{ffff}\u{10000}]{0,3}",
+        ) {
+            let (a, b) = (format!("{prefix}{a}"), format!("{prefix}{b}"));
+            prop_assert_eq!(cmp_utf16(&a, &b), utf16_sort_key(&a).cmp(&utf16_sort_key(&b)));
+        }
+
         #[test]
         fn comparator_matches_utf16(a in any::<String>(), b in any::<String>()) {
             prop_assert_eq!(cmp_utf16(&a, &b), utf16_sort_key(&a).cmp(&utf16_sort_key(&b)));

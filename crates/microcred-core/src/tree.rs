@@ -1121,6 +1121,172 @@ mod tests {
         }
     }
 
+    /// Member order and duplicates where the 8-byte name key cannot decide:
+    /// characters from U+E000 (UTF-8 lead byte EE/EF) against supplementary ones
+    /// (F0–F4, surrogates in UTF-16), escaped names, long shared prefixes.
+    #[test]
+    fn member_order_beyond_the_ascii_key() {
+        let names = [
+            "\u{e000}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{10ffff}",
+            "\u{fb33}",
+            "😂",
+            "\u{d7ff}",
+            "é",
+            "a",
+            "",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh\u{e000}",
+            "abcdefgh😂",
+            "abcdefgz",
+            "abcdefg",
+            "achievement",
+            "achievementType",
+        ];
+        let escaped =
+            |name: &str| -> String { name.encode_utf16().map(|u| format!("\\u{u:04x}")).collect() };
+        // Every order of insertion, raw and escaped names mixed.
+        for rotate in 0..names.len() {
+            let mut text = String::from("{");
+            for (i, name) in names
+                .iter()
+                .cycle()
+                .skip(rotate)
+                .take(names.len())
+                .enumerate()
+            {
+                let name = if i % 3 == 0 {
+                    escaped(name)
+                } else {
+                    (*name).to_owned()
+                };
+                text.push_str(&format!("\"{name}\":{i},"));
+            }
+            text.pop();
+            text.push('}');
+            agree(text.as_bytes());
+            // The same names in reverse, and every name twice (raw and escaped).
+            let reversed: Vec<String> = names.iter().rev().map(|n| format!("\"{n}\":1")).collect();
+            agree(format!("{{{}}}", reversed.join(",")).as_bytes());
+            let name = names[rotate];
+            agree(format!("{{\"{name}\":1,\"x\":2,\"{}\":3}}", escaped(name)).as_bytes());
+            agree(format!("{{\"{}\":1,\"{name}\":3}}", escaped(name)).as_bytes());
+        }
+        let mut members: Vec<(String, usize)> =
+            names.iter().map(|n| ((*n).to_owned(), 0)).collect();
+        members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        let sorted: Vec<String> = members.iter().map(|(n, _)| format!("\"{n}\":0")).collect();
+        let sorted = format!("{{{}}}", sorted.join(","));
+        // Input already in canonical order is its own canonical form.
+        assert_eq!(
+            canonical_fast(sorted.as_bytes()).unwrap(),
+            sorted.as_bytes()
+        );
+    }
+
+    /// Objects beyond the insertion-sort size: in order, reversed, shuffled, with
+    /// a duplicate at either end.
+    #[test]
+    fn large_objects() {
+        let n = INSERTION_SORT_MAX * 3;
+        let member = |i: usize| format!("\"k{i:03}\":{i}");
+        let ordered: Vec<String> = (0..n).map(member).collect();
+        let reversed: Vec<String> = (0..n).rev().map(member).collect();
+        let shuffled: Vec<String> = (0..n).map(|i| member((i * 37) % n)).collect();
+        for members in [&ordered, &reversed, &shuffled] {
+            let text = format!("{{{}}}", members.join(","));
+            agree(text.as_bytes());
+            assert!(Tree::parse(text.as_bytes(), Limits::DEFAULT).is_ok());
+            for duplicate in [member(0), member(n - 1), member(n / 2)] {
+                let text = format!("{{{},{duplicate}}}", members.join(","));
+                agree(text.as_bytes());
+                assert!(Tree::parse(text.as_bytes(), Limits::DEFAULT).is_err());
+            }
+        }
+        for len in [2, INSERTION_SORT_MAX, INSERTION_SORT_MAX + 1] {
+            let same: Vec<String> = (0..len).map(|_| member(7)).collect();
+            assert!(
+                Tree::parse(
+                    format!("{{{}}}", same.join(",")).as_bytes(),
+                    Limits::DEFAULT
+                )
+                .is_err()
+            );
+        }
+    }
+
+    /// What makes text non-canonical, in a container nested in canonical ones: the
+    /// writer must not copy it (and must copy canonical neighbours exactly).
+    #[test]
+    fn canonical_runs() {
+        let canonical = [
+            r#"{"a":[1,"x",{"b":true,"c":null}],"d":{},"e":[],"f":-5,"g":"é"}"#,
+            r#"[[[]],{},"",0,-1,9007199254740991]"#,
+            r#"{"":{"":{"":[false]}}}"#,
+        ];
+        for text in canonical {
+            agree(text.as_bytes());
+            assert_eq!(
+                canonical_fast(text.as_bytes()).unwrap(),
+                text.as_bytes(),
+                "{text}"
+            );
+        }
+        for inner in [
+            r#"{"b":1,"a":2}"#,
+            r#"{ "a":1}"#,
+            r#"{"a" :1}"#,
+            r#"{"a": 1}"#,
+            r#"{"a":1 }"#,
+            r#"[ 1]"#,
+            r#"[1 ,2]"#,
+            r#"[1, 2]"#,
+            r#"[1 ]"#,
+            r#"{ }"#,
+            r#"[ ]"#,
+            r#"["\u0041"]"#,
+            r#"["\n"]"#,
+            r#"["\/"]"#,
+            r#"{"\u0061":1}"#,
+            r#"[-0]"#,
+            r#"[1.0]"#,
+            r#"[1e2]"#,
+            r#"[1.5]"#,
+            r#"[-0.0]"#,
+            "[\n1]",
+            "[1\t]",
+            "[1\r]",
+        ] {
+            for outer in [
+                format!(r#"{{"a":{inner},"b":[1,{inner},"x"],"c":{{"d":{inner}}}}}"#),
+                format!(r#"[{inner},{inner}]"#),
+                format!(r#"{{"z":{inner},"a":{inner}}}"#),
+            ] {
+                agree(outer.as_bytes());
+            }
+        }
+    }
+
+    /// The writer's runs: pieces that happen to match the input bytes after the
+    /// run (`null`, punctuation) but are not the same nodes.
+    #[test]
+    fn runs_only_extend_over_identical_bytes() {
+        for text in [
+            r#"{"b":null,"a":null}"#,
+            r#"{"b":true,"a":false}"#,
+            r#"{"b":[null],"a":[null,1]}"#,
+            r#"{"b":"x","a":"x"}"#,
+            r#"{"b":{"c":1,"b":1},"a":{"b":1,"c":1}}"#,
+            r#"{"b":1,"a":1,"c":{"z":0,"y":0}}"#,
+            r#"[{"b":1,"a":1},{"a":1,"b":1}]"#,
+        ] {
+            agree(text.as_bytes());
+        }
+    }
+
     #[test]
     fn lookups_and_equality() {
         let bytes = br#"{"b":[1,"x",{"k":-0}],"a":"\u0041","c":1.0,"d":1,"e":{"y":2,"x":1}}"#;
