@@ -638,13 +638,10 @@ fn span(open: usize, end: usize, canonical: bool) -> Result<Span> {
     })
 }
 
-struct Frame<'a> {
+struct Frame {
     object: bool,
     /// Index of this container's first child in `Parser::items` or `Parser::members`.
     start: usize,
-    /// Objects: the name of the member whose value is being parsed, and its key.
-    name: Node<'a>,
-    key: u64,
     /// Offset of the opening bracket.
     open: usize,
     /// Nothing seen so far keeps the container's text from being canonical.
@@ -662,7 +659,7 @@ struct Parser<'a> {
     /// Members of the open objects, sorted in place when an object closes (no copy
     /// into a separate vector: that copy was a quarter of the parser's time).
     members: Vec<Member<'a>>,
-    stack: Vec<Frame<'a>>,
+    stack: Vec<Frame>,
 }
 
 impl<'a> Parser<'a> {
@@ -708,9 +705,12 @@ impl<'a> Parser<'a> {
         }
         let at = self.pos + 1;
         let name = self.string()?;
-        if let (Some(frame), Node::Str(raw, escaped)) = (self.stack.last_mut(), name) {
-            frame.name = name;
-            frame.key = name_key(raw, escaped, self.bytes.get(at..).unwrap_or_default());
+        if let Node::Str(raw, escaped) = name {
+            self.members.push(Member {
+                key: name_key(raw, escaped, self.bytes.get(at..).unwrap_or_default()),
+                name,
+                value: Node::Null,
+            });
         }
         self.expect(b':')
     }
@@ -755,8 +755,6 @@ impl<'a> Parser<'a> {
                             } else {
                                 self.items.len()
                             },
-                            name: Node::Null,
-                            key: 0,
                             open: at,
                             canonical: tight,
                         });
@@ -779,11 +777,11 @@ impl<'a> Parser<'a> {
                 };
                 let object = frame.object;
                 if object {
-                    self.members.push(Member {
-                        key: frame.key,
-                        name: frame.name,
-                        value,
-                    });
+                    // The member was pushed with its name (`member_name`); the
+                    // members of containers nested in its value are gone by now.
+                    if let Some(member) = self.members.last_mut() {
+                        member.value = value;
+                    }
                 } else {
                     self.items.push(value);
                 }
