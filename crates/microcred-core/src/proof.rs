@@ -783,8 +783,8 @@ pub fn add_proof_bytes(
     options: &ProofOptions,
 ) -> Result<Vec<u8>, ProofError> {
     use crate::tree::{Node, Tree};
-    let pretty = document.contains(&b'\n');
     let slow = || -> Result<Vec<u8>, ProofError> {
+        let pretty = document.contains(&b'\n');
         let value = crate::json::parse(document)?;
         let secured = add_proof(&value, key, options)?;
         let written = if pretty {
@@ -797,6 +797,8 @@ pub fn add_proof_bytes(
     let Ok(tree) = Tree::parse(document, crate::json::Limits::DEFAULT) else {
         return slow();
     };
+    // Same as `document.contains(&b'\n')`, without a pass over the document.
+    let pretty = tree.multi_line();
     let root = tree.root();
     if !matches!(root, Node::Object { .. }) {
         return Err(ProofError::NotAnObject);

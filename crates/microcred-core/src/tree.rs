@@ -62,6 +62,8 @@ pub(crate) struct Tree<'a> {
     bytes: &'a [u8],
     nodes: Vec<Node<'a>>,
     root: Node<'a>,
+    /// See [`Tree::multi_line`].
+    multi_line: bool,
 }
 
 /// Why the fast parser gave up; the caller asks the strict parser for the message.
@@ -90,6 +92,7 @@ impl<'a> Tree<'a> {
             items: Vec::with_capacity(32),
             members: Vec::with_capacity(64),
             stack: Vec::with_capacity(16),
+            newline: false,
         };
         let root = parser.run()?;
         parser.skip_ws();
@@ -100,7 +103,14 @@ impl<'a> Tree<'a> {
             bytes,
             nodes: parser.nodes,
             root,
+            multi_line: parser.newline,
         })
+    }
+
+    /// Whether the input has a line feed: strings cannot hold a raw one, so it
+    /// is whitespace, and the document is laid out on several lines.
+    pub(crate) fn multi_line(&self) -> bool {
+        self.multi_line
     }
 
     /// The top-level value.
@@ -660,6 +670,8 @@ struct Parser<'a> {
     /// into a separate vector: that copy was a quarter of the parser's time).
     members: Vec<Member<'a>>,
     stack: Vec<Frame>,
+    /// A line feed was skipped as whitespace.
+    newline: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -671,8 +683,12 @@ impl<'a> Parser<'a> {
     #[inline(always)]
     fn skip_ws(&mut self) {
         if let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
-            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            while let Some(&b) = self.bytes.get(self.pos) {
+                match b {
+                    b' ' | b'\t' | b'\r' => {}
+                    b'\n' => self.newline = true,
+                    _ => break,
+                }
                 self.pos += 1;
             }
             self.not_canonical();
@@ -1282,6 +1298,28 @@ mod tests {
             r#"[{"b":1,"a":1},{"a":1,"b":1}]"#,
         ] {
             agree(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn multi_line_is_a_line_feed_anywhere() {
+        for (text, expected) in [
+            (&b"{}"[..], false),
+            (b"{}\n", true),
+            (b"\n{}", true),
+            (b"{\"a\": [1,\r\t2]}", false),
+            (b"{\"a\":\n[1]}", true),
+            (b"[1,2\n]", true),
+            (b"\"\\n\"", false),
+        ] {
+            let tree = Tree::parse(text, Limits::DEFAULT).unwrap();
+            assert_eq!(
+                tree.multi_line(),
+                expected,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+            assert_eq!(tree.multi_line(), text.contains(&b'\n'));
         }
     }
 
