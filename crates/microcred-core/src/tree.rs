@@ -841,8 +841,10 @@ impl<'a> Parser<'a> {
                 span: span(frame.open, self.pos, canonical)?,
             }
         } else {
-            let len = self.items.len().saturating_sub(frame.start);
-            self.nodes.extend(self.items.drain(frame.start..));
+            let own = self.items.get(frame.start..).unwrap_or_default();
+            let len = own.len();
+            self.nodes.extend_from_slice(own);
+            self.items.truncate(frame.start);
             Node::Array {
                 first,
                 len: u32::try_from(len).map_err(|_| Rejected)?,
