@@ -445,9 +445,27 @@ fn write_number<O: Out>(literal: &str, out: &mut O) {
         } else {
             out.put(literal.as_bytes());
         }
+    } else if let Some(integer) = whole_decimal(literal) {
+        // `5.0` is the double 5, which ECMAScript prints as `5` (and `-0.0` as `0`).
+        if integer == "-0" {
+            out.byte(b'0');
+        } else {
+            out.put(integer.as_bytes());
+        }
     } else {
         jcs::write_f64(literal.parse().unwrap_or(0.0), out);
     }
+}
+
+/// For a validated literal `I.0…0` (no exponent) whose integer part `I` has at
+/// most 15 digits, `I`: the double is that integer exactly (below 2^53), so its
+/// canonical form is `I`'s digits, as for an integer literal. Credits and
+/// grades are often written so (`5.0`); this skips float parsing and printing.
+fn whole_decimal(literal: &str) -> Option<&str> {
+    let (integer, fraction) = literal.split_once('.')?;
+    let digits = integer.strip_prefix('-').unwrap_or(integer);
+    (digits.len() <= 15 && !fraction.is_empty() && fraction.bytes().all(|b| b == b'0'))
+        .then_some(integer)
 }
 
 /// Decodes the escapes of validated string content.
@@ -1323,6 +1341,38 @@ mod tests {
             );
             assert_eq!(tree.multi_line(), text.contains(&b'\n'));
         }
+    }
+
+    /// Decimal literals with an all-zero fraction print as integers, like the
+    /// doubles they are; anything else goes through the float printer.
+    #[test]
+    fn whole_decimals() {
+        for (literal, canonical) in [
+            ("5.0", "5"),
+            ("-5.00", "-5"),
+            ("0.0", "0"),
+            ("-0.0", "0"),
+            ("-0.000", "0"),
+            ("10.0", "10"),
+            ("123456789012345.0", "123456789012345"),
+            ("-123456789012345.0", "-123456789012345"),
+            ("1234567890123456.0", "1234567890123456"),
+            ("9007199254740993.0", "9007199254740992"),
+            ("5.01", "5.01"),
+            ("5.0e0", "5"),
+            ("5.0e1", "50"),
+            ("0.5", "0.5"),
+        ] {
+            assert_eq!(
+                canonical_fast(literal.as_bytes()).unwrap(),
+                canonical.as_bytes(),
+                "{literal}"
+            );
+            agree(literal.as_bytes());
+            agree(format!("[{literal},{{\"a\":{literal}}}]").as_bytes());
+        }
+        assert_eq!(whole_decimal("1234567890123456.0"), None);
+        assert_eq!(whole_decimal("5.0e1"), None);
     }
 
     #[test]
