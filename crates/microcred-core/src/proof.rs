@@ -97,33 +97,45 @@ impl ProofOptions {
     /// the order the specification's examples use.
     #[cfg(feature = "signing")]
     fn to_map(&self) -> Map<String, Value> {
+        let (members, n) = self.string_members();
         let mut m = Map::with_capacity(10);
-        if let Some(id) = &self.id {
-            m.insert("id".into(), id.clone().into());
-        }
-        m.insert("type".into(), PROOF_TYPE.into());
-        m.insert("cryptosuite".into(), EDDSA_JCS_2022.into());
-        if let Some(c) = &self.created {
-            m.insert("created".into(), c.clone().into());
-        }
-        if let Some(e) = &self.expires {
-            m.insert("expires".into(), e.clone().into());
-        }
-        m.insert(
-            "verificationMethod".into(),
-            self.verification_method.clone().into(),
-        );
-        m.insert("proofPurpose".into(), self.proof_purpose.as_str().into());
-        if let Some(c) = &self.challenge {
-            m.insert("challenge".into(), c.clone().into());
-        }
-        if let Some(d) = &self.domain {
-            m.insert("domain".into(), d.clone().into());
+        for (name, value) in members.iter().take(n) {
+            m.insert((*name).into(), (*value).into());
         }
         if let Some(p) = &self.previous_proof {
             m.insert("previousProof".into(), p.clone());
         }
         m
+    }
+
+    /// The string members of the proof options (all but `previousProof`), in the
+    /// order of [`Self::to_map`]: the first `n` entries of the array (no allocation,
+    /// for [`add_proof_bytes`]).
+    #[cfg(feature = "signing")]
+    fn string_members(&self) -> ([(&'static str, &str); 9], usize) {
+        let all = [
+            ("id", self.id.as_deref()),
+            ("type", Some(PROOF_TYPE)),
+            ("cryptosuite", Some(EDDSA_JCS_2022)),
+            ("created", self.created.as_deref()),
+            ("expires", self.expires.as_deref()),
+            (
+                "verificationMethod",
+                Some(self.verification_method.as_str()),
+            ),
+            ("proofPurpose", Some(self.proof_purpose.as_str())),
+            ("challenge", self.challenge.as_deref()),
+            ("domain", self.domain.as_deref()),
+        ];
+        let mut out = [("", ""); 9];
+        let mut n = 0;
+        for (name, value) in all {
+            if let (Some(value), Some(slot)) = (value, out.get_mut(n)) {
+                *slot = (name, value);
+                n += 1;
+            }
+        }
+        (out, n)
     }
 }
 
@@ -833,8 +845,8 @@ pub fn add_proof_bytes(
     options: &ProofOptions,
 ) -> Result<Vec<u8>, ProofError> {
     use crate::tree::{Node, Tree};
-    let pretty = document.contains(&b'\n');
     let slow = || -> Result<Vec<u8>, ProofError> {
+        let pretty = document.contains(&b'\n');
         let value = crate::json::parse(document)?;
         let secured = add_proof(&value, key, options)?;
         let written = if pretty {
@@ -847,6 +859,8 @@ pub fn add_proof_bytes(
     let Ok(tree) = Tree::parse(document, crate::json::Limits::DEFAULT) else {
         return slow();
     };
+    // Same as `document.contains(&b'\n')`, without a pass over the document.
+    let pretty = tree.multi_line();
     let root = tree.root();
     if !matches!(root, Node::Object { .. }) {
         return Err(ProofError::NotAnObject);
@@ -860,45 +874,152 @@ pub fn add_proof_bytes(
         }
     }
     // Proof configuration (§3.3.5): the options with the document's @context,
-    // which sorts before every option name ('@' < 'a'), so its canonical form is
-    // `{"@context":…,` followed by the options' canonical form without its `{`.
-    let options_value = Value::Object(options.to_map());
+    // written in canonical form straight into the hash. `@context` sorts before
+    // every option name ('@' < 'a'); the option names are ASCII, so byte order is
+    // UTF-16 order.
+    let (members, n) = options.string_members();
+    let members = members.get(..n).unwrap_or_default();
+    let mut sorted = [("", ""); 9];
+    let sorted = sorted.get_mut(..n).unwrap_or_default();
+    sorted.copy_from_slice(members);
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let context = tree.get(root, "@context");
-    let mut context_json = Vec::new();
     let mut config = HashOut::new();
+    jcs::Out::byte(&mut config, b'{');
     if let Some(ctx) = context {
-        tree.write(ctx, &mut context_json);
-        jcs::Out::put(&mut config, b"{\"@context\":");
-        jcs::Out::put(&mut config, &context_json);
-        jcs::Out::put(&mut config, b",");
-        let mut rest = Vec::with_capacity(256);
-        jcs::write_canonical(&options_value, &mut rest);
-        jcs::Out::put(&mut config, rest.get(1..).unwrap_or_default());
-    } else {
-        jcs::write_canonical(&options_value, &mut config);
+        jcs::Out::put(&mut config, b"\"@context\":");
+        tree.write(ctx, &mut config);
+        jcs::Out::byte(&mut config, b',');
     }
+    for (i, (name, value)) in sorted.iter().enumerate() {
+        if i > 0 {
+            jcs::Out::byte(&mut config, b',');
+        }
+        jcs::write_string(name, &mut config);
+        jcs::Out::byte(&mut config, b':');
+        jcs::write_string(value, &mut config);
+    }
+    jcs::Out::byte(&mut config, b'}');
     let mut unsecured = HashOut::new();
     tree.write(root, &mut unsecured);
     let hash = concat_hashes(config.finish(), unsecured.finish());
     let signature = key.sign(&hash);
+    let proof_value = multibase::encode_base58btc(&signature.to_bytes());
 
-    // The proof as add_proof writes it: options, @context, proofValue.
-    let Value::Object(mut proof) = options_value else {
-        return Err(ProofError::NotAnObject);
-    };
-    if !context_json.is_empty() {
+    // The proof as add_proof writes it (serde_json, compact or pretty): options,
+    // @context, proofValue. serde_json escapes strings exactly as RFC 8785 does, so
+    // string members are written here directly; a @context other than a string or
+    // an array of strings goes through serde_json as before.
+    let simple_context = context.is_none_or(|ctx| match ctx {
+        Node::Str(..) => true,
+        Node::Array { .. } => tree
+            .items(ctx)
+            .iter()
+            .all(|item| matches!(item, Node::Str(..))),
+        _ => false,
+    });
+    if simple_context {
+        let proof = ProofText {
+            members,
+            context: context.map(|ctx| (&tree, ctx)),
+            proof_value: &proof_value,
+        };
+        return Ok(splice_proof(document, pretty, |out| {
+            proof.write(out, pretty)
+        }));
+    }
+    let mut proof = options.to_map();
+    if let Some(ctx) = context {
+        let mut context_json = Vec::new();
+        tree.write(ctx, &mut context_json);
         proof.insert("@context".into(), crate::json::parse(&context_json)?);
     }
-    proof.insert(
-        "proofValue".into(),
-        multibase::encode_base58btc(&signature.to_bytes()).into(),
-    );
-    Ok(splice_proof(document, &Value::Object(proof), pretty))
+    proof.insert("proofValue".into(), proof_value.into());
+    let proof = Value::Object(proof);
+    Ok(splice_proof(document, pretty, |out| {
+        if pretty {
+            let text = serde_json::to_string_pretty(&proof).unwrap_or_default();
+            out.extend_from_slice(text.replace('\n', "\n  ").as_bytes());
+        } else {
+            out.extend_from_slice(&serde_json::to_vec(&proof).unwrap_or_default());
+        }
+    }))
 }
 
-/// `document` (a JSON object) with `"proof": proof` added as its last member.
+/// A new proof whose members are all strings, or arrays of strings for
+/// `@context`: written as serde_json writes the proof `add_proof` builds, without
+/// building it.
 #[cfg(feature = "signing")]
-fn splice_proof(document: &[u8], proof: &Value, pretty: bool) -> Vec<u8> {
+struct ProofText<'t, 'a> {
+    /// Option members, in output order.
+    members: &'t [(&'static str, &'t str)],
+    /// The document's `@context`: a string, or an array of strings.
+    context: Option<(&'t crate::tree::Tree<'a>, crate::tree::Node<'a>)>,
+    proof_value: &'t str,
+}
+
+#[cfg(feature = "signing")]
+impl ProofText<'_, '_> {
+    /// Compact, or pretty as the member of a top-level object: serde_json's
+    /// two-space indentation, every line after the first indented two more.
+    fn write(&self, out: &mut Vec<u8>, pretty: bool) {
+        use crate::tree::{self, Node};
+        let (member_sep, first_sep, colon, close): (&[u8], &[u8], &[u8], &[u8]) = if pretty {
+            (b",\n    ", b"\n    ", b": ", b"\n  }")
+        } else {
+            (b",", b"", b":", b"}")
+        };
+        let mut first = true;
+        let mut member = |out: &mut Vec<u8>, name: &str| {
+            out.extend_from_slice(if std::mem::take(&mut first) {
+                first_sep
+            } else {
+                member_sep
+            });
+            jcs::write_string(name, out);
+            out.extend_from_slice(colon);
+        };
+        out.push(b'{');
+        for (name, value) in self.members {
+            member(out, name);
+            jcs::write_string(value, out);
+        }
+        if let Some((tree, ctx)) = self.context {
+            member(out, "@context");
+            let string = |out: &mut Vec<u8>, node: Node<'_>| {
+                jcs::write_string(&tree::as_str(node).unwrap_or_default(), out);
+            };
+            match ctx {
+                Node::Array { .. } => {
+                    let items = tree.items(ctx);
+                    out.push(b'[');
+                    for (i, item) in items.iter().enumerate() {
+                        match (pretty, i) {
+                            (true, 0) => out.extend_from_slice(b"\n      "),
+                            (true, _) => out.extend_from_slice(b",\n      "),
+                            (false, 0) => {}
+                            (false, _) => out.push(b','),
+                        }
+                        string(out, *item);
+                    }
+                    if pretty && !items.is_empty() {
+                        out.extend_from_slice(b"\n    ");
+                    }
+                    out.push(b']');
+                }
+                _ => string(out, ctx),
+            }
+        }
+        member(out, "proofValue");
+        jcs::write_string(self.proof_value, out);
+        out.extend_from_slice(close);
+    }
+}
+
+/// `document` (a JSON object) with `"proof": ` and what `write_proof` writes
+/// added as its last member, indented as serde_json would when `pretty`.
+#[cfg(feature = "signing")]
+fn splice_proof(document: &[u8], pretty: bool, write_proof: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     // The closing brace of the top-level object, then the end of its last member.
     let close = document.iter().rposition(|b| !is_ws(b)).unwrap_or(0);
@@ -912,12 +1033,10 @@ fn splice_proof(document: &[u8], proof: &Value, pretty: bool) -> Vec<u8> {
     }
     if pretty {
         out.extend_from_slice(b"\n  \"proof\": ");
-        let text = serde_json::to_string_pretty(proof).unwrap_or_default();
-        out.extend_from_slice(text.replace('\n', "\n  ").as_bytes());
     } else {
         out.extend_from_slice(b"\"proof\":");
-        out.extend_from_slice(&serde_json::to_vec(proof).unwrap_or_default());
     }
+    write_proof(&mut out);
     out.extend_from_slice(document.get(insert_at..).unwrap_or_default());
     out
 }
@@ -936,6 +1055,85 @@ mod tests {
         assert!(context_starts_with(Some(&d), &serde_json::json!("a")));
         assert!(!context_starts_with(Some(&d), &serde_json::json!(["b"])));
         assert!(!context_starts_with(None, &serde_json::json!(["a"])));
+    }
+
+    /// The bytes `add_proof_bytes` wrote before it rendered proofs itself: the
+    /// document with `proof` (as `add_proof` makes it, written by serde_json)
+    /// spliced in before the closing brace.
+    #[cfg(feature = "signing")]
+    fn spliced_by_serde(document: &[u8], proof: &Value) -> Vec<u8> {
+        let pretty = document.contains(&b'\n');
+        splice_proof(document, pretty, |out| {
+            if pretty {
+                let text = serde_json::to_string_pretty(proof).unwrap();
+                out.extend_from_slice(text.replace('\n', "\n  ").as_bytes());
+            } else {
+                out.extend_from_slice(&serde_json::to_vec(proof).unwrap());
+            }
+        })
+    }
+
+    #[cfg(feature = "signing")]
+    fn assert_same_bytes_as_serde(doc: &Value, options: &ProofOptions) {
+        let key = crate::keys::SecretKey::from_seed(&[7; 32]);
+        let signed = add_proof(doc, &key, options).unwrap();
+        // add_proof_bytes always wrote the @context read back from its canonical form.
+        let mut proof = signed["proof"].clone();
+        if let Some(context) = proof.get_mut("@context") {
+            *context = crate::json::parse(&jcs::canonicalize(context)).unwrap();
+        }
+        for document in [
+            serde_json::to_vec(doc).unwrap(),
+            serde_json::to_vec_pretty(doc).unwrap(),
+        ] {
+            let expected = spliced_by_serde(&document, &proof);
+            let actual = add_proof_bytes(&document, &key, options).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&actual),
+                String::from_utf8_lossy(&expected)
+            );
+        }
+    }
+
+    /// The proof written without serde_json is byte for byte what serde_json
+    /// wrote: every option, every kind of @context (strings, arrays of strings,
+    /// and the serde_json fallback for anything else), escapes and non-ASCII.
+    #[cfg(feature = "signing")]
+    #[test]
+    fn add_proof_bytes_writes_the_proof_as_serde_json_did() {
+        use serde_json::json;
+        let mut full = ProofOptions::new(
+            "did:key:z6Mk\u{7f}\"\\\n\u{1}é😂#x",
+            ProofPurpose::Authentication,
+        );
+        full.created = Some("2025-03-01T00:00:00Z".into());
+        full.expires = Some("2026-03-01T00:00:00Z".into());
+        full.challenge = Some("c\t\u{e000}\u{10000}".into());
+        full.domain = Some("https://employer.example/\u{8}\u{c}\r".into());
+        full.id = Some("urn:uuid:1".into());
+        let minimal = ProofOptions::new("did:key:z6Mk#z6Mk", ProofPurpose::AssertionMethod);
+        let contexts = [
+            None,
+            Some(json!("https://www.w3.org/ns/credentials/v2")),
+            Some(json!([])),
+            Some(json!(["https://www.w3.org/ns/credentials/v2"])),
+            Some(json!(["a", "b\"\\/\u{1f}\u{7f}", "é\u{ffff}😂"])),
+            // serde_json's path: objects, numbers (1.0 prints as 1.0, not JCS's 1).
+            Some(json!(["a", {"@vocab": "https://example.org/", "n": 1.5, "m": [true, null, {}]}])),
+            Some(json!({"@version": 1.1})),
+            Some(json!(5)),
+        ];
+        for options in [&full, &minimal] {
+            for context in &contexts {
+                let mut doc =
+                    json!({"id": "urn:x", "type": ["VerifiableCredential"], "n": [1, 2.5]});
+                if let Some(context) = context {
+                    doc["@context"] = context.clone();
+                }
+                assert_same_bytes_as_serde(&doc, options);
+            }
+            assert_same_bytes_as_serde(&json!({}), options);
+        }
     }
 
     #[test]

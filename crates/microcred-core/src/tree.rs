@@ -31,20 +31,39 @@ pub(crate) enum Node<'a> {
     Array {
         first: u32,
         len: u32,
+        span: Span,
     },
     /// Members at `nodes[first + 2i]` (name, a `Str`) and `nodes[first + 2i + 1]`
     /// (value), sorted by name in UTF-16 order, without duplicates.
     Object {
         first: u32,
         len: u32,
+        span: Span,
     },
+}
+
+/// Where a container is in the input, and whether that text is already its
+/// canonical form (then the writer copies it in one piece).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    /// Offset of the opening bracket.
+    start: u32,
+    /// Offset after the closing bracket.
+    end: u32,
+    /// No whitespace, members in canonical order, no escapes, only integer
+    /// numbers other than `-0`: the input text is the RFC 8785 form.
+    canonical: bool,
 }
 
 /// A parsed document.
 #[derive(Debug)]
 pub(crate) struct Tree<'a> {
+    /// The input: canonical text is copied from it in runs.
+    bytes: &'a [u8],
     nodes: Vec<Node<'a>>,
     root: Node<'a>,
+    /// See [`Tree::multi_line`].
+    multi_line: bool,
 }
 
 /// Why the fast parser gave up; the caller asks the strict parser for the message.
@@ -56,7 +75,11 @@ type Result<T> = core::result::Result<T, Rejected>;
 impl<'a> Tree<'a> {
     /// Parses strict JSON (the rules of [`crate::json`]).
     pub(crate) fn parse(bytes: &'a [u8], limits: Limits) -> Result<Self> {
-        if bytes.len() > limits.max_bytes || bytes.starts_with(b"\xEF\xBB\xBF") {
+        // Offsets are u32: larger inputs take the strict parser's path.
+        if bytes.len() > limits.max_bytes
+            || u32::try_from(bytes.len()).is_err()
+            || bytes.starts_with(b"\xEF\xBB\xBF")
+        {
             return Err(Rejected);
         }
         let text = std::str::from_utf8(bytes).map_err(|_| Rejected)?;
@@ -69,6 +92,7 @@ impl<'a> Tree<'a> {
             items: Vec::with_capacity(32),
             members: Vec::with_capacity(64),
             stack: Vec::with_capacity(16),
+            newline: false,
         };
         let root = parser.run()?;
         parser.skip_ws();
@@ -76,9 +100,17 @@ impl<'a> Tree<'a> {
             return Err(Rejected);
         }
         Ok(Self {
+            bytes,
             nodes: parser.nodes,
             root,
+            multi_line: parser.newline,
         })
+    }
+
+    /// Whether the input has a line feed: strings cannot hold a raw one, so it
+    /// is whitespace, and the document is laid out on several lines.
+    pub(crate) fn multi_line(&self) -> bool {
+        self.multi_line
     }
 
     /// The top-level value.
@@ -89,7 +121,7 @@ impl<'a> Tree<'a> {
     /// The elements of an array (empty for other nodes).
     pub(crate) fn items(&self, node: Node<'a>) -> &[Node<'a>] {
         match node {
-            Node::Array { first, len } => self.slice(first, len),
+            Node::Array { first, len, .. } => self.slice(first, len),
             _ => &[],
         }
     }
@@ -100,7 +132,7 @@ impl<'a> Tree<'a> {
         node: Node<'a>,
     ) -> impl ExactSizeIterator<Item = (Node<'a>, Node<'a>)> + '_ {
         let pairs = match node {
-            Node::Object { first, len } => self.slice(first, len.saturating_mul(2)),
+            Node::Object { first, len, .. } => self.slice(first, len.saturating_mul(2)),
             _ => &[],
         };
         pairs.chunks_exact(2).map(|pair| match pair {
@@ -154,42 +186,9 @@ impl<'a> Tree<'a> {
 
     /// Writes the RFC 8785 canonical form of `node`.
     pub(crate) fn write<O: Out>(&self, node: Node<'a>, out: &mut O) {
-        match node {
-            Node::Null => out.put(b"null"),
-            Node::Bool(true) => out.put(b"true"),
-            Node::Bool(false) => out.put(b"false"),
-            Node::Num(literal) => write_number(literal, out),
-            Node::Str(raw, false) => {
-                // Validated content without escapes has no quote, backslash or
-                // control character: it is its own canonical form.
-                out.byte(b'"');
-                out.put(raw.as_bytes());
-                out.byte(b'"');
-            }
-            Node::Str(..) => jcs::write_string(&unescape(node), out),
-            Node::Array { .. } => {
-                out.byte(b'[');
-                for (i, item) in self.items(node).iter().enumerate() {
-                    if i > 0 {
-                        out.byte(b',');
-                    }
-                    self.write(*item, out);
-                }
-                out.byte(b']');
-            }
-            Node::Object { .. } => {
-                out.byte(b'{');
-                for (i, (key, value)) in self.members(node).enumerate() {
-                    if i > 0 {
-                        out.byte(b',');
-                    }
-                    self.write(key, out);
-                    out.byte(b':');
-                    self.write(value, out);
-                }
-                out.byte(b'}');
-            }
-        }
+        let mut writer = Writer::new(self, out);
+        writer.node(node);
+        writer.flush();
     }
 
     /// Writes an object's canonical form with members changed on the way: `edit`
@@ -201,7 +200,8 @@ impl<'a> Tree<'a> {
         edit: impl Fn(&str, Node<'a>) -> Option<Option<Node<'a>>>,
         out: &mut O,
     ) {
-        out.byte(b'{');
+        let mut writer = Writer::new(self, out);
+        writer.open(node, b'{');
         let mut first = true;
         for (key, value) in self.members(node) {
             let value = match edit(&unescape(key), value) {
@@ -210,13 +210,168 @@ impl<'a> Tree<'a> {
                 Some(Some(replacement)) => replacement,
             };
             if !std::mem::take(&mut first) {
-                out.byte(b',');
+                writer.byte(b',');
             }
-            self.write(key, out);
-            out.byte(b':');
-            self.write(value, out);
+            writer.node(key);
+            writer.byte(b':');
+            writer.node(value);
         }
-        out.byte(b'}');
+        writer.byte(b'}');
+        writer.flush();
+    }
+}
+
+/// Writes canonical output as runs of the input: every piece that is the same
+/// bytes as the input right after the current run extends the run, so input text
+/// already in canonical form (a member `"name":"value"`, an array of plain
+/// strings, a whole sorted object) reaches the output in one `put`. The output
+/// is the same whatever the runs: a piece extends a run only if the input has
+/// exactly its bytes there.
+struct Writer<'t, 'a, O: Out> {
+    tree: &'t Tree<'a>,
+    out: &'t mut O,
+    /// The pending run, `tree.bytes[start..end]` (empty when equal).
+    start: usize,
+    end: usize,
+}
+
+impl<'t, 'a, O: Out> Writer<'t, 'a, O> {
+    fn new(tree: &'t Tree<'a>, out: &'t mut O) -> Self {
+        Self {
+            tree,
+            out,
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Offset in the input of a slice of it.
+    #[inline(always)]
+    fn offset(&self, text: &str) -> usize {
+        (text.as_ptr() as usize).wrapping_sub(self.tree.bytes.as_ptr() as usize)
+    }
+
+    /// Writes `bytes[start..end]`.
+    #[inline(always)]
+    fn span(&mut self, start: usize, end: usize) {
+        if start != self.end || self.start == self.end {
+            self.flush();
+            self.start = start;
+        }
+        self.end = end;
+    }
+
+    /// Writes `text` (not a slice of the input).
+    fn text(&mut self, text: &[u8]) {
+        let next = self.end + text.len();
+        if self.start != self.end && self.tree.bytes.get(self.end..next) == Some(text) {
+            self.end = next;
+        } else {
+            self.flush();
+            self.out.put(text);
+        }
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, byte: u8) {
+        if self.start != self.end && self.tree.bytes.get(self.end) == Some(&byte) {
+            self.end += 1;
+        } else {
+            self.flush();
+            self.out.byte(byte);
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.start != self.end {
+            let run = self
+                .tree
+                .bytes
+                .get(self.start..self.end)
+                .unwrap_or_default();
+            self.out.put(run);
+            self.start = self.end;
+        }
+    }
+
+    /// The opening bracket of a container, as a run of the input.
+    fn open(&mut self, node: Node<'a>, bracket: u8) {
+        match node {
+            Node::Array { span, .. } | Node::Object { span, .. } => {
+                let start = span.start as usize;
+                self.span(start, start + 1);
+            }
+            _ => self.byte(bracket),
+        }
+    }
+
+    /// Writes `node`: the common pieces here, inlined into the loops over
+    /// members and items; the rest through [`Self::other`].
+    #[inline(always)]
+    fn node(&mut self, node: Node<'a>) {
+        match node {
+            Node::Str(raw, false) => {
+                // Validated content without escapes has no quote, backslash or
+                // control character: with its quotes, it is its own canonical form.
+                let start = self.offset(raw);
+                self.span(start.wrapping_sub(1), start + raw.len() + 1);
+            }
+            Node::Array { span, .. } | Node::Object { span, .. } if span.canonical => {
+                self.span(span.start as usize, span.end as usize);
+            }
+            _ => self.other(node),
+        }
+    }
+
+    fn other(&mut self, node: Node<'a>) {
+        match node {
+            Node::Null => self.text(b"null"),
+            Node::Bool(true) => self.text(b"true"),
+            Node::Bool(false) => self.text(b"false"),
+            Node::Num(literal) if is_canonical_integer(literal) => {
+                let start = self.offset(literal);
+                self.span(start, start + literal.len());
+            }
+            Node::Num(literal) => {
+                self.flush();
+                write_number(literal, self.out);
+            }
+            Node::Str(raw, false) => {
+                // Validated content without escapes has no quote, backslash or
+                // control character: with its quotes, it is its own canonical form.
+                let start = self.offset(raw);
+                self.span(start.wrapping_sub(1), start + raw.len() + 1);
+            }
+            Node::Str(..) => {
+                self.flush();
+                jcs::write_string(&unescape(node), self.out);
+            }
+            Node::Array { span, .. } | Node::Object { span, .. } if span.canonical => {
+                self.span(span.start as usize, span.end as usize);
+            }
+            Node::Array { .. } => {
+                self.open(node, b'[');
+                for (i, item) in self.tree.items(node).iter().enumerate() {
+                    if i > 0 {
+                        self.byte(b',');
+                    }
+                    self.node(*item);
+                }
+                self.byte(b']');
+            }
+            Node::Object { .. } => {
+                self.open(node, b'{');
+                for (i, (key, value)) in self.tree.members(node).enumerate() {
+                    if i > 0 {
+                        self.byte(b',');
+                    }
+                    self.node(key);
+                    self.byte(b':');
+                    self.node(value);
+                }
+                self.byte(b'}');
+            }
+        }
     }
 }
 
@@ -273,6 +428,13 @@ fn is_integer_literal(literal: &str) -> bool {
     !literal.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
 }
 
+/// Whether a validated number literal is its own canonical form: integers are
+/// range-checked (|n| ≤ 2^53 − 1) and without leading zeros, so their digits are
+/// what ECMAScript prints, except for `-0`.
+fn is_canonical_integer(literal: &str) -> bool {
+    is_integer_literal(literal) && literal != "-0"
+}
+
 /// Writes a validated number literal in canonical form.
 fn write_number<O: Out>(literal: &str, out: &mut O) {
     if is_integer_literal(literal) {
@@ -283,9 +445,27 @@ fn write_number<O: Out>(literal: &str, out: &mut O) {
         } else {
             out.put(literal.as_bytes());
         }
+    } else if let Some(integer) = whole_decimal(literal) {
+        // `5.0` is the double 5, which ECMAScript prints as `5` (and `-0.0` as `0`).
+        if integer == "-0" {
+            out.byte(b'0');
+        } else {
+            out.put(integer.as_bytes());
+        }
     } else {
         jcs::write_f64(literal.parse().unwrap_or(0.0), out);
     }
+}
+
+/// For a validated literal `I.0…0` (no exponent) whose integer part `I` has at
+/// most 15 digits, `I`: the double is that integer exactly (below 2^53), so its
+/// canonical form is `I`'s digits, as for an integer literal. Credits and
+/// grades are often written so (`5.0`); this skips float parsing and printing.
+fn whole_decimal(literal: &str) -> Option<&str> {
+    let (integer, fraction) = literal.split_once('.')?;
+    let digits = integer.strip_prefix('-').unwrap_or(integer);
+    (digits.len() <= 15 && !fraction.is_empty() && fraction.bytes().all(|b| b == b'0'))
+        .then_some(integer)
 }
 
 /// Decodes the escapes of validated string content.
@@ -354,6 +534,7 @@ fn hex4(bytes: &[u8], i: usize) -> Option<u16> {
 }
 
 /// Orders two member names (unescaped) in UTF-16 order.
+#[inline]
 fn cmp_names(a: Node<'_>, b: Node<'_>) -> Ordering {
     match (a, b) {
         (Node::Str(x, false), Node::Str(y, false)) => cmp_utf16(x, y),
@@ -361,12 +542,138 @@ fn cmp_names(a: Node<'_>, b: Node<'_>) -> Ordering {
     }
 }
 
-struct Frame<'a> {
+/// Objects up to this many members are sorted by insertion, which also finds
+/// duplicates and notices input already in order; larger ones by `sort_unstable`
+/// (insertion sort is quadratic, and input is untrusted).
+const INSERTION_SORT_MAX: usize = 24;
+
+/// A member of an open object, with the sort key of its name.
+#[derive(Debug, Clone, Copy)]
+struct Member<'a> {
+    /// See [`name_key`].
+    key: u64,
+    name: Node<'a>,
+    value: Node<'a>,
+}
+
+/// The high bit of each byte.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The first eight bytes of a member name, big-endian and zero-padded, so that
+/// for ASCII names unequal keys compare as the names do: byte order is UTF-16
+/// order for ASCII, and a pad sorts a shorter name first (a valid string has no
+/// raw NUL). Names with escapes get all high bits set: compare the names.
+///
+/// `input` is the input from the name's first byte on: when eight bytes are
+/// there, one load and a mask make the key.
+#[inline(always)]
+fn name_key(raw: &str, escaped: bool, input: &[u8]) -> u64 {
+    if escaped {
+        return u64::MAX;
+    }
+    let len = raw.len();
+    if let Some(word) = input.get(..8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let word = u64::from_be_bytes(word);
+        return match len {
+            0 => 0,
+            1..=7 => word & !(u64::MAX >> (8 * len)),
+            _ => word,
+        };
+    }
+    let mut prefix = [0u8; 8];
+    for (slot, byte) in prefix.iter_mut().zip(raw.as_bytes()) {
+        *slot = *byte;
+    }
+    u64::from_be_bytes(prefix)
+}
+
+/// Orders members by name in UTF-16 order: by key when that decides (different
+/// ASCII prefixes, the common case), by the names otherwise.
+#[inline]
+fn cmp_members(a: &Member<'_>, b: &Member<'_>) -> Ordering {
+    if a.key != b.key && (a.key | b.key) & HIGH_BITS == 0 {
+        a.key.cmp(&b.key)
+    } else {
+        cmp_names(a.name, b.name)
+    }
+}
+
+/// Sorts members by name; `Err` on a duplicate name, `Ok(true)` when they were
+/// already in order.
+fn sort_members(members: &mut [Member<'_>]) -> Result<bool> {
+    if members.len() > INSERTION_SORT_MAX {
+        let mut in_order = true;
+        for pair in members.windows(2) {
+            if let [a, b] = pair {
+                match cmp_members(a, b) {
+                    Ordering::Less => {}
+                    Ordering::Equal => return Err(Rejected),
+                    Ordering::Greater => in_order = false,
+                }
+            }
+        }
+        if in_order {
+            return Ok(true);
+        }
+        members.sort_unstable_by(cmp_members);
+        // Sorted, so a repeated name (compared after unescaping) is adjacent.
+        if members
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if cmp_members(a, b) == Ordering::Equal))
+        {
+            return Err(Rejected);
+        }
+        return Ok(false);
+    }
+    // Insertion sort compares every pair that ends up adjacent (when the later of
+    // the two is inserted, the other is its neighbour or is passed over), so an
+    // `Equal` comparison on the way finds every duplicate. Larger members move
+    // up one slot each (a copy, not a swap) and the new one is written once.
+    let mut in_order = true;
+    for i in 1..members.len() {
+        let Some(&cur) = members.get(i) else {
+            break;
+        };
+        let mut j = i;
+        while let Some(&prev) = j.checked_sub(1).and_then(|k| members.get(k)) {
+            match cmp_members(&prev, &cur) {
+                Ordering::Less => break,
+                Ordering::Equal => return Err(Rejected),
+                Ordering::Greater => {
+                    if let Some(slot) = members.get_mut(j) {
+                        *slot = prev;
+                    }
+                    j -= 1;
+                }
+            }
+        }
+        if j != i {
+            in_order = false;
+            if let Some(slot) = members.get_mut(j) {
+                *slot = cur;
+            }
+        }
+    }
+    Ok(in_order)
+}
+
+/// The span of a container at `bytes[open..end]`.
+fn span(open: usize, end: usize, canonical: bool) -> Result<Span> {
+    Ok(Span {
+        start: u32::try_from(open).map_err(|_| Rejected)?,
+        end: u32::try_from(end).map_err(|_| Rejected)?,
+        canonical,
+    })
+}
+
+struct Frame {
     object: bool,
     /// Index of this container's first child in `Parser::items` or `Parser::members`.
     start: usize,
-    /// Objects: the name of the member whose value is being parsed.
-    name: Node<'a>,
+    /// Offset of the opening bracket.
+    open: usize,
+    /// Nothing seen so far keeps the container's text from being canonical.
+    canonical: bool,
 }
 
 struct Parser<'a> {
@@ -379,21 +686,41 @@ struct Parser<'a> {
     items: Vec<Node<'a>>,
     /// Members of the open objects, sorted in place when an object closes (no copy
     /// into a separate vector: that copy was a quarter of the parser's time).
-    members: Vec<(Node<'a>, Node<'a>)>,
-    stack: Vec<Frame<'a>>,
+    members: Vec<Member<'a>>,
+    stack: Vec<Frame>,
+    /// A line feed was skipped as whitespace.
+    newline: bool,
 }
 
 impl<'a> Parser<'a> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
+        if let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            while let Some(&b) = self.bytes.get(self.pos) {
+                match b {
+                    b' ' | b'\t' | b'\r' => {}
+                    b'\n' => self.newline = true,
+                    _ => break,
+                }
+                self.pos += 1;
+            }
+            self.not_canonical();
         }
     }
 
+    /// Marks the innermost open container as not in canonical form.
+    fn not_canonical(&mut self) {
+        if let Some(frame) = self.stack.last_mut() {
+            frame.canonical = false;
+        }
+    }
+
+    #[inline(always)]
     fn expect(&mut self, byte: u8) -> Result<()> {
         self.skip_ws();
         if self.peek() == Some(byte) {
@@ -404,14 +731,20 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
     fn member_name(&mut self) -> Result<()> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
             return Err(Rejected);
         }
+        let at = self.pos + 1;
         let name = self.string()?;
-        if let Some(frame) = self.stack.last_mut() {
-            frame.name = name;
+        if let Node::Str(raw, escaped) = name {
+            self.members.push(Member {
+                key: name_key(raw, escaped, self.bytes.get(at..).unwrap_or_default()),
+                name,
+                value: Node::Null,
+            });
         }
         self.expect(b':')
     }
@@ -424,17 +757,29 @@ impl<'a> Parser<'a> {
                     if self.stack.len() >= self.max_depth {
                         return Err(Rejected);
                     }
+                    let at = self.pos;
                     self.pos += 1;
+                    // Whitespace here is inside this container (and its parent).
                     self.skip_ws();
+                    let tight = self.pos == at + 1;
                     let object = open == b'{';
                     let close = if object { b'}' } else { b']' };
                     if self.peek() == Some(close) {
                         self.pos += 1;
                         let first = u32::try_from(self.nodes.len()).map_err(|_| Rejected)?;
+                        let span = span(at, self.pos, tight)?;
                         if object {
-                            Node::Object { first, len: 0 }
+                            Node::Object {
+                                first,
+                                len: 0,
+                                span,
+                            }
                         } else {
-                            Node::Array { first, len: 0 }
+                            Node::Array {
+                                first,
+                                len: 0,
+                                span,
+                            }
                         }
                     } else {
                         self.stack.push(Frame {
@@ -444,7 +789,8 @@ impl<'a> Parser<'a> {
                             } else {
                                 self.items.len()
                             },
-                            name: Node::Null,
+                            open: at,
+                            canonical: tight,
                         });
                         if object {
                             self.member_name()?;
@@ -465,7 +811,11 @@ impl<'a> Parser<'a> {
                 };
                 let object = frame.object;
                 if object {
-                    self.members.push((frame.name, value));
+                    // The member was pushed with its name (`member_name`); the
+                    // members of containers nested in its value are gone by now.
+                    if let Some(member) = self.members.last_mut() {
+                        member.value = value;
+                    }
                 } else {
                     self.items.push(value);
                 }
@@ -492,29 +842,37 @@ impl<'a> Parser<'a> {
     fn close(&mut self) -> Result<Node<'a>> {
         let frame = self.stack.pop().ok_or(Rejected)?;
         let first = u32::try_from(self.nodes.len()).map_err(|_| Rejected)?;
-        if !frame.object {
-            let len = self.items.len().saturating_sub(frame.start);
-            self.nodes.extend(self.items.drain(frame.start..));
-            let len = u32::try_from(len).map_err(|_| Rejected)?;
-            return Ok(Node::Array { first, len });
+        let mut canonical = frame.canonical;
+        let node = if frame.object {
+            let own = self.members.get_mut(frame.start..).unwrap_or_default();
+            canonical &= sort_members(own)?;
+            let len = u32::try_from(own.len()).map_err(|_| Rejected)?;
+            self.nodes.reserve(own.len() * 2);
+            for member in own.iter() {
+                self.nodes.push(member.name);
+                self.nodes.push(member.value);
+            }
+            self.members.truncate(frame.start);
+            Node::Object {
+                first,
+                len,
+                span: span(frame.open, self.pos, canonical)?,
+            }
+        } else {
+            let own = self.items.get(frame.start..).unwrap_or_default();
+            let len = own.len();
+            self.nodes.extend_from_slice(own);
+            self.items.truncate(frame.start);
+            Node::Array {
+                first,
+                len: u32::try_from(len).map_err(|_| Rejected)?,
+                span: span(frame.open, self.pos, canonical)?,
+            }
+        };
+        if !canonical {
+            self.not_canonical();
         }
-        let own = self.members.get_mut(frame.start..).unwrap_or_default();
-        own.sort_unstable_by(|a, b| cmp_names(a.0, b.0));
-        // Sorted, so a repeated name (compared after unescaping) is adjacent.
-        if own
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if cmp_names(a.0, b.0) == Ordering::Equal))
-        {
-            return Err(Rejected);
-        }
-        let len = u32::try_from(own.len()).map_err(|_| Rejected)?;
-        self.nodes.reserve(own.len() * 2);
-        for &(name, value) in own.iter() {
-            self.nodes.push(name);
-            self.nodes.push(value);
-        }
-        self.members.truncate(frame.start);
-        Ok(Node::Object { first, len })
+        Ok(node)
     }
 
     fn literal(&mut self, word: &'static [u8], node: Node<'a>) -> Result<Node<'a>> {
@@ -527,6 +885,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string at `self.pos` (the opening quote).
+    #[inline(always)]
     fn string(&mut self) -> Result<Node<'a>> {
         let bytes = self.bytes;
         let start = self.pos + 1;
@@ -548,6 +907,9 @@ impl<'a> Parser<'a> {
         // The whole input is valid UTF-8 and quotes are ASCII, so this is a char boundary.
         let raw = self.text.get(start..i).ok_or(Rejected)?;
         self.pos = i + 1;
+        if escaped {
+            self.not_canonical();
+        }
         Ok(Node::Str(raw, escaped))
     }
 
@@ -614,6 +976,9 @@ impl<'a> Parser<'a> {
             }
         } else if !literal.parse::<f64>().is_ok_and(f64::is_finite) {
             return Err(Rejected);
+        }
+        if !integer || literal == "-0" {
+            self.not_canonical();
         }
         self.pos = i;
         Ok(Node::Num(literal))
@@ -788,6 +1153,226 @@ mod tests {
                 Tree::parse(case, limits).is_ok()
             );
         }
+    }
+
+    /// Member order and duplicates where the 8-byte name key cannot decide:
+    /// characters from U+E000 (UTF-8 lead byte EE/EF) against supplementary ones
+    /// (F0–F4, surrogates in UTF-16), escaped names, long shared prefixes.
+    #[test]
+    fn member_order_beyond_the_ascii_key() {
+        let names = [
+            "\u{e000}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{10ffff}",
+            "\u{fb33}",
+            "😂",
+            "\u{d7ff}",
+            "é",
+            "a",
+            "",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh\u{e000}",
+            "abcdefgh😂",
+            "abcdefgz",
+            "abcdefg",
+            "achievement",
+            "achievementType",
+        ];
+        let escaped =
+            |name: &str| -> String { name.encode_utf16().map(|u| format!("\\u{u:04x}")).collect() };
+        // Every order of insertion, raw and escaped names mixed.
+        for rotate in 0..names.len() {
+            let mut text = String::from("{");
+            for (i, name) in names
+                .iter()
+                .cycle()
+                .skip(rotate)
+                .take(names.len())
+                .enumerate()
+            {
+                let name = if i % 3 == 0 {
+                    escaped(name)
+                } else {
+                    (*name).to_owned()
+                };
+                text.push_str(&format!("\"{name}\":{i},"));
+            }
+            text.pop();
+            text.push('}');
+            agree(text.as_bytes());
+            // The same names in reverse, and every name twice (raw and escaped).
+            let reversed: Vec<String> = names.iter().rev().map(|n| format!("\"{n}\":1")).collect();
+            agree(format!("{{{}}}", reversed.join(",")).as_bytes());
+            let name = names[rotate];
+            agree(format!("{{\"{name}\":1,\"x\":2,\"{}\":3}}", escaped(name)).as_bytes());
+            agree(format!("{{\"{}\":1,\"{name}\":3}}", escaped(name)).as_bytes());
+        }
+        let mut members: Vec<(String, usize)> =
+            names.iter().map(|n| ((*n).to_owned(), 0)).collect();
+        members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        let sorted: Vec<String> = members.iter().map(|(n, _)| format!("\"{n}\":0")).collect();
+        let sorted = format!("{{{}}}", sorted.join(","));
+        // Input already in canonical order is its own canonical form.
+        assert_eq!(
+            canonical_fast(sorted.as_bytes()).unwrap(),
+            sorted.as_bytes()
+        );
+    }
+
+    /// Objects beyond the insertion-sort size: in order, reversed, shuffled, with
+    /// a duplicate at either end.
+    #[test]
+    fn large_objects() {
+        let n = INSERTION_SORT_MAX * 3;
+        let member = |i: usize| format!("\"k{i:03}\":{i}");
+        let ordered: Vec<String> = (0..n).map(member).collect();
+        let reversed: Vec<String> = (0..n).rev().map(member).collect();
+        let shuffled: Vec<String> = (0..n).map(|i| member((i * 37) % n)).collect();
+        for members in [&ordered, &reversed, &shuffled] {
+            let text = format!("{{{}}}", members.join(","));
+            agree(text.as_bytes());
+            assert!(Tree::parse(text.as_bytes(), Limits::DEFAULT).is_ok());
+            for duplicate in [member(0), member(n - 1), member(n / 2)] {
+                let text = format!("{{{},{duplicate}}}", members.join(","));
+                agree(text.as_bytes());
+                assert!(Tree::parse(text.as_bytes(), Limits::DEFAULT).is_err());
+            }
+        }
+        for len in [2, INSERTION_SORT_MAX, INSERTION_SORT_MAX + 1] {
+            let same: Vec<String> = (0..len).map(|_| member(7)).collect();
+            assert!(
+                Tree::parse(
+                    format!("{{{}}}", same.join(",")).as_bytes(),
+                    Limits::DEFAULT
+                )
+                .is_err()
+            );
+        }
+    }
+
+    /// What makes text non-canonical, in a container nested in canonical ones: the
+    /// writer must not copy it (and must copy canonical neighbours exactly).
+    #[test]
+    fn canonical_runs() {
+        let canonical = [
+            r#"{"a":[1,"x",{"b":true,"c":null}],"d":{},"e":[],"f":-5,"g":"é"}"#,
+            r#"[[[]],{},"",0,-1,9007199254740991]"#,
+            r#"{"":{"":{"":[false]}}}"#,
+        ];
+        for text in canonical {
+            agree(text.as_bytes());
+            assert_eq!(
+                canonical_fast(text.as_bytes()).unwrap(),
+                text.as_bytes(),
+                "{text}"
+            );
+        }
+        for inner in [
+            r#"{"b":1,"a":2}"#,
+            r#"{ "a":1}"#,
+            r#"{"a" :1}"#,
+            r#"{"a": 1}"#,
+            r#"{"a":1 }"#,
+            r#"[ 1]"#,
+            r#"[1 ,2]"#,
+            r#"[1, 2]"#,
+            r#"[1 ]"#,
+            r#"{ }"#,
+            r#"[ ]"#,
+            r#"["\u0041"]"#,
+            r#"["\n"]"#,
+            r#"["\/"]"#,
+            r#"{"\u0061":1}"#,
+            r#"[-0]"#,
+            r#"[1.0]"#,
+            r#"[1e2]"#,
+            r#"[1.5]"#,
+            r#"[-0.0]"#,
+            "[\n1]",
+            "[1\t]",
+            "[1\r]",
+        ] {
+            for outer in [
+                format!(r#"{{"a":{inner},"b":[1,{inner},"x"],"c":{{"d":{inner}}}}}"#),
+                format!(r#"[{inner},{inner}]"#),
+                format!(r#"{{"z":{inner},"a":{inner}}}"#),
+            ] {
+                agree(outer.as_bytes());
+            }
+        }
+    }
+
+    /// The writer's runs: pieces that happen to match the input bytes after the
+    /// run (`null`, punctuation) but are not the same nodes.
+    #[test]
+    fn runs_only_extend_over_identical_bytes() {
+        for text in [
+            r#"{"b":null,"a":null}"#,
+            r#"{"b":true,"a":false}"#,
+            r#"{"b":[null],"a":[null,1]}"#,
+            r#"{"b":"x","a":"x"}"#,
+            r#"{"b":{"c":1,"b":1},"a":{"b":1,"c":1}}"#,
+            r#"{"b":1,"a":1,"c":{"z":0,"y":0}}"#,
+            r#"[{"b":1,"a":1},{"a":1,"b":1}]"#,
+        ] {
+            agree(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn multi_line_is_a_line_feed_anywhere() {
+        for (text, expected) in [
+            (&b"{}"[..], false),
+            (b"{}\n", true),
+            (b"\n{}", true),
+            (b"{\"a\": [1,\r\t2]}", false),
+            (b"{\"a\":\n[1]}", true),
+            (b"[1,2\n]", true),
+            (b"\"\\n\"", false),
+        ] {
+            let tree = Tree::parse(text, Limits::DEFAULT).unwrap();
+            assert_eq!(
+                tree.multi_line(),
+                expected,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+            assert_eq!(tree.multi_line(), text.contains(&b'\n'));
+        }
+    }
+
+    /// Decimal literals with an all-zero fraction print as integers, like the
+    /// doubles they are; anything else goes through the float printer.
+    #[test]
+    fn whole_decimals() {
+        for (literal, canonical) in [
+            ("5.0", "5"),
+            ("-5.00", "-5"),
+            ("0.0", "0"),
+            ("-0.0", "0"),
+            ("-0.000", "0"),
+            ("10.0", "10"),
+            ("123456789012345.0", "123456789012345"),
+            ("-123456789012345.0", "-123456789012345"),
+            ("1234567890123456.0", "1234567890123456"),
+            ("9007199254740993.0", "9007199254740992"),
+            ("5.01", "5.01"),
+            ("5.0e0", "5"),
+            ("5.0e1", "50"),
+            ("0.5", "0.5"),
+        ] {
+            assert_eq!(
+                canonical_fast(literal.as_bytes()).unwrap(),
+                canonical.as_bytes(),
+                "{literal}"
+            );
+            agree(literal.as_bytes());
+            agree(format!("[{literal},{{\"a\":{literal}}}]").as_bytes());
+        }
+        assert_eq!(whole_decimal("1234567890123456.0"), None);
+        assert_eq!(whole_decimal("5.0e1"), None);
     }
 
     #[test]
