@@ -63,6 +63,8 @@ pub(crate) struct Tree<'a> {
     nodes: Vec<Node<'a>>,
     root: Node<'a>,
     /// See [`Tree::multi_line`].
+    // Only signing (`add_proof_bytes`) reads it; the verifier builds without.
+    #[cfg_attr(not(feature = "signing"), allow(dead_code))]
     multi_line: bool,
 }
 
@@ -109,6 +111,8 @@ impl<'a> Tree<'a> {
 
     /// Whether the input has a line feed: strings cannot hold a raw one, so it
     /// is whitespace, and the document is laid out on several lines.
+    // Only signing (`add_proof_bytes`) reads it; the verifier builds without.
+    #[cfg_attr(not(feature = "signing"), allow(dead_code))]
     pub(crate) fn multi_line(&self) -> bool {
         self.multi_line
     }
@@ -185,6 +189,8 @@ impl<'a> Tree<'a> {
     }
 
     /// Writes the RFC 8785 canonical form of `node`.
+    // Only signing (`add_proof_bytes`) reads it; the verifier builds without.
+    #[cfg_attr(not(feature = "signing"), allow(dead_code))]
     pub(crate) fn write<O: Out>(&self, node: Node<'a>, out: &mut O) {
         let mut writer = Writer::new(self, out);
         writer.node(node);
