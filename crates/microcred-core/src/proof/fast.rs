@@ -124,60 +124,104 @@ pub(super) fn prepare_node<'a>(
             ProofFailure::DocumentNotAnObject,
         )]));
     }
-    let proofs: Vec<Node<'a>> = match tree.get(doc, "proof") {
+    let one;
+    let proofs: &[Node<'a>] = match tree.get(doc, "proof") {
         None => return Some(Document::Done(Vec::new())),
-        Some(p @ Node::Object { .. }) => vec![p],
-        Some(p @ Node::Array { .. }) => tree.items(p).to_vec(),
+        Some(p @ Node::Object { .. }) => {
+            one = [p];
+            &one
+        }
+        Some(p @ Node::Array { .. }) => tree.items(p),
         Some(_) => return Some(Document::Done(vec![failed(0, ProofFailure::NotAnObject)])),
     };
+    let members: Vec<ProofMembers<'a>> =
+        proofs.iter().map(|&p| ProofMembers::of(tree, p)).collect();
     // Proof chains hash other proofs into the document, and other cryptosuites
     // (eddsa-rdfc-2022 works on the JSON-LD of a `Value`, and that work dwarfs the
     // parse it repeats) have their own code: both are left to the Value path, which
     // also reports unsupported suites.
-    if proofs.iter().any(|p| {
-        tree.get(*p, "previousProof").is_some()
-            || tree
-                .get(*p, "cryptosuite")
+    if members.iter().any(|m| {
+        m.previous_proof.is_some()
+            || m.cryptosuite
                 .is_some_and(|suite| !tree::str_eq(suite, EDDSA_JCS_2022))
     }) {
         return None;
     }
     let pending = proofs
         .iter()
+        .zip(&members)
         .enumerate()
-        .map(|(index, &proof)| {
-            let s = |k: &str| {
-                tree.get(proof, k)
-                    .and_then(tree::as_str)
-                    .map(Cow::into_owned)
-            };
+        .map(|(index, (&proof, m))| {
+            let s = |node: Option<Node<'a>>| node.and_then(tree::as_str).map(Cow::into_owned);
             Pending {
                 outcome: ProofOutcome {
                     index,
-                    id: s("id"),
-                    cryptosuite: s("cryptosuite"),
-                    verification_method: s("verificationMethod"),
-                    proof_purpose: s("proofPurpose"),
-                    created: s("created"),
-                    expires: s("expires"),
-                    challenge: s("challenge"),
-                    domain: s("domain"),
+                    id: s(m.id),
+                    cryptosuite: s(m.cryptosuite),
+                    verification_method: s(m.verification_method),
+                    proof_purpose: s(m.proof_purpose),
+                    created: s(m.created),
+                    expires: s(m.expires),
+                    challenge: s(m.challenge),
+                    domain: s(m.domain),
                     result: Err(ProofFailure::SignatureInvalid),
                 },
-                prepared: prepare_proof(tree, doc, proof, resolver),
+                prepared: prepare_proof(tree, doc, proof, m, resolver),
             }
         })
         .collect();
     Some(Document::Fast(pending))
 }
 
+/// The members of a proof that verification reads, found in one pass over its
+/// members (names compared after unescaping, as [`Tree::get`] does; names are
+/// unique, so the first match is the only one).
+#[derive(Default)]
+struct ProofMembers<'a> {
+    id: Option<Node<'a>>,
+    kind: Option<Node<'a>>,
+    cryptosuite: Option<Node<'a>>,
+    verification_method: Option<Node<'a>>,
+    proof_purpose: Option<Node<'a>>,
+    proof_value: Option<Node<'a>>,
+    created: Option<Node<'a>>,
+    expires: Option<Node<'a>>,
+    challenge: Option<Node<'a>>,
+    domain: Option<Node<'a>>,
+    context: Option<Node<'a>>,
+    previous_proof: Option<Node<'a>>,
+}
+
+impl<'a> ProofMembers<'a> {
+    fn of(tree: &Tree<'a>, proof: Node<'a>) -> Self {
+        let mut m = Self::default();
+        for (name, value) in tree.members(proof) {
+            let slot = match &*tree::unescape(name) {
+                "id" => &mut m.id,
+                "type" => &mut m.kind,
+                "cryptosuite" => &mut m.cryptosuite,
+                "verificationMethod" => &mut m.verification_method,
+                "proofPurpose" => &mut m.proof_purpose,
+                "proofValue" => &mut m.proof_value,
+                "created" => &mut m.created,
+                "expires" => &mut m.expires,
+                "challenge" => &mut m.challenge,
+                "domain" => &mut m.domain,
+                "@context" => &mut m.context,
+                "previousProof" => &mut m.previous_proof,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        m
+    }
+}
+
 fn str_member<'a>(
-    tree: &Tree<'a>,
-    proof: Node<'a>,
+    node: Option<Node<'a>>,
     member: &'static str,
 ) -> Result<Cow<'a, str>, ProofFailure> {
-    tree.get(proof, member)
-        .and_then(tree::as_str)
+    node.and_then(tree::as_str)
         .ok_or(ProofFailure::MissingMember { member })
 }
 
@@ -187,28 +231,29 @@ fn prepare_proof<'a>(
     tree: &Tree<'a>,
     doc: Node<'a>,
     proof: Node<'a>,
+    m: &ProofMembers<'a>,
     resolver: &dyn KeyResolver,
 ) -> Result<Prepared, ProofFailure> {
     if !matches!(proof, Node::Object { .. }) {
         return Err(ProofFailure::NotAnObject);
     }
-    let kind = str_member(tree, proof, "type")?;
+    let kind = str_member(m.kind, "type")?;
     if kind != PROOF_TYPE {
         return Err(ProofFailure::UnsupportedType {
             found: kind.into_owned(),
         });
     }
-    let suite = str_member(tree, proof, "cryptosuite")?;
+    let suite = str_member(m.cryptosuite, "cryptosuite")?;
     if suite != EDDSA_JCS_2022 {
         return Err(ProofFailure::UnsupportedCryptosuite {
             found: suite.into_owned(),
         });
     }
-    let vm = str_member(tree, proof, "verificationMethod")?;
-    let purpose = str_member(tree, proof, "proofPurpose")?;
-    let proof_value = str_member(tree, proof, "proofValue")?;
-    for member in ["created", "expires"] {
-        if let Some(v) = tree.get(proof, member) {
+    let vm = str_member(m.verification_method, "verificationMethod")?;
+    let purpose = str_member(m.proof_purpose, "proofPurpose")?;
+    let proof_value = str_member(m.proof_value, "proofValue")?;
+    for (member, node) in [("created", m.created), ("expires", m.expires)] {
+        if let Some(v) = node {
             let s = tree::as_str(v).ok_or(ProofFailure::MissingMember { member })?;
             datetime::parse(&s).map_err(|source| ProofFailure::DateTime { member, source })?;
         }
@@ -217,7 +262,7 @@ fn prepare_proof<'a>(
         .map_err(|source| ProofFailure::ProofValueEncoding { source })?
         .ok_or(ProofFailure::ProofValueLength)?;
 
-    let context = tree.get(proof, "@context");
+    let context = m.context;
     if let Some(pctx) = context {
         if !context_starts_with(tree, tree.get(doc, "@context"), pctx) {
             return Err(ProofFailure::ContextMismatch);
@@ -270,14 +315,16 @@ fn context_starts_with<'a>(
     let Some(doc_ctx) = doc_ctx else {
         return false;
     };
-    let as_list = |node: Node<'a>| -> Vec<Node<'a>> {
-        match node {
-            Node::Array { .. } => tree.items(node).to_vec(),
-            other => vec![other],
-        }
+    let (d_one, p_one) = ([doc_ctx], [proof_ctx]);
+    let d: &[Node<'a>] = match doc_ctx {
+        Node::Array { .. } => tree.items(doc_ctx),
+        _ => &d_one,
     };
-    let (d, p) = (as_list(doc_ctx), as_list(proof_ctx));
-    p.len() <= d.len() && d.iter().zip(&p).all(|(a, b)| tree.equal(*a, *b))
+    let p: &[Node<'a>] = match proof_ctx {
+        Node::Array { .. } => tree.items(proof_ctx),
+        _ => &p_one,
+    };
+    p.len() <= d.len() && d.iter().zip(p).all(|(a, b)| tree.equal(*a, *b))
 }
 
 /// Decides pending proofs one by one with `verify_strict`.
