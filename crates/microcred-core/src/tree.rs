@@ -707,16 +707,36 @@ impl<'a> Parser<'a> {
     #[inline(always)]
     fn skip_ws(&mut self) {
         if let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            while let Some(&b) = self.bytes.get(self.pos) {
-                match b {
-                    b' ' | b'\t' | b'\r' => {}
-                    b'\n' => self.newline = true,
-                    _ => break,
-                }
-                self.pos += 1;
-            }
-            self.not_canonical();
+            self.skip_ws_run();
         }
+    }
+
+    /// The next byte after any whitespace. The byte is matched first, and
+    /// whitespace looked for only when it is not the expected one: compact
+    /// input (the common case) then costs no whitespace check per token.
+    #[inline(always)]
+    fn next_byte(&mut self) -> Option<u8> {
+        match self.peek() {
+            Some(b' ' | b'\t' | b'\n' | b'\r') => {
+                self.skip_ws_run();
+                self.peek()
+            }
+            other => other,
+        }
+    }
+
+    /// Skips whitespace at `self.pos` (kept out of the hot loop).
+    #[inline(never)]
+    fn skip_ws_run(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b' ' | b'\t' | b'\r' => {}
+                b'\n' => self.newline = true,
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        self.not_canonical();
     }
 
     /// Marks the innermost open container as not in canonical form.
@@ -728,8 +748,7 @@ impl<'a> Parser<'a> {
 
     #[inline(always)]
     fn expect(&mut self, byte: u8) -> Result<()> {
-        self.skip_ws();
-        if self.peek() == Some(byte) {
+        if self.peek() == Some(byte) || self.next_byte() == Some(byte) {
             self.pos += 1;
             Ok(())
         } else {
@@ -739,8 +758,7 @@ impl<'a> Parser<'a> {
 
     #[inline(always)]
     fn member_name(&mut self) -> Result<()> {
-        self.skip_ws();
-        if self.peek() != Some(b'"') {
+        if self.peek() != Some(b'"') && self.next_byte() != Some(b'"') {
             return Err(Rejected);
         }
         let at = self.pos + 1;
@@ -757,7 +775,6 @@ impl<'a> Parser<'a> {
 
     fn run(&mut self) -> Result<Node<'a>> {
         'value: loop {
-            self.skip_ws();
             let mut value = match self.peek() {
                 Some(open @ (b'{' | b'[')) => {
                     if self.stack.len() >= self.max_depth {
@@ -809,6 +826,10 @@ impl<'a> Parser<'a> {
                 Some(b't') => self.literal(b"true", Node::Bool(true))?,
                 Some(b'f') => self.literal(b"false", Node::Bool(false))?,
                 Some(b'n') => self.literal(b"null", Node::Null)?,
+                Some(b' ' | b'\t' | b'\n' | b'\r') => {
+                    self.skip_ws_run();
+                    continue 'value;
+                }
                 _ => return Err(Rejected),
             };
             loop {
@@ -825,8 +846,7 @@ impl<'a> Parser<'a> {
                 } else {
                     self.items.push(value);
                 }
-                self.skip_ws();
-                match self.peek() {
+                match self.next_byte() {
                     Some(b',') => {
                         self.pos += 1;
                         if object {
