@@ -437,18 +437,36 @@ impl Ledger {
         Ok(stmt.query_row([out_file], record).optional()?)
     }
 
-    /// Some credential with this content: its id and file, if there is one.
-    pub(crate) fn first_by_content(
+    /// The first of `contents` (SHA-256 hex strings, in a batch's row order)
+    /// that some credential of the ledger has: its position in `contents`, and
+    /// that credential's id and file.
+    ///
+    /// One statement for a whole batch: a lookup per row would cost a statement
+    /// run per credential, and mostly find nothing.
+    pub(crate) fn first_with_content(
         &self,
-        content_sha256: &str,
-    ) -> anyhow::Result<Option<(String, Option<String>)>> {
-        // Two columns and one row: a batch asks once per new row, and mostly finds none.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT credential_id, out_file FROM credentials WHERE content_sha256 = ?1 LIMIT 1",
+        contents: &[&str],
+    ) -> anyhow::Result<Option<(usize, String, Option<String>)>> {
+        if contents.is_empty() {
+            return Ok(None);
+        }
+        let list = serde_json::to_string(contents)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT r.key, c.credential_id, c.out_file FROM json_each(?1) AS r \
+             JOIN credentials AS c ON c.content_sha256 = r.value \
+             ORDER BY r.key LIMIT 1",
         )?;
-        Ok(stmt
-            .query_row([content_sha256], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+        let found = stmt
+            .query_row([list], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(match found {
+            Some((at, id, file)) => Some((
+                usize::try_from(at).context("json_each gave a negative position")?,
+                id,
+                file,
+            )),
+            None => None,
+        })
     }
 
     /// Whether any credential's `out_file` starts with `prefix` (which ends with
@@ -781,11 +799,12 @@ mod tests {
             l.by_out_file("/out/a.json").unwrap().unwrap().state,
             State::Issued
         );
+        assert_eq!(l.first_with_content(&[]).unwrap(), None);
+        assert_eq!(l.first_with_content(&["c-zz", "c-y"]).unwrap(), None);
         assert_eq!(
-            l.first_by_content("c-b").unwrap(),
-            Some(("b".into(), Some("/out/b.json".into())))
+            l.first_with_content(&["c-zz", "c-b", "c-a"]).unwrap(),
+            Some((1, "b".into(), Some("/out/b.json".into())))
         );
-        assert_eq!(l.first_by_content("c-zz").unwrap(), None);
         assert!(l.has_out_file_under("/out/").unwrap());
         assert!(!l.has_out_file_under("/out/a.json#").unwrap());
         assert!(!l.has_out_file_under("/ou/").unwrap());

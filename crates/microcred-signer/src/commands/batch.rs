@@ -666,10 +666,11 @@ fn plan(
                 ledger.path().display()
             );
         }
-        reservations.push(reservation(args, ledger, &p, place)?);
+        reservations.push(reservation(ledger, &p, place)?);
         fresh.push(p);
     }
     if let Some(ledger) = ledger {
+        check_reissue(args, ledger, fresh.iter())?;
         let records = ledger.reserve(reservations)?;
         jobs.extend(fresh.into_iter().zip(records).map(|(p, rec)| Job {
             prepared: p,
@@ -680,23 +681,32 @@ fn plan(
     Ok(jobs)
 }
 
-/// The ledger row of a new credential, unless the ledger already has one with the
-/// same content (without `--allow-reissue`) or the same explicit id.
-fn reservation(
+/// Fails, without `--allow-reissue`, when the ledger already has a credential
+/// with the content of one of the `new` rows (in one query for the batch).
+fn check_reissue<'p>(
     args: &BatchArgs,
     ledger: &Ledger,
-    p: &Prepared,
-    place: &Place<'_>,
-) -> anyhow::Result<Reservation> {
-    if !args.allow_reissue {
-        if let Some((other_id, other_file)) = ledger.first_by_content(&p.content_sha256)? {
-            bail!(
-                "line {}: the ledger already has credential {other_id} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
-                p.row.line,
-                other_file.as_deref().unwrap_or("stdout")
-            );
-        }
+    new: impl Iterator<Item = &'p Prepared>,
+) -> anyhow::Result<()> {
+    if args.allow_reissue {
+        return Ok(());
     }
+    let new: Vec<&Prepared> = new.collect();
+    let contents: Vec<&str> = new.iter().map(|p| p.content_sha256.as_str()).collect();
+    if let Some((at, other_id, other_file)) = ledger.first_with_content(&contents)? {
+        bail!(
+            "line {}: the ledger already has credential {other_id} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
+            new.get(at).map_or(0, |p| p.row.line),
+            other_file.as_deref().unwrap_or("stdout")
+        );
+    }
+    Ok(())
+}
+
+/// The ledger row of a new credential, unless the ledger already has one with
+/// the same explicit id. (The same content is checked for the whole batch by
+/// [`check_reissue`], before anything is recorded.)
+fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Result<Reservation> {
     let credential_id = match &p.explicit_id {
         Some(id) => {
             if ledger.get(id)?.is_some() {

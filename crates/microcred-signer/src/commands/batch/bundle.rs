@@ -193,7 +193,7 @@ impl Bundle {
                 }
                 None => {
                     if !exists {
-                        reservations.push(reservation(args, ledger, &p, place)?);
+                        reservations.push(reservation(ledger, &p, place)?);
                     }
                     jobs.push(Job {
                         prepared: p,
@@ -222,6 +222,13 @@ impl Bundle {
             }
             return self.check_existing(pool, &jobs, ctx, ledger, counts);
         }
+        super::check_reissue(
+            args,
+            ledger,
+            jobs.iter()
+                .filter(|j| j.kind == JobKind::New)
+                .map(|j| &j.prepared),
+        )?;
         // The new rows are signed with the ids, indexes and times they will have,
         // while the reservation is being written (see `write`).
         let mut records = ledger.preview(&reservations)?.into_iter();
