@@ -70,8 +70,72 @@ pub(crate) struct Values<'a> {
     pub(crate) id: &'a str,
     /// The issue time (`validFrom` when the template leaves it out).
     pub(crate) valid_from: &'a str,
-    /// The `credentialStatus` value, with a ledger.
-    pub(crate) status: Option<&'a Value>,
+    /// The `credentialStatus`, with a ledger.
+    pub(crate) status: Option<Status<'a>>,
+}
+
+/// A credential's `credentialStatus`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Status<'a> {
+    /// As a value (`ledger::status_entries`).
+    Value(&'a Value),
+    /// Written from a batch's [`StatusTexts`] with this status-list index:
+    /// the same bytes, without building a `Value` per credential.
+    Index(&'a StatusTexts, u64),
+}
+
+/// The `credentialStatus` of a batch's credentials (one status base URL, an
+/// index per credential) in each form, split where the index goes.
+///
+/// Made by rendering `ledger::status_entries` once with a sentinel index,
+/// exactly as a hole renders a status value, and splitting at the sentinel:
+/// the member order and string escaping are serde_json's and RFC 8785's own,
+/// not restated here. An index is written as decimal digits in every form.
+#[derive(Debug, Clone)]
+pub(crate) struct StatusTexts {
+    pretty: Vec<Vec<u8>>,
+    compact: Vec<Vec<u8>>,
+    canonical: Vec<Vec<u8>>,
+}
+
+impl StatusTexts {
+    /// How many times the index appears (each entry's id and `statusListIndex`).
+    const SLOTS: usize = 4;
+
+    /// The texts for `base`; `None` when the sentinel index also appears in
+    /// `base` (or cannot be represented), where callers use [`Status::Value`].
+    pub(crate) fn new(base: &str) -> Option<Self> {
+        const SENTINEL: u64 = 918_273_645_546_372_819;
+        let value = crate::ledger::status_entries(base, SENTINEL).ok()?;
+        let needle = SENTINEL.to_string();
+        let split = |style: Style| -> Option<Vec<Vec<u8>>> {
+            let mut text = Vec::new();
+            write_status(style, &value, &mut text);
+            let text = String::from_utf8(text).ok()?;
+            let parts: Vec<Vec<u8>> = text.split(&needle).map(|p| p.as_bytes().to_vec()).collect();
+            (parts.len() == Self::SLOTS + 1).then_some(parts)
+        };
+        Some(Self {
+            pretty: split(Style::Pretty)?,
+            compact: split(Style::Compact)?,
+            canonical: split(Style::Canonical)?,
+        })
+    }
+
+    fn write(&self, style: Style, index: u64, out: &mut Vec<u8>) {
+        let parts = match style {
+            Style::Pretty => &self.pretty,
+            Style::Compact => &self.compact,
+            Style::Canonical => &self.canonical,
+        };
+        let digits = index.to_string();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(digits.as_bytes());
+            }
+            out.extend_from_slice(part);
+        }
+    }
 }
 
 /// A compiled template.
@@ -239,16 +303,11 @@ impl Form {
                     }
                     Hole::Id => self.string(values.id, out),
                     Hole::ValidFrom => self.string(values.valid_from, out),
-                    Hole::Status => {
-                        let status = values.status.unwrap_or(&Value::Null);
-                        if self.style == Style::Pretty {
-                            // A top-level member: its inner lines are indented once.
-                            let text = serde_json::to_string_pretty(status).unwrap_or_default();
-                            out.extend_from_slice(text.replace('\n', "\n  ").as_bytes());
-                        } else {
-                            self.value(status, out);
-                        }
-                    }
+                    Hole::Status => match values.status {
+                        Some(Status::Index(texts, index)) => texts.write(self.style, index, out),
+                        Some(Status::Value(status)) => write_status(self.style, status, out),
+                        None => write_status(self.style, &Value::Null, out),
+                    },
                 },
             }
         }
@@ -271,6 +330,21 @@ impl Form {
             }
             Style::Canonical => jcs::canonicalize_into(&Value::String(s.to_owned()), out),
         }
+    }
+}
+
+/// A `credentialStatus` value as its hole in a form of `style` holds it.
+fn write_status(style: Style, status: &Value, out: &mut Vec<u8>) {
+    match style {
+        Style::Pretty => {
+            // A top-level member: its inner lines are indented once.
+            let text = serde_json::to_string_pretty(status).unwrap_or_default();
+            out.extend_from_slice(text.replace('\n', "\n  ").as_bytes());
+        }
+        Style::Compact => {
+            let _ = serde_json::to_writer(&mut *out, status);
+        }
+        Style::Canonical => jcs::canonicalize_into(status, out),
     }
 }
 

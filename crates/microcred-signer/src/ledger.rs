@@ -29,7 +29,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 /// SQLite file is recognised as not one.
 const APPLICATION_ID: i64 = 0x6D63_7264;
 /// `PRAGMA user_version`: the schema version.
-const SCHEMA_VERSION: i64 = 1;
+///
+/// - 1: the first schema, with an index on `learner_id`;
+/// - 2: without that index, which no query used and which cost every recorded
+///   credential an index insertion. A version-1 ledger is brought to version 2
+///   when it is opened (see [`migrate`]); nothing else differs.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (
@@ -53,7 +58,6 @@ CREATE TABLE credentials (
     changed_at     TEXT
 ) STRICT;
 CREATE INDEX credentials_by_content ON credentials (content_sha256);
-CREATE INDEX credentials_by_learner ON credentials (learner_id);
 CREATE TABLE events (
     seq           INTEGER PRIMARY KEY AUTOINCREMENT,
     credential_id TEXT NOT NULL REFERENCES credentials (credential_id),
@@ -338,7 +342,12 @@ impl Ledger {
         if app != APPLICATION_ID {
             bail!(not_ledger());
         }
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let mut version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if (1..SCHEMA_VERSION).contains(&version) {
+            configure(&conn).with_context(|| format!("{}", path.display()))?;
+            version = migrate(&conn)
+                .with_context(|| format!("cannot upgrade the ledger {}", path.display()))?;
+        }
         if version != SCHEMA_VERSION {
             bail!(
                 "{}: ledger schema version {version}; this microcred-sign reads version {SCHEMA_VERSION}",
@@ -428,18 +437,36 @@ impl Ledger {
         Ok(stmt.query_row([out_file], record).optional()?)
     }
 
-    /// Some credential with this content: its id and file, if there is one.
-    pub(crate) fn first_by_content(
+    /// The first of `contents` (SHA-256 hex strings, in a batch's row order)
+    /// that some credential of the ledger has: its position in `contents`, and
+    /// that credential's id and file.
+    ///
+    /// One statement for a whole batch: a lookup per row would cost a statement
+    /// run per credential, and mostly find nothing.
+    pub(crate) fn first_with_content(
         &self,
-        content_sha256: &str,
-    ) -> anyhow::Result<Option<(String, Option<String>)>> {
-        // Two columns and one row: a batch asks once per new row, and mostly finds none.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT credential_id, out_file FROM credentials WHERE content_sha256 = ?1 LIMIT 1",
+        contents: &[&str],
+    ) -> anyhow::Result<Option<(usize, String, Option<String>)>> {
+        if contents.is_empty() {
+            return Ok(None);
+        }
+        let list = serde_json::to_string(contents)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT r.key, c.credential_id, c.out_file FROM json_each(?1) AS r \
+             JOIN credentials AS c ON c.content_sha256 = r.value \
+             ORDER BY r.key LIMIT 1",
         )?;
-        Ok(stmt
-            .query_row([content_sha256], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+        let found = stmt
+            .query_row([list], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(match found {
+            Some((at, id, file)) => Some((
+                usize::try_from(at).context("json_each gave a negative position")?,
+                id,
+                file,
+            )),
+            None => None,
+        })
     }
 
     /// Whether any credential's `out_file` starts with `prefix` (which ends with
@@ -528,8 +555,9 @@ impl Ledger {
     }
 
     /// Marks pending credentials issued, with the SHA-256 of their files, in
-    /// one transaction.
-    pub(crate) fn mark_issued(&mut self, done: &[(String, String)]) -> anyhow::Result<()> {
+    /// one transaction. Each is named by its status-list index (unique, like
+    /// its id): an integer key finds the row faster than the text id.
+    pub(crate) fn mark_issued(&mut self, done: &[(u64, String)]) -> anyhow::Result<()> {
         if done.is_empty() {
             return Ok(());
         }
@@ -537,16 +565,16 @@ impl Ledger {
         {
             let mut update = tx.prepare_cached(
                 "UPDATE credentials SET state = 'issued', file_sha256 = ?2 \
-                 WHERE credential_id = ?1 AND state = 'pending'",
+                 WHERE status_index = ?1 AND state = 'pending'",
             )?;
             let mut fill = tx.prepare_cached(
                 "UPDATE credentials SET file_sha256 = ?2 \
-                 WHERE credential_id = ?1 AND file_sha256 IS NULL",
+                 WHERE status_index = ?1 AND file_sha256 IS NULL",
             )?;
-            for (id, sha) in done {
-                if update.execute(params![id, sha])? == 0 {
+            for (index, sha) in done {
+                if update.execute(params![index, sha])? == 0 {
                     // Already past pending (e.g. revoked while a file was restored).
-                    fill.execute(params![id, sha])?;
+                    fill.execute(params![index, sha])?;
                 }
             }
         }
@@ -685,6 +713,26 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Brings a ledger of an older schema (version 1, the only one) to the
+/// current schema in one transaction, so that a crash leaves it either as it
+/// was or upgraded; returns the version reached.
+///
+/// Only indexes change between versions: no row, index allocation or state is
+/// touched, so the crash-safety argument holds across an upgrade.
+fn migrate(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         DROP INDEX IF EXISTS credentials_by_learner;
+         PRAGMA user_version = 2;
+         COMMIT;",
+    )
+    .inspect_err(|_| {
+        // Leave no transaction open on the connection if a step failed.
+        let _ = conn.execute_batch("ROLLBACK");
+    })?;
+    Ok(2)
+}
+
 fn read_next_index(conn: &Connection) -> anyhow::Result<u64> {
     let v: String = conn.query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
         r.get(0)
@@ -746,17 +794,17 @@ mod tests {
         let mut l = Ledger::open(&path).unwrap();
         assert_eq!(l.reserve(vec![res("c")]).unwrap()[0].status_index, 2);
         assert!(l.change_state("a", Action::Revoke, Some("x")).is_err()); // pending
-        l.mark_issued(&[("a".into(), "h".into()), ("b".into(), "h".into())])
-            .unwrap();
+        l.mark_issued(&[(0, "h".into()), (1, "h".into())]).unwrap();
         assert_eq!(
             l.by_out_file("/out/a.json").unwrap().unwrap().state,
             State::Issued
         );
+        assert_eq!(l.first_with_content(&[]).unwrap(), None);
+        assert_eq!(l.first_with_content(&["c-zz", "c-y"]).unwrap(), None);
         assert_eq!(
-            l.first_by_content("c-b").unwrap(),
-            Some(("b".into(), Some("/out/b.json".into())))
+            l.first_with_content(&["c-zz", "c-b", "c-a"]).unwrap(),
+            Some((1, "b".into(), Some("/out/b.json".into())))
         );
-        assert_eq!(l.first_by_content("c-zz").unwrap(), None);
         assert!(l.has_out_file_under("/out/").unwrap());
         assert!(!l.has_out_file_under("/out/a.json#").unwrap());
         assert!(!l.has_out_file_under("/ou/").unwrap());
@@ -818,6 +866,60 @@ mod tests {
         }
     }
 
+    /// A ledger made by a version-1 `microcred-sign` (its schema, as it shipped)
+    /// opens, is upgraded in place, and keeps every row, index and state.
+    #[test]
+    fn opens_and_upgrades_a_version_1_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+            conn.execute_batch(&format!(
+                "{SCHEMA} CREATE INDEX credentials_by_learner ON credentials (learner_id);
+                 PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;
+                 INSERT INTO meta VALUES ('issuer', 'did:key:zI'),
+                   ('status_base_url', 'https://u.example/s'), ('next_index', '2'),
+                   ('created_at', '2025-01-01T00:00:00Z');
+                 INSERT INTO credentials (credential_id, status_index, learner_id, out_file,
+                   content_sha256, issued_at, state) VALUES
+                   ('a', 0, 'L1', '/out/a.json', 'c-a', '2025-01-01T00:00:00Z', 'pending'),
+                   ('b', 1, 'L2', '/out/b.json', 'c-b', '2025-01-01T00:00:00Z', 'issued');"
+            ))
+            .unwrap();
+        }
+        let mut l = Ledger::open(&path).unwrap();
+        let version: i64 = l
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let learner_index: i64 = l
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'credentials_by_learner'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(learner_index, 0);
+        let a = l.get("a").unwrap().unwrap();
+        assert_eq!((a.status_index, a.state), (0, State::Pending));
+        assert_eq!(a.learner_id.as_deref(), Some("L1"));
+        l.mark_issued(&[(0, "h".into())]).unwrap();
+        assert_eq!(l.get("a").unwrap().unwrap().state, State::Issued);
+        assert_eq!(l.reserve(vec![res("c")]).unwrap()[0].status_index, 2);
+        drop(l);
+        // Opened again: already current, nothing to do.
+        let l = Ledger::open(&path).unwrap();
+        assert_eq!(l.list().unwrap().len(), 3);
+        // A version this build does not know is refused, not guessed at.
+        l.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(l);
+        let e = Ledger::open(&path).unwrap_err();
+        assert!(e.to_string().contains("schema version 99"), "{e}");
+    }
+
     #[test]
     fn lists_grow_in_steps() {
         let dir = tempfile::tempdir().unwrap();
@@ -831,7 +933,7 @@ mod tests {
             .unwrap();
         let r = l.reserve(vec![res("x")]).unwrap();
         assert_eq!(r[0].status_index, MIN_ENTRIES as u64);
-        l.mark_issued(&[("x".into(), "h".into())]).unwrap();
+        l.mark_issued(&[(MIN_ENTRIES as u64, "h".into())]).unwrap();
         l.change_state("x", Action::Revoke, None).unwrap();
         let list = l.status_list(StatusPurpose::Revocation).unwrap();
         assert_eq!(list.len(), 2 * MIN_ENTRIES);

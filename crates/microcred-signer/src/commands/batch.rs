@@ -36,7 +36,7 @@ use serde_json::{Map, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::cli::{BatchArgs, OnError};
-use crate::compiled::{self, Compiled, Values};
+use crate::compiled::{self, Compiled, Status, StatusTexts, Values};
 use crate::files;
 use crate::learners::{self, Format, Row, RowError};
 use crate::ledger::{Ledger, Record, Reservation, State, status_entries};
@@ -91,7 +91,8 @@ struct Job {
 /// durable and renames to `out`.
 #[derive(Debug)]
 struct Done {
-    credential_id: String,
+    /// The ledger row's status-list index (`None` without a ledger).
+    status_index: Option<u64>,
     /// SHA-256 of the file's bytes, recorded in the ledger.
     sha256: String,
     kind: JobKind,
@@ -112,6 +113,9 @@ struct Context<'a> {
     controller: String,
     verification_method: String,
     base_url: Option<String>,
+    /// The status entries' texts for `base_url`, written per credential with its
+    /// index (the compiled path); `None` without a ledger, or when they cannot be made.
+    status_texts: Option<StatusTexts>,
     now: String,
     suite: crate::suite::Suite,
 }
@@ -270,6 +274,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         controller: controller.clone(),
         verification_method: key.verification_method(),
         base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
+        status_texts: ledger.as_ref().and_then(|l| StatusTexts::new(l.base_url())),
         now: now.clone(),
         suite: args
             .suite
@@ -661,10 +666,11 @@ fn plan(
                 ledger.path().display()
             );
         }
-        reservations.push(reservation(args, ledger, &p, place)?);
+        reservations.push(reservation(ledger, &p, place)?);
         fresh.push(p);
     }
     if let Some(ledger) = ledger {
+        check_reissue(args, ledger, fresh.iter())?;
         let records = ledger.reserve(reservations)?;
         jobs.extend(fresh.into_iter().zip(records).map(|(p, rec)| Job {
             prepared: p,
@@ -675,23 +681,32 @@ fn plan(
     Ok(jobs)
 }
 
-/// The ledger row of a new credential, unless the ledger already has one with the
-/// same content (without `--allow-reissue`) or the same explicit id.
-fn reservation(
+/// Fails, without `--allow-reissue`, when the ledger already has a credential
+/// with the content of one of the `new` rows (in one query for the batch).
+fn check_reissue<'p>(
     args: &BatchArgs,
     ledger: &Ledger,
-    p: &Prepared,
-    place: &Place<'_>,
-) -> anyhow::Result<Reservation> {
-    if !args.allow_reissue {
-        if let Some((other_id, other_file)) = ledger.first_by_content(&p.content_sha256)? {
-            bail!(
-                "line {}: the ledger already has credential {other_id} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
-                p.row.line,
-                other_file.as_deref().unwrap_or("stdout")
-            );
-        }
+    new: impl Iterator<Item = &'p Prepared>,
+) -> anyhow::Result<()> {
+    if args.allow_reissue {
+        return Ok(());
     }
+    let new: Vec<&Prepared> = new.collect();
+    let contents: Vec<&str> = new.iter().map(|p| p.content_sha256.as_str()).collect();
+    if let Some((at, other_id, other_file)) = ledger.first_with_content(&contents)? {
+        bail!(
+            "line {}: the ledger already has credential {other_id} with the same content, written to {} (was the output moved?); pass --allow-reissue to issue another one deliberately",
+            new.get(at).map_or(0, |p| p.row.line),
+            other_file.as_deref().unwrap_or("stdout")
+        );
+    }
+    Ok(())
+}
+
+/// The ledger row of a new credential, unless the ledger already has one with
+/// the same explicit id. (The same content is checked for the whole batch by
+/// [`check_reissue`], before anything is recorded.)
+fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Result<Reservation> {
     let credential_id = match &p.explicit_id {
         Some(id) => {
             if ledger.get(id)?.is_some() {
@@ -874,9 +889,9 @@ fn commit(
         }
         sync_dir(out_dir)?;
         if let Some(ledger) = ledger {
-            let issued: Vec<(String, String)> = written
+            let issued: Vec<(u64, String)> = written
                 .iter()
-                .map(|d| (d.credential_id.clone(), d.sha256.clone()))
+                .filter_map(|d| Some((d.status_index?, d.sha256.clone())))
                 .collect();
             ledger.mark_issued(&issued)?;
         }
@@ -925,7 +940,7 @@ fn sign_one(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Done> {
         }
     }
     Ok(Done {
-        credential_id,
+        status_index: job.record.as_ref().map(|r| r.status_index),
         sha256,
         kind: job.kind,
         adopted,
@@ -976,15 +991,27 @@ fn signed_credential(
             ctx.now.clone(),
         ),
     };
+    let compiled = match (ctx.compiled, ctx.suite) {
+        (Some(compiled), crate::suite::Suite::Jcs) => Some(compiled),
+        _ => None,
+    };
+    // The compiled path writes the status from the batch's texts; a `Value` is
+    // built only where they cannot serve.
+    let fast_status = match (compiled, &ctx.status_texts, &ctx.base_url, &job.record) {
+        (Some(_), Some(texts), Some(_), Some(r)) => Some(Status::Index(texts, r.status_index)),
+        _ => None,
+    };
     let status = match (&ctx.base_url, &job.record) {
-        (Some(base), Some(r)) => Some(status_entries(base, r.status_index)?),
+        (Some(base), Some(r)) if fast_status.is_none() => {
+            Some(status_entries(base, r.status_index)?)
+        }
         _ => None,
     };
     let mut options = ProofOptions::new(
         ctx.verification_method.clone(),
         ProofPurpose::AssertionMethod,
     );
-    if let (Some(compiled), crate::suite::Suite::Jcs) = (ctx.compiled, ctx.suite) {
+    if let Some(compiled) = compiled {
         let slots = ctx
             .template
             .fill_values(&p.row.values)
@@ -993,7 +1020,7 @@ fn signed_credential(
             slots: &slots,
             id: &credential_id,
             valid_from: &issued_at,
-            status: status.as_ref(),
+            status: fast_status.or(status.as_ref().map(Status::Value)),
         };
         let text = compiled_text(compiled, &values, &ctx.key.secret, options, layout)
             .with_context(|| format!("line {}: cannot sign", p.row.line))?;
@@ -1375,8 +1402,15 @@ mod tests {
             let compiled = Compiled::new(&template, &issuer, with_status, complete).unwrap();
             for (i, row) in rows.iter().enumerate() {
                 let row = row.as_object().unwrap();
-                let status = with_status
-                    .then(|| status_entries("https://u.example/s", 7 + i as u64).unwrap());
+                // A base whose characters JSON and RFC 8785 escape or keep alike.
+                let base = if i == 0 {
+                    "https://u.example/s"
+                } else {
+                    "https://u.example/\u{e9}\"\\/s"
+                };
+                let index = [7, 1_234_567_890_123][i];
+                let status = with_status.then(|| status_entries(base, index).unwrap());
+                let texts = StatusTexts::new(base).unwrap();
                 let valid_from = "2025-03-01T00:00:00Z";
                 let filled = template.fill(row).unwrap();
                 let slots = template.fill_values(row).unwrap();
@@ -1391,9 +1425,17 @@ mod tests {
                     slots: &slots,
                     id: "urn:uuid:1",
                     valid_from,
-                    status: status.as_ref(),
+                    status: status.as_ref().map(Status::Value),
                 };
-                for layout in [Layout::Pretty, Layout::Line] {
+                // The status written from the batch's texts, as `signed_credential` does.
+                let indexed = Values {
+                    status: with_status.then_some(Status::Index(&texts, index)),
+                    ..values
+                };
+                for (layout, values) in [Layout::Pretty, Layout::Line]
+                    .into_iter()
+                    .flat_map(|l| [(l, &values), (l, &indexed)])
+                {
                     let slow = signed_text(
                         &doc,
                         &key.secret,
@@ -1403,7 +1445,7 @@ mod tests {
                     )
                     .unwrap();
                     let fast =
-                        compiled_text(&compiled, &values, &key.secret, options.clone(), layout)
+                        compiled_text(&compiled, values, &key.secret, options.clone(), layout)
                             .unwrap();
                     assert_eq!(
                         String::from_utf8(fast).unwrap(),
@@ -1412,6 +1454,8 @@ mod tests {
                 }
             }
         }
+        // A base holding the sentinel index: no texts, the Value path writes the status.
+        assert!(StatusTexts::new("https://u.example/918273645546372819").is_none());
         // Templates it cannot compile take the Value path.
         let marker = Template::parse(json!({"name": "\u{E000}0\u{E001}", "x": "{{a}}"})).unwrap();
         assert!(Compiled::new(&marker, &issuer, false, complete).is_none());
@@ -1429,7 +1473,7 @@ mod tests {
 
     fn written(dir: &Path, name: &str, content: &[u8], kind: JobKind) -> Done {
         Done {
-            credential_id: format!("urn:x:{name}"),
+            status_index: None,
             sha256: hex(&Sha256::digest(content)),
             kind,
             adopted: false,

@@ -14,7 +14,7 @@ use crate::ledger::{Ledger, Reservation, status_entries};
 /// A credential recorded as pending, to be marked issued once written.
 pub(crate) struct Pending {
     ledger: Ledger,
-    credential_id: String,
+    status_index: u64,
 }
 
 /// Records `unsigned` in the ledger at `path` (a new `urn:uuid:` id when it
@@ -56,7 +56,7 @@ pub(crate) fn reserve(
     let source = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_owned());
     let rec = ledger
         .reserve(vec![Reservation {
-            credential_id: credential_id.clone(),
+            credential_id,
             learner_id: doc
                 .get("credentialSubject")
                 .and_then(|s| s.get("id"))
@@ -77,7 +77,7 @@ pub(crate) fn reserve(
     );
     Ok(Pending {
         ledger,
-        credential_id,
+        status_index: rec.status_index,
     })
 }
 
@@ -87,7 +87,7 @@ impl Pending {
         let mut text = serde_json::to_string_pretty(signed)?;
         text.push('\n');
         let sha = hex(&Sha256::digest(text.as_bytes()));
-        self.ledger.mark_issued(&[(self.credential_id, sha)])
+        self.ledger.mark_issued(&[(self.status_index, sha)])
     }
 }
 

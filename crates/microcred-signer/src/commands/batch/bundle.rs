@@ -193,7 +193,7 @@ impl Bundle {
                 }
                 None => {
                     if !exists {
-                        reservations.push(reservation(args, ledger, &p, place)?);
+                        reservations.push(reservation(ledger, &p, place)?);
                     }
                     jobs.push(Job {
                         prepared: p,
@@ -222,6 +222,13 @@ impl Bundle {
             }
             return self.check_existing(pool, &jobs, ctx, ledger, counts);
         }
+        super::check_reissue(
+            args,
+            ledger,
+            jobs.iter()
+                .filter(|j| j.kind == JobKind::New)
+                .map(|j| &j.prepared),
+        )?;
         // The new rows are signed with the ids, indexes and times they will have,
         // while the reservation is being written (see `write`).
         let mut records = ledger.preview(&reservations)?.into_iter();
@@ -332,8 +339,13 @@ impl Bundle {
         jobs: &[Job],
         ctx: &Context<'_>,
         file: &std::fs::File,
-    ) -> anyhow::Result<Vec<(String, String)>> {
+    ) -> anyhow::Result<Vec<(u64, String)>> {
         let mut progress = Progress::new(u64::try_from(jobs.len()).unwrap_or(u64::MAX));
+        // The lines come back in the order of the jobs: this names each line's
+        // ledger row (none without a ledger).
+        let mut rows = jobs
+            .iter()
+            .map(|j| j.record.as_ref().map(|r| r.status_index));
         let mut marks = Vec::with_capacity(jobs.len());
         let mut out = BufWriter::with_capacity(1 << 20, file);
         // Two chunks may wait: the signing threads go on while a chunk is written.
@@ -356,10 +368,12 @@ impl Bundle {
             });
             let writing = (|| -> anyhow::Result<()> {
                 for lines in &rx {
-                    for (id, text, sha) in lines {
+                    for (_, text, sha) in lines {
                         out.write_all(&text)?;
                         out.write_all(b"\n")?;
-                        marks.push((id, sha));
+                        if let Some(index) = rows.next().flatten() {
+                            marks.push((index, sha));
+                        }
                         progress.inc();
                     }
                     progress.tick();
@@ -412,7 +426,7 @@ impl Bundle {
                 jobs.len()
             );
         }
-        let checked: Vec<Option<(String, String)>> = pool.install(|| {
+        let checked: Vec<Option<(u64, String)>> = pool.install(|| {
             jobs.par_iter()
                 .zip(lines.par_iter())
                 .enumerate()
@@ -432,11 +446,11 @@ impl Bundle {
                             job.prepared.row.line
                         )));
                     }
-                    Ok((job.kind == JobKind::Resume).then(|| (rec.credential_id.clone(), found)))
+                    Ok((job.kind == JobKind::Resume).then_some((rec.status_index, found)))
                 })
                 .collect::<anyhow::Result<_>>()
         })?;
-        let adopted: Vec<(String, String)> = checked.into_iter().flatten().collect();
+        let adopted: Vec<(u64, String)> = checked.into_iter().flatten().collect();
         let n_adopted = u64::try_from(adopted.len()).unwrap_or(u64::MAX);
         if !adopted.is_empty() {
             // The interrupted run may have stopped between the rename and the
