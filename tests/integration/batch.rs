@@ -78,6 +78,31 @@ impl Setup {
         )
     }
 
+    /// A ledger-backed batch as a plain process (the kill tests spawn and kill
+    /// it), writing to `out` with `out_flag` (`--out` or `--out-jsonl`).
+    fn killable_batch(
+        &self,
+        jobs: &str,
+        template: &Path,
+        learners: &Path,
+        out_flag: &str,
+        out: &Path,
+        ledger: &Path,
+    ) -> std::process::Command {
+        let mut c = std::process::Command::new(bin("microcred-sign"));
+        c.args(["batch", "--id-column", "student", "--jobs", jobs, "--key"])
+            .arg(&self.key)
+            .arg("--template")
+            .arg(template)
+            .arg("--learners")
+            .arg(learners)
+            .arg(out_flag)
+            .arg(out)
+            .arg("--ledger")
+            .arg(ledger);
+        c
+    }
+
     fn batch(&self, template: &Path, learners: &Path, out: &Path) -> Command {
         let mut c = sign();
         c.args(["batch", "--key"])
@@ -157,20 +182,7 @@ fn a_batch_killed_twice_resumes_to_exactly_one_valid_credential_per_row() {
     let template = s.template();
     let learners = s.write("learners.csv", &learners_csv(ROWS));
     let out = s.path("out");
-    let batch = |jobs: &str| {
-        let mut c = std::process::Command::new(bin("microcred-sign"));
-        c.args(["batch", "--id-column", "student", "--jobs", jobs, "--key"])
-            .arg(&s.key)
-            .arg("--template")
-            .arg(&template)
-            .arg("--learners")
-            .arg(&learners)
-            .arg("--out")
-            .arg(&out)
-            .arg("--ledger")
-            .arg(&ledger);
-        c
-    };
+    let batch = |jobs: &str| s.killable_batch(jobs, &template, &learners, "--out", &out, &ledger);
 
     // One signing thread makes the runs long enough to be killed part-way.
     let first = run_and_kill(&mut batch("1"), &out, 50);
@@ -858,20 +870,8 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     let dir = s.path("upload");
     std::fs::create_dir(&dir).unwrap();
     let bundle = dir.join("cohort.jsonl");
-    let batch = |jobs: &str| {
-        let mut c = std::process::Command::new(bin("microcred-sign"));
-        c.args(["batch", "--id-column", "student", "--jobs", jobs, "--key"])
-            .arg(&s.key)
-            .arg("--template")
-            .arg(&template)
-            .arg("--learners")
-            .arg(&learners)
-            .arg("--out-jsonl")
-            .arg(&bundle)
-            .arg("--ledger")
-            .arg(&ledger);
-        c
-    };
+    let batch =
+        |jobs: &str| s.killable_batch(jobs, &template, &learners, "--out-jsonl", &bundle, &ledger);
 
     // Killed while signing: no bundle at all (only its temporary file), every row pending.
     let mut child = batch("1")

@@ -33,10 +33,9 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity as _, VartimeMultiscalarMul as _};
 use ed25519_dalek::VerifyingKey;
 use rand_core::RngCore as _;
-use sha2::{Digest as _, Sha512};
 
 use super::fast::{CachingResolver, Document, Pending, Prepared, finish_strict, prepare_bytes};
-use super::strict::{SMALL_ORDER_ENCODINGS, below_group_order, canonical_y};
+use super::strict::{SMALL_ORDER_ENCODINGS, below_group_order, canonical_y, challenge};
 use super::{KeyResolver, ProofFailure, ProofOutcome};
 use crate::json::JsonError;
 
@@ -116,12 +115,7 @@ fn batch_equation_holds(prepared: &[&Prepared]) -> bool {
             return false;
         };
         let key = p.key.to_bytes();
-        let h = Scalar::from_hash(
-            Sha512::new()
-                .chain_update(p.signature.r_bytes())
-                .chain_update(key)
-                .chain_update(p.hash),
-        );
+        let h = challenge(p.signature.r_bytes(), &p.key, &p.hash);
         b_coefficient -= z * s;
         scalars.push(z);
         points.push(r);

@@ -123,6 +123,17 @@ pub(super) const SMALL_ORDER_ENCODINGS: [[u8; 32]; 10] = {
     ]
 };
 
+/// The Ed25519 challenge `h = SHA-512(R ‖ A ‖ M) mod ℓ` (RFC 8032 §5.1.7), shared
+/// by the single check and the batch equation.
+pub(super) fn challenge(r: &[u8; 32], key: &VerifyingKey, message: &[u8]) -> Scalar {
+    Scalar::from_hash(
+        Sha512::new()
+            .chain_update(r)
+            .chain_update(key.as_bytes())
+            .chain_update(message),
+    )
+}
+
 /// `key.verify_strict(message, signature).is_ok()`, computed more cheaply (see
 /// the module documentation).
 pub(super) fn verify(key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
@@ -135,12 +146,7 @@ pub(super) fn verify(key: &VerifyingKey, message: &[u8], signature: &Signature) 
     if SMALL_ORDER_ENCODINGS.contains(r) || key.is_weak() {
         return false;
     }
-    let h = Scalar::from_hash(
-        Sha512::new()
-            .chain_update(r)
-            .chain_update(key.as_bytes())
-            .chain_update(message),
-    );
+    let h = challenge(r, key, message);
     let minus_a = -key.to_edwards();
     EdwardsPoint::vartime_double_scalar_mul_basepoint(&h, &minus_a, &s)
         .compress()
@@ -326,12 +332,7 @@ mod tests {
             let r = Scalar::from_bytes_mod_order(bytes::<32>(attempt + 1000));
             for j in 0..8u64 {
                 let big_r = B * r + torsion * Scalar::from(j);
-                let h = Scalar::from_hash(
-                    Sha512::new()
-                        .chain_update(big_r.compress().as_bytes())
-                        .chain_update(key.as_bytes())
-                        .chain_update(message),
-                );
+                let h = challenge(big_r.compress().as_bytes(), &key, &message[..]);
                 let s = r + h * a;
                 let mut signature = [0u8; 64];
                 signature[..32].copy_from_slice(big_r.compress().as_bytes());
@@ -351,12 +352,7 @@ mod tests {
             let message = bytes::<16>(attempt);
             for j in 0..8u64 {
                 let big_r = torsion * Scalar::from(j);
-                let h = Scalar::from_hash(
-                    Sha512::new()
-                        .chain_update(big_r.compress().as_bytes())
-                        .chain_update(key.as_bytes())
-                        .chain_update(message),
-                );
+                let h = challenge(big_r.compress().as_bytes(), &key, &message[..]);
                 let s = h * a;
                 if B * s - key_point * h != big_r {
                     continue;

@@ -874,18 +874,7 @@ fn commit(
             } else {
                 temp.persist_noclobber(&done.out)
             };
-            renamed.map_err(|e| {
-                let exists = e.error.kind() == std::io::ErrorKind::AlreadyExists;
-                let err = anyhow::Error::new(e.error);
-                if exists {
-                    err.context(format!(
-                        "{} appeared while the batch was running; it was not overwritten",
-                        done.out.display()
-                    ))
-                } else {
-                    err.context(format!("cannot write {}", done.out.display()))
-                }
-            })?;
+            renamed.map_err(|e| rename_failed(e.error, &done.out))?;
         }
         sync_dir(out_dir)?;
         if let Some(ledger) = ledger {
@@ -1295,6 +1284,21 @@ impl Progress {
                 );
             }
         }
+    }
+}
+
+/// The error of renaming a finished temporary file to `out` (per-file and
+/// one-file modes alike): a name that appeared meanwhile is named as such.
+fn rename_failed(error: std::io::Error, out: &Path) -> anyhow::Error {
+    let exists = error.kind() == std::io::ErrorKind::AlreadyExists;
+    let err = anyhow::Error::new(error);
+    if exists {
+        err.context(format!(
+            "{} appeared while the batch was running; it was not overwritten",
+            out.display()
+        ))
+    } else {
+        err.context(format!("cannot write {}", out.display()))
     }
 }
 

@@ -301,18 +301,8 @@ impl Bundle {
             tmp.as_file()
                 .sync_all()
                 .with_context(|| format!("cannot flush {} to disk", tmp.path().display()))?;
-            tmp.persist_noclobber(&self.path).map_err(|e| {
-                let exists = e.error.kind() == std::io::ErrorKind::AlreadyExists;
-                let err = anyhow::Error::new(e.error);
-                if exists {
-                    err.context(format!(
-                        "{} appeared while the batch was running; it was not overwritten",
-                        self.path.display()
-                    ))
-                } else {
-                    err.context(format!("cannot write {}", self.path.display()))
-                }
-            })?;
+            tmp.persist_noclobber(&self.path)
+                .map_err(|e| super::rename_failed(e.error, &self.path))?;
             sync_dir(&self.dir)?;
             if let Some(ledger) = ledger {
                 ledger.mark_issued(&marks)?;
