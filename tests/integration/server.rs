@@ -272,6 +272,46 @@ fn issuing_needs_the_token() {
     assert_eq!(status, 401);
 }
 
+/// The token is checked before the body is read: a client without it that announces
+/// a body and never sends it is answered 401 at once, not held until the timeout
+/// (408) as a verification request is.
+#[test]
+fn issuing_checks_the_token_before_reading_the_body() {
+    let server = Server::start("[limits]\ntimeout_seconds = 3\n");
+    let stalled = |path: &str, auth: &str| {
+        let started = std::time::Instant::now();
+        let (status, _, body) = server.raw(
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 1000\r\n\r\n{{\"credential\""
+            )
+            .as_bytes(),
+        );
+        (
+            status,
+            started.elapsed(),
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    };
+    let (status, took, body) = stalled("/credentials/issue", "");
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "answered after {took:?}"
+    );
+    let (status, took, body) = stalled("/credentials/issue", "Authorization: Bearer wrong\r\n");
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "answered after {took:?}"
+    );
+    // With the token the body is awaited, like any other endpoint's.
+    let (status, _, _) = stalled(
+        "/credentials/issue",
+        &format!("Authorization: Bearer {TOKEN}\r\n"),
+    );
+    assert_eq!(status, 408);
+}
+
 #[test]
 fn issue_then_verify_and_tamper() {
     let server = Server::start("");

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest as _, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -378,10 +378,13 @@ fn authorize(issuer: &Issuer, headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// `POST /credentials/issue`.
+///
+/// Takes the request unread: the token is checked before the body is, so an
+/// unauthenticated client can neither make the server buffer a body nor hold a
+/// connection open by sending one slowly.
 async fn issue(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let Some(issuer) = &state.issuer else {
         return Err(ApiError {
@@ -390,7 +393,8 @@ async fn issue(
         });
     };
     // Authorization first: an unauthenticated client learns nothing about the body.
-    authorize(issuer, &headers)?;
+    authorize(issuer, request.headers())?;
+    let body = Bytes::from_request(request, &()).await;
     let req = parse_request(body, "credential", &["credentialId"])?;
     let state = Arc::clone(&state);
     let credential_id = option_str(&req.options, "credentialId")?.map(str::to_owned);
