@@ -627,6 +627,19 @@ fn profiles_pass_and_fail_rule_by_rule() {
     assert_eq!(emc01.outcome, Outcome::Pass);
     assert_eq!(emc01.value, Some(json!(125)));
     assert_eq!(emc01.profile.as_deref(), Some("emc-cmf"));
+    // EMC-08 checks several elements together (no single path): its line shows no
+    // "found" value rather than claiming that something is absent.
+    let emc08 = rules
+        .iter()
+        .find(|c| c.rule.as_deref() == Some("EMC-08"))
+        .unwrap();
+    assert_eq!(emc08.outcome, Outcome::Pass);
+    assert!(!emc08.message.contains("found"), "{}", emc08.message);
+    assert!(
+        emc08.message.contains(": expected ≥ 1 learning outcome"),
+        "{}",
+        emc08.message
+    );
 
     // 90 hours: EMC-01 fails, and with it the credential.
     let mut u = unsigned(&did(&issuer()), &did(&learner()), 1);

@@ -82,9 +82,12 @@ fn rule_line(p: &Profile, r: &RuleResult) -> Check {
         // Warnings and notes never change the verdict.
         (false, _) => Outcome::Warn,
     };
-    let found = match &r.found {
-        None => "nothing (absent)".to_owned(),
-        Some(v) => shorten(&v.to_string()),
+    // A rule without a path (several elements checked together) has no single
+    // value to show; saying it found nothing would read as a missing element.
+    let found = match (&r.found, &r.path) {
+        (Some(v), _) => format!("found {}; ", shorten(&v.to_string())),
+        (None, Some(_)) => "found nothing (absent); ".to_owned(),
+        (None, None) => String::new(),
     };
     let severity = if r.passed {
         String::new()
@@ -92,7 +95,7 @@ fn rule_line(p: &Profile, r: &RuleResult) -> Check {
         format!(" [{}]", r.severity)
     };
     let mut message = format!(
-        "{} {}{severity}: {}: found {found}; expected {}",
+        "{} {}{severity}: {}: {found}expected {}",
         p.id, r.rule, r.description, r.expected
     );
     if let Some(d) = &r.detail {
