@@ -41,17 +41,16 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use microcred_core::keys::{KeyFile, SecretKey};
-use microcred_core::proof::{self, DidKeyResolver, ProofOptions, ProofPurpose};
+// The criterion benches' fixtures: the same 4 KB and ≈ 2 KB ("1KB") credentials.
+#[path = "../../crates/microcred-core/benches/support/mod.rs"]
+mod support;
+
+use microcred_core::proof::{self, DidKeyResolver};
 use microcred_core::{Value, json};
 use microcred_verifier::bulk::{self, BulkOptions};
+use support::{Size, issuer_key};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-
-fn issuer_key() -> SecretKey {
-    let bytes = std::fs::read(format!("{ROOT}/keys-example/example-university.key.json")).unwrap();
-    KeyFile::from_json(&bytes).unwrap().secret
-}
 
 /// Runs `f(range)` on `threads` threads over `0..n`; returns seconds.
 fn on_threads(threads: usize, n: usize, f: impl Fn(std::ops::Range<usize>) + Sync) -> f64 {
@@ -81,33 +80,10 @@ fn peak_rss_kib() -> u64 {
 fn generate(dir: &Path, n: usize, threads: usize, small: bool) {
     std::fs::create_dir_all(dir).unwrap();
     let key = issuer_key();
-    let mut template: Value = json::parse(
-        &std::fs::read(format!(
-            "{ROOT}/keys-example/micro-credential.unsigned.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    template["issuer"]["id"] = key.did_key().did().into();
-    if small {
-        // ≈ 2 KB signed, the size the issue quotes the reference's figures for: the
-        // criterion benches' 1 KB fixture (issuer, subject and achievement basics).
-        let issuer = template["issuer"].as_object_mut().unwrap();
-        issuer.shift_remove("address");
-        issuer.shift_remove("otherIdentifier");
-        let subject = template["credentialSubject"].as_object_mut().unwrap();
-        subject.shift_remove("identifier");
-        subject.shift_remove("result");
-        let achievement = subject["achievement"].as_object_mut().unwrap();
-        for member in ["alignment", "resultDescription", "microCredential"] {
-            achievement.shift_remove(member);
-        }
-    }
-    let mut options = ProofOptions::new(
-        key.did_key().verification_method(),
-        ProofPurpose::AssertionMethod,
-    );
-    options.created = Some("2025-03-01T00:00:00Z".into());
+    // The small one is ≈ 2 KB signed, the size the issue quotes the reference's
+    // figures for.
+    let template = support::unsigned(if small { Size::Small } else { Size::Medium });
+    let options = support::options(&key);
     // The unsigned documents are prepared first, so that the timed part is signing.
     let unsigned: Vec<Vec<u8>> = (0..n)
         .map(|i| {
