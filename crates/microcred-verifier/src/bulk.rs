@@ -224,11 +224,13 @@ where
     I: IntoIterator<Item = PathBuf>,
     S: FnMut(PathBuf, Result<Report, FileError>),
 {
-    verify_reports_with(verifier, paths, options, |_, report| report, sink)
+    verify_reports_with(verifier, paths, options, |_, _, report| report, sink)
 }
 
-/// [`verify_reports`] with `map` applied to each report on the worker thread
-/// (e.g. rendering it, so that the calling thread only writes the text).
+/// [`verify_reports`] with `map(path, bytes, report)` applied to each report on
+/// the worker thread, with the bytes the report was made from (e.g. rendering
+/// it, so that the calling thread only writes the text, or parsing the document
+/// to show what it says without reading the file again).
 ///
 /// # Errors
 /// [`BulkError`] when the worker threads cannot be started.
@@ -242,7 +244,7 @@ pub fn verify_reports_with<I, T, M, S>(
 where
     I: IntoIterator<Item = PathBuf>,
     T: Send,
-    M: Fn(&Path, Report) -> T + Sync,
+    M: Fn(&Path, &[u8], Report) -> T + Sync,
     S: FnMut(PathBuf, Result<T, FileError>),
 {
     verify_files(
@@ -252,7 +254,7 @@ where
         |path, bytes, outcomes| {
             verifier
                 .verify_bytes_verified(bytes, outcomes)
-                .map(|report| map(path, report))
+                .map(|report| map(path, bytes, report))
         },
         |path, result| {
             let result = match result {

@@ -140,7 +140,7 @@ fn main() -> ExitCode {
     };
     // Each report is rendered on the worker that verified it; this thread only
     // writes the text, so that it does not hold back the workers.
-    let render = |path: &Path, report: Report| {
+    let render = |path: &Path, _: &[u8], report: Report| {
         let file = path.display().to_string();
         let text = line(&file, Ok(&report));
         (report.valid, text, keep.then_some((file, report)))
@@ -274,17 +274,19 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
     Ok(Verifier::with_options(options))
 }
 
-/// `--html`: one page for every file that could be read; the documents are read
-/// again (they were verified from the same bytes a moment ago) to render what they say.
+/// `--html`: one page for every file that could be read. Each document is parsed
+/// from the bytes its report was made from, so the page shows exactly what was
+/// verified (a file changed in between cannot put other text beside the ticks).
 fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> ExitCode {
     let mut status = 0u8;
     let mut docs = Vec::new();
-    let run = bulk::verify_reports(verifier, files, options, |path, result| {
-        let doc = result.map_err(|e| e.to_string()).and_then(|report| {
-            read_bounded(&path)
-                .and_then(|b| json::parse(&b).map_err(|e| format!("{}: {e}", path.display())))
-                .map(|doc| (doc, report))
-        });
+    let parse = |path: &Path, bytes: &[u8], report: Report| {
+        json::parse(bytes)
+            .map(|doc| (doc, report))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let run = bulk::verify_reports_with(verifier, files, options, parse, |path, result| {
+        let doc = result.map_err(|e| e.to_string()).and_then(|parsed| parsed);
         match doc {
             Ok((doc, report)) => {
                 if !report.valid && status == 0 {
