@@ -61,6 +61,9 @@ for mode in single batch; do
   done
 done
 
+echo "== scaling 1 → 2 threads, all in the same interleaved rounds (with raw Ed25519's own)"
+"$BIN" scaling "$DIR" 2 5 "$VERIFY"
+
 echo "== reference implementation on the same files"
 if [ -f "$PEER_DIR/lib.mjs" ] && [ -d "$PEER_DIR/node_modules/@digitalbazaar/vc" ] && command -v node >/dev/null; then
   PEER_RUN="$WORK/peer"

@@ -6,6 +6,7 @@
 //! cargo run --release -p microcred-tests --example bulk-bench -- \
 //!     issue SIGN_BIN N THREADS jcs|both|rdfc [ROUNDS] [ledger|no-ledger] [WORK_DIR] [files|jsonl]
 //! cargo run --release -p microcred-tests --example bulk-bench -- binary BIN DIR THREADS batch|single
+//! cargo run --release -p microcred-tests --example bulk-bench -- scaling DIR THREADS [ROUNDS] [VERIFY_BIN]
 //! ```
 //!
 //! `generate` signs N credentials (the 4 KB example micro-credential, each with its own
@@ -28,6 +29,9 @@
 //! (`--json --jobs THREADS [--no-batch] DIR`, every report built and written), its CPU
 //! time read from the children's times in /proc/self/stat, alternating with raw
 //! `verify_strict` as `verify` does.
+//! `scaling` times the driver, raw `verify_strict` and (given VERIFY_BIN) the binary on 1
+//! and on THREADS threads, all in the same ROUNDS (default 5) interleaved rounds, and
+//! prints each one's speed-up beside raw Ed25519's own in the same rounds.
 //! Used by `tests/bench/bulk.sh`; timings are printed, never asserted.
 
 #![allow(
@@ -427,6 +431,93 @@ fn binary(bin: &Path, dir: &Path, threads: usize, batch: bool) {
     );
 }
 
+/// Scaling from 1 to `threads` threads, every configuration timed in the same rounds:
+/// each round runs the bulk driver, the `microcred-verify` binary (when given) and raw
+/// `verify_strict` on 1 thread and on `threads` threads, in turn, so that a change of
+/// machine load hits all of them within seconds. Prints, per configuration, the best
+/// and the median wall time over the rounds, and each one's speed-up with the speed-up
+/// raw Ed25519 itself got in the same rounds (what the cores gave).
+fn scaling(dir: &Path, threads: usize, rounds: usize, bin: Option<&Path>) {
+    let files: Vec<PathBuf> = bulk::json_files_in(dir).unwrap();
+    let n = files.len();
+    let driver = |t: usize| {
+        let options = BulkOptions {
+            threads: Some(t),
+            batch: true,
+            ..BulkOptions::default()
+        };
+        timed(|| {
+            let summary =
+                bulk::verify_proofs_of_files(files.clone(), &DidKeyResolver, &options, |_| {})
+                    .unwrap();
+            assert_eq!(summary.valid, n, "every credential verifies: {summary:?}");
+        })
+        .0
+    };
+    let binary = |bin: &Path, t: usize| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.args(["--json", "--at", "2026-01-15T12:00:00Z", "--jobs"])
+            .arg(t.to_string())
+            .arg(dir)
+            .stdout(std::process::Stdio::null());
+        run_timed(&mut cmd).0.0
+    };
+    // (name, wall seconds on 1 thread per round, on `threads` per round)
+    let mut runs: Vec<(&str, Vec<f64>, Vec<f64>)> = vec![
+        ("bulk driver (batch)", Vec::new(), Vec::new()),
+        ("raw verify_strict", Vec::new(), Vec::new()),
+    ];
+    if bin.is_some() {
+        runs.push(("microcred-verify --json", Vec::new(), Vec::new()));
+    }
+    for _ in 0..rounds {
+        for (i, t) in [
+            (1, 1),
+            (1, threads),
+            (0, 1),
+            (0, threads),
+            (2, 1),
+            (2, threads),
+        ] {
+            let seconds = match (i, bin) {
+                (0, _) => driver(t),
+                (1, _) => raw_verify(t, n).0,
+                (_, Some(bin)) => binary(bin, t),
+                (_, None) => continue,
+            };
+            let (_, one, many) = &mut runs[i];
+            if t == 1 { one } else { many }.push(seconds);
+        }
+    }
+    let stats = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        (v[0], v[v.len() / 2])
+    };
+    let raw = {
+        let (b1, m1) = stats(&runs[1].1);
+        let (bn, mn) = stats(&runs[1].2);
+        (b1 / bn, m1 / mn)
+    };
+    println!(
+        "scaling 1 → {threads} threads over {n} files, {rounds} interleaved rounds \
+         (speed-up of the best rounds · of the median rounds; ÷ raw: relative to raw \
+         verify_strict's own speed-up in the same rounds):"
+    );
+    for (name, one, many) in &runs {
+        let ((b1, m1), (bn, mn)) = (stats(one), stats(many));
+        println!(
+            "  {name}: {:.0} → {:.0} credentials/s (best rounds): {:.2}× · {:.2}×; ÷ raw {:.2} · {:.2}",
+            n as f64 / b1,
+            n as f64 / bn,
+            b1 / bn,
+            m1 / mn,
+            (b1 / bn) / raw.0,
+            (m1 / mn) / raw.1,
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).map(String::as_str);
@@ -455,6 +546,14 @@ fn main() {
                 arg(4) != Some("single"),
             );
         }
+        (Some("scaling"), Some(dir), Some(threads)) => {
+            scaling(
+                Path::new(dir),
+                threads.parse().unwrap(),
+                arg(3).map_or(5, |r| r.parse().unwrap()),
+                arg(4).map(Path::new),
+            );
+        }
         (Some("issue"), Some(sign_bin), Some(n)) => {
             let threads = arg(3).map_or(1, |t| t.parse().unwrap());
             issue(
@@ -472,7 +571,8 @@ fn main() {
             eprintln!(
                 "usage: bulk-bench generate DIR N [THREADS] [small] | bulk-bench verify DIR THREADS [batch|single] \
                  | bulk-bench issue SIGN_BIN N THREADS [jcs|both|rdfc] [ROUNDS] [ledger|no-ledger] [WORK_DIR] [files|jsonl] \
-                 | bulk-bench binary BIN DIR THREADS [batch|single]"
+                 | bulk-bench binary BIN DIR THREADS [batch|single] \
+                 | bulk-bench scaling DIR THREADS [ROUNDS] [VERIFY_BIN]"
             );
             std::process::exit(2);
         }
