@@ -912,8 +912,9 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     };
     let (summary, stderr) = run("2");
     assert!(stderr.contains("removed 1 temporary file(s)"), "{stderr}");
-    // The rows are recorded pending while the first credentials are signed: the
-    // kill came after that transaction (resumed) or before it (issued afresh).
+    // The rows are recorded pending, each with its line's SHA-256, in a
+    // transaction that commits once the last line is written: the kill came
+    // after that commit (resumed) or, far more likely, before it (issued afresh).
     let resumed = summary["resumed"].as_u64().unwrap();
     assert_eq!(
         resumed + summary["issued"].as_u64().unwrap(),
@@ -976,7 +977,16 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     drop(db);
     let issued = std::fs::read(&bundle).unwrap();
 
-    // Killed after the rename, before the rows were marked: the rerun adopts the file.
+    // Killed after the rename, before the rows were marked: the rerun adopts the
+    // file, whether the pending rows hold their lines' SHA-256 (as this version
+    // records them) or not (as earlier versions did).
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    db.execute("UPDATE credentials SET state = 'pending'", [])
+        .unwrap();
+    drop(db);
+    let (summary, _) = run("1");
+    assert_eq!(summary["adopted"], ROWS, "{summary}");
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
     set_all_pending(&ledger);
     let (summary, _) = run("2");
     assert_eq!(summary["adopted"], ROWS, "{summary}");

@@ -242,10 +242,14 @@ impl Bundle {
     /// then marks the rows issued.
     ///
     /// With a ledger, the `new` rows are recorded `pending` on another thread
-    /// while the credentials are signed and written (recording takes about half
-    /// as long as signing, and would otherwise leave the other cores idle); the
-    /// file is named only after that transaction committed, so the crash
-    /// argument is that of the per-file mode: no name before its rows are pending.
+    /// while the credentials are signed and written (recording would otherwise
+    /// leave the other cores idle): each row as soon as its line is written,
+    /// with the SHA-256 of that line, in one transaction that commits after the
+    /// last line. The file is flushed and named only after that commit, so the
+    /// crash argument is that of the per-file mode: no name before its rows are
+    /// `pending`, no row `issued` before file and name are on disk. With their
+    /// SHA-256 already recorded, the new rows are then marked `issued` by one
+    /// statement over their (consecutive) indexes instead of one per row.
     fn write(
         &self,
         pool: &rayon::ThreadPool,
@@ -266,26 +270,50 @@ impl Bundle {
                 "the batch stopped; run the same command again to finish it (the ledger keeps what was done)",
             )
         };
+        // The new rows' indexes, as `preview` gave them (consecutive, in job order).
+        let expected: Vec<u64> = jobs
+            .iter()
+            .filter(|j| j.kind == JobKind::New)
+            .filter_map(|j| j.record.as_ref().map(|r| r.status_index))
+            .collect();
+        let new_range = expected
+            .first()
+            .map(|&first| (first, expected.len() as u64));
         let tmp = files::create_temp_named(&self.dir, &self.temp_prefix(), 0o644)?;
         let (marks, ledger) = std::thread::scope(|s| -> anyhow::Result<_> {
+            // The writer hands the ledger thread each new row's line SHA-256, then
+            // `None` once every line is written: a channel closed without it means
+            // the batch stopped, and the reservation is rolled back.
+            let (signed_tx, signed_rx) = mpsc::channel::<Option<String>>();
             let reserving = ledger.map(|(ledger, new)| {
                 s.spawn(move || -> anyhow::Result<&mut Ledger> {
                     if new.is_empty() {
                         return Ok(ledger);
                     }
-                    let expected: Vec<u64> = jobs
-                        .iter()
-                        .filter(|j| j.kind == JobKind::New)
-                        .filter_map(|j| j.record.as_ref().map(|r| r.status_index))
-                        .collect();
-                    let records = ledger.reserve(new)?;
-                    if records.iter().map(|r| r.status_index).ne(expected) {
+                    let n = new.len();
+                    let mut new = new.into_iter();
+                    let rows = std::iter::from_fn(|| match signed_rx.recv() {
+                        Ok(Some(sha)) => Some(
+                            new.next()
+                                .map(|r| (r, Some(sha)))
+                                .context("more lines than new rows"),
+                        ),
+                        Ok(None) => new
+                            .next()
+                            .map(|_| Err(anyhow::anyhow!("a new row has no line"))),
+                        Err(_) => Some(Err(anyhow::anyhow!(
+                            "the batch stopped before every line was written"
+                        ))),
+                    });
+                    let records = ledger.reserve_signed(rows)?;
+                    if records.len() != n || records.iter().map(|r| r.status_index).ne(expected) {
                         bail!("the ledger changed while the batch was starting; run it again");
                     }
                     Ok(ledger)
                 })
             });
-            let marks = self.stream(pool, jobs, ctx, tmp.as_file());
+            let signed_tx = reserving.is_some().then_some(signed_tx);
+            let marks = self.stream(pool, jobs, ctx, tmp.as_file(), signed_tx);
             let ledger = match reserving {
                 Some(handle) => Some(
                     handle
@@ -305,7 +333,7 @@ impl Bundle {
                 .map_err(|e| super::rename_failed(e.error, &self.path))?;
             sync_dir(&self.dir)?;
             if let Some(ledger) = ledger {
-                ledger.mark_issued(&marks)?;
+                ledger.mark_issued_with(&marks, new_range)?;
             }
             Ok(())
         })()
@@ -321,22 +349,25 @@ impl Bundle {
     }
 
     /// Signs the jobs on `pool`, chunk by chunk, while this thread writes the
-    /// finished chunks, in order, to `file`. Returns each credential's id and the
-    /// SHA-256 of its line.
+    /// finished chunks, in order, to `file`. Returns the status-list index and
+    /// the SHA-256 of the line of each resumed or restored row; those of new rows
+    /// go to `new_rows` as their lines are written, followed by `None` once all
+    /// are written.
     fn stream(
         &self,
         pool: &rayon::ThreadPool,
         jobs: &[Job],
         ctx: &Context<'_>,
         file: &std::fs::File,
+        new_rows: Option<mpsc::Sender<Option<String>>>,
     ) -> anyhow::Result<Vec<(u64, String)>> {
         let mut progress = Progress::new(u64::try_from(jobs.len()).unwrap_or(u64::MAX));
         // The lines come back in the order of the jobs: this names each line's
         // ledger row (none without a ledger).
         let mut rows = jobs
             .iter()
-            .map(|j| j.record.as_ref().map(|r| r.status_index));
-        let mut marks = Vec::with_capacity(jobs.len());
+            .map(|j| (j.kind, j.record.as_ref().map(|r| r.status_index)));
+        let mut marks = Vec::new();
         let mut out = BufWriter::with_capacity(1 << 20, file);
         // Two chunks may wait: the signing threads go on while a chunk is written.
         let (tx, rx) = mpsc::sync_channel::<Vec<Line>>(2);
@@ -361,12 +392,23 @@ impl Bundle {
                     for (_, text, sha) in lines {
                         out.write_all(&text)?;
                         out.write_all(b"\n")?;
-                        if let Some(index) = rows.next().flatten() {
-                            marks.push((index, sha));
+                        match rows.next() {
+                            Some((JobKind::New, Some(_))) => {
+                                if let Some(new_rows) = &new_rows {
+                                    // A closed channel: the ledger thread failed,
+                                    // and reports why when joined.
+                                    let _ = new_rows.send(Some(sha));
+                                }
+                            }
+                            Some((_, Some(index))) => marks.push((index, sha)),
+                            _ => {}
                         }
                         progress.inc();
                     }
                     progress.tick();
+                }
+                if rows.next().is_some() {
+                    bail!("the signing threads stopped early");
                 }
                 out.flush()?;
                 Ok(())
@@ -377,8 +419,16 @@ impl Bundle {
             let signed = signer
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread panicked")));
-            signed.and(writing)
+            let result = signed.and(writing);
+            if result.is_ok() {
+                if let Some(new_rows) = &new_rows {
+                    let _ = new_rows.send(None);
+                }
+            }
+            result
         });
+        // Without the final `None`, the reservation is rolled back.
+        drop(new_rows);
         progress.finish();
         written?;
         Ok(marks)
