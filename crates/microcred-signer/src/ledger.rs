@@ -37,7 +37,12 @@ const APPLICATION_ID: i64 = 0x6D63_7264;
 ///   instead of a separate `UNIQUE` index next to a hidden row id: one b-tree
 ///   fewer to insert into per credential, and the batch's statements that name
 ///   rows by index (marking them issued) find them in the table itself.
-///   `credential_id` stays `UNIQUE` (the `events` rows refer to it).
+///   `credential_id` stays `UNIQUE` (the `events` rows refer to it). The
+///   check on `state` compares with each value instead of `IN (…)`: SQLite
+///   evaluates an `IN` list of more than two values by building a temporary
+///   b-tree, once per statement run — once per inserted credential, and per
+///   credential marked issued one by one (about two thirds of an insertion's
+///   cost, measured with callgrind).
 ///
 /// A version-1 or version-2 ledger is brought to version 3 when it is opened
 /// (see [`migrate`]); no row, index allocation or state changes.
@@ -59,7 +64,8 @@ macro_rules! credentials_columns {
     file_sha256    TEXT,
     issued_at      TEXT NOT NULL,
     state          TEXT NOT NULL
-                   CHECK (state IN ('pending', 'issued', 'revoked', 'suspended')),
+                   CHECK (state = 'pending' OR state = 'issued'
+                          OR state = 'revoked' OR state = 'suspended'),
     reason         TEXT,
     changed_at     TEXT
 ) STRICT"

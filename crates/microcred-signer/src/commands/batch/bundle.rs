@@ -14,9 +14,9 @@
 //! gives, restores a missing FILE whose rows were issued, and never overwrites
 //! an existing FILE.
 
-use std::io::{BufWriter, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
@@ -24,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::{
     Context, Counts, Job, JobKind, Layout, OwnKey, Place, Prepared, Progress, check_restored, hex,
-    reservation, signed_credential, sync_dir,
+    reservation, signed_credential_into, sync_dir,
 };
 use crate::cli::BatchArgs;
 use crate::files;
@@ -33,6 +33,9 @@ use crate::ledger::{Ledger, Reservation, State};
 /// Credentials signed in parallel before being handed, in order, to the writer;
 /// a few such chunks are in memory at a time.
 const CHUNK: usize = 512;
+
+/// Credentials of a chunk one task signs one after the other into one buffer.
+const BLOCK: usize = 32;
 
 /// The `--out-jsonl` file.
 #[derive(Debug)]
@@ -43,9 +46,17 @@ pub(super) struct Bundle {
     name: String,
 }
 
-/// One signed line: the credential's id, its text, the SHA-256 of the text
-/// (empty without a ledger).
-type Line = (String, Vec<u8>, String);
+/// Consecutive signed lines: their text, each line followed by its line break,
+/// and the SHA-256 of each line without it (empty without a ledger).
+///
+/// One buffer per block instead of one per line, and the writer hands the
+/// buffers back for the next blocks: a batch allocates a few dozen buffers in
+/// all, not one per credential, and its memory stays put instead of being freed
+/// on the writer's thread and faulted in again on the signers'.
+struct Block {
+    text: Vec<u8>,
+    shas: Vec<String>,
+}
 
 impl Bundle {
     /// Resolves FILE: its directory must exist; FILE itself need not.
@@ -368,19 +379,31 @@ impl Bundle {
             .iter()
             .map(|j| (j.kind, j.record.as_ref().map(|r| r.status_index)));
         let mut marks = Vec::new();
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        // Blocks are written as they are (a few hundred KB each): no copy through
+        // a buffer of the writer's own.
+        let mut out = file;
+        // Buffers written, for the next blocks to be signed into.
+        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+        let spare = &spare;
         // Two chunks may wait: the signing threads go on while a chunk is written.
-        let (tx, rx) = mpsc::sync_channel::<Vec<Line>>(2);
+        let (tx, rx) = mpsc::sync_channel::<Vec<Block>>(2);
         let written = std::thread::scope(|s| -> anyhow::Result<()> {
             let signer = s.spawn(move || -> anyhow::Result<()> {
                 for chunk in jobs.chunks(CHUNK) {
-                    let lines: Vec<Line> = pool.install(|| {
+                    let blocks: Vec<Block> = pool.install(|| {
                         chunk
-                            .par_iter()
-                            .map(|job| sign_line(job, ctx))
+                            .par_chunks(BLOCK)
+                            .map(|jobs| {
+                                let text = spare
+                                    .lock()
+                                    .ok()
+                                    .and_then(|mut spare| spare.pop())
+                                    .unwrap_or_default();
+                                sign_block(jobs, ctx, text)
+                            })
                             .collect::<anyhow::Result<_>>()
                     })?;
-                    if tx.send(lines).is_err() {
+                    if tx.send(blocks).is_err() {
                         // The writer stopped on an error, which it reports.
                         break;
                     }
@@ -388,29 +411,33 @@ impl Bundle {
                 Ok(())
             });
             let writing = (|| -> anyhow::Result<()> {
-                for lines in &rx {
-                    for (_, text, sha) in lines {
+                for blocks in &rx {
+                    for Block { mut text, shas } in blocks {
                         out.write_all(&text)?;
-                        out.write_all(b"\n")?;
-                        match rows.next() {
-                            Some((JobKind::New, Some(_))) => {
-                                if let Some(new_rows) = &new_rows {
-                                    // A closed channel: the ledger thread failed,
-                                    // and reports why when joined.
-                                    let _ = new_rows.send(Some(sha));
-                                }
-                            }
-                            Some((_, Some(index))) => marks.push((index, sha)),
-                            _ => {}
+                        text.clear();
+                        if let Ok(mut spare) = spare.lock() {
+                            spare.push(text);
                         }
-                        progress.inc();
+                        for sha in shas {
+                            match rows.next() {
+                                Some((JobKind::New, Some(_))) => {
+                                    if let Some(new_rows) = &new_rows {
+                                        // A closed channel: the ledger thread failed,
+                                        // and reports why when joined.
+                                        let _ = new_rows.send(Some(sha));
+                                    }
+                                }
+                                Some((_, Some(index))) => marks.push((index, sha)),
+                                _ => {}
+                            }
+                            progress.inc();
+                        }
                     }
                     progress.tick();
                 }
                 if rows.next().is_some() {
                     bail!("the signing threads stopped early");
                 }
-                out.flush()?;
                 Ok(())
             })()
             .with_context(|| format!("cannot write {}", self.path.display()));
@@ -474,7 +501,7 @@ impl Bundle {
                     let rec = job.record.as_ref().context("a ledger row is missing")?;
                     let found = hex(&Sha256::digest(line));
                     let expected = if job.kind == JobKind::Resume {
-                        sign_line(job, ctx)?.2
+                        sign_line(job, ctx, &mut Vec::new())?
                     } else {
                         rec.file_sha256.clone().unwrap_or_default()
                     };
@@ -544,17 +571,31 @@ impl Bundle {
     }
 }
 
-/// Signs one credential as a line; a restored one must be what the ledger recorded.
-fn sign_line(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Line> {
-    let (id, text) = signed_credential(job, ctx, Layout::Line)?;
+/// Signs consecutive jobs into `text` (emptied first), one line each.
+fn sign_block(jobs: &[Job], ctx: &Context<'_>, mut text: Vec<u8>) -> anyhow::Result<Block> {
+    text.clear();
+    let mut shas = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        shas.push(sign_line(job, ctx, &mut text)?);
+        text.push(b'\n');
+    }
+    Ok(Block { text, shas })
+}
+
+/// Signs one credential as a line appended to `out` (no line break), and
+/// returns the line's SHA-256 (empty without a ledger); a restored one must be
+/// what the ledger recorded.
+fn sign_line(job: &Job, ctx: &Context<'_>, out: &mut Vec<u8>) -> anyhow::Result<String> {
+    let start = out.len();
+    let id = signed_credential_into(job, ctx, Layout::Line, out)?;
     // Only the ledger records it (`base_url` is set exactly when there is one).
     let sha = if ctx.base_url.is_some() {
-        hex(&Sha256::digest(&text))
+        hex(&Sha256::digest(&out[start..]))
     } else {
         String::new()
     };
     if job.kind == JobKind::Restore {
         check_restored(job, &sha, &id)?;
     }
-    Ok((id, text, sha))
+    Ok(sha)
 }
