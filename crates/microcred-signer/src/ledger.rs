@@ -13,6 +13,11 @@
 //!   with the file's SHA-256. A crash in between leaves a `pending` row that
 //!   the next run completes with the same id, index and time (signing is
 //!   deterministic, so the file comes out byte for byte the same).
+//!   `batch --out-jsonl` signs its lines before their rows are committed, so
+//!   it records each `pending` row with its line's SHA-256 already
+//!   ([`Ledger::reserve_signed`]) and later marks them all `issued` with one
+//!   statement ([`Ledger::mark_issued_with`]); the order of the durable steps
+//!   (rows pending, then file and name, then issued) is the same.
 //!
 //! The schema is documented in `docs/registrar-batches.md`.
 

@@ -2,13 +2,19 @@
 //! signed credential per line, compact, in the order of the learner list).
 //!
 //! The file is the unit of the crash argument that one credential file is in
-//! the per-file mode: the rows are recorded `pending` first; the credentials
-//! are signed in parallel and streamed, in order, into a temporary file next
-//! to FILE; that file is flushed (`fsync`), renamed to FILE without replacing
-//! anything, the directory is flushed, and only then are all rows marked
-//! `issued`, each with the SHA-256 of its line, in one transaction. So FILE
-//! either does not exist or is complete, and a row is `issued` only when FILE
-//! is on disk under its name. A rerun resumes the pending rows with the same
+//! the per-file mode: the credentials are signed in parallel and streamed, in
+//! order, into a temporary file next to FILE, and the new rows are recorded
+//! `pending` (with their ids, indexes and time fixed before signing, and each
+//! with the SHA-256 of its line, known once the line is signed) in one
+//! transaction that commits after the last line is written; only then is the
+//! file flushed (`fsync`), renamed to FILE without replacing anything, the
+//! directory flushed, and the rows marked `issued` in one transaction (the new
+//! ones by one statement over their consecutive indexes). So FILE either does
+//! not exist or is complete, it never has its name before its rows are
+//! `pending`, and a row is `issued` only when FILE is on disk under its name.
+//! A `pending` row's SHA-256 is what its line will be, not a sign that it was
+//! written: a crash before the commit leaves no row at all (and no FILE), one
+//! after it leaves `pending` rows, finished as below. A rerun resumes the pending rows with the same
 //! id, index and time (the file comes out byte for byte the same), adopts a
 //! FILE the interrupted run had already renamed when it is exactly what signing
 //! gives, restores a missing FILE whose rows were issued, and never overwrites
