@@ -1182,6 +1182,39 @@ mod tests {
         l.mark_issued_with(&[], Some((0, 0))).unwrap();
     }
 
+    /// Many rows, streamed: every row, its own index in order, all its columns.
+    #[test]
+    fn reservations_of_many_rows_keep_order_and_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l =
+            Ledger::create(&dir.path().join("l"), "did:key:zI", "https://u.example/s").unwrap();
+        let n = 101;
+        let rows: Vec<Reservation> = (0..n)
+            .map(|i| Reservation {
+                learner_id: Some(format!("L{i}")),
+                source_file: Some("/in.csv".into()),
+                source_row: Some(i + 1),
+                source_line: Some(i + 2),
+                ..res(&format!("r{i}"))
+            })
+            .collect();
+        let sha = |i: u64| (i % 2 == 0).then(|| format!("h{i}"));
+        let recs = l
+            .reserve_signed(
+                (0..n)
+                    .zip(rows.iter().cloned())
+                    .map(|(i, r)| Ok((r, sha(i)))),
+            )
+            .unwrap();
+        assert_eq!(l.list().unwrap(), recs);
+        for ((i, rec), r) in (0..n).zip(&recs).zip(&rows) {
+            let mut expected = r.clone().into_pending(i);
+            expected.file_sha256 = sha(i);
+            assert_eq!(rec, &expected);
+        }
+        assert_eq!(l.next_index().unwrap(), n);
+    }
+
     #[test]
     fn lists_grow_in_steps() {
         let dir = tempfile::tempdir().unwrap();
