@@ -1171,3 +1171,59 @@ fn a_jsonl_bundle_is_never_overwritten_and_bad_arguments_are_refused() {
         predicate::str::contains("--out-jsonl").and(predicate::str::contains("JSON Lines")),
     );
 }
+
+/// A bundle to restore (issued, then lost) with new rows in the same list: a
+/// line that cannot be restored stops the batch with that reason, and the new
+/// rows, recorded while the lines are written, are rolled back: nothing is
+/// recorded for them, no bundle appears, and the ledger is as it was.
+#[test]
+fn a_jsonl_batch_that_fails_while_signing_records_none_of_its_new_rows() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let dir = s.path("upload");
+    std::fs::create_dir(&dir).unwrap();
+    let bundle = dir.join("cohort.jsonl");
+    let first = s.write("first.csv", &learners_csv(40));
+    let run = |learners: &Path| {
+        Command::from_std(s.killable_batch(
+            "2",
+            &template,
+            learners,
+            "--out-jsonl",
+            &bundle,
+            &ledger,
+        ))
+        .assert()
+    };
+    run(&first).success();
+    std::fs::remove_file(&bundle).unwrap();
+    // One issued row's recorded digest no longer matches what signing gives.
+    // (The ledger is opened only between runs: a batch holds it for itself.)
+    let db = || rusqlite::Connection::open(&ledger).unwrap();
+    db().execute(
+        "UPDATE credentials SET file_sha256 = 'x' WHERE status_index = 30",
+        [],
+    )
+    .unwrap();
+    let rows = || -> i64 {
+        db().query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(rows(), 40);
+    // The same rows and ten more.
+    let more = s.write("more.csv", &learners_csv(50));
+    run(&more).code(2).stderr(
+        predicate::str::contains("cannot restore credential")
+            .and(predicate::str::contains("stopped before every line").not()),
+    );
+    assert_eq!(rows(), 40);
+    let next: String = db()
+        .query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(next, "40");
+    assert!(!bundle.exists());
+    assert!(bundle_temps(&dir).is_empty());
+}

@@ -331,15 +331,15 @@ impl Bundle {
             });
             let signed_tx = reserving.is_some().then_some(signed_tx);
             let marks = self.stream(pool, jobs, ctx, tmp.as_file(), signed_tx);
-            let ledger = match reserving {
-                Some(handle) => Some(
-                    handle
-                        .join()
-                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the ledger thread panicked")))?,
-                ),
-                None => None,
-            };
-            Ok((marks?, ledger))
+            let reserved = reserving.map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the ledger thread panicked")))
+            });
+            // A stream that failed is the cause; the reservation it stopped (rolled
+            // back) only its consequence.
+            let marks = marks?;
+            Ok((marks, reserved.transpose()?))
         })
         .map_err(stopped)?;
         (|| {
