@@ -378,7 +378,7 @@ pub(crate) fn splice_proof(text: &mut Vec<u8>, proof: &Map<String, Value>, prett
 /// options and the document's `@context`) followed by the document's; for one
 /// batch only the document's changes. So the configuration's hash and the
 /// proof's text around the signature are made once, by the `Value` path itself
-/// ([`proof::jcs_proof_for_hash`] and [`splice_proof`]), and each credential
+/// ([`microcred_core::proof::jcs_proof_for_hash`] and [`splice_proof`]), and each credential
 /// then costs its signature and its base58 text alone, not a map of the options,
 /// a clone of the `@context`, their canonical form and hash and a serialization.
 pub(crate) struct ProofText {
