@@ -912,8 +912,9 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     };
     let (summary, stderr) = run("2");
     assert!(stderr.contains("removed 1 temporary file(s)"), "{stderr}");
-    // The rows are recorded pending while the first credentials are signed: the
-    // kill came after that transaction (resumed) or before it (issued afresh).
+    // The rows are recorded pending, each with its line's SHA-256, in a
+    // transaction that commits once the last line is written: the kill came
+    // after that commit (resumed) or, far more likely, before it (issued afresh).
     let resumed = summary["resumed"].as_u64().unwrap();
     assert_eq!(
         resumed + summary["issued"].as_u64().unwrap(),
@@ -976,7 +977,16 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     drop(db);
     let issued = std::fs::read(&bundle).unwrap();
 
-    // Killed after the rename, before the rows were marked: the rerun adopts the file.
+    // Killed after the rename, before the rows were marked: the rerun adopts the
+    // file, whether the pending rows hold their lines' SHA-256 (as this version
+    // records them) or not (as earlier versions did).
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    db.execute("UPDATE credentials SET state = 'pending'", [])
+        .unwrap();
+    drop(db);
+    let (summary, _) = run("1");
+    assert_eq!(summary["adopted"], ROWS, "{summary}");
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
     set_all_pending(&ledger);
     let (summary, _) = run("2");
     assert_eq!(summary["adopted"], ROWS, "{summary}");
@@ -1160,4 +1170,60 @@ fn a_jsonl_bundle_is_never_overwritten_and_bad_arguments_are_refused() {
     sign().args(["batch", "--help"]).assert().success().stdout(
         predicate::str::contains("--out-jsonl").and(predicate::str::contains("JSON Lines")),
     );
+}
+
+/// A bundle to restore (issued, then lost) with new rows in the same list: a
+/// line that cannot be restored stops the batch with that reason, and the new
+/// rows, recorded while the lines are written, are rolled back: nothing is
+/// recorded for them, no bundle appears, and the ledger is as it was.
+#[test]
+fn a_jsonl_batch_that_fails_while_signing_records_none_of_its_new_rows() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let dir = s.path("upload");
+    std::fs::create_dir(&dir).unwrap();
+    let bundle = dir.join("cohort.jsonl");
+    let first = s.write("first.csv", &learners_csv(40));
+    let run = |learners: &Path| {
+        Command::from_std(s.killable_batch(
+            "2",
+            &template,
+            learners,
+            "--out-jsonl",
+            &bundle,
+            &ledger,
+        ))
+        .assert()
+    };
+    run(&first).success();
+    std::fs::remove_file(&bundle).unwrap();
+    // One issued row's recorded digest no longer matches what signing gives.
+    // (The ledger is opened only between runs: a batch holds it for itself.)
+    let db = || rusqlite::Connection::open(&ledger).unwrap();
+    db().execute(
+        "UPDATE credentials SET file_sha256 = 'x' WHERE status_index = 30",
+        [],
+    )
+    .unwrap();
+    let rows = || -> i64 {
+        db().query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(rows(), 40);
+    // The same rows and ten more.
+    let more = s.write("more.csv", &learners_csv(50));
+    run(&more).code(2).stderr(
+        predicate::str::contains("cannot restore credential")
+            .and(predicate::str::contains("stopped before every line").not()),
+    );
+    assert_eq!(rows(), 40);
+    let next: String = db()
+        .query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(next, "40");
+    assert!(!bundle.exists());
+    assert!(bundle_temps(&dir).is_empty());
 }

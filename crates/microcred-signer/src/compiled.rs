@@ -370,3 +370,97 @@ pub(crate) fn splice_proof(text: &mut Vec<u8>, proof: &Map<String, Value>, prett
         text.push(b'}');
     }
 }
+
+/// The proof of every credential a batch signs with the same options (the same
+/// key, method and `created`), written once but for its `proofValue`.
+///
+/// eddsa-jcs-2022 signs the SHA-256 of the canonical proof configuration (the
+/// options and the document's `@context`) followed by the document's; for one
+/// batch only the document's changes. So the configuration's hash and the
+/// proof's text around the signature are made once, by the `Value` path itself
+/// ([`microcred_core::proof::jcs_proof_for_hash`] and [`splice_proof`]), and each credential
+/// then costs its signature and its base58 text alone, not a map of the options,
+/// a clone of the `@context`, their canonical form and hash and a serialization.
+pub(crate) struct ProofText {
+    /// The `created` these texts hold (the batch's start); another is not theirs.
+    created: String,
+    config_sha256: [u8; 32],
+    /// What [`splice_proof`] writes, before and after the proofValue's characters,
+    /// compact and pretty.
+    compact: (Vec<u8>, Vec<u8>),
+    pretty: (Vec<u8>, Vec<u8>),
+}
+
+impl ProofText {
+    /// The proof texts for `options` (whose `created` must be set), or `None` when
+    /// they cannot be made this way (the caller then takes the per-credential path).
+    pub(crate) fn new(
+        context: Option<&Value>,
+        key: &microcred_core::keys::SecretKey,
+        options: &microcred_core::proof::ProofOptions,
+    ) -> Option<Self> {
+        use sha2::Digest as _;
+        const MARK: &str = "\u{E000}proofValue\u{E001}";
+        let created = options.created.clone()?;
+        let mut proof =
+            microcred_core::proof::jcs_proof_for_hash(context, [0; 32], key, options).ok()?;
+        // What remains is the configuration the core hashes (options and @context).
+        proof.shift_remove("proofValue")?;
+        let config_sha256 =
+            sha2::Sha256::digest(jcs::canonicalize(&Value::Object(proof.clone()))).into();
+        proof.insert("proofValue".into(), MARK.into());
+        let split = |pretty: bool| -> Option<(Vec<u8>, Vec<u8>)> {
+            // The splice on an empty object: `{` and what `splice_proof` adds.
+            let mut text = if pretty {
+                b"{\n}".to_vec()
+            } else {
+                b"{}".to_vec()
+            };
+            splice_proof(&mut text, &proof, pretty);
+            let at = find(&text, MARK.as_bytes())?;
+            let after = at + MARK.len();
+            // The mark must be the proofValue alone: nothing else may hold it.
+            if find(&text[after..], MARK.as_bytes()).is_some() {
+                return None;
+            }
+            // Without the empty object's `{`: the credential's own text is there.
+            Some((text[1..at].to_vec(), text[after..].to_vec()))
+        };
+        Some(Self {
+            created,
+            config_sha256,
+            compact: split(false)?,
+            pretty: split(true)?,
+        })
+    }
+
+    /// Whether a credential whose proof has this `created` can take these texts.
+    pub(crate) fn fits(&self, created: &str) -> bool {
+        self.created == created
+    }
+
+    /// Signs the document whose canonical form hashes to `document_sha256`
+    /// and splices the proof into its `text` as [`splice_proof`] does.
+    pub(crate) fn splice(
+        &self,
+        text: &mut Vec<u8>,
+        document_sha256: [u8; 32],
+        key: &microcred_core::keys::SecretKey,
+        pretty: bool,
+    ) {
+        let mut message = [0u8; 64];
+        message[..32].copy_from_slice(&self.config_sha256);
+        message[32..].copy_from_slice(&document_sha256);
+        let signature = key.sign(&message);
+        let (before, after) = if pretty { &self.pretty } else { &self.compact };
+        // `before` starts where `splice_proof` starts writing: after the text's
+        // closing brace (and, pretty, the line break before it) is taken off.
+        let tail = if pretty { 2 } else { 1 };
+        text.truncate(text.len().saturating_sub(tail));
+        text.extend_from_slice(before);
+        text.extend_from_slice(
+            microcred_core::multibase::encode_base58btc(&signature.to_bytes()).as_bytes(),
+        );
+        text.extend_from_slice(after);
+    }
+}

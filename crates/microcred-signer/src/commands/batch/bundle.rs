@@ -2,21 +2,27 @@
 //! signed credential per line, compact, in the order of the learner list).
 //!
 //! The file is the unit of the crash argument that one credential file is in
-//! the per-file mode: the rows are recorded `pending` first; the credentials
-//! are signed in parallel and streamed, in order, into a temporary file next
-//! to FILE; that file is flushed (`fsync`), renamed to FILE without replacing
-//! anything, the directory is flushed, and only then are all rows marked
-//! `issued`, each with the SHA-256 of its line, in one transaction. So FILE
-//! either does not exist or is complete, and a row is `issued` only when FILE
-//! is on disk under its name. A rerun resumes the pending rows with the same
+//! the per-file mode: the credentials are signed in parallel and streamed, in
+//! order, into a temporary file next to FILE, and the new rows are recorded
+//! `pending` (with their ids, indexes and time fixed before signing, and each
+//! with the SHA-256 of its line, known once the line is signed) in one
+//! transaction that commits after the last line is written; only then is the
+//! file flushed (`fsync`), renamed to FILE without replacing anything, the
+//! directory flushed, and the rows marked `issued` in one transaction (the new
+//! ones by one statement over their consecutive indexes). So FILE either does
+//! not exist or is complete, it never has its name before its rows are
+//! `pending`, and a row is `issued` only when FILE is on disk under its name.
+//! A `pending` row's SHA-256 is what its line will be, not a sign that it was
+//! written: a crash before the commit leaves no row at all (and no FILE), one
+//! after it leaves `pending` rows, finished as below. A rerun resumes the pending rows with the same
 //! id, index and time (the file comes out byte for byte the same), adopts a
 //! FILE the interrupted run had already renamed when it is exactly what signing
 //! gives, restores a missing FILE whose rows were issued, and never overwrites
 //! an existing FILE.
 
-use std::io::{BufWriter, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
@@ -24,7 +30,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::{
     Context, Counts, Job, JobKind, Layout, OwnKey, Place, Prepared, Progress, check_restored, hex,
-    reservation, signed_credential, sync_dir,
+    reservation, signed_credential_into, sync_dir,
 };
 use crate::cli::BatchArgs;
 use crate::files;
@@ -33,6 +39,9 @@ use crate::ledger::{Ledger, Reservation, State};
 /// Credentials signed in parallel before being handed, in order, to the writer;
 /// a few such chunks are in memory at a time.
 const CHUNK: usize = 512;
+
+/// Credentials of a chunk one task signs one after the other into one buffer.
+const BLOCK: usize = 32;
 
 /// The `--out-jsonl` file.
 #[derive(Debug)]
@@ -43,9 +52,17 @@ pub(super) struct Bundle {
     name: String,
 }
 
-/// One signed line: the credential's id, its text, the SHA-256 of the text
-/// (empty without a ledger).
-type Line = (String, Vec<u8>, String);
+/// Consecutive signed lines: their text, each line followed by its line break,
+/// and the SHA-256 of each line without it (empty without a ledger).
+///
+/// One buffer per block instead of one per line, and the writer hands the
+/// buffers back for the next blocks: a batch allocates a few dozen buffers in
+/// all, not one per credential, and its memory stays put instead of being freed
+/// on the writer's thread and faulted in again on the signers'.
+struct Block {
+    text: Vec<u8>,
+    shas: Vec<String>,
+}
 
 impl Bundle {
     /// Resolves FILE: its directory must exist; FILE itself need not.
@@ -242,10 +259,14 @@ impl Bundle {
     /// then marks the rows issued.
     ///
     /// With a ledger, the `new` rows are recorded `pending` on another thread
-    /// while the credentials are signed and written (recording takes about half
-    /// as long as signing, and would otherwise leave the other cores idle); the
-    /// file is named only after that transaction committed, so the crash
-    /// argument is that of the per-file mode: no name before its rows are pending.
+    /// while the credentials are signed and written (recording would otherwise
+    /// leave the other cores idle): each row as soon as its line is written,
+    /// with the SHA-256 of that line, in one transaction that commits after the
+    /// last line. The file is flushed and named only after that commit, so the
+    /// crash argument is that of the per-file mode: no name before its rows are
+    /// `pending`, no row `issued` before file and name are on disk. With their
+    /// SHA-256 already recorded, the new rows are then marked `issued` by one
+    /// statement over their (consecutive) indexes instead of one per row.
     fn write(
         &self,
         pool: &rayon::ThreadPool,
@@ -266,35 +287,59 @@ impl Bundle {
                 "the batch stopped; run the same command again to finish it (the ledger keeps what was done)",
             )
         };
+        // The new rows' indexes, as `preview` gave them (consecutive, in job order).
+        let expected: Vec<u64> = jobs
+            .iter()
+            .filter(|j| j.kind == JobKind::New)
+            .filter_map(|j| j.record.as_ref().map(|r| r.status_index))
+            .collect();
+        let new_range = expected
+            .first()
+            .map(|&first| (first, expected.len() as u64));
         let tmp = files::create_temp_named(&self.dir, &self.temp_prefix(), 0o644)?;
         let (marks, ledger) = std::thread::scope(|s| -> anyhow::Result<_> {
+            // The writer hands the ledger thread each new row's line SHA-256, then
+            // `None` once every line is written: a channel closed without it means
+            // the batch stopped, and the reservation is rolled back.
+            let (signed_tx, signed_rx) = mpsc::channel::<Option<String>>();
             let reserving = ledger.map(|(ledger, new)| {
                 s.spawn(move || -> anyhow::Result<&mut Ledger> {
                     if new.is_empty() {
                         return Ok(ledger);
                     }
-                    let expected: Vec<u64> = jobs
-                        .iter()
-                        .filter(|j| j.kind == JobKind::New)
-                        .filter_map(|j| j.record.as_ref().map(|r| r.status_index))
-                        .collect();
-                    let records = ledger.reserve(new)?;
-                    if records.iter().map(|r| r.status_index).ne(expected) {
+                    let n = new.len();
+                    let mut new = new.into_iter();
+                    let rows = std::iter::from_fn(|| match signed_rx.recv() {
+                        Ok(Some(sha)) => Some(
+                            new.next()
+                                .map(|r| (r, Some(sha)))
+                                .context("more lines than new rows"),
+                        ),
+                        Ok(None) => new
+                            .next()
+                            .map(|_| Err(anyhow::anyhow!("a new row has no line"))),
+                        Err(_) => Some(Err(anyhow::anyhow!(
+                            "the batch stopped before every line was written"
+                        ))),
+                    });
+                    let records = ledger.reserve_signed(rows)?;
+                    if records.len() != n || records.iter().map(|r| r.status_index).ne(expected) {
                         bail!("the ledger changed while the batch was starting; run it again");
                     }
                     Ok(ledger)
                 })
             });
-            let marks = self.stream(pool, jobs, ctx, tmp.as_file());
-            let ledger = match reserving {
-                Some(handle) => Some(
-                    handle
-                        .join()
-                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the ledger thread panicked")))?,
-                ),
-                None => None,
-            };
-            Ok((marks?, ledger))
+            let signed_tx = reserving.is_some().then_some(signed_tx);
+            let marks = self.stream(pool, jobs, ctx, tmp.as_file(), signed_tx);
+            let reserved = reserving.map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the ledger thread panicked")))
+            });
+            // A stream that failed is the cause; the reservation it stopped (rolled
+            // back) only its consequence.
+            let marks = marks?;
+            Ok((marks, reserved.transpose()?))
         })
         .map_err(stopped)?;
         (|| {
@@ -305,7 +350,7 @@ impl Bundle {
                 .map_err(|e| super::rename_failed(e.error, &self.path))?;
             sync_dir(&self.dir)?;
             if let Some(ledger) = ledger {
-                ledger.mark_issued(&marks)?;
+                ledger.mark_issued_with(&marks, new_range)?;
             }
             Ok(())
         })()
@@ -321,35 +366,50 @@ impl Bundle {
     }
 
     /// Signs the jobs on `pool`, chunk by chunk, while this thread writes the
-    /// finished chunks, in order, to `file`. Returns each credential's id and the
-    /// SHA-256 of its line.
+    /// finished chunks, in order, to `file`. Returns the status-list index and
+    /// the SHA-256 of the line of each resumed or restored row; those of new rows
+    /// go to `new_rows` as their lines are written, followed by `None` once all
+    /// are written.
     fn stream(
         &self,
         pool: &rayon::ThreadPool,
         jobs: &[Job],
         ctx: &Context<'_>,
         file: &std::fs::File,
+        new_rows: Option<mpsc::Sender<Option<String>>>,
     ) -> anyhow::Result<Vec<(u64, String)>> {
         let mut progress = Progress::new(u64::try_from(jobs.len()).unwrap_or(u64::MAX));
         // The lines come back in the order of the jobs: this names each line's
         // ledger row (none without a ledger).
         let mut rows = jobs
             .iter()
-            .map(|j| j.record.as_ref().map(|r| r.status_index));
-        let mut marks = Vec::with_capacity(jobs.len());
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+            .map(|j| (j.kind, j.record.as_ref().map(|r| r.status_index)));
+        let mut marks = Vec::new();
+        // Blocks are written as they are (a few hundred KB each): no copy through
+        // a buffer of the writer's own.
+        let mut out = file;
+        // Buffers written, for the next blocks to be signed into.
+        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+        let spare = &spare;
         // Two chunks may wait: the signing threads go on while a chunk is written.
-        let (tx, rx) = mpsc::sync_channel::<Vec<Line>>(2);
+        let (tx, rx) = mpsc::sync_channel::<Vec<Block>>(2);
         let written = std::thread::scope(|s| -> anyhow::Result<()> {
             let signer = s.spawn(move || -> anyhow::Result<()> {
                 for chunk in jobs.chunks(CHUNK) {
-                    let lines: Vec<Line> = pool.install(|| {
+                    let blocks: Vec<Block> = pool.install(|| {
                         chunk
-                            .par_iter()
-                            .map(|job| sign_line(job, ctx))
+                            .par_chunks(BLOCK)
+                            .map(|jobs| {
+                                let text = spare
+                                    .lock()
+                                    .ok()
+                                    .and_then(|mut spare| spare.pop())
+                                    .unwrap_or_default();
+                                sign_block(jobs, ctx, text)
+                            })
                             .collect::<anyhow::Result<_>>()
                     })?;
-                    if tx.send(lines).is_err() {
+                    if tx.send(blocks).is_err() {
                         // The writer stopped on an error, which it reports.
                         break;
                     }
@@ -357,18 +417,33 @@ impl Bundle {
                 Ok(())
             });
             let writing = (|| -> anyhow::Result<()> {
-                for lines in &rx {
-                    for (_, text, sha) in lines {
+                for blocks in &rx {
+                    for Block { mut text, shas } in blocks {
                         out.write_all(&text)?;
-                        out.write_all(b"\n")?;
-                        if let Some(index) = rows.next().flatten() {
-                            marks.push((index, sha));
+                        text.clear();
+                        if let Ok(mut spare) = spare.lock() {
+                            spare.push(text);
                         }
-                        progress.inc();
+                        for sha in shas {
+                            match rows.next() {
+                                Some((JobKind::New, Some(_))) => {
+                                    if let Some(new_rows) = &new_rows {
+                                        // A closed channel: the ledger thread failed,
+                                        // and reports why when joined.
+                                        let _ = new_rows.send(Some(sha));
+                                    }
+                                }
+                                Some((_, Some(index))) => marks.push((index, sha)),
+                                _ => {}
+                            }
+                            progress.inc();
+                        }
                     }
                     progress.tick();
                 }
-                out.flush()?;
+                if rows.next().is_some() {
+                    bail!("the signing threads stopped early");
+                }
                 Ok(())
             })()
             .with_context(|| format!("cannot write {}", self.path.display()));
@@ -377,8 +452,16 @@ impl Bundle {
             let signed = signer
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread panicked")));
-            signed.and(writing)
+            let result = signed.and(writing);
+            if result.is_ok() {
+                if let Some(new_rows) = &new_rows {
+                    let _ = new_rows.send(None);
+                }
+            }
+            result
         });
+        // Without the final `None`, the reservation is rolled back.
+        drop(new_rows);
         progress.finish();
         written?;
         Ok(marks)
@@ -424,7 +507,7 @@ impl Bundle {
                     let rec = job.record.as_ref().context("a ledger row is missing")?;
                     let found = hex(&Sha256::digest(line));
                     let expected = if job.kind == JobKind::Resume {
-                        sign_line(job, ctx)?.2
+                        sign_line(job, ctx, &mut Vec::new())?
                     } else {
                         rec.file_sha256.clone().unwrap_or_default()
                     };
@@ -494,17 +577,31 @@ impl Bundle {
     }
 }
 
-/// Signs one credential as a line; a restored one must be what the ledger recorded.
-fn sign_line(job: &Job, ctx: &Context<'_>) -> anyhow::Result<Line> {
-    let (id, text) = signed_credential(job, ctx, Layout::Line)?;
+/// Signs consecutive jobs into `text` (emptied first), one line each.
+fn sign_block(jobs: &[Job], ctx: &Context<'_>, mut text: Vec<u8>) -> anyhow::Result<Block> {
+    text.clear();
+    let mut shas = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        shas.push(sign_line(job, ctx, &mut text)?);
+        text.push(b'\n');
+    }
+    Ok(Block { text, shas })
+}
+
+/// Signs one credential as a line appended to `out` (no line break), and
+/// returns the line's SHA-256 (empty without a ledger); a restored one must be
+/// what the ledger recorded.
+fn sign_line(job: &Job, ctx: &Context<'_>, out: &mut Vec<u8>) -> anyhow::Result<String> {
+    let start = out.len();
+    let id = signed_credential_into(job, ctx, Layout::Line, out)?;
     // Only the ledger records it (`base_url` is set exactly when there is one).
     let sha = if ctx.base_url.is_some() {
-        hex(&Sha256::digest(&text))
+        hex(&Sha256::digest(&out[start..]))
     } else {
         String::new()
     };
     if job.kind == JobKind::Restore {
         check_restored(job, &sha, &id)?;
     }
-    Ok((id, text, sha))
+    Ok(sha)
 }
