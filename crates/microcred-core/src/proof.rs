@@ -512,6 +512,28 @@ pub fn jcs_proof_for_hash(
     key: &crate::keys::SecretKey,
     options: &ProofOptions,
 ) -> Result<Map<String, Value>, ProofError> {
+    let (mut proof, config_sha256) = jcs_proof_config(context, options)?;
+    let signature = key.sign(&concat_hashes(config_sha256, document_sha256));
+    proof.insert(
+        "proofValue".into(),
+        multibase::encode_base58btc(&signature.to_bytes()).into(),
+    );
+    Ok(proof)
+}
+
+/// The `eddsa-jcs-2022` proof configuration of [`jcs_proof_for_hash`] — the
+/// proof object without its `proofValue` — and the SHA-256 of its RFC 8785
+/// canonical form, the first half of what the signature covers: for issuers
+/// that sign many documents with the same options and render the proof around
+/// each signature themselves. Nothing is signed.
+///
+/// # Errors
+/// As [`jcs_proof_for_hash`].
+#[cfg(feature = "signing")]
+pub fn jcs_proof_config(
+    context: Option<&Value>,
+    options: &ProofOptions,
+) -> Result<(Map<String, Value>, [u8; 32]), ProofError> {
     for (member, v) in [("created", &options.created), ("expires", &options.expires)] {
         if let Some(v) = v {
             datetime::parse(v).map_err(|source| ProofError::DateTime { member, source })?;
@@ -531,12 +553,7 @@ pub fn jcs_proof_for_hash(
     }
     let mut config_hash = HashOut::new();
     jcs::write_members(proof.iter().map(|(k, v)| (k.as_str(), v)), &mut config_hash);
-    let signature = key.sign(&concat_hashes(config_hash.finish(), document_sha256));
-    proof.insert(
-        "proofValue".into(),
-        multibase::encode_base58btc(&signature.to_bytes()).into(),
-    );
-    Ok(proof)
+    Ok((proof, config_hash.finish()))
 }
 
 /// The outcome of verifying one proof of a document.

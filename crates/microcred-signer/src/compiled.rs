@@ -18,6 +18,7 @@
 
 use microcred_core::{Value, jcs};
 use serde_json::Map;
+use sha2::{Digest as _, Sha256};
 
 use crate::template::Template;
 
@@ -145,6 +146,11 @@ pub(crate) struct Compiled {
     compact: Form,
     canonical: Form,
     content: Form,
+    /// SHA-256 fed with the content form's first run of literal text, which is
+    /// the same in every row (often most of the document: RFC 8785 puts
+    /// `credentialSubject.achievement` before the learner's `id`); a row's
+    /// content hash goes on from a copy of it.
+    content_prefix: Sha256,
     context: Option<Value>,
 }
 
@@ -169,6 +175,10 @@ impl Compiled {
             return None;
         }
         let content = Form::new(&marked, Style::Canonical)?;
+        let mut content_prefix = Sha256::new();
+        if let Some(Part::Lit(prefix)) = content.parts.first() {
+            content_prefix.update(prefix);
+        }
         let status = with_status.then(|| Value::String(mark("status")));
         let full = complete(marked, &mark("id"), issuer, &mark("validFrom"), status).ok()?;
         let compiled = Self {
@@ -176,6 +186,7 @@ impl Compiled {
             compact: Form::new(&full, Style::Compact)?,
             canonical: Form::new(&full, Style::Canonical)?,
             content,
+            content_prefix,
             context: full.get("@context").cloned(),
         };
         // Each marker must have become exactly one hole of each form.
@@ -236,7 +247,9 @@ impl Compiled {
     }
 
     /// Appends the canonical form of the filled template alone (no id, issuer,
-    /// `validFrom` or status added): what the ledger's `content_sha256` hashes.
+    /// `validFrom` or status added): what the ledger's `content_sha256` hashes
+    /// (batches hash it with [`content_sha256`](Self::content_sha256)).
+    #[cfg(test)]
     pub(crate) fn write_content(&self, slots: &[Value], out: &mut Vec<u8>) {
         let values = Values {
             slots,
@@ -245,6 +258,24 @@ impl Compiled {
             status: None,
         };
         self.content.write(&values, out);
+    }
+
+    /// The SHA-256 of what [`write_content`](Self::write_content) writes, hashing
+    /// only what follows the form's constant first run (`scratch` holds that
+    /// rest; it is cleared first).
+    pub(crate) fn content_sha256(&self, slots: &[Value], scratch: &mut Vec<u8>) -> [u8; 32] {
+        let values = Values {
+            slots,
+            id: "",
+            valid_from: "",
+            status: None,
+        };
+        scratch.clear();
+        let skip = usize::from(matches!(self.content.parts.first(), Some(Part::Lit(_))));
+        self.content.write_parts(skip, &values, scratch);
+        let mut hash = self.content_prefix.clone();
+        hash.update(&scratch[..]);
+        hash.finalize().into()
     }
 }
 
@@ -292,7 +323,12 @@ impl Form {
     }
 
     fn write(&self, values: &Values<'_>, out: &mut Vec<u8>) {
-        for part in &self.parts {
+        self.write_parts(0, values, out);
+    }
+
+    /// Writes the parts from the `first` on.
+    fn write_parts(&self, first: usize, values: &Values<'_>, out: &mut Vec<u8>) {
+        for part in self.parts.iter().skip(first) {
             match part {
                 Part::Lit(bytes) => out.extend_from_slice(bytes),
                 Part::Hole(hole) => match hole {
@@ -396,18 +432,13 @@ impl ProofText {
     /// they cannot be made this way (the caller then takes the per-credential path).
     pub(crate) fn new(
         context: Option<&Value>,
-        key: &microcred_core::keys::SecretKey,
         options: &microcred_core::proof::ProofOptions,
     ) -> Option<Self> {
-        use sha2::Digest as _;
         const MARK: &str = "\u{E000}proofValue\u{E001}";
         let created = options.created.clone()?;
-        let mut proof =
-            microcred_core::proof::jcs_proof_for_hash(context, [0; 32], key, options).ok()?;
-        // What remains is the configuration the core hashes (options and @context).
-        proof.shift_remove("proofValue")?;
-        let config_sha256 =
-            sha2::Sha256::digest(jcs::canonicalize(&Value::Object(proof.clone()))).into();
+        // The configuration the core hashes (options and @context); nothing signed.
+        let (mut proof, config_sha256) =
+            microcred_core::proof::jcs_proof_config(context, options).ok()?;
         proof.insert("proofValue".into(), MARK.into());
         let split = |pretty: bool| -> Option<(Vec<u8>, Vec<u8>)> {
             // The splice on an empty object: `{` and what `splice_proof` adds.

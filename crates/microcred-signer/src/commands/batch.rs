@@ -274,7 +274,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         let mut options =
             ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
         options.created = Some(now.clone());
-        compiled::ProofText::new(c.context(), &key.secret, &options)
+        compiled::ProofText::new(c.context(), &options)
     });
     let ctx = Context {
         template: &template,
@@ -484,11 +484,8 @@ fn prepare(
                 let str_at = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
                 if let Some(compiled) = compiled {
                     let values = template.fill_values(&row.values)?;
-                    let content_sha256 = CANONICAL.with_borrow_mut(|content| {
-                        content.clear();
-                        compiled.write_content(&values, content);
-                        hex(&Sha256::digest(&content[..]))
-                    });
+                    let content_sha256 = CANONICAL
+                        .with_borrow_mut(|scratch| hex(&compiled.content_sha256(&values, scratch)));
                     return Ok(Filled {
                         content_sha256,
                         explicit_id: str_at(template.value_at(&values, &["id"])),
@@ -1522,6 +1519,11 @@ mod tests {
                 let mut content = Vec::new();
                 compiled.write_content(&slots, &mut content);
                 assert_eq!(content, jcs::canonicalize(&filled));
+                let mut scratch = b"left over".to_vec();
+                assert_eq!(
+                    compiled.content_sha256(&slots, &mut scratch),
+                    <[u8; 32]>::from(Sha256::digest(&content))
+                );
                 let doc =
                     complete(filled, "urn:uuid:1", &issuer, valid_from, status.clone()).unwrap();
                 let mut slow_options = options.clone();
@@ -1553,11 +1555,9 @@ mod tests {
                     // Per credential, and with the proof's texts made once for the
                     // batch; appended after what a reused buffer already holds.
                     let proof_text =
-                        compiled::ProofText::new(compiled.context(), &key.secret, &slow_options)
-                            .unwrap();
+                        compiled::ProofText::new(compiled.context(), &slow_options).unwrap();
                     let other_time = compiled::ProofText::new(
                         compiled.context(),
-                        &key.secret,
                         &ProofOptions {
                             created: Some("2024-01-01T00:00:00Z".into()),
                             ..slow_options.clone()
