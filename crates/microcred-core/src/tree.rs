@@ -90,7 +90,7 @@ impl<'a> Tree<'a> {
             text,
             pos: 0,
             max_depth: limits.max_depth,
-            nodes: Vec::with_capacity(bytes.len() / 16),
+            nodes: Vec::with_capacity(bytes.len() / 10),
             items: Vec::with_capacity(32),
             members: Vec::with_capacity(64),
             stack: Vec::with_capacity(16),
@@ -474,6 +474,35 @@ fn whole_decimal(literal: &str) -> Option<&str> {
         .then_some(integer)
 }
 
+/// The index of the first quote, backslash or control byte at or after `i` (or
+/// the input's length). The first word is tested here, inlined into the parser's
+/// string loop: most strings of a credential (names, types, short values) end
+/// in it, and the call to [`plain_len`] with its chunk setup cost as much as
+/// their scan. Longer strings go on with [`plain_len`]'s loop, which tests
+/// each further word with fewer instructions than a loop written here.
+#[inline(always)]
+fn plain_end(bytes: &[u8], i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // High bit set in each byte of `x` that is zero; the lowest one is exact.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH_BITS;
+    let Some(word) = bytes
+        .get(i..i.wrapping_add(8))
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    else {
+        return i + plain_len(bytes.get(i..).unwrap_or_default());
+    };
+    let x = u64::from_le_bytes(word);
+    let special = (x.wrapping_sub(ONES * 0x20) & !x & HIGH_BITS)
+        | zero_bytes(x ^ (ONES * u64::from(b'"')))
+        | zero_bytes(x ^ (ONES * u64::from(b'\\')));
+    if special != 0 {
+        // Little-endian: the lowest flagged byte is the first in the input.
+        return i + (special.trailing_zeros() / 8) as usize;
+    }
+    let next = i + 8;
+    next + plain_len(bytes.get(next..).unwrap_or_default())
+}
+
 /// Decodes the escapes of validated string content.
 fn decode_escaped(raw: &str) -> Option<String> {
     let bytes = raw.as_bytes();
@@ -558,8 +587,8 @@ const INSERTION_SORT_MAX: usize = 24;
 struct Member<'a> {
     /// See [`name_key`].
     key: u64,
-    name: Node<'a>,
-    value: Node<'a>,
+    /// The name (a `Str`) and the value, as they go into the arena.
+    pair: [Node<'a>; 2],
 }
 
 /// The high bit of each byte.
@@ -600,7 +629,7 @@ fn cmp_members(a: &Member<'_>, b: &Member<'_>) -> Ordering {
     if a.key != b.key && (a.key | b.key) & HIGH_BITS == 0 {
         a.key.cmp(&b.key)
     } else {
-        cmp_names(a.name, b.name)
+        cmp_names(a.pair[0], b.pair[0])
     }
 }
 
@@ -766,8 +795,7 @@ impl<'a> Parser<'a> {
         if let Node::Str(raw, escaped) = name {
             self.members.push(Member {
                 key: name_key(raw, escaped, self.bytes.get(at..).unwrap_or_default()),
-                name,
-                value: Node::Null,
+                pair: [name, Node::Null],
             });
         }
         self.expect(b':')
@@ -841,7 +869,7 @@ impl<'a> Parser<'a> {
                     // The member was pushed with its name (`member_name`); the
                     // members of containers nested in its value are gone by now.
                     if let Some(member) = self.members.last_mut() {
-                        member.value = value;
+                        member.pair[1] = value;
                     }
                 } else {
                     self.items.push(value);
@@ -873,10 +901,13 @@ impl<'a> Parser<'a> {
             let own = self.members.get_mut(frame.start..).unwrap_or_default();
             canonical &= sort_members(own)?;
             let len = u32::try_from(own.len()).map_err(|_| Rejected)?;
-            self.nodes.reserve(own.len() * 2);
-            for member in own.iter() {
-                self.nodes.push(member.name);
-                self.nodes.push(member.value);
+            // Sized once, then filled by copies: a push per node checked the
+            // capacity each time.
+            let base = self.nodes.len();
+            self.nodes.resize(base + own.len() * 2, Node::Null);
+            let slots = self.nodes.get_mut(base..).unwrap_or_default();
+            for (slot, member) in slots.chunks_exact_mut(2).zip(own.iter()) {
+                slot.copy_from_slice(&member.pair);
             }
             self.members.truncate(frame.start);
             Node::Object {
@@ -915,7 +946,7 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Node<'a>> {
         let bytes = self.bytes;
         let start = self.pos + 1;
-        let mut i = start + plain_len(bytes.get(start..).unwrap_or_default());
+        let mut i = plain_end(bytes, start);
         let mut escaped = false;
         loop {
             match bytes.get(i) {
@@ -928,7 +959,7 @@ impl<'a> Parser<'a> {
                 // A control character, or the end of the input.
                 _ => return Err(Rejected),
             }
-            i += plain_len(bytes.get(i..).unwrap_or_default());
+            i = plain_end(bytes, i);
         }
         // The whole input is valid UTF-8 and quotes are ASCII, so this is a char boundary.
         let raw = self.text.get(start..i).ok_or(Rejected)?;
@@ -1425,6 +1456,55 @@ mod tests {
         assert!(tree.equal(b, b));
     }
 
+    /// The parser's word-at-a-time string scan (`plain_end`): a special byte or
+    /// escape at every offset of strings of every length up to three words, each
+    /// string at every alignment in the input; non-special neighbours (DEL,
+    /// space, non-ASCII) and invalid UTF-8 at the same spots.
+    #[test]
+    fn string_scan_at_every_offset_and_alignment() {
+        let pieces: [&[u8]; 17] = [
+            b"\\\"",
+            b"\\\\",
+            b"\\n",
+            b"\\/",
+            b"\\u00e9",
+            b"\\ud83d\\ude02",
+            b"\\ud800",
+            b"\\x",
+            b"\"",
+            b"\\",
+            b"\x00",
+            b"\x1f",
+            b"\x7f",
+            b" ",
+            "é😂".as_bytes(),
+            b"\xff",
+            b"\xc3",
+        ];
+        for pad in 0..8 {
+            let name = "p".repeat(pad);
+            for len in 0..24 {
+                for at in 0..=len {
+                    for piece in pieces {
+                        let mut text = vec![b'a'; len];
+                        text.splice(at..at, piece.iter().copied());
+                        let mut doc = format!("{{\"{name}\":\"").into_bytes();
+                        doc.extend_from_slice(&text);
+                        doc.extend_from_slice(b"\",\"b\":[\"");
+                        doc.extend_from_slice(&text);
+                        doc.extend_from_slice(b"\"]}");
+                        agree(&doc);
+                        // The string at the very end of the input (no word after it).
+                        let mut tail = b"\"".to_vec();
+                        tail.extend_from_slice(&text);
+                        tail.push(b'"');
+                        agree(&tail);
+                    }
+                }
+            }
+        }
+    }
+
     fn json_text() -> impl Strategy<Value = String> {
         // Names with escapes and non-BMP characters exercise sorting and duplicates.
         let name = prop_oneof![
@@ -1459,6 +1539,23 @@ mod tests {
         #[test]
         fn agrees_with_the_strict_parser_on_generated_documents(text in json_text()) {
             agree(text.as_bytes());
+        }
+
+        #[test]
+        fn plain_end_finds_the_first_special_byte(
+            bytes in prop::collection::vec(
+                prop_oneof![any::<u8>(), Just(b'"'), Just(b'\\'), 0x1Fu8..=0x21, 0x7Fu8..=0xA2],
+                0..40,
+            ),
+            start in 0usize..44,
+        ) {
+            let naive = bytes
+                .iter()
+                .enumerate()
+                .skip(start)
+                .find(|(_, b)| **b < 0x20 || **b == b'"' || **b == b'\\')
+                .map_or(bytes.len().max(start), |(i, _)| i);
+            prop_assert_eq!(plain_end(&bytes, start), naive);
         }
 
         #[test]
