@@ -246,9 +246,8 @@ impl Compiled {
         self.canonical.len_hint
     }
 
-    /// Appends the canonical form of the filled template alone (no id, issuer,
-    /// `validFrom` or status added): what the ledger's `content_sha256` hashes
-    /// (batches hash it with [`content_sha256`](Self::content_sha256)).
+    /// Appends what [`content_sha256`](Self::content_sha256) hashes, whole (for
+    /// the tests that compare it with the `Value` path).
     #[cfg(test)]
     pub(crate) fn write_content(&self, slots: &[Value], out: &mut Vec<u8>) {
         let values = Values {
@@ -260,9 +259,10 @@ impl Compiled {
         self.content.write(&values, out);
     }
 
-    /// The SHA-256 of what [`write_content`](Self::write_content) writes, hashing
-    /// only what follows the form's constant first run (`scratch` holds that
-    /// rest; it is cleared first).
+    /// The SHA-256 of the canonical form of the filled template alone (no id,
+    /// issuer, `validFrom` or status added): the ledger's `content_sha256`.
+    /// Only what follows the form's constant first run is written and hashed
+    /// (`scratch` holds that rest; it is cleared first).
     pub(crate) fn content_sha256(&self, slots: &[Value], scratch: &mut Vec<u8>) -> [u8; 32] {
         let values = Values {
             slots,
