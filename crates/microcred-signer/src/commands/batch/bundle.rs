@@ -331,6 +331,16 @@ impl Bundle {
             });
             let signed_tx = reserving.is_some().then_some(signed_tx);
             let marks = self.stream(pool, jobs, ctx, tmp.as_file(), signed_tx);
+            // The file is flushed while the ledger thread commits the reservation
+            // (two waits for the disk at once, not one after the other); it is
+            // still named only after that commit, below.
+            let flushed = match &marks {
+                Ok(_) => tmp
+                    .as_file()
+                    .sync_all()
+                    .with_context(|| format!("cannot flush {} to disk", tmp.path().display())),
+                Err(_) => Ok(()),
+            };
             let reserved = reserving.map(|handle| {
                 handle
                     .join()
@@ -339,13 +349,11 @@ impl Bundle {
             // A stream that failed is the cause; the reservation it stopped (rolled
             // back) only its consequence.
             let marks = marks?;
+            flushed?;
             Ok((marks, reserved.transpose()?))
         })
         .map_err(stopped)?;
         (|| {
-            tmp.as_file()
-                .sync_all()
-                .with_context(|| format!("cannot flush {} to disk", tmp.path().display()))?;
             tmp.persist_noclobber(&self.path)
                 .map_err(|e| super::rename_failed(e.error, &self.path))?;
             sync_dir(&self.dir)?;
