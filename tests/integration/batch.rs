@@ -12,7 +12,7 @@ use predicates::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::common::{bin, hex};
+use crate::common::{bin, hex, repo};
 
 fn sign() -> Command {
     Command::new(bin("microcred-sign"))
@@ -474,6 +474,97 @@ fn jsonl_values_keep_their_types() {
     assert_eq!(doc["credentialSubject"]["passed"], true);
     assert_eq!(doc["credentialSubject"]["note"], "2.5 ECTS");
     assert_eq!(json_files(&out).len(), 1);
+}
+
+/// `--profile`: each row's credential is checked against the framework before
+/// anything is signed; a row that fails is a bad row (abort, or skip), or with
+/// `--allow-noncompliant` a loud warning.
+#[test]
+fn batch_checks_every_row_against_the_profile_before_signing() {
+    let s = Setup::new();
+    let mut course: Value = serde_json::from_slice(
+        &std::fs::read(repo("keys-example/micro-credential.unsigned.json")).unwrap(),
+    )
+    .unwrap();
+    let doc = course.as_object_mut().unwrap();
+    doc.remove("id");
+    doc.remove("validFrom");
+    course["issuer"]["id"] = s.did.clone().into();
+    course["credentialSubject"]["id"] = "{{did}}".into();
+    course["credentialSubject"]["achievement"]["microCredential"]["workload"]["hours"] =
+        "{{hours}}".into();
+    course["credentialSubject"]["achievement"]["microCredential"]["workload"]
+        .as_object_mut()
+        .unwrap()
+        .remove("volumeOfLearning");
+    let template = s.write("course.json", &course.to_string());
+    let learners = s.write(
+        "l.jsonl",
+        "{\"student\":\"s1\",\"did\":\"did:x:1\",\"hours\":125}\n\
+         {\"student\":\"s2\",\"did\":\"did:x:2\",\"hours\":90}\n\
+         {\"student\":\"s3\",\"did\":\"did:x:3\",\"hours\":130}\n",
+    );
+    let batch = |out: &str, extra: &[&str]| {
+        let mut c = s.batch(&template, &learners, &s.path(out));
+        c.args([
+            "--suite",
+            "jcs",
+            "--id-column",
+            "student",
+            "--profile",
+            "emc-cmf",
+        ])
+        .args(extra);
+        c
+    };
+    // Default: the non-compliant row stops the batch before anything is signed.
+    batch("abort", &[])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "line 2 (row 2): the credential does not comply: emc-cmf EMC-01",
+        ))
+        .stderr(predicate::str::contains("found 90"))
+        .stderr(predicate::str::contains("nothing was signed"))
+        .stderr(predicate::str::contains("line 1 (row 1)").not());
+    assert!(json_files(&s.path("abort")).is_empty());
+    // --on-error skip: the other rows are issued.
+    batch("skip", &["--on-error", "skip"]).assert().success();
+    let names: Vec<String> = json_files(&s.path("skip"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["s1.json", "s3.json"]);
+    // --allow-noncompliant: all are issued, the failure is a warning.
+    batch("all", &["--allow-noncompliant"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::is_match(
+                "warning: .*l.jsonl: line 2 \\(row 2\\): the credential does not comply",
+            )
+            .unwrap(),
+        )
+        .stderr(predicate::str::contains(
+            "signing 1 credential(s) that do NOT comply",
+        ));
+    assert_eq!(json_files(&s.path("all")).len(), 3);
+    let hours = read_json(&s.path("all").join("s2.json"))["credentialSubject"]["achievement"]
+        ["microCredential"]["workload"]["hours"]
+        .clone();
+    assert_eq!(hours, 90);
+    // Without --profile the same list is issued without a word about profiles.
+    s.batch(&template, &learners, &s.path("none"))
+        .args(["--suite", "jcs", "--id-column", "student"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("comply").not());
+    // --allow-noncompliant means nothing without a profile.
+    s.batch(&template, &learners, &s.path("bad"))
+        .arg("--allow-noncompliant")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--profile"));
 }
 
 fn status_list(s: &Setup, ledger: &Path, purpose: &str) -> ListCredential {

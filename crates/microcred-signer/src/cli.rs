@@ -194,9 +194,19 @@ pub(crate) struct BatchArgs {
     /// interrupted batches resumable with the same ids.
     #[arg(long, value_name = "FILE")]
     pub(crate) ledger: Option<PathBuf>,
-    /// What to do with rows that have a missing or bad value.
+    /// What to do with rows that have a missing or bad value (or, with --profile,
+    /// whose credential does not comply).
     #[arg(long, value_enum, default_value_t = OnError::Abort)]
     pub(crate) on_error: OnError,
+    /// Check every row's credential against this framework profile before anything
+    /// is signed: a built-in name (e.g. emc-cmf, eu-2022) or a profile JSON file.
+    /// Repeatable. A row that fails a rule of severity error is a bad row (see
+    /// --on-error).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub(crate) profile: Vec<String>,
+    /// Sign rows that fail a --profile rule anyway (each failure is still printed).
+    #[arg(long, requires = "profile")]
+    pub(crate) allow_noncompliant: bool,
     /// Issue even when the ledger already holds a credential with the same content
     /// written to another file (a deliberate re-issue).
     #[arg(long)]

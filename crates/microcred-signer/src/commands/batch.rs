@@ -159,6 +159,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
                 args.delimiter
             )
         })?;
+    let profiles = crate::profiles::load(&args.profile)?;
     let learners = learners::read(&args.learners, format, delimiter)?;
     if learners.rows.is_empty() && learners.errors.is_empty() {
         bail!("{}: no learner rows", args.learners.display());
@@ -224,14 +225,39 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .context("cannot start the signing threads")?;
-    let (prepared, mut errors) = prepare(
+    let checked_at = datetime::now();
+    let compliance = Compliance {
+        profiles: &profiles,
+        at: checked_at,
+        issuer: &controller,
+        valid_from: datetime::format(checked_at),
+        allow: args.allow_noncompliant,
+    };
+    let (prepared, mut errors, noncompliant) = prepare(
         &pool,
         &template,
         compiled.as_ref(),
         learners,
         args.id_column.as_deref(),
         &output,
+        (!profiles.is_empty()).then_some(&compliance),
     );
+    // With --allow-noncompliant a row that fails a profile is signed: its failures
+    // are printed as warnings, not counted as problems.
+    for e in &noncompliant {
+        writeln!(
+            err,
+            "microcred-sign: warning: {}",
+            describe(&args.learners, e)
+        )?;
+    }
+    if !noncompliant.is_empty() {
+        writeln!(
+            err,
+            "microcred-sign: WARNING: signing {} credential(s) that do NOT comply with the profile(s) above because of --allow-noncompliant; verifiers checking those profiles will report them as non-compliant",
+            noncompliant.len()
+        )?;
+    }
     errors.sort_by_key(|e| (e.row, e.line));
     counts.skipped = u64::try_from(distinct_rows(&errors)).unwrap_or(u64::MAX);
     for e in &errors {
@@ -269,7 +295,8 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         )?;
     }
 
-    let now = datetime::format(datetime::now());
+    // The issue time of the new rows: the time their compliance was checked at.
+    let now = compliance.valid_from.clone();
     let proof_text = compiled.as_ref().and_then(|c| {
         let mut options =
             ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
@@ -461,6 +488,70 @@ struct Filled {
     content_sha256: String,
     explicit_id: Option<String>,
     subject_id: Option<String>,
+    /// With --profile: why the row's credential does not comply.
+    noncompliant: Option<String>,
+}
+
+/// `--profile`: what each row's credential is checked against before signing.
+struct Compliance<'a> {
+    profiles: &'a [microcred_verifier::profile::Profile],
+    /// The time the rules are evaluated at (the batch's start).
+    at: time::OffsetDateTime,
+    /// The issuer and `validFrom` the signed credential will have.
+    issuer: &'a str,
+    valid_from: String,
+    /// `--allow-noncompliant`: such rows are signed, their failures warnings.
+    allow: bool,
+}
+
+impl Compliance<'_> {
+    /// The rules of severity error that the credential of `filled` (the template
+    /// filled with a row) fails, completed as signing completes it — its issuer
+    /// and `validFrom`; its id and status entries are not known yet, and no
+    /// built-in rule reads them — or `None` when it complies.
+    fn check(&self, filled: Value) -> Option<String> {
+        let doc = complete(
+            filled,
+            "urn:uuid:00000000-0000-4000-8000-000000000000",
+            self.issuer,
+            &self.valid_from,
+            None,
+        );
+        let doc = match doc {
+            Ok(doc) => doc,
+            Err(e) => return Some(e.to_string()),
+        };
+        let failed: Vec<String> = self
+            .profiles
+            .iter()
+            .flat_map(|p| {
+                p.evaluate(&doc, self.at)
+                    .into_iter()
+                    .filter(|r| {
+                        !r.passed && r.severity == microcred_verifier::profile::Severity::Error
+                    })
+                    .map(|r| {
+                        let found = r
+                            .found
+                            .as_ref()
+                            .map(|v| format!("found {v}; "))
+                            .unwrap_or_default();
+                        let detail = r
+                            .detail
+                            .as_ref()
+                            .map(|d| format!(" ({d})"))
+                            .unwrap_or_default();
+                        format!(
+                            "{} {} ({}): {found}expected {}{detail}",
+                            p.id, r.rule, r.description, r.expected
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        (!failed.is_empty())
+            .then(|| format!("the credential does not comply: {}", failed.join("; ")))
+    }
 }
 
 /// Fills every row once to find its problems, its file name and the digest
@@ -474,15 +565,19 @@ fn prepare(
     learners: learners::Learners,
     id_column: Option<&str>,
     output: &Output,
-) -> (Vec<Prepared>, Vec<RowError>) {
+    compliance: Option<&Compliance<'_>>,
+) -> (Vec<Prepared>, Vec<RowError>, Vec<RowError>) {
     let mut errors = learners.errors;
+    let mut warnings = Vec::new();
     let filled: Vec<Result<Filled, Vec<template::FillError>>> = pool.install(|| {
         learners
             .rows
             .par_iter()
             .map(|row| {
                 let str_at = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-                if let Some(compiled) = compiled {
+                // The profiles read the whole document: only they need it built
+                // when the template is compiled.
+                if let (Some(compiled), None) = (compiled, compliance) {
                     let values = template.fill_values(&row.values)?;
                     let content_sha256 = CANONICAL
                         .with_borrow_mut(|scratch| hex(&compiled.content_sha256(&values, scratch)));
@@ -492,6 +587,7 @@ fn prepare(
                         subject_id: str_at(
                             template.value_at(&values, &["credentialSubject", "id"]),
                         ),
+                        noncompliant: None,
                     });
                 }
                 let doc = template.fill(&row.values)?;
@@ -499,6 +595,7 @@ fn prepare(
                     content_sha256: hex(&Sha256::digest(jcs::canonicalize(&doc))),
                     explicit_id: str_at(doc.get("id")),
                     subject_id: str_at(doc.get("credentialSubject").and_then(|s| s.get("id"))),
+                    noncompliant: compliance.and_then(|c| c.check(doc)),
                 })
             })
             .collect()
@@ -559,7 +656,16 @@ fn prepare(
             content_sha256,
             explicit_id,
             subject_id,
+            noncompliant,
         } = filled;
+        if let Some(problem) = noncompliant {
+            if compliance.is_some_and(|c| c.allow) {
+                warnings.push(err(None, problem));
+            } else {
+                errors.push(err(None, problem));
+                continue;
+            }
+        }
         if let Some(first) = contents.get(&content_sha256) {
             errors.push(err(
                 None,
@@ -597,7 +703,7 @@ fn prepare(
             explicit_id,
         });
     }
-    (prepared, errors)
+    (prepared, errors, warnings)
 }
 
 /// A file-system-safe file stem for a learner id: ASCII letters, digits and
