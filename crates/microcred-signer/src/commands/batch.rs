@@ -136,6 +136,8 @@ struct Counts {
 
 pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let mut err = std::io::stderr();
+    // Before the key: a mistyped profile name costs no passphrase.
+    let profiles = crate::profiles::load(&args.profile)?;
     let key = files::load_key(&args.key, &args.passphrase.source())?;
     let controller = key.controller();
 
@@ -159,7 +161,6 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
                 args.delimiter
             )
         })?;
-    let profiles = crate::profiles::load(&args.profile)?;
     let learners = learners::read(&args.learners, format, delimiter)?;
     if learners.rows.is_empty() && learners.errors.is_empty() {
         bail!("{}: no learner rows", args.learners.display());
