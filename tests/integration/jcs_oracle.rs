@@ -224,17 +224,15 @@ proptest! {
         prop_assert_eq!(String::from_utf8(jcs::canonicalize(&v)).unwrap(), ecmascript_number(x));
     }
 
-    /// Canonical text read back strictly and canonicalized again is unchanged, except
-    /// when a double prints as an integer beyond ±(2^53−1), which I-JSON refuses.
+    /// Canonical text read back strictly and canonicalized again is unchanged, also
+    /// when a double prints as an integer beyond ±(2^53−1) (read back as that double).
     #[test]
     fn canonical_form_is_a_fixed_point(v in value()) {
         let once = jcs::canonicalize(&v);
-        match json::parse(&once) {
-            Ok(back) => prop_assert_eq!(jcs::canonicalize(&back), once),
-            Err(e) => prop_assert!(
-                matches!(e.kind, json::JsonErrorKind::IntegerOutOfRange { .. }),
-                "{e}"
-            ),
+        let back = json::parse(&once);
+        prop_assert!(back.is_ok(), "{:?}", back.as_ref().err());
+        if let Ok(back) = back {
+            prop_assert_eq!(jcs::canonicalize(&back), once);
         }
     }
 }

@@ -131,8 +131,12 @@ pub enum JsonErrorKind {
         /// The offending literal, possibly shortened.
         literal: String,
     },
-    /// An integer literal that an IEEE double cannot hold exactly (RFC 7493 §2.2).
-    #[error("integer {literal} is outside the I-JSON range ±(2^53−1)")]
+    /// An integer literal beyond the I-JSON range ±(2^53−1) (RFC 7493 §2.2) that
+    /// is not how RFC 8785 writes a double either (such literals, e.g.
+    /// `100000000000000000000` for 1e20, are read as that double).
+    #[error(
+        "integer {literal} is outside the I-JSON range ±(2^53−1), and not the RFC 8785 form of a double"
+    )]
     IntegerOutOfRange {
         /// The offending literal, possibly shortened.
         literal: String,
@@ -675,19 +679,26 @@ impl<'a> Parser<'a> {
         let value = if integer {
             let digits = bytes.get(int_start..int_end).unwrap_or_default();
             // 16 digits cover 2^53 − 1; more cannot be in range and could overflow.
-            if digits.len() > 16 {
-                return Err(out_of_range(|literal| JsonErrorKind::IntegerOutOfRange {
-                    literal,
-                }));
-            }
-            let magnitude = digits
-                .iter()
-                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
-            if magnitude > MAX_SAFE_INTEGER {
-                return Err(out_of_range(|literal| JsonErrorKind::IntegerOutOfRange {
-                    literal,
-                }));
-            }
+            let magnitude = (digits.len() <= 16).then(|| {
+                digits
+                    .iter()
+                    .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
+            });
+            let Some(magnitude) = magnitude.filter(|m| *m <= MAX_SAFE_INTEGER) else {
+                return match std::str::from_utf8(literal)
+                    .ok()
+                    .and_then(canonical_big_integer)
+                    .and_then(Number::from_f64)
+                {
+                    Some(number) => {
+                        self.pos = i;
+                        Ok(Value::Number(number))
+                    }
+                    None => Err(out_of_range(|literal| JsonErrorKind::IntegerOutOfRange {
+                        literal,
+                    })),
+                };
+            };
             match (negative, magnitude) {
                 // Same as serde_json: `-0` is the double -0.0 (JCS prints it as 0).
                 (true, 0) => Value::from(-0.0f64),
@@ -737,6 +748,20 @@ impl<'a> Parser<'a> {
 /// Length of the plain run (no quote, backslash or control byte) at `bytes[i..]`.
 fn run_len(bytes: &[u8], i: usize) -> usize {
     plain_len(bytes.get(i..).unwrap_or_default())
+}
+
+/// The double an integer literal beyond ±(2^53−1) stands for, when the literal
+/// is exactly how RFC 8785 (ECMAScript) writes that double — as JCS
+/// implementations emit doubles from 2^53 up to 10^21, e.g. `100000000000000000000`
+/// for 1e20 or `1152921504606847000` for 2^60. Such a literal is accepted: each
+/// names one double, and it is its own canonical form, so a credential another
+/// implementation canonicalized this way reads back and verifies. Any other
+/// large integer (`9007199254740993`, which no double is) is refused, as I-JSON
+/// asks: it could not be read back as written.
+pub(crate) fn canonical_big_integer(literal: &str) -> Option<f64> {
+    let value: f64 = literal.parse().ok().filter(|v: &f64| v.is_finite())?;
+    let mut buffer = ryu_js::Buffer::new();
+    (buffer.format(value) == literal).then_some(value)
 }
 
 /// Length of the prefix of `bytes` without `"`, `\\` or a control byte — the bytes
@@ -1077,16 +1102,39 @@ mod tests {
         let e = err("9007199254740993");
         assert_eq!(
             e.to_string(),
-            "(document): integer 9007199254740993 is outside the I-JSON range ±(2^53−1)"
+            "(document): integer 9007199254740993 is outside the I-JSON range ±(2^53−1), and not the RFC 8785 form of a double"
         );
-        assert!(matches!(
-            err("-9007199254740992").kind,
-            JsonErrorKind::IntegerOutOfRange { .. }
-        ));
-        assert!(matches!(
-            err("123456789012345678901234567890").kind,
-            JsonErrorKind::IntegerOutOfRange { .. }
-        ));
+        // Beyond 2^53 − 1 an integer is read when it is how RFC 8785 writes a
+        // double (what other JCS implementations emit), as that double.
+        assert_eq!(
+            parse(b"-9007199254740992").unwrap(),
+            json!(-9_007_199_254_740_992.0)
+        );
+        assert_eq!(parse(b"100000000000000000000").unwrap(), json!(1e20));
+        assert_eq!(
+            parse(b"1152921504606847000").unwrap(),
+            json!(1_152_921_504_606_846_976.0)
+        );
+        assert_eq!(
+            parse(b"[18014398509481984]").unwrap(),
+            json!([18_014_398_509_481_984.0])
+        );
+        for not_canonical in [
+            "9007199254740993",
+            "1152921504606846976",
+            "100000000000000000001",
+            "1000000000000000000000",
+            "123456789012345678901234567890",
+            "-18014398509481985",
+        ] {
+            assert!(
+                matches!(
+                    err(not_canonical).kind,
+                    JsonErrorKind::IntegerOutOfRange { .. }
+                ),
+                "{not_canonical}"
+            );
+        }
         let e = err(r#"{"n":[1e400]}"#);
         assert_eq!(e.path, "n[0]");
         assert_eq!(

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::jcs::{self, Out, cmp_utf16};
-use crate::json::{Limits, plain_len};
+use crate::json::{self, Limits, plain_len};
 
 /// Largest integer magnitude an IEEE double holds exactly (I-JSON, RFC 7493 §2.2).
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -419,11 +419,16 @@ enum NumberValue {
 fn number_value(literal: &str) -> NumberValue {
     if is_integer_literal(literal) {
         match literal.parse::<i64>() {
-            // Same as the strict parser: `-0` is the double -0.0.
+            // Same as the strict parser: `-0` is the double -0.0; an integer beyond
+            // ±(2^53−1) (a double's RFC 8785 form) is held exactly where a u64 or
+            // i64 holds it, else as the double.
             Ok(0) if literal.starts_with('-') => NumberValue::Float(-0.0),
             Ok(n) if n < 0 => NumberValue::NegInt(n),
             Ok(n) => NumberValue::PosInt(n.unsigned_abs()),
-            Err(_) => NumberValue::Float(f64::NAN),
+            Err(_) => match literal.parse::<u64>() {
+                Ok(n) => NumberValue::PosInt(n),
+                Err(_) => NumberValue::Float(literal.parse().unwrap_or(f64::NAN)),
+            },
         }
     } else {
         NumberValue::Float(literal.parse().unwrap_or(f64::NAN))
@@ -435,8 +440,9 @@ fn is_integer_literal(literal: &str) -> bool {
 }
 
 /// Whether a validated number literal is its own canonical form: integers are
-/// range-checked (|n| ≤ 2^53 − 1) and without leading zeros, so their digits are
-/// what ECMAScript prints, except for `-0`.
+/// range-checked (|n| ≤ 2^53 − 1, or beyond it a double's RFC 8785 form) and
+/// without leading zeros, so their digits are what ECMAScript prints, except
+/// for `-0`.
 fn is_canonical_integer(literal: &str) -> bool {
     is_integer_literal(literal) && literal != "-0"
 }
@@ -444,8 +450,8 @@ fn is_canonical_integer(literal: &str) -> bool {
 /// Writes a validated number literal in canonical form.
 fn write_number<O: Out>(literal: &str, out: &mut O) {
     if is_integer_literal(literal) {
-        // Range-checked (|n| ≤ 2^53 − 1) and without leading zeros, so the digits
-        // are what ECMAScript prints, except for `-0`.
+        // Range-checked (|n| ≤ 2^53 − 1, or a double's RFC 8785 form) and without
+        // leading zeros, so the digits are what ECMAScript prints, except for `-0`.
         if literal == "-0" {
             out.byte(b'0');
         } else {
@@ -1022,13 +1028,14 @@ impl<'a> Parser<'a> {
         let literal = self.text.get(start..i).ok_or(Rejected)?;
         if integer {
             let digits = bytes.get(int_start..int_end).unwrap_or_default();
-            if digits.len() > 16 {
-                return Err(Rejected);
-            }
-            let magnitude = digits
-                .iter()
-                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
-            if magnitude > MAX_SAFE_INTEGER {
+            let in_range = digits.len() <= 16
+                && digits
+                    .iter()
+                    .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
+                    <= MAX_SAFE_INTEGER;
+            // Beyond it, as the strict parser: only a double's RFC 8785 form, which is
+            // then its own canonical form too.
+            if !in_range && json::canonical_big_integer(literal).is_none() {
                 return Err(Rejected);
             }
         } else if !literal.parse::<f64>().is_ok_and(f64::is_finite) {
@@ -1454,6 +1461,36 @@ mod tests {
         let b = tree.get(root, "b").unwrap();
         assert_eq!(tree.items(b).len(), 3);
         assert!(tree.equal(b, b));
+    }
+
+    /// Integers beyond ±(2^53−1): accepted exactly when the strict parser accepts
+    /// them (a double's RFC 8785 form), written and compared as it holds them.
+    #[test]
+    fn large_integers_as_the_strict_parser() {
+        for text in [
+            "100000000000000000000",
+            "-100000000000000000000",
+            "[1152921504606847000,-9007199254740992,18014398509481984]",
+            "{\"a\":1152921504606847000,\"b\":1e20}",
+            "9007199254740993",
+            "1152921504606846976",
+            "100000000000000000001",
+            "1000000000000000000000",
+            "99999999999999999999999",
+        ] {
+            agree(text.as_bytes());
+        }
+        let tree = Tree::parse(
+            b"[1152921504606847000,1152921504606847000,100000000000000000000,1e20]",
+            Limits::DEFAULT,
+        )
+        .unwrap();
+        let items = tree.items(tree.root());
+        assert!(tree.equal(items[0], items[1]));
+        // serde_json: the u64 1152921504606847000 is not the double 1e20, and the
+        // double 1e20 read from `100000000000000000000` equals the one from `1e20`.
+        assert!(!tree.equal(items[0], items[2]));
+        assert!(tree.equal(items[2], items[3]));
     }
 
     /// The parser's word-at-a-time string scan (`plain_end`): a special byte or

@@ -513,3 +513,46 @@ fn both_suites_agree() {
     let outcomes = check_agreement(tampered.as_bytes()).unwrap();
     assert!(outcomes.iter().all(|o| o.result.is_err()), "{outcomes:?}");
 }
+
+/// An integer beyond ±(2^53−1) written as RFC 8785 writes a double (what another
+/// JCS implementation emits for 1e20 or 2^60) is read, signed and verified by both
+/// paths alike; one that is no double's form is refused by both, not verified.
+#[test]
+fn large_integers_in_their_rfc8785_form_verify_on_both_paths() {
+    let k = key(1);
+    let text = |big: &str| {
+        let mut doc = serde_json::to_string(&credential("big")).unwrap();
+        doc.insert_str(
+            doc.len() - 1,
+            &format!(",\"figures\":[{big},-9007199254740992]"),
+        );
+        doc.into_bytes()
+    };
+    for big in ["100000000000000000000", "1152921504606847000"] {
+        let signed = add_proof_bytes(&text(big), &k, &options(&k)).unwrap();
+        let needle = format!("[{big},");
+        assert!(
+            String::from_utf8_lossy(&signed).contains(&needle),
+            "the literal is kept as written"
+        );
+        let outcomes = check_agreement(&signed).unwrap();
+        assert!(
+            outcomes.iter().all(|o| o.result.is_ok()),
+            "{big}: {outcomes:?}"
+        );
+        assert!(
+            crate::tree::Tree::parse(&signed, json::Limits::DEFAULT).is_ok(),
+            "the fast path reads it too"
+        );
+    }
+    for not_a_double in ["9007199254740993", "1152921504606846976"] {
+        assert!(add_proof_bytes(&text(not_a_double), &k, &options(&k)).is_err());
+        let mut signed = add_proof_bytes(&text("100000000000000000000"), &k, &options(&k)).unwrap();
+        let at = signed
+            .windows(21)
+            .position(|w| w == b"100000000000000000000")
+            .unwrap();
+        signed.splice(at..at + 21, not_a_double.bytes());
+        assert!(check_agreement(&signed).is_err(), "{not_a_double}");
+    }
+}
