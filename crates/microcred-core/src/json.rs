@@ -685,11 +685,17 @@ impl<'a> Parser<'a> {
                     .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
             });
             let Some(magnitude) = magnitude.filter(|m| *m <= MAX_SAFE_INTEGER) else {
-                return match std::str::from_utf8(literal)
-                    .ok()
-                    .and_then(canonical_big_integer)
-                    .and_then(Number::from_f64)
-                {
+                // Held as serde_json holds the literal (an exact u64 or i64 where it
+                // fits, else the double); canonicalized through the double either way.
+                let text = std::str::from_utf8(literal).unwrap_or_default();
+                let number = canonical_big_integer(text).and_then(|double| {
+                    text.parse::<u64>()
+                        .map(Number::from)
+                        .or_else(|_| text.parse::<i64>().map(Number::from))
+                        .ok()
+                        .or_else(|| Number::from_f64(double))
+                });
+                return match number {
                     Some(number) => {
                         self.pos = i;
                         Ok(Value::Number(number))
@@ -1105,20 +1111,25 @@ mod tests {
             "(document): integer 9007199254740993 is outside the I-JSON range ±(2^53−1), and not the RFC 8785 form of a double"
         );
         // Beyond 2^53 − 1 an integer is read when it is how RFC 8785 writes a
-        // double (what other JCS implementations emit), as that double.
-        assert_eq!(
-            parse(b"-9007199254740992").unwrap(),
-            json!(-9_007_199_254_740_992.0)
-        );
+        // double (what other JCS implementations emit), held as serde_json holds
+        // it (an exact integer where one fits, else the double), and canonicalized
+        // back to the same text.
         assert_eq!(parse(b"100000000000000000000").unwrap(), json!(1e20));
         assert_eq!(
             parse(b"1152921504606847000").unwrap(),
-            json!(1_152_921_504_606_846_976.0)
+            json!(1_152_921_504_606_847_000u64)
         );
-        assert_eq!(
-            parse(b"[18014398509481984]").unwrap(),
-            json!([18_014_398_509_481_984.0])
-        );
+        for text in [
+            "-9007199254740992",
+            "100000000000000000000",
+            "-100000000000000000000",
+            "1152921504606847000",
+            "[18014398509481984,9007199985185094]",
+        ] {
+            let ours = parse(text.as_bytes()).unwrap();
+            assert_eq!(ours, serde_json::from_str::<Value>(text).unwrap(), "{text}");
+            assert_eq!(crate::jcs::canonicalize(&ours), text.as_bytes(), "{text}");
+        }
         for not_canonical in [
             "9007199254740993",
             "1152921504606846976",
