@@ -1178,13 +1178,12 @@ fn signed_credential_into(
             valid_from: &issued_at,
             status: fast_status.or(status.as_ref().map(Status::Value)),
         };
-        let proof_text = ctx.proof_text.as_ref().filter(|t| t.fits(&issued_at));
         compiled_text(
             compiled,
             &values,
             &ctx.key.secret,
             options,
-            proof_text,
+            ctx.proof_text.as_ref(),
             layout,
             out,
         )
@@ -1405,8 +1404,9 @@ fn print_summary(
     Ok(())
 }
 
-/// Lower-case hexadecimal (a table lookup: three digests per credential).
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hexadecimal, as the ledger records digests (a table lookup:
+/// three digests per credential).
+pub(super) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -9,6 +9,7 @@ use microcred_core::keys::KeyFile;
 use microcred_core::{Value, jcs};
 use sha2::{Digest as _, Sha256};
 
+use super::batch::hex;
 use crate::ledger::{Ledger, Reservation, status_entries};
 
 /// A credential recorded as pending, to be marked issued once written.
@@ -89,8 +90,4 @@ impl Pending {
         let sha = hex(&Sha256::digest(text.as_bytes()));
         self.ledger.mark_issued(&[(self.status_index, sha)])
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
