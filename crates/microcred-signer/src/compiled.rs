@@ -57,9 +57,16 @@ enum Style {
 /// One rendering of the template, split at its holes.
 #[derive(Debug, Clone)]
 struct Form {
+    /// Literal runs and holes, alternating; the first part is always a run
+    /// (`Form::new` pushes one before every hole), possibly empty.
     parts: Vec<Part>,
     style: Style,
     len_hint: usize,
+    /// SHA-256 fed with the first run, which every row shares. In the
+    /// canonical forms it is most of the document (RFC 8785 puts
+    /// `credentialSubject.achievement` before the learner's `id`), so a row's
+    /// hash goes on from a copy of it.
+    head_sha256: Sha256,
 }
 
 /// The per-row values of a compiled template.
@@ -146,11 +153,6 @@ pub(crate) struct Compiled {
     compact: Form,
     canonical: Form,
     content: Form,
-    /// SHA-256 fed with the content form's first run of literal text, which is
-    /// the same in every row (often most of the document: RFC 8785 puts
-    /// `credentialSubject.achievement` before the learner's `id`); a row's
-    /// content hash goes on from a copy of it.
-    content_prefix: Sha256,
     context: Option<Value>,
 }
 
@@ -175,10 +177,6 @@ impl Compiled {
             return None;
         }
         let content = Form::new(&marked, Style::Canonical)?;
-        let mut content_prefix = Sha256::new();
-        if let Some(Part::Lit(prefix)) = content.parts.first() {
-            content_prefix.update(prefix);
-        }
         let status = with_status.then(|| Value::String(mark("status")));
         let full = complete(marked, &mark("id"), issuer, &mark("validFrom"), status).ok()?;
         let compiled = Self {
@@ -186,7 +184,6 @@ impl Compiled {
             compact: Form::new(&full, Style::Compact)?,
             canonical: Form::new(&full, Style::Canonical)?,
             content,
-            content_prefix,
             context: full.get("@context").cloned(),
         };
         // Each marker must have become exactly one hole of each form.
@@ -236,14 +233,18 @@ impl Compiled {
         }
     }
 
-    /// Appends the RFC 8785 canonical form of the credential (without proof).
+    /// Appends the RFC 8785 canonical form of the credential (without proof),
+    /// whole (for the tests that compare it with the `Value` path).
+    #[cfg(test)]
     pub(crate) fn write_canonical(&self, values: &Values<'_>, out: &mut Vec<u8>) {
         self.canonical.write(values, out);
     }
 
-    /// A buffer size that fits most rows' canonical form.
-    pub(crate) fn canonical_len_hint(&self) -> usize {
-        self.canonical.len_hint
+    /// The SHA-256 of the credential's RFC 8785 canonical form (without
+    /// proof): what eddsa-jcs-2022 signs. Only what follows the form's first
+    /// run is written (into `scratch`, cleared first) and hashed.
+    pub(crate) fn document_sha256(&self, values: &Values<'_>, scratch: &mut Vec<u8>) -> [u8; 32] {
+        self.canonical.sha256(values, scratch)
     }
 
     /// Appends what [`content_sha256`](Self::content_sha256) hashes, whole (for
@@ -261,8 +262,8 @@ impl Compiled {
 
     /// The SHA-256 of the canonical form of the filled template alone (no id,
     /// issuer, `validFrom` or status added): the ledger's `content_sha256`.
-    /// Only what follows the form's constant first run is written and hashed
-    /// (`scratch` holds that rest; it is cleared first).
+    /// As [`document_sha256`](Self::document_sha256), only the rest after the
+    /// first run is written and hashed.
     pub(crate) fn content_sha256(&self, slots: &[Value], scratch: &mut Vec<u8>) -> [u8; 32] {
         let values = Values {
             slots,
@@ -270,12 +271,7 @@ impl Compiled {
             valid_from: "",
             status: None,
         };
-        scratch.clear();
-        let skip = usize::from(matches!(self.content.parts.first(), Some(Part::Lit(_))));
-        self.content.write_parts(skip, &values, scratch);
-        let mut hash = self.content_prefix.clone();
-        hash.update(&scratch[..]);
-        hash.finalize().into()
+        self.content.sha256(&values, scratch)
     }
 }
 
@@ -315,15 +311,31 @@ impl Form {
         parts.push(Part::Lit(rest.to_vec()));
         // Room for the values and, for the texts, the proof.
         let len_hint = text.len() + 1024;
+        let mut head_sha256 = Sha256::new();
+        if let Some(Part::Lit(head)) = parts.first() {
+            head_sha256.update(head);
+        }
         Some(Self {
             parts,
             style,
             len_hint,
+            head_sha256,
         })
     }
 
     fn write(&self, values: &Values<'_>, out: &mut Vec<u8>) {
         self.write_parts(0, values, out);
+    }
+
+    /// The SHA-256 of the form written with `values`: the parts after the
+    /// first run are written into `scratch` (cleared first) and hashed on from
+    /// [`head_sha256`](Self::head_sha256).
+    fn sha256(&self, values: &Values<'_>, scratch: &mut Vec<u8>) -> [u8; 32] {
+        scratch.clear();
+        self.write_parts(1, values, scratch);
+        let mut hash = self.head_sha256.clone();
+        hash.update(&scratch[..]);
+        hash.finalize().into()
     }
 
     /// Writes the parts from the `first` on.

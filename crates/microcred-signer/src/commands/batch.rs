@@ -1219,12 +1219,8 @@ fn compiled_text(
     layout: Layout,
     out: &mut Vec<u8>,
 ) -> anyhow::Result<()> {
-    let document_sha256: [u8; 32] = CANONICAL.with_borrow_mut(|canonical| {
-        canonical.clear();
-        canonical.reserve(compiled.canonical_len_hint());
-        compiled.write_canonical(values, canonical);
-        Sha256::digest(&canonical[..]).into()
-    });
+    let document_sha256 =
+        CANONICAL.with_borrow_mut(|scratch| compiled.document_sha256(values, scratch));
     let pretty = layout == Layout::Pretty;
     out.reserve(compiled.text_len_hint(pretty));
     if let Some(proof_text) = proof_text.filter(|t| t.fits(values.valid_from)) {
@@ -1646,6 +1642,18 @@ mod tests {
                     status: with_status.then_some(Status::Index(&texts, index)),
                     ..values
                 };
+                // The signed hash goes on from the first run's SHA-256 state.
+                let canonical = jcs::canonicalize(&doc);
+                for values in [&values, &indexed] {
+                    let mut whole = Vec::new();
+                    compiled.write_canonical(values, &mut whole);
+                    assert_eq!(whole, canonical);
+                    let mut scratch = b"left over".to_vec();
+                    assert_eq!(
+                        compiled.document_sha256(values, &mut scratch),
+                        <[u8; 32]>::from(Sha256::digest(&canonical))
+                    );
+                }
                 for (layout, values) in [Layout::Pretty, Layout::Line]
                     .into_iter()
                     .flat_map(|l| [(l, &values), (l, &indexed)])
