@@ -1824,3 +1824,6 @@ fn cli_batch_revoke_suspend_and_status_lists_get_the_same_verdicts_in_both() {
         }
     }
 }
+
+// The second eddsa-rdfc-2022 reference (SpruceID ssi); ignored unless tests/ssi-check/run.sh runs it.
+mod ssi;
