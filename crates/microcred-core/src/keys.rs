@@ -153,7 +153,7 @@ const VALUE_NOT_SHOWN: &str = "(value not shown)";
 /// `value` quoted for an error message, unless it looks like secret key material
 /// (multibase base58btc of multicodec `ed25519-priv`): a member of a key file may
 /// hold the secret pasted in the wrong place.
-fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> String {
     let secret = multibase::decode_base58btc(value)
         .map(|b| Zeroizing::new(b).starts_with(&ED25519_PRIV_MULTICODEC))
         .unwrap_or(false);

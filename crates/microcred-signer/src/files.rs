@@ -8,10 +8,10 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use microcred_core::Value;
 use microcred_core::json::{self, Limits};
+use microcred_core::key_encryption;
 use microcred_core::keys::{ED25519_PRIV_MULTICODEC, KeyFile, KeyFileError};
 use zeroize::Zeroizing;
 
-use crate::key_encryption;
 use crate::passphrase::PassphraseSource;
 
 /// Reads at most `limit` bytes from a file (or stdin for `-`), failing on larger input
