@@ -158,6 +158,9 @@ fn set_mode(_f: &fs::File, _mode: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A key file larger than this is not a key file (one is about 700 bytes).
+const MAX_KEY_FILE: usize = 64 * 1024;
+
 /// Loads a secret key file — the ONE way the signer opens secret keys — refusing one
 /// that group or others can read (like ssh). An encrypted key is opened with the
 /// passphrase from `passphrase` (read only then); a plain one ignores it, with a note.
@@ -166,17 +169,30 @@ fn set_mode(_f: &fs::File, _mode: u32) -> anyhow::Result<()> {
 /// When the file is unreadable, too open, malformed, or the passphrase is missing or
 /// wrong ("wrong passphrase or corrupted key file"). Messages never hold secrets.
 pub(crate) fn load_key(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
+    load_key_and_passphrase(path, passphrase).map(|(key, _)| key)
+}
+
+/// [`load_key`], also returning the passphrase that opened the key (`None` for an
+/// unencrypted key), for `change-passphrase`, which must compare it with the new one.
+pub(crate) fn load_key_and_passphrase(
+    path: &Path,
+    passphrase: &PassphraseSource,
+) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
     load_key_inner(path, passphrase).map_err(hide_secrets)
 }
 
-fn load_key_inner(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
+fn load_key_inner(
+    path: &Path,
+    passphrase: &PassphraseSource,
+) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
     check_private(path)?;
-    let bytes = Zeroizing::new(read_bounded(path, 64 * 1024)?);
+    let bytes = Zeroizing::new(read_bounded(path, MAX_KEY_FILE)?);
     match KeyFile::from_json(&bytes) {
         Err(KeyFileError::Encrypted) => {
             let pass = passphrase.read(path)?;
-            key_encryption::decrypt(&bytes, &pass)
-                .with_context(|| format!("{}: cannot open the key", path.display()))
+            let key = key_encryption::decrypt(&bytes, &pass)
+                .with_context(|| format!("{}: cannot open the key", path.display()))?;
+            Ok((key, Some(pass)))
         }
         Ok(key) => {
             if passphrase.is_given() {
@@ -186,7 +202,7 @@ fn load_key_inner(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<
                     path.display()
                 )?;
             }
-            Ok(key)
+            Ok((key, None))
         }
         Err(e) => Err(anyhow::Error::new(e))
             .with_context(|| format!("{}: cannot load the key", path.display())),
