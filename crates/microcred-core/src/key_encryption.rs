@@ -41,7 +41,9 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::did_key;
-use crate::keys::{ED25519_PRIV_MULTICODEC, KeyFile, SecretKey, shown};
+use crate::keys::{
+    ED25519_PRIV_MULTICODEC, KeyFile, SecretKey, VALUE_NOT_SHOWN, looks_secret, shown,
+};
 use crate::multibase;
 
 /// The `encrypted.scheme` this module writes and reads.
@@ -80,26 +82,26 @@ pub enum KeyEncryptionError {
     BothSecrets,
     /// `encrypted.scheme` is not [`SCHEME`].
     #[error(
-        "encrypted.scheme is {found:?} where {SCHEME:?} is required (written by a newer microcred-sign?)"
+        "encrypted.scheme is {found} where {SCHEME:?} is required (written by a newer microcred-sign?)"
     )]
     Scheme {
-        /// The scheme found.
+        /// The scheme found, quoted (or a placeholder when it looks like a secret).
         found: String,
     },
     /// `encrypted.kdf` is not Argon2id version 19.
     #[error(
-        "encrypted.kdf is {algorithm:?} version {version} where \"argon2id\" version 19 is required"
+        "encrypted.kdf is {algorithm} version {version} where \"argon2id\" version 19 is required"
     )]
     Kdf {
-        /// The algorithm found.
+        /// The algorithm found, quoted (or a placeholder when it looks like a secret).
         algorithm: String,
         /// The version found.
         version: u32,
     },
     /// `encrypted.aead.algorithm` is not XChaCha20-Poly1305.
-    #[error("encrypted.aead.algorithm is {found:?} where \"xchacha20-poly1305\" is required")]
+    #[error("encrypted.aead.algorithm is {found} where \"xchacha20-poly1305\" is required")]
     Aead {
-        /// The algorithm found.
+        /// The algorithm found, quoted (or a placeholder when it looks like a secret).
         found: String,
     },
     /// A KDF cost parameter is outside the accepted bounds.
@@ -337,9 +339,11 @@ struct Aead {
 /// A [`KeyEncryptionError`] naming the malformed member, or
 /// [`KeyEncryptionError::WrongPassphraseOrCorrupted`] when authentication fails.
 pub fn decrypt(bytes: &[u8], passphrase: &str) -> Result<KeyFile, KeyEncryptionError> {
+    // serde_json's type errors quote the string they met ("invalid type: string \"…\",
+    // expected u32"), and any member may hold a secret pasted in the wrong place.
     let file: EncryptedFile =
         serde_json::from_slice(bytes).map_err(|e| KeyEncryptionError::Format {
-            reason: e.to_string(),
+            reason: without_secrets(&Zeroizing::new(e.to_string())),
         })?;
     if let Some(kind) = &file.kind {
         if kind != "Multikey" {
@@ -352,18 +356,18 @@ pub fn decrypt(bytes: &[u8], passphrase: &str) -> Result<KeyFile, KeyEncryptionE
     let enc = &file.encrypted;
     if enc.scheme != SCHEME {
         return Err(KeyEncryptionError::Scheme {
-            found: enc.scheme.clone(),
+            found: shown(&enc.scheme),
         });
     }
     if enc.kdf.algorithm != KDF || enc.kdf.version != KDF_VERSION {
         return Err(KeyEncryptionError::Kdf {
-            algorithm: enc.kdf.algorithm.clone(),
+            algorithm: shown(&enc.kdf.algorithm),
             version: enc.kdf.version,
         });
     }
     if enc.aead.algorithm != AEAD {
         return Err(KeyEncryptionError::Aead {
-            found: enc.aead.algorithm.clone(),
+            found: shown(&enc.aead.algorithm),
         });
     }
     let params = KdfParams {
@@ -429,6 +433,29 @@ pub fn decrypt(bytes: &[u8], passphrase: &str) -> Result<KeyFile, KeyEncryptionE
         controller: file.controller.clone(),
         secret,
     })
+}
+
+/// `message` with every base58 word that [`looks_secret`] replaced by a placeholder.
+fn without_secrets(message: &str) -> String {
+    let is_base58 = |c: char| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l');
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(is_base58) {
+        let (before, word_on) = rest.split_at(start);
+        let end = word_on
+            .find(|c: char| !is_base58(c))
+            .unwrap_or(word_on.len());
+        let (word, after) = word_on.split_at(end);
+        out.push_str(before);
+        out.push_str(if looks_secret(word) {
+            VALUE_NOT_SHOWN
+        } else {
+            word
+        });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 fn decode(value: &str, member: &'static str) -> Result<Vec<u8>, KeyEncryptionError> {
@@ -568,7 +595,10 @@ mod tests {
 
         let unknown = text.replace(SCHEME, "microcred-encrypted-key-v9");
         let err = decrypt(unknown.as_bytes(), PASS).unwrap_err();
-        assert!(err.to_string().contains("encrypted.scheme"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "encrypted.scheme is \"microcred-encrypted-key-v9\" where \"microcred-encrypted-key-v1\" is required (written by a newer microcred-sign?)"
+        );
 
         let err = decrypt(b"{", PASS).unwrap_err();
         assert!(matches!(err, KeyEncryptionError::Format { .. }), "{err}");
@@ -576,15 +606,40 @@ mod tests {
         assert!(err.to_string().contains("encrypted"), "{err}");
     }
 
-    /// A secret pasted where the type goes is not repeated by the error.
+    /// A secret pasted where the type, a number or the encrypted object goes is not
+    /// repeated by the error.
     #[test]
-    fn misplaced_secret_in_type_is_not_repeated() {
+    fn misplaced_secrets_are_not_repeated() {
         let key = KeyFile::for_did_key(SecretKey::generate());
         let text = encrypt(&key, PASS, FAST).unwrap();
         let secret = key.secret.to_multibase();
-        let bad = text.replace("\"Multikey\"", &format!("{:?}", secret.as_str()));
-        let err = decrypt(bad.as_bytes(), PASS).unwrap_err();
-        assert!(!err.to_string().contains(&secret[..12]), "{err}");
-        assert!(matches!(err, KeyEncryptionError::Type { .. }), "{err}");
+        let quoted = format!("{:?}", secret.as_str());
+        for (member, value) in [
+            ("type", "\"Multikey\""),
+            ("scheme", "\"microcred-encrypted-key-v1\""),
+            ("kdf", "\"argon2id\""),
+            ("aead", "\"xchacha20-poly1305\""),
+        ] {
+            let bad = text.replace(value, &quoted);
+            let err = decrypt(bad.as_bytes(), PASS).unwrap_err();
+            let message = err.to_string();
+            assert!(message.contains(member), "{message}");
+            assert!(!message.contains(&secret[..12]), "{message}");
+            assert!(message.contains("(value not shown)"), "{message}");
+        }
+
+        for bad in [
+            text.replace("\"memoryKiB\": 8192", &format!("\"memoryKiB\": {quoted}")),
+            format!(
+                r#"{{"publicKeyMultibase":"{}","encrypted":{quoted}}}"#,
+                did_key::encode_multikey(&key.secret.public_key())
+            ),
+        ] {
+            let err = decrypt(bad.as_bytes(), PASS).unwrap_err();
+            let message = err.to_string();
+            assert!(matches!(err, KeyEncryptionError::Format { .. }), "{err}");
+            assert!(!message.contains(&secret[..12]), "{message}");
+            assert!(message.contains("(value not shown)"), "{message}");
+        }
     }
 }
