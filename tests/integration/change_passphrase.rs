@@ -579,3 +579,37 @@ fn prompts_ask_for_the_new_passphrase_twice() {
     let (code, _) = issue_with(&key, &["--passphrase-file".as_ref(), pf.as_os_str()], &did);
     assert_eq!(code, 2);
 }
+
+/// The rewritten file keeps the old one's owner and group: an administrator who changes,
+/// as root, the passphrase of a service account's key must not leave the service unable
+/// to read it. (Giving a file away needs root: run as another user, this checks that the
+/// owner stays the runner's.)
+#[cfg(unix)]
+#[test]
+fn owner_and_group_are_kept() {
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let (key, pf, did) = encrypted_key(dir.path(), "issuer.key.json");
+    let new_pf = pass_file(dir.path(), "new.pass", NEW);
+    // A uid and gid no account here is likely to have.
+    let given_away = std::os::unix::fs::chown(&key, Some(4242), Some(4243)).is_ok();
+    let before = std::fs::metadata(&key).unwrap();
+    if given_away {
+        assert_eq!((before.uid(), before.gid()), (4242, 4243));
+    }
+    let out = run(
+        sign(["change-passphrase", "--key"])
+            .arg(&key)
+            .arg("--passphrase-file")
+            .arg(&pf)
+            .arg("--new-passphrase-file")
+            .arg(&new_pf),
+        0,
+        &[NEW],
+    );
+    assert_eq!(stdout(&out), format!("{did}\n"));
+    let after = std::fs::metadata(&key).unwrap();
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+    assert_eq!(mode(&key), 0o600);
+    assert_ne!(after.ino(), before.ino(), "a new file, renamed into place");
+}

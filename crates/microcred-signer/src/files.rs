@@ -146,6 +146,49 @@ pub(crate) fn write_atomic(
     Ok(())
 }
 
+/// Replaces the existing file `path` atomically with `bytes` (as [`write_atomic`] with
+/// `force`), keeping its owner and group: a key file an administrator re-encrypts as
+/// root for a service account must stay readable by that account. Where the owner cannot
+/// be kept, nothing is replaced.
+pub(crate) fn replace_keeping_owner(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
+    let meta = fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = create_temp(dir, mode)?;
+    keep_owner(tmp.as_file(), &meta).with_context(|| {
+        format!(
+            "cannot give the new {} the owner and group of the old one; nothing was written",
+            path.display()
+        )
+    })?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Gives `file` the owner and group in `like`, when they differ from its own (only a
+/// privileged process can give a file away; an owner can change its group to one of
+/// theirs).
+#[cfg(unix)]
+fn keep_owner(file: &fs::File, like: &fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let now = file.metadata()?;
+    if (now.uid(), now.gid()) == (like.uid(), like.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(file, Some(like.uid()), Some(like.gid()))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &fs::File, _like: &fs::Metadata) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(unix)]
 fn set_mode(f: &fs::File, mode: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;

@@ -66,7 +66,7 @@ pub(crate) fn run(args: &ChangePassphraseArgs) -> anyhow::Result<()> {
         }
     };
 
-    files::write_atomic(&target, text.as_bytes(), true, 0o600)?;
+    files::replace_keeping_owner(&target, text.as_bytes(), 0o600)?;
     let did = key.controller();
     if old.is_some() && args.new_passphrase.remove_passphrase {
         writeln!(
