@@ -129,6 +129,16 @@ impl Scene {
             .arg("--out")
             .arg(self.path(&format!("list-{}.json", v.len())));
         v.push(("status-list", c));
+        // Encrypts a plain key in place, re-encrypts an encrypted one.
+        let mut c = sign([
+            "change-passphrase",
+            "--new-passphrase-env",
+            "MC_HYGIENE_NEW",
+        ]);
+        c.env("MC_HYGIENE_NEW", "the new passphrase of the hygiene tests")
+            .arg("--key")
+            .arg(key);
+        v.push(("change-passphrase", c));
         v
     }
 }
@@ -145,7 +155,14 @@ fn key_for(command: &str) -> &'static str {
 #[test]
 fn every_key_loading_command_works_with_a_good_key() {
     let scene = Scene::new();
-    for name in ["issue", "present", "batch", "ledger init", "status-list"] {
+    for name in [
+        "issue",
+        "present",
+        "batch",
+        "ledger init",
+        "status-list",
+        "change-passphrase",
+    ] {
         let (_d, key) = private_copy(key_for(name));
         let mut commands = scene.key_commands(&key);
         let (_, c) = commands.iter_mut().find(|(n, _)| *n == name).unwrap();
@@ -159,7 +176,14 @@ fn every_key_loading_command_works_with_a_good_key() {
 fn every_key_loading_command_refuses_a_key_others_can_read() {
     let scene = Scene::new();
     for mode in [0o644, 0o640, 0o604, 0o660] {
-        for name in ["issue", "present", "batch", "ledger init", "status-list"] {
+        for name in [
+            "issue",
+            "present",
+            "batch",
+            "ledger init",
+            "status-list",
+            "change-passphrase",
+        ] {
             let (_d, key) = private_copy(key_for(name));
             set_mode(&key, mode);
             let mut commands = scene.key_commands(&key);

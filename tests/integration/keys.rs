@@ -8,7 +8,7 @@ use microcred_core::did_key;
 use microcred_core::proof::{self, KeyResolver, ResolveError, ResolvedMethod};
 use serde_json::Value;
 
-use crate::common::{bin, repo, text};
+use crate::common::{bin, private_copy, repo, text};
 
 /// A passphrase used by these tests; it must never appear in any output.
 pub(crate) const PASS: &str = "correct horse battery staple";
@@ -151,6 +151,56 @@ fn encrypted_key_round_trip_through_issue_and_verify() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+/// The example issuer's did:key (keys-example/README.md).
+pub(crate) const EXAMPLE_UNIVERSITY_DID: &str =
+    "did:key:z6Mks6sBuGmBnE4fKM3QhkznSqYrJa1QTsYnddB73NHoJGW7";
+/// The passphrase of tests/examples/example-university.encrypted-v1.key.json.
+pub(crate) const EXAMPLE_ENCRYPTED_PASS: &str = "example passphrase, published with the key";
+
+/// Key files as earlier versions wrote them keep opening: the checked-in plain example
+/// keys, and an encrypted one written before the encryption moved into microcred-core
+/// (tests/examples/README.md). Both sign as the same did:key.
+#[test]
+fn key_files_written_by_earlier_versions_still_open() {
+    let (_plain_dir, plain) = private_copy("keys-example/example-university.key.json");
+    let (dir, encrypted) = private_copy("tests/examples/example-university.encrypted-v1.key.json");
+    let pf = pass_file(dir.path(), "pass", EXAMPLE_ENCRYPTED_PASS);
+    let unsigned = repo("keys-example/micro-credential.unsigned.json");
+    for (key, passphrase) in [(&plain, None), (&encrypted, Some(&pf))] {
+        let mut cmd = sign([
+            "issue",
+            "--suite",
+            "jcs",
+            "--created",
+            "2025-03-01T00:00:00Z",
+        ]);
+        cmd.arg("--key").arg(key).arg(&unsigned);
+        if let Some(pf) = passphrase {
+            cmd.arg("--passphrase-file").arg(pf);
+        }
+        let out = run(&mut cmd, 0, &[EXAMPLE_ENCRYPTED_PASS]);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            proof::verify_proofs(&doc, &proof::DidKeyResolver)[0].result,
+            Ok(EXAMPLE_UNIVERSITY_DID.to_owned()),
+            "{}",
+            key.display()
+        );
+    }
+    // The library opens it too (the server's path), with the same key inside.
+    let opened = microcred_core::key_encryption::decrypt(
+        &std::fs::read(&encrypted).unwrap(),
+        EXAMPLE_ENCRYPTED_PASS,
+    )
+    .unwrap();
+    let plain_key =
+        microcred_core::keys::KeyFile::from_json(&std::fs::read(&plain).unwrap()).unwrap();
+    assert_eq!(
+        opened.secret.expose_secret_seed(),
+        plain_key.secret.expose_secret_seed()
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 mod batch;
 mod browser;
+mod change_passphrase;
 mod cli;
 mod common;
 mod hygiene;

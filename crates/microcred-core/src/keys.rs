@@ -148,20 +148,24 @@ pub enum KeyFileError {
 }
 
 /// Shown in place of a key file's value that an error message must not repeat.
-const VALUE_NOT_SHOWN: &str = "(value not shown)";
+pub(crate) const VALUE_NOT_SHOWN: &str = "(value not shown)";
 
 /// `value` quoted for an error message, unless it looks like secret key material
 /// (multibase base58btc of multicodec `ed25519-priv`): a member of a key file may
 /// hold the secret pasted in the wrong place.
-fn shown(value: &str) -> String {
-    let secret = multibase::decode_base58btc(value)
-        .map(|b| Zeroizing::new(b).starts_with(&ED25519_PRIV_MULTICODEC))
-        .unwrap_or(false);
-    if secret {
+pub(crate) fn shown(value: &str) -> String {
+    if looks_secret(value) {
         VALUE_NOT_SHOWN.to_owned()
     } else {
         format!("{value:?}")
     }
+}
+
+/// Whether `value` is multibase base58btc of multicodec `ed25519-priv`: a secret key.
+pub(crate) fn looks_secret(value: &str) -> bool {
+    multibase::decode_base58btc(value)
+        .map(|b| Zeroizing::new(b).starts_with(&ED25519_PRIV_MULTICODEC))
+        .unwrap_or(false)
 }
 
 /// The same error without the offending value: `publicKeyMultibase` of a key file may

@@ -9,6 +9,8 @@
 //!   proof sets and chains;
 //! - [`did_key`]: `did:key` for Ed25519 (Multikey), resolved offline;
 //! - [`keys`] (feature `signing`): Ed25519 secret keys and Multikey key files;
+//! - [`key_encryption`] (feature `key-encryption`): key files encrypted with a passphrase
+//!   (Argon2id + XChaCha20-Poly1305), the format `microcred-sign` writes;
 //! - [`credential`]: typed accessors and a builder for VC 2.0 credentials and the
 //!   Open Badges 3.0 `AchievementCredential` micro-credential shape;
 //! - [`rdfc`] (feature `rdfc`): the `eddsa-rdfc-2022` cryptosuite — JSON-LD to RDF
@@ -74,6 +76,9 @@
 //! - `rdfc` (default): the `eddsa-rdfc-2022` cryptosuite ([`rdfc`]); with it,
 //!   [`proof::verify_proofs`] verifies `eddsa-rdfc-2022` proofs too. No extra
 //!   dependencies; `eddsa-jcs-2022` verification never runs JSON-LD code.
+//! - `key-encryption` (implies `signing`; not default): [`key_encryption`], secret keys
+//!   encrypted at rest with a passphrase. Pulls in `argon2` and `chacha20poly1305`, which
+//!   only the programs that open key files need (the signer, the server).
 
 #![forbid(unsafe_code)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -85,6 +90,8 @@ pub mod did_key;
 pub mod issuance;
 pub mod jcs;
 pub mod json;
+#[cfg(feature = "key-encryption")]
+pub mod key_encryption;
 #[cfg(feature = "signing")]
 pub mod keys;
 pub mod multibase;

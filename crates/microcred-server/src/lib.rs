@@ -13,11 +13,9 @@
 
 mod app;
 pub mod config;
-// The signer's key decryption, compiled here too so that the server opens encrypted
-// key files exactly as `microcred-sign` does (one implementation, one format).
-#[allow(dead_code, unreachable_pub, missing_docs)]
-#[path = "../../microcred-signer/src/key_encryption.rs"]
-mod key_encryption;
+// Encrypted key files are opened by the core's implementation, the one
+// `microcred-sign` writes them with (one implementation, one format).
+use microcred_core::key_encryption;
 mod state;
 
 use std::sync::Arc;

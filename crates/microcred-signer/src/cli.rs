@@ -21,6 +21,9 @@ pub(crate) enum Command {
     /// Generate an Ed25519 key: writes DIR/NAME (mode 0600, encrypted with a passphrase flag)
     /// and prints its DID (the did:key, or the did:web with --did-web).
     Keygen(KeygenArgs),
+    /// Change the passphrase of a key file (or encrypt an unencrypted one): the key and its
+    /// DID stay the same; FILE is rewritten atomically (mode 0600) under a fresh salt and nonce.
+    ChangePassphrase(ChangePassphraseArgs),
     /// Add an eddsa-jcs-2022 assertionMethod proof to an unsigned credential.
     Issue(IssueArgs),
     /// Learners: wrap signed credentials in a VerifiablePresentation signed with your key.
@@ -91,6 +94,56 @@ impl PassphraseArgs {
             PassphraseSource::Prompt
         } else {
             PassphraseSource::Unspecified
+        }
+    }
+}
+
+/// Arguments of `change-passphrase`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ChangePassphraseArgs {
+    /// The secret key file to re-encrypt in place (Multikey JSON, mode 0600). A symbolic
+    /// link is followed: the file it points to is rewritten.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// The key's current passphrase (an unencrypted key needs none).
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// The new passphrase, or --remove-passphrase.
+    #[command(flatten)]
+    pub(crate) new_passphrase: NewPassphraseArgs,
+}
+
+/// Where the new passphrase of `change-passphrase` comes from: exactly one is required,
+/// never a command-line argument (other users can read those in the process list).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[group(id = "new_passphrase", required = true, multiple = false)]
+pub(crate) struct NewPassphraseArgs {
+    /// Read the new passphrase from the first line of FILE (keep FILE mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) new_passphrase_file: Option<PathBuf>,
+    /// Read the new passphrase from the environment variable VAR.
+    #[arg(long, value_name = "VAR")]
+    pub(crate) new_passphrase_env: Option<String>,
+    /// Ask for the new passphrase on the terminal, twice (no echo).
+    #[arg(long)]
+    pub(crate) new_passphrase_prompt: bool,
+    /// Store the key unencrypted instead (mode 0600), e.g. on a hardware-protected
+    /// signing machine: anyone who can read the file can then sign as you.
+    #[arg(long)]
+    pub(crate) remove_passphrase: bool,
+}
+
+impl NewPassphraseArgs {
+    /// The source these flags name; `None` for --remove-passphrase.
+    pub(crate) fn source(&self) -> Option<PassphraseSource> {
+        if let Some(f) = &self.new_passphrase_file {
+            Some(PassphraseSource::File(f.clone()))
+        } else if let Some(v) = &self.new_passphrase_env {
+            Some(PassphraseSource::Env(v.clone()))
+        } else if self.new_passphrase_prompt {
+            Some(PassphraseSource::Prompt)
+        } else {
+            None
         }
     }
 }

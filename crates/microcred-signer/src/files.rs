@@ -8,10 +8,10 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use microcred_core::Value;
 use microcred_core::json::{self, Limits};
+use microcred_core::key_encryption;
 use microcred_core::keys::{ED25519_PRIV_MULTICODEC, KeyFile, KeyFileError};
 use zeroize::Zeroizing;
 
-use crate::key_encryption;
 use crate::passphrase::PassphraseSource;
 
 /// Reads at most `limit` bytes from a file (or stdin for `-`), failing on larger input
@@ -146,6 +146,49 @@ pub(crate) fn write_atomic(
     Ok(())
 }
 
+/// Replaces the existing file `path` atomically with `bytes` (as [`write_atomic`] with
+/// `force`), keeping its owner and group: a key file an administrator re-encrypts as
+/// root for a service account must stay readable by that account. Where the owner cannot
+/// be kept, nothing is replaced.
+pub(crate) fn replace_keeping_owner(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
+    let meta = fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = create_temp(dir, mode)?;
+    keep_owner(tmp.as_file(), &meta).with_context(|| {
+        format!(
+            "cannot give the new {} the owner and group of the old one; nothing was written",
+            path.display()
+        )
+    })?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Gives `file` the owner and group in `like`, when they differ from its own (only a
+/// privileged process can give a file away; an owner can change its group to one of
+/// theirs).
+#[cfg(unix)]
+fn keep_owner(file: &fs::File, like: &fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let now = file.metadata()?;
+    if (now.uid(), now.gid()) == (like.uid(), like.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(file, Some(like.uid()), Some(like.gid()))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &fs::File, _like: &fs::Metadata) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(unix)]
 fn set_mode(f: &fs::File, mode: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
@@ -158,6 +201,9 @@ fn set_mode(_f: &fs::File, _mode: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A key file larger than this is not a key file (one is about 700 bytes).
+const MAX_KEY_FILE: usize = 64 * 1024;
+
 /// Loads a secret key file — the ONE way the signer opens secret keys — refusing one
 /// that group or others can read (like ssh). An encrypted key is opened with the
 /// passphrase from `passphrase` (read only then); a plain one ignores it, with a note.
@@ -166,17 +212,30 @@ fn set_mode(_f: &fs::File, _mode: u32) -> anyhow::Result<()> {
 /// When the file is unreadable, too open, malformed, or the passphrase is missing or
 /// wrong ("wrong passphrase or corrupted key file"). Messages never hold secrets.
 pub(crate) fn load_key(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
+    load_key_and_passphrase(path, passphrase).map(|(key, _)| key)
+}
+
+/// [`load_key`], also returning the passphrase that opened the key (`None` for an
+/// unencrypted key), for `change-passphrase`, which must compare it with the new one.
+pub(crate) fn load_key_and_passphrase(
+    path: &Path,
+    passphrase: &PassphraseSource,
+) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
     load_key_inner(path, passphrase).map_err(hide_secrets)
 }
 
-fn load_key_inner(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
+fn load_key_inner(
+    path: &Path,
+    passphrase: &PassphraseSource,
+) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
     check_private(path)?;
-    let bytes = Zeroizing::new(read_bounded(path, 64 * 1024)?);
+    let bytes = Zeroizing::new(read_bounded(path, MAX_KEY_FILE)?);
     match KeyFile::from_json(&bytes) {
         Err(KeyFileError::Encrypted) => {
             let pass = passphrase.read(path)?;
-            key_encryption::decrypt(&bytes, &pass)
-                .with_context(|| format!("{}: cannot open the key", path.display()))
+            let key = key_encryption::decrypt(&bytes, &pass)
+                .with_context(|| format!("{}: cannot open the key", path.display()))?;
+            Ok((key, Some(pass)))
         }
         Ok(key) => {
             if passphrase.is_given() {
@@ -186,7 +245,7 @@ fn load_key_inner(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<
                     path.display()
                 )?;
             }
-            Ok(key)
+            Ok((key, None))
         }
         Err(e) => Err(anyhow::Error::new(e))
             .with_context(|| format!("{}: cannot load the key", path.display())),

@@ -9,7 +9,6 @@ mod commands;
 mod compiled;
 mod did_web;
 mod files;
-mod key_encryption;
 mod learners;
 mod ledger;
 mod passphrase;

@@ -109,9 +109,8 @@ fn from_file(path: &Path) -> anyhow::Result<Zeroizing<String>> {
 }
 
 fn from_env(var: &str) -> anyhow::Result<Zeroizing<String>> {
-    let value = std::env::var_os(var).ok_or_else(|| {
-        anyhow::anyhow!("environment variable {var} (--passphrase-env) is not set")
-    })?;
+    let value = std::env::var_os(var)
+        .ok_or_else(|| anyhow::anyhow!("environment variable {var} is not set"))?;
     let value = value
         .into_string()
         .map_err(|_| anyhow::anyhow!("environment variable {var} is not UTF-8 text"))?;

@@ -5,13 +5,13 @@ use std::path::{Component, Path};
 
 use anyhow::{Context as _, bail};
 use microcred_core::did_key;
+use microcred_core::key_encryption::{self, KdfParams};
 use microcred_core::keys::{KeyFile, SecretKey};
 use zeroize::Zeroizing;
 
 use crate::cli::KeygenArgs;
 use crate::did_web::DidWeb;
 use crate::files;
-use crate::key_encryption::{self, KdfParams};
 use crate::passphrase::PassphraseSource;
 
 /// File name of the DID document written with `--did-web`.

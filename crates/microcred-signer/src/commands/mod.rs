@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod batch;
+mod change_passphrase;
 mod issue;
 mod issue_ledger;
 mod keygen;
@@ -14,6 +15,7 @@ use crate::cli::{Cli, Command};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Keygen(args) => keygen::run(&args),
+        Command::ChangePassphrase(args) => change_passphrase::run(&args),
         Command::Issue(args) => issue::run(&args),
         Command::Present(args) => present::run(&args),
         Command::Batch(args) => batch::run(&args),
