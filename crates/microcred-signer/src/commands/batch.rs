@@ -338,7 +338,6 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let place = Place {
         source_file: &source_file,
         now: &now,
-        ids: std::cell::RefCell::new(CredentialIds::default()),
     };
     let out_dir = match &output {
         Output::Dir(out_dir) => out_dir,
@@ -385,14 +384,12 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
 struct Place<'a> {
     source_file: &'a str,
     now: &'a str,
-    /// The new rows' credential ids.
-    ids: std::cell::RefCell<CredentialIds>,
 }
 
-/// New credential ids, as [`new_credential_id`] makes them (`urn:uuid:` and a
-/// random version-4 UUID from the operating system's generator), with the
-/// random bytes fetched for many ids at a time: one system call per 256 ids
-/// instead of one per id.
+/// New credential ids (`urn:uuid:` and a random version-4 UUID from the
+/// operating system's generator), with the random bytes fetched for many ids
+/// at a time: one system call per 256 ids instead of one per id. Each thread
+/// has its own ([`new_credential_id`]).
 #[derive(Default)]
 struct CredentialIds {
     random: Vec<u8>,
@@ -956,7 +953,7 @@ fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Resu
             }
             id.clone()
         }
-        None => place.ids.borrow_mut().next()?,
+        None => new_credential_id()?,
     };
     Ok(Reservation {
         credential_id,
@@ -970,9 +967,19 @@ fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Resu
     })
 }
 
-/// A new credential id: `urn:uuid:` and a random (version 4) UUID.
-pub(crate) fn new_credential_id() -> String {
-    uuid::Uuid::new_v4().urn().to_string()
+thread_local! {
+    /// This thread's credential ids: the ledger's new rows (batch), the
+    /// credentials of a batch without a ledger (its signing threads), `issue --ledger`.
+    static IDS: std::cell::RefCell<CredentialIds> = std::cell::RefCell::new(CredentialIds::default());
+}
+
+/// A new credential id: `urn:uuid:` and a random (version 4) UUID, from this
+/// thread's [`CredentialIds`].
+///
+/// # Errors
+/// When the operating system's random number generator fails.
+pub(crate) fn new_credential_id() -> anyhow::Result<String> {
+    IDS.with_borrow_mut(CredentialIds::next)
 }
 
 fn sign_all(
@@ -1225,12 +1232,10 @@ fn signed_credential_into(
             e.len()
         )
     };
-    let (credential_id, issued_at) = match &job.record {
-        Some(r) => (r.credential_id.clone(), r.issued_at.clone()),
-        None => (
-            p.explicit_id.clone().unwrap_or_else(new_credential_id),
-            ctx.now.clone(),
-        ),
+    let (credential_id, issued_at) = match (&job.record, &p.explicit_id) {
+        (Some(r), _) => (r.credential_id.clone(), r.issued_at.clone()),
+        (None, Some(id)) => (id.clone(), ctx.now.clone()),
+        (None, None) => (new_credential_id()?, ctx.now.clone()),
     };
     let compiled = match (ctx.compiled, ctx.suite) {
         (Some(compiled), crate::suite::Suite::Jcs) => Some(compiled),
@@ -1586,9 +1591,19 @@ mod tests {
     #[test]
     fn credential_ids_are_random_version_4_uuids() {
         let mut ids = CredentialIds::default();
-        let made: std::collections::HashSet<String> =
+        let mut made: std::collections::HashSet<String> =
             (0..1000).map(|_| ids.next().unwrap()).collect();
-        assert_eq!(made.len(), 1000);
+        // The thread-local generator, here and on other threads (each its own
+        // buffer): no id twice.
+        made.extend((0..600).map(|_| new_credential_id().unwrap()));
+        let others: Vec<Vec<String>> = std::thread::scope(|s| {
+            let threads: Vec<_> = (0..3)
+                .map(|_| s.spawn(|| (0..600).map(|_| new_credential_id().unwrap()).collect()))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        made.extend(others.into_iter().flatten());
+        assert_eq!(made.len(), 1000 + 4 * 600);
         for id in &made {
             let uuid = uuid::Uuid::parse_str(id.strip_prefix("urn:uuid:").unwrap()).unwrap();
             assert_eq!(uuid.get_version(), Some(uuid::Version::Random));
