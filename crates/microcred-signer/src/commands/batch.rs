@@ -571,34 +571,7 @@ impl Compliance<'_> {
             Ok(doc) => doc,
             Err(e) => return Some(e.to_string()),
         };
-        let failed: Vec<String> = self
-            .profiles
-            .iter()
-            .flat_map(|p| {
-                p.evaluate(&doc, self.at)
-                    .into_iter()
-                    .filter(|r| {
-                        !r.passed && r.severity == microcred_verifier::profile::Severity::Error
-                    })
-                    .map(|r| {
-                        let found = r
-                            .found
-                            .as_ref()
-                            .map(|v| format!("found {v}; "))
-                            .unwrap_or_default();
-                        let detail = r
-                            .detail
-                            .as_ref()
-                            .map(|d| format!(" ({d})"))
-                            .unwrap_or_default();
-                        format!(
-                            "{} {} ({}): {found}expected {}{detail}",
-                            p.id, r.rule, r.description, r.expected
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let failed = microcred_verifier::profile::violations(self.profiles, &doc, self.at);
         (!failed.is_empty())
             .then(|| format!("the credential does not comply: {}", failed.join("; ")))
     }
