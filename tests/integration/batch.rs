@@ -476,6 +476,123 @@ fn jsonl_values_keep_their_types() {
     assert_eq!(json_files(&out).len(), 1);
 }
 
+/// Every row's credential is held to the rules `issue` applies (VC 2.0 members,
+/// the validity period, ...), before anything is signed: a row `issue` refuses
+/// is a bad row (abort, or skip), named by line, column and the rule.
+#[test]
+fn batch_refuses_the_rows_issue_refuses() {
+    let s = Setup::new();
+    let template = s.write(
+        "course.json",
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential", "{{kind}}"],
+            "validFrom": "{{start}}",
+            "validUntil": "{{end}}",
+            "name": "Certificate of {{name}}",
+            "credentialSubject": {"id": "{{did}}", "name": "{{name}}"},
+        })
+        .to_string(),
+    );
+    let learners = s.write(
+        "l.csv",
+        "name,did,kind,start,end\n\
+         Ada,did:x:1,Badge,2025-01-01T00:00:00Z,2027-01-01T00:00:00Z\n\
+         Bo,did:x:2,Badge,2025-01-01T00:00:00Z,2024-12-31T23:59:59Z\n\
+         Cy,cy,Badge,2025-01-01T00:00:00Z,2027-01-01T00:00:00Z\n\
+         Dee,did:x:4,Badge,2025-02-30T00:00:00Z,2027-01-01T00:00:00Z\n\
+         Eve,did:x:5,Badge,2025-01-01T00:00:00Z,2027-01-01T00:00:00Z\n",
+    );
+    let out = s.path("out");
+    s.batch(&template, &learners, &out).assert().code(2).stderr(
+        predicate::str::contains(
+            "line 3 (row 2), column \"start, end\": validUntil \"2024-12-31T23:59:59Z\" is before validFrom \"2025-01-01T00:00:00Z\"",
+        )
+        .and(predicate::str::contains(
+            "line 4 (row 3), column \"did\": credentialSubject.id must be a URL, found \"cy\"",
+        ))
+        .and(predicate::str::contains(
+            "line 5 (row 4), column \"start\": validFrom: ",
+        ))
+        .and(predicate::str::contains("3 of 5 rows have problems"))
+        .and(predicate::str::contains("nothing was signed"))
+        .and(predicate::str::contains("line 2 ").not()),
+    );
+    assert!(!out.exists() || json_files(&out).is_empty());
+    // `issue` refuses row 2's credential with the same words.
+    let bo = s.write(
+        "bo.json",
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential", "Badge"],
+            "validFrom": "2025-01-01T00:00:00Z",
+            "validUntil": "2024-12-31T23:59:59Z",
+            "name": "Certificate of Bo",
+            "credentialSubject": {"id": "did:x:2", "name": "Bo"},
+        })
+        .to_string(),
+    );
+    sign()
+        .args(["issue", "--key"])
+        .arg(&s.key)
+        .arg(&bo)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "validUntil \"2024-12-31T23:59:59Z\" is before validFrom \"2025-01-01T00:00:00Z\"",
+        ));
+    // --on-error skip: the good rows are signed, and verify.
+    let summary = s
+        .batch(&template, &learners, &out)
+        .args(["--on-error", "skip", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let summary: Value = serde_json::from_slice(&summary).unwrap();
+    assert_eq!(
+        (summary["issued"].as_u64(), summary["skipped"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let names: Vec<String> = json_files(&out)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["row-000001.json", "row-000005.json"]);
+    let doc = read_json(&out.join("row-000005.json"));
+    assert_eq!(doc["validUntil"], "2027-01-01T00:00:00Z");
+    assert_eq!(
+        verify_proofs(&doc, &DidKeyResolver)[0].result,
+        Ok(s.did.clone())
+    );
+
+    // A rule the template breaks whatever a row holds stops the batch before
+    // any row is read (here an empty learner list would be an error of its own).
+    let expired = s.write(
+        "expired.json",
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "validUntil": "2020-01-01T00:00:00Z",
+            "credentialSubject": {"id": "{{did}}"},
+        })
+        .to_string(),
+    );
+    s.batch(&expired, &s.write("empty.csv", ""), &s.path("out-expired"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains(
+                "expired.json: every credential made from it would break the rules issue applies",
+            )
+            .and(predicate::str::contains(
+                "validUntil \"2020-01-01T00:00:00Z\" is before validFrom",
+            )),
+        );
+    assert!(!s.path("out-expired").exists());
+}
+
 /// `--profile`: each row's credential is checked against the framework before
 /// anything is signed; a row that fails is a bad row (abort, or skip), or with
 /// `--allow-noncompliant` a loud warning.

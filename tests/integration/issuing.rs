@@ -267,7 +267,7 @@ fn profile_refusal_and_override() {
         err.contains("EMC-01")
             && err.contains("found 90")
             && err.contains("100 ≤ hours ≤ 150")
-            && err.contains("does not comply with profile emc-cmf")
+            && err.contains("error: the credential does not comply: emc-cmf EMC-01 (")
             && err.contains("--allow-noncompliant"),
         "{err}"
     );
@@ -289,7 +289,11 @@ fn profile_refusal_and_override() {
         &[],
     );
     let err = stderr(&out);
-    assert!(err.contains("WARNING") && err.contains("EMC-01"), "{err}");
+    assert!(
+        err.contains("WARNING: signing a credential that does NOT comply (emc-cmf EMC-01 (")
+            && err.contains("found 90"),
+        "{err}"
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         proof::verify_proofs(&doc, &proof::DidKeyResolver)[0].result,

@@ -96,6 +96,11 @@ pub fn prepare(
 /// proof yet) and the member rules of the module documentation. Warnings are pushed to
 /// `warnings`.
 ///
+/// The rules are exactly [`check_required`], [`check_member`] on each member of
+/// [`CHECKED_MEMBERS`] present, and [`check_validity_period`]: a caller that
+/// checks parts of many similar documents (batch issuance checks a template
+/// once and per row only the values that change) applies the same functions.
+///
 /// # Errors
 /// The first problem found, naming the member.
 pub fn validate(doc: &Value, warnings: &mut Vec<String>) -> Result<(), IssuanceError> {
@@ -103,33 +108,45 @@ pub fn validate(doc: &Value, warnings: &mut Vec<String>) -> Result<(), IssuanceE
         refuse!("a credential must be a JSON object");
     };
     check_frame(map)?;
-    match map.get("id") {
-        None | Some(Value::String(_)) => {}
-        Some(_) => refuse!("id must be a string (a URL such as urn:uuid:…)"),
-    }
     check_members(map, warnings)
 }
 
-/// The members without which a document is not an unsigned VC 2.0 credential.
+/// The members [`check_member`] has rules for, in the order [`validate`]
+/// checks them; no rule reads any other member.
+pub const CHECKED_MEMBERS: [&str; 13] = [
+    "@context",
+    "type",
+    "id",
+    "issuer",
+    "credentialSubject",
+    "validFrom",
+    "validUntil",
+    TYPED_MEMBERS[0],
+    TYPED_MEMBERS[1],
+    TYPED_MEMBERS[2],
+    TYPED_MEMBERS[3],
+    TYPED_MEMBERS[4],
+    "relatedResource",
+];
+
+/// The members without which a document is not an unsigned VC 2.0 credential
+/// (checked before anything is filled).
 fn check_frame(map: &Map<String, Value>) -> Result<(), IssuanceError> {
-    let first_context = match map.get("@context") {
-        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
-        _ => None,
-    };
-    if first_context != Some(VC_V2) {
-        refuse!("@context must be an array whose first entry is {VC_V2:?} (VC Data Model 2.0)");
+    match map.get("@context") {
+        Some(v) => check_member("@context", v, &mut Vec::new())?,
+        None => refuse!("{}", context_rule()),
     }
-    let is_vc = match map.get("type") {
-        Some(Value::String(t)) => t == "VerifiableCredential",
-        Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiableCredential"),
-        _ => false,
-    };
-    if !is_vc {
-        refuse!("type must include \"VerifiableCredential\"");
+    match map.get("type") {
+        Some(v) => check_member("type", v, &mut Vec::new())?,
+        None => refuse!("type must include \"VerifiableCredential\""),
     }
     if !map.contains_key("credentialSubject") {
         refuse!("credentialSubject is missing");
     }
+    check_no_proof(map)
+}
+
+fn check_no_proof(map: &Map<String, Value>) -> Result<(), IssuanceError> {
     if map.contains_key("proof") {
         refuse!(
             "the credential already carries a proof: issue signs unsigned credentials (filling id, issuer or validFrom would break that proof)"
@@ -138,72 +155,146 @@ fn check_frame(map: &Map<String, Value>) -> Result<(), IssuanceError> {
     Ok(())
 }
 
-/// The VC Data Model 2.0 rules an issuer checks on the members of a credential:
-/// `@context` entries, `type` values, `id` and `issuer` URLs, `credentialSubject`
-/// objects, `validFrom`/`validUntil` format and order, `type` on
-/// `credentialStatus`, `credentialSchema`, `refreshService`, `termsOfUse` and
-/// `evidence`, and `relatedResource` digests of the bundled contexts.
+fn context_rule() -> String {
+    format!("@context must be an array whose first entry is {VC_V2:?} (VC Data Model 2.0)")
+}
+
+/// The rules on which members a credential has, whatever their values:
+/// `@context`, `type`, `issuer` and `credentialSubject` present, no `proof`.
+///
+/// # Errors
+/// The first member missing (or the proof present).
+pub fn check_required(map: &Map<String, Value>) -> Result<(), IssuanceError> {
+    if !map.contains_key("@context") {
+        refuse!("{}", context_rule());
+    }
+    if !map.contains_key("type") {
+        refuse!("type must include \"VerifiableCredential\"");
+    }
+    if !map.contains_key("credentialSubject") {
+        refuse!("credentialSubject is missing");
+    }
+    if !map.contains_key("issuer") {
+        refuse!("issuer is missing");
+    }
+    check_no_proof(map)
+}
+
+/// [`check_required`], each member of [`CHECKED_MEMBERS`], the validity period.
 fn check_members(
     map: &Map<String, Value>,
     warnings: &mut Vec<String>,
 ) -> Result<(), IssuanceError> {
-    if let Some(Value::Array(ctx)) = map.get("@context") {
-        for (i, entry) in ctx.iter().enumerate().skip(1) {
-            match entry {
-                Value::String(url) if is_url(url) => {}
-                Value::Object(_) => {}
-                Value::String(url) if url == VC_V2 => {}
-                other => refuse!(
-                    "@context[{i}] must be a URL or a context object, found {}",
-                    short(other)
-                ),
-            }
-            if entry.as_str() == Some(VC_V2) {
-                refuse!("@context[{i}]: the base context {VC_V2:?} may only come first");
+    check_required(map)?;
+    for member in CHECKED_MEMBERS {
+        if let Some(value) = map.get(member) {
+            check_member(member, value, warnings)?;
+        }
+    }
+    check_validity_period(map.get("validFrom"), map.get("validUntil"))
+}
+
+/// The VC Data Model 2.0 rules an issuer checks on one member of a credential,
+/// from its value alone: `@context` entries (the base context first), `type`
+/// values (one of them `VerifiableCredential`), `id` and `issuer` URLs,
+/// `credentialSubject` objects, `validFrom`/`validUntil` format, `type` on
+/// `credentialStatus`, `credentialSchema`, `refreshService`, `termsOfUse` and
+/// `evidence`, and `relatedResource` digests of the bundled contexts. A member
+/// not in [`CHECKED_MEMBERS`] passes.
+///
+/// Within `credentialSubject` only the shape (a non-empty object, or a
+/// non-empty array of them) and each subject's `id` ([`check_subject_id`]) are
+/// read; nothing deeper.
+///
+/// # Errors
+/// The first problem found, naming the member.
+pub fn check_member(
+    name: &str,
+    value: &Value,
+    warnings: &mut Vec<String>,
+) -> Result<(), IssuanceError> {
+    match name {
+        "@context" => check_context(value),
+        "type" => check_type(value),
+        "id" => match value {
+            Value::String(id) if is_url(id) => Ok(()),
+            Value::String(id) => refuse!("id {id:?} is not a URL (e.g. urn:uuid:… or https://…)"),
+            _ => refuse!("id must be a string (a URL such as urn:uuid:…)"),
+        },
+        "issuer" => check_issuer(value),
+        "credentialSubject" => check_subjects(value),
+        "validFrom" | "validUntil" => check_date(name, value).map(|_| ()),
+        "relatedResource" => check_related_resources(value, warnings),
+        _ if TYPED_MEMBERS.contains(&name) => check_typed(name, value),
+        _ => Ok(()),
+    }
+}
+
+fn check_context(value: &Value) -> Result<(), IssuanceError> {
+    let Value::Array(ctx) = value else {
+        refuse!("{}", context_rule());
+    };
+    if ctx.first().and_then(Value::as_str) != Some(VC_V2) {
+        refuse!("{}", context_rule());
+    }
+    for (i, entry) in ctx.iter().enumerate().skip(1) {
+        match entry {
+            Value::String(url) if is_url(url) => {}
+            Value::Object(_) => {}
+            other => refuse!(
+                "@context[{i}] must be a URL or a context object, found {}",
+                short(other)
+            ),
+        }
+        if entry.as_str() == Some(VC_V2) {
+            refuse!("@context[{i}]: the base context {VC_V2:?} may only come first");
+        }
+    }
+    Ok(())
+}
+
+fn check_type(value: &Value) -> Result<(), IssuanceError> {
+    let is_vc = match value {
+        Value::String(t) => t == "VerifiableCredential",
+        Value::Array(a) => a.iter().any(|t| t == "VerifiableCredential"),
+        _ => false,
+    };
+    if !is_vc {
+        refuse!("type must include \"VerifiableCredential\"");
+    }
+    if let Value::Array(types) = value {
+        for (i, t) in types.iter().enumerate() {
+            if t.as_str().is_none_or(str::is_empty) {
+                refuse!("type[{i}] must be a non-empty string, found {}", short(t));
             }
         }
     }
-    match map.get("type") {
-        Some(Value::Array(types)) => {
-            for (i, t) in types.iter().enumerate() {
-                if t.as_str().is_none_or(str::is_empty) {
-                    refuse!("type[{i}] must be a non-empty string, found {}", short(t));
-                }
-            }
-        }
-        Some(Value::String(_)) => {}
-        Some(other) => refuse!(
-            "type must be a string or an array of strings, found {}",
-            short(other)
-        ),
-        None => refuse!("type is missing"),
-    }
-    if let Some(Value::String(id)) = map.get("id") {
-        if !is_url(id) {
-            refuse!("id {id:?} is not a URL (e.g. urn:uuid:… or https://…)");
-        }
-    }
-    match map.get("issuer") {
-        None => refuse!("issuer is missing"),
-        Some(Value::String(id)) if is_url(id) => {}
-        Some(Value::String(id)) => refuse!("issuer {id:?} is not a URL (a DID or https://…)"),
-        Some(Value::Object(obj)) => match obj.get("id") {
-            Some(Value::String(id)) if is_url(id) => {}
+    Ok(())
+}
+
+fn check_issuer(value: &Value) -> Result<(), IssuanceError> {
+    match value {
+        Value::String(id) if is_url(id) => Ok(()),
+        Value::String(id) => refuse!("issuer {id:?} is not a URL (a DID or https://…)"),
+        Value::Object(obj) => match obj.get("id") {
+            Some(Value::String(id)) if is_url(id) => Ok(()),
             Some(Value::String(id)) => {
                 refuse!("issuer.id {id:?} is not a URL (a DID or https://…)")
             }
             Some(_) => refuse!("issuer.id must be a string (a DID)"),
             None => refuse!("issuer is an object without an id: it must have an id URL"),
         },
-        Some(_) => refuse!("issuer must be a DID string or an object with an id"),
+        _ => refuse!("issuer must be a DID string or an object with an id"),
     }
-    let subjects: Vec<&Value> = match map.get("credentialSubject") {
-        Some(Value::Array(a)) if a.is_empty() => {
+}
+
+fn check_subjects(value: &Value) -> Result<(), IssuanceError> {
+    let subjects: Vec<&Value> = match value {
+        Value::Array(a) if a.is_empty() => {
             refuse!("credentialSubject must not be an empty array")
         }
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v) => vec![v],
-        None => Vec::new(),
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
     };
     for s in subjects {
         match s {
@@ -212,9 +303,7 @@ fn check_members(
             }
             Value::Object(o) => {
                 if let Some(id) = o.get("id") {
-                    if !id.as_str().is_some_and(is_url) {
-                        refuse!("credentialSubject.id must be a URL, found {}", short(id));
-                    }
+                    check_subject_id(id)?;
                 }
             }
             other => refuse!(
@@ -223,72 +312,87 @@ fn check_members(
             ),
         }
     }
-    check_dates(map)?;
-    for member in TYPED_MEMBERS {
-        let entries: Vec<&Value> = match map.get(member) {
-            None => continue,
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(v) => vec![v],
-        };
-        for (i, entry) in entries.iter().enumerate() {
-            let Value::Object(obj) = entry else {
-                refuse!("{member}[{i}] must be an object, found {}", short(entry));
-            };
-            let typed = match obj.get("type") {
-                Some(Value::String(s)) => !s.is_empty(),
-                Some(Value::Array(a)) => {
-                    !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(|s| !s.is_empty()))
-                }
-                _ => false,
-            };
-            if !typed {
-                refuse!("{member}[{i}] must have a type (a string or an array of strings)");
-            }
-            let needs_id = member == "credentialSchema"
-                || (member == "credentialStatus" && obj.contains_key("id"));
-            if needs_id && !obj.get("id").and_then(Value::as_str).is_some_and(is_url) {
-                refuse!("{member}[{i}].id must be a URL");
-            }
-        }
-    }
-    check_related_resources(map, warnings)
+    Ok(())
 }
 
-fn check_dates(map: &Map<String, Value>) -> Result<(), IssuanceError> {
-    let mut instants = [None, None];
-    for (slot, member) in instants.iter_mut().zip(["validFrom", "validUntil"]) {
-        if let Some(v) = map.get(member) {
-            let Some(s) = v.as_str() else {
-                refuse!("{member} must be a date-time string, found {}", short(v));
-            };
-            match datetime::parse(s) {
-                Ok(t) => *slot = Some(t),
-                Err(e) => refuse!("{member}: {e}"),
+/// The rule on a subject's `id` (`credentialSubject.id`, or each subject's of an
+/// array): a URL, such as the learner's DID.
+///
+/// # Errors
+/// When it is not a string holding a URL.
+pub fn check_subject_id(id: &Value) -> Result<(), IssuanceError> {
+    if !id.as_str().is_some_and(is_url) {
+        refuse!("credentialSubject.id must be a URL, found {}", short(id));
+    }
+    Ok(())
+}
+
+fn check_typed(member: &str, value: &Value) -> Result<(), IssuanceError> {
+    let entries: Vec<&Value> = match value {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let Value::Object(obj) = entry else {
+            refuse!("{member}[{i}] must be an object, found {}", short(entry));
+        };
+        let typed = match obj.get("type") {
+            Some(Value::String(s)) => !s.is_empty(),
+            Some(Value::Array(a)) => {
+                !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(|s| !s.is_empty()))
             }
+            _ => false,
+        };
+        if !typed {
+            refuse!("{member}[{i}] must have a type (a string or an array of strings)");
+        }
+        let needs_id = member == "credentialSchema"
+            || (member == "credentialStatus" && obj.contains_key("id"));
+        if needs_id && !obj.get("id").and_then(Value::as_str).is_some_and(is_url) {
+            refuse!("{member}[{i}].id must be a URL");
         }
     }
-    if let [Some(from), Some(until)] = instants {
-        if until < from {
-            refuse!(
-                "validUntil {} is before validFrom {}: the credential would never be valid",
-                short(&map["validUntil"]),
-                short(&map["validFrom"])
-            );
-        }
+    Ok(())
+}
+
+fn check_date(member: &str, v: &Value) -> Result<time::OffsetDateTime, IssuanceError> {
+    let Some(s) = v.as_str() else {
+        refuse!("{member} must be a date-time string, found {}", short(v));
+    };
+    datetime::parse(s).map_err(|e| IssuanceError(format!("{member}: {e}")))
+}
+
+/// The rule across `validFrom` and `validUntil` (the members' values, when
+/// present): each a date-time ([`check_member`]'s rule), and the credential
+/// valid at some instant — `validUntil` not before `validFrom`.
+///
+/// # Errors
+/// A malformed date, or `validUntil` before `validFrom`.
+pub fn check_validity_period(
+    valid_from: Option<&Value>,
+    valid_until: Option<&Value>,
+) -> Result<(), IssuanceError> {
+    let (Some(from_value), Some(until_value)) = (valid_from, valid_until) else {
+        return Ok(());
+    };
+    let from = check_date("validFrom", from_value)?;
+    let until = check_date("validUntil", until_value)?;
+    if until < from {
+        refuse!(
+            "validUntil {} is before validFrom {}: the credential would never be valid",
+            short(until_value),
+            short(from_value)
+        );
     }
     Ok(())
 }
 
 /// `relatedResource` (VC 2.0 §5.3): each entry has an `id` URL and at least one
 /// digest; digests of a bundled context must match its bytes.
-fn check_related_resources(
-    map: &Map<String, Value>,
-    warnings: &mut Vec<String>,
-) -> Result<(), IssuanceError> {
-    let entries: Vec<&Value> = match map.get("relatedResource") {
-        None => return Ok(()),
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v) => vec![v],
+fn check_related_resources(value: &Value, warnings: &mut Vec<String>) -> Result<(), IssuanceError> {
+    let entries: Vec<&Value> = match value {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
     };
     let mut seen = Vec::new();
     for (i, entry) in entries.iter().enumerate() {

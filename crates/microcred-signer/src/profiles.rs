@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use microcred_core::Value;
-use microcred_verifier::profile::{Profile, Severity};
+use microcred_verifier::profile::{Profile, violations};
 use time::OffsetDateTime;
 
 use crate::files;
@@ -40,9 +40,11 @@ pub(crate) fn load(names: &[String]) -> anyhow::Result<Vec<Profile>> {
         .collect()
 }
 
-/// Evaluates `doc` against every profile at `at`, prints each failed rule (id, value
-/// found, what was expected) on `err`, and refuses a credential that fails a rule of
-/// severity error — unless `allow`, which signs with a loud warning.
+/// Evaluates `doc` against every profile at `at` and refuses a credential that fails
+/// a rule of severity error — unless `allow`, which signs with a loud warning. The
+/// refusal (or warning) names each such rule, the value found and what was expected,
+/// in the words of `batch` and the server ([`microcred_verifier::profile::violations`]);
+/// the other failed rules (severity warning or info) are printed on `err` before it.
 ///
 /// # Errors
 /// When a profile is not complied with and `allow` is false, or `err` cannot be written.
@@ -53,36 +55,29 @@ pub(crate) fn enforce(
     allow: bool,
     err: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let mut failed = Vec::new();
+    // Worth reading, though they do not stop anything.
     for profile in profiles {
-        let results = profile.evaluate(doc, at);
-        let mut errors = 0usize;
-        for r in results.iter().filter(|r| !r.passed) {
-            if r.severity == Severity::Error {
-                errors += 1;
-            }
+        for r in profile
+            .evaluate(doc, at)
+            .iter()
+            .filter(|r| !r.passed && !r.is_violation())
+        {
             writeln!(err, "microcred-sign: {}: {r}", profile.id)?;
         }
-        if !Profile::is_compliant(&results) {
-            failed.push(format!(
-                "{} ({errors} rule{} failed)",
-                profile.id,
-                if errors == 1 { "" } else { "s" }
-            ));
-        }
     }
+    let failed = violations(profiles, doc, at);
     if failed.is_empty() {
         return Ok(());
     }
-    let which = failed.join(", ");
+    let which = failed.join("; ");
     if !allow {
         bail!(
-            "the credential does not comply with profile {which}; nothing was signed: fix it, or pass --allow-noncompliant to sign anyway"
+            "the credential does not comply: {which}; nothing was signed: fix it, or pass --allow-noncompliant to sign anyway"
         );
     }
     writeln!(
         err,
-        "microcred-sign: WARNING: signing a credential that does NOT comply with profile {which} because of --allow-noncompliant; verifiers checking that profile will report it as non-compliant"
+        "microcred-sign: WARNING: signing a credential that does NOT comply ({which}) because of --allow-noncompliant; verifiers checking that profile will report it as non-compliant"
     )?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use microcred_core::Value;
+use microcred_core::issuance::{self, IssuanceError};
 use serde_json::Map;
 
 /// One step of a path into a JSON document.
@@ -35,6 +36,29 @@ impl JsonPath {
         let mut p = self.clone();
         p.0.push(Step::Index(i));
         p
+    }
+
+    /// The top-level member the path lies in (`None` for the root).
+    fn member(&self) -> Option<&str> {
+        match self.0.first() {
+            Some(Step::Key(k)) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The path within its top-level member.
+    fn within_member(&self) -> Self {
+        Self(self.0.iter().skip(1).cloned().collect())
+    }
+
+    /// Whether the path is a subject's `id`: `credentialSubject.id`, or
+    /// `credentialSubject[i].id` (the rule [`issuance::check_subject_id`] reads).
+    fn is_subject_id(&self) -> bool {
+        match self.0.as_slice() {
+            [Step::Key(m), Step::Key(id)] => m == "credentialSubject" && id == "id",
+            [Step::Key(m), Step::Index(_), Step::Key(id)] => m == "credentialSubject" && id == "id",
+            _ => false,
+        }
     }
 
     /// Whether the path is exactly these member names from the root.
@@ -75,6 +99,140 @@ enum Segment {
 struct Slot {
     path: JsonPath,
     segments: Vec<Segment>,
+}
+
+impl Slot {
+    /// The placeholder names in the string, in order.
+    fn columns(&self) -> Vec<&str> {
+        self.segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Placeholder(n) => Some(n.as_str()),
+                Segment::Text(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// How a row's value at one placeholder string is held to the issuance rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SlotRule {
+    /// No rule reads it (its member was checked with the template, or has no rules).
+    Unread,
+    /// A subject's `id`: [`issuance::check_subject_id`].
+    SubjectId,
+    /// The whole value of this top-level member: [`issuance::check_member`].
+    Member(String),
+    /// Inside the member [`Rules::members`]`[k]`, checked with it.
+    InMember(usize),
+}
+
+/// A top-level member holding placeholders, rebuilt per row to be checked.
+#[derive(Debug, Clone)]
+struct MemberRule {
+    name: String,
+    /// The member's value in the template.
+    value: Value,
+    /// The slots inside it, and their paths within it.
+    slots: Vec<(usize, JsonPath)>,
+    /// Its placeholder names, for messages.
+    columns: String,
+}
+
+/// One end of the validity period, when a placeholder may set either.
+#[derive(Debug, Clone)]
+enum Bound {
+    Absent,
+    Fixed(Value),
+    Slot(usize),
+}
+
+/// What the issuance rules leave to each row of a template: made by
+/// [`Template::rules`], applied by [`Template::fill_checked`].
+#[derive(Debug, Clone)]
+pub(crate) struct Rules {
+    /// Per slot, in template order.
+    slots: Vec<SlotRule>,
+    /// Per slot, its placeholder names (for messages).
+    columns: Vec<String>,
+    members: Vec<MemberRule>,
+    /// `validFrom` and `validUntil`, when a placeholder is in either.
+    period: Option<[Bound; 2]>,
+}
+
+impl Rules {
+    /// Checks a row's slot values (`Value::Null`: not filled, skipped),
+    /// pushing a [`FillError`] per broken rule: its columns and the rule's
+    /// message, which names the member.
+    fn check(&self, values: &[Value], errors: &mut Vec<FillError>, warnings: &mut Vec<String>) {
+        let is_date = |name: &str| matches!(name, "validFrom" | "validUntil");
+        // A date refused on its own is not reported again by the period's rule.
+        let mut date_refused = false;
+        let mut refuse = |name: &str, column: &str, e: IssuanceError| {
+            date_refused |= is_date(name);
+            errors.push(FillError {
+                column: column.to_owned(),
+                problem: e.0,
+            });
+        };
+        for ((rule, v), column) in self.slots.iter().zip(values).zip(&self.columns) {
+            let (name, result) = match (rule, v) {
+                (_, Value::Null) | (SlotRule::Unread | SlotRule::InMember(_), _) => continue,
+                (SlotRule::SubjectId, v) => ("credentialSubject", issuance::check_subject_id(v)),
+                (SlotRule::Member(name), v) => {
+                    (name.as_str(), issuance::check_member(name, v, warnings))
+                }
+            };
+            if let Err(e) = result {
+                refuse(name, column, e);
+            }
+        }
+        for m in &self.members {
+            if m.slots
+                .iter()
+                .any(|(i, _)| values.get(*i).is_none_or(Value::is_null))
+            {
+                continue;
+            }
+            let mut value = m.value.clone();
+            for (i, path) in &m.slots {
+                if let (Some(target), Some(v)) = (pointer_mut(&mut value, path), values.get(*i)) {
+                    *target = v.clone();
+                }
+            }
+            if let Err(e) = issuance::check_member(&m.name, &value, warnings) {
+                refuse(&m.name, &m.columns, e);
+            }
+        }
+        let Some(period) = &self.period else {
+            return;
+        };
+        if date_refused {
+            return;
+        }
+        let mut columns = Vec::new();
+        let mut ends = [None, None];
+        for (end, bound) in ends.iter_mut().zip(period) {
+            *end = match bound {
+                Bound::Absent => None,
+                Bound::Fixed(v) => Some(v),
+                Bound::Slot(i) => {
+                    columns.extend(self.columns.get(*i).map(String::as_str));
+                    match values.get(*i) {
+                        // Not filled: reported as such.
+                        None | Some(Value::Null) => return,
+                        v => v,
+                    }
+                }
+            };
+        }
+        if let Err(e) = issuance::check_validity_period(ends[0], ends[1]) {
+            errors.push(FillError {
+                column: columns.join(", "),
+                problem: e.0,
+            });
+        }
+    }
 }
 
 /// A parsed template.
@@ -161,34 +319,66 @@ impl Template {
     /// Fills the template from a row; every problem found is returned, in
     /// template order, each naming its column.
     pub(crate) fn fill(&self, row: &Map<String, Value>) -> Result<Value, Vec<FillError>> {
-        let values = self.fill_values(row)?;
+        self.fill_values(row).map(|values| self.fill_from(values))
+    }
+
+    /// The document for the slot values of [`fill_values`](Self::fill_values).
+    pub(crate) fn fill_from(&self, values: Vec<Value>) -> Value {
         let mut doc = self.base.clone();
         for (slot, v) in self.slots.iter().zip(values) {
             if let Some(target) = pointer_mut(&mut doc, &slot.path) {
                 *target = v;
             }
         }
-        Ok(doc)
+        doc
     }
 
     /// The value of every placeholder string for a row, in template order (what
-    /// [`fill`](Self::fill) puts in place), checked as `fill` checks them.
+    /// [`fill`](Self::fill) puts in place): every column used must hold a
+    /// string, number or boolean, a string not blank. The issuance rules are
+    /// [`fill_checked`](Self::fill_checked)'s.
     pub(crate) fn fill_values(
         &self,
         row: &Map<String, Value>,
     ) -> Result<Vec<Value>, Vec<FillError>> {
+        let (values, errors) = self.fill_each(row);
+        if errors.is_empty() {
+            Ok(values)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// [`fill_values`](Self::fill_values), and the credential the row makes
+    /// checked against the issuance rules as far as its values change them
+    /// ([`Rules::check`]; the rest was checked once by [`rules`](Self::rules)).
+    /// Every problem is returned: those of filling, then those of the rules
+    /// (for the values that could be filled). Warnings are pushed to `warnings`.
+    pub(crate) fn fill_checked(
+        &self,
+        row: &Map<String, Value>,
+        rules: &Rules,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<Value>, Vec<FillError>> {
+        let (values, mut errors) = self.fill_each(row);
+        rules.check(&values, &mut errors, warnings);
+        if errors.is_empty() {
+            Ok(values)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Each slot's value, `Value::Null` where it cannot be filled (a filled
+    /// value is never null), and the problems.
+    fn fill_each(&self, row: &Map<String, Value>) -> (Vec<Value>, Vec<FillError>) {
         let mut values = Vec::with_capacity(self.slots.len());
         let mut errors = Vec::new();
         for slot in &self.slots {
             match fill_slot(slot, row) {
-                Ok(v) => {
-                    if let Err(e) = check_known_member(&slot.path, &v, &slot.segments) {
-                        errors.push(e);
-                    } else {
-                        values.push(v);
-                    }
-                }
+                Ok(v) => values.push(v),
                 Err(e) => {
+                    values.push(Value::Null);
                     // A column used in several places is reported once.
                     for e in e {
                         if !errors.contains(&e) {
@@ -198,11 +388,112 @@ impl Template {
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(values)
-        } else {
-            Err(errors)
+        (values, errors)
+    }
+
+    /// The issuance rules (`microcred_core::issuance`, which `issue` and the
+    /// server apply) for the credentials this template makes, split in two:
+    /// what the template fixes is checked here, once, on `complete(document)` —
+    /// the template completed as signing completes it (id, issuer,
+    /// `validFrom`) — and what a row's values change is left to [`Rules::check`].
+    ///
+    /// The split follows the rules' own structure ([`issuance::validate`]):
+    /// the required members, each member of [`issuance::CHECKED_MEMBERS`] on
+    /// its own value ([`issuance::check_member`]), and the validity period.
+    /// A member without a placeholder is checked here. One holding
+    /// placeholders is checked per row: a member that is one placeholder on its
+    /// value alone; `credentialSubject`, whose rules read only its shape (which
+    /// values cannot change: a placeholder string is filled with a scalar) and
+    /// each subject's `id`, here with the subject ids standing as URLs and per
+    /// row on the ids alone; any other rebuilt from the template with the row's
+    /// values (these are small: `type`, `issuer`, `evidence`, …). The period is
+    /// checked per row when `validFrom` or `validUntil` holds a placeholder.
+    /// Members no rule reads (`name`, the subject's claims) are not looked at.
+    ///
+    /// # Errors
+    /// The first rule the template breaks whatever its rows hold.
+    pub(crate) fn rules(
+        &self,
+        complete: impl FnOnce(Value) -> Value,
+        warnings: &mut Vec<String>,
+    ) -> Result<Rules, IssuanceError> {
+        // A subject id passes its rule as this; the stand-in is checked per row.
+        const STAND_IN: &str = "urn:x-microcred:placeholder";
+        let mut doc = self.base.clone();
+        for slot in self.slots.iter().filter(|s| s.path.is_subject_id()) {
+            if let Some(target) = pointer_mut(&mut doc, &slot.path) {
+                *target = STAND_IN.into();
+            }
         }
+        let doc = complete(doc);
+        let Value::Object(map) = &doc else {
+            return Err(IssuanceError(
+                "a credential must be a JSON object".to_owned(),
+            ));
+        };
+        issuance::check_required(map)?;
+        let mut rules = Rules {
+            slots: vec![SlotRule::Unread; self.slots.len()],
+            columns: self.slots.iter().map(|s| s.columns().join(", ")).collect(),
+            members: Vec::new(),
+            period: None,
+        };
+        let inside = |member: &str| -> Vec<usize> {
+            (0..self.slots.len())
+                .filter(|&i| self.slots[i].path.member() == Some(member))
+                .collect()
+        };
+        for (name, value) in map {
+            let slots = inside(name);
+            match slots.as_slice() {
+                [] => issuance::check_member(name, value, warnings)?,
+                _ if name == "credentialSubject" => {
+                    issuance::check_member(name, value, warnings)?;
+                    for i in slots {
+                        if self.slots[i].path.is_subject_id() {
+                            rules.slots[i] = SlotRule::SubjectId;
+                        }
+                    }
+                }
+                _ if !issuance::CHECKED_MEMBERS.contains(&name.as_str()) => {}
+                [i] if self.slots[*i].path.0.len() == 1 => {
+                    rules.slots[*i] = SlotRule::Member(name.clone());
+                }
+                _ => {
+                    let k = rules.members.len();
+                    let mut columns: Vec<&str> = Vec::new();
+                    for &i in &slots {
+                        rules.slots[i] = SlotRule::InMember(k);
+                        for c in self.slots[i].columns() {
+                            if !columns.contains(&c) {
+                                columns.push(c);
+                            }
+                        }
+                    }
+                    rules.members.push(MemberRule {
+                        name: name.clone(),
+                        value: value.clone(),
+                        slots: slots
+                            .iter()
+                            .map(|&i| (i, self.slots[i].path.within_member()))
+                            .collect(),
+                        columns: columns.join(", "),
+                    });
+                }
+            }
+        }
+        let period = ["validFrom", "validUntil"];
+        if period.iter().any(|m| !inside(m).is_empty()) {
+            rules.period = Some(period.map(
+                |m| match self.slots.iter().position(|s| s.path.is(&[m])) {
+                    Some(i) => Bound::Slot(i),
+                    None => map.get(m).cloned().map_or(Bound::Absent, Bound::Fixed),
+                },
+            ));
+        } else {
+            issuance::check_validity_period(map.get("validFrom"), map.get("validUntil"))?;
+        }
+        Ok(rules)
     }
 
     /// The filled document's value at `keys` (member names from the root) for
@@ -338,62 +629,6 @@ fn fill_slot(slot: &Slot, row: &Map<String, Value>) -> Result<Value, Vec<FillErr
     }
 }
 
-/// Checks values placed in members whose form the data model fixes, so that
-/// a bad cell is reported against its row instead of producing a credential
-/// every verifier rejects.
-fn check_known_member(path: &JsonPath, v: &Value, segments: &[Segment]) -> Result<(), FillError> {
-    let column = || {
-        segments
-            .iter()
-            .filter_map(|s| match s {
-                Segment::Placeholder(n) => Some(n.as_str()),
-                Segment::Text(_) => None,
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let is_date = path.is(&["validFrom"]) || path.is(&["validUntil"]);
-    let is_uri = path.is(&["id"]) || path.is(&["credentialSubject", "id"]);
-    if !(is_date || is_uri) {
-        return Ok(());
-    }
-    let Value::String(s) = v else {
-        return Err(FillError {
-            column: column(),
-            problem: format!("{path} must be a string, found {v}"),
-        });
-    };
-    if is_date {
-        if let Err(e) = microcred_core::datetime::parse(s) {
-            return Err(FillError {
-                column: column(),
-                problem: format!("{path}: {e}"),
-            });
-        }
-    }
-    if is_uri && !looks_like_uri(s) {
-        return Err(FillError {
-            column: column(),
-            problem: format!(
-                "{path} must be a URI (e.g. did:key:z6Mk… or urn:uuid:…), found {s:?}"
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// `scheme:rest` with an RFC 3986 scheme and no whitespace.
-fn looks_like_uri(s: &str) -> bool {
-    let Some((scheme, rest)) = s.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
-        && !s.chars().any(char::is_whitespace)
-}
-
 fn pointer_mut<'a>(doc: &'a mut Value, path: &JsonPath) -> Option<&'a mut Value> {
     let mut cur = doc;
     for step in &path.0 {
@@ -440,31 +675,130 @@ mod tests {
         assert_eq!(t.paths_of("passed"), ["credentialSubject.ok[0]"]);
     }
 
+    /// The template completed as batch completes it (issuer, validFrom added when absent).
+    fn rules_of(t: &Template) -> Result<Rules, IssuanceError> {
+        t.rules(
+            |mut doc| {
+                let map = doc.as_object_mut().unwrap();
+                map.entry("issuer").or_insert("did:example:issuer".into());
+                map.entry("validFrom")
+                    .or_insert("2025-01-01T00:00:00Z".into());
+                doc
+            },
+            &mut Vec::new(),
+        )
+    }
+
+    fn credential(members: Value) -> Template {
+        let mut doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+        });
+        for (k, v) in members.as_object().unwrap() {
+            doc[k] = v.clone();
+        }
+        Template::parse(doc).unwrap()
+    }
+
     #[test]
     fn reports_every_bad_value_with_its_column() {
-        let t = Template::parse(json!({
+        let t = credential(json!({
             "validFrom": "{{start}}",
             "credentialSubject": {"id": "{{did}}", "name": "{{name}} {{surname}}"},
             "name": "{{name}}",
-        }))
-        .unwrap();
-        let errs = t
-            .fill(&row(
-                json!({"start": "yesterday", "did": "ada", "name": ""}),
-            ))
-            .unwrap_err();
+        }));
+        let rules = rules_of(&t).unwrap();
+        let check = |r: Value| t.fill_checked(&row(r), &rules, &mut Vec::new());
+        // Filling first, then the issuance rules on the values that could be filled.
+        let errs = check(json!({"start": "yesterday", "did": "ada", "name": ""})).unwrap_err();
         let cols: Vec<_> = errs.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(cols, ["start", "did", "name", "surname"]);
-        assert!(errs[0].problem.contains("RFC 3339"), "{:?}", errs[0]);
-        assert!(errs[1].problem.contains("URI"));
-        assert_eq!(errs[2].problem, "value is empty");
-        assert_eq!(errs[3].problem, "value is missing");
-        let errs = t
-            .fill(&row(
-                json!({"start": null, "did": ["x"], "name": "a", "surname": "b"}),
-            ))
-            .unwrap_err();
+        assert_eq!(cols, ["name", "surname", "start", "did"]);
+        assert_eq!(errs[0].problem, "value is empty");
+        assert_eq!(errs[1].problem, "value is missing");
+        assert!(errs[2].problem.starts_with("validFrom: "), "{:?}", errs[2]);
+        assert!(errs[2].problem.contains("RFC 3339"), "{:?}", errs[2]);
+        assert_eq!(
+            errs[3].problem,
+            "credentialSubject.id must be a URL, found \"ada\""
+        );
+        let errs =
+            check(json!({"start": null, "did": ["x"], "name": "a", "surname": "b"})).unwrap_err();
         assert_eq!(errs.len(), 2);
+        // A JSON Lines number where a date goes: the rule names the type.
+        let errs =
+            check(json!({"start": 5, "did": "did:x:1", "name": "a", "surname": "b"})).unwrap_err();
+        assert_eq!(
+            errs[0].problem,
+            "validFrom must be a date-time string, found 5"
+        );
+        // fill_values alone fills; it does not apply the rules (the signing path).
+        assert!(
+            t.fill_values(&row(
+                json!({"start": "x", "did": "y", "name": "a", "surname": "b"})
+            ))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn template_rules_split_between_template_and_row() {
+        // A rule the template breaks whatever the rows hold is the template's.
+        for (members, says) in [
+            (
+                json!({"credentialSubject": "{{did}}"}),
+                "credentialSubject must be an object",
+            ),
+            (json!({"credentialSubject": {}}), "at least one claim"),
+            (
+                json!({"credentialSubject": {"id": "x"}}),
+                "credentialSubject.id must be a URL",
+            ),
+            (
+                json!({"credentialSubject": {"id": "{{did}}"}, "proof": {}}),
+                "already carries a proof",
+            ),
+            (
+                json!({"credentialSubject": {"n": "{{n}}"}, "validUntil": "2020-01-01T00:00:00Z"}),
+                "before validFrom",
+            ),
+        ] {
+            let err = rules_of(&credential(members.clone())).unwrap_err();
+            assert!(err.0.contains(says), "{members}: {err}");
+        }
+        // Per row: the member a placeholder is (the period with it), the subject
+        // ids, and members rebuilt with the row's values; claims are not read.
+        let t = credential(json!({
+            "validUntil": "{{end}}",
+            "type": ["VerifiableCredential", "{{kind}}"],
+            "credentialSubject": [{"id": "{{did}}", "claim": "{{claim}}"}, {"id": "{{other}}"}],
+        }));
+        let rules = rules_of(&t).unwrap();
+        let check = |r: Value| t.fill_checked(&row(r), &rules, &mut Vec::new());
+        let good = json!({"end": "2026-01-01T00:00:00Z", "kind": "Badge", "did": "did:x:1",
+                          "claim": "not a URL at all", "other": "urn:x:2"});
+        assert!(check(good.clone()).is_ok());
+        for (column, value, says) in [
+            ("end", json!("2024-01-01T00:00:00Z"), "before validFrom"),
+            ("end", json!("2026-02-30T00:00:00Z"), "validUntil: "),
+            (
+                "kind",
+                json!(7),
+                "type[1] must be a non-empty string, found 7",
+            ),
+            ("other", json!("x y"), "credentialSubject.id must be a URL"),
+            (
+                "did",
+                json!(true),
+                "credentialSubject.id must be a URL, found true",
+            ),
+        ] {
+            let mut r = good.clone();
+            r[column] = value;
+            let errs = check(r).unwrap_err();
+            assert_eq!(errs.len(), 1, "{column}: {errs:?}");
+            assert_eq!(errs[0].column, column);
+            assert!(errs[0].problem.contains(says), "{column}: {errs:?}");
+        }
     }
 
     #[test]

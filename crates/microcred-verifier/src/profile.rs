@@ -187,27 +187,75 @@ pub struct RuleResult {
     pub detail: Option<String>,
 }
 
+impl RuleResult {
+    /// Whether this result makes the credential non-compliant: the rule
+    /// failed and its severity is [`Severity::Error`] (warnings and notes never do).
+    pub fn is_violation(&self) -> bool {
+        !self.passed && self.severity == Severity::Error
+    }
+
+    /// What was found and what was expected, as every rendering of a result
+    /// says it: `found 90; expected 100 ≤ hours ≤ 150 (<detail>)`. A rule
+    /// with a path that found nothing says `found nothing (absent)`; a rule
+    /// without a path (several elements checked together) has no single value
+    /// to show, and says only what it expected. A long value is cut.
+    pub fn finding(&self) -> impl fmt::Display + '_ {
+        Finding(self)
+    }
+}
+
+/// [`RuleResult::finding`].
+struct Finding<'a>(&'a RuleResult);
+
+impl fmt::Display for Finding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0;
+        match (&r.found, &r.path) {
+            (Some(v), _) => write!(f, "found {}; ", path::show(v))?,
+            (None, Some(_)) => f.write_str("found nothing (absent); ")?,
+            (None, None) => {}
+        }
+        write!(f, "expected {}", r.expected)?;
+        if let Some(detail) = &r.detail {
+            write!(f, " ({detail})")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for RuleResult {
     /// One line: `FAIL error EMC-01 <description>: found 90; expected 100 ≤ hours ≤ 150 (<detail>) [<source>]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed { "pass" } else { "FAIL" };
         write!(
             f,
-            "{verdict} {} {} {}: ",
-            self.severity, self.rule, self.description
-        )?;
-        // A rule without a path has no single value to show.
-        match (&self.found, &self.path) {
-            (Some(v), _) => write!(f, "found {}; ", path::show(v))?,
-            (None, Some(_)) => f.write_str("found nothing (absent); ")?,
-            (None, None) => {}
-        }
-        write!(f, "expected {}", self.expected)?;
-        if let Some(detail) = &self.detail {
-            write!(f, " ({detail})")?;
-        }
-        write!(f, " [{}]", self.source)
+            "{verdict} {} {} {}: {} [{}]",
+            self.severity,
+            self.rule,
+            self.description,
+            self.finding(),
+            self.source
+        )
     }
+}
+
+/// Why `credential` does not comply with `profiles` at `at`: each failed
+/// rule of severity error ([`RuleResult::is_violation`]), one line each,
+/// `emc-cmf EMC-01 (<description>): found 90; expected 100 ≤ hours ≤ 150 (<detail>)`,
+/// in profile and rule order; empty when it complies with every profile.
+///
+/// What an issuer refuses to sign (`microcred-sign issue` and `batch`,
+/// `microcred-server`) is said in these words.
+pub fn violations(profiles: &[Profile], credential: &Value, at: OffsetDateTime) -> Vec<String> {
+    profiles
+        .iter()
+        .flat_map(|p| {
+            p.evaluate(credential, at)
+                .into_iter()
+                .filter(RuleResult::is_violation)
+                .map(move |r| format!("{} {} ({}): {}", p.id, r.rule, r.description, r.finding()))
+        })
+        .collect()
 }
 
 /// Why a profile file cannot be used. `at` locates the problem in the file
@@ -342,9 +390,7 @@ impl Profile {
 
     /// True when no rule of severity [`Severity::Error`] failed.
     pub fn is_compliant(results: &[RuleResult]) -> bool {
-        !results
-            .iter()
-            .any(|r| !r.passed && r.severity == Severity::Error)
+        !results.iter().any(RuleResult::is_violation)
     }
 
     /// The built-in profiles a credential claims to follow, from

@@ -142,6 +142,11 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let controller = key.controller();
 
     let template = read_template(args, &controller)?;
+    // The issue time of the new rows (their `validFrom` when the template has
+    // none), at which the rules and profiles are checked.
+    let checked_at = datetime::now();
+    let issued_at = datetime::format(checked_at);
+    let rules = template_rules(args, &template, &controller, &issued_at)?;
     let compiled = Compiled::new(&template, &controller, args.ledger.is_some(), complete);
     let format = args
         .format
@@ -226,23 +231,35 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .context("cannot start the signing threads")?;
-    let checked_at = datetime::now();
     let compliance = Compliance {
         profiles: &profiles,
         at: checked_at,
         issuer: &controller,
-        valid_from: datetime::format(checked_at),
+        valid_from: issued_at,
         allow: args.allow_noncompliant,
     };
-    let (prepared, mut errors, noncompliant) = prepare(
+    let Checked {
+        prepared,
+        mut errors,
+        noncompliant,
+        rule_warnings,
+    } = prepare(
         &pool,
         &template,
+        &rules,
         compiled.as_ref(),
         learners,
         args.id_column.as_deref(),
         &output,
         (!profiles.is_empty()).then_some(&compliance),
     );
+    for (line, w) in &rule_warnings {
+        writeln!(
+            err,
+            "microcred-sign: warning: {}: line {line}: {w}",
+            args.learners.display()
+        )?;
+    }
     // With --allow-noncompliant a row that fails a profile is signed: its failures
     // are printed as warnings, not counted as problems.
     for e in &noncompliant {
@@ -321,7 +338,6 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let place = Place {
         source_file: &source_file,
         now: &now,
-        ids: std::cell::RefCell::new(CredentialIds::default()),
     };
     let out_dir = match &output {
         Output::Dir(out_dir) => out_dir,
@@ -368,14 +384,12 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
 struct Place<'a> {
     source_file: &'a str,
     now: &'a str,
-    /// The new rows' credential ids.
-    ids: std::cell::RefCell<CredentialIds>,
 }
 
-/// New credential ids, as [`new_credential_id`] makes them (`urn:uuid:` and a
-/// random version-4 UUID from the operating system's generator), with the
-/// random bytes fetched for many ids at a time: one system call per 256 ids
-/// instead of one per id.
+/// New credential ids (`urn:uuid:` and a random version-4 UUID from the
+/// operating system's generator), with the random bytes fetched for many ids
+/// at a time: one system call per 256 ids instead of one per id. Each thread
+/// has its own ([`new_credential_id`]).
 #[derive(Default)]
 struct CredentialIds {
     random: Vec<u8>,
@@ -458,6 +472,45 @@ fn read_template(args: &BatchArgs, controller: &str) -> anyhow::Result<Template>
     Ok(template)
 }
 
+/// The issuance rules `issue` applies (`microcred_core::issuance`), for this
+/// template's credentials: what the template fixes is checked now (a template
+/// that breaks a rule whatever its rows hold is refused before any row is
+/// read), the rest per row by `prepare` ([`Template::rules`]).
+fn template_rules(
+    args: &BatchArgs,
+    template: &Template,
+    controller: &str,
+    issued_at: &str,
+) -> anyhow::Result<template::Rules> {
+    let mut warnings = Vec::new();
+    let rules = template
+        .rules(
+            |doc| {
+                // The id is new per row, always a urn:uuid; the status (with a
+                // ledger) is the ledger's, which the rules accept (tested).
+                complete(doc, STAND_IN_ID, controller, issued_at, None).unwrap_or_default()
+            },
+            &mut warnings,
+        )
+        .with_context(|| {
+            format!(
+                "template {}: every credential made from it would break the rules issue applies",
+                args.template.display()
+            )
+        })?;
+    for w in warnings {
+        writeln!(
+            std::io::stderr(),
+            "microcred-sign: warning: template {}: {w}",
+            args.template.display()
+        )?;
+    }
+    Ok(rules)
+}
+
+/// The id a credential is checked with before its own is drawn.
+const STAND_IN_ID: &str = "urn:uuid:00000000-0000-4000-8000-000000000000";
+
 fn distinct_rows(errors: &[RowError]) -> usize {
     let mut rows: Vec<u64> = errors.iter().map(|e| e.row).collect();
     rows.sort_unstable();
@@ -491,6 +544,8 @@ struct Filled {
     subject_id: Option<String>,
     /// With --profile: why the row's credential does not comply.
     noncompliant: Option<String>,
+    /// The issuance rules' warnings on the row's values.
+    warnings: Vec<String>,
 }
 
 /// `--profile`: what each row's credential is checked against before signing.
@@ -511,75 +566,59 @@ impl Compliance<'_> {
     /// and `validFrom`; its id and status entries are not known yet, and no
     /// built-in rule reads them — or `None` when it complies.
     fn check(&self, filled: Value) -> Option<String> {
-        let doc = complete(
-            filled,
-            "urn:uuid:00000000-0000-4000-8000-000000000000",
-            self.issuer,
-            &self.valid_from,
-            None,
-        );
+        let doc = complete(filled, STAND_IN_ID, self.issuer, &self.valid_from, None);
         let doc = match doc {
             Ok(doc) => doc,
             Err(e) => return Some(e.to_string()),
         };
-        let failed: Vec<String> = self
-            .profiles
-            .iter()
-            .flat_map(|p| {
-                p.evaluate(&doc, self.at)
-                    .into_iter()
-                    .filter(|r| {
-                        !r.passed && r.severity == microcred_verifier::profile::Severity::Error
-                    })
-                    .map(|r| {
-                        let found = r
-                            .found
-                            .as_ref()
-                            .map(|v| format!("found {v}; "))
-                            .unwrap_or_default();
-                        let detail = r
-                            .detail
-                            .as_ref()
-                            .map(|d| format!(" ({d})"))
-                            .unwrap_or_default();
-                        format!(
-                            "{} {} ({}): {found}expected {}{detail}",
-                            p.id, r.rule, r.description, r.expected
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let failed = microcred_verifier::profile::violations(self.profiles, &doc, self.at);
         (!failed.is_empty())
             .then(|| format!("the credential does not comply: {}", failed.join("; ")))
     }
 }
 
-/// Fills every row once to find its problems, its file name and the digest
-/// of its content; rows that collide with an earlier row are problems too.
+/// What [`prepare`] finds.
+struct Checked {
+    /// The rows to sign.
+    prepared: Vec<Prepared>,
+    /// The rows' problems.
+    errors: Vec<RowError>,
+    /// Rows signed although they fail a profile (`--allow-noncompliant`).
+    noncompliant: Vec<RowError>,
+    /// The issuance rules' warnings, each with the first line it is about.
+    rule_warnings: Vec<(u64, String)>,
+}
+
+/// Fills every row once to find its problems (filling, and the issuance
+/// `rules` its values are held to), its file name and the digest of its
+/// content; rows that collide with an earlier row are problems too.
 /// The filling and hashing run on `pool` (they cost about as much as the
 /// signature); the comparisons, in row order, on this thread.
+#[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
 fn prepare(
     pool: &rayon::ThreadPool,
     template: &Template,
+    rules: &template::Rules,
     compiled: Option<&Compiled>,
     learners: learners::Learners,
     id_column: Option<&str>,
     output: &Output,
     compliance: Option<&Compliance<'_>>,
-) -> (Vec<Prepared>, Vec<RowError>, Vec<RowError>) {
+) -> Checked {
     let mut errors = learners.errors;
     let mut warnings = Vec::new();
+    let mut rule_warnings: Vec<(u64, String)> = Vec::new();
     let filled: Vec<Result<Filled, Vec<template::FillError>>> = pool.install(|| {
         learners
             .rows
             .par_iter()
             .map(|row| {
                 let str_at = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+                let mut rule_warnings = Vec::new();
+                let values = template.fill_checked(&row.values, rules, &mut rule_warnings)?;
                 // The profiles read the whole document: only they need it built
                 // when the template is compiled.
                 if let (Some(compiled), None) = (compiled, compliance) {
-                    let values = template.fill_values(&row.values)?;
                     let content_sha256 = CANONICAL
                         .with_borrow_mut(|scratch| hex(&compiled.content_sha256(&values, scratch)));
                     return Ok(Filled {
@@ -589,14 +628,16 @@ fn prepare(
                             template.value_at(&values, &["credentialSubject", "id"]),
                         ),
                         noncompliant: None,
+                        warnings: rule_warnings,
                     });
                 }
-                let doc = template.fill(&row.values)?;
+                let doc = template.fill_from(values);
                 Ok(Filled {
                     content_sha256: hex(&Sha256::digest(jcs::canonicalize(&doc))),
                     explicit_id: str_at(doc.get("id")),
                     subject_id: str_at(doc.get("credentialSubject").and_then(|s| s.get("id"))),
                     noncompliant: compliance.and_then(|c| c.check(doc)),
+                    warnings: rule_warnings,
                 })
             })
             .collect()
@@ -613,7 +654,15 @@ fn prepare(
             problem,
         };
         let filled = match filled {
-            Ok(filled) => filled,
+            Ok(filled) => {
+                // The same warning for many rows is given once, with its first line.
+                for w in &filled.warnings {
+                    if !rule_warnings.iter().any(|(_, seen)| seen == w) {
+                        rule_warnings.push((row.line, w.clone()));
+                    }
+                }
+                filled
+            }
             Err(fill_errors) => {
                 errors.extend(
                     fill_errors
@@ -658,6 +707,7 @@ fn prepare(
             explicit_id,
             subject_id,
             noncompliant,
+            warnings: _,
         } = filled;
         if let Some(problem) = noncompliant {
             if compliance.is_some_and(|c| c.allow) {
@@ -704,7 +754,12 @@ fn prepare(
             explicit_id,
         });
     }
-    (prepared, errors, warnings)
+    Checked {
+        prepared,
+        errors,
+        noncompliant: warnings,
+        rule_warnings,
+    }
 }
 
 /// A file-system-safe file stem for a learner id: ASCII letters, digits and
@@ -871,7 +926,7 @@ fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Resu
             }
             id.clone()
         }
-        None => place.ids.borrow_mut().next()?,
+        None => new_credential_id()?,
     };
     Ok(Reservation {
         credential_id,
@@ -885,9 +940,19 @@ fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Resu
     })
 }
 
-/// A new credential id: `urn:uuid:` and a random (version 4) UUID.
-pub(crate) fn new_credential_id() -> String {
-    uuid::Uuid::new_v4().urn().to_string()
+thread_local! {
+    /// This thread's credential ids: the ledger's new rows (batch), the
+    /// credentials of a batch without a ledger (its signing threads), `issue --ledger`.
+    static IDS: std::cell::RefCell<CredentialIds> = std::cell::RefCell::new(CredentialIds::default());
+}
+
+/// A new credential id: `urn:uuid:` and a random (version 4) UUID, from this
+/// thread's [`CredentialIds`].
+///
+/// # Errors
+/// When the operating system's random number generator fails.
+pub(crate) fn new_credential_id() -> anyhow::Result<String> {
+    IDS.with_borrow_mut(CredentialIds::next)
 }
 
 fn sign_all(
@@ -1140,12 +1205,10 @@ fn signed_credential_into(
             e.len()
         )
     };
-    let (credential_id, issued_at) = match &job.record {
-        Some(r) => (r.credential_id.clone(), r.issued_at.clone()),
-        None => (
-            p.explicit_id.clone().unwrap_or_else(new_credential_id),
-            ctx.now.clone(),
-        ),
+    let (credential_id, issued_at) = match (&job.record, &p.explicit_id) {
+        (Some(r), _) => (r.credential_id.clone(), r.issued_at.clone()),
+        (None, Some(id)) => (id.clone(), ctx.now.clone()),
+        (None, None) => (new_credential_id()?, ctx.now.clone()),
     };
     let compiled = match (ctx.compiled, ctx.suite) {
         (Some(compiled), crate::suite::Suite::Jcs) => Some(compiled),
@@ -1497,9 +1560,19 @@ mod tests {
     #[test]
     fn credential_ids_are_random_version_4_uuids() {
         let mut ids = CredentialIds::default();
-        let made: std::collections::HashSet<String> =
+        let mut made: std::collections::HashSet<String> =
             (0..1000).map(|_| ids.next().unwrap()).collect();
-        assert_eq!(made.len(), 1000);
+        // The thread-local generator, here and on other threads (each its own
+        // buffer): no id twice.
+        made.extend((0..600).map(|_| new_credential_id().unwrap()));
+        let others: Vec<Vec<String>> = std::thread::scope(|s| {
+            let threads: Vec<_> = (0..3)
+                .map(|_| s.spawn(|| (0..600).map(|_| new_credential_id().unwrap()).collect()))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        made.extend(others.into_iter().flatten());
+        assert_eq!(made.len(), 1000 + 4 * 600);
         for id in &made {
             let uuid = uuid::Uuid::parse_str(id.strip_prefix("urn:uuid:").unwrap()).unwrap();
             assert_eq!(uuid.get_version(), Some(uuid::Version::Random));
@@ -1795,5 +1868,269 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, doc);
+    }
+
+    /// The batch's split of the issuance rules (template once, row values per row:
+    /// `Template::rules`, `Template::fill_checked`) refuses exactly the rows whose
+    /// credential, completed as signing completes it, `issuance::validate` refuses.
+    mod rules_equal_issuance {
+        use super::*;
+        use microcred_core::issuance;
+        use proptest::prelude::*;
+
+        const V2: &str = "https://www.w3.org/ns/credentials/v2";
+        const NOW: &str = "2025-06-01T00:00:00Z";
+        const CONTROLLER: &str = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+
+        /// Per position of the template, its variants (the first: absent, where
+        /// the member may be absent).
+        fn variants() -> Vec<(&'static str, Vec<Value>)> {
+            vec![
+                (
+                    "@context",
+                    vec![
+                        json!([V2]),
+                        json!([V2, "{{ctx}}"]),
+                        json!([V2, "https://x.example/{{name}}"]),
+                    ],
+                ),
+                (
+                    "id",
+                    vec![
+                        Value::Null,
+                        json!("{{id}}"),
+                        json!("urn:x:{{name}}"),
+                        json!("urn:x:fixed"),
+                    ],
+                ),
+                (
+                    "type",
+                    vec![
+                        json!(["VerifiableCredential"]),
+                        json!(["VerifiableCredential", "{{kind}}"]),
+                        json!("{{kind}}"),
+                        json!(["{{kind}}", "OpenBadgeCredential"]),
+                    ],
+                ),
+                (
+                    "issuer",
+                    vec![
+                        Value::Null,
+                        json!("{{issuer}}"),
+                        json!({"id": "{{issuer}}", "name": "{{name}}"}),
+                        json!({"id": "did:example:u", "name": "U of {{name}}"}),
+                    ],
+                ),
+                (
+                    "validFrom",
+                    vec![
+                        Value::Null,
+                        json!("{{from}}"),
+                        json!("2025-01-01T00:00:00Z"),
+                        json!("2026-06-01T00:00:00Z"),
+                    ],
+                ),
+                (
+                    "validUntil",
+                    vec![
+                        Value::Null,
+                        json!("{{until}}"),
+                        json!("2027-01-01T00:00:00Z"),
+                        json!("2025-03-01T00:00:00Z"),
+                    ],
+                ),
+                (
+                    "credentialSubject",
+                    vec![
+                        json!({"id": "{{did}}", "name": "{{name}}"}),
+                        json!({"name": "{{name}}", "achievement": {"id": "{{ev}}"}}),
+                        json!([{"id": "{{did}}"}, {"id": "{{did2}}", "n": "{{name}}"}]),
+                        json!({"id": "did:x:{{name}}"}),
+                        json!("{{did}}"),
+                        json!([{"id": "did:x:1"}, "{{did}}"]),
+                    ],
+                ),
+                (
+                    "evidence",
+                    vec![
+                        Value::Null,
+                        json!([{"type": ["Evidence"], "id": "{{ev}}"}]),
+                        json!({"type": "{{kind}}"}),
+                    ],
+                ),
+                (
+                    "credentialSchema",
+                    vec![
+                        Value::Null,
+                        json!({"id": "{{schema}}", "type": "JsonSchema"}),
+                    ],
+                ),
+                (
+                    "relatedResource",
+                    vec![
+                        Value::Null,
+                        json!([{"id": "{{rr}}", "digestSRI": "{{digest}}"}]),
+                    ],
+                ),
+                ("name", vec![Value::Null, json!("Certificate of {{name}}")]),
+            ]
+        }
+
+        /// Per column, values its rules accept in some position.
+        fn good(column: &str) -> Vec<Value> {
+            match column {
+                "id" => vec![json!("urn:uuid:1"), json!("https://u.example/c/1")],
+                "from" => vec![
+                    json!("2025-01-01T00:00:00Z"),
+                    json!("2024-05-01T10:00:00+02:00"),
+                ],
+                "until" => vec![json!("2026-01-01T00:00:00Z"), json!("2030-01-01T00:00:00Z")],
+                "kind" => vec![json!("Badge"), json!("VerifiableCredential")],
+                "ctx" => vec![
+                    json!("https://w3id.org/x"),
+                    json!("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"),
+                ],
+                "rr" => vec![json!("https://other.example/x.json")],
+                "digest" => vec![json!("sha384-AAAA")],
+                "name" => vec![json!("Ada"), json!(7)],
+                _ => vec![json!("did:example:1"), json!("https://u.example/1")],
+            }
+        }
+
+        /// Values some rule refuses in most positions.
+        fn bad() -> Vec<Value> {
+            vec![
+                json!(""),
+                json!("not a uri"),
+                json!("yesterday"),
+                json!(5),
+                json!(true),
+                json!(-0.5),
+                json!("2025-13-01T00:00:00Z"),
+                json!("2019-01-01T00:00:00Z"),
+                json!("2025-06-01T00:00:00"),
+                json!(V2),
+                json!("x"),
+                json!("md5-AAAA"),
+                json!("VerifiableCredential"),
+            ]
+        }
+
+        const COLUMNS: [&str; 13] = [
+            "ctx", "id", "kind", "issuer", "from", "until", "did", "did2", "ev", "schema", "rr",
+            "digest", "name",
+        ];
+
+        fn case() -> impl Strategy<Value = (Vec<usize>, Vec<(bool, usize)>)> {
+            let positions: Vec<_> = variants().iter().map(|(_, v)| 0..v.len()).collect();
+            // A bad value in about one column of six.
+            let cells = proptest::collection::vec(
+                (proptest::bool::weighted(0.17), 0..64usize),
+                COLUMNS.len(),
+            );
+            (positions, cells)
+        }
+
+        fn build(choice: &[usize], cells: &[(bool, usize)]) -> (Value, Map<String, Value>) {
+            let mut doc = Map::new();
+            for ((member, options), &i) in variants().into_iter().zip(choice) {
+                if !options[i].is_null() {
+                    doc.insert(member.to_owned(), options[i].clone());
+                }
+            }
+            let row = COLUMNS
+                .iter()
+                .zip(cells)
+                .map(|(c, &(is_bad, i))| {
+                    let pool = if is_bad { bad() } else { good(c) };
+                    ((*c).to_owned(), pool[i % pool.len()].clone())
+                })
+                .collect();
+            (Value::Object(doc), row)
+        }
+
+        /// The batch's verdict: the template's rules, then the row's.
+        fn batch_accepts(template: &Template, row: &Map<String, Value>) -> Result<(), String> {
+            let rules = template
+                .rules(
+                    |doc| complete(doc, STAND_IN_ID, CONTROLLER, NOW, None).unwrap_or_default(),
+                    &mut Vec::new(),
+                )
+                .map_err(|e| format!("template: {e}"))?;
+            template
+                .fill_checked(row, &rules, &mut Vec::new())
+                .map(|_| ())
+                .map_err(|e| format!("{e:?}"))
+        }
+
+        /// `issue`'s verdict on the credential as signing completes it (a real
+        /// id, the ledger's status entries).
+        fn issue_accepts(
+            template: &Template,
+            row: &Map<String, Value>,
+        ) -> Option<Result<(), String>> {
+            let doc = template.fill(row).ok()?;
+            let status = status_entries("https://u.example/status", 42).unwrap();
+            let doc = complete(
+                doc,
+                "urn:uuid:5f0c7b0e-3c1a-4d2b-9e8f-0a1b2c3d4e5f",
+                CONTROLLER,
+                NOW,
+                Some(status),
+            )
+            .unwrap();
+            Some(issuance::validate(&doc, &mut Vec::new()).map_err(|e| e.to_string()))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn batch_refuses_exactly_what_issue_refuses((choice, cells) in case()) {
+                let (doc, row) = build(&choice, &cells);
+                let template = Template::parse(doc.clone()).unwrap();
+                let batch = batch_accepts(&template, &row);
+                match issue_accepts(&template, &row) {
+                    // A value no placeholder takes (an empty one): batch's own refusal.
+                    None => prop_assert!(batch.is_err(), "{doc} {row:?}"),
+                    Some(issue) => prop_assert_eq!(batch.is_ok(), issue.is_ok(),
+                        "template {} row {:?}: batch {:?}, issue {:?}", doc, row, batch, issue),
+                }
+            }
+        }
+
+        /// The generated cases are varied: both verdicts, at the template and at
+        /// the row, in numbers (a deterministic sample of the same space).
+        #[test]
+        fn the_cases_reach_both_verdicts() {
+            let mut state = 0x2545_f491_4f6c_dd1d_u64;
+            let mut next = |n: usize| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                usize::try_from(state % n as u64).unwrap()
+            };
+            let (mut accepted, mut by_template, mut by_row) = (0, 0, 0);
+            for _ in 0..2000 {
+                let choice: Vec<usize> = variants().iter().map(|(_, v)| next(v.len())).collect();
+                let cells: Vec<(bool, usize)> =
+                    COLUMNS.iter().map(|_| (next(6) == 0, next(64))).collect();
+                let (doc, row) = build(&choice, &cells);
+                let template = Template::parse(doc).unwrap();
+                let issue = issue_accepts(&template, &row);
+                match batch_accepts(&template, &row) {
+                    Ok(()) => accepted += 1,
+                    Err(e) if e.starts_with("template: ") => by_template += 1,
+                    Err(_) => by_row += 1,
+                }
+                assert_eq!(
+                    issue.is_some_and(|r| r.is_ok()),
+                    batch_accepts(&template, &row).is_ok()
+                );
+            }
+            assert!(
+                accepted > 100 && by_template > 100 && by_row > 100,
+                "{accepted} {by_template} {by_row}"
+            );
+        }
     }
 }

@@ -9,9 +9,6 @@ use time::OffsetDateTime;
 use crate::profile::{Profile, RuleResult, Severity};
 use crate::report::{Check, Outcome};
 
-/// Longest rendering of a found value in a message (the whole value is in `value`).
-const MAX_SHOWN: usize = 120;
-
 /// Pushes the lines of each profile.
 pub(crate) fn check(
     doc: &Value,
@@ -42,7 +39,7 @@ pub(crate) fn check(
         }
         let failed: Vec<&str> = results
             .iter()
-            .filter(|r| !r.passed && r.severity == Severity::Error)
+            .filter(|r| r.is_violation())
             .map(|r| r.rule.as_str())
             .collect();
         let value =
@@ -82,25 +79,18 @@ fn rule_line(p: &Profile, r: &RuleResult) -> Check {
         // Warnings and notes never change the verdict.
         (false, _) => Outcome::Warn,
     };
-    // A rule without a path (several elements checked together) has no single
-    // value to show; saying it found nothing would read as a missing element.
-    let found = match (&r.found, &r.path) {
-        (Some(v), _) => format!("found {}; ", shorten(&v.to_string())),
-        (None, Some(_)) => "found nothing (absent); ".to_owned(),
-        (None, None) => String::new(),
-    };
     let severity = if r.passed {
         String::new()
     } else {
         format!(" [{}]", r.severity)
     };
-    let mut message = format!(
-        "{} {}{severity}: {}: {found}expected {}",
-        p.id, r.rule, r.description, r.expected
+    let message = format!(
+        "{} {}{severity}: {}: {}",
+        p.id,
+        r.rule,
+        r.description,
+        r.finding()
     );
-    if let Some(d) = &r.detail {
-        message.push_str(&format!(" ({d})"));
-    }
     let mut c = Check::new("profile-rule", outcome, message);
     c.value = r.found.clone();
     c.profile = Some(p.id.clone());
@@ -108,13 +98,4 @@ fn rule_line(p: &Profile, r: &RuleResult) -> Check {
     c.expected = Some(r.expected.clone());
     c.source = Some(r.source.clone());
     c
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() <= MAX_SHOWN {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(MAX_SHOWN).collect();
-    out.push('…');
-    out
 }

@@ -78,6 +78,55 @@ fn result_names_value_and_expectation() {
 }
 
 #[test]
+fn violations_are_the_failed_error_rules_in_one_rendering() {
+    let mut cred = example();
+    let hours = &mut cred["credentialSubject"]["achievement"]["microCredential"]["workload"];
+    hours["hours"] = json!(90);
+    let profiles = [
+        Profile::builtin("emc-cmf").unwrap(),
+        Profile::builtin("gen").unwrap(),
+    ];
+    let results = profiles[0].evaluate(&cred, at());
+    let r = results.iter().find(|r| r.rule == "EMC-01").unwrap();
+    let expected = format!(
+        "emc-cmf EMC-01 ({}): found 90; expected {} ({})",
+        r.description,
+        r.expected,
+        r.detail.as_deref().unwrap()
+    );
+    // Only failed rules of severity error (EMC-10, which the same hours break, is a
+    // warning), in profile and rule order; the Display line holds the same finding.
+    assert_eq!(violations(&profiles, &cred, at()), [expected]);
+    assert!(
+        results
+            .iter()
+            .any(|r| !r.passed && r.severity == Severity::Warning),
+        "{results:?}"
+    );
+    assert!(r.to_string().contains(&r.finding().to_string()));
+    assert!(violations(&profiles, &example(), at()).is_empty());
+    // An element absent where a rule with a path requires it is said so.
+    let absent = RuleResult {
+        found: None,
+        path: Some("credentialSubject.x".into()),
+        detail: None,
+        ..r.clone()
+    };
+    assert_eq!(
+        absent.finding().to_string(),
+        format!("found nothing (absent); expected {}", r.expected)
+    );
+    let pathless = RuleResult {
+        path: None,
+        ..absent
+    };
+    assert_eq!(
+        pathless.finding().to_string(),
+        format!("expected {}", r.expected)
+    );
+}
+
+#[test]
 fn absent_is_not_malformed() {
     let profile = Profile::from_json(
         br#"{"id": "t", "title": "t", "source": "s", "rules": [
