@@ -18,6 +18,7 @@ pub mod config;
 #[allow(dead_code, unreachable_pub, missing_docs)]
 #[path = "../../microcred-signer/src/key_encryption.rs"]
 mod key_encryption;
+mod lists;
 mod state;
 
 use std::sync::Arc;
