@@ -606,3 +606,33 @@ fn check_profiles(
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Every check id of the report schema can be named in `options.checks` (a check
+    /// added to the verifier and its documentation, but not here, would be one a
+    /// client cannot ask for, and that `options.checks` silently drops).
+    #[test]
+    fn every_documented_check_id_can_be_named() {
+        let doc = include_str!("../../../docs/verify-report.md");
+        let section = doc.split("## Check ids").nth(1).unwrap();
+        let section = section.split("\n## ").next().unwrap();
+        let ids: Vec<&str> = section
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        assert!(ids.len() > 10, "{ids:?}");
+        for id in ids {
+            assert!(
+                CHECK_NAMES.iter().any(|(name, _)| *name == id),
+                "{id} is documented but cannot be named in options.checks"
+            );
+            assert!(CHECK_NAMES.iter().any(|(_, ids)| ids.contains(&id)), "{id}");
+        }
+    }
+}

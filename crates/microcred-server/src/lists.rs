@@ -10,11 +10,13 @@
 //! modification and change times and inode. Only a file whose metadata differs from
 //! the version in hand is read and hashed (SHA-256), and only a file whose bytes
 //! differ is parsed, decoded and verified again (a `touch` costs a read, not a
-//! signature). Metadata is trusted only once the file is older than
+//! signature). Metadata is trusted only once the file's last change is older than
 //! [`SETTLE`] at the time it was read: a file rewritten twice within one tick of the
-//! file system's clock, with the same size, keeps its modification time, so a version
-//! read that young is hashed again at the next request instead (as git does with
-//! "racily clean" index entries).
+//! file system's clock, with the same size, keeps its times, so a version read that
+//! young is hashed again at the next request instead (as git does with "racily
+//! clean" index entries). On unix the change time (`ctime`, which the kernel sets and
+//! nobody can set back, unlike the modification time `cp -p` or `touch -d` write)
+//! is what must be old enough.
 //!
 //! The cache is bounded by the configuration: one entry per configured list, and one
 //! [`Verifier`] made from them all.
@@ -39,6 +41,9 @@ const SETTLE: Duration = Duration::from_secs(3);
 struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
+    /// The file's last change as far as the clock goes: on unix the later of its
+    /// modification and change times, elsewhere the modification time.
+    changed: Option<SystemTime>,
     /// Inode, device and change time: a file replaced by a rename (as
     /// `microcred-sign` writes) is another inode whatever its times say.
     #[cfg(unix)]
@@ -49,19 +54,33 @@ impl Stamp {
     fn of(meta: &std::fs::Metadata) -> Self {
         #[cfg(unix)]
         use std::os::unix::fs::MetadataExt as _;
+        let modified = meta.modified().ok();
+        #[cfg(unix)]
+        let changed = {
+            let ctime = u64::try_from(meta.ctime())
+                .ok()
+                .zip(u32::try_from(meta.ctime_nsec()).ok())
+                .and_then(|(s, ns)| SystemTime::UNIX_EPOCH.checked_add(Duration::new(s, ns)));
+            // Without a readable change time nothing vouches for the content.
+            ctime.zip(modified).map(|(c, m)| c.max(m))
+        };
+        #[cfg(not(unix))]
+        let changed = modified;
         Self {
             len: meta.len(),
-            modified: meta.modified().ok(),
+            modified,
+            changed,
             #[cfg(unix)]
             unix: (meta.ino(), meta.dev(), meta.ctime(), meta.ctime_nsec()),
         }
     }
 
-    /// Whether a version read at `read_at` may be recognised by this stamp alone.
-    fn settled(&self, read_at: SystemTime) -> bool {
-        self.modified
+    /// Whether a version read at `read_at` may be recognised by this stamp alone:
+    /// the file's last change is more than `settle` older than the read.
+    fn settled(&self, read_at: SystemTime, settle: Duration) -> bool {
+        self.changed
             .and_then(|m| read_at.duration_since(m).ok())
-            .is_some_and(|age| age > SETTLE)
+            .is_some_and(|age| age > settle)
     }
 }
 
@@ -83,7 +102,7 @@ struct Read {
     bytes: Vec<u8>,
 }
 
-fn read_version(path: &Path) -> anyhow::Result<Read> {
+fn read_version(path: &Path, settle: Duration) -> anyhow::Result<Read> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
     // The stamp is taken before the bytes are read: a change in between makes the
@@ -92,7 +111,7 @@ fn read_version(path: &Path) -> anyhow::Result<Read> {
     let bytes = state::read(path)?;
     let read_at = SystemTime::now();
     Ok(Read {
-        stamp: stamp.settled(read_at).then_some(stamp),
+        stamp: stamp.settled(read_at, settle).then_some(stamp),
         sha256: Sha256::digest(&bytes).into(),
         bytes,
     })
@@ -114,6 +133,8 @@ struct Inner {
 pub(crate) struct ListCache {
     /// Trust list, profiles: everything but the status lists.
     base: Options,
+    /// [`SETTLE`]; shorter in tests.
+    settle: Duration,
     inner: Mutex<Inner>,
 }
 
@@ -123,9 +144,13 @@ impl ListCache {
     /// # Errors
     /// A file that cannot be read or is not a status list credential, naming it.
     pub(crate) fn load(base: Options, paths: &[PathBuf]) -> anyhow::Result<Self> {
+        Self::load_settling(base, paths, SETTLE)
+    }
+
+    fn load_settling(base: Options, paths: &[PathBuf], settle: Duration) -> anyhow::Result<Self> {
         let mut entries = Vec::with_capacity(paths.len());
         for path in paths {
-            let read = read_version(path)?;
+            let read = read_version(path, settle)?;
             entries.push(Entry {
                 path: path.clone(),
                 stamp: read.stamp,
@@ -136,6 +161,7 @@ impl ListCache {
         let verifier = Arc::new(build(&base, &entries, &[])?);
         Ok(Self {
             base,
+            settle,
             inner: Mutex::new(Inner { entries, verifier }),
         })
     }
@@ -158,7 +184,7 @@ impl ListCache {
                     continue;
                 }
             }
-            let read = read_version(&entry.path)?;
+            let read = read_version(&entry.path, self.settle)?;
             if read.sha256 == entry.sha256 {
                 entry.stamp = read.stamp;
                 continue;
@@ -214,6 +240,10 @@ fn build(
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use microcred_core::keys::SecretKey;
+    use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+    use microcred_core::status_list::{self, StatusList, StatusPurpose};
+
     use super::*;
 
     #[test]
@@ -222,15 +252,106 @@ mod tests {
         let mut stamp = Stamp {
             len: 1,
             modified: Some(now),
+            changed: Some(now),
             #[cfg(unix)]
             unix: (0, 0, 0, 0),
         };
-        assert!(!stamp.settled(now));
-        assert!(!stamp.settled(now + SETTLE));
-        assert!(stamp.settled(now + SETTLE + Duration::from_millis(1)));
-        // A modification time in the future (clock skew) is never trusted.
-        assert!(!stamp.settled(now - Duration::from_secs(60)));
-        stamp.modified = None;
-        assert!(!stamp.settled(now + Duration::from_secs(3600)));
+        assert!(!stamp.settled(now, SETTLE));
+        assert!(!stamp.settled(now + SETTLE, SETTLE));
+        assert!(stamp.settled(now + SETTLE + Duration::from_millis(1), SETTLE));
+        // A change time in the future (clock skew) is never trusted.
+        assert!(!stamp.settled(now - Duration::from_secs(60), SETTLE));
+        stamp.changed = None;
+        assert!(!stamp.settled(now + Duration::from_secs(3600), SETTLE));
+    }
+
+    /// Setting the modification time back (`cp -p`, `touch -d`) does not make a
+    /// file just written look settled: its change time is now.
+    #[cfg(unix)]
+    #[test]
+    fn a_modification_time_set_back_does_not_settle_a_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"x").unwrap();
+        set_mtime(&path, SystemTime::now() - Duration::from_secs(3600));
+        let stamp = Stamp::of(&std::fs::metadata(&path).unwrap());
+        assert!(!stamp.settled(SystemTime::now(), SETTLE));
+    }
+
+    fn signed_list(revoked: &[usize]) -> Vec<u8> {
+        let key = SecretKey::from_seed(&[7; 32]);
+        let did = key.did_key();
+        let mut list = StatusList::new(0);
+        for &i in revoked {
+            list.set(i, true).unwrap();
+        }
+        let doc = status_list::list_credential(
+            "https://uni.example/status/1",
+            &did.did(),
+            StatusPurpose::Revocation,
+            &list,
+            "2025-01-01T00:00:00Z",
+        );
+        let options = ProofOptions::new(did.verification_method(), ProofPurpose::AssertionMethod);
+        serde_json::to_vec(&proof::add_proof(&doc, &key, &options).unwrap()).unwrap()
+    }
+
+    fn set_mtime(path: &Path, t: SystemTime) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+    }
+
+    /// The fast path (one stat) serves the verified list in hand; a `touch` costs a
+    /// hash, not a verification; new bytes of the same size behind the same
+    /// modification time (set back, as `cp -p` does) are still noticed. Settling is
+    /// shortened to nothing here, so that the stamps are trusted at once; the sleeps
+    /// put each change in another tick of the file system's clock.
+    #[test]
+    fn the_verified_list_is_reused_until_the_bytes_change() {
+        let tick = || std::thread::sleep(Duration::from_millis(50));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.json");
+        let clean = signed_list(&[]);
+        let mut revoked = signed_list(&[3]);
+        // The same size (JSON whitespace pads): only the bytes and the times differ.
+        let size = clean.len().max(revoked.len()) + 8;
+        revoked.resize(size, b' ');
+        let mut padded = clean;
+        padded.resize(size, b' ');
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::write(&path, &padded).unwrap();
+        set_mtime(&path, old);
+        tick();
+        let cache = ListCache::load_settling(
+            Options::default(),
+            std::slice::from_ref(&path),
+            Duration::ZERO,
+        )
+        .unwrap();
+        let stamp = |c: &ListCache| c.inner.lock().unwrap().entries[0].stamp;
+        assert!(stamp(&cache).is_some());
+        let first = cache.verifier().unwrap();
+        assert!(Arc::ptr_eq(&first, &cache.verifier().unwrap()));
+
+        // Touched: read and hashed again, not verified again.
+        set_mtime(&path, old - Duration::from_secs(10));
+        tick();
+        assert!(Arc::ptr_eq(&first, &cache.verifier().unwrap()));
+        assert!(stamp(&cache).is_some());
+
+        std::fs::write(&path, &revoked).unwrap();
+        set_mtime(&path, old - Duration::from_secs(10));
+        tick();
+        let second = cache.verifier().unwrap();
+        assert!(!Arc::ptr_eq(&first, &second), "new bytes: verified again");
+        assert_eq!(
+            cache.inner.lock().unwrap().entries[0].sha256,
+            <[u8; 32]>::from(Sha256::digest(&revoked))
+        );
+        assert!(Arc::ptr_eq(&second, &cache.verifier().unwrap()));
     }
 }
