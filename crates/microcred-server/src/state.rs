@@ -1,5 +1,6 @@
-//! Everything the handlers share, loaded once at start-up from the configuration:
-//! the issuer key, the token's digest, the verifier's options.
+//! Everything the handlers share, loaded at start-up from the configuration: the
+//! issuer key, the token's digest, the verifier (whose status lists are read again
+//! when their files change: `lists.rs`).
 
 use std::path::Path;
 
