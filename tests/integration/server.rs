@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use microcred_core::keys::KeyFile;
 use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+use microcred_core::status_list::{self, StatusList, StatusPurpose};
 use serde_json::{Value, json};
 
 use crate::common::{bin, private_copy, repo};
@@ -19,7 +20,7 @@ pub(crate) const TOKEN: &str = "test-token-0123456789abcdef";
 pub(crate) struct Server {
     child: Child,
     pub(crate) addr: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _key: tempfile::TempDir,
 }
 
@@ -83,9 +84,14 @@ impl Server {
         Self {
             child,
             addr,
-            _dir: dir,
+            dir,
             _key: key_dir,
         }
+    }
+
+    /// What the server logged so far (stderr).
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
     }
 
     /// Sends one request; returns (status, head, body).
@@ -426,11 +432,11 @@ fn issuing_refuses_invalid_credentials_with_the_reason() {
         ),
         (
             json!({"issuer": "did:key:z6MkSomeoneElse"}),
-            "is not this server's issuer",
+            "is not the signing key's controller",
         ),
         (
             json!({"issuer": {"id": "not a url"}}),
-            "is not this server's issuer",
+            "issuer.id \"not a url\" is not a URL",
         ),
         (
             json!({"proof": {"type": "DataIntegrityProof"}}),
@@ -483,7 +489,10 @@ fn issuing_enforces_configured_profiles() {
         &json!({"credential": cred}),
     );
     assert_eq!(status, 400, "{body}");
-    assert!(error_of(&body).contains("emc-cmf"), "{body}");
+    // In the words `microcred-sign issue` refuses in: rule, value found, what is expected.
+    let error = error_of(&body);
+    assert!(error.contains("emc-cmf EMC-01 ("), "{body}");
+    assert!(error.contains("found 5; expected"), "{body}");
 }
 
 #[test]
@@ -513,6 +522,11 @@ fn malformed_requests_are_400_with_the_reason() {
         ("/credentials/verify", b"{\"verifiableCredential\": {}, \"options\": 3}".to_vec(), "options must be"),
         ("/credentials/verify", b"{\"verifiableCredential\": {}, \"options\": {\"checks\": \"proof\"}}".to_vec(), "options.checks"),
         ("/credentials/verify", b"{\"verifiableCredential\": {}, \"options\": {\"challenge\": \"x\"}}".to_vec(), "options.challenge is not supported"),
+        ("/credentials/verify", b"{\"verifiableCredential\": {}, \"options\": {\"checks\": [\"proof\", 5]}}".to_vec(), "options.checks must be an array of strings"),
+        ("/credentials/verify", b"{\"verifiableCredential\": {}, \"options\": {\"checks\": [\"proof\", \"expiry\"]}}".to_vec(), "unknown check \"expiry\""),
+        ("/credentials/verify", b"{\"verifiableCredential\": {}, \"options\": {\"checks\": [\"holder-binding\"]}}".to_vec(), "\"holder-binding\" is a check of presentations"),
+        ("/presentations/verify", b"{\"verifiablePresentation\": {\"type\": \"VerifiablePresentation\"}, \"options\": {\"checks\": [\"Proof\"]}}".to_vec(), "unknown check \"Proof\""),
+        ("/presentations/verify", b"{\"verifiablePresentation\": {\"type\": \"VerifiablePresentation\"}, \"options\": {\"checks\": [\"status\"], \"domain\": \"d\"}}".to_vec(), "leaves out \"proof\""),
         ("/credentials/verify", b"{\"verifiableCredential\": {\"type\": \"VerifiablePresentation\"}}".to_vec(), "/presentations/verify"),
         ("/credentials/verify", deep.clone().into_bytes(), "not valid JSON"),
         ("/presentations/verify", b"{\"verifiablePresentation\": {\"type\": [\"VerifiableCredential\"]}}".to_vec(), "/credentials/verify"),
@@ -650,9 +664,24 @@ fn presentations() {
     let (status, body) = server.post(
         "/presentations/verify",
         None,
-        &json!({"verifiablePresentation": unsigned_vp, "options": {"checks": ["credentials"]}}),
+        &json!({"verifiablePresentation": unsigned_vp, "options": {"checks": ["holder-binding"]}}),
     );
     assert_eq!(status, 200, "{body}");
+    // The holder's proof was not asked for: its failure is reported, not counted.
+    let proof = body["report"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "proof")
+        .unwrap();
+    assert_eq!(proof["outcome"], "skipped", "{body}");
+    assert!(
+        proof["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not requested (options.checks); found: fail: "),
+        "{body}"
+    );
     let (status, body) = server.post(
         "/presentations/verify",
         None,
@@ -755,4 +784,375 @@ fn verify_html_offline() {
     assert!(page.contains("NOT a valid credential"), "{page}");
     let out = verify(&["--html".as_ref(), "--json".as_ref(), good.as_os_str()]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The example university's key: the server's issuer in these tests.
+fn university() -> KeyFile {
+    KeyFile::from_json(&std::fs::read(repo("keys-example/example-university.key.json")).unwrap())
+        .unwrap()
+}
+
+/// The id of the university's revocation list in these tests.
+const LIST: &str = "https://uni.example.ie/status/2025/revocation";
+
+/// The university's revocation list with the bits of `set` set, signed by it.
+fn revocation_list(set: &[usize]) -> Value {
+    let key = university();
+    let mut list = StatusList::new(0);
+    for &i in set {
+        list.set(i, true).unwrap();
+    }
+    let doc = status_list::list_credential(
+        LIST,
+        &key.controller(),
+        StatusPurpose::Revocation,
+        &list,
+        "2025-01-01T00:00:00Z",
+    );
+    let options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
+    proof::add_proof(&doc, &key.secret, &options).unwrap()
+}
+
+/// Issues the example credential with a revocation entry at `index` of [`LIST`].
+fn issue_revocable(server: &Server, index: usize) -> Value {
+    issue(server, |c| {
+        c["credentialStatus"] = json!({
+            "id": format!("{LIST}#{index}"),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": index.to_string(),
+            "statusListCredential": LIST,
+        });
+    })
+}
+
+/// A server verifying against one status list file in `dir`, written from `list` first.
+fn server_with_list(dir: &std::path::Path, list: &Value) -> (Server, std::path::PathBuf) {
+    let path = dir.join("revocation.json");
+    std::fs::write(&path, serde_json::to_vec(list).unwrap()).unwrap();
+    let server = Server::start(&format!(
+        "status_lists = [{:?}]\n",
+        path.display().to_string()
+    ));
+    (server, path)
+}
+
+fn line<'a>(body: &'a Value, id: &str) -> &'a Value {
+    body["report"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} line in {body}"))
+}
+
+fn ids(body: &Value, member: &str) -> Vec<String> {
+    body[member]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {member} in {body}"))
+        .iter()
+        .map(|c| c.as_str().or(c["check"].as_str()).unwrap().to_owned())
+        .collect()
+}
+
+/// `options.checks` (the first VC-API drafts' option, an extension now) decides which
+/// checks count: the others still run and are shown in the report, as not requested
+/// with what they found; a named check that could not be performed is a warning.
+#[test]
+fn options_checks_choose_what_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = server_with_list(dir.path(), &revocation_list(&[5]));
+    let revoked = issue_revocable(&server, 5);
+    let post = |vc: &Value, options: Value| {
+        server.post(
+            "/credentials/verify",
+            None,
+            &json!({"verifiableCredential": vc, "options": options}),
+        )
+    };
+
+    // Every check, as without options: revoked.
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": revoked}),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(ids(&body, "errors"), ["status"], "{body}");
+
+    // Only the proof: the verdict is the proof's, and the response says what was left out.
+    let (status, body) = post(&revoked, json!({"checks": ["proof"]}));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["verified"], true);
+    let performed = ids(&body, "checks");
+    for id in ["structure", "proof", "issuer-key", "proof-purpose"] {
+        assert!(performed.iter().any(|c| c == id), "{id}: {body}");
+    }
+    for id in ["status", "validity", "trust"] {
+        assert!(!performed.iter().any(|c| c == id), "{id}: {body}");
+    }
+    assert!(body["errors"].as_array().unwrap().is_empty(), "{body}");
+    let status_line = line(&body, "status");
+    assert_eq!(status_line["outcome"], "skipped");
+    assert!(
+        status_line["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not requested (options.checks); found: fail: revoked (bit 5"),
+        "{body}"
+    );
+    assert_eq!(body["report"]["valid"], true);
+
+    // Every proof line comes with "proof": a proof by another key fails it.
+    let mut forged = revoked.clone();
+    forged["name"] = "Something else".into();
+    let (status, body) = post(&forged, json!({"checks": ["proof"]}));
+    assert_eq!(status, 422, "{body}");
+    assert!(ids(&body, "errors").contains(&"proof".to_owned()), "{body}");
+
+    // The status check under its first VC-API name.
+    let (status, body) = post(&revoked, json!({"checks": ["proof", "credentialStatus"]}));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(ids(&body, "errors"), ["status"], "{body}");
+    assert!(ids(&body, "checks").contains(&"status".to_owned()));
+
+    // Named but impossible to perform (no credentialStatus): a warning, not silence.
+    let plain = issue(&server, |_| {});
+    let (status, body) = post(&plain, json!({"checks": ["proof", "status"]}));
+    assert_eq!(status, 200, "{body}");
+    let warning = body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["check"] == "status")
+        .unwrap_or_else(|| panic!("no status warning in {body}"));
+    assert!(
+        warning["message"].as_str().unwrap().contains("not checked"),
+        "{body}"
+    );
+    // Not named: skipped checks are in the report only, as without options.checks.
+    let (_, body) = post(&plain, json!({"checks": ["proof"]}));
+    assert!(
+        !ids(&body, "warnings").contains(&"status".to_owned()),
+        "{body}"
+    );
+
+    // Whatever is named, a document that is not a credential is not verified.
+    let (status, body) = post(
+        &json!({"type": ["VerifiableCredential"]}),
+        json!({"checks": ["validity"]}),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        ids(&body, "errors").contains(&"structure".to_owned()),
+        "{body}"
+    );
+
+    // The HTML transcript shows the same verdict.
+    let (status, _, html) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Accept", "text/html")],
+        &serde_json::to_vec(
+            &json!({"verifiableCredential": revoked, "options": {"checks": ["proof"]}}),
+        )
+        .unwrap(),
+    );
+    assert_eq!(status, 200);
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("not requested (options.checks)"), "{html}");
+}
+
+/// Status lists are verified once per version, not per request, and a changed file
+/// is read again at the next request: never a stale verdict, never a tampered list.
+#[test]
+fn status_lists_are_read_again_when_they_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, path) = server_with_list(dir.path(), &revocation_list(&[]));
+    let vc = issue_revocable(&server, 5);
+    let verify = || {
+        server.post(
+            "/credentials/verify",
+            None,
+            &json!({"verifiableCredential": vc}),
+        )
+    };
+    let write = |doc: &Value| std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
+    let reverified = || server.log().matches("status lists changed on disk").count();
+
+    let (status, body) = verify();
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        line(&body, "status")["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not revoked"),
+        "{body}"
+    );
+    // Unchanged: the verified list in hand serves.
+    assert_eq!(verify().0, 200);
+    assert_eq!(reverified(), 0);
+
+    // Revoked, by rewriting the file in place (same inode): the next request sees it.
+    write(&revocation_list(&[5]));
+    let (status, body) = verify();
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        line(&body, "status")["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("revoked (bit 5"),
+        "{body}"
+    );
+    assert_eq!(reverified(), 1);
+    assert_eq!(verify().0, 422);
+    assert_eq!(reverified(), 1, "an unchanged list is not verified again");
+
+    // Reinstated, by replacing the file (a new inode, as microcred-sign writes).
+    let next = dir.path().join("next.json");
+    std::fs::write(&next, serde_json::to_vec(&revocation_list(&[])).unwrap()).unwrap();
+    std::fs::rename(&next, &path).unwrap();
+    assert_eq!(verify().0, 200);
+    assert_eq!(reverified(), 2);
+
+    // Revoked again; then someone clears the bit without the issuer's key: the list's
+    // proof no longer verifies, and the credential is not reported as good.
+    let signed_revoked = revocation_list(&[5]);
+    write(&signed_revoked);
+    assert_eq!(verify().0, 422);
+    let mut tampered = signed_revoked.clone();
+    tampered["credentialSubject"]["encodedList"] =
+        revocation_list(&[])["credentialSubject"]["encodedList"].clone();
+    write(&tampered);
+    let (status, body) = verify();
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        line(&body, "status")["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not authentic"),
+        "{body}"
+    );
+
+    // A list that cannot be read any more (half written, removed): nothing older is
+    // served in its place, and the client is not told the server's paths.
+    std::fs::write(&path, b"{\"@context\": [").unwrap();
+    let (status, body) = verify();
+    assert_eq!(status, 503, "{body}");
+    assert!(error_of(&body).contains("status list"), "{body}");
+    assert!(!error_of(&body).contains("revocation.json"), "{body}");
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(verify().0, 503);
+    assert!(server.log().contains("revocation.json"));
+    // Published again: served again.
+    write(&revocation_list(&[]));
+    assert_eq!(verify().0, 200);
+}
+
+/// `microcred-sign issue` and the server run the same checks (`microcred_core::issuance`):
+/// the same refusals with the same reasons, the same warnings. One rule differs on
+/// purpose, and is core's too: an issuer other than the key's controller is signed with
+/// a warning by the CLI (a person reads it, and has --set-issuer), refused by the service.
+#[test]
+fn issuing_agrees_with_microcred_sign_issue() {
+    let server = Server::start("");
+    let (key_dir, key) = private_copy("keys-example/example-university.key.json");
+    let cli = |cred: &Value| {
+        let input = key_dir.path().join("in.json");
+        let out = key_dir.path().join("out.json");
+        let _ = std::fs::remove_file(&out);
+        std::fs::write(&input, serde_json::to_vec(cred).unwrap()).unwrap();
+        let run = Command::new(bin("microcred-sign"))
+            .args(["issue", "--key"])
+            .arg(&key)
+            .arg("--out")
+            .arg(&out)
+            .arg(&input)
+            .output()
+            .unwrap();
+        (
+            run.status.code(),
+            String::from_utf8_lossy(&run.stderr).into_owned(),
+        )
+    };
+    let reason = |text: &str| {
+        text.split("cannot issue: ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no reason in {text:?}"))
+            .trim()
+            .to_owned()
+    };
+    let edited = |edit: &Value| {
+        let mut cred = unsigned();
+        for (k, v) in edit.as_object().unwrap() {
+            cred[k] = v.clone();
+        }
+        cred
+    };
+    for edit in [
+        json!({"credentialStatus": {"id": "https://s.example/1", "statusPurpose": "revocation"}}),
+        json!({"validUntil": "2020-01-01T00:00:00Z"}),
+        json!({"relatedResource": [{"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": "sha384-AAAA"}]}),
+        json!({"issuer": {"id": "not a url"}}),
+        json!({"credentialSubject": {}}),
+        json!({"type": ["OpenBadgeCredential"]}),
+    ] {
+        let cred = edited(&edit);
+        let (code, err) = cli(&cred);
+        assert_eq!(code, Some(2), "{edit}: {err}");
+        let (status, body) = server.post(
+            "/credentials/issue",
+            Some(TOKEN),
+            &json!({"credential": cred}),
+        );
+        assert_eq!(status, 400, "{edit}: {body}");
+        assert_eq!(reason(&err), reason(error_of(&body)), "{edit}");
+    }
+
+    // Warnings: printed by the CLI, returned beside the credential by the server.
+    let cred = edited(&json!({"relatedResource": [{
+        "id": "https://uni.example.ie/syllabus/aml",
+        "digestSRI": format!("sha256-{}=", "A".repeat(43)),
+    }]}));
+    let (code, err) = cli(&cred);
+    assert_eq!(code, Some(0), "{err}");
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": cred}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let warnings = body["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{body}");
+    let warning = warnings[0].as_str().unwrap();
+    assert!(warning.contains("is not a bundled context"), "{body}");
+    assert!(
+        err.contains(&format!("microcred-sign: warning: {warning}")),
+        "{err}"
+    );
+    // No warning, no member: the response is the VC-API's.
+    let plain = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": unsigned()}),
+    );
+    assert_eq!(plain.1.as_object().unwrap().len(), 1, "{}", plain.1);
+
+    // The issuer rule.
+    let cred = edited(&json!({"issuer": "did:key:z6MkSomeoneElse"}));
+    let (code, err) = cli(&cred);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("is not the key's controller"), "{err}");
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": cred}),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        error_of(&body).contains(
+            "issuer did:key:z6MkSomeoneElse is not the signing key's controller did:key:z6Mks6sBuGmBnE4fKM3QhkznSqYrJa1QTsYnddB73NHoJGW7"
+        ),
+        "{body}"
+    );
 }

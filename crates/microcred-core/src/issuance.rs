@@ -16,6 +16,9 @@
 //! | another id (string or object)    | kept, with a warning: verifiers will reject it;        |
 //! |                                  | `set_issuer` replaces the id (warning names the old)   |
 //! | anything else                    | error                                                  |
+//!
+//! A service signing on request, with no one to read a warning, adds
+//! [`require_own_issuer`] after [`prepare`]: another id is then refused.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -580,6 +583,29 @@ fn fill_issuer(
     Ok(())
 }
 
+/// The issuer rule of a service that signs only as itself (`microcred-server`),
+/// applied to a credential [`prepare`] has filled: an issuer other than the signing
+/// key's `controller` is refused rather than kept with a warning. Nobody reads a
+/// service's warnings, and such a credential fails every verifier's issuer-key check.
+///
+/// # Errors
+/// When the issuer (a string, or an object's `id`) is not `controller`, naming both.
+#[cfg(feature = "signing")]
+pub fn require_own_issuer(doc: &Value, controller: &str) -> Result<(), IssuanceError> {
+    let named = match doc.get("issuer") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    };
+    match named {
+        Some(id) if id == controller => Ok(()),
+        Some(id) => refuse!(
+            "issuer {id} is not the signing key's controller {controller}: this issuer signs only in its own name (leave issuer out and it is filled in)"
+        ),
+        None => refuse!("issuer is missing"),
+    }
+}
+
 /// Open Badges 3.0 requires the issuer to be a `Profile` object.
 #[cfg(feature = "signing")]
 fn is_open_badge(map: &Map<String, Value>) -> bool {
@@ -714,6 +740,34 @@ mod tests {
                 "credentialSubject"
             ]
         );
+    }
+
+    #[test]
+    fn require_own_issuer_refuses_another_issuer_after_prepare() {
+        for issuer in [
+            serde_json::json!("https://other.example"),
+            serde_json::json!({"id": "did:example:other", "name": "Other"}),
+        ] {
+            let mut doc = base();
+            doc["issuer"] = issuer;
+            let mut w = Vec::new();
+            prepare(&mut doc, &fill(None, false), &mut w).unwrap();
+            let e = require_own_issuer(&doc, C).unwrap_err();
+            assert!(e.0.contains("is not the signing key's controller"), "{e}");
+        }
+        for issuer in [
+            None,
+            Some(serde_json::json!(C)),
+            Some(serde_json::json!({"name": "U"})),
+        ] {
+            let mut doc = base();
+            if let Some(i) = issuer {
+                doc["issuer"] = i;
+            }
+            let mut w = Vec::new();
+            prepare(&mut doc, &fill(Some("U"), false), &mut w).unwrap();
+            require_own_issuer(&doc, C).unwrap();
+        }
     }
 
     #[test]

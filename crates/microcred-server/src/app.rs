@@ -14,8 +14,8 @@ use microcred_core::credential::Credential;
 use microcred_core::issuance::{self, Fill};
 use microcred_core::proof::{self, ProofOptions, ProofPurpose};
 use microcred_core::{Value, datetime, json};
-use microcred_verifier::profile::{Profile, Severity};
-use microcred_verifier::{Kind, Outcome, Report, Verifier, html};
+use microcred_verifier::profile::Profile;
+use microcred_verifier::{Outcome, Report, html};
 use serde_json::{Map, json};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -187,20 +187,96 @@ fn option_str<'a>(
     }
 }
 
-/// `options.checks`: an array of check names, when given.
-fn option_checks(options: &Map<String, Value>) -> Result<Option<Vec<&str>>, ApiError> {
-    match options.get("checks") {
-        None => Ok(None),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|c| {
-                c.as_str()
-                    .ok_or_else(|| ApiError::bad("options.checks must be an array of strings"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(ApiError::bad("options.checks must be an array of strings")),
+/// The names `options.checks` takes, and the report check ids
+/// (`docs/verify-report.md`) each one asks for. A check's dependent lines come with
+/// it: asking for `proof` asks for every line about a proof (its purpose, that its
+/// key is the issuer's or holder's, its dates), as a VC-API client means by it.
+const CHECK_NAMES: &[(&str, &[&str])] = &[
+    ("structure", &["structure", "context"]),
+    ("context", &["context"]),
+    (
+        "proof",
+        &[
+            "proof",
+            "proof-purpose",
+            "issuer-key",
+            "holder-key",
+            "proof-validity",
+        ],
+    ),
+    ("proof-purpose", &["proof-purpose"]),
+    ("issuer-key", &["issuer-key"]),
+    ("holder-key", &["holder-key"]),
+    ("proof-validity", &["proof-validity"]),
+    ("validity", &["validity"]),
+    ("trust", &["trust", "accreditation"]),
+    ("accreditation", &["accreditation"]),
+    ("status", &["status"]),
+    // The name of the first VC-API drafts, which clients written against them send.
+    ("credentialStatus", &["status"]),
+    ("profile", &["profile", "profile-rule"]),
+    ("profile-rule", &["profile-rule"]),
+    ("challenge", &["challenge"]),
+    ("domain", &["domain"]),
+    ("holder-binding", &["holder-binding"]),
+];
+
+/// Names that only a presentation's report has lines for.
+const PRESENTATION_ONLY: &[&str] = &["holder-key", "holder-binding", "challenge", "domain"];
+
+/// The checks a request named in `options.checks`, as report check ids. `structure`
+/// is always among them: a document that is not a credential cannot be verified at
+/// all, whatever else is asked.
+#[derive(Debug)]
+struct Selection {
+    ids: Vec<&'static str>,
+}
+
+impl Selection {
+    fn contains(&self, id: &str) -> bool {
+        self.ids.contains(&id)
     }
+
+    fn add(&mut self, ids: &[&'static str]) {
+        for id in ids {
+            if !self.ids.contains(id) {
+                self.ids.push(id);
+            }
+        }
+    }
+}
+
+/// `options.checks`, when given: an array of the names of [`CHECK_NAMES`]; an unknown
+/// name is a `400` naming it (VC-API: options a service does not understand are errors).
+fn option_checks(
+    options: &Map<String, Value>,
+    presentation: bool,
+) -> Result<Option<Selection>, ApiError> {
+    let not_strings = || ApiError::bad("options.checks must be an array of strings");
+    let names = match options.get("checks") {
+        None => return Ok(None),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(not_strings()),
+    };
+    let mut selection = Selection { ids: Vec::new() };
+    selection.add(&["structure", "context"]);
+    for name in names {
+        let name = name.as_str().ok_or_else(not_strings)?;
+        let Some((_, ids)) = CHECK_NAMES.iter().find(|(n, _)| *n == name) else {
+            let known: Vec<&str> = CHECK_NAMES.iter().map(|(n, _)| *n).collect();
+            return Err(ApiError::bad(format!(
+                "options.checks: unknown check {name:?} (known: {})",
+                known.join(", ")
+            )));
+        };
+        if !presentation && PRESENTATION_ONLY.contains(&name) {
+            return Err(ApiError::bad(format!(
+                "options.checks: {name:?} is a check of presentations, not of a bare credential (post presentations to /presentations/verify)"
+            )));
+        }
+        selection.add(ids);
+    }
+    Ok(Some(selection))
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {
@@ -217,14 +293,13 @@ async fn verify_credential(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req = parse_request(body, "verifiableCredential", &["checks"])?;
-    option_checks(&req.options)?;
+    let selection = option_checks(&req.options, false)?;
     if Credential::new(&req.doc).is_some_and(|c| c.has_type("VerifiablePresentation")) {
         return Err(ApiError::bad(
             "verifiableCredential is a presentation (its type includes VerifiablePresentation): post it to /presentations/verify",
         ));
     }
-    let options = state.verify.clone();
-    verify(options, req.doc, false, wants_html(&headers)).await
+    verify(state, req.doc, None, selection, wants_html(&headers)).await
 }
 
 /// `POST /presentations/verify`.
@@ -244,47 +319,72 @@ async fn verify_presentation(
             "verifiablePresentation's type must include \"VerifiablePresentation\" (post a credential to /credentials/verify)",
         ));
     }
-    let mut options = state.verify.clone();
-    options.challenge = option_str(&req.options, "challenge")?.map(str::to_owned);
-    options.domain = option_str(&req.options, "domain")?.map(str::to_owned);
-    // The holder's proof is required unless the client lists the checks it wants and
-    // leaves "proof" out; the embedded credentials' proofs are checked either way.
-    let holder_proof = option_checks(&req.options)?.is_none_or(|c| c.contains(&"proof"));
-    let unsigned = req.doc.get("proof").is_none();
-    if unsigned && !holder_proof && (options.challenge.is_some() || options.domain.is_some()) {
-        return Err(ApiError::bad(
-            "options ask for a challenge or domain, which only a signed presentation can answer, and for no holder proof",
-        ));
+    let challenge = option_str(&req.options, "challenge")?.map(str::to_owned);
+    let domain = option_str(&req.options, "domain")?.map(str::to_owned);
+    let mut selection = option_checks(&req.options, true)?;
+    if let Some(selection) = &mut selection {
+        // A challenge or domain is answered by the holder's proof and nothing else.
+        if (challenge.is_some() || domain.is_some()) && !selection.contains("proof") {
+            return Err(ApiError::bad(
+                "options ask for a challenge or domain, which only the holder's proof answers, and options.checks leaves out \"proof\"",
+            ));
+        }
+        // Giving a challenge or domain asks for its check.
+        if challenge.is_some() {
+            selection.add(&["challenge"]);
+        }
+        if domain.is_some() {
+            selection.add(&["domain"]);
+        }
     }
     verify(
-        options,
+        state,
         req.doc,
-        unsigned && !holder_proof,
+        Some((challenge, domain)),
+        selection,
         wants_html(&headers),
     )
     .await
 }
 
+/// Verifies a credential, or a presentation (`presentation`: its challenge and domain),
+/// and answers with the VC-API result or the HTML transcript.
 async fn verify(
-    options: microcred_verifier::Options,
+    state: Arc<AppState>,
     doc: Value,
-    waive_holder_proof: bool,
+    presentation: Option<(Option<String>, Option<String>)>,
+    selection: Option<Selection>,
     html_out: bool,
 ) -> Result<Response, ApiError> {
-    // Verification is CPU work (signatures, RDF canonicalization): off the async threads.
+    // Verification is CPU work (signatures, RDF canonicalization), and a changed status
+    // list is read and verified first: off the async threads.
     let joined = tokio::task::spawn_blocking(move || {
-        let verifier = Verifier::with_options(options);
-        let report = verifier.verify(&doc);
-        (doc, report)
+        let verifier = match state.lists.verifier() {
+            Ok(v) => v,
+            Err(e) => return (doc, Err(e)),
+        };
+        let report = match presentation {
+            Some((challenge, domain)) => verifier.with_challenge(challenge, domain).verify(&doc),
+            None => verifier.verify(&doc),
+        };
+        (doc, Ok(report))
     })
     .await;
     let (doc, report) = joined.map_err(|_| ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: "verification failed unexpectedly".into(),
     })?;
+    let report = report.map_err(|e| {
+        // The reason names files of this server: for its log, not for clients.
+        tracing::error!("a status list cannot be used: {e:#}");
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "a status list of this server cannot be read or used (see the server's log); nothing was verified".into(),
+        }
+    })?;
     let mut report = report.map_err(|e| ApiError::bad(e.to_string()))?;
-    if waive_holder_proof {
-        waive_presentation_proof(&mut report);
+    if let Some(selection) = &selection {
+        select(&mut report, selection);
     }
     let status = if report.valid {
         StatusCode::OK
@@ -294,45 +394,60 @@ async fn verify(
     if html_out {
         return Ok((status, Html(html::transcript(&doc, &report))).into_response());
     }
-    Ok((status, axum::Json(vc_api_result(&report))).into_response())
+    Ok((
+        status,
+        axum::Json(vc_api_result(&report, selection.as_ref())),
+    )
+        .into_response())
 }
 
-/// An unsigned presentation the client accepted as such: its missing proof (and what
-/// depends on one) is "not checked" rather than a failure.
-fn waive_presentation_proof(report: &mut Report) {
-    if report.kind != Kind::Presentation {
-        return;
-    }
+/// Keeps the verdict to the checks the client asked for: the lines of the others
+/// (the document's own, not those of a presentation's credentials, which are always
+/// verified in full) become "not checked" and say what was found, so that the full
+/// report still shows it; `valid` is then the verdict of the asked-for checks.
+fn select(report: &mut Report, selection: &Selection) {
     for check in &mut report.checks {
-        if check.id == "proof" && check.outcome == Outcome::Fail {
-            check.outcome = Outcome::Skipped;
-            check.message =
-                "the presentation is not signed; no holder proof was asked for (options.checks)"
-                    .into();
+        if selection.contains(&check.id) || check.outcome == Outcome::Skipped {
+            continue;
         }
+        let found = match check.outcome {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Warn => "warn",
+            Outcome::Skipped => "skipped",
+        };
+        check.message = format!(
+            "not requested (options.checks); found: {found}: {}",
+            check.message
+        );
+        check.outcome = Outcome::Skipped;
     }
     report.valid = report.checks.iter().all(|c| c.outcome != Outcome::Fail)
         && report.credentials.iter().all(|r| r.valid);
 }
 
-/// The VC-API verification result: `verified`, the checks that passed, warnings and
-/// errors in words, and the full report (`docs/verify-report.md`).
-fn vc_api_result(report: &Report) -> Value {
+/// The VC-API verification result: `verified`; `checks`, the checks performed
+/// (passed, failed or warned: the VC-API's "checks performed"); `warnings` and
+/// `errors` in words, with a line for each check the client named in
+/// `options.checks` that could not be performed (e.g. no status list for it); and
+/// the full report (`docs/verify-report.md`).
+fn vc_api_result(report: &Report, selection: Option<&Selection>) -> Value {
     let mut checks = Vec::new();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
     let mut collect = |prefix: &str, r: &Report| {
         for c in &r.checks {
             let line = json!({"check": c.id, "message": format!("{prefix}{}", c.message)});
+            if c.outcome != Outcome::Skipped && !checks.contains(&c.id) {
+                checks.push(c.id.clone());
+            }
             match c.outcome {
-                Outcome::Pass => {
-                    if !checks.contains(&c.id) {
-                        checks.push(c.id.clone());
-                    }
-                }
                 Outcome::Fail => errors.push(line),
                 Outcome::Warn => warnings.push(line),
-                Outcome::Skipped => {}
+                Outcome::Skipped if selection.is_some_and(|s| s.contains(&c.id)) => {
+                    warnings.push(line);
+                }
+                Outcome::Pass | Outcome::Skipped => {}
             }
         }
     };
@@ -399,42 +514,32 @@ async fn issue(
     let state = Arc::clone(&state);
     let credential_id = option_str(&req.options, "credentialId")?.map(str::to_owned);
     let joined = tokio::task::spawn_blocking(move || sign(&state, req.doc, credential_id)).await;
-    let signed = joined.map_err(|_| ApiError {
+    let (signed, warnings) = joined.map_err(|_| ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: "signing failed unexpectedly".into(),
     })??;
     let id = signed.get("id").and_then(Value::as_str).unwrap_or_default();
     tracing::info!(id, "issued a credential");
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!({"verifiableCredential": signed})),
-    )
-        .into_response())
+    let mut body = json!({"verifiableCredential": signed});
+    // What the CLI prints as warnings, the service returns beside the credential (a
+    // member the VC-API response leaves open); absent when there is none.
+    if !warnings.is_empty() {
+        body["warnings"] = json!(warnings);
+    }
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
+/// Fills, checks and signs; returns the credential and the warnings of
+/// [`issuance::prepare`] (those `microcred-sign issue` prints).
 fn sign(
     state: &AppState,
     mut doc: Value,
     credential_id: Option<String>,
-) -> Result<Value, ApiError> {
+) -> Result<(Value, Vec<String>), ApiError> {
     let Some(issuer) = &state.issuer else {
         return Err(ApiError::bad("this server does not issue"));
     };
     let controller = issuer.key.controller();
-    // The service signs only as itself: an issuer naming someone else is refused
-    // (the CLI warns instead; a registrar at a terminal can see the warning).
-    let named = match doc.get("issuer") {
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
-        _ => None,
-    };
-    if let Some(named) = named {
-        if named != controller {
-            return Err(ApiError::bad(format!(
-                "credential.issuer {named} is not this server's issuer {controller}; leave issuer out and the server fills it"
-            )));
-        }
-    }
     if let Some(id) = credential_id {
         match doc.get("id").and_then(Value::as_str) {
             Some(existing) if existing != id => {
@@ -457,8 +562,12 @@ fn sign(
         set_issuer: false,
         valid_from: &created,
     };
+    // The checks and the filling of `microcred-sign issue`, then the one rule the CLI
+    // leaves to its user (it warns and offers --set-issuer): a service signs only in
+    // its own name.
     let mut warnings = Vec::new();
     issuance::prepare(&mut doc, &fill, &mut warnings)
+        .and_then(|()| issuance::require_own_issuer(&doc, &controller))
         .map_err(|e| ApiError::bad(format!("cannot issue: {e}")))?;
     check_profiles(&issuer.profiles, &doc, now)?;
     let mut options = ProofOptions::new(
@@ -472,7 +581,7 @@ fn sign(
         Suite::EddsaRdfc2022 => microcred_core::rdfc::add_proof(&doc, &issuer.key.secret, &options)
             .map_err(|e| ApiError::bad(format!("cannot sign with eddsa-rdfc-2022: {e}"))),
     }?;
-    Ok(signed)
+    Ok((signed, warnings))
 }
 
 fn check_profiles(
@@ -480,14 +589,8 @@ fn check_profiles(
     doc: &Value,
     at: time::OffsetDateTime,
 ) -> Result<(), ApiError> {
-    let mut failures = Vec::new();
-    for profile in profiles {
-        for r in profile.evaluate(doc, at) {
-            if !r.passed && r.severity == Severity::Error {
-                failures.push(format!("{} {}: {}", profile.id, r.rule, r.description));
-            }
-        }
-    }
+    // The same words `microcred-sign issue` and `batch` refuse in.
+    let failures = microcred_verifier::profile::violations(profiles, doc, at);
     if failures.is_empty() {
         Ok(())
     } else {
@@ -495,5 +598,35 @@ fn check_profiles(
             "the credential does not comply with the server's profiles; nothing was signed: {}",
             failures.join("; ")
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Every check id of the report schema can be named in `options.checks` (a check
+    /// added to the verifier and its documentation, but not here, would be one a
+    /// client cannot ask for, and that `options.checks` silently drops).
+    #[test]
+    fn every_documented_check_id_can_be_named() {
+        let doc = include_str!("../../../docs/verify-report.md");
+        let section = doc.split("## Check ids").nth(1).unwrap();
+        let section = section.split("\n## ").next().unwrap();
+        let ids: Vec<&str> = section
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        assert!(ids.len() > 10, "{ids:?}");
+        for id in ids {
+            assert!(
+                CHECK_NAMES.iter().any(|(name, _)| *name == id),
+                "{id} is documented but cannot be named in options.checks"
+            );
+            assert!(CHECK_NAMES.iter().any(|(_, ids)| ids.contains(&id)), "{id}");
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod config;
 // Encrypted key files are opened by the core's implementation, the one
 // `microcred-sign` writes them with (one implementation, one format).
 use microcred_core::key_encryption;
+mod lists;
 mod state;
 
 use std::sync::Arc;

@@ -1,5 +1,6 @@
-//! Everything the handlers share, loaded once at start-up from the configuration:
-//! the issuer key, the token's digest, the verifier's options.
+//! Everything the handlers share, loaded at start-up from the configuration: the
+//! issuer key, the token's digest, the verifier (whose status lists are read again
+//! when their files change: `lists.rs`).
 
 use std::path::Path;
 
@@ -7,13 +8,14 @@ use anyhow::{Context as _, bail};
 use microcred_core::json;
 use microcred_core::keys::{KeyFile, KeyFileError};
 use microcred_verifier::profile::Profile;
-use microcred_verifier::{Options, StatusLists, TrustList};
+use microcred_verifier::{Options, TrustList};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
 use crate::config::{Config, LimitsConfig, Suite};
 use crate::key_encryption;
+use crate::lists::ListCache;
 
 /// Largest file the server reads at start-up (key, lists, profiles).
 const MAX_FILE_BYTES: usize = json::Limits::DEFAULT.max_bytes;
@@ -55,8 +57,9 @@ impl Issuer {
 pub struct AppState {
     /// The issuer, when issuing is configured.
     pub issuer: Option<Issuer>,
-    /// The verifier's options (challenge and domain are set per request).
-    pub verify: Options,
+    /// The verifier, with the status lists as they are on disk (challenge and
+    /// domain are set per request).
+    pub(crate) lists: ListCache,
     /// Body size and time limits.
     pub limits: LimitsConfig,
 }
@@ -111,12 +114,6 @@ impl AppState {
             verify.trust =
                 Some(TrustList::from_json(&bytes).with_context(|| path.display().to_string())?);
         }
-        let mut lists = StatusLists::new();
-        for path in &config.verify.status_lists {
-            let doc = json::parse(&read(path)?).with_context(|| path.display().to_string())?;
-            lists.add(doc).with_context(|| path.display().to_string())?;
-        }
-        verify.status_lists = lists;
         for name in &config.verify.profiles {
             if name == "claimed" {
                 verify.claimed_profiles = true;
@@ -126,7 +123,7 @@ impl AppState {
         }
         Ok(Self {
             issuer,
-            verify,
+            lists: ListCache::load(verify, &config.verify.status_lists)?,
             limits: config.limits.clone(),
         })
     }
@@ -146,7 +143,8 @@ fn load_profile(name: &str) -> anyhow::Result<Profile> {
     Profile::from_json(&read(path)?).with_context(|| format!("profile {name}"))
 }
 
-fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// Reads a file of at most [`MAX_FILE_BYTES`].
+pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     use std::io::Read as _;
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;

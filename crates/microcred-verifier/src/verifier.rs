@@ -91,6 +91,17 @@ impl Verifier {
         &self.options
     }
 
+    /// This verifier with another presentation challenge and domain (see
+    /// [`Options::challenge`], [`Options::domain`]). The status lists' proofs,
+    /// verified when this verifier was made, are not verified again: a service
+    /// keeps one verifier and derives one per request from it.
+    pub fn with_challenge(&self, challenge: Option<String>, domain: Option<String>) -> Self {
+        let mut v = self.clone();
+        v.options.challenge = challenge;
+        v.options.domain = domain;
+        v
+    }
+
     /// Parses (strict JSON) and verifies a credential or presentation.
     ///
     /// # Errors
