@@ -82,7 +82,7 @@ pub fn prepare(
     fill_issuer(map, fill, warnings)?;
     match map.get("id") {
         None => {
-            let id = format!("urn:uuid:{}", uuid_v4());
+            let id = new_credential_id()?;
             insert_after(map, &["@context"], "id", id.into());
         }
         Some(Value::String(_)) => {}
@@ -676,28 +676,106 @@ fn short(v: &Value) -> String {
     }
 }
 
+/// New credential ids, with the random bytes fetched for many ids at a time:
+/// one read of the operating system's generator per 256 ids instead of one
+/// per id (batch issuance makes thousands). Each thread has its own
+/// ([`new_credential_id`]).
 #[cfg(feature = "signing")]
-fn uuid_v4() -> String {
-    use rand_core::RngCore as _;
-    let mut b = [0u8; 16];
-    rand_core::OsRng.fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+#[derive(Default)]
+struct CredentialIds {
+    random: Vec<u8>,
+}
+
+#[cfg(feature = "signing")]
+impl CredentialIds {
+    const AT_ONCE: usize = 256;
+
+    fn next(&mut self) -> Result<String, IssuanceError> {
+        use rand_core::RngCore as _;
+        if self.random.len() < 16 {
+            let mut fresh = vec![0u8; 16 * Self::AT_ONCE];
+            // Filled, or not used at all (never the zeros it starts with).
+            rand_core::OsRng.try_fill_bytes(&mut fresh).map_err(|e| {
+                IssuanceError(format!(
+                    "cannot make a credential id: the system's random number generator failed: {e}"
+                ))
+            })?;
+            self.random = fresh;
+        }
+        let at = self.random.len() - 16;
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&self.random[at..]);
+        // Taken from the end: no byte serves two ids.
+        self.random.truncate(at);
+        // RFC 9562 version 4 (random), variant 10.
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut id = String::with_capacity(45);
+        id.push_str("urn:uuid:");
+        for (i, byte) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                id.push('-');
+            }
+            id.push(char::from(HEX[usize::from(byte >> 4)]));
+            id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        Ok(id)
+    }
+}
+
+#[cfg(feature = "signing")]
+thread_local! {
+    static IDS: std::cell::RefCell<CredentialIds> = std::cell::RefCell::new(CredentialIds::default());
+}
+
+/// A new credential id: `urn:uuid:` and a random (version 4) UUID. What
+/// [`prepare`] fills in; `microcred-sign` (batches, the ledger, presentations)
+/// and `microcred-server` use it too, so every id comes from one generator.
+///
+/// # Errors
+/// When the operating system's random number generator fails.
+#[cfg(feature = "signing")]
+pub fn new_credential_id() -> Result<String, IssuanceError> {
+    IDS.with_borrow_mut(CredentialIds::next)
 }
 
 #[cfg(test)]
 #[cfg(feature = "signing")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_ids_are_distinct_random_version_4_uuids_on_every_thread() {
+        let mut ids = CredentialIds::default();
+        // More than one batch of random bytes, then the thread-local generator here
+        // and on other threads (each its own buffer): no id twice.
+        let mut made: std::collections::HashSet<String> =
+            (0..1000).map(|_| ids.next().unwrap()).collect();
+        made.extend((0..600).map(|_| new_credential_id().unwrap()));
+        let others: Vec<Vec<String>> = std::thread::scope(|s| {
+            let threads: Vec<_> = (0..3)
+                .map(|_| s.spawn(|| (0..600).map(|_| new_credential_id().unwrap()).collect()))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        made.extend(others.into_iter().flatten());
+        assert_eq!(made.len(), 1000 + 4 * 600);
+        for id in &made {
+            let uuid = id.strip_prefix("urn:uuid:").unwrap().as_bytes();
+            assert_eq!(uuid.len(), 36, "{id}");
+            for (i, c) in uuid.iter().enumerate() {
+                if matches!(i, 8 | 13 | 18 | 23) {
+                    assert_eq!(*c, b'-', "{id}");
+                } else {
+                    assert!(matches!(c, b'0'..=b'9' | b'a'..=b'f'), "{id}");
+                }
+            }
+            // Version 4, variant 10 (RFC 9562).
+            assert_eq!(uuid[14], b'4', "{id}");
+            assert!(matches!(uuid[19], b'8' | b'9' | b'a' | b'b'), "{id}");
+        }
+    }
 
     const C: &str = "did:key:z6MkController";
 

@@ -386,40 +386,6 @@ struct Place<'a> {
     now: &'a str,
 }
 
-/// New credential ids (`urn:uuid:` and a random version-4 UUID from the
-/// operating system's generator), with the random bytes fetched for many ids
-/// at a time: one system call per 256 ids instead of one per id. Each thread
-/// has its own ([`new_credential_id`]).
-#[derive(Default)]
-struct CredentialIds {
-    random: Vec<u8>,
-}
-
-impl CredentialIds {
-    const AT_ONCE: usize = 256;
-
-    fn next(&mut self) -> anyhow::Result<String> {
-        use rand_core::{OsRng, RngCore as _};
-        if self.random.len() < 16 {
-            let mut fresh = vec![0u8; 16 * Self::AT_ONCE];
-            // Filled, or not used at all (never the zeros it starts with).
-            OsRng
-                .try_fill_bytes(&mut fresh)
-                .map_err(|e| anyhow::anyhow!("the system's random number generator failed: {e}"))?;
-            self.random = fresh;
-        }
-        let at = self.random.len() - 16;
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&self.random[at..]);
-        // Taken from the end: no byte serves two ids.
-        self.random.truncate(at);
-        Ok(uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .urn()
-            .to_string())
-    }
-}
-
 /// The closing line on stderr, and the `--json` summary.
 fn finish(args: &BatchArgs, counts: &Counts, errors: &[RowError]) -> anyhow::Result<()> {
     writeln!(
@@ -940,19 +906,13 @@ fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Resu
     })
 }
 
-thread_local! {
-    /// This thread's credential ids: the ledger's new rows (batch), the
-    /// credentials of a batch without a ledger (its signing threads), `issue --ledger`.
-    static IDS: std::cell::RefCell<CredentialIds> = std::cell::RefCell::new(CredentialIds::default());
-}
-
-/// A new credential id: `urn:uuid:` and a random (version 4) UUID, from this
-/// thread's [`CredentialIds`].
+/// A new credential id (`urn:uuid:`, random): the core's generator, which
+/// reads the system's random numbers once per 256 ids on each thread.
 ///
 /// # Errors
 /// When the operating system's random number generator fails.
 pub(crate) fn new_credential_id() -> anyhow::Result<String> {
-    IDS.with_borrow_mut(CredentialIds::next)
+    Ok(microcred_core::issuance::new_credential_id()?)
 }
 
 fn sign_all(
@@ -1556,29 +1516,6 @@ fn rename_failed(error: std::io::Error, out: &Path) -> anyhow::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credential_ids_are_random_version_4_uuids() {
-        let mut ids = CredentialIds::default();
-        let mut made: std::collections::HashSet<String> =
-            (0..1000).map(|_| ids.next().unwrap()).collect();
-        // The thread-local generator, here and on other threads (each its own
-        // buffer): no id twice.
-        made.extend((0..600).map(|_| new_credential_id().unwrap()));
-        let others: Vec<Vec<String>> = std::thread::scope(|s| {
-            let threads: Vec<_> = (0..3)
-                .map(|_| s.spawn(|| (0..600).map(|_| new_credential_id().unwrap()).collect()))
-                .collect();
-            threads.into_iter().map(|t| t.join().unwrap()).collect()
-        });
-        made.extend(others.into_iter().flatten());
-        assert_eq!(made.len(), 1000 + 4 * 600);
-        for id in &made {
-            let uuid = uuid::Uuid::parse_str(id.strip_prefix("urn:uuid:").unwrap()).unwrap();
-            assert_eq!(uuid.get_version(), Some(uuid::Version::Random));
-            assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122);
-        }
-    }
 
     #[test]
     fn file_stems_are_safe() {

@@ -68,7 +68,7 @@ pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
     }
     let vp = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+        "id": microcred_core::issuance::new_credential_id()?,
         "type": ["VerifiablePresentation"],
         "holder": holder,
         "verifiableCredential": credentials.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
