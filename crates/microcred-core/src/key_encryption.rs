@@ -41,9 +41,7 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::did_key;
-use crate::keys::{
-    ED25519_PRIV_MULTICODEC, KeyFile, SecretKey, VALUE_NOT_SHOWN, looks_secret, shown,
-};
+use crate::keys::{ED25519_PRIV_MULTICODEC, KeyFile, SecretKey, redact_secrets, shown};
 use crate::multibase;
 
 /// The `encrypted.scheme` this module writes and reads.
@@ -435,27 +433,9 @@ pub fn decrypt(bytes: &[u8], passphrase: &str) -> Result<KeyFile, KeyEncryptionE
     })
 }
 
-/// `message` with every base58 word that [`looks_secret`] replaced by a placeholder.
+/// `message` with every secret word replaced ([`redact_secrets`]).
 fn without_secrets(message: &str) -> String {
-    let is_base58 = |c: char| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l');
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(start) = rest.find(is_base58) {
-        let (before, word_on) = rest.split_at(start);
-        let end = word_on
-            .find(|c: char| !is_base58(c))
-            .unwrap_or(word_on.len());
-        let (word, after) = word_on.split_at(end);
-        out.push_str(before);
-        out.push_str(if looks_secret(word) {
-            VALUE_NOT_SHOWN
-        } else {
-            word
-        });
-        rest = after;
-    }
-    out.push_str(rest);
-    out
+    redact_secrets(message).unwrap_or_else(|| message.to_owned())
 }
 
 fn decode(value: &str, member: &'static str) -> Result<Vec<u8>, KeyEncryptionError> {

@@ -168,6 +168,35 @@ pub(crate) fn looks_secret(value: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// `message` with every base58 word that is secret key material (multibase
+/// base58btc of multicodec `ed25519-priv`) replaced by `(value not shown)`;
+/// `None` when it holds none. The last line of defence for error messages about
+/// key files, whatever member or file a pasted secret came from
+/// (`key_encryption` and `microcred-sign` use it).
+pub fn redact_secrets(message: &str) -> Option<String> {
+    let is_base58 = |c: char| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l');
+    let mut out = String::with_capacity(message.len());
+    let mut hid = false;
+    let mut rest = message;
+    while let Some(start) = rest.find(is_base58) {
+        let (before, word_on) = rest.split_at(start);
+        let end = word_on
+            .find(|c: char| !is_base58(c))
+            .unwrap_or(word_on.len());
+        let (word, after) = word_on.split_at(end);
+        out.push_str(before);
+        if looks_secret(word) {
+            out.push_str(VALUE_NOT_SHOWN);
+            hid = true;
+        } else {
+            out.push_str(word);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    hid.then_some(out)
+}
+
 /// The same error without the offending value: `publicKeyMultibase` of a key file may
 /// hold secret material (a pasted secret key, or part of one), which no error repeats.
 fn without_value(e: DidKeyError) -> DidKeyError {
@@ -366,6 +395,24 @@ mod tests {
         let dbg = format!("{kf:?}");
         assert!(!dbg.contains(secret_mb.as_str()));
         assert!(dbg.contains("z6Mk"));
+    }
+
+    #[test]
+    fn redact_secrets_replaces_secret_words_only() {
+        let key = SecretKey::from_seed(&[7; 32]);
+        let secret = key.to_multibase();
+        let secret = secret.as_str();
+        let public = did_key::encode_multikey(&key.public_key());
+        let message = format!("member \"{secret}\" of k.json ({public}) is bad");
+        let hidden = redact_secrets(&message).unwrap();
+        assert_eq!(
+            hidden,
+            format!("member \"{VALUE_NOT_SHOWN}\" of k.json ({public}) is bad")
+        );
+        assert_eq!(
+            redact_secrets(&format!("k.json ({public}): no secret here")),
+            None
+        );
     }
 
     #[test]

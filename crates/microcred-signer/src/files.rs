@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use microcred_core::Value;
 use microcred_core::json::{self, Limits};
 use microcred_core::key_encryption;
-use microcred_core::keys::{ED25519_PRIV_MULTICODEC, KeyFile, KeyFileError};
+use microcred_core::keys::{KeyFile, KeyFileError};
 use zeroize::Zeroizing;
 
 use crate::passphrase::PassphraseSource;
@@ -258,30 +258,10 @@ fn load_key_inner(
 /// a word is returned unchanged.
 fn hide_secrets(err: anyhow::Error) -> anyhow::Error {
     let message = Zeroizing::new(format!("{err:#}"));
-    let is_base58 = |c: char| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l');
-    let mut out = String::with_capacity(message.len());
-    let mut hid = false;
-    let mut rest = message.as_str();
-    while let Some(start) = rest.find(is_base58) {
-        let (before, word_on) = rest.split_at(start);
-        let end = word_on
-            .find(|c: char| !is_base58(c))
-            .unwrap_or(word_on.len());
-        let (word, after) = word_on.split_at(end);
-        out.push_str(before);
-        let secret = microcred_core::multibase::decode_base58btc(word)
-            .map(|b| Zeroizing::new(b).starts_with(&ED25519_PRIV_MULTICODEC))
-            .unwrap_or(false);
-        if secret {
-            out.push_str("(secret key material not shown)");
-            hid = true;
-        } else {
-            out.push_str(word);
-        }
-        rest = after;
+    match microcred_core::keys::redact_secrets(&message) {
+        Some(hidden) => anyhow::anyhow!(hidden),
+        None => err,
     }
-    out.push_str(rest);
-    if hid { anyhow::anyhow!(out) } else { err }
 }
 
 #[cfg(unix)]
@@ -316,7 +296,7 @@ mod tests {
         let shown = format!("{:#}", hide_secrets(err));
         assert!(!shown.contains(secret), "{shown}");
         assert!(shown.contains(public), "{shown}");
-        assert!(shown.contains("(secret key material not shown)"), "{shown}");
+        assert!(shown.contains("(value not shown)"), "{shown}");
         // Nothing secret: the error is kept as it was, chain and all.
         let err = anyhow::anyhow!("inner").context("outer");
         assert_eq!(format!("{:#}", hide_secrets(err)), "outer: inner");
