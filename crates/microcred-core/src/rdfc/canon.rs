@@ -6,11 +6,13 @@
 //! past it canonicalization fails with [`CanonError::WorkLimit`] instead of
 //! running for hours on a hostile document.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::ops::Range;
 
 use sha2::{Digest, Sha256, Sha384};
 
-use super::nquads::{Quad, Term, write_quad, write_term};
+use super::nquads::{Quad, Term, write_term};
+use super::{FastMap as HashMap, FastSet as HashSet};
 
 /// The hash function RDFC-1.0 is parameterized with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,6 +32,49 @@ impl HashAlgorithm {
             Self::Sha384 => hex(&Sha384::digest(data)),
         }
     }
+
+    /// The hash of the concatenation of `buf`'s `ranges`, fed piece by
+    /// piece (no joined copy).
+    fn hex_ranges(self, buf: &str, ranges: &[Range<usize>]) -> String {
+        fn run<D: Digest>(buf: &str, ranges: &[Range<usize>]) -> String {
+            let mut d = D::new();
+            for r in ranges {
+                d.update(&buf.as_bytes()[r.clone()]);
+            }
+            hex(&d.finalize())
+        }
+        match self {
+            Self::Sha256 => run::<Sha256>(buf, ranges),
+            Self::Sha384 => run::<Sha384>(buf, ranges),
+        }
+    }
+}
+
+/// Appends the N-Quads line of `q` to `out`, blank node labels written by
+/// `blank` (the canonical or the first-degree substitute label): the same
+/// bytes as [`write_quad`] on a relabelled copy, without building the copy.
+fn write_quad_with(out: &mut String, q: &Quad, blank: impl Fn(&mut String, &str)) {
+    for t in [Some(&q.subject), Some(&q.predicate), Some(&q.object), q.graph.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        match t {
+            Term::Blank(b) => {
+                out.push_str("_:");
+                blank(out, b);
+            }
+            other => write_term(out, other),
+        }
+        out.push(' ');
+    }
+    out.push_str(".\n");
+}
+
+/// Sorts the lines `ranges` delimit in `buf` (by their bytes, as strings
+/// sort) and drops repeated ones.
+fn sort_lines(buf: &str, ranges: &mut Vec<Range<usize>>) {
+    ranges.sort_unstable_by(|a, b| buf[a.clone()].cmp(&buf[b.clone()]));
+    ranges.dedup_by(|a, b| buf[a.clone()] == buf[b.clone()]);
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -110,14 +155,14 @@ pub struct Canonicalized {
 pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, CanonError> {
     // A dataset is a set: drop duplicates, keeping first-appearance order
     // (the order blank nodes are met decides ties in the issued map).
-    let mut seen = HashSet::with_capacity(quads.len());
+    let mut seen = HashSet::with_capacity_and_hasher(quads.len(), Default::default());
     let quads: Vec<&Quad> = quads.iter().filter(|q| seen.insert(*q)).collect();
 
     let mut state = State {
         quads: &quads,
-        bnode_quads: HashMap::new(),
+        bnode_quads: HashMap::default(),
         canonical: Issuer::new("c14n"),
-        first_degree: HashMap::new(),
+        first_degree: HashMap::default(),
         hash: options.hash,
         work: 0,
         max_work: options.max_work,
@@ -180,30 +225,22 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
         }
     }
     // Step 6/7: relabel, serialize, sort.
-    let relabel = |t: &Term| -> Term {
-        match t {
-            Term::Blank(b) => Term::Blank(state.canonical.get(b).unwrap_or(b).to_owned()),
-            other => other.clone(),
-        }
-    };
-    let mut lines: Vec<String> = quads
-        .iter()
-        .map(|q| {
-            let mut line = String::with_capacity(128);
-            write_quad(
-                &mut line,
-                &Quad {
-                    subject: relabel(&q.subject),
-                    predicate: q.predicate.clone(),
-                    object: relabel(&q.object),
-                    graph: q.graph.as_ref().map(relabel),
-                },
-            );
-            line
-        })
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
+    // All lines go to one buffer and are sorted as ranges of it: one
+    // allocation instead of a String (and a relabelled Quad) per line.
+    let mut buf = String::with_capacity(quads.len() * 128);
+    let mut ranges = Vec::with_capacity(quads.len());
+    for q in &quads {
+        let start = buf.len();
+        write_quad_with(&mut buf, q, |out, b| {
+            out.push_str(state.canonical.get(b).unwrap_or(b));
+        });
+        ranges.push(start..buf.len());
+    }
+    sort_lines(&buf, &mut ranges);
+    let mut nquads = String::with_capacity(buf.len());
+    for r in ranges {
+        nquads.push_str(&buf[r]);
+    }
     let issued = state
         .canonical
         .order
@@ -214,7 +251,7 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
         })
         .collect();
     Ok(Canonicalized {
-        nquads: lines.concat(),
+        nquads,
         issued,
     })
 }
@@ -231,7 +268,7 @@ impl Issuer {
     fn new(prefix: &'static str) -> Self {
         Self {
             prefix,
-            map: HashMap::new(),
+            map: HashMap::default(),
             order: Vec::new(),
         }
     }
@@ -287,31 +324,20 @@ impl<'a> State<'a> {
         if let Some(h) = self.first_degree.get(reference) {
             return h.clone();
         }
-        let subst = |t: &Term| -> Term {
-            match t {
-                Term::Blank(b) if b == reference => Term::Blank("a".into()),
-                Term::Blank(_) => Term::Blank("z".into()),
-                other => other.clone(),
-            }
-        };
-        let mut lines: Vec<String> = self
-            .quads_of(reference)
-            .map(|q| {
-                let mut line = String::with_capacity(128);
-                write_quad(
-                    &mut line,
-                    &Quad {
-                        subject: subst(&q.subject),
-                        predicate: q.predicate.clone(),
-                        object: subst(&q.object),
-                        graph: q.graph.as_ref().map(subst),
-                    },
-                );
-                line
-            })
-            .collect();
-        lines.sort_unstable();
-        let h = self.hash.hex(lines.concat().as_bytes());
+        let mut buf = String::new();
+        let mut ranges = Vec::new();
+        for q in self.quads_of(reference) {
+            let start = buf.len();
+            write_quad_with(&mut buf, q, |out, b| {
+                out.push(if b == reference { 'a' } else { 'z' });
+            });
+            ranges.push(start..buf.len());
+        }
+        // The quads of a blank node are distinct (the dataset was
+        // deduplicated) but their substituted lines need not be; §4.6 keeps
+        // the repeats, so sort without dropping any.
+        ranges.sort_unstable_by(|a, b| buf[a.clone()].cmp(&buf[b.clone()]));
+        let h = self.hash.hex_ranges(&buf, &ranges);
         self.first_degree.insert(reference.to_owned(), h.clone());
         h
     }
@@ -480,7 +506,7 @@ mod tests {
     #[test]
     fn permutations_are_all_distinct() {
         let mut p = Permutations::new(["a", "b", "c", "d"].map(String::from).to_vec());
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while let Some(x) = p.next_perm() {
             assert!(seen.insert(x.concat()));
         }

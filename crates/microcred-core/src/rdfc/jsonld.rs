@@ -18,7 +18,7 @@
 //! rather than half-implemented.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use super::FastMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
@@ -135,7 +135,7 @@ impl TermDef {
 /// An active context (§4.1).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Context {
-    terms: HashMap<String, Arc<TermDef>>,
+    terms: FastMap<String, Arc<TermDef>>,
     vocab: Option<String>,
     language: Option<String>,
     direction: Option<String>,
@@ -169,7 +169,9 @@ const KEYWORDS: &[&str] = &[
 ];
 
 fn is_keyword(s: &str) -> bool {
-    KEYWORDS.contains(&s)
+    // Most strings asked about are terms and IRIs: one byte rules them out
+    // before the list is scanned.
+    s.starts_with('@') && KEYWORDS.contains(&s)
 }
 
 /// `@` followed by one or more ALPHA: reserved for future keywords, ignored.
@@ -179,16 +181,24 @@ fn has_keyword_form(s: &str) -> bool {
 
 /// An absolute IRI: a scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) then ':'.
 pub(crate) fn is_absolute_iri(s: &str) -> bool {
-    let Some(colon) = s.find(':') else {
+    let bytes = s.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
         return false;
     };
-    let scheme = &s.as_bytes()[..colon];
+    let scheme = &bytes[..colon];
+    // The forbidden characters are all ASCII, so a byte scan (one pass, no
+    // char decoding) finds exactly what a char scan would.
     !scheme.is_empty()
         && scheme[0].is_ascii_alphabetic()
         && scheme
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        && !s.contains([' ', '<', '>', '"', '{', '}', '|', '\\', '^', '`'])
+        && !bytes[colon + 1..].iter().any(|b| {
+            matches!(
+                b,
+                b' ' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+            )
+        })
 }
 
 fn is_blank(s: &str) -> bool {
@@ -218,7 +228,7 @@ const MAX_REMOTE_DEPTH: usize = 16;
 struct TermBuilder<'l> {
     result: Context,
     local: &'l Map<String, Value>,
-    defined: HashMap<String, bool>,
+    defined: FastMap<String, bool>,
     protected: bool,
     override_protected: bool,
     src: &'l str,
@@ -637,7 +647,7 @@ fn process_local(
     let mut builder = TermBuilder {
         result,
         local: m,
-        defined: HashMap::new(),
+        defined: FastMap::default(),
         protected,
         override_protected,
         src,
@@ -754,9 +764,9 @@ struct CacheEntry {
 /// entries that are never hit again).
 const CACHE_MAX: usize = 2048;
 
-fn cache() -> &'static Mutex<HashMap<CacheKey, CacheEntry>> {
-    static CACHE: OnceLock<Mutex<HashMap<CacheKey, CacheEntry>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+fn cache() -> &'static Mutex<FastMap<CacheKey, CacheEntry>> {
+    static CACHE: OnceLock<Mutex<FastMap<CacheKey, CacheEntry>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(FastMap::default()))
 }
 
 fn cache_get(key: &CacheKey) -> Option<Arc<Context>> {

@@ -2,10 +2,9 @@
 //! working directly on the expanded form: an RDF dataset is a set, so the
 //! node map's merging of nodes that share an `@id` is not needed.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
 
+use super::FastMap as HashMap;
 use super::jsonld::{JsonLdError, is_absolute_iri};
 use super::nquads::{
     Literal, Quad, RDF_FIRST, RDF_JSON, RDF_LANG_STRING, RDF_NIL, RDF_REST, RDF_TYPE, Term,
@@ -36,7 +35,7 @@ impl RdfWriter {
     pub(crate) fn new() -> Self {
         Self {
             quads: Vec::new(),
-            labels: HashMap::new(),
+            labels: HashMap::default(),
             counter: 0,
         }
     }
