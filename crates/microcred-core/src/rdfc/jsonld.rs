@@ -187,18 +187,44 @@ pub(crate) fn is_absolute_iri(s: &str) -> bool {
     };
     let scheme = &bytes[..colon];
     // The forbidden characters are all ASCII, so a byte scan (one pass, no
-    // char decoding) finds exactly what a char scan would.
+    // char decoding, one table load per byte) finds exactly what a char scan
+    // would; the scheme cannot hold any of them.
     !scheme.is_empty()
         && scheme[0].is_ascii_alphabetic()
         && scheme
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        && !bytes[colon + 1..].iter().any(|b| {
-            matches!(
-                b,
-                b' ' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
-            )
-        })
+        && !bytes[colon + 1..]
+            .iter()
+            .any(|&b| NOT_IN_IRI[usize::from(b)])
+}
+
+/// The characters an absolute IRI may not contain: space, angle brackets,
+/// double quote, braces, vertical bar, backslash, caret and grave accent.
+static NOT_IN_IRI: [bool; 256] = {
+    let mut t = [false; 256];
+    let forbidden = b" <>\"{}|\\^`";
+    let mut i = 0;
+    while i < forbidden.len() {
+        t[forbidden[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// `m.get(key)` for the small maps of expanded JSON-LD: a scan of a few
+/// keys beats serde_json's map, which hashes the key with SipHash each time.
+pub(crate) fn member<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if m.len() <= 8 {
+        m.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        m.get(key)
+    }
+}
+
+/// `m.contains_key(key)`, see [`member`].
+pub(crate) fn has(m: &Map<String, Value>, key: &str) -> bool {
+    member(m, key).is_some()
 }
 
 fn is_blank(s: &str) -> bool {
@@ -789,15 +815,18 @@ fn empty_context() -> Arc<Context> {
     EMPTY.get_or_init(|| Arc::new(Context::default())).clone()
 }
 
+/// A step of the JSON path; keys borrow from the document being expanded
+/// (the path is only rendered into a String when an error is reported).
 #[derive(Debug, Clone)]
-enum Seg {
-    Key(String),
+enum Seg<'d> {
+    Key(&'d str),
     Index(usize),
 }
 
-/// The expansion algorithm (§5.1) with a JSON path for errors.
-pub(crate) struct Expander {
-    path: Vec<Seg>,
+/// The expansion algorithm (§5.1) with a JSON path for errors; `'d` is the
+/// lifetime of the document being expanded.
+pub(crate) struct Expander<'d> {
+    path: Vec<Seg<'d>>,
 }
 
 fn obj(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
@@ -809,7 +838,7 @@ fn obj(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     )
 }
 
-impl Expander {
+impl<'d> Expander<'d> {
     pub(crate) fn new() -> Self {
         Self { path: Vec::new() }
     }
@@ -915,7 +944,7 @@ impl Expander {
 
     /// Expands a whole document (§5.1 plus the API's final steps): the
     /// result is an array of expanded objects.
-    pub(crate) fn expand_document(&mut self, doc: &Value) -> Res<Vec<Value>> {
+    pub(crate) fn expand_document(&mut self, doc: &'d Value) -> Res<Vec<Value>> {
         let expanded = self.expand(&empty_context(), None, doc, false)?;
         let expanded = match expanded {
             Value::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
@@ -934,7 +963,7 @@ impl Expander {
         &mut self,
         ctx: &Arc<Context>,
         prop: Option<&str>,
-        element: &Value,
+        element: &'d Value,
         from_map: bool,
     ) -> Res<Value> {
         let def = prop.and_then(|p| ctx.terms.get(p)).cloned();
@@ -1037,7 +1066,7 @@ impl Expander {
         ctx: &Arc<Context>,
         prop: Option<&str>,
         def: Option<&Arc<TermDef>>,
-        map: &Map<String, Value>,
+        map: &'d Map<String, Value>,
         from_map: bool,
     ) -> Res<Value> {
         let mut ctx = ctx.clone();
@@ -1056,14 +1085,14 @@ impl Expander {
         }
         // Step 9: embedded context.
         if let Some(local) = map.get("@context") {
-            self.path.push(Seg::Key("@context".into()));
+            self.path.push(Seg::Key("@context"));
             let r = self.process(&ctx, Source::Embedded(local), false, true);
             self.path.pop();
             ctx = r?;
         }
         // Steps 10–11: type-scoped contexts, types in lexicographic order.
         let type_ctx = ctx.clone();
-        let mut type_keys: Vec<&String> = map
+        let mut type_keys: Vec<&'d String> = map
             .keys()
             .filter(|k| expand_iri(&type_ctx, k, true).as_deref() == Some("@type"))
             .collect();
@@ -1080,7 +1109,7 @@ impl Expander {
             terms.sort_unstable();
             for t in terms {
                 if let Some(d) = type_ctx.terms.get(t).filter(|d| d.context.is_some()) {
-                    self.path.push(Seg::Key((*k).clone()));
+                    self.path.push(Seg::Key(k));
                     let r = self.process(&ctx, Source::Scoped(d), false, false);
                     self.path.pop();
                     ctx = r?;
@@ -1093,7 +1122,7 @@ impl Expander {
             if key == "@context" {
                 continue;
             }
-            self.path.push(Seg::Key(key.clone()));
+            self.path.push(Seg::Key(key));
             let r = self.expand_entry(
                 &ctx,
                 &type_ctx,
@@ -1115,8 +1144,8 @@ impl Expander {
         ctx: &Arc<Context>,
         type_ctx: &Arc<Context>,
         prop: Option<&str>,
-        key: &str,
-        value: &Value,
+        key: &'d str,
+        value: &'d Value,
         input_type: Option<&str>,
         result: &mut Map<String, Value>,
     ) -> Res<()> {
@@ -1219,7 +1248,7 @@ impl Expander {
         if def.is_some_and(|d| d.has_container("@list"))
             && !expanded
                 .as_object()
-                .is_some_and(|m| m.contains_key("@list"))
+                .is_some_and(|m| has(m, "@list"))
         {
             let items = match expanded {
                 Value::Array(a) => a,
@@ -1259,7 +1288,7 @@ impl Expander {
 
     /// Steps 15–19 of the expansion algorithm.
     fn finish_object(&self, prop: Option<&str>, result: Map<String, Value>) -> Res<Value> {
-        if result.contains_key("@value") {
+        if has(&result, "@value") {
             for k in result.keys() {
                 if !matches!(
                     k.as_str(),
@@ -1268,18 +1297,18 @@ impl Expander {
                     return Err(self.invalid(format!("invalid value object: member {k}")));
                 }
             }
-            if result.contains_key("@type")
-                && (result.contains_key("@language") || result.contains_key("@direction"))
+            if has(&result, "@type")
+                && (has(&result, "@language") || has(&result, "@direction"))
             {
                 return Err(self.invalid("invalid value object: @type with @language"));
             }
-            let v = &result["@value"];
+            let v = member(&result, "@value").unwrap_or(&Value::Null);
             if v.is_null() {
                 return Ok(Value::Null);
             }
-            let ty = result.get("@type");
+            let ty = member(&result, "@type");
             if ty.and_then(Value::as_str) != Some("@json") {
-                if result.contains_key("@language") && !v.is_string() {
+                if has(&result, "@language") && !v.is_string() {
                     return Err(self.invalid("invalid language-tagged value: not a string"));
                 }
                 match ty {
@@ -1301,7 +1330,7 @@ impl Expander {
             }
             return Ok(Value::Object(result));
         }
-        if result.contains_key("@list") || result.contains_key("@set") {
+        if has(&result, "@list") || has(&result, "@set") {
             if result
                 .keys()
                 .any(|k| k != "@list" && k != "@set" && k != "@index")
@@ -1313,16 +1342,16 @@ impl Expander {
                 return Ok(s.clone());
             }
         }
-        if result.len() == 1 && result.contains_key("@language") {
+        if result.len() == 1 && has(&result, "@language") {
             return Ok(Value::Null);
         }
         // Top-level and @graph members that make no triple are dropped.
         let top = prop.is_none() || prop == Some("@graph");
         if top
             && (result.is_empty()
-                || result.contains_key("@value")
-                || result.contains_key("@list")
-                || (result.len() == 1 && result.contains_key("@id")))
+                || has(&result, "@value")
+                || has(&result, "@list")
+                || (result.len() == 1 && has(&result, "@id")))
         {
             return Ok(Value::Null);
         }
