@@ -54,9 +54,14 @@ impl HashAlgorithm {
 /// `blank` (the canonical or the first-degree substitute label): the same
 /// bytes as [`write_quad`] on a relabelled copy, without building the copy.
 fn write_quad_with(out: &mut String, q: &Quad, blank: impl Fn(&mut String, &str)) {
-    for t in [Some(&q.subject), Some(&q.predicate), Some(&q.object), q.graph.as_ref()]
-        .into_iter()
-        .flatten()
+    for t in [
+        Some(&q.subject),
+        Some(&q.predicate),
+        Some(&q.object),
+        q.graph.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
     {
         match t {
             Term::Blank(b) => {
@@ -250,10 +255,7 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
             Some((old.clone(), new.to_owned()))
         })
         .collect();
-    Ok(Canonicalized {
-        nquads,
-        issued,
-    })
+    Ok(Canonicalized { nquads, issued })
 }
 
 /// An identifier issuer (RDFC-1.0 §4.3).
