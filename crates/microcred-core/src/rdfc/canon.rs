@@ -7,6 +7,7 @@
 //! running for hours on a hostile document.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 use sha2::{Digest, Sha256, Sha384};
@@ -168,6 +169,7 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
         bnode_quads: HashMap::default(),
         canonical: Issuer::new("c14n"),
         first_degree: HashMap::default(),
+        scratch: (String::new(), Vec::new()),
         hash: options.hash,
         work: 0,
         max_work: options.max_work,
@@ -194,8 +196,8 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
     }
     // Step 3: first-degree hashes.
     let mut by_hash: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for b in &order {
-        let h = state.hash_first_degree(b);
+    for &b in &order {
+        let h = state.hash_first_degree(b).to_owned();
         by_hash.entry(h).or_default().push(b);
     }
     // Step 4: unique hashes get canonical identifiers in hash order.
@@ -225,7 +227,7 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
         paths.sort_by(|a, b| a.0.cmp(&b.0));
         for (_, issuer) in paths {
             for old in issuer.order {
-                state.canonical.issue(&old);
+                state.canonical.issue(old);
             }
         }
     }
@@ -250,23 +252,25 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
         .canonical
         .order
         .iter()
-        .filter_map(|old| {
+        .filter_map(|&old| {
             let new = state.canonical.get(old)?;
-            Some((old.clone(), new.to_owned()))
+            Some((old.to_owned(), new.to_owned()))
         })
         .collect();
     Ok(Canonicalized { nquads, issued })
 }
 
-/// An identifier issuer (RDFC-1.0 §4.3).
+/// An identifier issuer (RDFC-1.0 §4.3); it borrows the blank node labels
+/// from the dataset, so issuing (and copying an issuer in Hash N-Degree
+/// Quads) allocates only the new identifier.
 #[derive(Debug, Clone)]
-struct Issuer {
+struct Issuer<'a> {
     prefix: &'static str,
-    map: HashMap<String, String>,
-    order: Vec<String>,
+    map: HashMap<&'a str, String>,
+    order: Vec<&'a str>,
 }
 
-impl Issuer {
+impl<'a> Issuer<'a> {
     fn new(prefix: &'static str) -> Self {
         Self {
             prefix,
@@ -279,22 +283,25 @@ impl Issuer {
         self.map.get(b).map(String::as_str)
     }
 
-    fn issue(&mut self, b: &str) -> String {
-        if let Some(id) = self.map.get(b) {
-            return id.clone();
+    fn issue(&mut self, b: &'a str) -> &str {
+        match self.map.entry(b) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let id = format!("{}{}", self.prefix, self.order.len());
+                self.order.push(b);
+                e.insert(id)
+            }
         }
-        let id = format!("{}{}", self.prefix, self.order.len());
-        self.map.insert(b.to_owned(), id.clone());
-        self.order.push(b.to_owned());
-        id
     }
 }
 
 struct State<'a> {
     quads: &'a [&'a Quad],
     bnode_quads: HashMap<&'a str, Vec<usize>>,
-    canonical: Issuer,
-    first_degree: HashMap<String, String>,
+    canonical: Issuer<'a>,
+    first_degree: HashMap<&'a str, String>,
+    /// Reused by every first-degree hash: the lines and their ranges.
+    scratch: (String, Vec<Range<usize>>),
     hash: HashAlgorithm,
     work: u64,
     max_work: u64,
@@ -322,12 +329,13 @@ impl<'a> State<'a> {
     }
 
     /// Hash First Degree Quads (§4.6).
-    fn hash_first_degree(&mut self, reference: &str) -> String {
-        if let Some(h) = self.first_degree.get(reference) {
-            return h.clone();
+    fn hash_first_degree(&mut self, reference: &'a str) -> &str {
+        if self.first_degree.contains_key(reference) {
+            return &self.first_degree[reference];
         }
-        let mut buf = String::new();
-        let mut ranges = Vec::new();
+        let (mut buf, mut ranges) = core::mem::take(&mut self.scratch);
+        buf.clear();
+        ranges.clear();
         for q in self.quads_of(reference) {
             let start = buf.len();
             write_quad_with(&mut buf, q, |out, b| {
@@ -340,16 +348,16 @@ impl<'a> State<'a> {
         // the repeats, so sort without dropping any.
         ranges.sort_unstable_by(|a, b| buf[a.clone()].cmp(&buf[b.clone()]));
         let h = self.hash.hex_ranges(&buf, &ranges);
-        self.first_degree.insert(reference.to_owned(), h.clone());
-        h
+        self.scratch = (buf, ranges);
+        self.first_degree.entry(reference).or_insert(h)
     }
 
     /// Hash Related Blank Node (§4.7).
     fn hash_related(
         &mut self,
-        related: &str,
+        related: &'a str,
         quad: &Quad,
-        issuer: &Issuer,
+        issuer: &Issuer<'a>,
         position: char,
     ) -> String {
         let mut input = String::with_capacity(128);
@@ -361,7 +369,7 @@ impl<'a> State<'a> {
             input.push_str("_:");
             input.push_str(id);
         } else {
-            input.push_str(&self.hash_first_degree(related));
+            input.push_str(self.hash_first_degree(related));
         }
         self.hash.hex(input.as_bytes())
     }
@@ -369,9 +377,9 @@ impl<'a> State<'a> {
     /// Hash N-Degree Quads (§4.8).
     fn hash_n_degree(
         &mut self,
-        identifier: &str,
-        mut issuer: Issuer,
-    ) -> Result<(String, Issuer), CanonError> {
+        identifier: &'a str,
+        mut issuer: Issuer<'a>,
+    ) -> Result<(String, Issuer<'a>), CanonError> {
         self.spend()?;
         self.calls += 1;
         if self.calls > self.max_calls {
@@ -380,8 +388,8 @@ impl<'a> State<'a> {
             });
         }
         // Steps 1–3: group related blank nodes by their related hash.
-        let mut related: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let quads: Vec<&Quad> = self.quads_of(identifier).collect();
+        let mut related: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
+        let quads: Vec<&'a Quad> = self.quads_of(identifier).collect();
         for q in quads {
             for (t, pos) in [
                 (Some(&q.subject), 's'),
@@ -391,7 +399,7 @@ impl<'a> State<'a> {
                 if let Some(Term::Blank(b)) = t {
                     if b != identifier {
                         let h = self.hash_related(b, q, &issuer, pos);
-                        related.entry(h).or_default().push(b.clone());
+                        related.entry(h).or_default().push(b);
                     }
                 }
             }
@@ -401,7 +409,7 @@ impl<'a> State<'a> {
         for (hash, list) in related {
             data.push_str(&hash);
             let mut chosen_path = String::new();
-            let mut chosen_issuer: Option<Issuer> = None;
+            let mut chosen_issuer: Option<Issuer<'a>> = None;
             let mut perm = Permutations::new(list);
             while let Some(p) = perm.next_perm() {
                 self.spend()?;
@@ -409,16 +417,16 @@ impl<'a> State<'a> {
                 let mut path = String::new();
                 let mut recursion = Vec::new();
                 let mut pruned = false;
-                for r in p {
+                for &r in p {
                     if let Some(id) = self.canonical.get(r) {
                         path.push_str("_:");
                         path.push_str(id);
                     } else {
                         if copy.get(r).is_none() {
-                            recursion.push(r.clone());
+                            recursion.push(r);
                         }
                         path.push_str("_:");
-                        path.push_str(&copy.issue(r));
+                        path.push_str(copy.issue(r));
                     }
                     if !chosen_path.is_empty() && path > chosen_path {
                         pruned = true;
@@ -429,9 +437,9 @@ impl<'a> State<'a> {
                     continue;
                 }
                 for r in recursion {
-                    let (h, result_issuer) = self.hash_n_degree(&r, copy.clone())?;
+                    let (h, result_issuer) = self.hash_n_degree(r, copy.clone())?;
                     path.push_str("_:");
-                    path.push_str(&copy.issue(&r));
+                    path.push_str(copy.issue(r));
                     path.push('<');
                     path.push_str(&h);
                     path.push('>');
@@ -460,15 +468,15 @@ impl<'a> State<'a> {
 
 /// All permutations of a list, one at a time (Heap's algorithm, iterative),
 /// so that a long list costs work units rather than memory.
-struct Permutations {
-    items: Vec<String>,
+struct Permutations<'a> {
+    items: Vec<&'a str>,
     c: Vec<usize>,
     i: usize,
     started: bool,
 }
 
-impl Permutations {
-    fn new(items: Vec<String>) -> Self {
+impl<'a> Permutations<'a> {
+    fn new(items: Vec<&'a str>) -> Self {
         let n = items.len();
         Self {
             items,
@@ -478,7 +486,7 @@ impl Permutations {
         }
     }
 
-    fn next_perm(&mut self) -> Option<&[String]> {
+    fn next_perm(&mut self) -> Option<&[&'a str]> {
         if !self.started {
             self.started = true;
             return Some(&self.items);
@@ -507,7 +515,7 @@ mod tests {
 
     #[test]
     fn permutations_are_all_distinct() {
-        let mut p = Permutations::new(["a", "b", "c", "d"].map(String::from).to_vec());
+        let mut p = Permutations::new(vec!["a", "b", "c", "d"]);
         let mut seen = HashSet::default();
         while let Some(x) = p.next_perm() {
             assert!(seen.insert(x.concat()));
