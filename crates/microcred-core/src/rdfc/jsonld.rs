@@ -1373,13 +1373,23 @@ impl<'d> Expander<'d> {
                     .collect(),
             );
         }
-        let slot = result
-            .entry(expanded_prop)
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(a) = slot {
-            match expanded {
-                Value::Array(items) => a.extend(items),
-                other => a.push(other),
+        // A property met for the first time takes the expanded array as it
+        // is (no copy into a new one); a repeated one (two keys expanding to
+        // the same IRI) appends.
+        match result.entry(expanded_prop) {
+            serde_json::map::Entry::Vacant(slot) => {
+                slot.insert(match expanded {
+                    Value::Array(items) => Value::Array(items),
+                    other => Value::Array(vec![other]),
+                });
+            }
+            serde_json::map::Entry::Occupied(mut slot) => {
+                if let Value::Array(a) = slot.get_mut() {
+                    match expanded {
+                        Value::Array(items) => a.extend(items),
+                        other => a.push(other),
+                    }
+                }
             }
         }
         Ok(())

@@ -34,7 +34,7 @@ fn invalid(message: String) -> JsonLdError {
 impl RdfWriter {
     pub(crate) fn new() -> Self {
         Self {
-            quads: Vec::new(),
+            quads: Vec::with_capacity(64),
             labels: HashMap::default(),
             counter: 0,
         }
