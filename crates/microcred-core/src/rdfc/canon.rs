@@ -166,7 +166,8 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
 
     let mut state = State {
         quads: &quads,
-        bnode_quads: HashMap::default(),
+        // Sized for the usual case (about one blank node per two quads).
+        bnode_quads: HashMap::with_capacity_and_hasher(quads.len() / 2, Default::default()),
         canonical: Issuer::new("c14n"),
         first_degree: HashMap::default(),
         scratch: (String::new(), Vec::new()),
@@ -194,7 +195,11 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
             }
         }
     }
-    // Step 3: first-degree hashes.
+    // Step 3: first-degree hashes. Every blank node gets one, and most a
+    // canonical label right after: size those maps once.
+    state.first_degree.reserve(order.len());
+    state.canonical.map.reserve(order.len());
+    state.canonical.order.reserve(order.len());
     let mut by_hash: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for &b in &order {
         let h = state.hash_first_degree(b).to_owned();

@@ -1115,7 +1115,8 @@ impl<'d> Expander<'d> {
             let iri = self.absolute(iri, s)?;
             return Ok(obj([("@id", Value::String(iri))]));
         }
-        let mut out = Map::new();
+        // @value and at most one of @type and @language.
+        let mut out = Map::with_capacity(2);
         out.insert("@value".into(), value.clone());
         match tm {
             Some(t) if !matches!(t, "@id" | "@vocab" | "@none") => {
@@ -1217,7 +1218,8 @@ impl<'d> Expander<'d> {
                 }
             }
         }
-        let mut result: Map<String, Value> = Map::new();
+        // At most one expanded member per member (sized once, not grown).
+        let mut result: Map<String, Value> = Map::with_capacity(map.count());
         // Step 13.
         for (key, value) in map.entries() {
             if key == "@context" {
