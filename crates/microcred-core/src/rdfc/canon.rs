@@ -6,11 +6,14 @@
 //! past it canonicalization fails with [`CanonError::WorkLimit`] instead of
 //! running for hours on a hostile document.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::ops::Range;
 
 use sha2::{Digest, Sha256, Sha384};
 
-use super::nquads::{Quad, Term, write_quad, write_term};
+use super::nquads::{Quad, Term, write_term};
+use super::{FastMap as HashMap, FastSet as HashSet};
 
 /// The hash function RDFC-1.0 is parameterized with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,6 +33,54 @@ impl HashAlgorithm {
             Self::Sha384 => hex(&Sha384::digest(data)),
         }
     }
+
+    /// The hash of the concatenation of `buf`'s `ranges`, fed piece by
+    /// piece (no joined copy).
+    fn hex_ranges(self, buf: &str, ranges: &[Range<usize>]) -> String {
+        fn run<D: Digest>(buf: &str, ranges: &[Range<usize>]) -> String {
+            let mut d = D::new();
+            for r in ranges {
+                d.update(&buf.as_bytes()[r.clone()]);
+            }
+            hex(&d.finalize())
+        }
+        match self {
+            Self::Sha256 => run::<Sha256>(buf, ranges),
+            Self::Sha384 => run::<Sha384>(buf, ranges),
+        }
+    }
+}
+
+/// Appends the N-Quads line of `q` to `out`, blank node labels written by
+/// `blank` (the canonical or the first-degree substitute label): the same
+/// bytes as [`write_quad`] on a relabelled copy, without building the copy.
+fn write_quad_with(out: &mut String, q: &Quad, blank: impl Fn(&mut String, &str)) {
+    for t in [
+        Some(&q.subject),
+        Some(&q.predicate),
+        Some(&q.object),
+        q.graph.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        match t {
+            Term::Blank(b) => {
+                out.push_str("_:");
+                blank(out, b);
+            }
+            other => write_term(out, other),
+        }
+        out.push(' ');
+    }
+    out.push_str(".\n");
+}
+
+/// Sorts the lines `ranges` delimit in `buf` (by their bytes, as strings
+/// sort) and drops repeated ones.
+fn sort_lines(buf: &str, ranges: &mut Vec<Range<usize>>) {
+    ranges.sort_unstable_by(|a, b| buf[a.clone()].cmp(&buf[b.clone()]));
+    ranges.dedup_by(|a, b| buf[a.clone()] == buf[b.clone()]);
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -110,14 +161,16 @@ pub struct Canonicalized {
 pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, CanonError> {
     // A dataset is a set: drop duplicates, keeping first-appearance order
     // (the order blank nodes are met decides ties in the issued map).
-    let mut seen = HashSet::with_capacity(quads.len());
+    let mut seen = HashSet::with_capacity_and_hasher(quads.len(), Default::default());
     let quads: Vec<&Quad> = quads.iter().filter(|q| seen.insert(*q)).collect();
 
     let mut state = State {
         quads: &quads,
-        bnode_quads: HashMap::new(),
+        // Sized for the usual case (about one blank node per two quads).
+        bnode_quads: HashMap::with_capacity_and_hasher(quads.len() / 2, Default::default()),
         canonical: Issuer::new("c14n"),
-        first_degree: HashMap::new(),
+        first_degree: HashMap::default(),
+        scratch: (String::new(), Vec::new()),
         hash: options.hash,
         work: 0,
         max_work: options.max_work,
@@ -142,10 +195,14 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
             }
         }
     }
-    // Step 3: first-degree hashes.
+    // Step 3: first-degree hashes. Every blank node gets one, and most a
+    // canonical label right after: size those maps once.
+    state.first_degree.reserve(order.len());
+    state.canonical.map.reserve(order.len());
+    state.canonical.order.reserve(order.len());
     let mut by_hash: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for b in &order {
-        let h = state.hash_first_degree(b);
+    for &b in &order {
+        let h = state.hash_first_degree(b).to_owned();
         by_hash.entry(h).or_default().push(b);
     }
     // Step 4: unique hashes get canonical identifiers in hash order.
@@ -175,63 +232,54 @@ pub fn canonicalize(quads: &[Quad], options: &Options) -> Result<Canonicalized, 
         paths.sort_by(|a, b| a.0.cmp(&b.0));
         for (_, issuer) in paths {
             for old in issuer.order {
-                state.canonical.issue(&old);
+                state.canonical.issue(old);
             }
         }
     }
     // Step 6/7: relabel, serialize, sort.
-    let relabel = |t: &Term| -> Term {
-        match t {
-            Term::Blank(b) => Term::Blank(state.canonical.get(b).unwrap_or(b).to_owned()),
-            other => other.clone(),
-        }
-    };
-    let mut lines: Vec<String> = quads
-        .iter()
-        .map(|q| {
-            let mut line = String::with_capacity(128);
-            write_quad(
-                &mut line,
-                &Quad {
-                    subject: relabel(&q.subject),
-                    predicate: q.predicate.clone(),
-                    object: relabel(&q.object),
-                    graph: q.graph.as_ref().map(relabel),
-                },
-            );
-            line
-        })
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
+    // All lines go to one buffer and are sorted as ranges of it: one
+    // allocation instead of a String (and a relabelled Quad) per line.
+    let mut buf = String::with_capacity(quads.len() * 128);
+    let mut ranges = Vec::with_capacity(quads.len());
+    for q in &quads {
+        let start = buf.len();
+        write_quad_with(&mut buf, q, |out, b| {
+            out.push_str(state.canonical.get(b).unwrap_or(b));
+        });
+        ranges.push(start..buf.len());
+    }
+    sort_lines(&buf, &mut ranges);
+    let mut nquads = String::with_capacity(buf.len());
+    for r in ranges {
+        nquads.push_str(&buf[r]);
+    }
     let issued = state
         .canonical
         .order
         .iter()
-        .filter_map(|old| {
+        .filter_map(|&old| {
             let new = state.canonical.get(old)?;
-            Some((old.clone(), new.to_owned()))
+            Some((old.to_owned(), new.to_owned()))
         })
         .collect();
-    Ok(Canonicalized {
-        nquads: lines.concat(),
-        issued,
-    })
+    Ok(Canonicalized { nquads, issued })
 }
 
-/// An identifier issuer (RDFC-1.0 §4.3).
+/// An identifier issuer (RDFC-1.0 §4.3); it borrows the blank node labels
+/// from the dataset, so issuing (and copying an issuer in Hash N-Degree
+/// Quads) allocates only the new identifier.
 #[derive(Debug, Clone)]
-struct Issuer {
+struct Issuer<'a> {
     prefix: &'static str,
-    map: HashMap<String, String>,
-    order: Vec<String>,
+    map: HashMap<&'a str, String>,
+    order: Vec<&'a str>,
 }
 
-impl Issuer {
+impl<'a> Issuer<'a> {
     fn new(prefix: &'static str) -> Self {
         Self {
             prefix,
-            map: HashMap::new(),
+            map: HashMap::default(),
             order: Vec::new(),
         }
     }
@@ -240,22 +288,25 @@ impl Issuer {
         self.map.get(b).map(String::as_str)
     }
 
-    fn issue(&mut self, b: &str) -> String {
-        if let Some(id) = self.map.get(b) {
-            return id.clone();
+    fn issue(&mut self, b: &'a str) -> &str {
+        match self.map.entry(b) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let id = format!("{}{}", self.prefix, self.order.len());
+                self.order.push(b);
+                e.insert(id)
+            }
         }
-        let id = format!("{}{}", self.prefix, self.order.len());
-        self.map.insert(b.to_owned(), id.clone());
-        self.order.push(b.to_owned());
-        id
     }
 }
 
 struct State<'a> {
     quads: &'a [&'a Quad],
     bnode_quads: HashMap<&'a str, Vec<usize>>,
-    canonical: Issuer,
-    first_degree: HashMap<String, String>,
+    canonical: Issuer<'a>,
+    first_degree: HashMap<&'a str, String>,
+    /// Reused by every first-degree hash: the lines and their ranges.
+    scratch: (String, Vec<Range<usize>>),
     hash: HashAlgorithm,
     work: u64,
     max_work: u64,
@@ -283,45 +334,35 @@ impl<'a> State<'a> {
     }
 
     /// Hash First Degree Quads (§4.6).
-    fn hash_first_degree(&mut self, reference: &str) -> String {
-        if let Some(h) = self.first_degree.get(reference) {
-            return h.clone();
+    fn hash_first_degree(&mut self, reference: &'a str) -> &str {
+        if self.first_degree.contains_key(reference) {
+            return &self.first_degree[reference];
         }
-        let subst = |t: &Term| -> Term {
-            match t {
-                Term::Blank(b) if b == reference => Term::Blank("a".into()),
-                Term::Blank(_) => Term::Blank("z".into()),
-                other => other.clone(),
-            }
-        };
-        let mut lines: Vec<String> = self
-            .quads_of(reference)
-            .map(|q| {
-                let mut line = String::with_capacity(128);
-                write_quad(
-                    &mut line,
-                    &Quad {
-                        subject: subst(&q.subject),
-                        predicate: q.predicate.clone(),
-                        object: subst(&q.object),
-                        graph: q.graph.as_ref().map(subst),
-                    },
-                );
-                line
-            })
-            .collect();
-        lines.sort_unstable();
-        let h = self.hash.hex(lines.concat().as_bytes());
-        self.first_degree.insert(reference.to_owned(), h.clone());
-        h
+        let (mut buf, mut ranges) = core::mem::take(&mut self.scratch);
+        buf.clear();
+        ranges.clear();
+        for q in self.quads_of(reference) {
+            let start = buf.len();
+            write_quad_with(&mut buf, q, |out, b| {
+                out.push(if b == reference { 'a' } else { 'z' });
+            });
+            ranges.push(start..buf.len());
+        }
+        // The quads of a blank node are distinct (the dataset was
+        // deduplicated) but their substituted lines need not be; §4.6 keeps
+        // the repeats, so sort without dropping any.
+        ranges.sort_unstable_by(|a, b| buf[a.clone()].cmp(&buf[b.clone()]));
+        let h = self.hash.hex_ranges(&buf, &ranges);
+        self.scratch = (buf, ranges);
+        self.first_degree.entry(reference).or_insert(h)
     }
 
     /// Hash Related Blank Node (§4.7).
     fn hash_related(
         &mut self,
-        related: &str,
+        related: &'a str,
         quad: &Quad,
-        issuer: &Issuer,
+        issuer: &Issuer<'a>,
         position: char,
     ) -> String {
         let mut input = String::with_capacity(128);
@@ -333,7 +374,7 @@ impl<'a> State<'a> {
             input.push_str("_:");
             input.push_str(id);
         } else {
-            input.push_str(&self.hash_first_degree(related));
+            input.push_str(self.hash_first_degree(related));
         }
         self.hash.hex(input.as_bytes())
     }
@@ -341,9 +382,9 @@ impl<'a> State<'a> {
     /// Hash N-Degree Quads (§4.8).
     fn hash_n_degree(
         &mut self,
-        identifier: &str,
-        mut issuer: Issuer,
-    ) -> Result<(String, Issuer), CanonError> {
+        identifier: &'a str,
+        mut issuer: Issuer<'a>,
+    ) -> Result<(String, Issuer<'a>), CanonError> {
         self.spend()?;
         self.calls += 1;
         if self.calls > self.max_calls {
@@ -352,8 +393,8 @@ impl<'a> State<'a> {
             });
         }
         // Steps 1–3: group related blank nodes by their related hash.
-        let mut related: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let quads: Vec<&Quad> = self.quads_of(identifier).collect();
+        let mut related: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
+        let quads: Vec<&'a Quad> = self.quads_of(identifier).collect();
         for q in quads {
             for (t, pos) in [
                 (Some(&q.subject), 's'),
@@ -363,7 +404,7 @@ impl<'a> State<'a> {
                 if let Some(Term::Blank(b)) = t {
                     if b != identifier {
                         let h = self.hash_related(b, q, &issuer, pos);
-                        related.entry(h).or_default().push(b.clone());
+                        related.entry(h).or_default().push(b);
                     }
                 }
             }
@@ -373,7 +414,7 @@ impl<'a> State<'a> {
         for (hash, list) in related {
             data.push_str(&hash);
             let mut chosen_path = String::new();
-            let mut chosen_issuer: Option<Issuer> = None;
+            let mut chosen_issuer: Option<Issuer<'a>> = None;
             let mut perm = Permutations::new(list);
             while let Some(p) = perm.next_perm() {
                 self.spend()?;
@@ -381,16 +422,16 @@ impl<'a> State<'a> {
                 let mut path = String::new();
                 let mut recursion = Vec::new();
                 let mut pruned = false;
-                for r in p {
+                for &r in p {
                     if let Some(id) = self.canonical.get(r) {
                         path.push_str("_:");
                         path.push_str(id);
                     } else {
                         if copy.get(r).is_none() {
-                            recursion.push(r.clone());
+                            recursion.push(r);
                         }
                         path.push_str("_:");
-                        path.push_str(&copy.issue(r));
+                        path.push_str(copy.issue(r));
                     }
                     if !chosen_path.is_empty() && path > chosen_path {
                         pruned = true;
@@ -401,9 +442,9 @@ impl<'a> State<'a> {
                     continue;
                 }
                 for r in recursion {
-                    let (h, result_issuer) = self.hash_n_degree(&r, copy.clone())?;
+                    let (h, result_issuer) = self.hash_n_degree(r, copy.clone())?;
                     path.push_str("_:");
-                    path.push_str(&copy.issue(&r));
+                    path.push_str(copy.issue(r));
                     path.push('<');
                     path.push_str(&h);
                     path.push('>');
@@ -432,15 +473,15 @@ impl<'a> State<'a> {
 
 /// All permutations of a list, one at a time (Heap's algorithm, iterative),
 /// so that a long list costs work units rather than memory.
-struct Permutations {
-    items: Vec<String>,
+struct Permutations<'a> {
+    items: Vec<&'a str>,
     c: Vec<usize>,
     i: usize,
     started: bool,
 }
 
-impl Permutations {
-    fn new(items: Vec<String>) -> Self {
+impl<'a> Permutations<'a> {
+    fn new(items: Vec<&'a str>) -> Self {
         let n = items.len();
         Self {
             items,
@@ -450,7 +491,7 @@ impl Permutations {
         }
     }
 
-    fn next_perm(&mut self) -> Option<&[String]> {
+    fn next_perm(&mut self) -> Option<&[&'a str]> {
         if !self.started {
             self.started = true;
             return Some(&self.items);
@@ -479,8 +520,8 @@ mod tests {
 
     #[test]
     fn permutations_are_all_distinct() {
-        let mut p = Permutations::new(["a", "b", "c", "d"].map(String::from).to_vec());
-        let mut seen = HashSet::new();
+        let mut p = Permutations::new(vec!["a", "b", "c", "d"]);
+        let mut seen = HashSet::default();
         while let Some(x) = p.next_perm() {
             assert!(seen.insert(x.concat()));
         }

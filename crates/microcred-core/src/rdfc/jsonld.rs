@@ -17,8 +17,8 @@
 //! index, id, type and language maps, `@base`) are rejected as unsupported
 //! rather than half-implemented.
 
+use super::FastMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
@@ -135,7 +135,7 @@ impl TermDef {
 /// An active context (§4.1).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Context {
-    terms: HashMap<String, Arc<TermDef>>,
+    terms: FastMap<String, Arc<TermDef>>,
     vocab: Option<String>,
     language: Option<String>,
     direction: Option<String>,
@@ -169,7 +169,9 @@ const KEYWORDS: &[&str] = &[
 ];
 
 fn is_keyword(s: &str) -> bool {
-    KEYWORDS.contains(&s)
+    // Most strings asked about are terms and IRIs: one byte rules them out
+    // before the list is scanned.
+    s.starts_with('@') && KEYWORDS.contains(&s)
 }
 
 /// `@` followed by one or more ALPHA: reserved for future keywords, ignored.
@@ -179,16 +181,50 @@ fn has_keyword_form(s: &str) -> bool {
 
 /// An absolute IRI: a scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) then ':'.
 pub(crate) fn is_absolute_iri(s: &str) -> bool {
-    let Some(colon) = s.find(':') else {
+    let bytes = s.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
         return false;
     };
-    let scheme = &s.as_bytes()[..colon];
+    let scheme = &bytes[..colon];
+    // The forbidden characters are all ASCII, so a byte scan (one pass, no
+    // char decoding, one table load per byte) finds exactly what a char scan
+    // would; the scheme cannot hold any of them.
     !scheme.is_empty()
         && scheme[0].is_ascii_alphabetic()
         && scheme
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        && !s.contains([' ', '<', '>', '"', '{', '}', '|', '\\', '^', '`'])
+        && !bytes[colon + 1..]
+            .iter()
+            .any(|&b| NOT_IN_IRI[usize::from(b)])
+}
+
+/// The characters an absolute IRI may not contain: space, angle brackets,
+/// double quote, braces, vertical bar, backslash, caret and grave accent.
+static NOT_IN_IRI: [bool; 256] = {
+    let mut t = [false; 256];
+    let forbidden = b" <>\"{}|\\^`";
+    let mut i = 0;
+    while i < forbidden.len() {
+        t[forbidden[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// `m.get(key)` for the small maps of expanded JSON-LD: a scan of a few
+/// keys beats serde_json's map, which hashes the key with SipHash each time.
+pub(crate) fn member<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if m.len() <= 8 {
+        m.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        m.get(key)
+    }
+}
+
+/// `m.contains_key(key)`, see [`member`].
+pub(crate) fn has(m: &Map<String, Value>, key: &str) -> bool {
+    member(m, key).is_some()
 }
 
 fn is_blank(s: &str) -> bool {
@@ -218,7 +254,7 @@ const MAX_REMOTE_DEPTH: usize = 16;
 struct TermBuilder<'l> {
     result: Context,
     local: &'l Map<String, Value>,
-    defined: HashMap<String, bool>,
+    defined: FastMap<String, bool>,
     protected: bool,
     override_protected: bool,
     src: &'l str,
@@ -637,7 +673,7 @@ fn process_local(
     let mut builder = TermBuilder {
         result,
         local: m,
-        defined: HashMap::new(),
+        defined: FastMap::default(),
         protected,
         override_protected,
         src,
@@ -726,6 +762,97 @@ fn expand_iri<'a>(ctx: &'a Context, value: &'a str, vocab: bool) -> Option<Cow<'
     Some(Cow::Borrowed(value))
 }
 
+/// The members of a JSON object under expansion: a map of the document, or
+/// a [`Patched`] top level.
+pub(crate) trait Members<'d> {
+    /// How many members.
+    fn count(&self) -> usize;
+    /// The member named `key`.
+    fn member(&self, key: &str) -> Option<&'d Value>;
+    /// The members in document order.
+    fn entries(&self) -> impl Iterator<Item = (&'d str, &'d Value)>;
+}
+
+impl<'d> Members<'d> for &'d Map<String, Value> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn member(&self, key: &str) -> Option<&'d Value> {
+        self.get(key)
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&'d str, &'d Value)> {
+        self.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// A document's top level with one member left out, one replaced in place
+/// and one appended, borrowed rather than copied: the unsecured document a
+/// proof covers is the secured one without `proof` (plus the proofs named by
+/// `previousProof`, with the proof's `@context`), and copying the whole
+/// document to build it cost as much as a tenth of verifying.
+///
+/// The members are those of a `serde_json::Map` built from `base` by
+/// removing `without`, then inserting `append` (a key that is `without` or
+/// absent from `base`), then inserting `replace` (in place if present).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Patched<'d> {
+    /// The document's members.
+    pub(crate) base: &'d Map<String, Value>,
+    /// A member of `base` left out.
+    pub(crate) without: &'d str,
+    /// A member appended after those of `base`.
+    pub(crate) append: Option<(&'d str, &'d Value)>,
+    /// A member replacing `base`'s of the same name, in its place (appended
+    /// if `base` has none).
+    pub(crate) replace: Option<(&'d str, &'d Value)>,
+}
+
+impl<'d> Patched<'d> {
+    /// The member named `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&'d Value> {
+        Members::member(&self, key)
+    }
+}
+
+impl<'d> Members<'d> for &Patched<'d> {
+    fn count(&self) -> usize {
+        self.entries().count()
+    }
+
+    fn member(&self, key: &str) -> Option<&'d Value> {
+        if let Some((_, v)) = self.replace.filter(|(k, _)| *k == key) {
+            return Some(v);
+        }
+        if let Some((_, v)) = self.append.filter(|(k, _)| *k == key) {
+            return Some(v);
+        }
+        if key == self.without {
+            return None;
+        }
+        self.base.get(key)
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&'d str, &'d Value)> {
+        let Patched {
+            base,
+            without,
+            append,
+            replace,
+        } = **self;
+        let replace_absent = replace.filter(|(k, _)| !base.contains_key(*k));
+        base.iter()
+            .filter(move |(k, _)| k.as_str() != without)
+            .map(move |(k, v)| match replace {
+                Some((rk, rv)) if rk == k.as_str() => (rk, rv),
+                _ => (k.as_str(), v),
+            })
+            .chain(append)
+            .chain(replace_absent)
+    }
+}
+
 /// Where a local context comes from, for the memo key.
 enum Source<'a> {
     /// The scoped context of a term definition.
@@ -754,9 +881,9 @@ struct CacheEntry {
 /// entries that are never hit again).
 const CACHE_MAX: usize = 2048;
 
-fn cache() -> &'static Mutex<HashMap<CacheKey, CacheEntry>> {
-    static CACHE: OnceLock<Mutex<HashMap<CacheKey, CacheEntry>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+fn cache() -> &'static Mutex<FastMap<CacheKey, CacheEntry>> {
+    static CACHE: OnceLock<Mutex<FastMap<CacheKey, CacheEntry>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(FastMap::default()))
 }
 
 fn cache_get(key: &CacheKey) -> Option<Arc<Context>> {
@@ -779,15 +906,18 @@ fn empty_context() -> Arc<Context> {
     EMPTY.get_or_init(|| Arc::new(Context::default())).clone()
 }
 
+/// A step of the JSON path; keys borrow from the document being expanded
+/// (the path is only rendered into a String when an error is reported).
 #[derive(Debug, Clone)]
-enum Seg {
-    Key(String),
+enum Seg<'d> {
+    Key(&'d str),
     Index(usize),
 }
 
-/// The expansion algorithm (§5.1) with a JSON path for errors.
-pub(crate) struct Expander {
-    path: Vec<Seg>,
+/// The expansion algorithm (§5.1) with a JSON path for errors; `'d` is the
+/// lifetime of the document being expanded.
+pub(crate) struct Expander<'d> {
+    path: Vec<Seg<'d>>,
 }
 
 fn obj(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
@@ -799,7 +929,7 @@ fn obj(entries: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     )
 }
 
-impl Expander {
+impl<'d> Expander<'d> {
     pub(crate) fn new() -> Self {
         Self { path: Vec::new() }
     }
@@ -905,26 +1035,39 @@ impl Expander {
 
     /// Expands a whole document (§5.1 plus the API's final steps): the
     /// result is an array of expanded objects.
-    pub(crate) fn expand_document(&mut self, doc: &Value) -> Res<Vec<Value>> {
+    pub(crate) fn expand_document(&mut self, doc: &'d Value) -> Res<Vec<Value>> {
         let expanded = self.expand(&empty_context(), None, doc, false)?;
+        Ok(Self::document_result(expanded))
+    }
+
+    /// [`Self::expand_document`] for a document given as [`Patched`]
+    /// top-level members.
+    pub(crate) fn expand_patched(&mut self, doc: &Patched<'d>) -> Res<Vec<Value>> {
+        let expanded = self.expand_object(&empty_context(), None, None, doc, false)?;
+        Ok(Self::document_result(expanded))
+    }
+
+    /// The API's final steps: a lone `@graph` is unwrapped, the result is
+    /// an array.
+    fn document_result(expanded: Value) -> Vec<Value> {
         let expanded = match expanded {
             Value::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
                 m.remove("@graph").unwrap_or(Value::Null)
             }
             other => other,
         };
-        Ok(match expanded {
+        match expanded {
             Value::Null => Vec::new(),
             Value::Array(a) => a,
             other => vec![other],
-        })
+        }
     }
 
     fn expand(
         &mut self,
         ctx: &Arc<Context>,
         prop: Option<&str>,
-        element: &Value,
+        element: &'d Value,
         from_map: bool,
     ) -> Res<Value> {
         let def = prop.and_then(|p| ctx.terms.get(p)).cloned();
@@ -972,7 +1115,8 @@ impl Expander {
             let iri = self.absolute(iri, s)?;
             return Ok(obj([("@id", Value::String(iri))]));
         }
-        let mut out = Map::new();
+        // @value and at most one of @type and @language.
+        let mut out = Map::with_capacity(2);
         out.insert("@value".into(), value.clone());
         match tm {
             Some(t) if !matches!(t, "@id" | "@vocab" | "@none") => {
@@ -1027,15 +1171,15 @@ impl Expander {
         ctx: &Arc<Context>,
         prop: Option<&str>,
         def: Option<&Arc<TermDef>>,
-        map: &Map<String, Value>,
+        map: impl Members<'d>,
         from_map: bool,
     ) -> Res<Value> {
         let mut ctx = ctx.clone();
         // Step 7: type-scoped contexts do not propagate into new node objects.
         if let (false, Some(prev)) = (from_map, ctx.previous.clone()) {
             let expands_to = |k: &str, kw: &str| expand_iri(&ctx, k, true).as_deref() == Some(kw);
-            let has_value = map.keys().any(|k| expands_to(k, "@value"));
-            let only_id = map.len() == 1 && map.keys().all(|k| expands_to(k, "@id"));
+            let has_value = map.entries().any(|(k, _)| expands_to(k, "@value"));
+            let only_id = map.count() == 1 && map.entries().all(|(k, _)| expands_to(k, "@id"));
             if !has_value && !only_id {
                 ctx = prev;
             }
@@ -1045,45 +1189,43 @@ impl Expander {
             ctx = self.process(&ctx, Source::Scoped(d), true, true)?;
         }
         // Step 9: embedded context.
-        if let Some(local) = map.get("@context") {
-            self.path.push(Seg::Key("@context".into()));
+        if let Some(local) = map.member("@context") {
+            self.path.push(Seg::Key("@context"));
             let r = self.process(&ctx, Source::Embedded(local), false, true);
             self.path.pop();
             ctx = r?;
         }
         // Steps 10–11: type-scoped contexts, types in lexicographic order.
         let type_ctx = ctx.clone();
-        let mut type_keys: Vec<&String> = map
-            .keys()
-            .filter(|k| expand_iri(&type_ctx, k, true).as_deref() == Some("@type"))
+        let mut type_keys: Vec<(&'d str, &'d Value)> = map
+            .entries()
+            .filter(|(k, _)| expand_iri(&type_ctx, k, true).as_deref() == Some("@type"))
             .collect();
-        type_keys.sort();
+        type_keys.sort_by_key(|(k, _)| *k);
         let mut input_type = None;
-        for k in &type_keys {
-            let mut terms: Vec<&str> = as_slice(&map[k.as_str()])
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
+        for &(k, v) in &type_keys {
+            let mut terms: Vec<&str> = as_slice(v).iter().filter_map(Value::as_str).collect();
             if let Some(last) = terms.last() {
                 input_type = expand_iri(&type_ctx, last, true).map(Cow::into_owned);
             }
             terms.sort_unstable();
             for t in terms {
                 if let Some(d) = type_ctx.terms.get(t).filter(|d| d.context.is_some()) {
-                    self.path.push(Seg::Key((*k).clone()));
+                    self.path.push(Seg::Key(k));
                     let r = self.process(&ctx, Source::Scoped(d), false, false);
                     self.path.pop();
                     ctx = r?;
                 }
             }
         }
-        let mut result: Map<String, Value> = Map::new();
+        // At most one expanded member per member (sized once, not grown).
+        let mut result: Map<String, Value> = Map::with_capacity(map.count());
         // Step 13.
-        for (key, value) in map {
+        for (key, value) in map.entries() {
             if key == "@context" {
                 continue;
             }
-            self.path.push(Seg::Key(key.clone()));
+            self.path.push(Seg::Key(key));
             let r = self.expand_entry(
                 &ctx,
                 &type_ctx,
@@ -1105,8 +1247,8 @@ impl Expander {
         ctx: &Arc<Context>,
         type_ctx: &Arc<Context>,
         prop: Option<&str>,
-        key: &str,
-        value: &Value,
+        key: &'d str,
+        value: &'d Value,
         input_type: Option<&str>,
         result: &mut Map<String, Value>,
     ) -> Res<()> {
@@ -1207,9 +1349,7 @@ impl Expander {
         }
         let mut expanded = expanded;
         if def.is_some_and(|d| d.has_container("@list"))
-            && !expanded
-                .as_object()
-                .is_some_and(|m| m.contains_key("@list"))
+            && !expanded.as_object().is_some_and(|m| has(m, "@list"))
         {
             let items = match expanded {
                 Value::Array(a) => a,
@@ -1235,13 +1375,23 @@ impl Expander {
                     .collect(),
             );
         }
-        let slot = result
-            .entry(expanded_prop)
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(a) = slot {
-            match expanded {
-                Value::Array(items) => a.extend(items),
-                other => a.push(other),
+        // A property met for the first time takes the expanded array as it
+        // is (no copy into a new one); a repeated one (two keys expanding to
+        // the same IRI) appends.
+        match result.entry(expanded_prop) {
+            serde_json::map::Entry::Vacant(slot) => {
+                slot.insert(match expanded {
+                    Value::Array(items) => Value::Array(items),
+                    other => Value::Array(vec![other]),
+                });
+            }
+            serde_json::map::Entry::Occupied(mut slot) => {
+                if let Value::Array(a) = slot.get_mut() {
+                    match expanded {
+                        Value::Array(items) => a.extend(items),
+                        other => a.push(other),
+                    }
+                }
             }
         }
         Ok(())
@@ -1249,7 +1399,7 @@ impl Expander {
 
     /// Steps 15–19 of the expansion algorithm.
     fn finish_object(&self, prop: Option<&str>, result: Map<String, Value>) -> Res<Value> {
-        if result.contains_key("@value") {
+        if has(&result, "@value") {
             for k in result.keys() {
                 if !matches!(
                     k.as_str(),
@@ -1258,18 +1408,16 @@ impl Expander {
                     return Err(self.invalid(format!("invalid value object: member {k}")));
                 }
             }
-            if result.contains_key("@type")
-                && (result.contains_key("@language") || result.contains_key("@direction"))
-            {
+            if has(&result, "@type") && (has(&result, "@language") || has(&result, "@direction")) {
                 return Err(self.invalid("invalid value object: @type with @language"));
             }
-            let v = &result["@value"];
+            let v = member(&result, "@value").unwrap_or(&Value::Null);
             if v.is_null() {
                 return Ok(Value::Null);
             }
-            let ty = result.get("@type");
+            let ty = member(&result, "@type");
             if ty.and_then(Value::as_str) != Some("@json") {
-                if result.contains_key("@language") && !v.is_string() {
+                if has(&result, "@language") && !v.is_string() {
                     return Err(self.invalid("invalid language-tagged value: not a string"));
                 }
                 match ty {
@@ -1291,7 +1439,7 @@ impl Expander {
             }
             return Ok(Value::Object(result));
         }
-        if result.contains_key("@list") || result.contains_key("@set") {
+        if has(&result, "@list") || has(&result, "@set") {
             if result
                 .keys()
                 .any(|k| k != "@list" && k != "@set" && k != "@index")
@@ -1303,16 +1451,16 @@ impl Expander {
                 return Ok(s.clone());
             }
         }
-        if result.len() == 1 && result.contains_key("@language") {
+        if result.len() == 1 && has(&result, "@language") {
             return Ok(Value::Null);
         }
         // Top-level and @graph members that make no triple are dropped.
         let top = prop.is_none() || prop == Some("@graph");
         if top
             && (result.is_empty()
-                || result.contains_key("@value")
-                || result.contains_key("@list")
-                || (result.len() == 1 && result.contains_key("@id")))
+                || has(&result, "@value")
+                || has(&result, "@list")
+                || (result.len() == 1 && has(&result, "@id")))
         {
             return Ok(Value::Null);
         }

@@ -86,21 +86,7 @@ pub fn write_term(out: &mut String, term: &Term) {
         }
         Term::Literal(l) => {
             out.push('"');
-            for c in l.value.chars() {
-                match c {
-                    '\u{8}' => out.push_str("\\b"),
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\u{c}' => out.push_str("\\f"),
-                    '\r' => out.push_str("\\r"),
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    c if c < ' ' || c == '\u{7f}' => {
-                        let _ = write!(out, "\\u{:04X}", c as u32);
-                    }
-                    c => out.push(c),
-                }
-            }
+            push_escaped(out, &l.value);
             out.push('"');
             if let Some(lang) = &l.language {
                 out.push('@');
@@ -110,6 +96,54 @@ pub fn write_term(out: &mut String, term: &Term) {
                 out.push_str(&l.datatype);
                 out.push('>');
             }
+        }
+    }
+}
+
+/// Appends `value` with the canonical N-Quads string escapes: runs of bytes
+/// that need none are copied at once (every byte to escape is ASCII, so a
+/// run never splits a UTF-8 sequence).
+fn push_escaped(out: &mut String, value: &str) {
+    let mut rest = value;
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| b < b' ' || matches!(b, b'"' | b'\\' | 0x7f))
+    {
+        out.push_str(&rest[..i]);
+        let c = rest.as_bytes()[i];
+        match c {
+            0x08 => out.push_str("\\b"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            0x0c => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            c => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+        }
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// The former char-by-char escaping, kept to check [`push_escaped`] against.
+#[cfg(test)]
+fn push_escaped_chars(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c < ' ' || c == '\u{7f}' => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
         }
     }
 }
@@ -375,6 +409,26 @@ impl LineParser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn run_escaping_matches_char_escaping(s in "(?s).{0,64}|[\\x00-\\x7f]{0,64}") {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            push_escaped(&mut fast, &s);
+            push_escaped_chars(&mut slow, &s);
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn run_escaping_handles_every_escape() {
+        let s = "a\u{8}\t\n\u{c}\r\"\\\u{1}\u{7f}é\u{1F600}z";
+        let (mut fast, mut slow) = (String::new(), String::new());
+        push_escaped(&mut fast, s);
+        push_escaped_chars(&mut slow, s);
+        assert_eq!(fast, slow);
+        assert_eq!(fast, "a\\b\\t\\n\\f\\r\\\"\\\\\\u0001\\u007Fé\u{1F600}z");
+    }
 
     #[test]
     fn parse_and_write_round_trip() {

@@ -2,11 +2,10 @@
 //! working directly on the expanded form: an RDF dataset is a set, so the
 //! node map's merging of nodes that share an `@id` is not needed.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
 
-use super::jsonld::{JsonLdError, is_absolute_iri};
+use super::FastMap as HashMap;
+use super::jsonld::{JsonLdError, has, is_absolute_iri, member};
 use super::nquads::{
     Literal, Quad, RDF_FIRST, RDF_JSON, RDF_LANG_STRING, RDF_NIL, RDF_REST, RDF_TYPE, Term,
     XSD_BOOLEAN, XSD_DOUBLE, XSD_INTEGER, XSD_STRING,
@@ -35,8 +34,8 @@ fn invalid(message: String) -> JsonLdError {
 impl RdfWriter {
     pub(crate) fn new() -> Self {
         Self {
-            quads: Vec::new(),
-            labels: HashMap::new(),
+            quads: Vec::with_capacity(64),
+            labels: HashMap::default(),
             counter: 0,
         }
     }
@@ -79,7 +78,7 @@ impl RdfWriter {
     pub(crate) fn document(&mut self, expanded: &[Value]) -> Result<(), JsonLdError> {
         for item in expanded {
             if let Value::Object(m) = item {
-                if !m.contains_key("@value") && !m.contains_key("@list") {
+                if !has(m, "@value") && !has(m, "@list") {
                     self.node(m, &None)?;
                 }
             }
@@ -94,11 +93,11 @@ impl RdfWriter {
         node: &Map<String, Value>,
         graph: &Option<Term>,
     ) -> Result<Term, JsonLdError> {
-        let subject = match node.get("@id") {
+        let subject = match member(node, "@id") {
             Some(Value::String(id)) => self.id_term(id)?,
             _ => self.fresh(),
         };
-        if let Some(types) = node.get("@type") {
+        if let Some(types) = member(node, "@type") {
             for t in as_slice(types) {
                 let Value::String(t) = t else {
                     return Err(invalid("@type is not a string".into()));
@@ -107,11 +106,11 @@ impl RdfWriter {
                 self.emit(subject.clone(), RDF_TYPE, object, graph);
             }
         }
-        if let Some(g) = node.get("@graph") {
+        if let Some(g) = member(node, "@graph") {
             let name = Some(subject.clone());
             for item in as_slice(g) {
                 if let Value::Object(m) = item {
-                    if !m.contains_key("@value") && !m.contains_key("@list") {
+                    if !has(m, "@value") && !has(m, "@list") {
                         self.node(m, &name)?;
                     }
                 }
@@ -140,10 +139,10 @@ impl RdfWriter {
         let Value::Object(m) = v else {
             return Err(invalid("property value is not an object".into()));
         };
-        if m.contains_key("@value") {
+        if has(m, "@value") {
             return literal(m).map(|l| Some(Term::Literal(l)));
         }
-        if let Some(items) = m.get("@list") {
+        if let Some(items) = member(m, "@list") {
             return self.list(as_slice(items), graph).map(Some);
         }
         self.node(m, graph).map(Some)
@@ -171,8 +170,8 @@ impl RdfWriter {
 
 /// A value object as a literal (§6.2.1 steps 4–13).
 fn literal(m: &Map<String, Value>) -> Result<Literal, JsonLdError> {
-    let value = &m["@value"];
-    let datatype = m.get("@type").and_then(Value::as_str);
+    let value = member(m, "@value").unwrap_or(&Value::Null);
+    let datatype = member(m, "@type").and_then(Value::as_str);
     if datatype == Some("@json") {
         let bytes = crate::jcs::canonicalize(value);
         let value = String::from_utf8(bytes).map_err(|e| invalid(e.to_string()))?;
@@ -201,7 +200,7 @@ fn literal(m: &Map<String, Value>) -> Result<Literal, JsonLdError> {
         Value::String(s) => (s.clone(), XSD_STRING),
         _ => return Err(invalid("value object holds a non-scalar".into())),
     };
-    if let Some(lang) = m.get("@language").and_then(Value::as_str) {
+    if let Some(lang) = member(m, "@language").and_then(Value::as_str) {
         return Ok(Literal {
             value: lexical,
             datatype: RDF_LANG_STRING.into(),
