@@ -4,6 +4,11 @@
 
 #![forbid(unsafe_code)]
 
+// A batch signed with eddsa-rdfc-2022 spends much of its time allocating; mimalloc
+// takes ≈ 1.3× less CPU than glibc's malloc there (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod commands;
 mod compiled;
