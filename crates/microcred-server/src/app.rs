@@ -358,6 +358,7 @@ async fn verify(
 ) -> Result<Response, ApiError> {
     // Verification is CPU work (signatures, RDF canonicalization), and a changed status
     // list is read and verified first: off the async threads.
+    let is_presentation = presentation.is_some();
     let joined = tokio::task::spawn_blocking(move || {
         let verifier = match state.lists.verifier() {
             Ok(v) => v,
@@ -386,20 +387,34 @@ async fn verify(
     if let Some(selection) = &selection {
         select(&mut report, selection);
     }
-    let status = if report.valid {
+    // The VC-API's codes (w3c-ccg/vc-api verifier.yml): /credentials/verify defines
+    // 200 "successfully verified" and 400 for anything else, which its verifier test
+    // suite expects for a credential that fails; /presentations/verify answers 200
+    // "regardless of whether the presentation and/or credentials were determined to be
+    // valid". The verdict is in the body (`verified`) and, for every answer,
+    // in the `Microcred-Verified` header (which the employers' page reads).
+    let status = if report.valid || is_presentation {
         StatusCode::OK
     } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+        StatusCode::BAD_REQUEST
     };
+    let verdict = [(
+        VERIFIED_HEADER,
+        HeaderValue::from_static(if report.valid { "true" } else { "false" }),
+    )];
     if html_out {
-        return Ok((status, Html(html::transcript(&doc, &report))).into_response());
+        return Ok((status, verdict, Html(html::transcript(&doc, &report))).into_response());
     }
     Ok((
         status,
+        verdict,
         axum::Json(vc_api_result(&report, selection.as_ref())),
     )
         .into_response())
 }
+
+/// The verdict of a verify answer, `true` or `false`, whatever its status code.
+const VERIFIED_HEADER: &str = "microcred-verified";
 
 /// Keeps the verdict to the checks the client asked for: the lines of the others
 /// (the document's own, not those of a presentation's credentials, which are always
