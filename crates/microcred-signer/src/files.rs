@@ -123,14 +123,7 @@ pub(crate) fn write_atomic(
     force: bool,
     mode: u32,
 ) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = create_temp(dir, mode)?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
+    let tmp = synced_temp_beside(path, bytes, mode, |_| Ok(()))?;
     if force {
         tmp.persist(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -146,26 +139,41 @@ pub(crate) fn write_atomic(
     Ok(())
 }
 
+/// A temporary file in `path`'s directory with permissions `mode`, made ready by
+/// `prepare` before anything is written, holding `bytes` flushed to disk: what
+/// [`write_atomic`] and [`replace_keeping_owner`] rename to `path`.
+fn synced_temp_beside(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    prepare: impl FnOnce(&fs::File) -> anyhow::Result<()>,
+) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = create_temp(dir, mode)?;
+    prepare(tmp.as_file())?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(tmp)
+}
+
 /// Replaces the existing file `path` atomically with `bytes` (as [`write_atomic`] with
 /// `force`), keeping its owner and group: a key file an administrator re-encrypts as
 /// root for a service account must stay readable by that account. Where the owner cannot
 /// be kept, nothing is replaced.
 pub(crate) fn replace_keeping_owner(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
     let meta = fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = create_temp(dir, mode)?;
-    keep_owner(tmp.as_file(), &meta).with_context(|| {
-        format!(
-            "cannot give the new {} the owner and group of the old one; nothing was written",
-            path.display()
-        )
+    let tmp = synced_temp_beside(path, bytes, mode, |file| {
+        keep_owner(file, &meta).with_context(|| {
+            format!(
+                "cannot give the new {} the owner and group of the old one; nothing was written",
+                path.display()
+            )
+        })
     })?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
