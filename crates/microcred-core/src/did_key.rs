@@ -286,14 +286,9 @@ fn canonical_y(bytes: &[u8; 32]) -> bool {
     !(y[0] >= 0xed && y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f)
 }
 
+/// `0x` and the lower-case hexadecimal of `bytes` (multicodec headers in errors).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    use core::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2 + 2);
-    s.push_str("0x");
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    format!("0x{}", multibase::hex(bytes))
 }
 
 #[cfg(test)]

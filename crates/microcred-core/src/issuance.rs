@@ -710,17 +710,15 @@ impl CredentialIds {
         // RFC 9562 version 4 (random), variant 10.
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut id = String::with_capacity(45);
-        id.push_str("urn:uuid:");
-        for (i, byte) in b.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                id.push('-');
-            }
-            id.push(char::from(HEX[usize::from(byte >> 4)]));
-            id.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-        Ok(id)
+        let h = multibase::hex(&b);
+        Ok(format!(
+            "urn:uuid:{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        ))
     }
 }
 

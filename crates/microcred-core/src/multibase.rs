@@ -1,6 +1,7 @@
 //! Multibase encodings used by the specifications we implement: base58btc
 //! (`z…`, for keys and `proofValue`) and base64url without padding (`u…`, for
-//! Bitstring Status List `encodedList`).
+//! Bitstring Status List `encodedList`); and plain lower-case hexadecimal
+//! ([`hex`]: digests in RDFC-1.0 and the signer's ledger, credential ids).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -70,6 +71,18 @@ pub fn decode_base58btc_array<const N: usize>(s: &str) -> Result<Option<[u8; N]>
         Ok(_) | Err(bs58::decode::Error::BufferTooSmall) => Ok(None),
         Err(_) => Err(MultibaseError::InvalidData { base: "base58btc" }),
     }
+}
+
+/// Lower-case hexadecimal of `bytes`, two digits per byte, without a multibase
+/// prefix (a table lookup: the signer writes three digests per credential).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// Encodes bytes as multibase base64url without padding: `u` followed by the data.

@@ -12,6 +12,8 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256, Sha384};
 
+use crate::multibase::hex;
+
 use super::nquads::{Quad, Term, write_term};
 use super::{FastMap as HashMap, FastSet as HashSet};
 
@@ -81,16 +83,6 @@ fn write_quad_with(out: &mut String, q: &Quad, blank: impl Fn(&mut String, &str)
 fn sort_lines(buf: &str, ranges: &mut Vec<Range<usize>>) {
     ranges.sort_unstable_by(|a, b| buf[a.clone()].cmp(&buf[b.clone()]));
     ranges.dedup_by(|a, b| buf[a.clone()] == buf[b.clone()]);
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
 }
 
 /// Canonicalization options.

@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use microcred_core::keys::KeyFile;
+use microcred_core::multibase::hex;
 use microcred_core::proof::{
     self, KeyResolver, ProofOptions, ProofPurpose, ResolveError, ResolvedMethod,
 };
@@ -1421,18 +1422,6 @@ fn print_summary(
     });
     writeln!(std::io::stdout(), "{summary}")?;
     Ok(())
-}
-
-/// Lower-case hexadecimal, as the ledger records digests (a table lookup:
-/// three digests per credential).
-pub(super) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 /// A progress bar on a terminal; otherwise a plain line every few seconds.

@@ -9,8 +9,8 @@ use microcred_core::keys::KeyFile;
 use microcred_core::{Value, jcs};
 use sha2::{Digest as _, Sha256};
 
-use super::batch::hex;
 use crate::ledger::{Ledger, Reservation, status_entries};
+use microcred_core::multibase::hex;
 
 /// A credential recorded as pending, to be marked issued once written.
 pub(crate) struct Pending {

@@ -25,11 +25,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 
 use anyhow::{Context as _, bail};
+use microcred_core::multibase::hex;
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
 use super::{
-    Context, Counts, Job, JobKind, Layout, OwnKey, Place, Prepared, Progress, check_restored, hex,
+    Context, Counts, Job, JobKind, Layout, OwnKey, Place, Prepared, Progress, check_restored,
     reservation, signed_credential_into, sync_dir,
 };
 use crate::cli::BatchArgs;
