@@ -437,8 +437,7 @@ fn select(report: &mut Report, selection: &Selection) {
         );
         check.outcome = Outcome::Skipped;
     }
-    report.valid = report.checks.iter().all(|c| c.outcome != Outcome::Fail)
-        && report.credentials.iter().all(|r| r.valid);
+    report.revalidate();
 }
 
 /// The VC-API verification result: `verified`; `checks`, the checks performed

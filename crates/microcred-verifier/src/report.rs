@@ -177,17 +177,25 @@ impl Report {
         checks: Vec<Check>,
         credentials: Vec<Report>,
     ) -> Self {
-        let valid = checks.iter().all(|c| c.outcome != Outcome::Fail)
-            && credentials.iter().all(|r| r.valid);
-        Self {
+        let mut report = Self {
             kind,
             id,
-            valid,
+            valid: false,
             holder: None,
             summary,
             checks,
             credentials,
-        }
+        };
+        report.revalidate();
+        report
+    }
+
+    /// Sets [`valid`](Self::valid) from the checks: no check failed, and every
+    /// embedded credential's report is valid. For a caller that changed
+    /// outcomes after the report was made (the server's `options.checks`).
+    pub fn revalidate(&mut self) {
+        self.valid = self.checks.iter().all(|c| c.outcome != Outcome::Fail)
+            && self.credentials.iter().all(|r| r.valid);
     }
 
     /// The checks with the given id.
