@@ -592,11 +592,9 @@ fn fill_issuer(
 /// When the issuer (a string, or an object's `id`) is not `controller`, naming both.
 #[cfg(feature = "signing")]
 pub fn require_own_issuer(doc: &Value, controller: &str) -> Result<(), IssuanceError> {
-    let named = match doc.get("issuer") {
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
-        _ => None,
-    };
+    let named = crate::credential::Credential::new(doc)
+        .and_then(|c| c.issuer())
+        .and_then(|i| i.id);
     match named {
         Some(id) if id == controller => Ok(()),
         Some(id) => refuse!(
