@@ -26,6 +26,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
+use microcred_core::issuance::new_credential_id;
 use microcred_core::keys::KeyFile;
 use microcred_core::multibase::hex;
 use microcred_core::proof::{
@@ -905,15 +906,6 @@ fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Resu
         content_sha256: Some(p.content_sha256.clone()),
         issued_at: place.now.to_owned(),
     })
-}
-
-/// A new credential id (`urn:uuid:`, random): the core's generator, which
-/// reads the system's random numbers once per 256 ids on each thread.
-///
-/// # Errors
-/// When the operating system's random number generator fails.
-pub(crate) fn new_credential_id() -> anyhow::Result<String> {
-    Ok(microcred_core::issuance::new_credential_id()?)
 }
 
 fn sign_all(

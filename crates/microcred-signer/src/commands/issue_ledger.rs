@@ -43,7 +43,7 @@ pub(crate) fn reserve(
         Some(Value::String(id)) => id.clone(),
         Some(_) => bail!("{}: id must be a string", input.display()),
         None => {
-            let id = super::batch::new_credential_id()?;
+            let id = microcred_core::issuance::new_credential_id()?;
             doc.insert("id".into(), id.clone().into());
             id
         }
