@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::common::{private_copy, repo};
 use crate::keys::{
-    EXAMPLE_ENCRYPTED_PASS, EXAMPLE_UNIVERSITY_DID, PASS, encrypted_key, example_secret, pass_file,
-    read_json, run, set_mode, sign, stderr, stdout,
+    EXAMPLE_ENCRYPTED_PASS, EXAMPLE_UNIVERSITY_DID, PASS, encrypted_key, example_secret,
+    flip_ciphertext, pass_file, read_json, run, set_mode, sign, stderr, stdout,
 };
 
 /// The new passphrase of these tests; never printed either.
@@ -316,14 +316,7 @@ fn corrupt_or_non_key_files_are_refused() {
 
     // One ciphertext character flipped: the AEAD refuses it.
     let mut file = read_json(&key);
-    let ct = file["encrypted"]["ciphertext"].as_str().unwrap().to_owned();
-    let flipped = format!(
-        "{}{}{}",
-        &ct[..10],
-        if &ct[10..11] == "A" { "B" } else { "A" },
-        &ct[11..]
-    );
-    file["encrypted"]["ciphertext"] = flipped.into();
+    flip_ciphertext(&mut file);
     let corrupt = dir.path().join("corrupt.key.json");
     std::fs::write(&corrupt, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
     set_mode(&corrupt, 0o600);

@@ -143,6 +143,17 @@ impl Scene {
     }
 }
 
+/// The commands [`Scene::key_commands`] makes, in its order (checked by
+/// `every_key_loading_command_works_with_a_good_key`).
+const KEY_COMMANDS: [&str; 6] = [
+    "issue",
+    "present",
+    "batch",
+    "ledger init",
+    "status-list",
+    "change-passphrase",
+];
+
 /// The key of `present` is the learner's; every other command signs as the university.
 fn key_for(command: &str) -> &'static str {
     if command == "present" {
@@ -155,14 +166,11 @@ fn key_for(command: &str) -> &'static str {
 #[test]
 fn every_key_loading_command_works_with_a_good_key() {
     let scene = Scene::new();
-    for name in [
-        "issue",
-        "present",
-        "batch",
-        "ledger init",
-        "status-list",
-        "change-passphrase",
-    ] {
+    // A command added to key_commands is in every test that walks KEY_COMMANDS.
+    let (_d, key) = private_copy(UNIVERSITY);
+    let made: Vec<&str> = scene.key_commands(&key).iter().map(|(n, _)| *n).collect();
+    assert_eq!(made, KEY_COMMANDS);
+    for name in KEY_COMMANDS {
         let (_d, key) = private_copy(key_for(name));
         let mut commands = scene.key_commands(&key);
         let (_, c) = commands.iter_mut().find(|(n, _)| *n == name).unwrap();
@@ -176,14 +184,7 @@ fn every_key_loading_command_works_with_a_good_key() {
 fn every_key_loading_command_refuses_a_key_others_can_read() {
     let scene = Scene::new();
     for mode in [0o644, 0o640, 0o604, 0o660] {
-        for name in [
-            "issue",
-            "present",
-            "batch",
-            "ledger init",
-            "status-list",
-            "change-passphrase",
-        ] {
+        for name in KEY_COMMANDS {
             let (_d, key) = private_copy(key_for(name));
             set_mode(&key, mode);
             let mut commands = scene.key_commands(&key);

@@ -78,6 +78,18 @@ pub(crate) fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
+/// Changes one character of an encrypted key file's ciphertext (the AEAD must refuse it).
+pub(crate) fn flip_ciphertext(file: &mut Value) {
+    let ct = file["encrypted"]["ciphertext"].as_str().unwrap().to_owned();
+    let flipped = format!(
+        "{}{}{}",
+        &ct[..10],
+        if &ct[10..11] == "A" { "B" } else { "A" },
+        &ct[11..]
+    );
+    file["encrypted"]["ciphertext"] = flipped.into();
+}
+
 /// Generates an encrypted did:key in `dir` with the passphrase in a file; returns
 /// (key path, passphrase file, did).
 pub(crate) fn encrypted_key(dir: &Path, name: &str) -> (PathBuf, PathBuf, String) {
@@ -269,14 +281,7 @@ fn wrong_missing_or_corrupted_passphrase_is_a_clear_error() {
 
     // A flipped ciphertext character: the AEAD refuses it, same clear message.
     let mut file = read_json(&key);
-    let ct = file["encrypted"]["ciphertext"].as_str().unwrap().to_owned();
-    let flipped = format!(
-        "{}{}{}",
-        &ct[..10],
-        if &ct[10..11] == "A" { "B" } else { "A" },
-        &ct[11..]
-    );
-    file["encrypted"]["ciphertext"] = flipped.into();
+    flip_ciphertext(&mut file);
     std::fs::write(&key, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
     let out = run(
         sign(["issue", "--key"])
