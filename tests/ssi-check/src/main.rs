@@ -116,11 +116,14 @@ fn resolver() -> VerificationMethodDIDResolver<AnyDidMethod, AnyMethod> {
     VerificationMethodDIDResolver::new(AnyDidMethod::default())
 }
 
-async fn verify(file: &str, loader: &ContextLoader) -> Result<(), String> {
+/// `file` decoded as ssi decodes a Data Integrity credential for verification.
+fn decode(file: &str) -> Result<DataIntegrity<JsonCredential, AnySuite>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
-    let vc: DataIntegrity<JsonCredential, AnySuite> =
-        ssi::claims::data_integrity::from_json_str(&text)
-            .map_err(|e| format!("not decoded: {e}"))?;
+    ssi::claims::data_integrity::from_json_str(&text).map_err(|e| format!("not decoded: {e}"))
+}
+
+async fn verify(file: &str, loader: &ContextLoader) -> Result<(), String> {
+    let vc = decode(file)?;
     let params =
         VerificationParameters::from_resolver(resolver()).with_json_ld_loader(loader.clone());
     match vc.verify(params).await {
@@ -135,12 +138,8 @@ async fn verify(file: &str, loader: &ContextLoader) -> Result<(), String> {
 async fn nquads(file: &str, loader: &ContextLoader) -> Result<Vec<String>, String> {
     use ssi::json_ld::Expandable;
     use ssi::rdf::AnyLdEnvironment;
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
     // Decoded as `verify` decodes it, so that these are the N-Quads it hashes.
-    let vc: DataIntegrity<JsonCredential, AnySuite> =
-        ssi::claims::data_integrity::from_json_str(&text)
-            .map_err(|e| format!("not decoded: {e}"))?;
-    let vc = vc.claims;
+    let vc = decode(file)?.claims;
     let mut ld = ssi::rdf::LdEnvironment::default();
     let expanded = vc
         .expand_with(&mut ld, loader)
