@@ -82,6 +82,19 @@ pub(crate) struct Values<'a> {
     pub(crate) status: Option<Status<'a>>,
 }
 
+impl<'a> Values<'a> {
+    /// What the content form (the filled template alone) is written with: its
+    /// holes are slots only, so nothing else is needed.
+    fn content(slots: &'a [Value]) -> Self {
+        Self {
+            slots,
+            id: "",
+            valid_from: "",
+            status: None,
+        }
+    }
+}
+
 /// A credential's `credentialStatus`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Status<'a> {
@@ -251,13 +264,7 @@ impl Compiled {
     /// the tests that compare it with the `Value` path).
     #[cfg(test)]
     pub(crate) fn write_content(&self, slots: &[Value], out: &mut Vec<u8>) {
-        let values = Values {
-            slots,
-            id: "",
-            valid_from: "",
-            status: None,
-        };
-        self.content.write(&values, out);
+        self.content.write(&Values::content(slots), out);
     }
 
     /// The SHA-256 of the canonical form of the filled template alone (no id,
@@ -265,13 +272,7 @@ impl Compiled {
     /// As [`document_sha256`](Self::document_sha256), only the rest after the
     /// first run is written and hashed.
     pub(crate) fn content_sha256(&self, slots: &[Value], scratch: &mut Vec<u8>) -> [u8; 32] {
-        let values = Values {
-            slots,
-            id: "",
-            valid_from: "",
-            status: None,
-        };
-        self.content.sha256(&values, scratch)
+        self.content.sha256(&Values::content(slots), scratch)
     }
 }
 
