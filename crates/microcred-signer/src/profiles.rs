@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use microcred_core::Value;
-use microcred_verifier::profile::{Profile, violations};
+use microcred_verifier::profile::{Profile, violations_in};
 use time::OffsetDateTime;
 
 use crate::files;
@@ -55,17 +55,15 @@ pub(crate) fn enforce(
     allow: bool,
     err: &mut impl Write,
 ) -> anyhow::Result<()> {
-    // Worth reading, though they do not stop anything.
+    let mut failed = Vec::new();
     for profile in profiles {
-        for r in profile
-            .evaluate(doc, at)
-            .iter()
-            .filter(|r| !r.passed && !r.is_violation())
-        {
+        let results = profile.evaluate(doc, at);
+        // Worth reading, though they do not stop anything.
+        for r in results.iter().filter(|r| !r.passed && !r.is_violation()) {
             writeln!(err, "microcred-sign: {}: {r}", profile.id)?;
         }
+        failed.extend(violations_in(profile, &results));
     }
-    let failed = violations(profiles, doc, at);
     if failed.is_empty() {
         return Ok(());
     }

@@ -249,11 +249,24 @@ impl fmt::Display for RuleResult {
 pub fn violations(profiles: &[Profile], credential: &Value, at: OffsetDateTime) -> Vec<String> {
     profiles
         .iter()
-        .flat_map(|p| {
-            p.evaluate(credential, at)
-                .into_iter()
-                .filter(RuleResult::is_violation)
-                .map(move |r| format!("{} {} ({}): {}", p.id, r.rule, r.description, r.finding()))
+        .flat_map(|p| violations_in(p, &p.evaluate(credential, at)))
+        .collect()
+}
+
+/// [`violations`] among `results`, which `profile` gave ([`Profile::evaluate`]),
+/// for a caller that also shows the other results.
+pub fn violations_in(profile: &Profile, results: &[RuleResult]) -> Vec<String> {
+    results
+        .iter()
+        .filter(|r| r.is_violation())
+        .map(|r| {
+            format!(
+                "{} {} ({}): {}",
+                profile.id,
+                r.rule,
+                r.description,
+                r.finding()
+            )
         })
         .collect()
 }
