@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use microcred_core::proof::{DidKeyResolver, verify_proofs};
@@ -141,36 +140,46 @@ fn read_json(p: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
-/// Starts the batch, waits until at least `min_files` credentials exist,
-/// then kills it with SIGKILL. Returns how many files existed at the kill.
-fn run_and_kill(cmd: &mut std::process::Command, out: &Path, min_files: usize) -> usize {
+/// What the batch writes to stderr when it reaches its test pause point
+/// (`crates/microcred-signer/src/test_hook.rs`).
+const PAUSE_MARKER: &str = "microcred-sign: test pause after rows:";
+
+/// Starts the batch with its test pause point at `rows` rows of this run, waits
+/// until it reports that it has paused there, then kills it with SIGKILL. The
+/// kill point is the same on a fast and a slow machine: no timer races the batch.
+fn run_and_kill_after(cmd: &mut std::process::Command, rows: usize) {
+    use std::io::BufRead as _;
     let mut child = cmd
+        .env("MICROCRED_TEST_PAUSE_AFTER_ROWS", rows.to_string())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let n = std::fs::read_dir(out).map_or(0, |d| {
-            d.filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
-            })
-            .count()
-        });
-        if n >= min_files {
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let mut paused = false;
+    // Ends when the batch pauses, or when it exits (stderr closes) without pausing.
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        if line == format!("{PAUSE_MARKER} {rows}") {
+            paused = true;
             break;
         }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the batch exited before it could be killed"
-        );
-        assert!(Instant::now() < deadline, "the batch made no progress");
-        std::thread::sleep(Duration::from_millis(2));
+        seen.push(line);
     }
     // Child::kill sends SIGKILL on Unix.
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(
+        paused,
+        "the batch ended before its pause point after {rows} rows; stderr: {seen:?}"
+    );
+}
+
+/// [`run_and_kill_after`] in `--out` mode: returns how many credential files
+/// exist after the kill.
+fn run_and_kill(cmd: &mut std::process::Command, out: &Path, rows: usize) -> usize {
+    run_and_kill_after(cmd, rows);
     json_files(out).len()
 }
 
@@ -184,11 +193,11 @@ fn a_batch_killed_twice_resumes_to_exactly_one_valid_credential_per_row() {
     let out = s.path("out");
     let batch = |jobs: &str| s.killable_batch(jobs, &template, &learners, "--out", &out, &ledger);
 
-    // One signing thread makes the runs long enough to be killed part-way.
+    // Killed after 50 rows are on disk, then after 200 more.
     let first = run_and_kill(&mut batch("1"), &out, 50);
-    assert!(first < ROWS, "the first run finished before the kill");
-    let second = run_and_kill(&mut batch("1"), &out, first + 200);
-    assert!(second < ROWS, "the second run finished before the kill");
+    assert_eq!(first, 50, "each row on disk at the pause has its file");
+    let second = run_and_kill(&mut batch("2"), &out, 200);
+    assert_eq!(second, first + 200);
 
     let summary = Command::from_std(batch("0"))
         .arg("--json")
@@ -1081,30 +1090,19 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     let batch =
         |jobs: &str| s.killable_batch(jobs, &template, &learners, "--out-jsonl", &bundle, &ledger);
 
-    // Killed while signing: no bundle at all (only its temporary file), every row pending.
-    let mut child = batch("1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while bundle_temps(&dir).is_empty() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "exited before the kill"
-        );
-        assert!(Instant::now() < deadline, "the batch made no progress");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "finished before the kill"
-    );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // Killed while signing, after 700 of its lines are written: no bundle at all
+    // (only its temporary file), and the rows' reservation never committed.
+    run_and_kill_after(&mut batch("1"), 700);
     assert!(!bundle.exists(), "the bundle appears only when complete");
     assert_eq!(bundle_temps(&dir).len(), 1);
+    let recorded: i64 = rusqlite::Connection::open(&ledger)
+        .unwrap()
+        .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        recorded, 0,
+        "nothing is recorded before the last line is written"
+    );
 
     let run = |jobs: &str| -> (Value, String) {
         let out = Command::from_std(batch(jobs))
@@ -1122,20 +1120,9 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     assert!(stderr.contains("removed 1 temporary file(s)"), "{stderr}");
     // The rows are recorded pending, each with its line's SHA-256, in a
     // transaction that commits once the last line is written: the kill came
-    // after that commit (resumed) or, far more likely, before it (issued afresh).
-    let resumed = summary["resumed"].as_u64().unwrap();
-    assert_eq!(
-        resumed + summary["issued"].as_u64().unwrap(),
-        ROWS as u64,
-        "{summary}"
-    );
-    if resumed > 0 {
-        assert_eq!(resumed, ROWS as u64, "{summary}");
-        assert!(
-            stderr.contains(&format!("resuming {ROWS} credential(s)")),
-            "{stderr}"
-        );
-    }
+    // before that commit, so nothing was recorded and every row is issued afresh.
+    assert_eq!(summary["resumed"], 0, "{summary}");
+    assert_eq!(summary["issued"], ROWS, "{summary}");
     assert!(bundle_temps(&dir).is_empty());
 
     // One line per row, in the order of the list, each a valid credential of this

@@ -3,8 +3,8 @@
 //! `microcred-server`, uploads a valid and a tampered credential and reports what the
 //! page shows. Screenshots are saved under `target/browser-test/`.
 //!
-//! Needs `/usr/bin/chromium` (`apt-get install -y chromium`) and `npm ci` in
-//! `tests/browser/`; `.ci/run` does both. Without them the test fails saying so:
+//! Needs Chromium (`/usr/bin/chromium`, or `CHROMIUM`) and playwright-core in
+//! `tests/browser/`; `tests/setup.sh` installs both. Without them the test fails saying so:
 //! a page nobody has seen work is not tested.
 
 use std::process::Command;
@@ -20,12 +20,12 @@ fn verification_page_in_headless_chromium() {
     assert!(
         std::path::Path::new(&chromium).exists(),
         "{chromium} not found: install Debian's Chromium with `apt-get install -y chromium` \
-         (.ci/run installs it when missing)"
+         (tests/setup.sh, which tests/check.sh runs, installs it when missing)"
     );
     let browser_dir = repo("tests/browser");
     assert!(
         browser_dir.join("node_modules/playwright-core").exists(),
-        "playwright-core is not installed: run `npm ci` in tests/browser (.ci/run does)"
+        "playwright-core is not installed: run `bash tests/setup.sh` (tests/check.sh does)"
     );
     let server = Server::start("profiles = [\"claimed\"]\n");
     let vc = issue(&server, |_| {});

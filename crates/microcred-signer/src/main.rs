@@ -20,6 +20,7 @@ mod passphrase;
 mod profiles;
 mod suite;
 mod template;
+mod test_hook;
 
 use std::io::Write as _;
 use std::process::ExitCode;

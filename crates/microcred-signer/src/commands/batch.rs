@@ -966,6 +966,17 @@ fn sign_all(
                         }
                         written.push(done);
                         progress.inc();
+                        let done = counts.issued + counts.resumed + counts.restored;
+                        if crate::test_hook::reached(done) {
+                            // On disk and in the ledger before the pause, as a
+                            // crash after this commit would leave them.
+                            match commit(ledger.as_deref_mut(), out_dir, &mut written) {
+                                Ok(()) => crate::test_hook::pause(done),
+                                Err(e) => {
+                                    failure.get_or_insert(e);
+                                }
+                            }
+                        }
                     }
                     Err(e) => {
                         failure.get_or_insert(e);

@@ -426,6 +426,7 @@ impl Bundle {
                 Ok(())
             });
             let writing = (|| -> anyhow::Result<()> {
+                let mut lines: u64 = 0;
                 for blocks in &rx {
                     for Block { mut text, shas } in blocks {
                         out.write_all(&text)?;
@@ -446,6 +447,10 @@ impl Bundle {
                                 _ => {}
                             }
                             progress.inc();
+                            lines += 1;
+                            if crate::test_hook::reached(lines) {
+                                crate::test_hook::pause(lines);
+                            }
                         }
                     }
                     progress.tick();
