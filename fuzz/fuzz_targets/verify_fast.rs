@@ -1,6 +1,6 @@
 //! The fast verification paths against the reference path: `proof::verify_bytes`
-//! (borrowed tree, streamed canonical form), `proof::verify_batch` (Ed25519 batch
-//! verification with strict verdicts) and `proof::verify_presentation_bytes` must
+//! (borrowed tree, streamed canonical form), `proof::verify_batch` (many
+//! documents, keys resolved once) and `proof::verify_presentation_bytes` must
 //! answer exactly what `json::parse` + `proof::verify_proofs` answer, for any bytes.
 //!
 //! The first byte picks the input's shape:

@@ -737,12 +737,10 @@ fn context_starts_with(doc_ctx: Option<&Value>, proof_ctx: &Value) -> bool {
 
 mod batch;
 mod fast;
-mod strict;
 
-/// Whether `signature` is a valid Ed25519 signature of `message` by `key`, with
-/// exactly `VerifyingKey::verify_strict`'s verdict (canonical `s`, no small-order
-/// `R` or key, the cofactorless equation) at the cost of one field
-/// exponentiation instead of two. Every eddsa-jcs-2022 proof is checked with it.
+/// Whether `signature` is a valid Ed25519 signature of `message` by `key`:
+/// ed25519-dalek's `VerifyingKey::verify_strict` (canonical `s`, no small-order
+/// `R` or key, the cofactorless equation). Every Ed25519 proof is checked with it.
 ///
 /// ```
 /// use ed25519_dalek::{Signer as _, SigningKey};
@@ -752,7 +750,7 @@ mod strict;
 /// assert!(!microcred_core::proof::verify_signature(&signer.verifying_key(), b"other data", &signature));
 /// ```
 pub fn verify_signature(key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
-    strict::verify(key, message, signature)
+    key.verify_strict(message, signature).is_ok()
 }
 #[cfg(all(test, feature = "signing"))]
 mod tests_fast;
@@ -776,16 +774,11 @@ pub fn verify_bytes(
     batch::verify_one_document(bytes, resolver)
 }
 
-/// Verifies many documents' proofs with Ed25519 batch verification: one result
-/// per document, in order, each equal to what [`verify_bytes`] answers.
-///
-/// All signatures that reach the signature check are verified together with
-/// `ed25519_dalek::verify_batch`; after a batch succeeds each signature must
-/// still meet `verify_strict`'s preconditions (canonical `s` and `R`, keys and
-/// `R` not of small order, torsion-free keys), and when the batch fails each
-/// signature is checked on its own, which pins down the documents that fail.
-/// Verification methods are resolved once per call. About 64 to 1024
-/// documents per call is a good size.
+/// Verifies many documents' proofs: one result per document, in order, each
+/// equal to what [`verify_bytes`] answers. Verification methods are resolved once
+/// per call (a chunk of one issuer's credentials resolves its key once); every
+/// signature is checked with `verify_strict`. About 64 to 1024 documents per call
+/// is a good size.
 pub fn verify_batch(
     documents: &[&[u8]],
     resolver: &dyn KeyResolver,
@@ -804,8 +797,8 @@ pub struct PresentationOutcomes {
     pub credentials: Vec<Vec<ProofOutcome>>,
 }
 
-/// Verifies a presentation given as bytes and every credential it embeds, all
-/// signatures in one batch. Only the proofs: holder binding, purposes,
+/// Verifies a presentation given as bytes and every credential it embeds, keys
+/// resolved once for all. Only the proofs: holder binding, purposes,
 /// challenge and domain are the caller's checks.
 ///
 /// # Errors

@@ -1,5 +1,6 @@
 //! Bulk verification: thousands of credential files, streamed in chunks, each
-//! chunk's signatures checked as one Ed25519 batch, chunks spread over all cores.
+//! chunk's keys resolved once, each signature checked with `verify_strict`, chunks
+//! spread over all cores.
 //!
 //! Memory stays bounded, never the whole directory: at most `2 × threads`
 //! chunks of `chunk_size` files are in flight (being verified, or done and
@@ -39,12 +40,13 @@ use crate::{Report, Verifier, VerifyError};
 /// How bulk verification runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkOptions {
-    /// Files per chunk: read together and verified as one batch (default 256).
+    /// Files per chunk: read and verified together, keys resolved once (default 256).
     pub chunk_size: usize,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
-    /// Ed25519 batch verification (default); `false` checks each signature with
-    /// `verify_strict` on its own. Verdicts are the same either way.
+    /// Verify a chunk with one `proof::verify_batch` call (default: keys resolved
+    /// once per chunk); `false` verifies each file with `proof::verify_bytes`.
+    /// Every signature is checked with `verify_strict` either way.
     pub batch: bool,
     /// Largest file read, in bytes (default: the strict JSON parser's limit).
     pub max_file_bytes: usize,

@@ -72,8 +72,9 @@ struct Cli {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
-    /// Check each signature on its own with `verify_strict` instead of in batches
-    /// (slower; the verdicts are the same, see docs/performance.md).
+    /// Verify each file on its own, keys resolved per file rather than per chunk
+    /// (kept for existing scripts; every signature is checked with verify_strict
+    /// either way, and the verdicts are the same).
     #[arg(long)]
     no_batch: bool,
     /// Credential or presentation files to verify; a directory stands for the

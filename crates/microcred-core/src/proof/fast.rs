@@ -27,9 +27,9 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    /// The single-signature verdict (`verify_strict`'s, see [`super::strict`]).
+    /// The signature's verdict: ed25519-dalek's `verify_strict`.
     pub(super) fn verify_strict(&self) -> Result<String, ProofFailure> {
-        if super::strict::verify(&self.key, &self.hash, &self.signature) {
+        if super::verify_signature(&self.key, &self.hash, &self.signature) {
             Ok(self.controller.clone())
         } else {
             Err(ProofFailure::SignatureInvalid)
