@@ -294,6 +294,44 @@ fn trust_list_trusted_untrusted_and_did_web() {
         .stderr(predicate::str::contains("issuers[1].didDocument.id"));
 }
 
+/// The example credential names the example trust list's university but is
+/// signed by another key: no ✓ on the trust line, `trust` is not `pass` in
+/// `--json`, and the issuer is not shown under its trusted name.
+#[test]
+fn forged_trusted_issuer_gets_no_trust_tick() {
+    let d = Dir::new();
+    let example: Value = serde_json::from_str(&crate::common::text(
+        "keys-example/micro-credential.unsigned.json",
+    ))
+    .unwrap();
+    let forged = d.write("forged.json", &sign(&example, &stranger()));
+    let trust = crate::common::repo("keys-example/trust-list.json");
+    let out = verify()
+        .arg("--trust")
+        .arg(&trust)
+        .arg(&forged)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("INVALID credential"), "{out}");
+    assert!(out.contains("✗ issuer-key"), "{out}");
+    assert!(out.contains("✗ trust           not established"), "{out}");
+    assert!(!out.contains("✓ trust"), "{out}");
+    assert!(!out.contains("✓ accreditation"), "{out}");
+    assert!(!out.contains("(on the trust list)"), "{out}");
+    let lines = run_json(verify().arg("--trust").arg(&trust).arg(&forged), 1);
+    assert_eq!(outcome_of(&lines[0], "trust"), ["fail"]);
+    assert_eq!(outcome_of(&lines[0], "issuer-key"), ["fail"]);
+    assert!(
+        lines[0]["summary"].get("trustedName").is_none(),
+        "{}",
+        lines[0]
+    );
+}
+
 #[test]
 fn profiles_requested_pass_fail_and_user_files() {
     let d = Dir::new();
