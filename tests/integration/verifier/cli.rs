@@ -625,14 +625,15 @@ fn directory_is_verified_in_batches_with_the_same_verdicts_as_one_by_one() {
     std::fs::write(d.path("x-array.json"), b"[1]").unwrap();
     std::fs::write(d.path("y-dup.json"), br#"{"a":1,"a":2}"#).unwrap();
     std::fs::write(d.path("notes.txt"), b"not json, not *.json").unwrap();
+    // Named *.json but not a file: reported, not skipped.
     std::fs::create_dir(d.path("sub.json")).unwrap();
 
     let dir = d.0.path();
     let batch = run_json(verify().arg(dir), 2);
     assert_eq!(
         batch.len(),
-        303,
-        "300 credentials, p.json and the two bad files"
+        304,
+        "300 credentials, p.json, sub.json and the two bad files"
     );
     for (i, line) in batch[..300].iter().enumerate() {
         assert_eq!(
@@ -650,10 +651,16 @@ fn directory_is_verified_in_batches_with_the_same_verdicts_as_one_by_one() {
         batch[301]["error"]
             .as_str()
             .unwrap()
-            .contains("not a JSON object")
+            .contains("sub.json: not a regular file but a directory")
     );
     assert!(
         batch[302]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a JSON object")
+    );
+    assert!(
+        batch[303]["error"]
             .as_str()
             .unwrap()
             .contains("duplicate member")
@@ -669,7 +676,7 @@ fn directory_is_verified_in_batches_with_the_same_verdicts_as_one_by_one() {
     }
     // Files and directories can be mixed; an empty directory is a usage error.
     let lines = run_json(verify().arg(d.path("c003.json")).arg(dir), 2);
-    assert_eq!(lines.len(), 304);
+    assert_eq!(lines.len(), 305);
     assert_eq!(lines[0], batch[3]);
     let empty = tempfile::tempdir().unwrap();
     verify()
