@@ -179,8 +179,8 @@ pub enum FileError {
         /// The line.
         line: usize,
     },
-    /// A JSON Lines file with no line at all.
-    #[error("{}: the JSON Lines file is empty: no credential to verify", path.display())]
+    /// A JSON Lines file with no line that is not blank.
+    #[error("{}: the JSON Lines file is empty (no line that is not blank): nothing to verify", path.display())]
     Empty {
         /// The file.
         path: PathBuf,
@@ -595,7 +595,7 @@ struct JsonLines {
     /// Blank lines found to be followed by another line: reported first, then `held`.
     blank_errors: std::ops::Range<usize>,
     held: Option<(Source, Result<Vec<u8>, FileError>)>,
-    /// Whether the file has had a line at all.
+    /// Whether the file has had a line that is not blank.
     any: bool,
     /// An error to report before anything else (opening the file).
     failed: Option<FileError>,
@@ -668,7 +668,6 @@ impl Iterator for JsonLines {
                     }
                     if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
                         self.line = number;
-                        self.any = true;
                         if self.blanks.1 == 0 {
                             self.blanks.0 = number;
                         }

@@ -44,8 +44,9 @@ struct Cli {
     #[arg(long, conflicts_with = "html")]
     totals: bool,
     /// Read every FILE argument as JSON Lines (one credential or presentation on
-    /// each line, as `microcred-sign batch --out-jsonl` writes), whatever its name.
-    /// Files named *.jsonl or *.ndjson are always read so.
+    /// each line, as `microcred-sign batch --out-jsonl` writes), whatever its name
+    /// (a directory still stands for its *.json files). Files named *.jsonl or
+    /// *.ndjson are always read so.
     #[arg(long)]
     jsonl: bool,
     /// Print one self-contained HTML page with a readable transcript of each file
@@ -265,10 +266,8 @@ fn expand(args: &[PathBuf], jsonl: bool) -> Result<(Vec<Input>, bool), String> {
             || arg
                 .extension()
                 .is_some_and(|e| e == "jsonl" || e == "ndjson");
-        if lines {
-            many = true;
-            files.push(Input::JsonLines(arg.clone()));
-        } else if arg.is_dir() {
+        // A directory stands for its *.json files, with --jsonl too.
+        if arg.is_dir() {
             many = true;
             let found = bulk::json_files_in(arg)
                 .map_err(|e| format!("cannot read the directory {}: {e}", arg.display()))?;
@@ -279,6 +278,9 @@ fn expand(args: &[PathBuf], jsonl: bool) -> Result<(Vec<Input>, bool), String> {
                 ));
             }
             files.extend(found.into_iter().map(Input::File));
+        } else if lines {
+            many = true;
+            files.push(Input::JsonLines(arg.clone()));
         } else {
             files.push(Input::File(arg.clone()));
         }

@@ -249,10 +249,12 @@ fn a_bundle_is_streamed_and_each_bad_line_is_its_own_error() {
         "{out}"
     );
     // An empty bundle has nothing to verify: an error, not a silent success.
-    let empty = dir.path().join("empty.jsonl");
-    std::fs::write(&empty, "").unwrap();
-    let (_, err) = run(verify().arg(&empty), 2);
-    assert!(err.contains("the JSON Lines file is empty"), "{err}");
+    for (name, text) in [("empty.jsonl", ""), ("blank.jsonl", "\n \n\n")] {
+        let empty = dir.path().join(name);
+        std::fs::write(&empty, text).unwrap();
+        let (_, err) = run(verify().arg(&empty), 2);
+        assert!(err.contains("the JSON Lines file is empty"), "{err}");
+    }
 }
 
 /// A bundle under another name: one document per file is the rule for `*.json`,
@@ -260,7 +262,7 @@ fn a_bundle_is_streamed_and_each_bad_line_is_its_own_error() {
 #[test]
 fn a_bundle_named_json_gets_a_hint_and_jsonl_reads_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (bundle, _) = signer_bundle(dir.path(), 3);
+    let (bundle, lines) = signer_bundle(dir.path(), 3);
     let renamed = dir.path().join("cohort.json");
     std::fs::copy(&bundle, &renamed).unwrap();
     let (_, err) = run(verify().arg(&renamed), 2);
@@ -272,6 +274,12 @@ fn a_bundle_named_json_gets_a_hint_and_jsonl_reads_it() {
         out.contains(&format!("{name}:3: VALID credential")),
         "{out}"
     );
+    // A directory still stands for its *.json files, each one document.
+    let only = dir.path().join("only");
+    std::fs::create_dir(&only).unwrap();
+    std::fs::write(only.join("one.json"), &lines[0]).unwrap();
+    let (out, _) = run(verify().arg("--jsonl").arg(&only), 0);
+    assert!(out.contains("one.json: VALID credential"), "{out}");
 }
 
 /// Many files end with one line of totals (human), not one file; `--totals`
