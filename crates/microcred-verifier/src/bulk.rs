@@ -15,6 +15,16 @@
 //! file's bytes are still in memory, turns the proof outcomes into whatever
 //! result the caller needs.
 //!
+//! [`verify_inputs`] and [`verify_reports_of_inputs`] do the same for
+//! [`Input`]s, which may also be JSON Lines files (`microcred-sign batch
+//! --out-jsonl`): such a file is read line by line as the verification goes
+//! (never whole; the size limit applies to each line), and each line is one
+//! document, reported with its line number ([`Source`]).
+//!
+//! Only regular files are read: a file is opened without blocking (so that a
+//! FIFO cannot hang the verification) and anything else — a FIFO, a socket, a
+//! device, a directory — is refused as [`FileError::NotAFile`].
+//!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use microcred_core::proof::DidKeyResolver;
@@ -29,6 +39,8 @@
 //! # }
 //! ```
 
+use std::fmt;
+use std::fs::File;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
@@ -67,42 +79,141 @@ impl Default for BulkOptions {
     }
 }
 
-/// Why a file got no verdict.
+/// What to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file holding one credential or presentation.
+    File(PathBuf),
+    /// A JSON Lines file: one credential or presentation on each line (as
+    /// `microcred-sign batch --out-jsonl` writes). Blank lines at the end are
+    /// ignored; a blank line before another line is an error for that line.
+    JsonLines(PathBuf),
+}
+
+/// Where a document came from: a file, or one line of a JSON Lines file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Source {
+    /// The file.
+    pub path: PathBuf,
+    /// For a line of a JSON Lines file: its number, from 1 (every line
+    /// counts, blank ones too, as in an editor).
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Source {
+    /// `PATH`, or `PATH:LINE` for a line of a JSON Lines file.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        At(&self.path, self.line).fmt(f)
+    }
+}
+
+/// `PATH` or `PATH:LINE`, in error messages.
+struct At<'a>(&'a Path, Option<usize>);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(line) => write!(f, "{}:{line}", self.0.display()),
+            None => write!(f, "{}", self.0.display()),
+        }
+    }
+}
+
+/// Why a file (or a line of a JSON Lines file) got no verdict.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FileError {
-    /// The file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    /// The file could not be read (for a JSON Lines file, from this line on).
+    #[error("cannot read {}: {source}", At(path, *line))]
     Read {
         /// The file.
         path: PathBuf,
+        /// The line of a JSON Lines file being read when it failed.
+        line: Option<usize>,
         /// The I/O error.
         #[source]
         source: std::io::Error,
     },
-    /// The file is larger than [`BulkOptions::max_file_bytes`].
-    #[error("{}: file is larger than the limit of {limit} bytes", path.display())]
+    /// The file (or the line) is larger than [`BulkOptions::max_file_bytes`].
+    #[error("{}: {} is larger than the limit of {limit} bytes", At(path, *line), if line.is_some() { "line" } else { "file" })]
     TooLarge {
         /// The file.
         path: PathBuf,
+        /// The line, in a JSON Lines file.
+        line: Option<usize>,
         /// The limit.
         limit: usize,
     },
-    /// The file is not strict JSON.
-    #[error("{}: {source}", path.display())]
+    /// The path is not a regular file (a FIFO, a socket, a device, a directory):
+    /// refused without reading it.
+    #[error("{}: not a regular file but {kind}; only regular files are read", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is, in words (`a FIFO (named pipe)`, `a directory`, …).
+        kind: &'static str,
+    },
+    /// The document is not strict JSON.
+    #[error("{}: {source}", At(path, *line))]
     Json {
         /// The file.
         path: PathBuf,
+        /// The line, in a JSON Lines file.
+        line: Option<usize>,
         /// The parse error, with its JSON path.
         #[source]
         source: JsonError,
     },
-    /// The file is JSON but not an object (so neither credential nor presentation).
-    #[error("{}: the document is not a JSON object", path.display())]
+    /// The document is JSON but not an object (so neither credential nor presentation).
+    #[error("{}: the document is not a JSON object", At(path, *line))]
     NotAnObject {
         /// The file.
         path: PathBuf,
+        /// The line, in a JSON Lines file.
+        line: Option<usize>,
     },
+    /// A blank line of a JSON Lines file, before another line (blank lines at
+    /// the end are ignored).
+    #[error("{}:{line}: blank line: a JSON Lines file has one credential or presentation on every line (only blank lines at the end are ignored)", path.display())]
+    BlankLine {
+        /// The file.
+        path: PathBuf,
+        /// The line.
+        line: usize,
+    },
+    /// A JSON Lines file with no line that is not blank.
+    #[error("{}: the JSON Lines file is empty (no line that is not blank): nothing to verify", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl FileError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Read { path, .. }
+            | Self::TooLarge { path, .. }
+            | Self::NotAFile { path, .. }
+            | Self::Json { path, .. }
+            | Self::NotAnObject { path, .. }
+            | Self::BlankLine { path, .. }
+            | Self::Empty { path } => path,
+        }
+    }
+
+    /// The line of a JSON Lines file the error is about, if any.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Self::Read { line, .. }
+            | Self::TooLarge { line, .. }
+            | Self::Json { line, .. }
+            | Self::NotAnObject { line, .. } => *line,
+            Self::BlankLine { line, .. } => Some(*line),
+            Self::NotAFile { .. } | Self::Empty { .. } => None,
+        }
+    }
 }
 
 /// Why bulk verification could not run at all.
@@ -150,22 +261,20 @@ pub struct Summary {
     pub errors: usize,
 }
 
-/// The `*.json` files of a directory (not recursive), sorted by name, so that
-/// reports come in a stable order: regular files and symlinks that do not lead
-/// to a directory. Only paths are collected, not contents.
+/// The `*.json` entries of a directory (not recursive), sorted by name, so that
+/// reports come in a stable order. Every entry named `*.json` is listed, whatever
+/// it is: a regular file or a symlink to one is read, and anything else (a
+/// directory, a FIFO, a socket, a broken link) gets its error when it is read,
+/// rather than being skipped without a word. Only paths are collected, not
+/// contents.
 ///
 /// # Errors
 /// The I/O error of reading the directory.
 pub fn json_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        // A symlink counts unless it leads to a directory: one to a file is read
-        // through, a broken one is listed so that reading it reports the problem.
-        let wanted = kind.is_file() || (kind.is_symlink() && !path.is_dir());
-        if path.extension().is_some_and(|e| e == "json") && wanted {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
             files.push(path);
         }
     }
@@ -249,34 +358,66 @@ where
     M: Fn(&Path, &[u8], Report) -> T + Sync,
     S: FnMut(PathBuf, Result<T, FileError>),
 {
-    verify_files(
-        paths,
+    verify_reports_of_inputs(
+        verifier,
+        paths.into_iter().map(Input::File),
+        options,
+        |source, bytes, report| map(&source.path, bytes, report),
+        |source, result| sink(source.path, result),
+    )
+}
+
+/// [`verify_reports_with`] for [`Input`]s: files, and JSON Lines files whose
+/// lines are verified one by one; `sink` gets each document's result, with
+/// where it came from, in input order (a JSON Lines file's lines in file order).
+///
+/// # Errors
+/// [`BulkError`] when the worker threads cannot be started.
+pub fn verify_reports_of_inputs<I, T, M, S>(
+    verifier: &Verifier,
+    inputs: I,
+    options: &BulkOptions,
+    map: M,
+    mut sink: S,
+) -> Result<(), BulkError>
+where
+    I: IntoIterator<Item = Input>,
+    T: Send,
+    M: Fn(&Source, &[u8], Report) -> T + Sync,
+    S: FnMut(Source, Result<T, FileError>),
+{
+    verify_inputs(
+        inputs,
         verifier.resolver(),
         options,
-        |path, bytes, outcomes| {
+        |source, bytes, outcomes| {
             verifier
                 .verify_bytes_verified(bytes, outcomes)
-                .map(|report| map(path, bytes, report))
+                .map(|report| map(source, bytes, report))
         },
-        |path, result| {
+        |source, result| {
             let result = match result {
                 Ok(Ok(mapped)) => Ok(mapped),
-                Ok(Err(VerifyError::Json(source))) => Err(FileError::Json {
-                    path: path.clone(),
-                    source,
+                Ok(Err(VerifyError::Json(json))) => Err(FileError::Json {
+                    path: source.path.clone(),
+                    line: source.line,
+                    source: json,
                 }),
-                Ok(Err(_)) => Err(FileError::NotAnObject { path: path.clone() }),
+                Ok(Err(_)) => Err(FileError::NotAnObject {
+                    path: source.path.clone(),
+                    line: source.line,
+                }),
                 Err(e) => Err(e),
             };
-            sink(path, result);
+            sink(source, result);
         },
     )
 }
 
-/// The general driver: for each file, its proofs are verified (batched per
-/// chunk), then `check(path, bytes, outcomes)` runs on the worker thread while
-/// the bytes are in memory, and `sink(path, result)` gets the result on the
-/// calling thread, in input order.
+/// The general driver over files: for each file, its proofs are verified
+/// (batched per chunk), then `check(path, bytes, outcomes)` runs on the worker
+/// thread while the bytes are in memory, and `sink(path, result)` gets the
+/// result on the calling thread, in input order.
 ///
 /// # Errors
 /// [`BulkError`] when the worker threads cannot be started.
@@ -293,6 +434,34 @@ where
     C: Fn(&Path, &[u8], Vec<ProofOutcome>) -> R + Sync,
     S: FnMut(PathBuf, Result<R, FileError>),
 {
+    verify_inputs(
+        paths.into_iter().map(Input::File),
+        resolver,
+        options,
+        |source, bytes, outcomes| check(&source.path, bytes, outcomes),
+        |source, result| sink(source.path, result),
+    )
+}
+
+/// The general driver: [`verify_files`] for [`Input`]s. A JSON Lines file is
+/// read on the calling thread as chunks are handed out, line by line, so that
+/// only the lines of the chunks in flight are in memory.
+///
+/// # Errors
+/// [`BulkError`] when the worker threads cannot be started.
+pub fn verify_inputs<I, R, C, S>(
+    inputs: I,
+    resolver: &(dyn KeyResolver + Sync),
+    options: &BulkOptions,
+    check: C,
+    mut sink: S,
+) -> Result<(), BulkError>
+where
+    I: IntoIterator<Item = Input>,
+    R: Send,
+    C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
+    S: FnMut(Source, Result<R, FileError>),
+{
     let threads = options
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -305,21 +474,34 @@ where
             reason: e.to_string(),
         })?;
     let chunk_size = options.chunk_size.max(1);
-    let mut paths = paths.into_iter().peekable();
+    let mut items = Items {
+        inputs: inputs.into_iter(),
+        lines: None,
+        limit: options.max_file_bytes,
+    }
+    .peekable();
     // A pipeline, not rounds: up to two chunks per thread are in flight, and
     // whenever the oldest is done its results go to `sink` (on this thread)
     // while the workers go on with the next ones, so no worker waits for a
     // slower neighbour or for the output. Memory stays bounded by the chunks
     // in flight plus those done out of order and waiting for their turn.
     let window = threads * 2;
-    type Results<R> = Vec<(PathBuf, Result<R, FileError>)>;
+    type Results<R> = Vec<(Source, Result<R, FileError>)>;
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<Results<R>>)>();
     pool.in_place_scope(|scope| {
         let mut waiting = std::collections::BTreeMap::new();
         let (mut started, mut next) = (0usize, 0usize);
         loop {
-            while started - next < window && paths.peek().is_some() {
-                let chunk: Vec<PathBuf> = paths.by_ref().take(chunk_size).collect();
+            while started - next < window && items.peek().is_some() {
+                // Lines already read count towards the chunk's bytes, so that a
+                // chunk of long lines stays within max_chunk_bytes (plus a line).
+                let mut chunk = Vec::with_capacity(chunk_size);
+                let mut bytes = 0usize;
+                while chunk.len() < chunk_size && bytes <= options.max_chunk_bytes {
+                    let Some(item) = items.next() else { break };
+                    bytes += item.bytes_read();
+                    chunk.push(item);
+                }
                 let tx = tx.clone();
                 let check = &check;
                 let id = started;
@@ -351,8 +533,8 @@ where
             };
             waiting.insert(id, results);
             while let Some(results) = waiting.remove(&next) {
-                for (path, result) in results {
-                    sink(path, result);
+                for (source, result) in results {
+                    sink(source, result);
                 }
                 next += 1;
             }
@@ -361,24 +543,227 @@ where
     Ok(())
 }
 
+/// One document to verify: a file, read by the worker, or a line already read.
+enum Item {
+    File(PathBuf),
+    Line(Source, Result<Vec<u8>, FileError>),
+}
+
+impl Item {
+    fn bytes_read(&self) -> usize {
+        match self {
+            Self::Line(_, Ok(bytes)) => bytes.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// The inputs as documents: a file as itself, a JSON Lines file as its lines.
+struct Items<I> {
+    inputs: I,
+    lines: Option<JsonLines>,
+    limit: usize,
+}
+
+impl<I: Iterator<Item = Input>> Iterator for Items<I> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(lines) = &mut self.lines {
+                if let Some((source, read)) = lines.next() {
+                    return Some(Item::Line(source, read));
+                }
+                self.lines = None;
+            }
+            match self.inputs.next()? {
+                Input::File(path) => return Some(Item::File(path)),
+                Input::JsonLines(path) => self.lines = Some(JsonLines::open(path, self.limit)),
+            }
+        }
+    }
+}
+
+/// The lines of a JSON Lines file, read as they are asked for, each bounded by
+/// `limit` (a longer line is skipped up to its end, not kept).
+struct JsonLines {
+    path: PathBuf,
+    reader: Option<std::io::BufReader<File>>,
+    limit: usize,
+    /// Lines read so far.
+    line: usize,
+    /// Blank lines not yet known to be trailing (a run: first and count).
+    blanks: (usize, usize),
+    /// Blank lines found to be followed by another line: reported first, then `held`.
+    blank_errors: std::ops::Range<usize>,
+    held: Option<(Source, Result<Vec<u8>, FileError>)>,
+    /// Whether the file has had a line that is not blank.
+    any: bool,
+    /// An error to report before anything else (opening the file).
+    failed: Option<FileError>,
+}
+
+impl JsonLines {
+    fn open(path: PathBuf, limit: usize) -> Self {
+        let (reader, failed) = match open_regular(&path) {
+            Ok(file) => (Some(std::io::BufReader::with_capacity(1 << 16, file)), None),
+            Err(e) => (None, Some(e)),
+        };
+        Self {
+            path,
+            reader,
+            limit,
+            line: 0,
+            blanks: (0, 0),
+            blank_errors: 0..0,
+            held: None,
+            any: false,
+            failed,
+        }
+    }
+
+    fn source(&self, line: Option<usize>) -> Source {
+        Source {
+            path: self.path.clone(),
+            line,
+        }
+    }
+}
+
+impl Iterator for JsonLines {
+    type Item = (Source, Result<Vec<u8>, FileError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.failed.take() {
+            return Some((self.source(None), Err(e)));
+        }
+        loop {
+            if let Some(line) = self.blank_errors.next() {
+                let error = FileError::BlankLine {
+                    path: self.path.clone(),
+                    line,
+                };
+                return Some((self.source(Some(line)), Err(error)));
+            }
+            if let Some(held) = self.held.take() {
+                return Some(held);
+            }
+            let reader = self.reader.as_mut()?;
+            let mut bytes = Vec::new();
+            let read = read_line(reader, self.limit, &mut bytes);
+            let number = self.line + 1;
+            let item = match read {
+                // The end: blank lines before it are trailing, and ignored.
+                Ok(None) => {
+                    self.reader = None;
+                    if self.any {
+                        return None;
+                    }
+                    let error = FileError::Empty {
+                        path: self.path.clone(),
+                    };
+                    return Some((self.source(None), Err(error)));
+                }
+                Ok(Some(false)) => {
+                    if bytes.last() == Some(&b'\r') {
+                        bytes.pop();
+                    }
+                    if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+                        self.line = number;
+                        if self.blanks.1 == 0 {
+                            self.blanks.0 = number;
+                        }
+                        self.blanks.1 += 1;
+                        continue;
+                    }
+                    Ok(bytes)
+                }
+                Ok(Some(true)) => Err(FileError::TooLarge {
+                    path: self.path.clone(),
+                    line: Some(number),
+                    limit: self.limit,
+                }),
+                // Nothing more can be read from this file.
+                Err(source) => {
+                    self.reader = None;
+                    Err(FileError::Read {
+                        path: self.path.clone(),
+                        line: Some(number),
+                        source,
+                    })
+                }
+            };
+            self.line = number;
+            self.any = true;
+            let (first, count) = std::mem::take(&mut self.blanks);
+            self.blank_errors = first..first + count;
+            self.held = Some((self.source(Some(number)), item));
+        }
+    }
+}
+
+/// Reads one line (without its `\n`) into `bytes`: `None` at the end of the
+/// file, `Some(true)` when the line is longer than `limit` (then `bytes` is
+/// empty and the rest of the line has been skipped), else `Some(false)`.
+fn read_line(
+    reader: &mut impl std::io::BufRead,
+    limit: usize,
+    bytes: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
+    let (mut any, mut too_long) = (false, false);
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(any.then_some(too_long));
+        }
+        any = true;
+        let (take, end) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            if bytes.len() + take > limit {
+                too_long = true;
+                *bytes = Vec::new();
+            } else {
+                bytes.extend_from_slice(&available[..take]);
+            }
+        }
+        reader.consume(take + usize::from(end));
+        if end {
+            return Ok(Some(too_long));
+        }
+    }
+}
+
 /// Reads a chunk's files and verifies them, in parts of at most `max_chunk_bytes`.
 fn run_chunk<R, C>(
-    chunk: Vec<PathBuf>,
+    chunk: Vec<Item>,
     resolver: &(dyn KeyResolver + Sync),
     options: &BulkOptions,
     check: &C,
-) -> Vec<(PathBuf, Result<R, FileError>)>
+) -> Vec<(Source, Result<R, FileError>)>
 where
-    C: Fn(&Path, &[u8], Vec<ProofOutcome>) -> R + Sync,
+    C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
 {
     let mut results = Vec::with_capacity(chunk.len());
-    let mut part: Vec<(PathBuf, Result<Vec<u8>, FileError>)> = Vec::new();
+    let mut part: Vec<(Source, Result<Vec<u8>, FileError>)> = Vec::new();
     let mut part_bytes = 0;
     let count = chunk.len();
-    for (i, path) in chunk.into_iter().enumerate() {
-        let read = read_file(&path, options.max_file_bytes);
+    for (i, item) in chunk.into_iter().enumerate() {
+        let (source, read) = match item {
+            Item::File(path) => {
+                let read = read_file(&path, options.max_file_bytes);
+                (Source { path, line: None }, read)
+            }
+            Item::Line(source, read) => (source, read),
+        };
         part_bytes += read.as_ref().map_or(0, Vec::len);
-        part.push((path, read));
+        part.push((source, read));
         if part_bytes > options.max_chunk_bytes || i + 1 == count {
             verify_part(
                 std::mem::take(&mut part),
@@ -394,13 +779,13 @@ where
 }
 
 fn verify_part<R, C>(
-    part: Vec<(PathBuf, Result<Vec<u8>, FileError>)>,
+    part: Vec<(Source, Result<Vec<u8>, FileError>)>,
     resolver: &(dyn KeyResolver + Sync),
     options: &BulkOptions,
     check: &C,
-    results: &mut Vec<(PathBuf, Result<R, FileError>)>,
+    results: &mut Vec<(Source, Result<R, FileError>)>,
 ) where
-    C: Fn(&Path, &[u8], Vec<ProofOutcome>) -> R + Sync,
+    C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
 {
     let docs: Vec<&[u8]> = part
         .iter()
@@ -414,47 +799,131 @@ fn verify_part<R, C>(
             .collect()
     };
     let mut verified = verified.into_iter();
-    for (path, read) in part {
+    for (source, read) in part {
         let result = match read {
             Err(e) => Err(e),
             Ok(bytes) => match verified.next() {
-                Some(Ok(outcomes)) => Ok(check(&path, &bytes, outcomes)),
-                Some(Err(source)) => Err(FileError::Json {
-                    path: path.clone(),
-                    source,
+                Some(Ok(outcomes)) => Ok(check(&source, &bytes, outcomes)),
+                Some(Err(json)) => Err(FileError::Json {
+                    path: source.path.clone(),
+                    line: source.line,
+                    source: json,
                 }),
                 // Not reached: one verdict per document read.
-                None => Ok(check(&path, &bytes, Vec::new())),
+                None => Ok(check(&source, &bytes, Vec::new())),
             },
         };
-        results.push((path, result));
+        results.push((source, result));
     }
 }
 
-fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, FileError> {
+/// Opens a file for reading if it is a regular file (or a symlink to one).
+/// The open itself never blocks: on Unix it is made with `O_NONBLOCK`, so that
+/// a FIFO (which would wait for a writer) is opened at once and then refused,
+/// with no window between a check and the open for a swap to slip through.
+///
+/// # Errors
+/// [`FileError::NotAFile`] for anything but a regular file, [`FileError::Read`]
+/// when it cannot be opened.
+pub fn open_regular(path: &Path) -> Result<File, FileError> {
     let read_error = |source| FileError::Read {
         path: path.to_owned(),
+        line: None,
         source,
     };
-    let file = std::fs::File::open(path).map_err(read_error)?;
+    let opened = open_nonblocking(path);
+    // What the path is decides the message: a socket cannot even be opened
+    // (ENXIO), which says less than "a socket".
+    let meta = match &opened {
+        Ok(file) => file.metadata(),
+        Err(_) => std::fs::metadata(path),
+    };
+    if let Ok(meta) = &meta {
+        if let Some(kind) = not_a_file(&meta.file_type()) {
+            return Err(FileError::NotAFile {
+                path: path.to_owned(),
+                kind,
+            });
+        }
+    }
+    let file = opened.map_err(read_error)?;
+    meta.map_err(read_error)?;
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    // O_NONBLOCK only changes how a FIFO or device is opened and read; a
+    // regular file reads as it always does.
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    Ok(File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// What a path that is not a regular file is, in words; `None` for a regular file.
+fn not_a_file(kind: &std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_char_device() {
+            return Some("a character device");
+        }
+        if kind.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// Reads a whole regular file of at most `limit` bytes (see [`open_regular`]).
+///
+/// # Errors
+/// [`FileError`]: not a regular file, unreadable, or larger than `limit`.
+pub fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, FileError> {
+    let read_error = |source| FileError::Read {
+        path: path.to_owned(),
+        line: None,
+        source,
+    };
+    let too_large = || FileError::TooLarge {
+        path: path.to_owned(),
+        line: None,
+        limit,
+    };
+    let file = open_regular(path)?;
     // Refuse a file known to be too large before reading any of it; the bounded
-    // read below still catches one that grows (or a pipe).
+    // read below still catches one that grows.
     let size = file.metadata().map_err(read_error)?.len();
     if size > u64::try_from(limit).unwrap_or(u64::MAX) {
-        return Err(FileError::TooLarge {
-            path: path.to_owned(),
-            limit,
-        });
+        return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
     if bytes.len() > limit {
-        return Err(FileError::TooLarge {
-            path: path.to_owned(),
-            limit,
-        });
+        return Err(too_large());
     }
     Ok(bytes)
 }
@@ -564,11 +1033,11 @@ mod tests {
         assert!(run.is_err());
     }
 
-    /// Symlinked credentials are verified; a link to a directory is not a file,
-    /// and a broken link is listed so that its read error is reported.
+    /// Symlinked credentials are verified; a link to a directory and a broken
+    /// link are listed too, so that their errors are reported, not skipped.
     #[cfg(unix)]
     #[test]
-    fn symlinks_to_files_are_listed_links_to_directories_are_not() {
+    fn symlinks_are_followed_and_what_is_not_a_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let store = tempfile::tempdir().unwrap();
         let target = store.path().join("real.json");
@@ -579,15 +1048,152 @@ mod tests {
             .unwrap();
         let files = json_files_in(dir.path()).unwrap();
         let names: Vec<_> = files.iter().map(|p| p.file_name().unwrap()).collect();
-        assert_eq!(names, ["a.json", "c.json"]);
+        assert_eq!(names, ["a.json", "b.json", "c.json"]);
         let mut seen = Vec::new();
         let summary =
             verify_proofs_of_files(files, &DidKeyResolver, &BulkOptions::default(), |f| {
-                seen.push(f.result.is_ok() && f.all_proofs_verify())
+                seen.push(match f.result {
+                    Ok(_) => f.all_proofs_verify().to_string(),
+                    Err(e) => e.to_string(),
+                })
             })
             .unwrap();
-        assert_eq!(seen, [true, false]);
-        assert_eq!(summary.errors, 1);
+        assert_eq!(seen[0], "true");
+        assert!(
+            seen[1].ends_with(
+                "b.json: not a regular file but a directory; only regular files are read"
+            ),
+            "{}",
+            seen[1]
+        );
+        assert!(seen[2].starts_with("cannot read"), "{}", seen[2]);
+        assert_eq!(summary.errors, 2);
+    }
+
+    /// A FIFO is refused at once (the open does not wait for a writer), and so
+    /// is one behind a symlink; nothing is read from either.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        for path in [&fifo, &link] {
+            let e = read_file(path, 1000).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    FileError::NotAFile {
+                        kind: "a FIFO (named pipe)",
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+        }
+        let mut seen = Vec::new();
+        verify_inputs(
+            [Input::JsonLines(fifo.clone()), Input::File(link.clone())],
+            &DidKeyResolver,
+            &BulkOptions::default(),
+            |_, _, _| (),
+            |source, result| seen.push((source, result.unwrap_err().to_string())),
+        )
+        .unwrap();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].0.line, None);
+        assert!(
+            seen[0]
+                .1
+                .contains("pipe.json: not a regular file but a FIFO"),
+            "{}",
+            seen[0].1
+        );
+    }
+
+    /// A JSON Lines file: each line verified and numbered as in an editor;
+    /// blank lines in the middle and lines over the limit are errors of their
+    /// own, trailing blank lines are ignored, CRLF is accepted.
+    #[test]
+    fn json_lines_are_verified_line_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = String::from_utf8(std::fs::read(SIGNED).unwrap()).unwrap();
+        let good =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&good).unwrap())
+                .unwrap();
+        let bad = good.replace("Alumni Credential", "Alumni Credentia1");
+        let long = format!("{{\"x\":\"{}\"}}", "a".repeat(good.len() + 10));
+        let text = format!("{good}\n{bad}\r\n\n  \n{good}\n{long}\n[1]\n{good}\n\n \n");
+        let path = dir.path().join("c.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let empty = dir.path().join("empty.jsonl");
+        std::fs::write(&empty, "").unwrap();
+        let single = dir.path().join("single.json");
+        std::fs::write(&single, &good).unwrap();
+        for (threads, chunk_size, max_chunk_bytes) in [(1, 256, 1 << 20), (2, 2, 1)] {
+            let options = BulkOptions {
+                threads: Some(threads),
+                chunk_size,
+                max_chunk_bytes,
+                max_file_bytes: good.len() + 2,
+                ..BulkOptions::default()
+            };
+            let mut seen = Vec::new();
+            verify_inputs(
+                [
+                    Input::JsonLines(path.clone()),
+                    Input::JsonLines(empty.clone()),
+                    Input::File(single.clone()),
+                ],
+                &DidKeyResolver,
+                &options,
+                |_, _, outcomes| !outcomes.is_empty() && outcomes.iter().all(|o| o.result.is_ok()),
+                |source, result| seen.push((source.to_string(), result.map_err(|e| e.to_string()))),
+            )
+            .unwrap();
+            let p = path.display().to_string();
+            let lines: Vec<String> = seen.iter().map(|(s, _)| s.clone()).collect();
+            assert_eq!(
+                lines,
+                [
+                    format!("{p}:1"),
+                    format!("{p}:2"),
+                    format!("{p}:3"),
+                    format!("{p}:4"),
+                    format!("{p}:5"),
+                    format!("{p}:6"),
+                    format!("{p}:7"),
+                    format!("{p}:8"),
+                    empty.display().to_string(),
+                    single.display().to_string(),
+                ]
+            );
+            assert_eq!(seen[0].1, Ok(true));
+            assert_eq!(seen[1].1, Ok(false));
+            for blank in [2, 3] {
+                let e = seen[blank].1.as_ref().unwrap_err();
+                assert!(e.contains(&format!(":{}: blank line", blank + 1)), "{e}");
+            }
+            assert_eq!(seen[4].1, Ok(true));
+            let e = seen[5].1.as_ref().unwrap_err();
+            assert!(
+                e.ends_with(&format!(
+                    ":6: line is larger than the limit of {} bytes",
+                    good.len() + 2
+                )),
+                "{e}"
+            );
+            assert_eq!(seen[6].1, Ok(false), "[1]: no proof verifies");
+            assert_eq!(seen[7].1, Ok(true));
+            assert!(seen[8].1.as_ref().unwrap_err().contains("empty"));
+            assert_eq!(seen[9].1, Ok(true));
+        }
     }
 
     #[test]

@@ -45,10 +45,11 @@
 //!     "{dir}pgcert-data-science.qualification.json"
 //! ))?)?);
 //! let verifier = Verifier::with_options(options);
-//! // The unsigned example: the issuer is trusted, but there is no proof.
+//! // The unsigned example names a trusted issuer, but no proof binds it to that
+//! // issuer: trust is not granted.
 //! let report = verifier.verify_bytes(&std::fs::read(format!("{dir}micro-credential.unsigned.json"))?)?;
 //! assert!(!report.valid);
-//! assert_eq!(report.check("trust").map(|c| c.outcome), Some(Outcome::Pass));
+//! assert_eq!(report.check("trust").map(|c| c.outcome), Some(Outcome::Fail));
 //! assert_eq!(report.check("proof").map(|c| c.outcome), Some(Outcome::Fail));
 //! let q = verifier.assess_qualification(&[("example", &report)]).ok_or("no qualification")?;
 //! assert!(!q.met);

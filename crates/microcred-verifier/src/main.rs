@@ -2,21 +2,23 @@
 //!
 //! Exit status: 0 when every file verifies, 1 when any does not (or the
 //! qualification asked for is not met), 2 when an input cannot be read or
-//! parsed or the arguments are wrong. Reports go to stdout, diagnostics to
-//! stderr. The report's JSON form is documented in `docs/verify-report.md`.
+//! parsed (or is not a regular file) or the arguments are wrong. Reports go to
+//! stdout, diagnostics to stderr. The report's JSON form is documented in
+//! `docs/verify-report.md`.
 
 #![forbid(unsafe_code)]
 
 mod output;
 
-use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
 use clap::Parser;
+use microcred_core::json::JsonErrorKind;
 use microcred_core::{datetime, json};
-use microcred_verifier::bulk::{self, BulkOptions};
+use microcred_verifier::bulk::{self, BulkOptions, FileError, Input, Source};
 use microcred_verifier::profile::Profile;
 use microcred_verifier::{Options, Qualification, Report, StatusLists, TrustList, Verifier};
 
@@ -36,6 +38,17 @@ struct Cli {
     /// Print one JSON report per file (JSON Lines; schema in docs/verify-report.md).
     #[arg(long, conflicts_with = "html")]
     json: bool,
+    /// End with a line of totals (valid, invalid, could not be checked) even for
+    /// one file, and in --json too (a last line of kind "totals"). Without it the
+    /// human report has one for more than one file, and --json none.
+    #[arg(long, conflicts_with = "html")]
+    totals: bool,
+    /// Read every FILE argument as JSON Lines (one credential or presentation on
+    /// each line, as `microcred-sign batch --out-jsonl` writes), whatever its name
+    /// (a directory still stands for its *.json files). Files named *.jsonl or
+    /// *.ndjson are always read so.
+    #[arg(long)]
+    jsonl: bool,
     /// Print one self-contained HTML page with a readable transcript of each file
     /// (what it says, every check as a tick or a cross), e.g. `> transcript.html`.
     #[arg(long)]
@@ -78,7 +91,8 @@ struct Cli {
     #[arg(long)]
     no_batch: bool,
     /// Credential or presentation files to verify; a directory stands for the
-    /// `*.json` files in it (not recursive), in name order.
+    /// `*.json` files in it (not recursive), in name order; a *.jsonl file holds
+    /// one credential per line, each verified and reported as FILE:LINE.
     #[arg(required_unless_present = "list_profiles", value_name = "FILE|DIR")]
     files: Vec<PathBuf>,
 }
@@ -88,8 +102,8 @@ fn main() -> ExitCode {
     if cli.list_profiles {
         return list_profiles();
     }
-    let setup = build(&cli).and_then(|v| Ok((v, expand(&cli.files)?)));
-    let (verifier, files) = match setup {
+    let setup = build(&cli).and_then(|v| Ok((v, expand(&cli.files, cli.jsonl)?)));
+    let (verifier, (files, many)) = match setup {
         Ok(s) => s,
         Err(msg) => {
             let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
@@ -122,8 +136,14 @@ fn main() -> ExitCode {
     // line, allocated on a worker and freed on this thread, cost glibc's
     // allocator more than rendering the line. At most SPARE_BUFFERS wait here.
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-    // One file's lines, human or JSON (into a Vec, which cannot fail to take them).
-    let line = |file: &str, result: Result<&Report, &str>| {
+    // One document's lines, human or JSON (into a Vec, which cannot fail to take them).
+    let line = |source: &Source, result: Result<&Report, &str>| {
+        // JSON names the line in a member of its own; the human report as FILE:LINE.
+        let file = if cli.json {
+            source.path.display().to_string()
+        } else {
+            source.to_string()
+        };
         // Room for a typical report, so that the line is not copied as it grows.
         let checks = result.map_or(0, |r| r.checks.len() + r.credentials.len() * 8);
         let mut text = spare
@@ -133,33 +153,44 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         text.reserve(512 + file.len() + 256 * checks);
         let _ = if cli.json {
-            output::json_line(&mut text, file, result)
+            output::json_line(&mut text, &file, source.line, result)
         } else {
-            output::human(&mut text, file, result, style)
+            output::human(&mut text, &file, result, style)
         };
         text
     };
     // Each report is rendered on the worker that verified it; this thread only
     // writes the text, so that it does not hold back the workers.
-    let render = |path: &Path, _: &[u8], report: Report| {
-        let file = path.display().to_string();
-        let text = line(&file, Ok(&report));
-        (report.valid, text, keep.then_some((file, report)))
+    let render = |source: &Source, _: &[u8], report: Report| {
+        let text = line(source, Ok(&report));
+        (
+            report.valid,
+            text,
+            keep.then(|| (source.to_string(), report)),
+        )
     };
-    let run = bulk::verify_reports_with(&verifier, files, &options, render, |path, result| {
+    let mut totals = output::Totals::default();
+    type Rendered = (bool, Vec<u8>, Option<(String, Report)>);
+    let sink = |source: Source, result: Result<Rendered, FileError>| {
         let text = match result {
             Ok((valid, text, report)) => {
-                if !valid && status == 0 {
-                    status = 1;
+                if valid {
+                    totals.valid += 1;
+                } else {
+                    totals.invalid += 1;
+                    if status == 0 {
+                        status = 1;
+                    }
                 }
                 kept.extend(report);
                 text
             }
             Err(e) => {
-                let msg = e.to_string();
+                totals.error += 1;
+                let msg = error_message(&e);
                 let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
                 status = 2;
-                line(&path.display().to_string(), Err(&msg))
+                line(&source, Err(&msg))
             }
         };
         if written.is_ok() {
@@ -175,7 +206,8 @@ fn main() -> ExitCode {
                 s.push(text);
             }
         }
-    });
+    };
+    let run = bulk::verify_reports_of_inputs(&verifier, files, &options, render, sink);
     if let Err(e) = run {
         let _ = writeln!(std::io::stderr(), "microcred-verify: error: {e}");
         return ExitCode::from(2);
@@ -193,17 +225,51 @@ fn main() -> ExitCode {
             };
         }
     }
+    // Last, after the qualification: with --json it is the one line of its kind,
+    // and a program that wants it reads the last line.
+    if written.is_ok() && (cli.totals || (many && !cli.json)) {
+        written = if cli.json {
+            output::totals_json(&mut out, &totals)
+        } else {
+            output::totals_human(&mut out, &totals)
+        };
+    }
     // A closed pipe (e.g. `| head`) is not an error worth a message.
     let _ = written.and_then(|()| out.flush());
     ExitCode::from(status)
 }
 
-/// The files to verify: each argument as given, a directory replaced by its
-/// `*.json` files in name order.
-fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// A file's error for the report, with a hint for a JSON Lines bundle read as
+/// one document (its second line is "after the end of the JSON value").
+fn error_message(e: &FileError) -> String {
+    let mut msg = e.to_string();
+    if let FileError::Json {
+        line: None, source, ..
+    } = e
+    {
+        if matches!(source.kind, JsonErrorKind::TrailingCharacters { .. }) {
+            msg.push_str(
+                " (one document per line? name the file *.jsonl or give --jsonl to verify each line)",
+            );
+        }
+    }
+    msg
+}
+
+/// The inputs: each argument as given (JSON Lines when `jsonl` or named
+/// `*.jsonl` / `*.ndjson`), a directory replaced by its `*.json` files in name
+/// order; and whether there can be more than one report (for the totals).
+fn expand(args: &[PathBuf], jsonl: bool) -> Result<(Vec<Input>, bool), String> {
     let mut files = Vec::with_capacity(args.len());
+    let mut many = args.len() > 1;
     for arg in args {
+        let lines = jsonl
+            || arg
+                .extension()
+                .is_some_and(|e| e == "jsonl" || e == "ndjson");
+        // A directory stands for its *.json files, with --jsonl too.
         if arg.is_dir() {
+            many = true;
             let found = bulk::json_files_in(arg)
                 .map_err(|e| format!("cannot read the directory {}: {e}", arg.display()))?;
             if found.is_empty() {
@@ -212,12 +278,15 @@ fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                     arg.display()
                 ));
             }
-            files.extend(found);
+            files.extend(found.into_iter().map(Input::File));
+        } else if lines {
+            many = true;
+            files.push(Input::JsonLines(arg.clone()));
         } else {
-            files.push(arg.clone());
+            files.push(Input::File(arg.clone()));
         }
     }
-    Ok(files)
+    Ok((files, many))
 }
 
 /// Reads every option file; any problem is a usage error (exit 2).
@@ -278,22 +347,24 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
 /// `--html`: one page for every file that could be read. Each document is parsed
 /// from the bytes its report was made from, so the page shows exactly what was
 /// verified (a file changed in between cannot put other text beside the ticks).
-fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> ExitCode {
+fn html_out(verifier: &Verifier, files: Vec<Input>, options: &BulkOptions) -> ExitCode {
     let mut status = 0u8;
     let mut docs = Vec::new();
-    let parse = |path: &Path, bytes: &[u8], report: Report| {
+    let parse = |source: &Source, bytes: &[u8], report: Report| {
         json::parse(bytes)
             .map(|doc| (doc, report))
-            .map_err(|e| format!("{}: {e}", path.display()))
+            .map_err(|e| format!("{source}: {e}"))
     };
-    let run = bulk::verify_reports_with(verifier, files, options, parse, |path, result| {
-        let doc = result.map_err(|e| e.to_string()).and_then(|parsed| parsed);
+    let run = bulk::verify_reports_of_inputs(verifier, files, options, parse, |source, result| {
+        let doc = result
+            .map_err(|e| error_message(&e))
+            .and_then(|parsed| parsed);
         match doc {
             Ok((doc, report)) => {
                 if !report.valid && status == 0 {
                     status = 1;
                 }
-                docs.push((path.display().to_string(), doc, report));
+                docs.push((source.to_string(), doc, report));
             }
             Err(msg) => {
                 let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
@@ -324,29 +395,9 @@ fn list_profiles() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Reads a file of at most [`MAX_FILE_BYTES`], refusing larger ones before reading them.
+/// Reads an option file: a regular file of at most [`MAX_FILE_BYTES`], refusing
+/// larger ones before reading them, and a FIFO or other non-file without
+/// waiting on it.
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let err = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
-    let file = std::fs::File::open(path).map_err(err)?;
-    let meta = file.metadata().map_err(err)?;
-    if meta.is_dir() {
-        return Err(format!("cannot read {}: it is a directory", path.display()));
-    }
-    let too_large = |size: String| {
-        format!(
-            "{}: file is {size} bytes, larger than the limit of {MAX_FILE_BYTES} bytes",
-            path.display()
-        )
-    };
-    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX);
-    if meta.len() > limit {
-        return Err(too_large(meta.len().to_string()));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    // The file may grow between metadata and read (or be a pipe): bound the read too.
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(err)?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_large(format!("more than {MAX_FILE_BYTES}")));
-    }
-    Ok(bytes)
+    bulk::read_file(path, MAX_FILE_BYTES).map_err(|e| e.to_string())
 }

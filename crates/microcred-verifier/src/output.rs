@@ -51,21 +51,26 @@ impl Style {
     }
 }
 
-/// One JSON line: the report with `file` and `reportVersion` first, or an
-/// `error` line for a file that could not be read or parsed.
+/// One JSON line: the report with `file` (and `line`, for a line of a JSON
+/// Lines file) and `reportVersion` first, or an `error` line for a document
+/// that could not be read or parsed.
 pub(crate) fn json_line(
     out: &mut Vec<u8>,
     file: &str,
+    line: Option<usize>,
     result: Result<&Report, &str>,
 ) -> io::Result<()> {
     match result {
         Ok(report) => {
-            // The report is written straight after the two leading members, into
+            // The report is written straight after the leading members, into
             // the line itself, rather than through a `Value` (a copy of every
             // string) or a buffer of its own: over a directory of credentials
             // those copies cost more than the signature check.
             out.extend_from_slice(b"{\"file\":");
             serde_json::to_writer(&mut *out, file)?;
+            if let Some(line) = line {
+                write!(out, ",\"line\":{line}")?;
+            }
             write!(out, ",\"reportVersion\":{REPORT_SCHEMA_VERSION}")?;
             let body = out.len();
             serde_json::to_writer(&mut *out, report)?;
@@ -81,12 +86,15 @@ pub(crate) fn json_line(
             Ok(())
         }
         Err(msg) => {
-            let mut line = Map::new();
-            line.insert("file".into(), file.into());
-            line.insert("reportVersion".into(), REPORT_SCHEMA_VERSION.into());
-            line.insert("kind".into(), "error".into());
-            line.insert("error".into(), msg.into());
-            writeln!(out, "{}", Value::Object(line))
+            let mut members = Map::new();
+            members.insert("file".into(), file.into());
+            if let Some(line) = line {
+                members.insert("line".into(), line.into());
+            }
+            members.insert("reportVersion".into(), REPORT_SCHEMA_VERSION.into());
+            members.insert("kind".into(), "error".into());
+            members.insert("error".into(), msg.into());
+            writeln!(out, "{}", Value::Object(members))
         }
     }
 }
@@ -99,6 +107,57 @@ pub(crate) fn qualification_json(out: &mut impl Write, q: &QualificationReport) 
         line.extend(m);
     }
     writeln!(out, "{}", Value::Object(line))
+}
+
+/// How many documents were valid, invalid, or could not be checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub(crate) valid: usize,
+    pub(crate) invalid: usize,
+    pub(crate) error: usize,
+}
+
+impl Totals {
+    fn count(&self) -> usize {
+        self.valid + self.invalid + self.error
+    }
+}
+
+/// The totals' JSON line: `kind` `totals`, the counts under `totals` (not at
+/// the top level, where `valid` is a report's boolean).
+pub(crate) fn totals_json(out: &mut impl Write, t: &Totals) -> io::Result<()> {
+    let line = serde_json::json!({
+        "reportVersion": REPORT_SCHEMA_VERSION,
+        "kind": "totals",
+        "totals": {"count": t.count(), "valid": t.valid, "invalid": t.invalid, "error": t.error},
+    });
+    writeln!(out, "{line}")
+}
+
+/// The totals' line of the human report, e.g.
+/// `totals: 1,200 valid, 3 invalid, 1 could not be checked (1,204 in all)`.
+pub(crate) fn totals_human(out: &mut impl Write, t: &Totals) -> io::Result<()> {
+    writeln!(
+        out,
+        "totals: {} valid, {} invalid, {} could not be checked ({} in all)",
+        thousands(t.valid),
+        thousands(t.invalid),
+        thousands(t.error),
+        thousands(t.count())
+    )
+}
+
+/// `1204` as `1,204`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    grouped
 }
 
 /// The human report of one file.
@@ -258,11 +317,44 @@ mod tests {
     #[test]
     fn json_lines_put_file_and_version_first() {
         let mut out = Vec::new();
-        json_line(&mut out, "x.json", Err("cannot read x.json")).unwrap();
+        json_line(&mut out, "x.json", None, Err("cannot read x.json")).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert_eq!(
             line,
             "{\"file\":\"x.json\",\"reportVersion\":1,\"kind\":\"error\",\"error\":\"cannot read x.json\"}\n"
         );
+        let mut out = Vec::new();
+        let report = Verifier::new().verify_bytes(b"{}").unwrap();
+        json_line(&mut out, "c.jsonl", Some(17), Ok(&report)).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(
+            line.starts_with("{\"file\":\"c.jsonl\",\"line\":17,\"reportVersion\":1,\"kind\":"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn totals_group_thousands_and_nest_the_counts() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        let t = Totals {
+            valid: 1200,
+            invalid: 3,
+            error: 1,
+        };
+        let mut out = Vec::new();
+        totals_human(&mut out, &t).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "totals: 1,200 valid, 3 invalid, 1 could not be checked (1,204 in all)\n"
+        );
+        let mut out = Vec::new();
+        totals_json(&mut out, &t).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["kind"], "totals");
+        assert_eq!(v["totals"]["count"], 1204);
+        assert!(v.get("valid").is_none() && v.get("file").is_none(), "{v}");
     }
 }

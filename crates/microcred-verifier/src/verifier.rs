@@ -240,7 +240,7 @@ pub(crate) fn credential(
     let mut checks = Vec::with_capacity(12);
     structure::credential(cred, &mut checks);
     let issuer_id = cred.issuer().and_then(|i| i.id);
-    proofs::check(
+    let outcomes = proofs::check(
         doc,
         &proofs::Expect {
             purpose: ProofPurpose::AssertionMethod,
@@ -253,7 +253,15 @@ pub(crate) fn credential(
         &mut checks,
     );
     validity::check(cred, ctx.at, &ctx.now, &mut checks);
-    let trusted_name = issuer::trust(cred, ctx.options.trust.as_ref(), ctx.at, &mut checks);
+    // The signature binds the credential to its issuer when an issuer proof
+    // verifies with a key that issuer controls (what `issuer-key` passes on).
+    let bound = issuer_id.is_some_and(|id| {
+        outcomes.iter().any(|o| {
+            o.result.as_deref() == Ok(id)
+                && o.proof_purpose.as_deref() == Some(ProofPurpose::AssertionMethod.as_str())
+        })
+    });
+    let trusted_name = issuer::trust(cred, bound, ctx.options.trust.as_ref(), ctx.at, &mut checks);
     status::check(
         cred,
         &ctx.options.status_lists,

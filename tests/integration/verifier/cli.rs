@@ -294,6 +294,44 @@ fn trust_list_trusted_untrusted_and_did_web() {
         .stderr(predicate::str::contains("issuers[1].didDocument.id"));
 }
 
+/// The example credential names the example trust list's university but is
+/// signed by another key: no ✓ on the trust line, `trust` is not `pass` in
+/// `--json`, and the issuer is not shown under its trusted name.
+#[test]
+fn forged_trusted_issuer_gets_no_trust_tick() {
+    let d = Dir::new();
+    let example: Value = serde_json::from_str(&crate::common::text(
+        "keys-example/micro-credential.unsigned.json",
+    ))
+    .unwrap();
+    let forged = d.write("forged.json", &sign(&example, &stranger()));
+    let trust = crate::common::repo("keys-example/trust-list.json");
+    let out = verify()
+        .arg("--trust")
+        .arg(&trust)
+        .arg(&forged)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("INVALID credential"), "{out}");
+    assert!(out.contains("✗ issuer-key"), "{out}");
+    assert!(out.contains("✗ trust           not established"), "{out}");
+    assert!(!out.contains("✓ trust"), "{out}");
+    assert!(!out.contains("✓ accreditation"), "{out}");
+    assert!(!out.contains("(on the trust list)"), "{out}");
+    let lines = run_json(verify().arg("--trust").arg(&trust).arg(&forged), 1);
+    assert_eq!(outcome_of(&lines[0], "trust"), ["fail"]);
+    assert_eq!(outcome_of(&lines[0], "issuer-key"), ["fail"]);
+    assert!(
+        lines[0]["summary"].get("trustedName").is_none(),
+        "{}",
+        lines[0]
+    );
+}
+
 #[test]
 fn profiles_requested_pass_fail_and_user_files() {
     let d = Dir::new();
@@ -587,14 +625,15 @@ fn directory_is_verified_in_batches_with_the_same_verdicts_as_one_by_one() {
     std::fs::write(d.path("x-array.json"), b"[1]").unwrap();
     std::fs::write(d.path("y-dup.json"), br#"{"a":1,"a":2}"#).unwrap();
     std::fs::write(d.path("notes.txt"), b"not json, not *.json").unwrap();
+    // Named *.json but not a file: reported, not skipped.
     std::fs::create_dir(d.path("sub.json")).unwrap();
 
     let dir = d.0.path();
     let batch = run_json(verify().arg(dir), 2);
     assert_eq!(
         batch.len(),
-        303,
-        "300 credentials, p.json and the two bad files"
+        304,
+        "300 credentials, p.json, sub.json and the two bad files"
     );
     for (i, line) in batch[..300].iter().enumerate() {
         assert_eq!(
@@ -612,10 +651,16 @@ fn directory_is_verified_in_batches_with_the_same_verdicts_as_one_by_one() {
         batch[301]["error"]
             .as_str()
             .unwrap()
-            .contains("not a JSON object")
+            .contains("sub.json: not a regular file but a directory")
     );
     assert!(
         batch[302]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a JSON object")
+    );
+    assert!(
+        batch[303]["error"]
             .as_str()
             .unwrap()
             .contains("duplicate member")
@@ -631,7 +676,7 @@ fn directory_is_verified_in_batches_with_the_same_verdicts_as_one_by_one() {
     }
     // Files and directories can be mixed; an empty directory is a usage error.
     let lines = run_json(verify().arg(d.path("c003.json")).arg(dir), 2);
-    assert_eq!(lines.len(), 304);
+    assert_eq!(lines.len(), 305);
     assert_eq!(lines[0], batch[3]);
     let empty = tempfile::tempdir().unwrap();
     verify()

@@ -275,6 +275,19 @@ fn expected_line(verifier: &Verifier, file: &str, bytes: &[u8]) -> String {
         }
         Err(e) => {
             let msg = match e {
+                // The binary's hint for a second document after the first (a JSON
+                // Lines bundle under a *.json name).
+                VerifyError::Json(e)
+                    if matches!(
+                        e.kind,
+                        microcred_core::json::JsonErrorKind::TrailingCharacters { .. }
+                    ) =>
+                {
+                    format!(
+                        "{file}: {e} (one document per line? name the file *.jsonl or give \
+                         --jsonl to verify each line)"
+                    )
+                }
                 VerifyError::Json(e) => format!("{file}: {e}"),
                 _ => format!("{file}: the document is not a JSON object"),
             };

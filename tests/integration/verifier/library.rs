@@ -385,6 +385,33 @@ fn trusted_untrusted_and_accreditations() {
         m.starts_with("untrusted issuer") && m.contains("Harvard University"),
         "{m}"
     );
+
+    // A trusted issuer's id on a credential someone else signed: the signature
+    // does not bind it to that issuer, so trust fails, with no trusted name and
+    // no accreditation lines to lend it credit.
+    let forged = sign(&unsigned(&did(&issuer()), &did(&learner()), 1), &stranger());
+    let r = verify_with(with_trust(options()), &forged);
+    assert!(!r.valid);
+    assert_eq!(outcomes(&r, "proof"), [Outcome::Pass]);
+    assert_eq!(outcomes(&r, "issuer-key"), [Outcome::Fail]);
+    assert_eq!(outcomes(&r, "trust"), [Outcome::Fail]);
+    assert!(
+        message(&r, "trust").contains("no proof binds the credential to it"),
+        "{}",
+        message(&r, "trust")
+    );
+    assert!(outcomes(&r, "accreditation").is_empty());
+    assert_eq!(r.summary.unwrap().trusted_name, None);
+    // The issuer's own key, but a proof made for another purpose: not an issuer proof.
+    let other_purpose = sign_as(
+        &unsigned(&did(&issuer()), &did(&learner()), 1),
+        &issuer(),
+        &issuer().did_key().verification_method(),
+        ProofPurpose::Authentication,
+        |_| {},
+    );
+    let r = verify_with(with_trust(options()), &other_purpose);
+    assert_eq!(outcomes(&r, "trust"), [Outcome::Fail]);
 }
 
 #[test]

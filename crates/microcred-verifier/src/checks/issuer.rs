@@ -1,7 +1,10 @@
 //! The `trust` check (is the issuer on the verifier's trust list?) and the
 //! `accreditation` lines of a trusted issuer. Trust is separate from
 //! authenticity: an untrusted issuer with a good signature is reported as
-//! untrusted here while its `proof` line passes — unknown, not forged.
+//! untrusted here while its `proof` line passes — unknown, not forged. But
+//! trust is only granted to a credential its signature binds to the listed
+//! issuer: one that names a trusted issuer and is signed by another key is not
+//! that issuer's credential, whatever its `issuer` says.
 
 use microcred_core::credential::Credential;
 use time::OffsetDateTime;
@@ -10,8 +13,11 @@ use crate::report::Check;
 use crate::trust::TrustList;
 
 /// Pushes the trust lines; returns the trusted display name, if any.
+/// `bound`: an issuer proof (`assertionMethod`) verifies with a key of the
+/// issuer the credential names; without it, a listed issuer fails `trust`.
 pub(crate) fn trust(
     cred: &Credential<'_>,
+    bound: bool,
     list: Option<&TrustList>,
     at: OffsetDateTime,
     checks: &mut Vec<Check>,
@@ -47,6 +53,23 @@ pub(crate) fn trust(
         );
         return None;
     };
+    if !bound {
+        // Never a pass (nor a trusted name, nor accreditations): anyone can
+        // write a trusted issuer's id into a credential they sign themselves.
+        checks.push(
+            Check::fail(
+                "trust",
+                format!(
+                    "not established: {id} is {} on the trust list{list_name}, but no proof \
+                     binds the credential to it (no assertionMethod proof by a key of {id} \
+                     verifies; the proof and issuer-key lines say why)",
+                    trusted.name
+                ),
+            )
+            .with_value(id),
+        );
+        return None;
+    }
     let mut msg = format!("trusted issuer: {} ({id})", trusted.name);
     if let Some(claimed) = issuer.and_then(|i| i.name) {
         if claimed != trusted.name {
