@@ -430,6 +430,7 @@ fn select(report: &mut Report, selection: &Selection) {
             Outcome::Fail => "fail",
             Outcome::Warn => "warn",
             Outcome::Skipped => "skipped",
+            Outcome::Unsupported => "unsupported",
         };
         check.message = format!(
             "not requested (options.checks); found: {found}: {}",
@@ -457,7 +458,8 @@ fn vc_api_result(report: &Report, selection: Option<&Selection>) -> Value {
             }
             match c.outcome {
                 Outcome::Fail => errors.push(line),
-                Outcome::Warn => warnings.push(line),
+                // Could not be checked: a warning; the verdict says whether it mattered.
+                Outcome::Warn | Outcome::Unsupported => warnings.push(line),
                 Outcome::Skipped if selection.is_some_and(|s| s.contains(&c.id)) => {
                     warnings.push(line);
                 }

@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 use microcred_core::json::{JsonError, Limits};
 use microcred_core::proof::{self, KeyResolver, ProofOutcome};
 
+use crate::format::{self, Foreign};
 use crate::{Report, Verifier, VerifyError};
 
 /// How bulk verification runs.
@@ -100,6 +101,14 @@ pub enum FileError {
     NotAnObject {
         /// The file.
         path: PathBuf,
+    },
+    /// The file is in a format this verifier recognises and does not read.
+    #[error("{}: {format}", path.display())]
+    UnsupportedFormat {
+        /// The file.
+        path: PathBuf,
+        /// What it is.
+        format: Foreign,
     },
 }
 
@@ -263,6 +272,12 @@ where
                     path: path.clone(),
                     source,
                 }),
+                Ok(Err(VerifyError::UnsupportedFormat(format))) => {
+                    Err(FileError::UnsupportedFormat {
+                        path: path.clone(),
+                        format,
+                    })
+                }
                 Ok(Err(_)) => Err(FileError::NotAnObject { path: path.clone() }),
                 Err(e) => Err(e),
             };
@@ -400,6 +415,20 @@ fn verify_part<R, C>(
 ) where
     C: Fn(&Path, &[u8], Vec<ProofOutcome>) -> R + Sync,
 {
+    // Files in another format are named before the JSON parse (see `format`).
+    let part: Vec<_> = part
+        .into_iter()
+        .map(|(path, read)| {
+            let read = read.and_then(|bytes| match format::sniff_bytes(&bytes) {
+                Some(format) => Err(FileError::UnsupportedFormat {
+                    path: path.clone(),
+                    format,
+                }),
+                None => Ok(bytes),
+            });
+            (path, read)
+        })
+        .collect();
     let docs: Vec<&[u8]> = part
         .iter()
         .filter_map(|(_, read)| read.as_ref().ok().map(Vec::as_slice))

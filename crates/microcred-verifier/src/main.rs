@@ -1,8 +1,9 @@
 //! `microcred-verify`: verify credential and presentation files offline.
 //!
 //! Exit status: 0 when every file verifies, 1 when any does not (or the
-//! qualification asked for is not met), 2 when an input cannot be read or
-//! parsed or the arguments are wrong. Reports go to stdout, diagnostics to
+//! qualification asked for is not met), 2 when an input cannot be read,
+//! parsed or checked (a format or proof type not supported) or the arguments
+//! are wrong. Reports go to stdout, diagnostics to
 //! stderr. The report's JSON form is documented in `docs/verify-report.md`.
 
 #![forbid(unsafe_code)]
@@ -16,9 +17,12 @@ use std::sync::Mutex;
 
 use clap::Parser;
 use microcred_core::{datetime, json};
-use microcred_verifier::bulk::{self, BulkOptions};
+use microcred_verifier::bulk::{self, BulkOptions, FileError};
+use microcred_verifier::format::Foreign;
 use microcred_verifier::profile::Profile;
-use microcred_verifier::{Options, Qualification, Report, StatusLists, TrustList, Verifier};
+use microcred_verifier::{
+    Options, Qualification, Report, StatusLists, TrustList, Verdict, Verifier,
+};
 
 /// Largest file read (credentials, presentations, lists, trust and qualification files):
 /// the strict JSON parser's own limit, checked before a file is read whole.
@@ -122,7 +126,7 @@ fn main() -> ExitCode {
     // allocator more than rendering the line. At most SPARE_BUFFERS wait here.
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     // One file's lines, human or JSON (into a Vec, which cannot fail to take them).
-    let line = |file: &str, result: Result<&Report, &str>| {
+    let line = |file: &str, result: Result<&Report, &str>, format: Option<Foreign>| {
         // Room for a typical report, so that the line is not copied as it grows.
         let checks = result.map_or(0, |r| r.checks.len() + r.credentials.len() * 8);
         let mut text = spare
@@ -132,7 +136,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         text.reserve(512 + file.len() + 256 * checks);
         let _ = if cli.json {
-            output::json_line(&mut text, file, result)
+            output::json_line(&mut text, file, result, format)
         } else {
             output::human(&mut text, file, result, style)
         };
@@ -142,15 +146,13 @@ fn main() -> ExitCode {
     // writes the text, so that it does not hold back the workers.
     let render = |path: &Path, _: &[u8], report: Report| {
         let file = path.display().to_string();
-        let text = line(&file, Ok(&report));
-        (report.valid, text, keep.then_some((file, report)))
+        let text = line(&file, Ok(&report), None);
+        (report.verdict, text, keep.then_some((file, report)))
     };
     let run = bulk::verify_reports_with(&verifier, files, &options, render, |path, result| {
         let text = match result {
-            Ok((valid, text, report)) => {
-                if !valid && status == 0 {
-                    status = 1;
-                }
+            Ok((verdict, text, report)) => {
+                status = status.max(exit_status(verdict));
                 kept.extend(report);
                 text
             }
@@ -158,7 +160,11 @@ fn main() -> ExitCode {
                 let msg = e.to_string();
                 let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
                 status = 2;
-                line(&path.display().to_string(), Err(&msg))
+                let format = match e {
+                    FileError::UnsupportedFormat { format, .. } => Some(format),
+                    _ => None,
+                };
+                line(&path.display().to_string(), Err(&msg), format)
             }
         };
         if written.is_ok() {
@@ -289,9 +295,7 @@ fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> 
         let doc = result.map_err(|e| e.to_string()).and_then(|parsed| parsed);
         match doc {
             Ok((doc, report)) => {
-                if !report.valid && status == 0 {
-                    status = 1;
-                }
+                status = status.max(exit_status(report.verdict));
                 docs.push((path.display().to_string(), doc, report));
             }
             Err(msg) => {
@@ -310,6 +314,17 @@ fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> 
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(page.as_bytes()).and_then(|()| out.flush());
     ExitCode::from(status)
+}
+
+/// A file's exit status: 0 valid, 1 invalid, 2 could not be checked (which,
+/// like an unreadable file, wins over 1: a verdict of "forged" is never given
+/// for what could not be checked).
+fn exit_status(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Valid => 0,
+        Verdict::Invalid => 1,
+        Verdict::Unchecked => 2,
+    }
 }
 
 fn list_profiles() -> ExitCode {

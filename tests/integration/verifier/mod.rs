@@ -2,6 +2,7 @@
 //! `microcred-verify` process. Fixtures are signed in the tests with keys from
 //! fixed seeds (see `fixtures`), not checked in.
 
+mod cannot_check;
 mod cli;
 mod fixtures;
 mod identity;
