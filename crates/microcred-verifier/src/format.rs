@@ -174,13 +174,13 @@ fn token(text: &[u8]) -> Option<Foreign> {
 /// (encoded CBOR, as mdocs carry), or an untagged `COSE_Sign1` (an array of
 /// four whose first item is a byte string).
 fn cbor(text: &[u8]) -> Option<Foreign> {
-    let cose = match text {
-        [0xD1 | 0xD2, ..] => true,
-        [0xD8, 0x11 | 0x12 | 0x18 | 0x62, ..] => true,
-        [0xD9, 0xD9, 0xF7, ..] => true,
-        [0x84, 0x40..=0x5B, ..] => true,
-        _ => false,
-    };
+    let cose = matches!(
+        text,
+        [0xD1 | 0xD2, ..]
+            | [0xD8, 0x11 | 0x12 | 0x18 | 0x62, ..]
+            | [0xD9, 0xD9, 0xF7, ..]
+            | [0x84, 0x40..=0x5B, ..]
+    );
     cose.then_some(Foreign::Cose)
 }
 
