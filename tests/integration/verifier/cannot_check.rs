@@ -544,3 +544,26 @@ fn a_bare_did_key_names_its_key() {
     assert_eq!(outcomes(&lines[0], "proof"), ["pass"]);
     assert_eq!(outcomes(&lines[0], "issuer-key"), ["pass"]);
 }
+
+#[test]
+fn a_presentation_proof_we_cannot_check_answers_no_challenge() {
+    let d = Dir::new();
+    let vp = presentation(&[credential()], &learner(), Some("c-1"), None);
+    let mut extra = unsupported_proof("ecdsa-rdfc-2019");
+    extra["verificationMethod"] = learner().did_key().verification_method().into();
+    extra["proofPurpose"] = "authentication".into();
+    let both = d.write("vp.json", &with_extra_proof(&vp, extra.clone()));
+    let lines = run_json(verify().args(["--challenge", "c-1"]).arg(&both), 0);
+    assert_eq!(outcomes(&lines[0], "proof"), ["pass", "unsupported"]);
+    assert_eq!(outcomes(&lines[0], "challenge"), ["pass"]);
+    // Only the proof we cannot check: could not check, not a replay.
+    let mut only = vp.clone();
+    only["proof"] = extra;
+    let lines = run_json(
+        verify()
+            .args(["--challenge", "c-1"])
+            .arg(d.write("only.json", &only)),
+        2,
+    );
+    assert_eq!(lines[0]["verdict"], "unchecked");
+}
