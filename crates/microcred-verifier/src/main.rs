@@ -48,8 +48,8 @@ struct Cli {
     /// trust is "not checked".
     #[arg(long, value_name = "FILE")]
     trust: Option<PathBuf>,
-    /// A signed BitstringStatusListCredential to read revocation/suspension bits from
-    /// (repeatable). Without one, status is "not checked".
+    /// A signed BitstringStatusListCredential or StatusList2021Credential to read
+    /// revocation/suspension bits from (repeatable). Without one, status is "not checked".
     #[arg(long = "status-list", value_name = "FILE")]
     status_lists: Vec<PathBuf>,
     /// Check every credential against a framework profile (repeatable): a built-in
