@@ -453,7 +453,8 @@ fn vc_api_result(report: &Report, selection: Option<&Selection>) -> Value {
     let mut collect = |prefix: &str, r: &Report| {
         for c in &r.checks {
             let line = json!({"check": c.id, "message": format!("{prefix}{}", c.message)});
-            if c.outcome != Outcome::Skipped && !checks.contains(&c.id) {
+            let performed = !matches!(c.outcome, Outcome::Skipped | Outcome::Unsupported);
+            if performed && !checks.contains(&c.id) {
                 checks.push(c.id.clone());
             }
             match c.outcome {
