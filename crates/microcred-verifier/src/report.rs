@@ -276,3 +276,27 @@ impl Report {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(checks: Vec<Check>) -> Report {
+        Report::new(Kind::Credential, None, None, checks, Vec::new())
+    }
+
+    #[test]
+    fn unsupported_lines_leave_a_document_unchecked_only_when_nothing_of_their_id_passed() {
+        let pass = || Check::pass("proof", "verifies");
+        let unsupported = || Check::unsupported("proof", "not supported");
+        let r = report(vec![pass(), unsupported()]);
+        assert_eq!((r.verdict, r.valid), (Verdict::Valid, true));
+        let r = report(vec![unsupported(), Check::pass("validity", "valid")]);
+        assert_eq!((r.verdict, r.valid), (Verdict::Unchecked, false));
+        let r = report(vec![unsupported(), Check::fail("validity", "expired")]);
+        assert_eq!(r.verdict, Verdict::Invalid);
+        let nested = report(vec![unsupported()]);
+        let p = Report::new(Kind::Presentation, None, None, vec![pass()], vec![nested]);
+        assert_eq!((p.verdict, p.valid), (Verdict::Unchecked, false));
+    }
+}

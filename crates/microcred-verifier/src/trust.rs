@@ -657,6 +657,77 @@ mod tests {
     }
 
     #[test]
+    fn jwk_keys_are_read_and_private_or_malformed_ones_refused() {
+        let key = did_key::decode_multikey(KEY).unwrap();
+        let x = URL_SAFE_NO_PAD.encode(key.as_bytes());
+        let with_jwk = |jwk: Value| {
+            let mut d = doc();
+            d["verificationMethod"][0] = serde_json::json!({
+                "id": "#key-1", "type": "JsonWebKey2020",
+                "controller": "did:web:uni.example", "publicKeyJwk": jwk
+            });
+            list(d)
+        };
+        let l = with_jwk(serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x})).unwrap();
+        assert_eq!(
+            l.resolve("did:web:uni.example#key-1").unwrap().public_key,
+            key
+        );
+        let path = "issuers[0].didDocument.verificationMethod[0].publicKeyJwk";
+        for (jwk, at) in [
+            (
+                serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x, "d": x}),
+                "d",
+            ),
+            (
+                serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}),
+                "x",
+            ),
+            (
+                serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": "not base64!"}),
+                "x",
+            ),
+            (serde_json::json!({"kty": "OKP", "crv": "Ed25519"}), "x"),
+        ] {
+            let e = with_jwk(jwk).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("{path}.{at}:")), "{e}");
+        }
+        // Another curve: kept, and unusable with the reason.
+        let l = with_jwk(serde_json::json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}))
+            .unwrap();
+        assert!(matches!(
+            l.resolve("did:web:uni.example#key-1"),
+            Err(ResolveError::KeyMaterial { reason }) if reason.contains("not supported")
+        ));
+    }
+
+    #[test]
+    fn an_https_profile_authorizes_its_keys_for_issuing_unless_it_says_otherwise() {
+        let profile = "https://badges.example/issuers/1";
+        let read = |doc: Value| {
+            TrustList::from_value(&serde_json::json!({
+                "type": "MicrocredTrustList", "version": 1,
+                "issuers": [{"id": profile, "name": "Badges", "document": doc}]
+            }))
+        };
+        let vm = serde_json::json!({"id": "#key-0", "type": "Ed25519VerificationKey2020", "publicKeyMultibase": KEY});
+        let l = read(serde_json::json!({"id": profile, "verificationMethod": [vm]})).unwrap();
+        let r = l.resolve(&format!("{profile}#key-0")).unwrap();
+        assert_eq!(r.controller, profile);
+        assert_eq!(r.relationships, ["assertionMethod"]);
+        let l = read(serde_json::json!({"id": profile, "verificationMethod": [vm], "authentication": ["#key-0"]}))
+            .unwrap();
+        let r = l.resolve(&format!("{profile}#key-0")).unwrap();
+        assert_eq!(r.relationships, ["authentication"]);
+        assert_eq!(
+            l.resolve("https://other.example/issuers/2#key-0"),
+            Err(ResolveError::UnsupportedMethod {
+                method: "https://other.example/issuers/2".into()
+            })
+        );
+    }
+
+    #[test]
     fn accreditations_lapse() {
         let a = Accreditation {
             name: "member".into(),
