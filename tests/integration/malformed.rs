@@ -271,12 +271,19 @@ fn generate() -> BTreeMap<String, Vec<u8>> {
     doc["proof"] = json!([valid["proof"].clone(), forged]);
     add("two-proofs-one-forged.json", pretty(&doc));
 
+    // A proof we cannot check as the only proof: "could not check" (exit 2), never forged.
     let mut doc = valid.clone();
     proof_of(&mut doc).insert("cryptosuite".into(), "eddsa-2022".into());
     add("unknown-cryptosuite.json", pretty(&doc));
     let mut doc = valid.clone();
-    proof_of(&mut doc).insert("type".into(), "Ed25519Signature2020".into());
+    proof_of(&mut doc).insert("type".into(), "BbsBlsSignature2020".into());
     add("unknown-proof-type.json", pretty(&doc));
+    // A proof this verifier cannot check beside a forged one: the forgery still fails.
+    let mut unsupported = valid["proof"].clone();
+    unsupported["cryptosuite"] = "ecdsa-rdfc-2019".into();
+    let mut doc = valid.clone();
+    doc["proof"] = json!([unsupported, forged]);
+    add("unsupported-proof-and-forged.json", pretty(&doc));
 
     let sig = signature(&valid);
     let mut doc = valid.clone();

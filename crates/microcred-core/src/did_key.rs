@@ -116,12 +116,15 @@ impl DidKey {
     }
 
     /// Parses a verification-method URL `did:key:z6Mk…#z6Mk…`, whose fragment
-    /// must be the key's own multibase value (did:key spec §"Create").
+    /// must be the key's own multibase value (did:key spec §"Create"), or a
+    /// bare `did:key:z6Mk…`: a did:key has one key, so the DID names it too.
     ///
     /// # Errors
     /// As [`DidKey::parse`], and [`DidKeyError::WrongFragment`].
     pub fn parse_verification_method(url: &str) -> Result<Self, DidKeyError> {
-        let (did, fragment) = url.split_once('#').unwrap_or((url, ""));
+        let Some((did, fragment)) = url.split_once('#') else {
+            return Self::parse(url);
+        };
         let dk = Self::parse(did)?;
         // base58btc maps byte strings to strings one to one (leading zero bytes to
         // leading '1's), so the key's own multibase value is the DID's own text:

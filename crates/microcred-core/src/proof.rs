@@ -189,16 +189,16 @@ pub enum ProofFailure {
         /// The member name.
         member: &'static str,
     },
-    /// `type` is not `DataIntegrityProof`.
-    #[error("proof type is {found:?} where \"DataIntegrityProof\" is required")]
+    /// `type` is not one this toolkit verifies (`DataIntegrityProof`). The
+    /// proof may be sound: it cannot be checked here ([`Self::is_unsupported`]).
+    #[error("proof type {found:?} is not supported (supported: DataIntegrityProof)")]
     UnsupportedType {
         /// The type found.
         found: String,
     },
-    /// The cryptosuite is not one this toolkit implements.
-    #[error(
-        "cryptosuite {found:?} is not supported (supported: eddsa-jcs-2022, and eddsa-rdfc-2022 when built with feature rdfc)"
-    )]
+    /// The cryptosuite is not one this toolkit implements. The proof may be
+    /// sound: it cannot be checked here ([`Self::is_unsupported`]).
+    #[error("cryptosuite {found:?} is not supported (supported: {SUPPORTED_CRYPTOSUITES})")]
     UnsupportedCryptosuite {
         /// The cryptosuite found.
         found: String,
@@ -263,12 +263,42 @@ pub enum ProofFailure {
     },
 }
 
+impl ProofFailure {
+    /// Whether the proof could not be checked here: of a type or cryptosuite
+    /// this toolkit does not implement, or by a key that cannot be resolved
+    /// offline (no document for it) or is of a type not supported. That says
+    /// nothing about whether it is genuine, unlike every other failure, which
+    /// is a verdict on the proof.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(
+            self,
+            Self::UnsupportedType { .. }
+                | Self::UnsupportedCryptosuite { .. }
+                | Self::Resolve {
+                    source: ResolveError::UnsupportedMethod { .. }
+                        | ResolveError::KeyMaterial { .. },
+                    ..
+                }
+        )
+    }
+}
+
+/// The cryptosuites of `DataIntegrityProof` this build verifies, for messages.
+#[cfg(feature = "rdfc")]
+const SUPPORTED_CRYPTOSUITES: &str = "eddsa-jcs-2022, eddsa-rdfc-2022";
+#[cfg(not(feature = "rdfc"))]
+const SUPPORTED_CRYPTOSUITES: &str = "eddsa-jcs-2022";
+
 /// Why a verification method could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResolveError {
-    /// The DID method is not one the resolver knows (e.g. did:web without a trusted document).
-    #[error("cannot resolve {method} offline; supply its DID document in the trust list")]
+    /// The DID method is not one the resolver knows (e.g. did:web without a
+    /// trusted document), or the verification method is an https URL (an
+    /// Open Badges issuer profile) with no document for it.
+    #[error(
+        "cannot resolve {method} offline; supply its DID document or issuer profile in the trust list (issuers[].document)"
+    )]
     UnsupportedMethod {
         /// The DID method, e.g. `did:web`.
         method: String,
@@ -315,12 +345,9 @@ pub struct DidKeyResolver;
 impl KeyResolver for DidKeyResolver {
     fn resolve(&self, verification_method: &str) -> Result<ResolvedMethod, ResolveError> {
         if !verification_method.starts_with(crate::did_key::DID_KEY_PREFIX) {
-            let method = verification_method
-                .splitn(3, ':')
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(":");
-            return Err(ResolveError::UnsupportedMethod { method });
+            return Err(ResolveError::UnsupportedMethod {
+                method: method_of(verification_method),
+            });
         }
         let dk = DidKey::parse_verification_method(verification_method)?;
         // The DID is the text before '#': equal to `dk.did()` (see
@@ -340,6 +367,24 @@ impl KeyResolver for DidKeyResolver {
             .map(String::from)
             .to_vec(),
         })
+    }
+}
+
+/// What a verification method's URL is resolved through, for messages: the
+/// DID method (`did:web`) of a DID URL, else the document URL (the part
+/// before `#`, e.g. an issuer profile's `https://…`).
+pub fn method_of(verification_method: &str) -> String {
+    if verification_method.starts_with("did:") {
+        verification_method
+            .splitn(3, ':')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(":")
+    } else {
+        verification_method
+            .split_once('#')
+            .map_or(verification_method, |(doc, _)| doc)
+            .to_owned()
     }
 }
 

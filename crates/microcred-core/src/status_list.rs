@@ -58,6 +58,56 @@ impl core::fmt::Display for StatusPurpose {
     }
 }
 
+/// The status list formats read here: W3C Bitstring Status List v1.0, and its
+/// predecessor StatusList2021 (same GZIP-compressed bitstring, same entry
+/// members; its `encodedList` is base64url without the multibase `u`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListKind {
+    /// `BitstringStatusListEntry` → `BitstringStatusListCredential`.
+    Bitstring,
+    /// `StatusList2021Entry` → `StatusList2021Credential`.
+    StatusList2021,
+}
+
+impl ListKind {
+    /// Both kinds.
+    pub const ALL: [Self; 2] = [Self::Bitstring, Self::StatusList2021];
+
+    /// The `type` of a credential's status entry.
+    pub fn entry_type(self) -> &'static str {
+        match self {
+            Self::Bitstring => "BitstringStatusListEntry",
+            Self::StatusList2021 => "StatusList2021Entry",
+        }
+    }
+
+    /// The `type` of the status list credential.
+    pub fn credential_type(self) -> &'static str {
+        match self {
+            Self::Bitstring => "BitstringStatusListCredential",
+            Self::StatusList2021 => "StatusList2021Credential",
+        }
+    }
+
+    /// The kind whose entry type a `credentialStatus` object's `type` (a
+    /// string or an array of strings) names, if any.
+    pub fn of_entry(entry: &Map<String, Value>) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| has_type(entry.get("type"), k.entry_type()))
+    }
+}
+
+/// Whether a `type` value is `wanted` or an array containing it.
+fn has_type(ty: Option<&Value>, wanted: &str) -> bool {
+    match ty {
+        Some(Value::String(s)) => s == wanted,
+        Some(Value::Array(a)) => a.iter().any(|t| t == wanted),
+        _ => false,
+    }
+}
+
 /// Why a status list or status entry is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -65,6 +115,9 @@ pub enum StatusListError {
     /// `encodedList` is not multibase base64url.
     #[error("encodedList is not multibase base64url (\"u…\"): {0}")]
     Encoding(#[source] multibase::MultibaseError),
+    /// A StatusList2021 `encodedList` is not base64url.
+    #[error("encodedList is not base64url (StatusList2021)")]
+    Encoding2021,
     /// The data is not GZIP.
     #[error("encodedList is not GZIP-compressed data")]
     Gzip,
@@ -193,9 +246,27 @@ impl StatusList {
     /// [`StatusListError`] naming what is wrong.
     pub fn decode(encoded: &str) -> Result<Self, StatusListError> {
         let compressed = multibase::decode_base64url(encoded).map_err(StatusListError::Encoding)?;
+        Self::decompress(&compressed)
+    }
+
+    /// Decodes a StatusList2021 `encodedList`: base64url without the multibase
+    /// prefix (padding tolerated), then as [`StatusList::decode`].
+    ///
+    /// # Errors
+    /// [`StatusListError`] naming what is wrong.
+    pub fn decode_2021(encoded: &str) -> Result<Self, StatusListError> {
+        use base64::Engine as _;
+        let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encoded.trim_end_matches('='))
+            .map_err(|_| StatusListError::Encoding2021)?;
+        Self::decompress(&compressed)
+    }
+
+    /// The bitstring of GZIP data, bounded by [`MAX_ENTRIES`] and [`MIN_ENTRIES`].
+    fn decompress(compressed: &[u8]) -> Result<Self, StatusListError> {
         let max_bytes = MAX_ENTRIES / 8;
         let mut bytes = Vec::new();
-        GzDecoder::new(compressed.as_slice())
+        GzDecoder::new(compressed)
             .take(u64::try_from(max_bytes).unwrap_or(u64::MAX) + 1)
             .read_to_end(&mut bytes)
             .map_err(|_| StatusListError::Gzip)?;
@@ -232,18 +303,25 @@ impl StatusEntry {
     /// # Errors
     /// [`StatusListError::Entry`] naming the member that is missing or malformed.
     pub fn from_json(entry: &Map<String, Value>) -> Result<Self, StatusListError> {
+        Self::from_json_of(entry, ListKind::Bitstring)
+    }
+
+    /// Reads a `credentialStatus` object of the entry type of `kind` (the
+    /// members of both kinds are the same).
+    ///
+    /// # Errors
+    /// [`StatusListError::Entry`] naming the member that is missing or malformed.
+    pub fn from_json_of(
+        entry: &Map<String, Value>,
+        kind: ListKind,
+    ) -> Result<Self, StatusListError> {
         let err = |member, problem: &str| StatusListError::Entry {
             member,
             problem: problem.to_owned(),
         };
         let ty = entry.get("type").ok_or_else(|| err("type", "missing"))?;
-        let is_entry = match ty {
-            Value::String(s) => s == "BitstringStatusListEntry",
-            Value::Array(a) => a.iter().any(|t| t == "BitstringStatusListEntry"),
-            _ => false,
-        };
-        if !is_entry {
-            return Err(err("type", "is not BitstringStatusListEntry"));
+        if !has_type(Some(ty), kind.entry_type()) {
+            return Err(err("type", &format!("is not {}", kind.entry_type())));
         }
         let purpose = entry
             .get("statusPurpose")
@@ -324,10 +402,12 @@ pub struct ListCredential {
     pub purposes: Vec<String>,
     /// The decoded bitstring.
     pub list: StatusList,
+    /// Bitstring Status List or StatusList2021.
+    pub kind: ListKind,
 }
 
 impl ListCredential {
-    /// Reads a `BitstringStatusListCredential`.
+    /// Reads a `BitstringStatusListCredential` or a `StatusList2021Credential`.
     ///
     /// # Errors
     /// [`StatusListError`] naming what is missing or malformed.
@@ -335,9 +415,12 @@ impl ListCredential {
         let bad = |m: &str| StatusListError::ListCredential(m.to_owned());
         let cred =
             crate::credential::Credential::new(doc).ok_or_else(|| bad("not a JSON object"))?;
-        if !cred.has_type("BitstringStatusListCredential") {
-            return Err(bad("type does not include BitstringStatusListCredential"));
-        }
+        let kind = ListKind::ALL
+            .into_iter()
+            .find(|k| cred.has_type(k.credential_type()))
+            .ok_or_else(|| {
+                bad("type includes neither BitstringStatusListCredential nor StatusList2021Credential")
+            })?;
         let id = cred.id().ok_or_else(|| bad("id is missing"))?;
         let issuer = cred
             .issuer()
@@ -361,11 +444,16 @@ impl ListCredential {
             .get("encodedList")
             .and_then(Value::as_str)
             .ok_or_else(|| bad("credentialSubject.encodedList is missing"))?;
+        let list = match kind {
+            ListKind::Bitstring => StatusList::decode(encoded)?,
+            ListKind::StatusList2021 => StatusList::decode_2021(encoded)?,
+        };
         Ok(Self {
             id: id.to_owned(),
             issuer: issuer.to_owned(),
             purposes,
-            list: StatusList::decode(encoded)?,
+            list,
+            kind,
         })
     }
 }
@@ -456,5 +544,48 @@ mod tests {
         assert_eq!(lc.purposes, vec!["revocation"]);
         assert!(lc.list.get(3).unwrap());
         assert_eq!(lc.issuer, "did:key:z6Mk");
+        assert_eq!(lc.kind, ListKind::Bitstring);
+    }
+
+    #[test]
+    fn status_list_2021_reads_the_same_bits_without_the_multibase_prefix() {
+        let mut l = StatusList::new(0);
+        l.set(5, true).unwrap();
+        let mut v = list_credential(
+            "https://uni.example/status/2021",
+            "did:key:z6Mk",
+            StatusPurpose::Revocation,
+            &l,
+            "2025-01-01T00:00:00Z",
+        );
+        v["type"] = json!(["VerifiableCredential", "StatusList2021Credential"]);
+        let encoded = l.encode();
+        v["credentialSubject"]["encodedList"] = encoded.strip_prefix('u').unwrap().into();
+        let lc = ListCredential::from_json(&v).unwrap();
+        assert_eq!(lc.kind, ListKind::StatusList2021);
+        assert!(lc.list.get(5).unwrap());
+        assert!(!lc.list.get(4).unwrap());
+        let mut entry = StatusEntry {
+            id: None,
+            purpose: "revocation".into(),
+            index: 5,
+            list_credential: lc.id.clone(),
+        }
+        .to_json();
+        entry["type"] = "StatusList2021Entry".into();
+        let entry = entry.as_object().unwrap();
+        assert_eq!(ListKind::of_entry(entry), Some(ListKind::StatusList2021));
+        assert!(StatusEntry::from_json(entry).is_err());
+        assert_eq!(
+            StatusEntry::from_json_of(entry, ListKind::StatusList2021)
+                .unwrap()
+                .index,
+            5
+        );
+        v["credentialSubject"]["encodedList"] = "not base64!".into();
+        assert_eq!(
+            ListCredential::from_json(&v),
+            Err(StatusListError::Encoding2021)
+        );
     }
 }

@@ -430,6 +430,7 @@ fn select(report: &mut Report, selection: &Selection) {
             Outcome::Fail => "fail",
             Outcome::Warn => "warn",
             Outcome::Skipped => "skipped",
+            Outcome::Unsupported => "unsupported",
         };
         check.message = format!(
             "not requested (options.checks); found: {found}: {}",
@@ -452,12 +453,14 @@ fn vc_api_result(report: &Report, selection: Option<&Selection>) -> Value {
     let mut collect = |prefix: &str, r: &Report| {
         for c in &r.checks {
             let line = json!({"check": c.id, "message": format!("{prefix}{}", c.message)});
-            if c.outcome != Outcome::Skipped && !checks.contains(&c.id) {
+            let performed = !matches!(c.outcome, Outcome::Skipped | Outcome::Unsupported);
+            if performed && !checks.contains(&c.id) {
                 checks.push(c.id.clone());
             }
             match c.outcome {
                 Outcome::Fail => errors.push(line),
-                Outcome::Warn => warnings.push(line),
+                // Could not be checked: a warning; the verdict says whether it mattered.
+                Outcome::Warn | Outcome::Unsupported => warnings.push(line),
                 Outcome::Skipped if selection.is_some_and(|s| s.contains(&c.id)) => {
                     warnings.push(line);
                 }

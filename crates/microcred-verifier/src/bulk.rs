@@ -47,6 +47,7 @@ use std::path::{Path, PathBuf};
 use microcred_core::json::{JsonError, Limits};
 use microcred_core::proof::{self, KeyResolver, ProofOutcome};
 
+use crate::format::{self, Foreign};
 use crate::{Report, Verifier, VerifyError};
 
 /// How bulk verification runs.
@@ -187,6 +188,16 @@ pub enum FileError {
         /// The file.
         path: PathBuf,
     },
+    /// The file is in a format this verifier recognises and does not read.
+    #[error("{}: {format}", At(path, *line))]
+    UnsupportedFormat {
+        /// The file.
+        path: PathBuf,
+        /// The line, in a JSON Lines file.
+        line: Option<usize>,
+        /// What it is.
+        format: Foreign,
+    },
 }
 
 impl FileError {
@@ -199,7 +210,8 @@ impl FileError {
             | Self::Json { path, .. }
             | Self::NotAnObject { path, .. }
             | Self::BlankLine { path, .. }
-            | Self::Empty { path } => path,
+            | Self::Empty { path }
+            | Self::UnsupportedFormat { path, .. } => path,
         }
     }
 
@@ -209,7 +221,8 @@ impl FileError {
             Self::Read { line, .. }
             | Self::TooLarge { line, .. }
             | Self::Json { line, .. }
-            | Self::NotAnObject { line, .. } => *line,
+            | Self::NotAnObject { line, .. }
+            | Self::UnsupportedFormat { line, .. } => *line,
             Self::BlankLine { line, .. } => Some(*line),
             Self::NotAFile { .. } | Self::Empty { .. } => None,
         }
@@ -403,6 +416,13 @@ where
                     line: source.line,
                     source: json,
                 }),
+                Ok(Err(VerifyError::UnsupportedFormat(format))) => {
+                    Err(FileError::UnsupportedFormat {
+                        path: source.path.clone(),
+                        line: source.line,
+                        format,
+                    })
+                }
                 Ok(Err(_)) => Err(FileError::NotAnObject {
                     path: source.path.clone(),
                     line: source.line,
@@ -787,6 +807,21 @@ fn verify_part<R, C>(
 ) where
     C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
 {
+    // Files in another format are named before the JSON parse (see `format`).
+    let part: Vec<_> = part
+        .into_iter()
+        .map(|(source, read)| {
+            let read = read.and_then(|bytes| match format::sniff_bytes(&bytes) {
+                Some(format) => Err(FileError::UnsupportedFormat {
+                    path: source.path.clone(),
+                    line: source.line,
+                    format,
+                }),
+                None => Ok(bytes),
+            });
+            (source, read)
+        })
+        .collect();
     let docs: Vec<&[u8]> = part
         .iter()
         .filter_map(|(_, read)| read.as_ref().ok().map(Vec::as_slice))

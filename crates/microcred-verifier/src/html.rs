@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use microcred_core::Value;
 use microcred_core::credential::{Credential, MicroCredential};
 
-use crate::report::{Check, Kind, Outcome, Report};
+use crate::report::{Check, Kind, Outcome, Report, Verdict};
 
 /// The transcript's style sheet (plain CSS, no fonts or images to fetch).
 pub const STYLE: &str = r#"
@@ -23,6 +23,7 @@ pub const STYLE: &str = r#"
 .mc-verdict{font-weight:bold;padding:.35rem .6rem;border-radius:4px;display:inline-block}
 .mc-valid .mc-verdict{background:#e3f6e5;color:#17662a}
 .mc-invalid .mc-verdict{background:#fde8e8;color:#9b1c1c}
+.mc-unchecked .mc-verdict{background:#fef6e0;color:#8a5a00}
 .mc-facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
 .mc-facts dt{font-weight:bold;color:#444}.mc-facts dd{margin:0}
 .mc-checks{list-style:none;padding:0;margin:0}
@@ -30,7 +31,7 @@ pub const STYLE: &str = r#"
 .mc-caution{color:#9b1c1c;font-style:italic;margin:.3rem 0}
 .mc-mark{display:inline-block;width:1.4em;font-weight:bold}
 .mc-pass .mc-mark{color:#17662a}.mc-fail .mc-mark{color:#b91c1c}
-.mc-warn .mc-mark{color:#a16207}.mc-skipped .mc-mark{color:#777}
+.mc-warn .mc-mark{color:#a16207}.mc-skipped .mc-mark{color:#777}.mc-unsupported .mc-mark{color:#a16207}
 .mc-fail{background:#fff5f5}
 .mc-id{font-family:monospace;font-size:.9em;word-break:break-all}
 @media print{.mc-transcript{border:none}}
@@ -89,10 +90,10 @@ pub fn transcript(doc: &Value, report: &Report) -> String {
 }
 
 fn verdict_class(report: &Report) -> &'static str {
-    if report.valid {
-        "mc-valid"
-    } else {
-        "mc-invalid"
+    match report.verdict {
+        Verdict::Valid => "mc-valid",
+        Verdict::Invalid => "mc-invalid",
+        Verdict::Unchecked => "mc-unchecked",
     }
 }
 
@@ -125,6 +126,12 @@ fn presentation(out: &mut String, doc: &Value, report: &Report) {
 }
 
 fn verdict(report: &Report, what: &str) -> String {
+    if report.verdict == Verdict::Unchecked {
+        return format!(
+            "<p class=\"mc-verdict\">? Could not check this {what}: nothing failed, but its proofs are of kinds this verifier does not support</p>\
+             <p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>"
+        );
+    }
     if report.valid {
         format!("<p class=\"mc-verdict\">✓ Valid {what}: every check passed</p>")
     } else {
@@ -196,6 +203,7 @@ fn checks_section<'a>(out: &mut String, heading: &str, checks: impl Iterator<Ite
             Outcome::Fail => ("mc-fail", "✗", "failed"),
             Outcome::Warn => ("mc-warn", "!", "warning"),
             Outcome::Skipped => ("mc-skipped", "–", "not checked"),
+            Outcome::Unsupported => ("mc-unsupported", "?", "not supported: not checked"),
         };
         let name = match (&c.profile, &c.rule) {
             (Some(p), Some(r)) => format!("{p} {r}"),

@@ -69,6 +69,7 @@
 
 pub mod bulk;
 mod checks;
+pub mod format;
 pub mod html;
 mod presentation;
 pub mod profile;
@@ -80,7 +81,7 @@ pub mod trust;
 mod verifier;
 
 pub use qualification::{Qualification, QualificationReport};
-pub use report::{Check, Kind, Outcome, REPORT_SCHEMA_VERSION, Report, Summary};
+pub use report::{Check, Kind, Outcome, REPORT_SCHEMA_VERSION, Report, Summary, Verdict};
 pub use status::StatusLists;
 pub use trust::TrustList;
 pub use verifier::{DEFAULT_CLOCK_SKEW, Options, Verifier, VerifyError};

@@ -1,10 +1,10 @@
 //! `microcred-verify`: verify credential and presentation files offline.
 //!
 //! Exit status: 0 when every file verifies, 1 when any does not (or the
-//! qualification asked for is not met), 2 when an input cannot be read or
-//! parsed (or is not a regular file) or the arguments are wrong. Reports go to
-//! stdout, diagnostics to stderr. The report's JSON form is documented in
-//! `docs/verify-report.md`.
+//! qualification asked for is not met), 2 when an input cannot be read,
+//! parsed or checked (a format or proof type not supported, not a regular
+//! file) or the arguments are wrong. Reports go to stdout, diagnostics to
+//! stderr. The report's JSON form is documented in `docs/verify-report.md`.
 
 #![forbid(unsafe_code)]
 
@@ -19,8 +19,11 @@ use clap::Parser;
 use microcred_core::json::JsonErrorKind;
 use microcred_core::{datetime, json};
 use microcred_verifier::bulk::{self, BulkOptions, FileError, Input, Source};
+use microcred_verifier::format::Foreign;
 use microcred_verifier::profile::Profile;
-use microcred_verifier::{Options, Qualification, Report, StatusLists, TrustList, Verifier};
+use microcred_verifier::{
+    Options, Qualification, Report, StatusLists, TrustList, Verdict, Verifier,
+};
 
 /// Largest file read (credentials, presentations, lists, trust and qualification files):
 /// the strict JSON parser's own limit, checked before a file is read whole.
@@ -57,8 +60,8 @@ struct Cli {
     /// trust is "not checked".
     #[arg(long, value_name = "FILE")]
     trust: Option<PathBuf>,
-    /// A signed BitstringStatusListCredential to read revocation/suspension bits from
-    /// (repeatable). Without one, status is "not checked".
+    /// A signed BitstringStatusListCredential or StatusList2021Credential to read
+    /// revocation/suspension bits from (repeatable). Without one, status is "not checked".
     #[arg(long = "status-list", value_name = "FILE")]
     status_lists: Vec<PathBuf>,
     /// Check every credential against a framework profile (repeatable): a built-in
@@ -137,7 +140,7 @@ fn main() -> ExitCode {
     // allocator more than rendering the line. At most SPARE_BUFFERS wait here.
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     // One document's lines, human or JSON (into a Vec, which cannot fail to take them).
-    let line = |source: &Source, result: Result<&Report, &str>| {
+    let line = |source: &Source, result: Result<&Report, &str>, format: Option<Foreign>| {
         // JSON names the line in a member of its own; the human report as FILE:LINE.
         let file = if cli.json {
             source.path.display().to_string()
@@ -153,7 +156,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         text.reserve(512 + file.len() + 256 * checks);
         let _ = if cli.json {
-            output::json_line(&mut text, &file, source.line, result)
+            output::json_line(&mut text, &file, source.line, result, format)
         } else {
             output::human(&mut text, &file, result, style)
         };
@@ -162,26 +165,24 @@ fn main() -> ExitCode {
     // Each report is rendered on the worker that verified it; this thread only
     // writes the text, so that it does not hold back the workers.
     let render = |source: &Source, _: &[u8], report: Report| {
-        let text = line(source, Ok(&report));
+        let text = line(source, Ok(&report), None);
         (
-            report.valid,
+            report.verdict,
             text,
             keep.then(|| (source.to_string(), report)),
         )
     };
     let mut totals = output::Totals::default();
-    type Rendered = (bool, Vec<u8>, Option<(String, Report)>);
+    type Rendered = (Verdict, Vec<u8>, Option<(String, Report)>);
     let sink = |source: Source, result: Result<Rendered, FileError>| {
         let text = match result {
-            Ok((valid, text, report)) => {
-                if valid {
-                    totals.valid += 1;
-                } else {
-                    totals.invalid += 1;
-                    if status == 0 {
-                        status = 1;
-                    }
+            Ok((verdict, text, report)) => {
+                match verdict {
+                    Verdict::Valid => totals.valid += 1,
+                    Verdict::Invalid => totals.invalid += 1,
+                    Verdict::Unchecked => totals.error += 1,
                 }
+                status = status.max(exit_status(verdict));
                 kept.extend(report);
                 text
             }
@@ -190,7 +191,11 @@ fn main() -> ExitCode {
                 let msg = error_message(&e);
                 let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
                 status = 2;
-                line(&source, Err(&msg))
+                let format = match e {
+                    FileError::UnsupportedFormat { format, .. } => Some(format),
+                    _ => None,
+                };
+                line(&source, Err(&msg), format)
             }
         };
         if written.is_ok() {
@@ -361,9 +366,7 @@ fn html_out(verifier: &Verifier, files: Vec<Input>, options: &BulkOptions) -> Ex
             .and_then(|parsed| parsed);
         match doc {
             Ok((doc, report)) => {
-                if !report.valid && status == 0 {
-                    status = 1;
-                }
+                status = status.max(exit_status(report.verdict));
                 docs.push((source.to_string(), doc, report));
             }
             Err(msg) => {
@@ -382,6 +385,17 @@ fn html_out(verifier: &Verifier, files: Vec<Input>, options: &BulkOptions) -> Ex
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(page.as_bytes()).and_then(|()| out.flush());
     ExitCode::from(status)
+}
+
+/// A file's exit status: 0 valid, 1 invalid, 2 could not be checked (which,
+/// like an unreadable file, wins over 1: a verdict of "forged" is never given
+/// for what could not be checked).
+fn exit_status(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Valid => 0,
+        Verdict::Invalid => 1,
+        Verdict::Unchecked => 2,
+    }
 }
 
 fn list_profiles() -> ExitCode {

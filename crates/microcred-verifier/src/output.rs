@@ -4,8 +4,9 @@
 
 use std::io::{self, Write};
 
+use microcred_verifier::format::Foreign;
 use microcred_verifier::{
-    Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report, Summary,
+    Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report, Summary, Verdict,
 };
 use serde_json::{Map, Value};
 
@@ -39,6 +40,7 @@ impl Style {
             Outcome::Fail => self.paint("31", "✗"),
             Outcome::Warn => self.paint("33", "!"),
             Outcome::Skipped => self.paint("2", "-"),
+            Outcome::Unsupported => self.paint("33", "?"),
         }
     }
 
@@ -53,12 +55,14 @@ impl Style {
 
 /// One JSON line: the report with `file` (and `line`, for a line of a JSON
 /// Lines file) and `reportVersion` first, or an `error` line for a document
-/// that could not be read or parsed.
+/// that could not be read or parsed (with `format` when it is in a format this
+/// verifier recognises and does not read).
 pub(crate) fn json_line(
     out: &mut Vec<u8>,
     file: &str,
     line: Option<usize>,
     result: Result<&Report, &str>,
+    format: Option<Foreign>,
 ) -> io::Result<()> {
     match result {
         Ok(report) => {
@@ -94,6 +98,12 @@ pub(crate) fn json_line(
             members.insert("reportVersion".into(), REPORT_SCHEMA_VERSION.into());
             members.insert("kind".into(), "error".into());
             members.insert("error".into(), msg.into());
+            if let Some(format) = format {
+                members.insert(
+                    "format".into(),
+                    serde_json::to_value(format).unwrap_or_default(),
+                );
+            }
             writeln!(out, "{}", Value::Object(members))
         }
     }
@@ -182,7 +192,11 @@ pub(crate) fn human(
 }
 
 fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
-    let verdict = style.verdict(r.valid, "VALID", "INVALID");
+    let verdict = match r.verdict {
+        Verdict::Valid => style.verdict(true, "VALID", ""),
+        Verdict::Invalid => style.verdict(false, "", "INVALID"),
+        Verdict::Unchecked => style.paint("1;33", "COULD NOT CHECK"),
+    };
     match r.kind {
         Kind::Credential => {
             let none = Summary::default();
@@ -317,15 +331,15 @@ mod tests {
     #[test]
     fn json_lines_put_file_and_version_first() {
         let mut out = Vec::new();
-        json_line(&mut out, "x.json", None, Err("cannot read x.json")).unwrap();
+        json_line(&mut out, "x.json", None, Err("cannot read x.json"), None).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert_eq!(
             line,
-            "{\"file\":\"x.json\",\"reportVersion\":1,\"kind\":\"error\",\"error\":\"cannot read x.json\"}\n"
+            "{\"file\":\"x.json\",\"reportVersion\":2,\"kind\":\"error\",\"error\":\"cannot read x.json\"}\n"
         );
         let mut out = Vec::new();
         let report = Verifier::new().verify_bytes(b"{}").unwrap();
-        json_line(&mut out, "c.jsonl", Some(17), Ok(&report)).unwrap();
+        json_line(&mut out, "c.jsonl", Some(17), Ok(&report), None).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert!(
             line.starts_with("{\"file\":\"c.jsonl\",\"line\":17,\"reportVersion\":1,\"kind\":"),

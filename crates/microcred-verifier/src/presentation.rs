@@ -40,7 +40,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
     let mut checks = Vec::new();
     structure::presentation(p, &mut checks);
     let holder = holder(p);
-    proofs::check(
+    let outcomes = proofs::check(
         doc,
         &proofs::Expect {
             purpose: ProofPurpose::Authentication,
@@ -52,7 +52,13 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
         ctx,
         &mut checks,
     );
-    challenge_and_domain(doc, ctx, &mut checks);
+    // A proof that could not be checked answers no challenge: its `proof` line says so.
+    let unchecked: Vec<usize> = outcomes
+        .iter()
+        .filter(|o| o.result.as_ref().is_err_and(|e| e.is_unsupported()))
+        .map(|o| o.index)
+        .collect();
+    challenge_and_domain(doc, ctx, &unchecked, &mut checks);
 
     let creds = embedded(p);
     if creds.is_empty() {
@@ -112,9 +118,13 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
     report
 }
 
-/// One `challenge` and one `domain` line per proof.
-fn challenge_and_domain(doc: &Value, ctx: &Ctx<'_>, checks: &mut Vec<Check>) {
+/// One `challenge` and one `domain` line per proof, but for the proofs at the
+/// `unchecked` positions.
+fn challenge_and_domain(doc: &Value, ctx: &Ctx<'_>, unchecked: &[usize], checks: &mut Vec<Check>) {
     for (index, proof) in proofs_of(doc).into_iter().enumerate() {
+        if unchecked.contains(&index) {
+            continue;
+        }
         let found = proof.get("challenge").and_then(Value::as_str);
         checks.push(
             match (&ctx.options.challenge, found) {

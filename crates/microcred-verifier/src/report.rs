@@ -5,8 +5,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-/// Version of the report's JSON schema (`docs/verify-report.md`).
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+/// Version of the report's JSON schema (`docs/verify-report.md`). 2: outcome
+/// `unsupported` and the report's `verdict` (a version-1 consumer that read
+/// validity from the checks' outcomes would take an unchecked document for valid).
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -20,6 +22,26 @@ pub enum Outcome {
     Warn,
     /// Not checked (e.g. no status list was given). Never means "good".
     Skipped,
+    /// Could not be checked: of a kind this verifier does not support (a proof
+    /// type or cryptosuite). Says nothing about whether it is genuine. A check
+    /// id with such lines and no passing line leaves the document unchecked
+    /// ([`Verdict::Unchecked`]).
+    Unsupported,
+}
+
+/// The verdict on a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// No check failed and nothing needed was left unchecked.
+    Valid,
+    /// A check failed (here or in an embedded credential): forged, tampered,
+    /// expired, revoked, untrusted, …
+    Invalid,
+    /// Nothing failed, but the document could not be checked: e.g. its only
+    /// proofs are of types this verifier does not support. Neither valid nor
+    /// forged (`microcred-verify` exits 2).
+    Unchecked,
 }
 
 /// One check's result.
@@ -82,6 +104,10 @@ impl Check {
 
     pub(crate) fn skipped(id: &str, message: impl Into<String>) -> Self {
         Self::new(id, Outcome::Skipped, message)
+    }
+
+    pub(crate) fn unsupported(id: &str, message: impl Into<String>) -> Self {
+        Self::new(id, Outcome::Unsupported, message)
     }
 
     pub(crate) fn with_value(mut self, value: impl Into<Value>) -> Self {
@@ -154,8 +180,11 @@ pub struct Report {
     /// The document's `id`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// True when no check failed, here and in every nested credential report.
+    /// True when the verdict is [`Verdict::Valid`]: no check failed and none
+    /// was left unchecked, here and in every nested credential report.
     pub valid: bool,
+    /// Valid, invalid, or could not be checked.
+    pub verdict: Verdict,
     /// For presentations: the `holder` (its id), when it names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
@@ -181,6 +210,7 @@ impl Report {
             kind,
             id,
             valid: false,
+            verdict: Verdict::Invalid,
             holder: None,
             summary,
             checks,
@@ -190,12 +220,36 @@ impl Report {
         report
     }
 
-    /// Sets [`valid`](Self::valid) from the checks: no check failed, and every
-    /// embedded credential's report is valid. For a caller that changed
-    /// outcomes after the report was made (the server's `options.checks`).
+    /// Sets [`verdict`](Self::verdict) and [`valid`](Self::valid) from the
+    /// checks: invalid when a check failed here or an embedded credential's
+    /// report is invalid; else unchecked when a check id has `unsupported`
+    /// lines and no passing one (a proof set with one verified proof and one of
+    /// an unsupported type is checked) or an embedded report is unchecked; else
+    /// valid. For a caller that changed outcomes after the report was made (the
+    /// server's `options.checks`).
     pub fn revalidate(&mut self) {
-        self.valid = self.checks.iter().all(|c| c.outcome != Outcome::Fail)
-            && self.credentials.iter().all(|r| r.valid);
+        let failed = self.checks.iter().any(|c| c.outcome == Outcome::Fail)
+            || self
+                .credentials
+                .iter()
+                .any(|r| r.verdict == Verdict::Invalid);
+        let unchecked = self.checks.iter().any(|c| {
+            c.outcome == Outcome::Unsupported
+                && !self
+                    .checks_with_id(&c.id)
+                    .any(|o| o.outcome == Outcome::Pass)
+        }) || self
+            .credentials
+            .iter()
+            .any(|r| r.verdict == Verdict::Unchecked);
+        self.verdict = if failed {
+            Verdict::Invalid
+        } else if unchecked {
+            Verdict::Unchecked
+        } else {
+            Verdict::Valid
+        };
+        self.valid = self.verdict == Verdict::Valid;
     }
 
     /// The checks with the given id.
@@ -220,5 +274,29 @@ impl Report {
             Kind::Credential => vec![self],
             Kind::Presentation => self.credentials.iter().collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(checks: Vec<Check>) -> Report {
+        Report::new(Kind::Credential, None, None, checks, Vec::new())
+    }
+
+    #[test]
+    fn unsupported_lines_leave_a_document_unchecked_only_when_nothing_of_their_id_passed() {
+        let pass = || Check::pass("proof", "verifies");
+        let unsupported = || Check::unsupported("proof", "not supported");
+        let r = report(vec![pass(), unsupported()]);
+        assert_eq!((r.verdict, r.valid), (Verdict::Valid, true));
+        let r = report(vec![unsupported(), Check::pass("validity", "valid")]);
+        assert_eq!((r.verdict, r.valid), (Verdict::Unchecked, false));
+        let r = report(vec![unsupported(), Check::fail("validity", "expired")]);
+        assert_eq!(r.verdict, Verdict::Invalid);
+        let nested = report(vec![unsupported()]);
+        let p = Report::new(Kind::Presentation, None, None, vec![pass()], vec![nested]);
+        assert_eq!((p.verdict, p.valid), (Verdict::Unchecked, false));
     }
 }

@@ -1,5 +1,7 @@
 //! Status lists handed to the verifier (`--status-list FILE`), and the
-//! `status` check (W3C Bitstring Status List v1.0, contract §3 of the project).
+//! `status` check (W3C Bitstring Status List v1.0, contract §3 of the project,
+//! and its predecessor StatusList2021). Other status types (e.g.
+//! `1EdTechRevocationList`, an online service) are "not checked", never failed.
 //!
 //! A list is itself a credential: before a credential's bit is read, the list's
 //! proof is verified (by the list's issuer, for `assertionMethod`), its issuer
@@ -7,7 +9,9 @@
 //! verification, and its `statusPurpose` must be the entry's.
 
 use microcred_core::proof::{self, KeyResolver};
-use microcred_core::status_list::{ListCredential, StatusEntry, StatusListError, StatusPurpose};
+use microcred_core::status_list::{
+    ListCredential, ListKind, StatusEntry, StatusListError, StatusPurpose,
+};
 use microcred_core::{Value, credential::Credential};
 use time::OffsetDateTime;
 
@@ -34,8 +38,9 @@ impl StatusLists {
         Self::default()
     }
 
-    /// Adds a `BitstringStatusListCredential` (its proof and validity are
-    /// checked when a credential refers to it, and reported there).
+    /// Adds a `BitstringStatusListCredential` or `StatusList2021Credential`
+    /// (its proof and validity are checked when a credential refers to it, and
+    /// reported there).
     ///
     /// # Errors
     /// [`StatusListError`] when it is not a status list credential (naming the
@@ -73,7 +78,7 @@ impl StatusLists {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PreparedLists {
     /// Per list (same order as [`StatusLists`]): `Ok` or why its proof fails.
-    proofs: Vec<Result<(), String>>,
+    proofs: Vec<Result<(), ListProofError>>,
 }
 
 impl PreparedLists {
@@ -87,29 +92,52 @@ impl PreparedLists {
     }
 }
 
-/// Every proof of the list verifies, for `assertionMethod`, by a key of the list's issuer.
-fn list_proof(doc: &Value, issuer: &str, resolver: &dyn KeyResolver) -> Result<(), String> {
+/// Why a list's proofs do not make it authentic.
+#[derive(Debug, Clone, PartialEq)]
+enum ListProofError {
+    /// A proof fails, or there is none: the list is not authentic.
+    Fails(String),
+    /// No proof fails, but none could be checked (unsupported types): the
+    /// status is then not checked, never read as failed.
+    Unchecked(String),
+}
+
+/// At least one proof of the list verifies, and every proof that can be
+/// checked verifies, for `assertionMethod`, by a key of the list's issuer.
+fn list_proof(doc: &Value, issuer: &str, resolver: &dyn KeyResolver) -> Result<(), ListProofError> {
     let outcomes = proof::verify_proofs(doc, resolver);
     if outcomes.is_empty() {
-        return Err("the status list is not signed".into());
+        return Err(ListProofError::Fails(
+            "the status list is not signed".into(),
+        ));
     }
+    let mut unsupported = Vec::new();
+    let mut verified = 0;
     for o in outcomes {
         let n = o.index + 1;
+        let fails = |m: String| Err(ListProofError::Fails(m));
         match o.result {
-            Err(e) => return Err(format!("its proof {n} does not verify: {e}")),
+            Err(e) if e.is_unsupported() => {
+                unsupported.push(format!("its proof {n}: {e}"));
+                continue;
+            }
+            Err(e) => return fails(format!("its proof {n} does not verify: {e}")),
             Ok(controller) if controller != issuer => {
-                return Err(format!(
+                return fails(format!(
                     "its proof {n} is by {controller}, not by the list's issuer {issuer}"
                 ));
             }
-            Ok(_) => {}
+            Ok(_) => verified += 1,
         }
         if o.proof_purpose.as_deref() != Some("assertionMethod") {
-            return Err(format!(
+            return fails(format!(
                 "its proof {n} has proofPurpose {:?} where assertionMethod is required",
                 o.proof_purpose.unwrap_or_default()
             ));
         }
+    }
+    if verified == 0 {
+        return Err(ListProofError::Unchecked(unsupported.join("; ")));
     }
     Ok(())
 }
@@ -140,14 +168,43 @@ pub(crate) fn check(
     }
     let issuer = cred.issuer().and_then(|i| i.id).unwrap_or("");
     for (i, raw) in entries.into_iter().enumerate() {
-        let entry = match StatusEntry::from_json(raw) {
+        let Some(kind) = ListKind::of_entry(raw) else {
+            // A type with no type is malformed (the structure check says so too);
+            // a type of its own is one this verifier cannot check, not a failure.
+            if let Some(ty) = raw.get("type") {
+                let ty = match ty {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                checks.push(
+                    Check::skipped(
+                        "status",
+                        format!(
+                            "not checked: status type {ty} is not supported (supported: \
+                             BitstringStatusListEntry, StatusList2021Entry)"
+                        ),
+                    )
+                    .with_value(Value::Object(raw.clone())),
+                );
+                continue;
+            }
+            checks.push(Check::fail(
+                "status",
+                format!("credentialStatus[{i}]: credentialStatus type: missing"),
+            ));
+            continue;
+        };
+        let entry = match StatusEntry::from_json_of(raw, kind) {
             Ok(e) => e,
             Err(e) => {
                 checks.push(Check::fail("status", format!("credentialStatus[{i}]: {e}")));
                 continue;
             }
         };
-        let value = entry.to_json();
+        let mut value = entry.to_json();
+        if let Some(ty) = value.get_mut("type") {
+            *ty = kind.entry_type().into();
+        }
         let purpose = entry.purpose.as_str();
         let Some(purpose_known) = StatusPurpose::parse(purpose) else {
             checks.push(
@@ -189,6 +246,21 @@ pub(crate) fn check(
             continue;
         };
         let list = &lists.lists[pos];
+        if list.parsed.kind != kind {
+            checks.push(
+                Check::fail(
+                    "status",
+                    format!(
+                        "the entry is a {} but status list {} is a {}",
+                        kind.entry_type(),
+                        entry.list_credential,
+                        list.parsed.kind.credential_type()
+                    ),
+                )
+                .with_value(value),
+            );
+            continue;
+        }
         let verdict = read_bit(
             &entry,
             purpose_known,
@@ -205,16 +277,27 @@ fn read_bit(
     entry: &StatusEntry,
     purpose: StatusPurpose,
     list: &GivenList,
-    proof: Option<&Result<(), String>>,
+    proof: Option<&Result<(), ListProofError>>,
     issuer: &str,
     at: OffsetDateTime,
 ) -> Check {
     let id = &list.parsed.id;
-    if let Some(Err(why)) = proof {
-        return Check::fail(
-            "status",
-            format!("status list {id} is not authentic: {why}"),
-        );
+    match proof {
+        Some(Err(ListProofError::Fails(why))) => {
+            return Check::fail(
+                "status",
+                format!("status list {id} is not authentic: {why}"),
+            );
+        }
+        Some(Err(ListProofError::Unchecked(why))) => {
+            return Check::skipped(
+                "status",
+                format!(
+                    "{purpose} not checked: the proofs of status list {id} could not be checked ({why})"
+                ),
+            );
+        }
+        _ => {}
     }
     if list.parsed.issuer != issuer {
         return Check::fail(

@@ -1,16 +1,19 @@
 //! The offline trust list: which issuers a verifier trusts, under what
-//! display names and accreditations, and the DID documents of `did:web`
-//! issuers so that their keys resolve with no network. The format is
-//! documented in `docs/trust-list.md`.
+//! display names and accreditations, and the documents their ids resolve to
+//! (the DID documents of `did:web` issuers, the profiles of `https` issuers)
+//! so that their keys resolve with no network. The format is documented in
+//! `docs/trust-list.md`.
 //!
 //! A [`TrustList`] is also a [`KeyResolver`]: `did:key` verification methods
-//! resolve from the key itself, `did:web` ones from the DID documents the list
-//! carries (and only from those: the verifier never fetches `did.json`).
+//! resolve from the key itself, others from the documents the list carries
+//! (and only from those: the verifier never fetches `did.json` or a profile).
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::VerifyingKey;
 use microcred_core::did_key::{self, DidKeyError};
-use microcred_core::proof::{DidKeyResolver, KeyResolver, ResolveError, ResolvedMethod};
-use microcred_core::{Value, datetime, json};
+use microcred_core::proof::{self, DidKeyResolver, KeyResolver, ResolveError, ResolvedMethod};
+use microcred_core::{Value, datetime, json, multibase};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -91,18 +94,21 @@ impl Accreditation {
     }
 }
 
-/// A verification method of a DID document in the trust list.
+/// A verification method of a document in the trust list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Method {
-    /// Absolute id, `did:web:host#key-1`.
+    /// Absolute id, `did:web:host#key-1` or `https://host/profile#key-1`.
     id: String,
-    /// `Ok(key)` for a usable Multikey Ed25519 key, `Err(why)` otherwise.
+    /// `Ok(key)` for a usable Ed25519 key, `Err(why)` otherwise.
     key: Result<VerifyingKey, String>,
     /// Relationships it is listed under.
     relationships: Vec<String>,
 }
 
-/// A DID document (of a `did:web` issuer) carried in the trust list.
+/// The document an issuer's id resolves to, carried in the trust list: the
+/// DID document of a `did:web` issuer, or the profile of an issuer whose id is
+/// an `https` URL (Open Badges 3.0), with its `verificationMethod` and
+/// `assertionMethod`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DidDocument {
     id: String,
@@ -123,11 +129,22 @@ impl DidDocument {
             .map(|m| m.id.as_str())
     }
 
-    /// Reads a DID document; `path` names it in errors.
-    fn from_json(doc: &Value, expected_id: &str, path: &str) -> Result<Self, TrustListError> {
+    /// Reads a DID document, or an issuer profile when `profile`; `path`
+    /// names it in errors.
+    fn from_json(
+        doc: &Value,
+        expected_id: &str,
+        path: &str,
+        profile: bool,
+    ) -> Result<Self, TrustListError> {
+        let what = if profile {
+            "an issuer profile"
+        } else {
+            "a DID document"
+        };
         let obj = doc
             .as_object()
-            .ok_or_else(|| invalid(path, "must be a DID document (a JSON object)"))?;
+            .ok_or_else(|| invalid(path, format!("must be {what} (a JSON object)")))?;
         let id = obj
             .get("id")
             .and_then(Value::as_str)
@@ -158,7 +175,15 @@ impl DidDocument {
         };
         for (i, vm) in vms.iter().enumerate() {
             let p = format!("{path}.verificationMethod[{i}]");
-            methods.push(method(vm, id, &p, &absolute)?);
+            methods.push(method(vm, id, &p, &absolute, profile)?);
+        }
+        // An Open Badges profile often lists its keys only under
+        // verificationMethod: they are then its keys for issuing. One that names
+        // any relationship is read as a DID document is.
+        if profile && RELATIONSHIPS.iter().all(|r| !obj.contains_key(*r)) {
+            for m in &mut methods {
+                m.relationships.push("assertionMethod".to_owned());
+            }
         }
         for rel in RELATIONSHIPS {
             let entries = match obj.get(rel) {
@@ -178,7 +203,7 @@ impl DidDocument {
                     }
                     Value::Object(_) => {
                         // An embedded method serves this relationship only.
-                        let mut m = method(entry, id, &p, &absolute)?;
+                        let mut m = method(entry, id, &p, &absolute, profile)?;
                         m.relationships.push(rel.to_owned());
                         methods.push(m);
                     }
@@ -214,11 +239,18 @@ impl DidDocument {
     }
 }
 
+/// Verification method types whose Ed25519 keys are read.
+const METHOD_TYPES: &str = "Multikey, Ed25519VerificationKey2020 (publicKeyMultibase), \
+     JsonWebKey2020 and JsonWebKey (OKP Ed25519 publicKeyJwk)";
+
+/// Reads a verification method of the document `did`; `profile`: an issuer
+/// profile's methods may leave out `controller` (it is then the profile).
 fn method(
     vm: &Value,
     did: &str,
     path: &str,
     absolute: &dyn Fn(&str) -> String,
+    profile: bool,
 ) -> Result<Method, TrustListError> {
     let obj = vm
         .as_object()
@@ -235,7 +267,10 @@ fn method(
             format!("{id:?} is not a fragment of {did:?}"),
         ));
     }
-    let controller = s("controller")?;
+    let controller = match obj.get("controller") {
+        None if profile => did,
+        _ => s("controller")?,
+    };
     if controller != did {
         return Err(invalid(
             format!("{path}.controller"),
@@ -243,22 +278,77 @@ fn method(
         ));
     }
     let ty = s("type")?;
-    let key = if ty == "Multikey" {
-        let mb = s("publicKeyMultibase")?;
-        Ok(did_key::decode_multikey(mb).map_err(|e: DidKeyError| {
-            invalid(format!("{path}.publicKeyMultibase"), e.to_string())
-        })?)
-    } else {
+    let key = match ty {
+        // Both carry the multicodec-prefixed Ed25519 key, `z6Mk…`.
+        "Multikey" | "Ed25519VerificationKey2020" => {
+            let mb = s("publicKeyMultibase")?;
+            Ok(did_key::decode_multikey(mb).map_err(|e: DidKeyError| {
+                invalid(format!("{path}.publicKeyMultibase"), e.to_string())
+            })?)
+        }
+        "JsonWebKey2020" | "JsonWebKey" => {
+            let jwk_path = format!("{path}.publicKeyJwk");
+            let jwk = obj
+                .get("publicKeyJwk")
+                .and_then(Value::as_object)
+                .ok_or_else(|| invalid(&jwk_path, "missing or not an object"))?;
+            jwk_key(jwk, &jwk_path)?
+        }
         // Kept (so that relationships naming it resolve) but unusable.
-        Err(format!(
-            "verification method type {ty:?} is not supported (Multikey Ed25519 keys only)"
-        ))
+        _ => Err(format!(
+            "verification method type {ty:?} is not supported (supported: {METHOD_TYPES})"
+        )),
     };
     Ok(Method {
         id,
         key,
         relationships: Vec::new(),
     })
+}
+
+/// The Ed25519 key of a public JWK: `Ok(Err(why))` for a key of another
+/// type or curve (kept, unusable), an error for a malformed key or one that
+/// carries its private part.
+fn jwk_key(
+    jwk: &serde_json::Map<String, Value>,
+    path: &str,
+) -> Result<Result<VerifyingKey, String>, TrustListError> {
+    if jwk.contains_key("d") {
+        return Err(invalid(
+            format!("{path}.d"),
+            "a public document carries the private key: remove \"d\", and treat the key as \
+             compromised (anyone who saw the document can sign with it)",
+        ));
+    }
+    let member = |k: &str| jwk.get(k).and_then(Value::as_str);
+    let (kty, crv) = (member("kty"), member("crv"));
+    if kty != Some("OKP") || crv != Some("Ed25519") {
+        return Ok(Err(format!(
+            "JWK with kty {:?} and crv {:?} is not supported (OKP Ed25519 keys only)",
+            kty.unwrap_or(""),
+            crv.unwrap_or("")
+        )));
+    }
+    let x = member("x").ok_or_else(|| invalid(format!("{path}.x"), "missing or not a string"))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(x)
+        .map_err(|_| invalid(format!("{path}.x"), "is not base64url (no padding)"))?;
+    if bytes.len() != 32 {
+        return Err(invalid(
+            format!("{path}.x"),
+            format!(
+                "decodes to {} bytes where an Ed25519 key has 32",
+                bytes.len()
+            ),
+        ));
+    }
+    // Through the Multikey decoder, so that a JWK key is held to the same
+    // rules (on the curve, not of small order) as every other key.
+    let mut multicodec = vec![0xed, 0x01];
+    multicodec.extend_from_slice(&bytes);
+    let key = did_key::decode_multikey(&multibase::encode_base58btc(&multicodec))
+        .map_err(|e| invalid(format!("{path}.x"), e.to_string()))?;
+    Ok(Ok(key))
 }
 
 /// An issuer the verifier trusts.
@@ -274,7 +364,8 @@ pub struct TrustedIssuer {
     pub url: Option<String>,
     /// Accreditations and memberships.
     pub accreditations: Vec<Accreditation>,
-    /// The DID document of a `did:web` issuer.
+    /// The document the issuer's id resolves to: the DID document of a
+    /// `did:web` issuer, or the profile of an `https` issuer.
     pub did_document: Option<DidDocument>,
 }
 
@@ -307,6 +398,8 @@ struct IssuerFile {
     accreditations: Vec<Accreditation>,
     #[serde(default)]
     did_document: Option<Value>,
+    #[serde(default)]
+    document: Option<Value>,
 }
 
 /// An offline trust list (`--trust FILE`).
@@ -390,21 +483,38 @@ impl TrustList {
                 check_date(a.valid_from.as_deref(), &format!("{p}.validFrom"))?;
                 check_date(a.valid_until.as_deref(), &format!("{p}.validUntil"))?;
             }
-            let did_document = match &f.did_document {
-                None => None,
-                Some(d) => {
-                    if !f.id.starts_with(DID_WEB_PREFIX) || f.id.len() == DID_WEB_PREFIX.len() {
-                        return Err(invalid(
-                            format!("{path}.didDocument"),
-                            "only did:web issuers carry a DID document (did:key resolves from the key itself)",
-                        ));
-                    }
-                    Some(DidDocument::from_json(
-                        d,
-                        &f.id,
-                        &format!("{path}.didDocument"),
-                    )?)
+            let (member, given) = match (&f.did_document, &f.document) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        format!("{path}.document"),
+                        "give the document once: as document or as didDocument, not both",
+                    ));
                 }
+                (Some(d), None) => ("didDocument", Some(d)),
+                (None, d) => ("document", d.as_ref()),
+            };
+            let did_web = f.id.starts_with(DID_WEB_PREFIX) && f.id.len() > DID_WEB_PREFIX.len();
+            let did_document = match given {
+                None => None,
+                Some(_) if f.id.starts_with(did_key::DID_KEY_PREFIX) => {
+                    return Err(invalid(
+                        format!("{path}.{member}"),
+                        "a did:key issuer carries no document (did:key resolves from the key itself)",
+                    ));
+                }
+                Some(_) if member == "didDocument" && !did_web => {
+                    return Err(invalid(
+                        format!("{path}.didDocument"),
+                        "only did:web issuers carry a DID document; give an issuer profile as document",
+                    ));
+                }
+                Some(d) => Some(DidDocument::from_json(
+                    d,
+                    &f.id,
+                    &format!("{path}.{member}"),
+                    // Another DID method's document is a DID document too.
+                    !f.id.starts_with("did:"),
+                )?),
             };
             issuers.push(TrustedIssuer {
                 id: f.id,
@@ -445,16 +555,16 @@ fn check_date(v: Option<&str>, path: &str) -> Result<(), TrustListError> {
 
 impl KeyResolver for TrustList {
     fn resolve(&self, verification_method: &str) -> Result<ResolvedMethod, ResolveError> {
-        if !verification_method.starts_with(DID_WEB_PREFIX) {
+        if verification_method.starts_with(did_key::DID_KEY_PREFIX) {
             return DidKeyResolver.resolve(verification_method);
         }
-        let did = verification_method
+        let id = verification_method
             .split_once('#')
             .map_or(verification_method, |(d, _)| d);
         let doc = self
-            .did_document(did)
+            .did_document(id)
             .ok_or_else(|| ResolveError::UnsupportedMethod {
-                method: "did:web".into(),
+                method: proof::method_of(verification_method),
             })?;
         doc.resolve(verification_method)
     }
@@ -544,6 +654,77 @@ mod tests {
         .to_string();
         assert!(e.starts_with("issuers[0]"), "{e}");
         assert!(e.contains("nmae"), "{e}");
+    }
+
+    #[test]
+    fn jwk_keys_are_read_and_private_or_malformed_ones_refused() {
+        let key = did_key::decode_multikey(KEY).unwrap();
+        let x = URL_SAFE_NO_PAD.encode(key.as_bytes());
+        let with_jwk = |jwk: Value| {
+            let mut d = doc();
+            d["verificationMethod"][0] = serde_json::json!({
+                "id": "#key-1", "type": "JsonWebKey2020",
+                "controller": "did:web:uni.example", "publicKeyJwk": jwk
+            });
+            list(d)
+        };
+        let l = with_jwk(serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x})).unwrap();
+        assert_eq!(
+            l.resolve("did:web:uni.example#key-1").unwrap().public_key,
+            key
+        );
+        let path = "issuers[0].didDocument.verificationMethod[0].publicKeyJwk";
+        for (jwk, at) in [
+            (
+                serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x, "d": x}),
+                "d",
+            ),
+            (
+                serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}),
+                "x",
+            ),
+            (
+                serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": "not base64!"}),
+                "x",
+            ),
+            (serde_json::json!({"kty": "OKP", "crv": "Ed25519"}), "x"),
+        ] {
+            let e = with_jwk(jwk).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("{path}.{at}:")), "{e}");
+        }
+        // Another curve: kept, and unusable with the reason.
+        let l = with_jwk(serde_json::json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}))
+            .unwrap();
+        assert!(matches!(
+            l.resolve("did:web:uni.example#key-1"),
+            Err(ResolveError::KeyMaterial { reason }) if reason.contains("not supported")
+        ));
+    }
+
+    #[test]
+    fn an_https_profile_authorizes_its_keys_for_issuing_unless_it_says_otherwise() {
+        let profile = "https://badges.example/issuers/1";
+        let read = |doc: Value| {
+            TrustList::from_value(&serde_json::json!({
+                "type": "MicrocredTrustList", "version": 1,
+                "issuers": [{"id": profile, "name": "Badges", "document": doc}]
+            }))
+        };
+        let vm = serde_json::json!({"id": "#key-0", "type": "Ed25519VerificationKey2020", "publicKeyMultibase": KEY});
+        let l = read(serde_json::json!({"id": profile, "verificationMethod": [vm]})).unwrap();
+        let r = l.resolve(&format!("{profile}#key-0")).unwrap();
+        assert_eq!(r.controller, profile);
+        assert_eq!(r.relationships, ["assertionMethod"]);
+        let l = read(serde_json::json!({"id": profile, "verificationMethod": [vm], "authentication": ["#key-0"]}))
+            .unwrap();
+        let r = l.resolve(&format!("{profile}#key-0")).unwrap();
+        assert_eq!(r.relationships, ["authentication"]);
+        assert_eq!(
+            l.resolve("https://other.example/issuers/2#key-0"),
+            Err(ResolveError::UnsupportedMethod {
+                method: "https://other.example/issuers/2".into()
+            })
+        );
     }
 
     #[test]

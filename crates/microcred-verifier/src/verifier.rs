@@ -7,6 +7,7 @@ use microcred_core::{Value, datetime};
 use time::{Duration, OffsetDateTime};
 
 use crate::checks::{issuer, profiles, proofs, structure, validity};
+use crate::format::{self, Foreign};
 use crate::presentation;
 use crate::profile::Profile;
 use crate::qualification::{Qualification, QualificationReport};
@@ -58,6 +59,10 @@ pub enum VerifyError {
     /// The input is JSON but not an object.
     #[error("the document is not a JSON object")]
     NotAnObject,
+    /// The input is a credential format this verifier recognises and does
+    /// not read (VC-JWT, SD-JWT, COSE, a European Digital Credential, …).
+    #[error("{0}")]
+    UnsupportedFormat(Foreign),
 }
 
 /// Verifies credentials and presentations offline.
@@ -105,8 +110,14 @@ impl Verifier {
     /// Parses (strict JSON) and verifies a credential or presentation.
     ///
     /// # Errors
-    /// [`VerifyError`] when the bytes are not a JSON object.
+    /// [`VerifyError`] when the bytes are not a JSON object, or are in a
+    /// format this verifier does not read.
     pub fn verify_bytes(&self, bytes: &[u8]) -> Result<Report, VerifyError> {
+        // Other formats are named before the JSON parser calls them malformed
+        // (a verifier of one of them would branch off here).
+        if let Some(foreign) = format::sniff_bytes(bytes) {
+            return Err(VerifyError::UnsupportedFormat(foreign));
+        }
         let doc = json::parse(bytes)?;
         self.verify(&doc)
     }
@@ -115,7 +126,9 @@ impl Verifier {
     /// includes `VerifiablePresentation` is verified as a presentation).
     ///
     /// # Errors
-    /// [`VerifyError::NotAnObject`] when it is not a JSON object.
+    /// [`VerifyError::NotAnObject`] when it is not a JSON object;
+    /// [`VerifyError::UnsupportedFormat`] when it is a JSON format this
+    /// verifier does not read (JOSE, JAdES, Blockcerts, …).
     pub fn verify(&self, doc: &Value) -> Result<Report, VerifyError> {
         self.verify_with(doc, None)
     }
@@ -132,7 +145,12 @@ impl Verifier {
         // The bytes are strict JSON (the driver parsed them): a credential's
         // checks need only a few of its members, not a second parse of it all.
         // Presentations and profiles read the whole document.
-        let whole_needed = !self.options.profiles.is_empty() || self.options.claimed_profiles;
+        // A document none of whose proofs verified may be in another format
+        // (`format::sniff_json` never refuses one whose proof verified): it
+        // takes the whole-document path, which looks.
+        let whole_needed = !self.options.profiles.is_empty()
+            || self.options.claimed_profiles
+            || verified.iter().all(|o| o.result.is_err());
         if !whole_needed {
             if let Some(doc) = select::credential(bytes) {
                 if let Some(view) = Credential::new(&doc) {
@@ -170,6 +188,9 @@ impl Verifier {
         verified: Option<Vec<ProofOutcome>>,
     ) -> Result<Report, VerifyError> {
         let view = Credential::new(doc).ok_or(VerifyError::NotAnObject)?;
+        if let Some(foreign) = format::sniff_json(doc) {
+            return Err(VerifyError::UnsupportedFormat(foreign));
+        }
         let ctx = self.context();
         Ok(if view.has_type("VerifiablePresentation") {
             presentation::verify(doc, &view, &ctx)

@@ -88,7 +88,7 @@ fn valid_credential_exit_0_human_and_json() {
     assert_eq!(lines.len(), 1);
     let r = &lines[0];
     assert_eq!(r["file"], f.display().to_string());
-    assert_eq!(r["reportVersion"], 1);
+    assert_eq!(r["reportVersion"], 2);
     assert_eq!(r["kind"], "credential");
     assert_eq!(r["valid"], true);
     assert_eq!(r["summary"]["ects"], 5.0);
@@ -275,11 +275,11 @@ fn trust_list_trusted_untrusted_and_did_web() {
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("✓ proof"), "{out}");
     assert!(out.contains("✗ trust           untrusted issuer"), "{out}");
-    // did:web without the trust list: no network, so no key.
+    // did:web without the trust list: no network, so no key: could not check, not forged.
     verify()
         .arg(&web)
         .assert()
-        .code(1)
+        .code(2)
         .stdout(predicate::str::contains("supply its DID document"));
     // A broken trust file: exit 2, naming the member.
     let mut bad = trust_list_json(true);

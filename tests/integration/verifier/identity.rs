@@ -267,7 +267,7 @@ fn library_verifier(trust_and_status: bool) -> Verifier {
 /// The JSON line of `docs/verify-report.md` for a file, from the library's
 /// whole-document verification.
 fn expected_line(verifier: &Verifier, file: &str, bytes: &[u8]) -> String {
-    let head = format!("{{\"file\":{},\"reportVersion\":1", json!(file));
+    let head = format!("{{\"file\":{},\"reportVersion\":2", json!(file));
     match verifier.verify_bytes(bytes) {
         Ok(report) => {
             let body = serde_json::to_string(&report).unwrap();

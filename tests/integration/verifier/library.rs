@@ -424,7 +424,10 @@ fn did_web_issuers_resolve_from_the_trust_list_only() {
     // Without the trust list there is no key to check with (no network).
     let r = verify(&c);
     assert!(!r.valid);
-    assert!(message(&r, "proof").contains("supply its DID document in the trust list"));
+    assert!(
+        message(&r, "proof")
+            .contains("supply its DID document or issuer profile in the trust list")
+    );
     // The key is in the document but not authorized for assertionMethod.
     let mut o = options();
     o.trust = Some(TrustList::from_value(&trust_list_json(false)).unwrap());

@@ -3,6 +3,7 @@
 //! fixed seeds (see `fixtures`), not checked in.
 
 mod bundles;
+mod cannot_check;
 mod cli;
 mod fixtures;
 mod identity;

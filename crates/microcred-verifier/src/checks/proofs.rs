@@ -2,7 +2,10 @@
 //! its own (`proof`), its purpose (`proof-purpose`), that its key belongs to
 //! the issuer or holder (`issuer-key` / `holder-key`), and its dates
 //! (`proof-validity`). One bad proof in a set fails the document, and the
-//! report's `proof` field says which.
+//! report's `proof` field says which. A proof of a type or cryptosuite this
+//! verifier does not implement is `unsupported`, not failed: the proofs pass
+//! when at least one verifies and none fails, and a document whose only proofs
+//! are unsupported is left unchecked (see `Report::revalidate`).
 
 use microcred_core::Value;
 use microcred_core::proof::{self, KeyResolver, ProofOutcome, ProofPurpose};
@@ -59,6 +62,15 @@ pub(crate) fn check(
         let vm = o.verification_method.clone().unwrap_or_default();
         let controller = match &o.result {
             Ok(controller) => controller,
+            // Cannot check is not forged: it says nothing about the document.
+            Err(e) if e.is_unsupported() => {
+                checks.push(
+                    Check::unsupported("proof", format!("{prefix}not checked: {e}"))
+                        .with_value(vm)
+                        .with_proof(o.index),
+                );
+                continue;
+            }
             Err(e) => {
                 let by = if vm.is_empty() {
                     String::new()
