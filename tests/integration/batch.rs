@@ -506,11 +506,11 @@ fn batch_refuses_the_rows_issue_refuses() {
     let learners = s.write(
         "l.csv",
         "name,did,kind,start,end\n\
-         Ada,did:x:1,Badge,2025-01-01T00:00:00Z,2027-01-01T00:00:00Z\n\
+         Ada,did:x:1,Badge,2025-01-01T00:00:00Z,2099-01-01T00:00:00Z\n\
          Bo,did:x:2,Badge,2025-01-01T00:00:00Z,2024-12-31T23:59:59Z\n\
-         Cy,cy,Badge,2025-01-01T00:00:00Z,2027-01-01T00:00:00Z\n\
-         Dee,did:x:4,Badge,2025-02-30T00:00:00Z,2027-01-01T00:00:00Z\n\
-         Eve,did:x:5,Badge,2025-01-01T00:00:00Z,2027-01-01T00:00:00Z\n",
+         Cy,cy,Badge,2025-01-01T00:00:00Z,2099-01-01T00:00:00Z\n\
+         Dee,did:x:4,Badge,2025-02-30T00:00:00Z,2099-01-01T00:00:00Z\n\
+         Eve,did:x:5,Badge,2025-01-01T00:00:00Z,2099-01-01T00:00:00Z\n",
     );
     let out = s.path("out");
     s.batch(&template, &learners, &out).assert().code(2).stderr(
@@ -570,7 +570,7 @@ fn batch_refuses_the_rows_issue_refuses() {
         .collect();
     assert_eq!(names, ["row-000001.json", "row-000005.json"]);
     let doc = read_json(&out.join("row-000005.json"));
-    assert_eq!(doc["validUntil"], "2027-01-01T00:00:00Z");
+    assert_eq!(doc["validUntil"], "2099-01-01T00:00:00Z");
     assert_eq!(
         verify_proofs(&doc, &DidKeyResolver)[0].result,
         Ok(s.did.clone())

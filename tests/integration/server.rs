@@ -442,6 +442,10 @@ fn issuing_refuses_invalid_credentials_with_the_reason() {
             json!({"validUntil": "2020-01-01T00:00:00Z"}),
             "before validFrom",
         ),
+        (
+            json!({"validFrom": "2020-01-01T00:00:00Z", "validUntil": "2021-01-01T00:00:00Z"}),
+            "validUntil \"2021-01-01T00:00:00Z\" is before the issue time",
+        ),
         (json!({"validFrom": "1 March 2025"}), "validFrom"),
         (
             json!({"@context": ["https://www.w3.org/2018/credentials/v1"]}),

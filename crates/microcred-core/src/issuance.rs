@@ -390,6 +390,31 @@ pub fn check_validity_period(
     Ok(())
 }
 
+/// The rule on an issue time: a credential whose `validUntil` (when present) is
+/// before `issued_at` is expired the moment it is signed. `microcred-sign issue`
+/// and `batch` refuse it unless asked (`--allow-expired`: a record of a
+/// credential that has already lapsed); `microcred-server` always refuses it.
+///
+/// # Errors
+/// A malformed `validUntil`, or one before `issued_at`, naming both times.
+pub fn check_not_expired(
+    valid_until: Option<&Value>,
+    issued_at: time::OffsetDateTime,
+) -> Result<(), IssuanceError> {
+    let Some(until_value) = valid_until else {
+        return Ok(());
+    };
+    let until = check_date("validUntil", until_value)?;
+    if until < issued_at {
+        refuse!(
+            "validUntil {} is before the issue time {}: the credential would be expired when signed",
+            short(until_value),
+            datetime::format(issued_at)
+        );
+    }
+    Ok(())
+}
+
 /// `relatedResource` (VC 2.0 §5.3): each entry has an `id` URL and at least one
 /// digest; digests of a bundled context must match its bytes.
 fn check_related_resources(value: &Value, warnings: &mut Vec<String>) -> Result<(), IssuanceError> {
@@ -886,6 +911,21 @@ mod tests {
             doc["issuer"],
             serde_json::json!({"id": C, "type": ["Profile"], "name": "Uni"})
         );
+    }
+
+    #[test]
+    fn a_valid_until_before_the_issue_time_is_named() {
+        let at = datetime::parse("2026-03-01T12:00:00Z").unwrap();
+        check_not_expired(None, at).unwrap();
+        check_not_expired(Some(&"2026-03-01T12:00:00Z".into()), at).unwrap();
+        check_not_expired(Some(&"2030-01-01T00:00:00Z".into()), at).unwrap();
+        let e = check_not_expired(Some(&"2026-03-01T11:59:59Z".into()), at).unwrap_err();
+        assert_eq!(
+            e.0,
+            "validUntil \"2026-03-01T11:59:59Z\" is before the issue time 2026-03-01T12:00:00Z: the credential would be expired when signed"
+        );
+        let e = check_not_expired(Some(&3.into()), at).unwrap_err();
+        assert!(e.0.contains("validUntil must be a date-time"), "{e}");
     }
 
     #[test]

@@ -583,8 +583,11 @@ fn sign(
     // leaves to its user (it warns and offers --set-issuer): a service signs only in
     // its own name.
     let mut warnings = Vec::new();
+    // An expired credential is refused too, where the CLI has --allow-expired: a
+    // service has no one to ask whether a lapsed credential was meant.
     issuance::prepare(&mut doc, &fill, &mut warnings)
         .and_then(|()| issuance::require_own_issuer(&doc, &controller))
+        .and_then(|()| issuance::check_not_expired(doc.get("validUntil"), now))
         .map_err(|e| ApiError::bad(format!("cannot issue: {e}")))?;
     check_profiles(&issuer.profiles, &doc, now)?;
     let mut options = ProofOptions::new(

@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::passphrase::PassphraseSource;
 
-/// Sign portable micro-credentials (W3C VC 2.0, eddsa-jcs-2022) with keys you keep safe.
+/// Sign portable micro-credentials (W3C VC 2.0; eddsa-jcs-2022, and eddsa-rdfc-2022 for
+/// Open Badges) with keys you keep safe.
 #[derive(Debug, Parser)]
 #[command(name = "microcred-sign", version, about, long_about = None)]
 pub(crate) struct Cli {
@@ -24,7 +25,8 @@ pub(crate) enum Command {
     /// Change the passphrase of a key file (or encrypt an unencrypted one): the key and its
     /// DID stay the same; FILE is rewritten atomically (mode 0600) under a fresh salt and nonce.
     ChangePassphrase(ChangePassphraseArgs),
-    /// Add an eddsa-jcs-2022 assertionMethod proof to an unsigned credential.
+    /// Sign an unsigned credential: assertionMethod proofs, eddsa-jcs-2022 and
+    /// eddsa-rdfc-2022 for an Open Badge, eddsa-jcs-2022 for other credentials (--suite).
     Issue(IssueArgs),
     /// Learners: wrap signed credentials in a VerifiablePresentation signed with your key.
     Present(PresentArgs),
@@ -41,6 +43,28 @@ pub(crate) enum Command {
     Unsuspend(UnsuspendArgs),
     /// Write the signed BitstringStatusListCredential of a ledger, to publish at its URL.
     StatusList(StatusListArgs),
+    /// Print a shell completion script for microcred-sign, e.g.
+    /// `microcred-sign completions bash > /etc/bash_completion.d/microcred-sign`.
+    Completions(CompletionsArgs),
+    /// Write manual pages (roff) for microcred-sign and each subcommand into DIR.
+    Man(ManArgs),
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// Arguments of `man`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ManArgs {
+    /// Directory to write microcred-sign.1 and microcred-sign-SUBCOMMAND.1 into
+    /// (created if missing; existing pages are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
 }
 
 /// Arguments of `keygen`.
@@ -176,6 +200,10 @@ pub(crate) struct IssueArgs {
     /// Sign even when a --profile rule fails (each failure is still printed, loudly).
     #[arg(long)]
     pub(crate) allow_noncompliant: bool,
+    /// Sign a credential whose validUntil is before the issue time (a record of one
+    /// that has already lapsed); without it such a credential is refused.
+    #[arg(long)]
+    pub(crate) allow_expired: bool,
     /// The proof's `created` time (RFC 3339), also used for a missing `validFrom`;
     /// default now. Fix it for reproducible output.
     #[arg(long, value_name = "RFC3339")]
@@ -260,6 +288,10 @@ pub(crate) struct BatchArgs {
     /// Sign rows that fail a --profile rule anyway (each failure is still printed).
     #[arg(long, requires = "profile")]
     pub(crate) allow_noncompliant: bool,
+    /// Sign credentials whose validUntil is before the issue time (records of ones
+    /// that have already lapsed); without it such a row is a bad row (see --on-error).
+    #[arg(long)]
+    pub(crate) allow_expired: bool,
     /// Issue even when the ledger already holds a credential with the same content
     /// written to another file (a deliberate re-issue).
     #[arg(long)]
@@ -370,6 +402,44 @@ pub(crate) struct StatusListArgs {
     /// Replace FILE if it exists (the usual case when publishing an update).
     #[arg(long)]
     pub(crate) force: bool,
+    /// How long the list is valid: it gets validFrom now and validUntil now plus
+    /// DURATION (a number and a unit: h hours, d days, w weeks; at most 366d).
+    /// Verifiers fail the status check with a list past its validUntil, so publish
+    /// the list again before then, e.g. daily or weekly from cron.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_valid_for)]
+    pub(crate) valid_for: time::Duration,
+}
+
+/// The longest `--valid-for`: a list valid for years would say "not revoked" for
+/// years after the registrar stopped publishing it.
+const MAX_VALID_FOR_DAYS: i64 = 366;
+
+/// Parses `--valid-for`: a positive whole number and a unit, `h`, `d` or `w`.
+fn parse_valid_for(text: &str) -> Result<time::Duration, String> {
+    let bad = || format!("{text:?} is not a duration such as 12h, 30d or 2w");
+    let unit_at = text.len().checked_sub(1).ok_or_else(bad)?;
+    let (number, unit) = (text.get(..unit_at).ok_or_else(bad)?, text.get(unit_at..));
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let duration = match unit {
+        Some("h") => time::Duration::hours(n.min(i64::from(u32::MAX))),
+        Some("d") => time::Duration::days(n.min(i64::from(u32::MAX))),
+        Some("w") => time::Duration::weeks(n.min(i64::from(u32::MAX))),
+        _ => return Err(bad()),
+    };
+    if duration <= time::Duration::ZERO {
+        return Err(format!(
+            "{text:?}: a status list must be valid for some time"
+        ));
+    }
+    if duration > time::Duration::days(MAX_VALID_FOR_DAYS) {
+        return Err(format!(
+            "{text:?} is longer than {MAX_VALID_FOR_DAYS}d: publish the list again more often than that"
+        ));
+    }
+    Ok(duration)
 }
 
 /// Arguments of `present`.
@@ -403,4 +473,43 @@ pub(crate) struct PresentArgs {
     /// Signed credential files to embed, in order; `-` reads one from stdin.
     #[arg(required = true, value_name = "CRED")]
     pub(crate) credentials: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_for_takes_hours_days_and_weeks_within_a_year() {
+        assert_eq!(parse_valid_for("12h"), Ok(time::Duration::hours(12)));
+        assert_eq!(parse_valid_for("30d"), Ok(time::Duration::days(30)));
+        assert_eq!(parse_valid_for("2w"), Ok(time::Duration::days(14)));
+        assert_eq!(parse_valid_for("366d"), Ok(time::Duration::days(366)));
+        for bad in [
+            "", "d", "30", "30 d", "-1d", "+1d", "1.5d", "30m", "3y", "1dd", "é",
+        ] {
+            let e = parse_valid_for(bad).unwrap_err();
+            assert!(e.contains("is not a duration"), "{bad:?}: {e}");
+        }
+        assert!(
+            parse_valid_for("0h")
+                .unwrap_err()
+                .contains("valid for some time")
+        );
+        assert!(
+            parse_valid_for("367d")
+                .unwrap_err()
+                .contains("longer than 366d")
+        );
+        assert!(
+            parse_valid_for("99999999999999999999w")
+                .unwrap_err()
+                .contains("not a duration")
+        );
+        assert!(
+            parse_valid_for("9999999999w")
+                .unwrap_err()
+                .contains("longer than")
+        );
+    }
 }

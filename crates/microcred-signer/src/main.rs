@@ -1,6 +1,7 @@
 //! `microcred-sign`: the registrar's and learner's tool.
 //!
-//! Exit status: 0 on success, 2 on any failure (the message on stderr says what).
+//! Exit status: 0 on success, 2 on any failure (the message on stderr says what),
+//! 130 (143) for a batch stopped by Ctrl-C (SIGTERM).
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ mod commands;
 mod compiled;
 mod did_web;
 mod files;
+mod interrupt;
 mod learners;
 mod ledger;
 mod passphrase;
@@ -38,6 +40,12 @@ fn main() -> ExitCode {
                 .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             {
                 return ExitCode::SUCCESS;
+            }
+            // A batch stopped by Ctrl-C or SIGTERM: not an error to explain, but
+            // how far it got, with the status the signal asks for.
+            if let Some(stopped) = err.downcast_ref::<interrupt::Interrupted>() {
+                let _ = writeln!(std::io::stderr(), "microcred-sign: {stopped}");
+                return ExitCode::from(stopped.code);
             }
             let _ = writeln!(std::io::stderr(), "microcred-sign: error: {err:#}");
             ExitCode::from(2)

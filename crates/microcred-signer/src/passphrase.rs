@@ -96,7 +96,15 @@ fn prompt(text: &str) -> anyhow::Result<Zeroizing<String>> {
 
 fn from_file(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     warn_if_shared(path);
-    let bytes = Zeroizing::new(files::read_bounded(path, MAX_PASSPHRASE_FILE)?);
+    // Said as the passphrase file: "cannot open nope.txt" alone does not tell
+    // which of the command's files is missing.
+    let bytes = Zeroizing::new(files::read_bounded(path, MAX_PASSPHRASE_FILE).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the passphrase file {}: {}",
+            path.display(),
+            e.root_cause()
+        )
+    })?);
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| anyhow::anyhow!("{}: the passphrase is not UTF-8 text", path.display()))?;
     // The first line is the passphrase: `echo secret > file` adds a newline that is not
@@ -163,6 +171,32 @@ mod tests {
         std::fs::write(&p, "\nnot this\n").unwrap();
         let err = PassphraseSource::File(p.clone()).read(&p).unwrap_err();
         assert!(format!("{err:#}").contains("is empty"), "{err:#}");
+    }
+
+    #[test]
+    fn a_missing_passphrase_file_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("nope.txt");
+        let err = PassphraseSource::File(p.clone())
+            .read(Path::new("k"))
+            .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.starts_with(&format!(
+                "cannot read the passphrase file {}: ",
+                p.display()
+            )),
+            "{msg}"
+        );
+        std::fs::write(&p, "x".repeat(MAX_PASSPHRASE_FILE + 1)).unwrap();
+        let msg = format!(
+            "{:#}",
+            PassphraseSource::File(p.clone()).read(&p).unwrap_err()
+        );
+        assert!(
+            msg.contains("passphrase file") && msg.contains("limit"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -158,6 +158,15 @@ pub(crate) struct Rules {
     members: Vec<MemberRule>,
     /// `validFrom` and `validUntil`, when a placeholder is in either.
     period: Option<[Bound; 2]>,
+    /// The issue time a `validUntil` placeholder's value must not be before
+    /// (`None` with `--allow-expired`, or when `validUntil` is fixed: then
+    /// checked with the template).
+    expired_before: Option<time::OffsetDateTime>,
+}
+
+/// What an expired credential's refusal adds: how to sign it anyway.
+fn expired(e: IssuanceError) -> IssuanceError {
+    IssuanceError(format!("{}; pass --allow-expired to sign it anyway", e.0))
 }
 
 impl Rules {
@@ -226,7 +235,11 @@ impl Rules {
                 }
             };
         }
-        if let Err(e) = issuance::check_validity_period(ends[0], ends[1]) {
+        let mut result = issuance::check_validity_period(ends[0], ends[1]);
+        if let (Ok(()), Some(at), Bound::Slot(_)) = (&result, self.expired_before, &period[1]) {
+            result = issuance::check_not_expired(ends[1], at).map_err(expired);
+        }
+        if let Err(e) = result {
             errors.push(FillError {
                 column: columns.join(", "),
                 problem: e.0,
@@ -415,6 +428,7 @@ impl Template {
     pub(crate) fn rules(
         &self,
         complete: impl FnOnce(Value) -> Value,
+        expired_before: Option<time::OffsetDateTime>,
         warnings: &mut Vec<String>,
     ) -> Result<Rules, IssuanceError> {
         // A subject id passes its rule as this; the stand-in is checked per row.
@@ -437,6 +451,7 @@ impl Template {
             columns: self.slots.iter().map(|s| s.columns().join(", ")).collect(),
             members: Vec::new(),
             period: None,
+            expired_before: None,
         };
         let inside = |member: &str| -> Vec<usize> {
             (0..self.slots.len())
@@ -492,6 +507,14 @@ impl Template {
             ));
         } else {
             issuance::check_validity_period(map.get("validFrom"), map.get("validUntil"))?;
+        }
+        // A validUntil before the issue time, with the template or per row.
+        if let Some(at) = expired_before {
+            if inside("validUntil").is_empty() {
+                issuance::check_not_expired(map.get("validUntil"), at).map_err(expired)?;
+            } else {
+                rules.expired_before = Some(at);
+            }
         }
         Ok(rules)
     }
@@ -685,6 +708,7 @@ mod tests {
                     .or_insert("2025-01-01T00:00:00Z".into());
                 doc
             },
+            None,
             &mut Vec::new(),
         )
     }

@@ -72,6 +72,13 @@ struct Cli {
     /// List the built-in profiles and exit.
     #[arg(long, exclusive = true)]
     list_profiles: bool,
+    /// Print a shell completion script for microcred-verify and exit, e.g.
+    /// `microcred-verify --completions bash > /etc/bash_completion.d/microcred-verify`.
+    #[arg(long, exclusive = true, value_name = "SHELL")]
+    completions: Option<clap_complete::Shell>,
+    /// Write the manual page microcred-verify.1 (roff) into DIR and exit.
+    #[arg(long, exclusive = true, value_name = "DIR")]
+    man: Option<PathBuf>,
     /// Verify as of this time (RFC 3339, e.g. 2026-01-31T12:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
@@ -96,14 +103,49 @@ struct Cli {
     /// Credential or presentation files to verify; a directory stands for the
     /// `*.json` files in it (not recursive), in name order; a *.jsonl file holds
     /// one credential per line, each verified and reported as FILE:LINE.
-    #[arg(required_unless_present = "list_profiles", value_name = "FILE|DIR")]
+    #[arg(
+        required_unless_present_any = ["list_profiles", "completions", "man"],
+        value_name = "FILE|DIR"
+    )]
     files: Vec<PathBuf>,
+}
+
+/// Writes `microcred-verify.1` into `dir` (created if missing), through a
+/// temporary file renamed into place.
+fn man(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut roff)
+        .map_err(|e| format!("cannot render the manual page: {e}"))?;
+    let path = dir.join("microcred-verify.1");
+    let temp = dir.join(".microcred-verify.1.tmp");
+    std::fs::write(&temp, &roff)
+        .and_then(|()| std::fs::rename(&temp, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            format!("cannot write {}: {e}", path.display())
+        })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.list_profiles {
         return list_profiles();
+    }
+    if let Some(shell) = cli.completions {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(shell, &mut cmd, "microcred-verify", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(dir) = &cli.man {
+        return match man(dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                let _ = writeln!(std::io::stderr(), "microcred-verify: error: {msg}");
+                ExitCode::from(2)
+            }
+        };
     }
     let setup = build(&cli).and_then(|v| Ok((v, expand(&cli.files, cli.jsonl)?)));
     let (verifier, (files, many)) = match setup {

@@ -308,9 +308,15 @@ fn read_bit(
             ),
         );
     }
+    // How old the list is, said with the verdict: an employer can tell a list
+    // published this morning from one a month old.
+    let mut issued = String::new();
     if let Some(list_cred) = Credential::new(&list.doc) {
         if let Err(why) = validity::window(&list_cred, at) {
             return Check::fail("status", format!("status list {id}: {why}"));
+        }
+        if let Some(from) = list_cred.valid_from() {
+            issued = age(from, at);
         }
     }
     if !list.parsed.purposes.iter().any(|p| p == purpose.as_str()) {
@@ -336,9 +342,27 @@ fn read_bit(
         Ok(false) => Check::pass(
             "status",
             match purpose {
-                StatusPurpose::Revocation => format!("not revoked (status list {id})"),
-                _ => format!("not suspended (status list {id})"),
+                StatusPurpose::Revocation => format!("not revoked (status list {id}{issued})"),
+                _ => format!("not suspended (status list {id}{issued})"),
             },
         ),
     }
+}
+
+/// `, issued FROM, N days old` for a list valid from `from` (the validity window
+/// has checked that it is a date-time, not after `at`) read at `at`.
+fn age(from: &str, at: OffsetDateTime) -> String {
+    let Ok(start) = microcred_core::datetime::parse(from) else {
+        return String::new();
+    };
+    let elapsed = at - start;
+    let (n, unit) = if elapsed.whole_days() >= 1 {
+        (elapsed.whole_days(), "day")
+    } else if elapsed.whole_hours() >= 1 {
+        (elapsed.whole_hours(), "hour")
+    } else {
+        return format!(", issued {from}, less than an hour old");
+    };
+    let s = if n == 1 { "" } else { "s" };
+    format!(", issued {from}, {n} {unit}{s} old")
 }

@@ -123,6 +123,8 @@ struct Context<'a> {
     /// The proof's texts for credentials signed with `now` (the compiled path),
     /// made once for the batch; `None` when they cannot be made.
     proof_text: Option<compiled::ProofText>,
+    /// Set by Ctrl-C or SIGTERM: no new credential is signed.
+    interrupt: &'a crate::interrupt::Interrupt,
 }
 
 #[derive(Debug, Default)]
@@ -142,13 +144,16 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let profiles = crate::profiles::load(&args.profile)?;
     let key = files::load_key(&args.key, &args.passphrase.source())?;
     let controller = key.controller();
+    // From here (not at a passphrase prompt, which Ctrl-C must leave at once) a
+    // signal stops the batch where it is consistent (crate::interrupt).
+    let interrupt = crate::interrupt::Interrupt::install()?;
 
     let template = read_template(args, &controller)?;
     // The issue time of the new rows (their `validFrom` when the template has
     // none), at which the rules and profiles are checked.
     let checked_at = datetime::now();
     let issued_at = datetime::format(checked_at);
-    let rules = template_rules(args, &template, &controller, &issued_at)?;
+    let rules = template_rules(args, &template, &controller, checked_at)?;
     let compiled = Compiled::new(&template, &controller, args.ledger.is_some(), complete);
     let format = args
         .format
@@ -294,6 +299,10 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
             counts.rows
         );
     }
+    if interrupt.requested() {
+        let total = u64::try_from(prepared.len()).unwrap_or(u64::MAX);
+        return Err(interrupt.stopped(0, total, true));
+    }
 
     let mut ledger = match &args.ledger {
         Some(path) => {
@@ -336,6 +345,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
             .suite
             .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
         proof_text,
+        interrupt: &interrupt,
     };
     let place = Place {
         source_file: &source_file,
@@ -448,16 +458,18 @@ fn template_rules(
     args: &BatchArgs,
     template: &Template,
     controller: &str,
-    issued_at: &str,
+    checked_at: time::OffsetDateTime,
 ) -> anyhow::Result<template::Rules> {
+    let issued_at = datetime::format(checked_at);
     let mut warnings = Vec::new();
     let rules = template
         .rules(
             |doc| {
                 // The id is new per row, always a urn:uuid; the status (with a
                 // ledger) is the ledger's, which the rules accept (tested).
-                complete(doc, STAND_IN_ID, controller, issued_at, None).unwrap_or_default()
+                complete(doc, STAND_IN_ID, controller, &issued_at, None).unwrap_or_default()
             },
+            (!args.allow_expired).then_some(checked_at),
             &mut warnings,
         )
         .with_context(|| {
@@ -924,12 +936,13 @@ fn sign_all(
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<anyhow::Result<Done>>();
     let mut failure: Option<anyhow::Error> = None;
+    let mut all_signed = false;
     std::thread::scope(|s| {
         let stop = &stop;
         s.spawn(move || {
             pool.install(|| {
                 jobs.par_iter().for_each_with(tx, |tx, job| {
-                    if stop.load(Ordering::Relaxed) {
+                    if stop.load(Ordering::Relaxed) || ctx.interrupt.requested() {
                         return;
                     }
                     let result = sign_one(job, ctx);
@@ -943,6 +956,7 @@ fn sign_all(
         });
         let mut written: Vec<Done> = Vec::new();
         let mut last_commit = Instant::now();
+        let mut received = 0;
         loop {
             // Everything the threads have finished joins the next commit: when a
             // commit (a file-system flush) took long, the next one is larger.
@@ -965,6 +979,7 @@ fn sign_all(
                             JobKind::Restore => counts.restored += 1,
                         }
                         written.push(done);
+                        received += 1;
                         progress.inc();
                         let done = counts.issued + counts.resumed + counts.restored;
                         if crate::test_hook::reached(done) {
@@ -995,16 +1010,24 @@ fn sign_all(
                 last_commit = Instant::now();
             }
         }
-        // Whatever was written is recorded, even when the batch fails.
+        // Whatever was written is recorded, even when the batch fails or is
+        // interrupted: no temporary file is left, and its rows are issued.
         if let Err(e) = commit(ledger, out_dir, &mut written) {
             failure.get_or_insert(e);
         }
+        all_signed = received == jobs.len();
     });
     progress.finish();
     match failure {
         Some(e) => Err(e.context(
             "the batch stopped; run the same command again to finish it (the ledger keeps what was done)",
         )),
+        // Rows not signed stay pending in the ledger (or have no file): the rerun
+        // signs them.
+        None if !all_signed && ctx.interrupt.requested() => {
+            let done = counts.already_issued + counts.issued + counts.resumed + counts.restored;
+            Err(ctx.interrupt.stopped(done, counts.already_issued + total, true))
+        }
         None => Ok(()),
     }
 }
@@ -1300,7 +1323,8 @@ fn signed_text(
 
 /// Adds what the template leaves out: `id` (after `@context`), `issuer`
 /// (after `type`), `validFrom` (after `issuer`), and the ledger's
-/// `credentialStatus` (at the end).
+/// `credentialStatus` (at the end). An issuer object without an `id` gets
+/// `issuer` as its first member, as `issue` fills it (`issuance::prepare`).
 fn complete(
     doc: Value,
     id: &str,
@@ -1308,9 +1332,16 @@ fn complete(
     valid_from: &str,
     status: Option<Value>,
 ) -> anyhow::Result<Value> {
-    let Value::Object(map) = doc else {
+    let Value::Object(mut map) = doc else {
         bail!("the template is not a JSON object");
     };
+    if let Some(Value::Object(obj)) = map.get_mut("issuer") {
+        if !obj.contains_key("id") {
+            let rest = std::mem::take(obj);
+            obj.insert("id".into(), issuer.into());
+            obj.extend(rest);
+        }
+    }
     let mut entries: Vec<(String, Value)> = map.into_iter().collect();
     let mut add = |key: &str, value: Value, after: &str| {
         if entries.iter().any(|(k, _)| k == key) {
@@ -1763,6 +1794,86 @@ mod tests {
         assert!(temps_in(d).is_empty());
     }
 
+    /// Ctrl-C while signing (the signal's flag, here raised after 3 rows are
+    /// taken on one thread): the credentials signed are committed under their
+    /// names, no temporary file is left, the rest is not signed, and the error
+    /// says how far the batch got and how to resume.
+    #[test]
+    fn an_interrupted_batch_keeps_what_it_signed_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let key = KeyFile::for_did_key(microcred_core::keys::SecretKey::generate());
+        let template = Template::parse(json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {"id": "{{did}}"},
+        }))
+        .unwrap();
+        let jobs: Vec<Job> = (1..=10u64)
+            .map(|n| {
+                let mut values = Map::new();
+                values.insert("did".into(), format!("did:example:{n}").into());
+                let out = d.join(format!("row-{n:06}.json"));
+                Job {
+                    prepared: Prepared {
+                        row: Row {
+                            number: n,
+                            line: n + 1,
+                            values,
+                        },
+                        key: out.display().to_string(),
+                        out,
+                        learner_id: None,
+                        content_sha256: String::new(),
+                        explicit_id: None,
+                    },
+                    kind: JobKind::New,
+                    record: None,
+                }
+            })
+            .collect();
+        let interrupt = crate::interrupt::Interrupt::after(3);
+        let ctx = Context {
+            template: &template,
+            compiled: None,
+            key: &key,
+            controller: key.controller(),
+            verification_method: key.verification_method(),
+            base_url: None,
+            status_texts: None,
+            now: "2026-01-01T00:00:00Z".into(),
+            suite: crate::suite::Suite::Jcs,
+            proof_text: None,
+            interrupt: &interrupt,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let mut counts = Counts {
+            already_issued: 2,
+            ..Counts::default()
+        };
+        let err = sign_all(&pool, &jobs, &ctx, None, d, &mut counts).unwrap_err();
+        let stopped = err.downcast_ref::<crate::interrupt::Interrupted>().unwrap();
+        assert_eq!(stopped.code, 130);
+        assert_eq!(
+            err.to_string(),
+            "interrupted after 5 of 12 credentials; run the same command again to resume"
+        );
+        assert_eq!(counts.issued, 3);
+        let names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(temps_in(d).is_empty());
+        for name in names {
+            let doc = files::read_json(&d.join(name)).unwrap();
+            assert!(OwnKey::new(&key, &key.controller()).signed(&doc));
+        }
+    }
+
     #[test]
     fn defaults_are_added_in_place_and_never_override() {
         let doc = json!({"@context": ["c"], "type": ["VerifiableCredential"], "name": "n"});
@@ -1983,6 +2094,7 @@ mod tests {
             let rules = template
                 .rules(
                     |doc| complete(doc, STAND_IN_ID, CONTROLLER, NOW, None).unwrap_or_default(),
+                    None,
                     &mut Vec::new(),
                 )
                 .map_err(|e| format!("template: {e}"))?;

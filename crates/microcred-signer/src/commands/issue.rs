@@ -7,8 +7,8 @@
 
 use std::io::Write as _;
 
-use anyhow::Context as _;
-use microcred_core::issuance::{Fill, prepare};
+use anyhow::{Context as _, bail};
+use microcred_core::issuance::{Fill, check_not_expired, prepare};
 use microcred_core::proof::{ProofOptions, ProofPurpose};
 use microcred_core::{Value, datetime};
 
@@ -38,6 +38,15 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
     prepare(&mut doc, &fill, &mut warnings)
         .with_context(|| format!("{}: cannot issue", args.input.display()))?;
     let mut err = std::io::stderr();
+    if let Err(e) = check_not_expired(doc.get("validUntil"), at) {
+        if !args.allow_expired {
+            bail!(
+                "{}: cannot issue: {e}; pass --allow-expired to sign it anyway",
+                args.input.display()
+            );
+        }
+        warnings.push(format!("{e} (signed because of --allow-expired)"));
+    }
     for w in &warnings {
         writeln!(err, "microcred-sign: warning: {w}")?;
     }

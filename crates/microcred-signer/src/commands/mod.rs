@@ -24,5 +24,39 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Suspend(args) => revoke::run(&args, crate::ledger::Action::Suspend),
         Command::Unsuspend(args) => revoke::run_unsuspend(&args),
         Command::StatusList(args) => status_list::run(&args),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                args.shell,
+                &mut cmd,
+                "microcred-sign",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man(args) => man(&args.out),
     }
+}
+
+/// Writes the manual pages of `microcred-sign` and its subcommands into `dir`,
+/// each atomically; named as `clap_mangen::generate_to` names them
+/// (`microcred-sign-ledger-init.1`).
+fn man(dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    fn pages(cmd: &clap::Command, dir: &std::path::Path) -> anyhow::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            pages(sub, dir)?;
+        }
+        let page = clap_mangen::Man::new(cmd.clone())
+            .source(concat!("microcred-sign ", env!("CARGO_PKG_VERSION")));
+        let mut roff = Vec::new();
+        page.render(&mut roff)
+            .context("cannot render a manual page")?;
+        crate::files::write_atomic(&dir.join(page.get_filename()), &roff, true, 0o644)
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // Built, the subcommands have their display names (microcred-sign-issue).
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    pages(&cmd, dir)
 }

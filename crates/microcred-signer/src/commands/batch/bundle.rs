@@ -405,6 +405,12 @@ impl Bundle {
         let written = std::thread::scope(|s| -> anyhow::Result<()> {
             let signer = s.spawn(move || -> anyhow::Result<()> {
                 for chunk in jobs.chunks(CHUNK) {
+                    // Ctrl-C: the temporary file is removed and no new row is
+                    // recorded, as when signing fails.
+                    if ctx.interrupt.requested() {
+                        let total = u64::try_from(jobs.len()).unwrap_or(u64::MAX);
+                        return Err(ctx.interrupt.stopped(0, total, false));
+                    }
                     let blocks: Vec<Block> = pool.install(|| {
                         chunk
                             .par_chunks(BLOCK)
