@@ -255,8 +255,9 @@ pub enum ProofFailure {
     #[error("signature does not verify")]
     SignatureInvalid,
     /// The document or proof could not be canonicalized for eddsa-rdfc-2022
-    /// (a member its contexts do not define, an unknown context, …).
-    #[error("eddsa-rdfc-2022 canonicalization failed: {reason}")]
+    /// or Ed25519Signature2020 (a member its contexts do not define, an
+    /// unknown context, …).
+    #[error("RDFC canonicalization failed: {reason}")]
     Transformation {
         /// What went wrong, naming the context URL or JSON path.
         reason: String,
@@ -563,7 +564,8 @@ pub struct ProofOutcome {
     pub index: usize,
     /// `id` of the proof, if any.
     pub id: Option<String>,
-    /// `cryptosuite` of the proof, if a string.
+    /// `cryptosuite` of the proof, if a string; for an `Ed25519Signature2020`
+    /// proof (whose `type` names its suite), `Ed25519Signature2020`.
     pub cryptosuite: Option<String>,
     /// `verificationMethod` of the proof, if a string.
     pub verification_method: Option<String>,
@@ -601,7 +603,7 @@ pub fn verify_proofs(document: &Value, resolver: &dyn KeyResolver) -> Vec<ProofO
             ProofOutcome {
                 index,
                 id: s("id"),
-                cryptosuite: s("cryptosuite"),
+                cryptosuite: s("cryptosuite").or_else(|| legacy_suite(proof)),
                 verification_method: s("verificationMethod"),
                 proof_purpose: s("proofPurpose"),
                 created: s("created"),
@@ -612,6 +614,17 @@ pub fn verify_proofs(document: &Value, resolver: &dyn KeyResolver) -> Vec<ProofO
             }
         })
         .collect()
+}
+
+/// A Linked Data Signature suite (no `cryptosuite`: the `type` names the
+/// suite) that [`verify_proofs`] verifies, so that reports can name it.
+fn legacy_suite(proof: &Value) -> Option<String> {
+    #[cfg(feature = "rdfc")]
+    if proof.get("type").and_then(Value::as_str) == Some(crate::rdfc::ED25519_SIGNATURE_2020) {
+        return Some(crate::rdfc::ED25519_SIGNATURE_2020.to_owned());
+    }
+    let _ = proof;
+    None
 }
 
 fn failed(index: usize, f: ProofFailure) -> ProofOutcome {
@@ -650,6 +663,10 @@ fn verify_one(
         return Err(ProofFailure::NotAnObject);
     };
     let kind = str_member(proof, "type")?;
+    #[cfg(feature = "rdfc")]
+    if kind == crate::rdfc::ED25519_SIGNATURE_2020 {
+        return crate::rdfc::ed25519_2020::verify_in_set(doc, proof, resolver);
+    }
     if kind != PROOF_TYPE {
         return Err(ProofFailure::UnsupportedType {
             found: kind.to_owned(),

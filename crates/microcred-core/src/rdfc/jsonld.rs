@@ -27,9 +27,9 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum JsonLdError {
-    /// `@context` names a URL that is not bundled (contexts are never fetched).
+    /// `@context` names a URL that is neither bundled nor supplied (contexts are never fetched).
     #[error(
-        "@context {url:?} is not one of the contexts bundled with microcred (they are never fetched); bundled: {known}"
+        "@context {url:?} is neither bundled with microcred nor supplied (contexts are never fetched; supply a copy with --context URL=FILE, a context directory or the trust list's contexts); bundled: {known}"
     )]
     UnknownContext {
         /// The URL.
@@ -75,22 +75,23 @@ pub enum JsonLdError {
 
 type Res<T> = Result<T, JsonLdError>;
 
-/// Contexts resolvable by URL: the crate's bundled ones.
-fn load_context(url: &str) -> Res<&'static Value> {
-    static PARSED: OnceLock<Vec<(&'static str, Option<Value>)>> = OnceLock::new();
+/// Contexts resolvable by URL: the crate's bundled ones, then those the
+/// caller supplied ([`crate::contexts::supply`]).
+fn load_context(url: &str) -> Res<Arc<Value>> {
+    static PARSED: OnceLock<Vec<(&'static str, Option<Arc<Value>>)>> = OnceLock::new();
     let parsed = PARSED.get_or_init(|| {
         crate::contexts::bundled()
             .iter()
-            .map(|c| (c.url, serde_json::from_str::<Value>(c.body).ok()))
+            .map(|c| (c.url, serde_json::from_str::<Value>(c.body).ok().map(Arc::new)))
             .collect()
     });
     match parsed.iter().find(|(u, _)| *u == url) {
-        Some((_, Some(doc))) => Ok(doc),
+        Some((_, Some(doc))) => Ok(doc.clone()),
         Some((_, None)) => Err(JsonLdError::Invalid {
             path: format!("@context {url:?}"),
             message: "bundled context is not valid JSON".into(),
         }),
-        None => Err(JsonLdError::UnknownContext {
+        None => crate::contexts::supplied(url).ok_or_else(|| JsonLdError::UnknownContext {
             url: url.to_owned(),
             known: crate::contexts::bundled()
                 .iter()
@@ -567,6 +568,14 @@ pub(crate) fn process_context(
     if !propagate && result.previous.is_none() {
         result.previous = Some(active.clone());
     }
+    // jsonld.js reads a local context `{"@context": [...]}` as that array.
+    let local = match local {
+        Value::Object(m) => match m.get("@context") {
+            Some(inner @ Value::Array(_)) => inner,
+            _ => local,
+        },
+        _ => local,
+    };
     for item in as_slice(local) {
         match item {
             Value::Null => {
@@ -619,6 +628,19 @@ pub(crate) fn process_context(
                 result = (*processed?).clone();
             }
             Value::Object(m) => {
+                // An object holding a nested @context is read as that context,
+                // its other members ignored: what jsonld.js does.
+                let m = match m.get("@context") {
+                    None => m,
+                    Some(Value::Object(inner)) => inner,
+                    Some(_) => {
+                        return Err(JsonLdError::Invalid {
+                            path: src.into(),
+                            message: "invalid local context: a nested @context must be an object"
+                                .into(),
+                        });
+                    }
+                };
                 result = process_local(result, m, override_protected, remote.is_empty(), src)?;
             }
             _ => {
@@ -1135,24 +1157,13 @@ impl<'d> Expander<'d> {
                     if let Some(l) = language {
                         out.insert("@language".into(), Value::String(l));
                     }
-                    if direction.is_some() {
-                        return Err(self.direction_dropped());
+                    if let Some(d) = direction {
+                        out.insert("@direction".into(), Value::String(d));
                     }
                 }
             }
         }
         Ok(Value::Object(out))
-    }
-
-    /// Safe mode: the base direction of a string has no RDF form (without
-    /// the `rdfDirection` option, which Data Integrity does not use), so it
-    /// would be unsigned; jsonld.js in safe mode rejects it too.
-    fn direction_dropped(&self) -> JsonLdError {
-        JsonLdError::Unsupported {
-            path: self.path(),
-            feature: "@direction (a base direction is not kept in RDF, so it would not be signed)"
-                .into(),
-        }
     }
 
     /// Safe mode: an IRI value must be absolute (or a blank node identifier).
@@ -1312,7 +1323,12 @@ impl<'d> Expander<'d> {
                     Value::String(s) => Value::String(s.to_ascii_lowercase()),
                     _ => return Err(self.invalid("invalid language-tagged string")),
                 },
-                "@direction" => return Err(self.direction_dropped()),
+                // Kept: toRDF writes it as an i18n datatype (rdfDirection
+                // i18n-datatype, the option Data Integrity suites use).
+                "@direction" => match value {
+                    Value::String(d) if d == "ltr" || d == "rtl" => value.clone(),
+                    _ => return Err(self.invalid("invalid base direction (ltr or rtl)")),
+                },
                 "@index" => match value {
                     Value::String(_) => value.clone(),
                     _ => return Err(self.invalid("invalid @index value")),
@@ -1531,16 +1547,42 @@ mod tests {
     }
 
     #[test]
-    fn base_direction_is_refused_because_rdf_drops_it() {
+    fn base_direction_is_kept_and_checked() {
+        let out = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+                "name": {"@value": "x", "@language": "AR", "@direction": "rtl"}}"#,
+        )
+        .unwrap();
+        let name = &out[0]["https://schema.org/name"][0];
+        assert_eq!(name["@direction"], "rtl");
+        assert_eq!(name["@language"], "ar");
         let e = expand(
             r#"{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
-                "name": {"@value": "x", "@language": "ar", "@direction": "rtl"}}"#,
+                "name": {"@value": "x", "@direction": "up"}}"#,
         )
         .unwrap_err();
-        assert!(
-            matches!(e, JsonLdError::Unsupported { ref path, .. } if path == "$.name.@direction"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("invalid base direction"), "{e}");
+    }
+
+    #[test]
+    fn a_nested_context_object_is_read_as_its_context() {
+        let nested = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2",
+                             {"@context": {"nick": "https://example.org/nick"}}],
+                "type": ["VerifiableCredential"], "nick": "x"}"#,
+        )
+        .unwrap();
+        let flat = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2", {"nick": "https://example.org/nick"}],
+                "type": ["VerifiableCredential"], "nick": "x"}"#,
+        )
+        .unwrap();
+        assert_eq!(nested, flat);
+        let e = expand(
+            r#"{"@context": [{"@context": "https://www.w3.org/ns/credentials/v2"}], "x": 1}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("nested @context must be an object"), "{e}");
     }
 
     #[test]
