@@ -225,21 +225,27 @@ fn supplied_map() -> &'static Supplied {
 /// [`SupplyError`] naming the URL and what is wrong.
 pub fn supply(url: &str, body: &[u8]) -> Result<(), SupplyError> {
     if !is_absolute_url(url) {
-        return Err(SupplyError::NotAnAbsoluteUrl { url: url.to_owned() });
+        return Err(SupplyError::NotAnAbsoluteUrl {
+            url: url.to_owned(),
+        });
     }
     let doc = crate::json::parse(body).map_err(|source| SupplyError::Json {
         url: url.to_owned(),
         source,
     })?;
     if !doc.as_object().is_some_and(|m| m.contains_key("@context")) {
-        return Err(SupplyError::NotAContextDocument { url: url.to_owned() });
+        return Err(SupplyError::NotAContextDocument {
+            url: url.to_owned(),
+        });
     }
     if let Some(bundled) = get(url) {
         let same = serde_json::from_str::<Value>(bundled.body).is_ok_and(|b| b == doc);
         return if same {
             Ok(())
         } else {
-            Err(SupplyError::DiffersFromBundled { url: url.to_owned() })
+            Err(SupplyError::DiffersFromBundled {
+                url: url.to_owned(),
+            })
         };
     }
     // A poisoned lock (a panic elsewhere while holding it) is recovered: the
@@ -249,7 +255,9 @@ pub fn supply(url: &str, body: &[u8]) -> Result<(), SupplyError> {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     match map.get(url) {
         Some(existing) if **existing == doc => Ok(()),
-        Some(_) => Err(SupplyError::DiffersFromSupplied { url: url.to_owned() }),
+        Some(_) => Err(SupplyError::DiffersFromSupplied {
+            url: url.to_owned(),
+        }),
         None => {
             map.insert(url.to_owned(), Arc::new(doc));
             Ok(())

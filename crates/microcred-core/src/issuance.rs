@@ -146,8 +146,9 @@ pub fn validate(doc: &Value, warnings: &mut Vec<String>) -> Result<(), IssuanceE
 fn add_data_integrity_context(map: &mut Map<String, Value>) {
     if let Some(Value::Array(ctx)) = map.get_mut("@context") {
         let has = ctx.iter().any(|c| {
-            c.as_str()
-                .is_some_and(|u| u == contexts::DATA_INTEGRITY_V1 || u == contexts::DATA_INTEGRITY_V2)
+            c.as_str().is_some_and(|u| {
+                u == contexts::DATA_INTEGRITY_V1 || u == contexts::DATA_INTEGRITY_V2
+            })
         });
         if !has {
             ctx.push(contexts::DATA_INTEGRITY_V2.into());

@@ -82,7 +82,12 @@ fn load_context(url: &str) -> Res<Arc<Value>> {
     let parsed = PARSED.get_or_init(|| {
         crate::contexts::bundled()
             .iter()
-            .map(|c| (c.url, serde_json::from_str::<Value>(c.body).ok().map(Arc::new)))
+            .map(|c| {
+                (
+                    c.url,
+                    serde_json::from_str::<Value>(c.body).ok().map(Arc::new),
+                )
+            })
             .collect()
     });
     match parsed.iter().find(|(u, _)| *u == url) {
@@ -725,7 +730,15 @@ fn process_local(
     if let Some(v) = m.get("@direction") {
         builder.result.direction = match v {
             Value::Null => None,
-            Value::String(s) if s == "ltr" || s == "rtl" => Some(s.clone()),
+            // jsonld.js loses a context's default direction whenever it applies another
+            // context (a type-scoped one, say), so what it signs would differ from ours:
+            // refused rather than guessed. Directions on terms and values are kept.
+            Value::String(s) if s == "ltr" || s == "rtl" => {
+                return Err(JsonLdError::Unsupported {
+                    path: src.into(),
+                    feature: "a default @direction in a context (implementations disagree on where it applies; put @direction on the term or the value)".into(),
+                });
+            }
             _ => return Err(invalid("invalid base direction")),
         };
     }
@@ -1321,6 +1334,8 @@ impl<'d> Expander<'d> {
                 }
                 "@language" => match value {
                     Value::String(s) => Value::String(s.to_ascii_lowercase()),
+                    // jsonld.js drops a null @language, as if it were absent.
+                    Value::Null => return Ok(()),
                     _ => return Err(self.invalid("invalid language-tagged string")),
                 },
                 // Kept: toRDF writes it as an i18n datatype (rdfDirection
@@ -1562,6 +1577,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("invalid base direction"), "{e}");
+        let e = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2", {"@direction": "rtl"}],
+                "type": ["VerifiableCredential"], "name": "x"}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("default @direction"), "{e}");
     }
 
     #[test]
@@ -1582,7 +1603,10 @@ mod tests {
             r#"{"@context": [{"@context": "https://www.w3.org/ns/credentials/v2"}], "x": 1}"#,
         )
         .unwrap_err();
-        assert!(e.to_string().contains("nested @context must be an object"), "{e}");
+        assert!(
+            e.to_string().contains("nested @context must be an object"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -207,7 +207,10 @@ fn literal(m: &Map<String, Value>) -> Result<Literal, JsonLdError> {
         let lang = member(m, "@language").and_then(Value::as_str).unwrap_or("");
         return Ok(Literal {
             value: lexical,
-            datatype: format!("https://www.w3.org/ns/i18n#{}_{d}", lang.to_ascii_lowercase()),
+            datatype: format!(
+                "https://www.w3.org/ns/i18n#{}_{d}",
+                lang.to_ascii_lowercase()
+            ),
             language: None,
         });
     }
