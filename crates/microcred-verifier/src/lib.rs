@@ -68,6 +68,7 @@
 
 pub mod bulk;
 mod checks;
+pub mod contexts;
 pub mod html;
 mod presentation;
 pub mod profile;
