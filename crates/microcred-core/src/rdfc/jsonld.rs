@@ -78,7 +78,9 @@ type Res<T> = Result<T, JsonLdError>;
 /// Contexts resolvable by URL: the crate's bundled ones, then those the
 /// caller supplied ([`crate::contexts::supply`]).
 fn load_context(url: &str) -> Res<Arc<Value>> {
-    static PARSED: OnceLock<Vec<(&'static str, Option<Arc<Value>>)>> = OnceLock::new();
+    /// Each bundled context's URL and parsed document (`None`: not JSON).
+    type Parsed = Vec<(&'static str, Option<Arc<Value>>)>;
+    static PARSED: OnceLock<Parsed> = OnceLock::new();
     let parsed = PARSED.get_or_init(|| {
         crate::contexts::bundled()
             .iter()
