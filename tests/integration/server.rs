@@ -391,6 +391,38 @@ fn issue_then_verify_and_tamper() {
 }
 
 #[test]
+fn issue_and_verify_a_vc11_credential() {
+    // W3C's VC-API conformance suites still send VC 1.1 credentials to issuers.
+    let server = Server::start_with(
+        "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\nsuite = \"eddsa-rdfc-2022\"\n",
+    );
+    let cred = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:learner"}
+    });
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": cred}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let vc = &body["verifiableCredential"];
+    assert!(vc["issuanceDate"].is_string(), "{vc}");
+    assert!(vc.get("validFrom").is_none(), "{vc}");
+    assert_eq!(
+        vc["@context"][1],
+        "https://w3id.org/security/data-integrity/v2"
+    );
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": vc}),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
 fn issue_with_rdfc_and_credential_id() {
     let server = Server::start_with(
         "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\nsuite = \"eddsa-rdfc-2022\"\n",
@@ -444,7 +476,7 @@ fn issuing_refuses_invalid_credentials_with_the_reason() {
         ),
         (json!({"validFrom": "1 March 2025"}), "validFrom"),
         (
-            json!({"@context": ["https://www.w3.org/2018/credentials/v1"]}),
+            json!({"@context": ["https://example.org/credentials/v1"]}),
             "@context must be",
         ),
         (
