@@ -423,6 +423,40 @@ fn issue_and_verify_a_vc11_credential() {
 }
 
 #[test]
+fn configured_contexts_serve_rdfc_issuing_and_verifying() {
+    let ctx_dir = tempfile::tempdir().unwrap();
+    let file = ctx_dir.path().join("skills-v1.json");
+    std::fs::write(
+        &file,
+        r#"{"@context": {"skillLevel": "https://issuer.example/vocab#skillLevel"}}"#,
+    )
+    .unwrap();
+    let url = "https://issuer.example/contexts/skills-v1.json";
+    let server = Server::start_with(&format!(
+        "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\nsuite = \"eddsa-rdfc-2022\"\n\
+         [contexts]\nfiles = {{ \"{url}\" = \"{}\" }}\n",
+        file.display()
+    ));
+    let cred = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", url],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:learner", "skillLevel": "advanced"}
+    });
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": cred}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": body["verifiableCredential"]}),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
 fn issue_with_rdfc_and_credential_id() {
     let server = Server::start_with(
         "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\nsuite = \"eddsa-rdfc-2022\"\n",
