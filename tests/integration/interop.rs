@@ -1827,3 +1827,195 @@ fn cli_batch_revoke_suspend_and_status_lists_get_the_same_verdicts_in_both() {
 
 // The second eddsa-rdfc-2022 reference (SpruceID ssi); ignored unless tests/ssi-check/run.sh runs it.
 mod ssi;
+
+// ---------------------------------------------------------------------------------------
+// Ed25519Signature2020 (Digital Credentials Consortium / Learner Credential Wallet)
+// ---------------------------------------------------------------------------------------
+
+/// A VC 1.1 Open Badges credential, as Learner Credential Wallet holds them (the signing
+/// script adds the Ed25519Signature2020 context and sets the issuer).
+fn vc11_open_badge() -> Value {
+    json!({
+        "@context": [
+            contexts::VC_V1,
+            contexts::OB_V3P0_3_0_2,
+        ],
+        "id": "urn:uuid:6a9c1b2e-4d3f-4a5b-9c8d-7e6f5a4b3c2d",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "ISSUER", "type": "Profile", "name": "Example University"},
+        "issuanceDate": "2025-01-15T10:00:00Z",
+        "expirationDate": "2030-01-15T10:00:00Z",
+        "name": "Data Analysis Fundamentals",
+        "credentialSubject": {
+            "id": "did:example:learner",
+            "type": "AchievementSubject",
+            "achievement": {
+                "id": "https://uni.example/achievements/data-analysis",
+                "type": "Achievement",
+                "name": "Data Analysis Fundamentals",
+                "description": "Completed the data analysis course.",
+                "criteria": {"narrative": "Passed the final exam."}
+            }
+        }
+    })
+}
+
+#[test]
+fn reference_ed25519_signature_2020_credentials_verify_in_ours_and_tampered_copies_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let unsigned = write_json(dir.path(), "vc11.json", &vc11_open_badge());
+    for (name, key_args) in [("fresh", vec![]), ("seed", vec!["--seed", SEED_HEX])] {
+        let mut args: Vec<&OsStr> = key_args.iter().map(OsStr::new).collect();
+        args.extend([OsStr::new("--created"), OsStr::new(CREATED)]);
+        args.push(unsigned.as_os_str());
+        let signed: Value = serde_json::from_str(&node_ok("sign-ed25519-2020.mjs", &args)).unwrap();
+        assert_eq!(signed["proof"]["type"], "Ed25519Signature2020");
+        let issuer = signed["issuer"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(name == "seed", issuer == SEED_DID);
+        assert_eq!(core_verify(&signed), Ok(issuer.clone()), "{name}");
+        let file = write_json(dir.path(), &format!("ref-2020-{name}.json"), &signed);
+        let (code, report) = ours_verify_with(&["--at", "2026-01-01T00:00:00Z"], &file);
+        assert_eq!(code, 0, "microcred-verify {name}: {report}");
+        assert!(
+            report.contains("Ed25519Signature2020 signature by"),
+            "{report}"
+        );
+        // Expired by its VC 1.1 expirationDate: the signature holds, the validity fails.
+        let (code, report) = ours_verify_with(&["--at", "2031-01-01T00:00:00Z"], &file);
+        assert_eq!(code, 1, "{report}");
+        assert!(report.contains("expirationDate"), "{report}");
+
+        let mut bad = tampered(&signed);
+        for pointer in ["/issuanceDate", "/expirationDate", "/name"] {
+            let mut v = signed.clone();
+            *v.pointer_mut(pointer).unwrap() = match pointer {
+                "/name" => "Data Analysis Mastery".into(),
+                _ => "2025-06-01T00:00:00Z".into(),
+            };
+            bad.push((format!("changed{}", pointer.replace('/', "-")), v));
+        }
+        let mut v = signed.clone();
+        v["proof"]["proofPurpose"] = "authentication".into();
+        bad.push(("proof-purpose".into(), v));
+        for (how, bad) in bad {
+            assert!(core_verify(&bad).is_err(), "{name} {how}");
+            let file = write_json(dir.path(), &format!("bad-2020-{name}-{how}.json"), &bad);
+            let (code, report) = ours_verify_with(&["--at", "2026-01-01T00:00:00Z"], &file);
+            assert_ne!(code, 0, "microcred-verify accepts {name} {how}: {report}");
+        }
+    }
+}
+
+/// Documents that reach the newer corners of our JSON-LD: base directions (jsonld.js's
+/// `rdfDirection: i18n-datatype`, the option of the Data Integrity suites), a context
+/// object holding a nested `@context`, VC 1.1 and the older published contexts.
+fn canonicalization_corpus() -> Vec<(&'static str, Value)> {
+    let signed: Value = serde_json::from_slice(&read(
+        "tests/vectors/ed25519-signature-2020/vc11-open-badge.signed.json",
+    ))
+    .unwrap();
+    let mut vc11 = signed.clone();
+    let proof = vc11.as_object_mut().unwrap().remove("proof").unwrap();
+    let mut options = proof.clone();
+    options.as_object_mut().unwrap().remove("proofValue");
+    options["@context"] = signed["@context"].clone();
+    let with_ob = |ob: &str| {
+        let mut v = vc11.clone();
+        v["@context"][1] = ob.into();
+        v
+    };
+    vec![
+        (
+            "direction",
+            json!({
+                "@context": [contexts::VC_V2, {"@context": {"nick": "https://example.org/nick"}}],
+                "type": ["VerifiableCredential"], "issuer": "did:example:1",
+                "name": {"@value": "Ali", "@language": "AR", "@direction": "rtl"},
+                "description": {"@value": "x", "@direction": "ltr"},
+                "nick": "y",
+                "credentialSubject": {"id": "did:example:2"}
+            }),
+        ),
+        (
+            "term-direction",
+            json!({
+                "@context": [contexts::VC_V2, {"@language": "he", "label": {
+                    "@id": "https://example.org/label", "@language": "ar", "@direction": "rtl"
+                }}],
+                "type": ["VerifiableCredential"], "issuer": "did:example:1",
+                "name": "שלום", "label": "مرحبا",
+                "description": {"@value": "plain", "@language": null},
+                "credentialSubject": {"id": "did:example:2"}
+            }),
+        ),
+        (
+            "nested-context-array",
+            json!({
+                "@context": {"@context": [contexts::VC_V2, {"nick": "https://example.org/nick"}]},
+                "type": ["VerifiableCredential"], "issuer": "did:example:1", "nick": "z",
+                "credentialSubject": {"id": "did:example:2"}
+            }),
+        ),
+        ("vc11-open-badge", vc11.clone()),
+        ("ed25519-2020-proof-options", options),
+        ("ob-3.0.0", with_ob(contexts::OB_V3P0_3_0_0)),
+        ("ob-3.0.1", with_ob(contexts::OB_V3P0_3_0_1)),
+        (
+            "status-list-2021",
+            json!({
+                "@context": [contexts::VC_V1, contexts::STATUS_LIST_2021_V1],
+                "id": "https://uni.example/credentials/3732",
+                "type": ["VerifiableCredential"],
+                "issuer": "did:example:12345",
+                "issuanceDate": "2021-04-05T14:27:42Z",
+                "credentialStatus": {
+                    "id": "https://uni.example/credentials/status/3#94567",
+                    "type": "StatusList2021Entry",
+                    "statusPurpose": "revocation",
+                    "statusListIndex": "94567",
+                    "statusListCredential": "https://uni.example/credentials/status/3"
+                },
+                "credentialSubject": {"id": "did:example:6789"}
+            }),
+        ),
+        (
+            "data-integrity-v1",
+            json!({
+                "@context": [contexts::VC_V1, contexts::DATA_INTEGRITY_V1],
+                "type": ["VerifiableCredential"], "issuer": "did:example:1",
+                "issuanceDate": "2021-04-05T14:27:42Z",
+                "credentialSubject": {"id": "did:example:2"},
+                "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+                          "proofPurpose": "assertionMethod",
+                          "verificationMethod": "did:example:1#key-1",
+                          "created": "2021-04-05T14:27:42Z", "proofValue": "z111"}
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn our_canonical_nquads_are_jsonld_js_ones_for_directions_nested_contexts_and_vc11() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = canonicalization_corpus();
+    let files: Vec<PathBuf> = corpus
+        .iter()
+        .map(|(name, doc)| write_json(dir.path(), &format!("{name}.json"), doc))
+        .collect();
+    let out = node_ok("canonize.mjs", &files);
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), corpus.len());
+    for ((name, doc), theirs) in corpus.iter().zip(&lines) {
+        let ours = microcred_core::rdfc::canonicalize(doc);
+        match (theirs["nquads"].as_str(), ours) {
+            (Some(t), Ok(o)) => assert_eq!(o, t, "{name}"),
+            (None, Err(_)) => {}
+            (t, o) => panic!("{name}: jsonld.js {t:?} / ours {o:?} ({theirs})"),
+        }
+        // Each reaches the feature it is about (a jsonld.js error would prove nothing).
+        assert!(theirs["nquads"].is_string(), "{name}: {theirs}");
+    }
+}

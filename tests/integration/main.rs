@@ -8,6 +8,7 @@ mod browser;
 mod change_passphrase;
 mod cli;
 mod common;
+mod contexts;
 mod first_hour;
 mod hygiene;
 mod interop;

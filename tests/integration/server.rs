@@ -391,6 +391,72 @@ fn issue_then_verify_and_tamper() {
 }
 
 #[test]
+fn issue_and_verify_a_vc11_credential() {
+    // W3C's VC-API conformance suites still send VC 1.1 credentials to issuers.
+    let server = Server::start_with(
+        "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\nsuite = \"eddsa-rdfc-2022\"\n",
+    );
+    let cred = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:learner"}
+    });
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": cred}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let vc = &body["verifiableCredential"];
+    assert!(vc["issuanceDate"].is_string(), "{vc}");
+    assert!(vc.get("validFrom").is_none(), "{vc}");
+    assert_eq!(
+        vc["@context"][1],
+        "https://w3id.org/security/data-integrity/v2"
+    );
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": vc}),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn configured_contexts_serve_rdfc_issuing_and_verifying() {
+    let ctx_dir = tempfile::tempdir().unwrap();
+    let file = ctx_dir.path().join("skills-v1.json");
+    std::fs::write(
+        &file,
+        r#"{"@context": {"skillLevel": "https://issuer.example/vocab#skillLevel"}}"#,
+    )
+    .unwrap();
+    let url = "https://issuer.example/contexts/skills-v1.json";
+    let server = Server::start_with(&format!(
+        "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\nsuite = \"eddsa-rdfc-2022\"\n\
+         [contexts]\nfiles = {{ \"{url}\" = \"{}\" }}\n",
+        file.display()
+    ));
+    let cred = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", url],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:learner", "skillLevel": "advanced"}
+    });
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": cred}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": body["verifiableCredential"]}),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
 fn issue_with_rdfc_and_credential_id() {
     let server = Server::start_with(
         "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\nsuite = \"eddsa-rdfc-2022\"\n",
@@ -448,7 +514,7 @@ fn issuing_refuses_invalid_credentials_with_the_reason() {
         ),
         (json!({"validFrom": "1 March 2025"}), "validFrom"),
         (
-            json!({"@context": ["https://www.w3.org/2018/credentials/v1"]}),
+            json!({"@context": ["https://example.org/credentials/v1"]}),
             "@context must be",
         ),
         (

@@ -252,3 +252,64 @@ fn did_key_vectors() {
         did_key::DidKey::parse("did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc").is_err()
     );
 }
+
+/// Digital Bazaar's `Ed25519Signature2020` credentials (`tests/vectors/ed25519-signature-2020/`):
+/// a single proof and a proof set beside `eddsa-rdfc-2022`, both VC 1.1.
+#[test]
+fn ed25519_signature_2020_vectors_verify_and_any_change_fails() {
+    const DID: &str = "did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG";
+    let dir = "tests/vectors/ed25519-signature-2020";
+    let single = json::parse(&read(&format!("{dir}/vc11-open-badge.signed.json"))).unwrap();
+    let set = json::parse(&read(&format!("{dir}/vc11-proof-set.signed.json"))).unwrap();
+    let out = proof::verify_proofs(&single, &DidKeyResolver);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].result, Ok(DID.to_owned()));
+    assert_eq!(out[0].cryptosuite.as_deref(), Some("Ed25519Signature2020"));
+    let out = proof::verify_proofs(&set, &DidKeyResolver);
+    assert_eq!(out.len(), 2);
+    assert!(
+        out.iter().all(|o| o.result == Ok(DID.to_owned())),
+        "{out:?}"
+    );
+
+    // A changed claim, date or proof option: the signature no longer verifies.
+    for (pointer, value) in [
+        ("/name", serde_json::json!("Data Analysis Mastery")),
+        ("/issuanceDate", serde_json::json!("2025-01-16T10:00:00Z")),
+        (
+            "/credentialSubject/id",
+            serde_json::json!("did:example:someone-else"),
+        ),
+        ("/proof/created", serde_json::json!("2025-03-02T00:00:00Z")),
+        ("/proof/proofPurpose", serde_json::json!("authentication")),
+    ] {
+        let mut t = single.clone();
+        *t.pointer_mut(pointer).unwrap() = value;
+        assert_eq!(
+            proof::verify_proofs(&t, &DidKeyResolver)[0].result,
+            Err(ProofFailure::SignatureInvalid),
+            "{pointer}"
+        );
+    }
+    // In the set, tampering with one proof leaves the other verifying.
+    let mut t = set.clone();
+    t["proof"][1]["created"] = "2025-03-02T00:00:00Z".into();
+    let out = proof::verify_proofs(&t, &DidKeyResolver);
+    assert!(out[0].result.is_ok());
+    assert_eq!(out[1].result, Err(ProofFailure::SignatureInvalid));
+    // Without the suite context the proof's terms are undefined: it cannot be checked,
+    // which is never reported as a valid signature.
+    let mut t = single.clone();
+    t["@context"].as_array_mut().unwrap().pop();
+    assert!(matches!(
+        proof::verify_proofs(&t, &DidKeyResolver)[0].result,
+        Err(ProofFailure::Transformation { .. })
+    ));
+    // A proofValue that is not base58btc multibase.
+    let mut t = single.clone();
+    t["proof"]["proofValue"] = "uAAAA".into();
+    assert!(matches!(
+        proof::verify_proofs(&t, &DidKeyResolver)[0].result,
+        Err(ProofFailure::ProofValueEncoding { .. })
+    ));
+}

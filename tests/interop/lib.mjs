@@ -49,6 +49,24 @@ const REPO_CONTEXTS = {
   'https://w3id.org/microcred/v1': [
     'crates/microcred-core/contexts/microcredential-v1.jsonld',
   ],
+  'https://www.w3.org/2018/credentials/v1': [
+    'crates/microcred-core/contexts/credentials-v1.jsonld',
+  ],
+  'https://w3id.org/security/suites/ed25519-2020/v1': [
+    'crates/microcred-core/contexts/ed25519-signature-2020-v1.jsonld',
+  ],
+  'https://w3id.org/vc/status-list/2021/v1': [
+    'crates/microcred-core/contexts/status-list-2021-v1.jsonld',
+  ],
+  'https://purl.imsglobal.org/spec/ob/v3p0/context.json': [
+    'crates/microcred-core/contexts/ob-v3p0-context-3.0.0.json',
+  ],
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json': [
+    'crates/microcred-core/contexts/ob-v3p0-context-3.0.1.json',
+  ],
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json': [
+    'crates/microcred-core/contexts/ob-v3p0-context-3.0.2.json',
+  ],
 };
 
 function loadContexts() {
@@ -78,13 +96,22 @@ function loadContexts() {
 /** Every context the loader serves, by URL. */
 export const CONTEXTS = loadContexts();
 
-// Our bundled VC 2.0 context must be the one the reference ships (credentials-context):
-// otherwise the two sides would not be reading the same vocabulary.
+// Our bundled VC 2.0 and 1.1 contexts, and the Ed25519Signature2020 one, must be the ones
+// the reference ships (credentials-context, ed25519-signature-2020-context): otherwise the
+// two sides would not be reading the same vocabulary.
 {
   const {named} = require('@digitalbazaar/credentials-context');
-  const theirs = named.get('v2');
-  if(!isDeepStrictEqual(theirs.context, CONTEXTS.get(theirs.id))) {
-    throw new Error(`the bundled ${theirs.id} differs from @digitalbazaar/credentials-context's`);
+  for(const version of ['v2', 'v1']) {
+    const theirs = named.get(version);
+    if(!isDeepStrictEqual(theirs.context, CONTEXTS.get(theirs.id))) {
+      throw new Error(`the bundled ${theirs.id} differs from @digitalbazaar/credentials-context's`);
+    }
+  }
+  const {contexts: suite} = require('ed25519-signature-2020-context');
+  for(const [url, doc] of suite) {
+    if(!isDeepStrictEqual(doc, CONTEXTS.get(url))) {
+      throw new Error(`the bundled ${url} differs from ed25519-signature-2020-context's`);
+    }
   }
 }
 

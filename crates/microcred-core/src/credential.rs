@@ -21,6 +21,27 @@ pub struct Credential<'a> {
     map: &'a Map<String, Value>,
 }
 
+/// A version of the W3C Verifiable Credentials Data Model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DataModel {
+    /// VC Data Model 2.0 (`https://www.w3.org/ns/credentials/v2`; `validFrom`, `validUntil`).
+    V2,
+    /// VC Data Model 1.1 (`https://www.w3.org/2018/credentials/v1`; `issuanceDate`,
+    /// `expirationDate`), which most wallets' credentials still use.
+    V1_1,
+}
+
+impl DataModel {
+    /// `VC 2.0` or `VC 1.1`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::V2 => "VC 2.0",
+            Self::V1_1 => "VC 1.1",
+        }
+    }
+}
+
 /// The issuer of a credential: a URL, or a Profile object with an `id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issuer<'a> {
@@ -81,6 +102,47 @@ impl<'a> Credential<'a> {
                 name: None,
             }),
         }
+    }
+
+    /// The W3C VC Data Model the document follows, by its first `@context`
+    /// entry; `None` when that is neither base context.
+    pub fn data_model(&self) -> Option<DataModel> {
+        let first = match self.map.get("@context")? {
+            Value::Array(a) => a.first()?.as_str()?,
+            Value::String(s) => s.as_str(),
+            _ => return None,
+        };
+        match first {
+            contexts::VC_V2 => Some(DataModel::V2),
+            contexts::VC_V1 => Some(DataModel::V1_1),
+            _ => None,
+        }
+    }
+
+    /// The dates before which the credential is not valid, with their member
+    /// names: `validFrom`, and for a VC 1.1 credential `issuanceDate` (the
+    /// date from which VC 1.1 says a credential is valid). Each is a bound.
+    pub fn validity_starts(&self) -> Vec<(&'static str, &'a str)> {
+        self.dates(("issuanceDate", "validFrom"))
+    }
+
+    /// The dates after which the credential is not valid, with their member
+    /// names: `validUntil`, and for a VC 1.1 credential `expirationDate`.
+    pub fn validity_ends(&self) -> Vec<(&'static str, &'a str)> {
+        self.dates(("expirationDate", "validUntil"))
+    }
+
+    fn dates(&self, (v1, v2): (&'static str, &'static str)) -> Vec<(&'static str, &'a str)> {
+        let mut out = Vec::with_capacity(2);
+        if self.data_model() == Some(DataModel::V1_1) {
+            if let Some(d) = self.str(v1) {
+                out.push((v1, d));
+            }
+        }
+        if let Some(d) = self.str(v2) {
+            out.push((v2, d));
+        }
+        out
     }
 
     /// `validFrom`.

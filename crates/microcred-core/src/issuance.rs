@@ -2,6 +2,16 @@
 //! credential must pass, and (feature `signing`) filling the members a
 //! registrar should not type (`id`, `issuer`, `validFrom`).
 //!
+//! A VC 1.1 credential (`@context` starting with
+//! `https://www.w3.org/2018/credentials/v1`, as W3C's conformance suites and
+//! many wallets still send) is held to the same rules with its own dates:
+//! `issuanceDate` is filled instead of `validFrom`, `expirationDate` is checked
+//! as `validUntil` is, and the Data Integrity context
+//! (`https://w3id.org/security/data-integrity/v2`) is appended to its
+//! `@context` when neither Data Integrity context is there, because VC 1.1's
+//! context does not define `DataIntegrityProof` (Digital Bazaar's issuers do
+//! the same).
+//!
 //! `microcred-sign issue` and `microcred-server`'s `POST /credentials/issue`
 //! both call [`prepare`], so the command line and the service accept and
 //! refuse exactly the same credentials, with the same reasons.
@@ -29,6 +39,17 @@ use crate::{contexts, datetime, multibase};
 
 /// The VC 2.0 base context, which must come first.
 const VC_V2: &str = contexts::VC_V2;
+/// The VC 1.1 base context, which may come first instead.
+const VC_V1: &str = contexts::VC_V1;
+
+/// Whether the credential's `@context` starts with the VC 1.1 base context.
+fn is_v1(map: &Map<String, Value>) -> bool {
+    map.get("@context")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+        == Some(VC_V1)
+}
 
 /// Members whose objects must say what they are with `type` (VC Data Model 2.0 §4).
 const TYPED_MEMBERS: [&str; 5] = [
@@ -88,7 +109,12 @@ pub fn prepare(
         Some(Value::String(_)) => {}
         Some(_) => refuse!("id must be a string (a URL such as urn:uuid:…)"),
     }
-    if !map.contains_key("validFrom") {
+    if is_v1(map) {
+        if !map.contains_key("issuanceDate") {
+            insert_after(map, &["issuer"], "issuanceDate", fill.valid_from.into());
+        }
+        add_data_integrity_context(map);
+    } else if !map.contains_key("validFrom") {
         insert_after(map, &["issuer"], "validFrom", fill.valid_from.into());
     }
     check_members(map, warnings)
@@ -114,9 +140,25 @@ pub fn validate(doc: &Value, warnings: &mut Vec<String>) -> Result<(), IssuanceE
     check_members(map, warnings)
 }
 
+/// A VC 1.1 credential's `@context` without a Data Integrity context gets the
+/// v2 one appended (see the module documentation).
+#[cfg(feature = "signing")]
+fn add_data_integrity_context(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(ctx)) = map.get_mut("@context") {
+        let has = ctx.iter().any(|c| {
+            c.as_str().is_some_and(|u| {
+                u == contexts::DATA_INTEGRITY_V1 || u == contexts::DATA_INTEGRITY_V2
+            })
+        });
+        if !has {
+            ctx.push(contexts::DATA_INTEGRITY_V2.into());
+        }
+    }
+}
+
 /// The members [`check_member`] has rules for, in the order [`validate`]
 /// checks them; no rule reads any other member.
-pub const CHECKED_MEMBERS: [&str; 13] = [
+pub const CHECKED_MEMBERS: [&str; 15] = [
     "@context",
     "type",
     "id",
@@ -124,6 +166,8 @@ pub const CHECKED_MEMBERS: [&str; 13] = [
     "credentialSubject",
     "validFrom",
     "validUntil",
+    "issuanceDate",
+    "expirationDate",
     TYPED_MEMBERS[0],
     TYPED_MEMBERS[1],
     TYPED_MEMBERS[2],
@@ -159,7 +203,9 @@ fn check_no_proof(map: &Map<String, Value>) -> Result<(), IssuanceError> {
 }
 
 fn context_rule() -> String {
-    format!("@context must be an array whose first entry is {VC_V2:?} (VC Data Model 2.0)")
+    format!(
+        "@context must be an array whose first entry is {VC_V2:?} (VC Data Model 2.0) or {VC_V1:?} (VC Data Model 1.1)"
+    )
 }
 
 /// The rules on which members a credential has, whatever their values:
@@ -194,7 +240,17 @@ fn check_members(
             check_member(member, value, warnings)?;
         }
     }
-    check_validity_period(map.get("validFrom"), map.get("validUntil"))
+    check_validity_period(map.get("validFrom"), map.get("validUntil"))?;
+    if is_v1(map) {
+        if !map.contains_key("issuanceDate") {
+            refuse!("issuanceDate is missing (a VC 1.1 credential must have one)");
+        }
+        check_period(
+            ("issuanceDate", map.get("issuanceDate")),
+            ("expirationDate", map.get("expirationDate")),
+        )?;
+    }
+    Ok(())
 }
 
 /// The VC Data Model 2.0 rules an issuer checks on one member of a credential,
@@ -226,7 +282,9 @@ pub fn check_member(
         },
         "issuer" => check_issuer(value),
         "credentialSubject" => check_subjects(value),
-        "validFrom" | "validUntil" => check_date(name, value).map(|_| ()),
+        "validFrom" | "validUntil" | "issuanceDate" | "expirationDate" => {
+            check_date(name, value).map(|_| ())
+        }
         "relatedResource" => check_related_resources(value, warnings),
         _ if TYPED_MEMBERS.contains(&name) => check_typed(name, value),
         _ => Ok(()),
@@ -237,9 +295,9 @@ fn check_context(value: &Value) -> Result<(), IssuanceError> {
     let Value::Array(ctx) = value else {
         refuse!("{}", context_rule());
     };
-    if ctx.first().and_then(Value::as_str) != Some(VC_V2) {
+    let Some(base @ (VC_V2 | VC_V1)) = ctx.first().and_then(Value::as_str) else {
         refuse!("{}", context_rule());
-    }
+    };
     for (i, entry) in ctx.iter().enumerate().skip(1) {
         match entry {
             Value::String(url) if is_url(url) => {}
@@ -249,8 +307,11 @@ fn check_context(value: &Value) -> Result<(), IssuanceError> {
                 short(other)
             ),
         }
-        if entry.as_str() == Some(VC_V2) {
-            refuse!("@context[{i}]: the base context {VC_V2:?} may only come first");
+        if let Some(url @ (VC_V2 | VC_V1)) = entry.as_str() {
+            if url == base {
+                refuse!("@context[{i}]: the base context {url:?} may only come first");
+            }
+            refuse!("@context[{i}]: {url:?} is a base context, and {base:?} already comes first");
         }
     }
     Ok(())
@@ -375,14 +436,22 @@ pub fn check_validity_period(
     valid_from: Option<&Value>,
     valid_until: Option<&Value>,
 ) -> Result<(), IssuanceError> {
+    check_period(("validFrom", valid_from), ("validUntil", valid_until))
+}
+
+/// The end of a validity period not before its start (named members).
+fn check_period(
+    (from_name, valid_from): (&str, Option<&Value>),
+    (until_name, valid_until): (&str, Option<&Value>),
+) -> Result<(), IssuanceError> {
     let (Some(from_value), Some(until_value)) = (valid_from, valid_until) else {
         return Ok(());
     };
-    let from = check_date("validFrom", from_value)?;
-    let until = check_date("validUntil", until_value)?;
+    let from = check_date(from_name, from_value)?;
+    let until = check_date(until_name, until_value)?;
     if until < from {
         refuse!(
-            "validUntil {} is before validFrom {}: the credential would never be valid",
+            "{until_name} {} is before {from_name} {}: the credential would never be valid",
             short(until_value),
             short(from_value)
         );

@@ -191,7 +191,7 @@ pub enum ProofFailure {
     },
     /// `type` is not one this toolkit verifies (`DataIntegrityProof`). The
     /// proof may be sound: it cannot be checked here ([`Self::is_unsupported`]).
-    #[error("proof type {found:?} is not supported (supported: DataIntegrityProof)")]
+    #[error("proof type {found:?} is not supported (supported: DataIntegrityProof, Ed25519Signature2020)")]
     UnsupportedType {
         /// The type found.
         found: String,
@@ -255,8 +255,9 @@ pub enum ProofFailure {
     #[error("signature does not verify")]
     SignatureInvalid,
     /// The document or proof could not be canonicalized for eddsa-rdfc-2022
-    /// (a member its contexts do not define, an unknown context, …).
-    #[error("eddsa-rdfc-2022 canonicalization failed: {reason}")]
+    /// or Ed25519Signature2020 (a member its contexts do not define, an
+    /// unknown context, …).
+    #[error("RDFC canonicalization failed: {reason}")]
     Transformation {
         /// What went wrong, naming the context URL or JSON path.
         reason: String,
@@ -266,14 +267,17 @@ pub enum ProofFailure {
 impl ProofFailure {
     /// Whether the proof could not be checked here: of a type or cryptosuite
     /// this toolkit does not implement, or by a key that cannot be resolved
-    /// offline (no document for it) or is of a type not supported. That says
-    /// nothing about whether it is genuine, unlike every other failure, which
-    /// is a verdict on the proof.
+    /// offline (no document for it) or is of a type not supported, or of a
+    /// document RDFC could not process (a context neither bundled nor supplied,
+    /// a term no context defines: other JSON-LD processors may read it, so it is
+    /// no verdict). That says nothing about whether it is genuine, unlike every
+    /// other failure, which is a verdict on the proof.
     pub fn is_unsupported(&self) -> bool {
         matches!(
             self,
             Self::UnsupportedType { .. }
                 | Self::UnsupportedCryptosuite { .. }
+                | Self::Transformation { .. }
                 | Self::Resolve {
                     source: ResolveError::UnsupportedMethod { .. }
                         | ResolveError::KeyMaterial { .. },
@@ -608,7 +612,8 @@ pub struct ProofOutcome {
     pub index: usize,
     /// `id` of the proof, if any.
     pub id: Option<String>,
-    /// `cryptosuite` of the proof, if a string.
+    /// `cryptosuite` of the proof, if a string; for an `Ed25519Signature2020`
+    /// proof (whose `type` names its suite), `Ed25519Signature2020`.
     pub cryptosuite: Option<String>,
     /// `verificationMethod` of the proof, if a string.
     pub verification_method: Option<String>,
@@ -646,7 +651,7 @@ pub fn verify_proofs(document: &Value, resolver: &dyn KeyResolver) -> Vec<ProofO
             ProofOutcome {
                 index,
                 id: s("id"),
-                cryptosuite: s("cryptosuite"),
+                cryptosuite: s("cryptosuite").or_else(|| legacy_suite(proof)),
                 verification_method: s("verificationMethod"),
                 proof_purpose: s("proofPurpose"),
                 created: s("created"),
@@ -657,6 +662,17 @@ pub fn verify_proofs(document: &Value, resolver: &dyn KeyResolver) -> Vec<ProofO
             }
         })
         .collect()
+}
+
+/// A Linked Data Signature suite (no `cryptosuite`: the `type` names the
+/// suite) that [`verify_proofs`] verifies, so that reports can name it.
+fn legacy_suite(proof: &Value) -> Option<String> {
+    #[cfg(feature = "rdfc")]
+    if proof.get("type").and_then(Value::as_str) == Some(crate::rdfc::ED25519_SIGNATURE_2020) {
+        return Some(crate::rdfc::ED25519_SIGNATURE_2020.to_owned());
+    }
+    let _ = proof;
+    None
 }
 
 fn failed(index: usize, f: ProofFailure) -> ProofOutcome {
@@ -695,6 +711,10 @@ fn verify_one(
         return Err(ProofFailure::NotAnObject);
     };
     let kind = str_member(proof, "type")?;
+    #[cfg(feature = "rdfc")]
+    if kind == crate::rdfc::ED25519_SIGNATURE_2020 {
+        return crate::rdfc::ed25519_2020::verify_in_set(doc, proof, resolver);
+    }
     if kind != PROOF_TYPE {
         return Err(ProofFailure::UnsupportedType {
             found: kind.to_owned(),

@@ -33,6 +33,22 @@ pub struct Config {
     /// Request limits.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// JSON-LD contexts microcred does not bundle, read at start (never fetched).
+    #[serde(default)]
+    pub contexts: ContextsConfig,
+}
+
+/// `[contexts]`: context files for URLs microcred does not bundle, for issuing
+/// and verifying `eddsa-rdfc-2022` (and `Ed25519Signature2020`) proofs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextsConfig {
+    /// A directory mirroring context URLs: `DIR/host/path` is served for `https://host/path`.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    /// URL → file.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, PathBuf>,
 }
 
 /// `[issuer]`: the key the server signs with and who may ask it to.
@@ -173,6 +189,12 @@ impl Config {
             rebase(p);
         }
         for p in &mut config.verify.status_lists {
+            rebase(p);
+        }
+        if let Some(p) = &mut config.contexts.dir {
+            rebase(p);
+        }
+        for p in config.contexts.files.values_mut() {
             rebase(p);
         }
         if config.limits.max_body_bytes == 0 || config.limits.timeout_seconds == 0 {

@@ -65,12 +65,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Reads every file the configuration names: key (and its passphrase), token,
-    /// trust list, status lists, profiles.
+    /// Reads every file the configuration names: contexts, key (and its
+    /// passphrase), token, trust list (and the contexts it carries), status lists,
+    /// profiles.
     ///
     /// # Errors
     /// A message naming the file and the problem; never a secret.
     pub fn load(config: &Config) -> anyhow::Result<Self> {
+        // Contexts first: status lists are verified as they are read.
+        for (url, path) in &config.contexts.files {
+            microcred_verifier::contexts::supply_file(url, path)?;
+        }
+        if let Some(dir) = &config.contexts.dir {
+            microcred_verifier::contexts::supply_directory(dir)?;
+        }
         let issuer = match &config.issuer {
             None => None,
             Some(c) => {
@@ -111,8 +119,13 @@ impl AppState {
         let mut verify = Options::default();
         if let Some(path) = &config.verify.trust {
             let bytes = read(path)?;
-            verify.trust =
-                Some(TrustList::from_json(&bytes).with_context(|| path.display().to_string())?);
+            let trust = TrustList::from_json(&bytes).with_context(|| path.display().to_string())?;
+            microcred_verifier::contexts::supply_listed(
+                &trust,
+                path.parent().unwrap_or(Path::new("")),
+            )
+            .with_context(|| path.display().to_string())?;
+            verify.trust = Some(trust);
         }
         for name in &config.verify.profiles {
             if name == "claimed" {

@@ -14,6 +14,15 @@ pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// A JSON-LD context microcred does not bundle, as URL=FILE (repeatable), for
+    /// eddsa-rdfc-2022 proofs of credentials that use it; nothing is fetched. A file
+    /// that differs from a bundled context of the same URL is refused.
+    #[arg(long = "context", value_name = "URL=FILE", global = true)]
+    pub(crate) contexts: Vec<String>,
+    /// A directory of contexts mirroring their URLs: DIR/host/path is used for
+    /// https://host/path.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub(crate) context_dir: Option<PathBuf>,
 }
 
 /// The subcommands.

@@ -446,6 +446,19 @@ impl Template {
             ));
         };
         issuance::check_required(map)?;
+        // Batch fills VC 2.0's validFrom; a VC 1.1 credential needs issuanceDate instead
+        // (and the Data Integrity context), which only `issue` fills.
+        if map
+            .get("@context")
+            .and_then(Value::as_array)
+            .and_then(|c| c.first())
+            .and_then(Value::as_str)
+            == Some(microcred_core::contexts::VC_V1)
+        {
+            return Err(IssuanceError(
+                "batch issues VC 2.0 credentials: a VC 1.1 template (@context starting with https://www.w3.org/2018/credentials/v1) is signed one by one with `microcred-sign issue`".to_owned(),
+            ));
+        }
         let mut rules = Rules {
             slots: vec![SlotRule::Unread; self.slots.len()],
             columns: self.slots.iter().map(|s| s.columns().join(", ")).collect(),
@@ -722,6 +735,14 @@ mod tests {
             doc[k] = v.clone();
         }
         Template::parse(doc).unwrap()
+    }
+
+    #[test]
+    fn a_vc11_template_is_left_to_issue() {
+        let mut t = credential(json!({"credentialSubject": {"id": "{{did}}"}}));
+        t.base["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
+        let e = rules_of(&t).unwrap_err();
+        assert!(e.0.contains("VC 1.1 template"), "{e}");
     }
 
     #[test]

@@ -69,6 +69,7 @@
 
 pub mod bulk;
 mod checks;
+pub mod contexts;
 pub mod format;
 pub mod html;
 mod presentation;

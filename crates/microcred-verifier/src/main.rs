@@ -20,6 +20,7 @@ use microcred_core::json::JsonErrorKind;
 use microcred_core::{datetime, json};
 use microcred_verifier::bulk::{self, BulkOptions, FileError, Input, Source};
 use microcred_verifier::format::Foreign;
+use microcred_verifier::contexts;
 use microcred_verifier::profile::Profile;
 use microcred_verifier::{
     Options, Qualification, Report, StatusLists, TrustList, Verdict, Verifier,
@@ -60,6 +61,15 @@ struct Cli {
     /// trust is "not checked".
     #[arg(long, value_name = "FILE")]
     trust: Option<PathBuf>,
+    /// A JSON-LD context the verifier does not bundle, as URL=FILE (repeatable): the
+    /// file is used for that URL and nothing is fetched. A file that differs from a
+    /// bundled context of the same URL is refused.
+    #[arg(long = "context", value_name = "URL=FILE")]
+    contexts: Vec<String>,
+    /// A directory of contexts mirroring their URLs: DIR/host/path is used for
+    /// https://host/path.
+    #[arg(long, value_name = "DIR")]
+    context_dir: Option<PathBuf>,
     /// A signed BitstringStatusListCredential or StatusList2021Credential to read
     /// revocation/suspension bits from (repeatable). Without one, status is "not checked".
     #[arg(long = "status-list", value_name = "FILE")]
@@ -344,10 +354,19 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
         Some(s) => datetime::parse(s).map_err(|e| format!("--at: {e}"))?,
         None => datetime::now(),
     });
+    // Contexts first: status lists (verified as they are added) may need them.
+    for arg in &cli.contexts {
+        contexts::supply_argument(arg).map_err(|e| e.to_string())?;
+    }
+    if let Some(dir) = &cli.context_dir {
+        contexts::supply_directory(dir).map_err(|e| e.to_string())?;
+    }
     if let Some(path) = &cli.trust {
         let bytes = read_bounded(path)?;
-        options.trust =
-            Some(TrustList::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))?);
+        let trust = TrustList::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        contexts::supply_listed(&trust, base).map_err(|e| format!("{}: {e}", path.display()))?;
+        options.trust = Some(trust);
     }
     let mut lists = StatusLists::new();
     for path in &cli.status_lists {

@@ -87,6 +87,9 @@ const CREDENTIAL: &[(&str, Keep)] = &[
     ("issuer", Members(&[("id", All), ("name", All)])),
     ("validFrom", All),
     ("validUntil", All),
+    // A VC 1.1 credential's validity dates.
+    ("issuanceDate", All),
+    ("expirationDate", All),
     ("credentialStatus", All),
     (
         "credentialSubject",

@@ -383,6 +383,8 @@ struct TrustListFile {
     #[serde(default)]
     updated: Option<String>,
     issuers: Vec<IssuerFile>,
+    #[serde(default)]
+    contexts: serde_json::Map<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -413,6 +415,29 @@ pub struct TrustList {
     pub updated: Option<String>,
     /// The trusted issuers.
     pub issuers: Vec<TrustedIssuer>,
+    /// JSON-LD contexts the list carries (`contexts`), in file order; the
+    /// binaries supply them with [`crate::contexts::supply_listed`].
+    pub contexts: Vec<ListedContext>,
+}
+
+/// A JSON-LD context a trust list carries, for credentials whose contexts
+/// nobody bundles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedContext {
+    /// The URL credentials name it by.
+    pub url: String,
+    /// Where its document is.
+    pub source: ContextSource,
+}
+
+/// Where a listed context's document is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ContextSource {
+    /// A file, relative to the trust list's directory unless absolute.
+    File(String),
+    /// The document itself (an object with `@context`), inline.
+    Inline(Value),
 }
 
 impl TrustList {
@@ -525,11 +550,32 @@ impl TrustList {
                 did_document,
             });
         }
+        let mut contexts = Vec::with_capacity(file.contexts.len());
+        for (url, v) in file.contexts {
+            let path = format!("contexts[{url:?}]");
+            if !url.split_once(':').is_some_and(|(scheme, rest)| {
+                !scheme.is_empty() && !rest.is_empty() && !url.contains(char::is_whitespace)
+            }) {
+                return Err(invalid(path, "the key is not an absolute URL"));
+            }
+            let source = match v {
+                Value::String(f) if !f.is_empty() => ContextSource::File(f),
+                Value::Object(ref m) if m.contains_key("@context") => ContextSource::Inline(v),
+                _ => {
+                    return Err(invalid(
+                        path,
+                        "must be a file name (relative to the trust list) or a context document (an object with @context)",
+                    ));
+                }
+            };
+            contexts.push(ListedContext { url, source });
+        }
         Ok(Self {
             name: file.name,
             description: file.description,
             updated: file.updated,
             issuers,
+            contexts,
         })
     }
 

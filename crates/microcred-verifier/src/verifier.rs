@@ -345,8 +345,9 @@ fn summary(cred: &Credential<'_>) -> Summary {
             .and_then(|a| a.get("id"))
             .and_then(Value::as_str)
             .map(str::to_owned),
-        valid_from: cred.valid_from().map(str::to_owned),
-        valid_until: cred.valid_until().map(str::to_owned),
+        // A VC 1.1 credential's issuanceDate / expirationDate stand in.
+        valid_from: cred.validity_starts().first().map(|s| s.1.to_owned()),
+        valid_until: cred.validity_ends().first().map(|e| e.1.to_owned()),
         ects: mc.and_then(|m| m.ects),
         eqf_level: mc.and_then(|m| m.eqf_level),
         hours: mc.and_then(|m| m.hours),

@@ -138,12 +138,14 @@ pub(super) fn prepare_node<'a>(
         proofs.iter().map(|&p| ProofMembers::of(tree, p)).collect();
     // Proof chains hash other proofs into the document, and other cryptosuites
     // (eddsa-rdfc-2022 works on the JSON-LD of a `Value`, and that work dwarfs the
-    // parse it repeats) have their own code: both are left to the Value path, which
-    // also reports unsupported suites.
+    // parse it repeats) have their own code, as has Ed25519Signature2020: all are
+    // left to the Value path, which also reports unsupported suites.
     if members.iter().any(|m| {
         m.previous_proof.is_some()
             || m.cryptosuite
                 .is_some_and(|suite| !tree::str_eq(suite, EDDSA_JCS_2022))
+            || m.kind
+                .is_some_and(|kind| tree::str_eq(kind, "Ed25519Signature2020"))
     }) {
         return None;
     }

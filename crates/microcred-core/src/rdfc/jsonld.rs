@@ -27,9 +27,9 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum JsonLdError {
-    /// `@context` names a URL that is not bundled (contexts are never fetched).
+    /// `@context` names a URL that is neither bundled nor supplied (contexts are never fetched).
     #[error(
-        "@context {url:?} is not one of the contexts bundled with microcred (they are never fetched); bundled: {known}"
+        "@context {url:?} is neither bundled with microcred nor supplied (contexts are never fetched; supply a copy with --context URL=FILE, a context directory or the trust list's contexts); bundled: {known}"
     )]
     UnknownContext {
         /// The URL.
@@ -75,22 +75,30 @@ pub enum JsonLdError {
 
 type Res<T> = Result<T, JsonLdError>;
 
-/// Contexts resolvable by URL: the crate's bundled ones.
-fn load_context(url: &str) -> Res<&'static Value> {
-    static PARSED: OnceLock<Vec<(&'static str, Option<Value>)>> = OnceLock::new();
+/// Contexts resolvable by URL: the crate's bundled ones, then those the
+/// caller supplied ([`crate::contexts::supply`]).
+fn load_context(url: &str) -> Res<Arc<Value>> {
+    /// Each bundled context's URL and parsed document (`None`: not JSON).
+    type Parsed = Vec<(&'static str, Option<Arc<Value>>)>;
+    static PARSED: OnceLock<Parsed> = OnceLock::new();
     let parsed = PARSED.get_or_init(|| {
         crate::contexts::bundled()
             .iter()
-            .map(|c| (c.url, serde_json::from_str::<Value>(c.body).ok()))
+            .map(|c| {
+                (
+                    c.url,
+                    serde_json::from_str::<Value>(c.body).ok().map(Arc::new),
+                )
+            })
             .collect()
     });
     match parsed.iter().find(|(u, _)| *u == url) {
-        Some((_, Some(doc))) => Ok(doc),
+        Some((_, Some(doc))) => Ok(doc.clone()),
         Some((_, None)) => Err(JsonLdError::Invalid {
             path: format!("@context {url:?}"),
             message: "bundled context is not valid JSON".into(),
         }),
-        None => Err(JsonLdError::UnknownContext {
+        None => crate::contexts::supplied(url).ok_or_else(|| JsonLdError::UnknownContext {
             url: url.to_owned(),
             known: crate::contexts::bundled()
                 .iter()
@@ -567,6 +575,14 @@ pub(crate) fn process_context(
     if !propagate && result.previous.is_none() {
         result.previous = Some(active.clone());
     }
+    // jsonld.js reads a local context `{"@context": [...]}` as that array.
+    let local = match local {
+        Value::Object(m) => match m.get("@context") {
+            Some(inner @ Value::Array(_)) => inner,
+            _ => local,
+        },
+        _ => local,
+    };
     for item in as_slice(local) {
         match item {
             Value::Null => {
@@ -619,6 +635,19 @@ pub(crate) fn process_context(
                 result = (*processed?).clone();
             }
             Value::Object(m) => {
+                // An object holding a nested @context is read as that context,
+                // its other members ignored: what jsonld.js does.
+                let m = match m.get("@context") {
+                    None => m,
+                    Some(Value::Object(inner)) => inner,
+                    Some(_) => {
+                        return Err(JsonLdError::Invalid {
+                            path: src.into(),
+                            message: "invalid local context: a nested @context must be an object"
+                                .into(),
+                        });
+                    }
+                };
                 result = process_local(result, m, override_protected, remote.is_empty(), src)?;
             }
             _ => {
@@ -703,7 +732,15 @@ fn process_local(
     if let Some(v) = m.get("@direction") {
         builder.result.direction = match v {
             Value::Null => None,
-            Value::String(s) if s == "ltr" || s == "rtl" => Some(s.clone()),
+            // jsonld.js loses a context's default direction whenever it applies another
+            // context (a type-scoped one, say), so what it signs would differ from ours:
+            // refused rather than guessed. Directions on terms and values are kept.
+            Value::String(s) if s == "ltr" || s == "rtl" => {
+                return Err(JsonLdError::Unsupported {
+                    path: src.into(),
+                    feature: "a default @direction in a context (implementations disagree on where it applies; put @direction on the term or the value)".into(),
+                });
+            }
             _ => return Err(invalid("invalid base direction")),
         };
     }
@@ -1135,24 +1172,13 @@ impl<'d> Expander<'d> {
                     if let Some(l) = language {
                         out.insert("@language".into(), Value::String(l));
                     }
-                    if direction.is_some() {
-                        return Err(self.direction_dropped());
+                    if let Some(d) = direction {
+                        out.insert("@direction".into(), Value::String(d));
                     }
                 }
             }
         }
         Ok(Value::Object(out))
-    }
-
-    /// Safe mode: the base direction of a string has no RDF form (without
-    /// the `rdfDirection` option, which Data Integrity does not use), so it
-    /// would be unsigned; jsonld.js in safe mode rejects it too.
-    fn direction_dropped(&self) -> JsonLdError {
-        JsonLdError::Unsupported {
-            path: self.path(),
-            feature: "@direction (a base direction is not kept in RDF, so it would not be signed)"
-                .into(),
-        }
     }
 
     /// Safe mode: an IRI value must be absolute (or a blank node identifier).
@@ -1310,9 +1336,16 @@ impl<'d> Expander<'d> {
                 }
                 "@language" => match value {
                     Value::String(s) => Value::String(s.to_ascii_lowercase()),
+                    // jsonld.js drops a null @language, as if it were absent.
+                    Value::Null => return Ok(()),
                     _ => return Err(self.invalid("invalid language-tagged string")),
                 },
-                "@direction" => return Err(self.direction_dropped()),
+                // Kept: toRDF writes it as an i18n datatype (rdfDirection
+                // i18n-datatype, the option Data Integrity suites use).
+                "@direction" => match value {
+                    Value::String(d) if d == "ltr" || d == "rtl" => value.clone(),
+                    _ => return Err(self.invalid("invalid base direction (ltr or rtl)")),
+                },
                 "@index" => match value {
                     Value::String(_) => value.clone(),
                     _ => return Err(self.invalid("invalid @index value")),
@@ -1531,14 +1564,49 @@ mod tests {
     }
 
     #[test]
-    fn base_direction_is_refused_because_rdf_drops_it() {
+    fn base_direction_is_kept_and_checked() {
+        let out = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+                "name": {"@value": "x", "@language": "AR", "@direction": "rtl"}}"#,
+        )
+        .unwrap();
+        let name = &out[0]["https://schema.org/name"][0];
+        assert_eq!(name["@direction"], "rtl");
+        assert_eq!(name["@language"], "ar");
         let e = expand(
             r#"{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
-                "name": {"@value": "x", "@language": "ar", "@direction": "rtl"}}"#,
+                "name": {"@value": "x", "@direction": "up"}}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("invalid base direction"), "{e}");
+        let e = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2", {"@direction": "rtl"}],
+                "type": ["VerifiableCredential"], "name": "x"}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("default @direction"), "{e}");
+    }
+
+    #[test]
+    fn a_nested_context_object_is_read_as_its_context() {
+        let nested = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2",
+                             {"@context": {"nick": "https://example.org/nick"}}],
+                "type": ["VerifiableCredential"], "nick": "x"}"#,
+        )
+        .unwrap();
+        let flat = expand(
+            r#"{"@context": ["https://www.w3.org/ns/credentials/v2", {"nick": "https://example.org/nick"}],
+                "type": ["VerifiableCredential"], "nick": "x"}"#,
+        )
+        .unwrap();
+        assert_eq!(nested, flat);
+        let e = expand(
+            r#"{"@context": [{"@context": "https://www.w3.org/ns/credentials/v2"}], "x": 1}"#,
         )
         .unwrap_err();
         assert!(
-            matches!(e, JsonLdError::Unsupported { ref path, .. } if path == "$.name.@direction"),
+            e.to_string().contains("nested @context must be an object"),
             "{e}"
         );
     }

@@ -43,6 +43,7 @@
 //! ```
 
 pub mod canon;
+pub mod ed25519_2020;
 pub mod jsonld;
 pub mod nquads;
 mod to_rdf;
@@ -64,6 +65,7 @@ use sha2::{Digest, Sha256};
 use crate::proof::{KeyResolver, PROOF_TYPE, ProofFailure, ProofOptions};
 use crate::{datetime, multibase};
 pub use canon::{CanonError, Canonicalized, HashAlgorithm, Options};
+pub use ed25519_2020::ED25519_SIGNATURE_2020;
 pub use jsonld::JsonLdError;
 pub use nquads::{Literal, Quad, Term};
 

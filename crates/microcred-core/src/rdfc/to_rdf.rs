@@ -200,6 +200,20 @@ fn literal(m: &Map<String, Value>) -> Result<Literal, JsonLdError> {
         Value::String(s) => (s.clone(), XSD_STRING),
         _ => return Err(invalid("value object holds a non-scalar".into())),
     };
+    // rdfDirection i18n-datatype (as jsonld.js, with the option the Data
+    // Integrity suites set): a string with a base direction becomes a literal
+    // typed https://www.w3.org/ns/i18n#{language}_{direction}, no language tag.
+    if let (Some(d), Value::String(_)) = (member(m, "@direction").and_then(Value::as_str), value) {
+        let lang = member(m, "@language").and_then(Value::as_str).unwrap_or("");
+        return Ok(Literal {
+            value: lexical,
+            datatype: format!(
+                "https://www.w3.org/ns/i18n#{}_{d}",
+                lang.to_ascii_lowercase()
+            ),
+            language: None,
+        });
+    }
     if let Some(lang) = member(m, "@language").and_then(Value::as_str) {
         return Ok(Literal {
             value: lexical,

@@ -13,6 +13,12 @@ use crate::cli::{Cli, Command};
 
 /// Runs the parsed command.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    for arg in &cli.contexts {
+        microcred_verifier::contexts::supply_argument(arg)?;
+    }
+    if let Some(dir) = &cli.context_dir {
+        microcred_verifier::contexts::supply_directory(dir)?;
+    }
     match cli.command {
         Command::Keygen(args) => keygen::run(&args),
         Command::ChangePassphrase(args) => change_passphrase::run(&args),

@@ -1,9 +1,10 @@
-//! The `structure` check (VC Data Model 2.0 required members, base context
-//! first, types, well-formed dates) and the `context` warnings (contexts the
-//! verifier does not bundle: a JSON-LD processor would drop their terms,
-//! while `eddsa-jcs-2022` signs the JSON as it is, so this is no failure).
+//! The `structure` check (VC Data Model 2.0 or 1.1 required members, base
+//! context first, types, well-formed dates) and the `context` warnings
+//! (contexts the verifier neither bundles nor was given: a JSON-LD processor
+//! would drop their terms, while `eddsa-jcs-2022` signs the JSON as it is, so
+//! this is no failure).
 
-use microcred_core::credential::Credential;
+use microcred_core::credential::{Credential, DataModel};
 use microcred_core::{Value, contexts, datetime};
 
 use crate::report::Check;
@@ -17,18 +18,25 @@ const OB_TYPES: [&str; 3] = [
 
 fn common(cred: &Credential<'_>, problems: &mut Vec<String>) {
     let map = cred.as_map();
+    let base = || {
+        format!(
+            "@context must start with {} (VC 2.0) or {} (VC 1.1)",
+            contexts::VC_V2,
+            contexts::VC_V1
+        )
+    };
     match map.get("@context") {
         None => problems.push("@context is missing".into()),
         Some(Value::Array(a)) => {
-            if a.first().and_then(Value::as_str) != Some(contexts::VC_V2) {
-                problems.push(format!("@context must start with {}", contexts::VC_V2));
+            if cred.data_model().is_none() {
+                problems.push(base());
             }
             if a.iter().any(|c| !c.is_string() && !c.is_object()) {
                 problems.push("@context entries must be URLs or objects".into());
             }
         }
-        Some(Value::String(s)) if s == contexts::VC_V2 => {}
-        Some(_) => problems.push(format!("@context must start with {}", contexts::VC_V2)),
+        Some(Value::String(_)) if cred.data_model().is_some() => {}
+        Some(_) => problems.push(base()),
     }
     match map.get("type") {
         None => problems.push("type is missing".into()),
@@ -67,7 +75,16 @@ pub(crate) fn credential(cred: &Credential<'_>, checks: &mut Vec<Check>) {
             problems.push("credentialSubject must be an object or an array of objects".into())
         }
     }
-    for name in ["validFrom", "validUntil"] {
+    let v1 = cred.data_model() == Some(DataModel::V1_1);
+    if v1 && !map.contains_key("issuanceDate") {
+        problems.push("issuanceDate is missing (a VC 1.1 credential must have one)".into());
+    }
+    let dates: &[&str] = if v1 {
+        &["issuanceDate", "expirationDate", "validFrom", "validUntil"]
+    } else {
+        &["validFrom", "validUntil"]
+    };
+    for &name in dates {
         if let Some(v) = map.get(name) {
             match v.as_str() {
                 Some(s) if datetime::parse(s).is_ok() => {}
@@ -89,7 +106,7 @@ pub(crate) fn credential(cred: &Credential<'_>, checks: &mut Vec<Check>) {
             problems.push("credentialStatus entries must be objects with a type".into());
         }
     }
-    push(checks, "credential", &problems);
+    push(checks, cred, "credential", &problems);
     context_warnings(cred, checks);
 }
 
@@ -118,13 +135,14 @@ pub(crate) fn presentation(cred: &Credential<'_>, checks: &mut Vec<Check>) {
             problems.push("verifiableCredential must be an object or an array of objects".into())
         }
     }
-    push(checks, "presentation", &problems);
+    push(checks, cred, "presentation", &problems);
     context_warnings(cred, checks);
 }
 
-fn push(checks: &mut Vec<Check>, what: &str, problems: &[String]) {
+fn push(checks: &mut Vec<Check>, cred: &Credential<'_>, what: &str, problems: &[String]) {
+    let model = cred.data_model().map_or("VC", |m| m.label());
     checks.push(if problems.is_empty() {
-        Check::pass("structure", format!("VC 2.0 {what}"))
+        Check::pass("structure", format!("{model} {what}"))
     } else {
         Check::fail("structure", problems.join("; "))
     });
@@ -134,10 +152,11 @@ fn context_warnings(cred: &Credential<'_>, checks: &mut Vec<Check>) {
     let ctx = cred.contexts();
     for url in ctx.iter().skip(1) {
         match contexts::get(url) {
+            None if contexts::supplied(url).is_some() => {}
             None => checks.push(
                 Check::warn(
                     "context",
-                    format!("context {url} is not bundled with the verifier: JSON-LD processors may drop its terms (the signature covers the JSON as it is)"),
+                    format!("context {url} is neither bundled with the verifier nor supplied (--context): JSON-LD processors may drop its terms (the signature covers the JSON as it is)"),
                 )
                 .with_value(*url),
             ),

@@ -1,5 +1,6 @@
-//! Validity windows: the credential's `validFrom`/`validUntil`, and each
-//! proof's `created`/`expires`, against the time of verification.
+//! Validity windows: the credential's `validFrom`/`validUntil` (and a VC 1.1
+//! credential's `issuanceDate`/`expirationDate`), and each proof's
+//! `created`/`expires`, against the time of verification.
 
 use microcred_core::credential::Credential;
 use microcred_core::datetime;
@@ -14,56 +15,77 @@ pub(crate) fn window(cred: &Credential<'_>, at: OffsetDateTime) -> Result<String
     window_at(cred, at, &datetime::format(at))
 }
 
-/// [`window`] with `at` already formatted (`now`).
+/// [`window`] with `at` already formatted (`now`). The bounds are `validFrom`
+/// and `validUntil`, and for a VC 1.1 credential `issuanceDate` and
+/// `expirationDate` too: every one present must hold.
 fn window_at(cred: &Credential<'_>, at: OffsetDateTime, now: &str) -> Result<String, String> {
-    let parse = |name: &str, v: Option<&str>| match v {
-        None => Ok(None),
-        Some(v) => datetime::parse(v)
-            .map(Some)
-            .map_err(|_| format!("{name} {v:?} is not a date-time")),
-    };
-    let from = parse("validFrom", cred.valid_from())?;
-    let until = parse("validUntil", cred.valid_until())?;
-    if let (Some(f), Some(u)) = (from, until) {
-        if u < f {
-            return Err(format!(
-                "validUntil {} is before validFrom {}",
-                cred.valid_until().unwrap_or(""),
-                cred.valid_from().unwrap_or("")
-            ));
+    let starts = parse_bounds(cred.validity_starts())?;
+    let ends = parse_bounds(cred.validity_ends())?;
+    for (end, u, ut) in &ends {
+        for (start, f, ft) in &starts {
+            if ut < ft {
+                return Err(format!("{end} {u} is before {start} {f}"));
+            }
         }
     }
-    if let Some(f) = from {
-        if at < f {
-            return Err(format!(
-                "not yet valid: validFrom {} is after {now}",
-                cred.valid_from().unwrap_or("")
-            ));
+    for (start, f, ft) in &starts {
+        if at < *ft {
+            return Err(format!("not yet valid: {start} {f} is after {now}"));
         }
     }
-    if let Some(u) = until {
-        if at > u {
-            return Err(format!(
-                "expired: validUntil {} is before {now}",
-                cred.valid_until().unwrap_or("")
-            ));
+    for (end, u, ut) in &ends {
+        if at > *ut {
+            return Err(format!("expired: {end} {u} is before {now}"));
         }
     }
-    Ok(match (cred.valid_from(), cred.valid_until()) {
-        (Some(f), Some(u)) => format!("valid at {now} (from {f} until {u})"),
-        (Some(f), None) => format!("valid at {now} (from {f}, no end date)"),
-        (None, Some(u)) => format!("valid at {now} (until {u})"),
-        (None, None) => format!("valid at {now} (no validity dates)"),
-    })
+    Ok(
+        match (
+            starts.first().map(|s| (s.0, s.1)),
+            ends.first().map(|e| (e.0, e.1)),
+        ) {
+            (Some(("validFrom", f)), Some(("validUntil", u))) => {
+                format!("valid at {now} (from {f} until {u})")
+            }
+            (Some(("validFrom", f)), None) => format!("valid at {now} (from {f}, no end date)"),
+            (Some((sn, f)), Some((en, u))) => {
+                format!("valid at {now} ({sn} {f}, {en} {u})")
+            }
+            (Some((sn, f)), None) => format!("valid at {now} ({sn} {f}, no end date)"),
+            (None, Some((en, u))) => format!("valid at {now} ({en} {u})"),
+            (None, None) => format!("valid at {now} (no validity dates)"),
+        },
+    )
+}
+
+/// Each bound parsed, or the message naming the first malformed one.
+fn parse_bounds<'a>(
+    bounds: Vec<(&'static str, &'a str)>,
+) -> Result<Vec<(&'static str, &'a str, OffsetDateTime)>, String> {
+    bounds
+        .into_iter()
+        .map(|(name, v)| {
+            datetime::parse(v)
+                .map(|t| (name, v, t))
+                .map_err(|_| format!("{name} {v:?} is not a date-time"))
+        })
+        .collect()
 }
 
 /// The `validity` check of a credential; `now` is `at` formatted.
 pub(crate) fn check(cred: &Credential<'_>, at: OffsetDateTime, now: &str, checks: &mut Vec<Check>) {
-    let value = serde_json::json!({
+    let mut value = serde_json::json!({
         "at": now,
         "validFrom": cred.valid_from(),
         "validUntil": cred.valid_until(),
     });
+    // A VC 1.1 credential's own dates, under their own names.
+    for (name, v) in cred
+        .validity_starts()
+        .into_iter()
+        .chain(cred.validity_ends())
+    {
+        value[name] = v.into();
+    }
     checks.push(
         match window_at(cred, at, now) {
             Ok(msg) => Check::pass("validity", msg),

@@ -1,0 +1,99 @@
+//! Verification of `Ed25519Signature2020` proofs (W3C CCG Ed25519 Signature
+//! 2020, the Linked Data Signature suite of the Digital Credentials
+//! Consortium and of most Learner Credential Wallet credentials), as Digital
+//! Bazaar's `jsonld-signatures` and `@digitalbazaar/ed25519-signature-2020`
+//! verify them:
+//!
+//! - the proof options are the proof without `proofValue` (nor the legacy
+//!   `jws` and `signatureValue`), with the proof's own `@context` or else the
+//!   document's;
+//! - the document is the secured one without `proof` (every proof of a set
+//!   covers the same document; this suite has no proof chains);
+//! - hash data is `SHA-256(RDFC(options)) ‖ SHA-256(RDFC(document))`, with
+//!   the same JSON-LD (safe mode, `rdfDirection: i18n-datatype`) and RDFC-1.0
+//!   as `eddsa-rdfc-2022`;
+//! - `proofValue` is multibase base58btc of the 64-byte Ed25519 signature,
+//!   checked with `verify_strict`.
+//!
+//! As `jsonld-signatures` does, the proof applies only to a document whose
+//! `@context` includes the suite context
+//! (`https://w3id.org/security/suites/ed25519-2020/v1`): it is what defines
+//! the proof's terms.
+
+use ed25519_dalek::Signature;
+use serde_json::{Map, Value};
+
+use super::{Options, hash_data_patched, str_member, unsecured_for};
+use crate::contexts::ED25519_2020_V1;
+use crate::proof::{KeyResolver, ProofFailure};
+use crate::{datetime, multibase};
+
+/// The proof `type` of this suite.
+pub const ED25519_SIGNATURE_2020: &str = "Ed25519Signature2020";
+
+fn includes_suite_context(ctx: Option<&Value>) -> bool {
+    match ctx {
+        Some(Value::String(s)) => s == ED25519_2020_V1,
+        Some(Value::Array(a)) => a.iter().any(|c| c.as_str() == Some(ED25519_2020_V1)),
+        _ => false,
+    }
+}
+
+/// Verifies one `Ed25519Signature2020` proof of `doc`'s proof set; `Ok` holds
+/// the controller of the key.
+pub(crate) fn verify_in_set(
+    doc: &Map<String, Value>,
+    proof: &Map<String, Value>,
+    resolver: &dyn KeyResolver,
+) -> Result<String, ProofFailure> {
+    let vm = str_member(proof, "verificationMethod")?;
+    let purpose = str_member(proof, "proofPurpose")?;
+    let proof_value = str_member(proof, "proofValue")?;
+    for member in ["created", "expires"] {
+        if let Some(v) = proof.get(member) {
+            let s = v.as_str().ok_or(ProofFailure::MissingMember { member })?;
+            datetime::parse(s).map_err(|source| ProofFailure::DateTime { member, source })?;
+        }
+    }
+    let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(proof_value)
+        .map_err(|source| ProofFailure::ProofValueEncoding { source })?
+        .ok_or(ProofFailure::ProofValueLength)?;
+    if !includes_suite_context(doc.get("@context")) {
+        return Err(ProofFailure::Transformation {
+            reason: format!(
+                "an Ed25519Signature2020 proof needs the document's @context to include {ED25519_2020_V1}, which defines its terms"
+            ),
+        });
+    }
+    let mut options = proof.clone();
+    for legacy in ["proofValue", "jws", "signatureValue"] {
+        options.remove(legacy);
+    }
+    if !options.contains_key("@context") {
+        if let Some(ctx) = doc.get("@context") {
+            options.insert("@context".into(), ctx.clone());
+        }
+    }
+    let resolved = resolver
+        .resolve(vm)
+        .map_err(|source| ProofFailure::Resolve {
+            verification_method: vm.to_owned(),
+            source,
+        })?;
+    if !resolved.relationships.iter().any(|r| r == purpose) {
+        return Err(ProofFailure::PurposeNotAuthorized {
+            verification_method: vm.to_owned(),
+            purpose: purpose.to_owned(),
+        });
+    }
+    let unsecured = unsecured_for(doc, None);
+    let hash = hash_data_patched(&Value::Object(options), &unsecured, &Options::default())
+        .map_err(|e| ProofFailure::Transformation {
+            reason: e.to_string(),
+        })?;
+    resolved
+        .public_key
+        .verify_strict(&hash, &Signature::from_bytes(&sig_bytes))
+        .map_err(|_| ProofFailure::SignatureInvalid)?;
+    Ok(resolved.controller)
+}
