@@ -13,7 +13,9 @@ use std::fmt::Write as _;
 use microcred_core::Value;
 use microcred_core::credential::{Credential, MicroCredential};
 
+use crate::qualification::QualificationReport;
 use crate::report::{Check, Kind, Outcome, Report};
+use crate::verdict::{Verdict, long_date};
 
 /// The transcript's style sheet (plain CSS, no fonts or images to fetch).
 pub const STYLE: &str = r#"
@@ -22,7 +24,13 @@ pub const STYLE: &str = r#"
 .mc-transcript h3{margin:1rem 0 .4rem;font-size:1.05rem;border-bottom:1px solid #eee}
 .mc-verdict{font-weight:bold;padding:.35rem .6rem;border-radius:4px;display:inline-block}
 .mc-valid .mc-verdict{background:#e3f6e5;color:#17662a}
+.mc-unconfirmed .mc-verdict{background:#fff4d6;color:#7a4b00}
 .mc-invalid .mc-verdict{background:#fde8e8;color:#9b1c1c}
+.mc-reasons{margin:.4rem 0;padding-left:1.2rem}
+.mc-reasons li{margin:.15rem 0}
+.mc-invalid .mc-reasons{color:#9b1c1c}.mc-unconfirmed .mc-reasons{color:#7a4b00}
+.mc-claimed{color:#666;background:#f4f4f4;border-radius:4px;padding:.1rem .6rem}
+.mc-claimed h3{color:#666}
 .mc-facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
 .mc-facts dt{font-weight:bold;color:#444}.mc-facts dd{margin:0}
 .mc-checks{list-style:none;padding:0;margin:0}
@@ -33,6 +41,8 @@ pub const STYLE: &str = r#"
 .mc-warn .mc-mark{color:#a16207}.mc-skipped .mc-mark{color:#777}
 .mc-fail{background:#fff5f5}
 .mc-id{font-family:monospace;font-size:.9em;word-break:break-all}
+.mc-overview{border-collapse:collapse;width:100%;margin:1rem 0}
+.mc-overview th,.mc-overview td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
 @media print{.mc-transcript{border:none}}
 "#;
 
@@ -55,11 +65,26 @@ pub fn escape(text: &str) -> String {
 /// A whole, self-contained HTML page (inline style, nothing fetched) holding the
 /// transcript of each `(file name, document, report)`, for printing or archiving.
 pub fn page(entries: &[(&str, &Value, &Report)]) -> String {
+    page_with(entries, None)
+}
+
+/// [`page`] with the qualification the documents were assessed against, shown
+/// first. Several documents get a table of their verdicts at the top.
+pub fn page_with(
+    entries: &[(&str, &Value, &Report)],
+    qualification: Option<&QualificationReport>,
+) -> String {
     let heading = match entries {
         [(file, doc, _)] => title(doc).unwrap_or_else(|| (*file).to_owned()),
         _ => format!("{} documents", entries.len()),
     };
     let mut body = String::new();
+    if let Some(q) = qualification {
+        qualification_section(&mut body, q);
+    }
+    if entries.len() > 1 {
+        overview(&mut body, entries);
+    }
     for (file, doc, report) in entries {
         let _ = write!(
             body,
@@ -77,6 +102,53 @@ pub fn page(entries: &[(&str, &Value, &Report)]) -> String {
     )
 }
 
+/// One row per document: its file, title and verdict with the first reason.
+fn overview(out: &mut String, entries: &[(&str, &Value, &Report)]) {
+    out.push_str(
+        "<table class=\"mc-overview\"><thead><tr><th>File</th><th>Credential</th><th>Verdict</th></tr></thead><tbody>",
+    );
+    for (file, doc, report) in entries {
+        let words = match report.verdict {
+            Verdict::Valid => "✓ valid",
+            Verdict::Unconfirmed => "! genuine but unconfirmed",
+            Verdict::Invalid => "✗ NOT valid",
+        };
+        let why = report
+            .reasons
+            .first()
+            .map(|r| format!(": {}", escape(&r.message)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr class=\"{}\"><td class=\"mc-id\">{}</td><td>{}</td><td><span class=\"mc-verdict\">{words}</span>{why}</td></tr>",
+            verdict_class(report),
+            escape(file),
+            escape(&title(doc).unwrap_or_default()),
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// Whether the documents add up to the qualification, as the terminal says it.
+fn qualification_section(out: &mut String, q: &QualificationReport) {
+    let (class, words) = if q.met {
+        ("mc-valid", "✓ MET")
+    } else {
+        ("mc-invalid", "✗ NOT MET")
+    };
+    let _ = write!(
+        out,
+        "<article class=\"mc-transcript {class}\" data-qualification-met=\"{}\"><h2>Qualification: {}</h2>\
+         <p class=\"mc-verdict\">{words}: {} of {} ECTS</p>",
+        q.met,
+        escape(&q.title),
+        number(q.total_ects),
+        number(q.minimum_ects),
+    );
+    checks_section(out, "Credentials counted", q.checks.iter());
+    out.push_str("</article>");
+}
+
 /// The transcript of a credential or presentation as an HTML fragment (an
 /// `<article>` per document), styled by [`STYLE`].
 pub fn transcript(doc: &Value, report: &Report) -> String {
@@ -89,19 +161,20 @@ pub fn transcript(doc: &Value, report: &Report) -> String {
 }
 
 fn verdict_class(report: &Report) -> &'static str {
-    if report.valid {
-        "mc-valid"
-    } else {
-        "mc-invalid"
+    match report.verdict {
+        Verdict::Valid => "mc-valid",
+        Verdict::Unconfirmed => "mc-unconfirmed",
+        Verdict::Invalid => "mc-invalid",
     }
 }
 
 fn presentation(out: &mut String, doc: &Value, report: &Report) {
     let _ = write!(
         out,
-        "<article class=\"mc-transcript {}\" data-valid=\"{}\"><h2>Presentation</h2>{}",
+        "<article class=\"mc-transcript {}\" data-valid=\"{}\" data-verdict=\"{}\"><h2>Presentation</h2>{}",
         verdict_class(report),
         report.valid,
+        report.verdict.as_str(),
         verdict(report, "presentation")
     );
     let mut facts = Vec::new();
@@ -124,22 +197,42 @@ fn presentation(out: &mut String, doc: &Value, report: &Report) {
     }
 }
 
+/// The verdict, led by its first reason in plain words, then the others.
 fn verdict(report: &Report, what: &str) -> String {
-    if report.valid {
-        format!("<p class=\"mc-verdict\">✓ Valid {what}: every check passed</p>")
-    } else {
-        let n = report.failures().count()
-            + report
-                .credentials
-                .iter()
-                .map(|r| r.failures().count())
-                .sum::<usize>();
-        format!(
-            "<p class=\"mc-verdict\">✗ NOT a valid {what}: {n} check{} failed</p>\
-             <p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>",
-            if n == 1 { "" } else { "s" }
-        )
+    let mut reasons = report.reasons.iter().map(|r| r.message.as_str());
+    let mut out = match report.verdict {
+        Verdict::Valid => {
+            let by = report
+                .summary
+                .as_ref()
+                .and_then(|s| s.trusted_name.as_deref())
+                .map(|t| format!(" by {}, on your trust list", escape(t)))
+                .unwrap_or_default();
+            return format!("<p class=\"mc-verdict\">✓ Valid {what}: genuine{by}; every check passed</p>");
+        }
+        Verdict::Unconfirmed => format!(
+            "<p class=\"mc-verdict\">! Genuine but unconfirmed {what}: the signature holds, \
+             but not everything that decides whether to believe it was checked</p>"
+        ),
+        Verdict::Invalid => format!(
+            "<p class=\"mc-verdict\">✗ NOT a valid {what}: {}</p>",
+            escape(reasons.next().unwrap_or("a check failed"))
+        ),
+    };
+    let rest: Vec<&str> = reasons.collect();
+    if !rest.is_empty() {
+        out.push_str("<ul class=\"mc-reasons\">");
+        for r in rest {
+            let _ = write!(out, "<li>{}</li>", escape(r));
+        }
+        out.push_str("</ul>");
     }
+    if report.verdict == Verdict::Invalid {
+        out.push_str(
+            "<p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>",
+        );
+    }
+    out
 }
 
 fn title(doc: &Value) -> Option<String> {
@@ -152,12 +245,20 @@ fn title(doc: &Value) -> Option<String> {
 fn credential(out: &mut String, doc: &Value, report: &Report) {
     let _ = write!(
         out,
-        "<article class=\"mc-transcript {}\" data-valid=\"{}\"><h2>{}</h2>{}",
+        "<article class=\"mc-transcript {}\" data-valid=\"{}\" data-verdict=\"{}\"><h2>{}</h2>{}",
         verdict_class(report),
         report.valid,
+        report.verdict.as_str(),
         escape(&title(doc).unwrap_or_else(|| "Credential".into())),
         verdict(report, "credential")
     );
+    // Without a genuine signature the claims are anyone's words: greyed, and said so.
+    let genuine = crate::verifier::genuine(&report.checks);
+    if !genuine {
+        out.push_str(
+            "<section class=\"mc-claimed\"><h3>What the file claims (not confirmed)</h3>",
+        );
+    }
     fact_list(out, &facts(doc, report));
     if let Some(outcomes) = learning_outcomes(doc) {
         out.push_str("<h3>Learning outcomes</h3><ul class=\"mc-outcomes\">");
@@ -165,6 +266,9 @@ fn credential(out: &mut String, doc: &Value, report: &Report) {
             let _ = write!(out, "<li>{}</li>", escape(&o));
         }
         out.push_str("</ul>");
+    }
+    if !genuine {
+        out.push_str("</section>");
     }
     let (profile, other): (Vec<&Check>, Vec<&Check>) = report
         .checks
@@ -386,13 +490,13 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
         f.push(("Grade", g.to_owned()));
     }
     if let Some(d) = str_at(doc, &["awardedDate"]) {
-        f.push(("Awarded", d.to_owned()));
+        f.push(("Awarded", long_date(d)));
     }
     if let Some(d) = &summary.valid_from {
-        f.push(("Valid from", d.clone()));
+        f.push(("Valid from", long_date(d)));
     }
     if let Some(d) = &summary.valid_until {
-        f.push(("Valid until", d.clone()));
+        f.push(("Valid until", long_date(d)));
     }
     if let Some(id) = &report.id {
         f.push(("Credential id", id.clone()));

@@ -1,9 +1,10 @@
 //! `microcred-verify`: verify credential and presentation files offline.
 //!
-//! Exit status: 0 when every file verifies, 1 when any does not (or the
-//! qualification asked for is not met), 2 when an input cannot be read or
-//! parsed or the arguments are wrong. Reports go to stdout, diagnostics to
-//! stderr. The report's JSON form is documented in `docs/verify-report.md`.
+//! Exit status: 0 when no file is invalid (valid, or genuine but unconfirmed
+//! unless `--require-trust`), 1 when any is invalid (or the qualification asked
+//! for is not met), 2 when an input cannot be read or parsed or the arguments
+//! are wrong. Reports go to stdout, diagnostics to stderr. The report's JSON
+//! form is documented in `docs/verify-report.md`.
 
 #![forbid(unsafe_code)]
 
@@ -40,14 +41,24 @@ struct Cli {
     /// (what it says, every check as a tick or a cross), e.g. `> transcript.html`.
     #[arg(long)]
     html: bool,
-    /// Trust list of issuers (JSON; format in docs/trust-list.md). Without it, issuer
-    /// trust is "not checked".
+    /// Trust list of issuers (JSON; format in docs/trust-list.md). Default: the
+    /// configuration directory's trust-list.json, if there is one; without any, issuer
+    /// trust is "not checked" and the verdict at best "genuine but unconfirmed".
     #[arg(long, value_name = "FILE")]
     trust: Option<PathBuf>,
     /// A signed BitstringStatusListCredential to read revocation/suspension bits from
-    /// (repeatable). Without one, status is "not checked".
+    /// (repeatable). Default: the *.json files of the configuration directory's
+    /// status-lists/; without any, status is "not checked".
     #[arg(long = "status-list", value_name = "FILE")]
     status_lists: Vec<PathBuf>,
+    /// Exit 1 for a credential whose issuer is not confirmed by a trust list; it is an
+    /// error (exit 2) to give no trust list (neither --trust nor the configuration's).
+    #[arg(long)]
+    require_trust: bool,
+    /// Ignore the configuration directory ($XDG_CONFIG_HOME/microcred, else
+    /// ~/.config/microcred): only the files given on the command line are used.
+    #[arg(long)]
+    no_config: bool,
     /// Check every credential against a framework profile (repeatable): a built-in
     /// name (see --list-profiles), `claimed` (the built-in profiles each credential
     /// claims), or the path of a profile file of your own.
@@ -102,7 +113,7 @@ fn main() -> ExitCode {
         ..BulkOptions::default()
     };
     if cli.html {
-        return html_out(&verifier, files, &options);
+        return html_out(&verifier, files, &options, cli.require_trust);
     }
 
     let mut status = 0u8;
@@ -143,12 +154,12 @@ fn main() -> ExitCode {
     let render = |path: &Path, _: &[u8], report: Report| {
         let file = path.display().to_string();
         let text = line(&file, Ok(&report));
-        (report.valid, text, keep.then_some((file, report)))
+        (fails(&report, cli.require_trust), text, keep.then_some((file, report)))
     };
     let run = bulk::verify_reports_with(&verifier, files, &options, render, |path, result| {
         let text = match result {
-            Ok((valid, text, report)) => {
-                if !valid && status == 0 {
+            Ok((failed, text, report)) => {
+                if failed && status == 0 {
                     status = 1;
                 }
                 kept.extend(report);
@@ -197,6 +208,33 @@ fn main() -> ExitCode {
     ExitCode::from(status)
 }
 
+/// Whether a report makes the exit status 1: it is invalid, or (with
+/// `--require-trust`) its issuer was not confirmed by a trust list.
+fn fails(report: &Report, require_trust: bool) -> bool {
+    !report.valid
+        || require_trust
+            && report
+                .reasons
+                .iter()
+                .any(|r| r.code == "trust-not-checked")
+}
+
+/// The configuration directory: `$XDG_CONFIG_HOME/microcred`, else
+/// `$HOME/.config/microcred` (the XDG base directory rules: a relative
+/// `XDG_CONFIG_HOME` is ignored).
+fn config_dir() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = xdg.or_else(|| {
+        std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .map(|h| h.join(".config"))
+    })?;
+    Some(base.join("microcred"))
+}
+
 /// The files to verify: each argument as given, a directory replaced by its
 /// `*.json` files in name order.
 fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -227,13 +265,36 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
         Some(s) => datetime::parse(s).map_err(|e| format!("--at: {e}"))?,
         None => datetime::now(),
     });
-    if let Some(path) = &cli.trust {
+    // An employer's standing choices: used when the command line gives none.
+    let config = if cli.no_config { None } else { config_dir() };
+    let trust_path = cli.trust.clone().or_else(|| {
+        let p = config.as_ref()?.join("trust-list.json");
+        p.exists().then_some(p)
+    });
+    if let Some(path) = &trust_path {
         let bytes = read_bounded(path)?;
         options.trust =
             Some(TrustList::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))?);
+    } else if cli.require_trust {
+        return Err(match &config {
+            Some(dir) => format!(
+                "--require-trust: no trust list: give one with --trust, or put it in {}",
+                dir.join("trust-list.json").display()
+            ),
+            None => "--require-trust: no trust list: give one with --trust".into(),
+        });
+    }
+    let mut list_paths = cli.status_lists.clone();
+    if list_paths.is_empty() {
+        if let Some(dir) = config.map(|c| c.join("status-lists")) {
+            if dir.is_dir() {
+                list_paths = bulk::json_files_in(&dir)
+                    .map_err(|e| format!("cannot read the directory {}: {e}", dir.display()))?;
+            }
+        }
     }
     let mut lists = StatusLists::new();
-    for path in &cli.status_lists {
+    for path in &list_paths {
         let bytes = read_bounded(path)?;
         let doc = json::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         lists
@@ -277,7 +338,12 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
 /// `--html`: one page for every file that could be read. Each document is parsed
 /// from the bytes its report was made from, so the page shows exactly what was
 /// verified (a file changed in between cannot put other text beside the ticks).
-fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> ExitCode {
+fn html_out(
+    verifier: &Verifier,
+    files: Vec<PathBuf>,
+    options: &BulkOptions,
+    require_trust: bool,
+) -> ExitCode {
     let mut status = 0u8;
     let mut docs = Vec::new();
     let parse = |path: &Path, bytes: &[u8], report: Report| {
@@ -289,7 +355,7 @@ fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> 
         let doc = result.map_err(|e| e.to_string()).and_then(|parsed| parsed);
         match doc {
             Ok((doc, report)) => {
-                if !report.valid && status == 0 {
+                if fails(&report, require_trust) && status == 0 {
                     status = 1;
                 }
                 docs.push((path.display().to_string(), doc, report));
@@ -306,7 +372,13 @@ fn html_out(verifier: &Verifier, files: Vec<PathBuf>, options: &BulkOptions) -> 
     }
     let entries: Vec<(&str, &microcred_core::Value, &Report)> =
         docs.iter().map(|(f, d, r)| (f.as_str(), d, r)).collect();
-    let page = microcred_verifier::html::page(&entries);
+    // The same qualification verdict and exit status as the terminal and --json.
+    let refs: Vec<(&str, &Report)> = entries.iter().map(|(f, _, r)| (*f, *r)).collect();
+    let q = verifier.assess_qualification(&refs);
+    if q.as_ref().is_some_and(|q| !q.met) && status == 0 {
+        status = 1;
+    }
+    let page = microcred_verifier::html::page_with(&entries, q.as_ref());
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(page.as_bytes()).and_then(|()| out.flush());
     ExitCode::from(status)

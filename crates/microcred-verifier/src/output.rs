@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use microcred_verifier::{
-    Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report, Summary,
+    verdict, Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report, Summary, Verdict,
 };
 use serde_json::{Map, Value};
 
@@ -13,6 +13,9 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
     color: bool,
+    /// Columns to wrap at: on a terminal only, so that a line in a pipe or a
+    /// file still holds a whole check (for grep).
+    width: Option<usize>,
 }
 
 impl Style {
@@ -22,6 +25,7 @@ impl Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Self {
             color: stdout_is_terminal && !no_color,
+            width: stdout_is_terminal.then_some(WIDTH),
         }
     }
 
@@ -39,6 +43,15 @@ impl Style {
             Outcome::Fail => self.paint("31", "✗"),
             Outcome::Warn => self.paint("33", "!"),
             Outcome::Skipped => self.paint("2", "-"),
+        }
+    }
+
+    /// A report's verdict: green, amber or red.
+    fn report_verdict(self, verdict: Verdict) -> String {
+        match verdict {
+            Verdict::Valid => self.paint("1;32", "VALID"),
+            Verdict::Unconfirmed => self.paint("1;33", "GENUINE BUT UNCONFIRMED"),
+            Verdict::Invalid => self.paint("1;31", "INVALID"),
         }
     }
 
@@ -122,26 +135,91 @@ pub(crate) fn human(
     }
 }
 
+/// Lines on a terminal are wrapped to this many columns (words longer than a
+/// line are kept whole).
+const WIDTH: usize = 80;
+
+/// Writes `first` then `text` wrapped at `width` (not at all when `None`),
+/// continuation lines indented to the column where `text` started (a hanging indent).
+fn wrapped(out: &mut impl Write, width: Option<usize>, first: &str, text: &str) -> io::Result<()> {
+    let Some(width) = width else {
+        return writeln!(out, "{first}{text}");
+    };
+    let hang = first.chars().count();
+    let mut line = String::from(first);
+    let mut len = hang;
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = word.chars().count();
+        if !empty && len + 1 + w > width {
+            writeln!(out, "{line}")?;
+            line = " ".repeat(hang);
+            len = hang;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += w;
+        empty = false;
+    }
+    writeln!(out, "{line}")
+}
+
+/// The reasons of a verdict, first thing under it: what to conclude, in words.
+fn reason_lines(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
+    let mark = match r.verdict {
+        Verdict::Valid => return Ok(()),
+        Verdict::Unconfirmed => style.paint("33", "!"),
+        Verdict::Invalid => style.paint("31", "✗"),
+    };
+    for reason in &r.reasons {
+        marked(out, style, indent, &mark, "", &reason.message)?;
+    }
+    Ok(())
+}
+
+/// `{indent}{mark} {head}{text}`, `text` wrapped with a hanging indent under
+/// its first word (the mark is one column wide, whatever its colour codes).
+fn marked(
+    out: &mut impl Write,
+    style: Style,
+    indent: &str,
+    mark: &str,
+    head: &str,
+    text: &str,
+) -> io::Result<()> {
+    let mut lines = Vec::new();
+    wrapped(&mut lines, style.width, &format!("{indent}  {head}"), text)?;
+    let lines = String::from_utf8_lossy(&lines);
+    let rest = lines.get(indent.len() + 1..).unwrap_or_default();
+    write!(out, "{indent}{mark}{rest}")
+}
+
 fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
-    let verdict = style.verdict(r.valid, "VALID", "INVALID");
+    let verdict = style.report_verdict(r.verdict);
     match r.kind {
         Kind::Credential => {
             let none = Summary::default();
             let s = r.summary.as_ref().unwrap_or(&none);
             let name = s.name.as_deref().unwrap_or("(unnamed credential)");
             writeln!(out, "{verdict} credential \u{201c}{name}\u{201d}")?;
+            reason_lines(out, r, style, indent)?;
             let issuer = match (&s.trusted_name, &s.issuer_name) {
                 (Some(t), _) => format!("{t} (on the trust list)"),
                 (None, Some(n)) => format!("\u{201c}{n}\u{201d} (as the credential names itself)"),
                 (None, None) => "(unnamed)".into(),
             };
-            writeln!(
+            wrapped(
                 out,
-                "{indent}issuer   {issuer} {}",
-                s.issuer.as_deref().unwrap_or("")
+                style.width,
+                &format!("{indent}issuer   "),
+                &format!("{issuer} {}", s.issuer.as_deref().unwrap_or("")),
             )?;
             if let Some(subject) = &s.subject {
-                writeln!(out, "{indent}learner  {subject}")?;
+                wrapped(out, style.width, &format!("{indent}learner  "), subject)?;
             }
             let mut facts = Vec::new();
             if let Some(h) = s.hours {
@@ -154,12 +232,17 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                 facts.push(format!("EQF level {l}"));
             }
             if let Some(f) = &s.valid_from {
-                facts.push(format!("issued {f}"));
+                facts.push(format!("issued {}", verdict::long_date(f)));
             }
             if !facts.is_empty() {
                 // An invalid credential's claims are what it says, not what anyone vouches for.
                 let caveat = if r.valid { "" } else { " (unverified)" };
-                writeln!(out, "{indent}claims   {}{caveat}", facts.join(", "))?;
+                wrapped(
+                    out,
+                    style.width,
+                    &format!("{indent}claims   "),
+                    &format!("{}{caveat}", facts.join(", ")),
+                )?;
             }
         }
         Kind::Presentation => {
@@ -174,6 +257,7 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                     format!(" by {holder}")
                 }
             )?;
+            reason_lines(out, r, style, indent)?;
         }
     }
     for c in &r.checks {
@@ -193,12 +277,13 @@ fn check_line(
     indent: &str,
     width: usize,
 ) -> io::Result<()> {
-    writeln!(
+    marked(
         out,
-        "{indent}{} {:<width$} {}",
-        style.mark(c.outcome),
-        c.id,
-        c.message
+        style,
+        indent,
+        &style.mark(c.outcome),
+        &format!("{:<width$} ", c.id),
+        &c.message,
     )
 }
 
@@ -236,7 +321,13 @@ mod tests {
             .verify_bytes(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#)
             .unwrap();
         let mut out = Vec::new();
-        human(&mut out, "f.json", Ok(&report), Style { color }).unwrap();
+        human(
+            &mut out,
+            "f.json",
+            Ok(&report),
+            Style { color, width: None },
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -253,6 +344,29 @@ mod tests {
         );
         // Never on a pipe, whatever NO_COLOR says.
         assert!(!Style::detect(false).color);
+    }
+
+    #[test]
+    fn terminal_lines_wrap_with_a_hanging_indent() {
+        let mut out = Vec::new();
+        let text = "one two three four five six seven eight nine ten eleven twelve thirteen \
+                    fourteen fifteen sixteen";
+        wrapped(&mut out, Some(40), "  head   ", text).unwrap();
+        let lines = String::from_utf8(out).unwrap();
+        assert!(lines.lines().count() > 1, "{lines}");
+        assert!(lines.lines().all(|l| l.chars().count() <= 40), "{lines}");
+        assert!(lines.starts_with("  head   one "), "{lines}");
+        // Continuation lines hang under the first word.
+        assert!(
+            lines.lines().skip(1).all(|l| l.starts_with("         ")
+                && !l.starts_with("          ")),
+            "{lines}"
+        );
+        let words: Vec<&str> = lines.split_whitespace().skip(1).collect();
+        assert_eq!(words.join(" "), text);
+        let mut out = Vec::new();
+        wrapped(&mut out, None, "  head   ", text).unwrap();
+        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::verdict::{self, Reason, Verdict};
+
 /// Version of the report's JSON schema (`docs/verify-report.md`).
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
@@ -51,6 +53,10 @@ pub struct Check {
     /// Where the requirement comes from (profile rules).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Why, as a code, for the outcomes the verdict names (e.g. `tampered`,
+    /// `revoked`, `expired`, `no-status`; the list is in `docs/verify-report.md`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl Check {
@@ -65,6 +71,7 @@ impl Check {
             rule: None,
             expected: None,
             source: None,
+            reason: None,
         }
     }
 
@@ -91,6 +98,11 @@ impl Check {
 
     pub(crate) fn with_proof(mut self, index: usize) -> Self {
         self.proof = Some(index);
+        self
+    }
+
+    pub(crate) fn with_reason(mut self, code: &str) -> Self {
+        self.reason = Some(code.to_owned());
         self
     }
 }
@@ -156,6 +168,12 @@ pub struct Report {
     pub id: Option<String>,
     /// True when no check failed, here and in every nested credential report.
     pub valid: bool,
+    /// What a person should conclude: [`Verdict::Unconfirmed`] when nothing
+    /// failed but the issuer's trust or the status was not checked.
+    pub verdict: Verdict,
+    /// Why the verdict is not [`Verdict::Valid`], most serious first, in plain words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
     /// For presentations: the `holder` (its id), when it names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
@@ -181,6 +199,8 @@ impl Report {
             kind,
             id,
             valid: false,
+            verdict: Verdict::Invalid,
+            reasons: Vec::new(),
             holder: None,
             summary,
             checks,
@@ -191,11 +211,13 @@ impl Report {
     }
 
     /// Sets [`valid`](Self::valid) from the checks: no check failed, and every
-    /// embedded credential's report is valid. For a caller that changed
-    /// outcomes after the report was made (the server's `options.checks`).
+    /// embedded credential's report is valid; and [`verdict`](Self::verdict)
+    /// and [`reasons`](Self::reasons). For a caller that changed outcomes
+    /// after the report was made (the server's `options.checks`).
     pub fn revalidate(&mut self) {
         self.valid = self.checks.iter().all(|c| c.outcome != Outcome::Fail)
             && self.credentials.iter().all(|r| r.valid);
+        (self.verdict, self.reasons) = verdict::judge(self);
     }
 
     /// The checks with the given id.

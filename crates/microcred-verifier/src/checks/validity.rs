@@ -64,9 +64,17 @@ pub(crate) fn check(cred: &Credential<'_>, at: OffsetDateTime, now: &str, checks
         "validFrom": cred.valid_from(),
         "validUntil": cred.valid_until(),
     });
+    let after = |v: Option<&str>| v.and_then(|v| datetime::parse(v).ok());
     checks.push(
         match window_at(cred, at, now) {
             Ok(msg) => Check::pass("validity", msg),
+            // The two failures a reader is told in words (a malformed window has no code).
+            Err(msg) if after(cred.valid_until()).is_some_and(|u| at > u) => {
+                Check::fail("validity", msg).with_reason("expired")
+            }
+            Err(msg) if after(cred.valid_from()).is_some_and(|f| at < f) => {
+                Check::fail("validity", msg).with_reason("not-yet-valid")
+            }
             Err(msg) => Check::fail("validity", msg),
         }
         .with_value(value),
