@@ -43,7 +43,11 @@ pub const STYLE: &str = r#"
 .mc-id{font-family:monospace;font-size:.9em;word-break:break-all}
 .mc-overview{border-collapse:collapse;width:100%;margin:1rem 0}
 .mc-overview th,.mc-overview td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
-@media print{.mc-transcript{border:none}}
+.mc-details{margin:.4rem 0;font-size:.92em}
+@media (max-width:36rem){.mc-facts{grid-template-columns:1fr}.mc-facts dd{margin-bottom:.3rem}}
+.mc-details summary{cursor:pointer;color:#444}
+@media print{.mc-transcript{border:none;padding:0;margin:0}.mc-details{display:none}
+.mc-transcript h3{margin:.5rem 0 .2rem}.mc-facts{gap:.05rem 1rem;margin:.3rem 0}.mc-checks li{padding:.05rem 0}}
 "#;
 
 /// Escapes text for HTML element content and attribute values.
@@ -96,7 +100,7 @@ pub fn page_with(
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Transcript: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:1rem auto;padding:0 1rem;color:#222}}{STYLE}</style></head>\
+<title>Transcript: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:1rem auto;padding:0 1rem;color:#222}}@page{{size:A4;margin:12mm}}@media print{{body{{margin:0;max-width:none;padding:0;font-size:9.5pt}}}}{STYLE}</style></head>\
 <body>{body}</body></html>\n",
         escape(&heading),
     )
@@ -206,9 +210,11 @@ fn verdict(report: &Report, what: &str) -> String {
                 .summary
                 .as_ref()
                 .and_then(|s| s.trusted_name.as_deref())
-                .map(|t| format!(" by {}, on your trust list", escape(t)))
+                .map(|t| format!(", from {}, on your trust list", escape(t)))
                 .unwrap_or_default();
-            return format!("<p class=\"mc-verdict\">✓ Valid {what}: genuine{by}; every check passed</p>");
+            return format!(
+                "<p class=\"mc-verdict\">✓ Valid {what}: genuine{by}; every check passed</p>"
+            );
         }
         Verdict::Unconfirmed => format!(
             "<p class=\"mc-verdict\">! Genuine but unconfirmed {what}: the signature holds, \
@@ -253,11 +259,9 @@ fn credential(out: &mut String, doc: &Value, report: &Report) {
         verdict(report, "credential")
     );
     // Without a genuine signature the claims are anyone's words: greyed, and said so.
-    let genuine = crate::verifier::genuine(&report.checks);
+    let genuine = report.signature_holds();
     if !genuine {
-        out.push_str(
-            "<section class=\"mc-claimed\"><h3>What the file claims (not confirmed)</h3>",
-        );
+        out.push_str("<section class=\"mc-claimed\"><h3>What the file claims (not confirmed)</h3>");
     }
     fact_list(out, &facts(doc, report));
     if let Some(outcomes) = learning_outcomes(doc) {
@@ -274,11 +278,143 @@ fn credential(out: &mut String, doc: &Value, report: &Report) {
         .checks
         .iter()
         .partition(|c| c.id == "profile" || c.id == "profile-rule");
-    checks_section(out, "Checks", other.into_iter());
+    out.push_str("<h3>Checks</h3>");
+    check_summary(out, report);
+    let _ = write!(
+        out,
+        "<details class=\"mc-details\"><summary>Every check, in detail ({})</summary>",
+        other.len()
+    );
+    check_list(out, other.into_iter());
+    out.push_str("</details>");
     if !profile.is_empty() {
-        checks_section(out, "Framework profiles", profile.into_iter());
+        // Each profile's verdict and the rules that did not pass in sight; the passed rules folded.
+        let (passed, shown): (Vec<&Check>, Vec<&Check>) = profile
+            .into_iter()
+            .partition(|c| c.id == "profile-rule" && c.outcome == Outcome::Pass);
+        checks_section(out, "Framework profiles", shown.into_iter());
+        if !passed.is_empty() {
+            let _ = write!(
+                out,
+                "<details class=\"mc-details\"><summary>Rules met ({})</summary>",
+                passed.len()
+            );
+            check_list(out, passed.into_iter());
+            out.push_str("</details>");
+        }
     }
     out.push_str("</article>");
+}
+
+/// The worst of some outcomes: a failure, else something not checked, else a
+/// warning, else a pass (`None` when there are none).
+fn worst<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<Outcome> {
+    let rank = |o: Outcome| match o {
+        Outcome::Fail => 3,
+        Outcome::Skipped => 2,
+        Outcome::Warn => 1,
+        Outcome::Pass => 0,
+    };
+    checks.map(|c| c.outcome).max_by_key(|o| rank(*o))
+}
+
+/// One line per question a reader asks (is the signature genuine, who is the
+/// issuer, do the dates hold, is it revoked), each the worst of its checks,
+/// saying in words what was found; every check stays in the details below.
+fn check_summary(out: &mut String, report: &Report) {
+    let of = |ids: &[&str]| -> Vec<&Check> {
+        report
+            .checks
+            .iter()
+            .filter(|c| ids.contains(&c.id.as_str()))
+            .collect()
+    };
+    let first_not_passing = |checks: &[&Check]| {
+        checks
+            .iter()
+            .find(|c| Some(c.outcome) == worst(checks.iter().copied()))
+            .map(|c| c.message.clone())
+            .unwrap_or_default()
+    };
+    let summary = report.summary.clone().unwrap_or_default();
+    let signer = summary
+        .trusted_name
+        .clone()
+        .or_else(|| {
+            summary
+                .issuer_name
+                .as_ref()
+                .map(|n| format!("\u{201c}{n}\u{201d}"))
+        })
+        .or(summary.issuer.clone())
+        .unwrap_or_else(|| "the issuer".into());
+    let mut lines: Vec<(&str, Outcome, String)> = Vec::new();
+    let mut group = |label: &'static str, ids: &[&str], good: &dyn Fn(&[&Check]) -> String| {
+        let checks = of(ids);
+        if let Some(o) = worst(checks.iter().copied()) {
+            let words = if o == Outcome::Pass {
+                good(&checks)
+            } else {
+                first_not_passing(&checks)
+            };
+            lines.push((label, o, words));
+        }
+    };
+    group("Structure", &["structure", "context"], &|_| {
+        "a well-formed VC 2.0 credential".into()
+    });
+    group(
+        "Signature",
+        &["proof", "proof-purpose", "issuer-key", "proof-validity"],
+        &|_| format!("genuine — {signer}'s key; unchanged since it was signed"),
+    );
+    group("Issuer", &["trust", "accreditation"], &|c| {
+        c.first().map(|c| c.message.clone()).unwrap_or_default()
+    });
+    group(
+        "Dates",
+        &["validity"],
+        &|_| match (&summary.valid_from, &summary.valid_until) {
+            (Some(f), Some(u)) => format!(
+                "in force on the date checked (from {} until {})",
+                long_date(f),
+                long_date(u)
+            ),
+            (Some(f), None) => format!(
+                "in force on the date checked (from {}, no end date)",
+                long_date(f)
+            ),
+            _ => "in force on the date checked".into(),
+        },
+    );
+    group("Status", &["status"], &|c| {
+        c.iter()
+            .map(|c| c.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    group("Request", &["challenge", "domain"], &|_| {
+        "answers your challenge and domain".into()
+    });
+    out.push_str("<ul class=\"mc-checks mc-summary\">");
+    for (label, outcome, words) in lines {
+        let (class, mark, title) = marks(outcome);
+        let _ = write!(
+            out,
+            "<li class=\"{class}\"><span class=\"mc-mark\" title=\"{title}\" aria-label=\"{title}\">{mark}</span><b>{label}</b>: {}</li>",
+            escape(&words)
+        );
+    }
+    out.push_str("</ul>");
+}
+
+fn marks(outcome: Outcome) -> (&'static str, &'static str, &'static str) {
+    match outcome {
+        Outcome::Pass => ("mc-pass", "✓", "passed"),
+        Outcome::Fail => ("mc-fail", "✗", "failed"),
+        Outcome::Warn => ("mc-warn", "!", "warning"),
+        Outcome::Skipped => ("mc-skipped", "–", "not checked"),
+    }
 }
 
 fn fact_list(out: &mut String, facts: &[(&str, String)]) {
@@ -293,25 +429,31 @@ fn fact_list(out: &mut String, facts: &[(&str, String)]) {
 }
 
 fn checks_section<'a>(out: &mut String, heading: &str, checks: impl Iterator<Item = &'a Check>) {
-    let _ = write!(out, "<h3>{}</h3><ul class=\"mc-checks\">", escape(heading));
+    let _ = write!(out, "<h3>{}</h3>", escape(heading));
+    check_list(out, checks);
+}
+
+fn check_list<'a>(out: &mut String, checks: impl Iterator<Item = &'a Check>) {
+    out.push_str("<ul class=\"mc-checks\">");
     for c in checks {
-        let (class, mark, label) = match c.outcome {
-            Outcome::Pass => ("mc-pass", "✓", "passed"),
-            Outcome::Fail => ("mc-fail", "✗", "failed"),
-            Outcome::Warn => ("mc-warn", "!", "warning"),
-            Outcome::Skipped => ("mc-skipped", "–", "not checked"),
-        };
+        let (class, mark, label) = marks(c.outcome);
         let name = match (&c.profile, &c.rule) {
             (Some(p), Some(r)) => format!("{p} {r}"),
             (Some(p), None) => p.clone(),
             _ => c.id.clone(),
         };
+        // Rule lines start with their profile and rule: not printed twice.
+        let message = c
+            .message
+            .strip_prefix(&format!("{name}: "))
+            .or_else(|| c.message.strip_prefix(&format!("{name} ")))
+            .unwrap_or(&c.message);
         let _ = write!(
             out,
             "<li class=\"{class}\" data-check=\"{}\"><span class=\"mc-mark\" title=\"{label}\" aria-label=\"{label}\">{mark}</span><b>{}</b>: {}",
             escape(&c.id),
             escape(&name),
-            escape(&c.message)
+            escape(message)
         );
         if c.outcome == Outcome::Fail {
             if let Some(e) = &c.expected {
@@ -403,9 +545,12 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
     let mut f = Vec::new();
     let summary = report.summary.clone().unwrap_or_default();
     let mc = micro(doc);
-    let issuer_name = summary
+    // A signature that does not hold is not the listed issuer's word.
+    let listed = summary
         .trusted_name
         .as_ref()
+        .filter(|_| report.signature_holds());
+    let issuer_name = listed
         .map(|t| format!("{t} (as listed in the trust list)"))
         .or_else(|| {
             summary

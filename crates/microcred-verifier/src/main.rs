@@ -154,7 +154,11 @@ fn main() -> ExitCode {
     let render = |path: &Path, _: &[u8], report: Report| {
         let file = path.display().to_string();
         let text = line(&file, Ok(&report));
-        (fails(&report, cli.require_trust), text, keep.then_some((file, report)))
+        (
+            fails(&report, cli.require_trust),
+            text,
+            keep.then_some((file, report)),
+        )
     };
     let run = bulk::verify_reports_with(&verifier, files, &options, render, |path, result| {
         let text = match result {
@@ -211,12 +215,7 @@ fn main() -> ExitCode {
 /// Whether a report makes the exit status 1: it is invalid, or (with
 /// `--require-trust`) its issuer was not confirmed by a trust list.
 fn fails(report: &Report, require_trust: bool) -> bool {
-    !report.valid
-        || require_trust
-            && report
-                .reasons
-                .iter()
-                .any(|r| r.code == "trust-not-checked")
+    !report.valid || require_trust && report.reasons.iter().any(|r| r.code == "trust-not-checked")
 }
 
 /// The configuration directory: `$XDG_CONFIG_HOME/microcred`, else

@@ -5,7 +5,8 @@
 use std::io::{self, Write};
 
 use microcred_verifier::{
-    verdict, Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report, Summary, Verdict,
+    Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report, Summary, Verdict,
+    verdict,
 };
 use serde_json::{Map, Value};
 
@@ -207,8 +208,14 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
             let name = s.name.as_deref().unwrap_or("(unnamed credential)");
             writeln!(out, "{verdict} credential \u{201c}{name}\u{201d}")?;
             reason_lines(out, r, style, indent)?;
+            let genuine = r.signature_holds();
             let issuer = match (&s.trusted_name, &s.issuer_name) {
-                (Some(t), _) => format!("{t} (on the trust list)"),
+                // A signature that does not hold is not the listed issuer's word.
+                (Some(_), Some(n)) if !genuine => {
+                    format!("\u{201c}{n}\u{201d} (as the credential names it; not its signer)")
+                }
+                (Some(t), _) if genuine => format!("{t} (on the trust list)"),
+                (Some(_), _) => "(as the credential names it; not its signer)".into(),
                 (None, Some(n)) => format!("\u{201c}{n}\u{201d} (as the credential names itself)"),
                 (None, None) => "(unnamed)".into(),
             };
@@ -235,8 +242,9 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                 facts.push(format!("issued {}", verdict::long_date(f)));
             }
             if !facts.is_empty() {
-                // An invalid credential's claims are what it says, not what anyone vouches for.
-                let caveat = if r.valid { "" } else { " (unverified)" };
+                // Without a signature that holds, the claims are what the file says,
+                // not what anyone vouches for.
+                let caveat = if genuine { "" } else { " (unverified)" };
                 wrapped(
                     out,
                     style.width,
@@ -358,8 +366,10 @@ mod tests {
         assert!(lines.starts_with("  head   one "), "{lines}");
         // Continuation lines hang under the first word.
         assert!(
-            lines.lines().skip(1).all(|l| l.starts_with("         ")
-                && !l.starts_with("          ")),
+            lines
+                .lines()
+                .skip(1)
+                .all(|l| l.starts_with("         ") && !l.starts_with("          ")),
             "{lines}"
         );
         let words: Vec<&str> = lines.split_whitespace().skip(1).collect();

@@ -220,6 +220,17 @@ impl Report {
         (self.verdict, self.reasons) = verdict::judge(self);
     }
 
+    /// Whether the document is what its signer signed, by the key of the
+    /// issuer (or holder) it names: it has a proof, every proof verifies,
+    /// and no key belongs to someone else. When false, what it says is
+    /// anyone's word.
+    pub fn signature_holds(&self) -> bool {
+        crate::verifier::genuine(&self.checks)
+            && self
+                .checks_with_id("holder-key")
+                .all(|c| c.outcome == Outcome::Pass)
+    }
+
     /// The checks with the given id.
     pub fn checks_with_id<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Check> + 'a {
         self.checks.iter().filter(move |c| c.id == id)

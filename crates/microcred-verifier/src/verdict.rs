@@ -142,6 +142,16 @@ fn failure(c: &Check, report: &Report, issuer: &str) -> (u8, Reason) {
             "signature-not-verified",
             format!("SIGNATURE COULD NOT BE VERIFIED — {}", c.message),
         ),
+        ("proof-validity", _) => reason(
+            3,
+            "proof-validity",
+            format!("SIGNATURE NOT VALID AT THIS TIME — {}", c.message),
+        ),
+        ("proof-purpose", _) => reason(
+            3,
+            "proof-purpose",
+            format!("SIGNED FOR ANOTHER PURPOSE — {}", c.message),
+        ),
         ("issuer-key", _) => reason(
             0,
             "wrong-signer",
@@ -153,16 +163,17 @@ fn failure(c: &Check, report: &Report, issuer: &str) -> (u8, Reason) {
             "SIGNED BY SOMEONE ELSE than the holder it names".into(),
         ),
         ("status", Some("revoked")) => reason(10, "revoked", format!("REVOKED by {issuer}")),
-        ("status", Some("suspended")) => {
-            reason(10, "suspended", format!("SUSPENDED by {issuer}"))
-        }
+        ("status", Some("suspended")) => reason(10, "suspended", format!("SUSPENDED by {issuer}")),
         ("status", _) => reason(
             20,
             "status-list-unusable",
             format!("REVOCATION STATUS UNRELIABLE — {}", c.message),
         ),
         ("validity", Some("expired")) => {
-            let until = report.summary.as_ref().and_then(|s| s.valid_until.as_deref());
+            let until = report
+                .summary
+                .as_ref()
+                .and_then(|s| s.valid_until.as_deref());
             reason(
                 11,
                 "expired",
@@ -170,7 +181,10 @@ fn failure(c: &Check, report: &Report, issuer: &str) -> (u8, Reason) {
             )
         }
         ("validity", Some("not-yet-valid")) => {
-            let from = report.summary.as_ref().and_then(|s| s.valid_from.as_deref());
+            let from = report
+                .summary
+                .as_ref()
+                .and_then(|s| s.valid_from.as_deref());
             reason(
                 11,
                 "not-yet-valid",

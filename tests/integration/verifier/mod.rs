@@ -6,3 +6,4 @@ mod cli;
 mod fixtures;
 mod identity;
 mod library;
+mod verdicts;
