@@ -55,6 +55,10 @@ struct Cli {
     /// error (exit 2) to give no trust list (neither --trust nor the configuration's).
     #[arg(long)]
     require_trust: bool,
+    /// List every passed profile rule on its own line (by default they are counted
+    /// on one line per profile; failed and warned rules are always listed).
+    #[arg(short, long)]
+    verbose: bool,
     /// Ignore the configuration directory ($XDG_CONFIG_HOME/microcred, else
     /// ~/.config/microcred): only the files given on the command line are used.
     #[arg(long)]
@@ -118,7 +122,8 @@ fn main() -> ExitCode {
 
     let mut status = 0u8;
     let terminal = std::io::stdout().is_terminal();
-    let style = output::Style::detect(terminal);
+    let mut style = output::Style::detect(terminal);
+    style.verbose = cli.verbose;
     // Block-buffered: stdout's own line buffering costs a write(2) per line. On a
     // terminal each report is still shown as soon as it is ready (flushed below).
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

@@ -17,6 +17,9 @@ pub(crate) struct Style {
     /// Columns to wrap at: on a terminal only, so that a line in a pipe or a
     /// file still holds a whole check (for grep).
     width: Option<usize>,
+    /// Every passed profile rule on its own line (`-v`), instead of one line
+    /// counting them.
+    pub(crate) verbose: bool,
 }
 
 impl Style {
@@ -27,6 +30,7 @@ impl Style {
         Self {
             color: stdout_is_terminal && !no_color,
             width: stdout_is_terminal.then_some(WIDTH),
+            verbose: false,
         }
     }
 
@@ -268,7 +272,37 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
             reason_lines(out, r, style, indent)?;
         }
     }
+    let passed_rules = |profile: &Option<String>| {
+        r.checks
+            .iter()
+            .filter(|c| {
+                c.id == "profile-rule" && c.outcome == Outcome::Pass && &c.profile == profile
+            })
+            .count()
+    };
     for c in &r.checks {
+        if !style.verbose && c.id == "profile-rule" && c.outcome == Outcome::Pass {
+            continue;
+        }
+        // The rules a profile met, as one line just before its verdict.
+        let n = if !style.verbose && c.id == "profile" {
+            passed_rules(&c.profile)
+        } else {
+            0
+        };
+        if n > 0 {
+            let name = c.profile.as_deref().unwrap_or("the profile");
+            let line = Check {
+                id: "profile-rule".into(),
+                outcome: Outcome::Pass,
+                message: format!(
+                    "{name}: {n} rule{} met (-v lists them)",
+                    if n == 1 { "" } else { "s" }
+                ),
+                ..c.clone()
+            };
+            check_line(out, &line, style, indent, 15)?;
+        }
         check_line(out, c, style, indent, 15)?;
     }
     for (i, nested) in r.credentials.iter().enumerate() {
@@ -333,7 +367,11 @@ mod tests {
             &mut out,
             "f.json",
             Ok(&report),
-            Style { color, width: None },
+            Style {
+                color,
+                width: None,
+                verbose: false,
+            },
         )
         .unwrap();
         String::from_utf8(out).unwrap()

@@ -135,7 +135,10 @@ fn failure(c: &Check, report: &Report, issuer: &str) -> (u8, Reason) {
         ("proof", Some("tampered")) => reason(
             0,
             "tampered",
-            "CHANGED after it was signed — do not rely on it".into(),
+            format!(
+                "CHANGED after it was signed — do not rely on it{}",
+                which_proof(c)
+            ),
         ),
         ("proof", _) => reason(
             1,
@@ -155,7 +158,10 @@ fn failure(c: &Check, report: &Report, issuer: &str) -> (u8, Reason) {
         ("issuer-key", _) => reason(
             0,
             "wrong-signer",
-            format!("SIGNED BY SOMEONE ELSE than the issuer it names ({issuer})"),
+            format!(
+                "SIGNED BY SOMEONE ELSE than the issuer it names ({issuer}){}",
+                which_proof(c)
+            ),
         ),
         ("holder-key", _) => reason(
             0,
@@ -224,6 +230,23 @@ fn failure(c: &Check, report: &Report, issuer: &str) -> (u8, Reason) {
             code.unwrap_or(id),
             format!("{} failed — {}", id.to_uppercase(), c.message),
         ),
+    }
+}
+
+/// In a proof set, which proof a check is about (" (proof 2 of 2)"), from the
+/// label that leads its message; empty for a single proof.
+fn which_proof(c: &Check) -> String {
+    let m = c.message.as_str();
+    let end = [": ", "'s "]
+        .iter()
+        .filter_map(|sep| m.find(sep))
+        .min()
+        .unwrap_or(0);
+    let label = &m[..end];
+    if label.starts_with("proof ") && label.contains(" of ") {
+        format!(" ({label})")
+    } else {
+        String::new()
     }
 }
 

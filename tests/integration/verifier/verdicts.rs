@@ -438,3 +438,19 @@ fn terminal_report_snapshots() {
         );
     }
 }
+
+#[test]
+fn passed_profile_rules_are_one_line_unless_verbose() {
+    let case = Case::new();
+    case.write("cred.json", &credential());
+    let (out, code) = case.run(&["--profile", "emc-cmf", "cred.json"]);
+    assert_eq!(code, 0, "{out}");
+    let rules: Vec<&str> = out.lines().filter(|l| l.contains("profile-rule")).collect();
+    assert_eq!(rules.len(), 1, "{out}");
+    assert!(rules[0].contains("emc-cmf: ") && rules[0].contains("rules met (-v lists them)"));
+    let (out, _) = case.run(&["-v", "--profile", "emc-cmf", "cred.json"]);
+    assert!(
+        out.lines().filter(|l| l.contains("✓ profile-rule")).count() > 1,
+        "{out}"
+    );
+}
