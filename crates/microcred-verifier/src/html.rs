@@ -465,6 +465,41 @@ fn check_list<'a>(out: &mut String, checks: impl Iterator<Item = &'a Check>) {
     out.push_str("</ul>");
 }
 
+/// The value at a path of members.
+fn str_path<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    Some(cur)
+}
+
+/// A value in words: a string as it is, a number, an array's items joined,
+/// an object's `name` (else its string members).
+fn words(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(words).collect::<Vec<_>>().join(", "),
+        Value::Object(o) => o.get("name").map_or_else(
+            || {
+                o.values()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            words,
+        ),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A code such as `supervised-online-id-verified` in words.
+fn code_words(code: &str) -> String {
+    code.replace("id-verified", "identity verified")
+        .replace('-', " ")
+}
+
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     let mut cur = v;
     for p in path {
@@ -595,6 +630,49 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
     if let Some(l) = summary.eqf_level {
         f.push(("EQF level", l.to_string()));
     }
+    // The other elements the EU 2022 Recommendation and the EMC framework ask for,
+    // where docs/credential-format.md puts them.
+    let achievement = str_path(doc, &["credentialSubject", "achievement"]);
+    if let Some(mc) = &mc {
+        let nqf = mc.level.as_ref().and_then(|l| l.extra.get("nqf"));
+        if let Some(n) = nqf {
+            let framework = n.get("framework").and_then(Value::as_str).unwrap_or("");
+            let level = n.get("level").map(words).unwrap_or_default();
+            f.push((
+                "National level",
+                format!("{framework} level {level}").trim().to_owned(),
+            ));
+        }
+        let field = achievement
+            .and_then(|a| a.get("fieldOfStudy"))
+            .and_then(Value::as_str);
+        let code = mc.isced_f.as_ref().map(|v| match v.get("code") {
+            Some(c) => words(c),
+            None => words(v),
+        });
+        match (field, code) {
+            (Some(f_), Some(c)) => f.push(("Field of study", format!("{f_} (ISCED-F {c})"))),
+            (Some(f_), None) => f.push(("Field of study", f_.to_owned())),
+            (None, Some(c)) => f.push(("Field of study", format!("ISCED-F {c}"))),
+            (None, None) => {}
+        }
+        if let Some(p) = &mc.form_of_participation {
+            f.push(("Form of participation", code_words(p)));
+        }
+    }
+    if let Some(l) = achievement.and_then(|a| a.get("inLanguage")) {
+        f.push(("Language", words(l)));
+    }
+    if let Some(p) = mc.as_ref().and_then(|m| m.prerequisites.clone()) {
+        f.push(("Prerequisites", p));
+    }
+    if let Some(c) = achievement
+        .and_then(|a| a.get("criteria"))
+        .and_then(|c| c.get("narrative"))
+        .and_then(Value::as_str)
+    {
+        f.push(("Criteria", c.to_owned()));
+    }
     let result = first_result(doc);
     let assessment = mc.as_ref().and_then(|m| m.assessment.clone());
     if let Some(a) = &assessment {
@@ -608,13 +686,13 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
             None => {}
         }
         if let Some(s) = &a.supervision {
-            parts.push(format!("supervision: {s}"));
+            parts.push(format!("supervision: {}", code_words(s)));
         }
         if !parts.is_empty() {
             f.push(("Assessment", parts.join("; ")));
         }
     } else if let Some(s) = result.and_then(|r| r.get("assessmentSupervision")?.as_str()) {
-        f.push(("Assessment", format!("supervision: {s}")));
+        f.push(("Assessment", format!("supervision: {}", code_words(s))));
     }
     let identity = assessment
         .as_ref()
@@ -633,6 +711,42 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
     }
     if let Some(g) = result.and_then(|r| r.get("value")?.as_str()) {
         f.push(("Grade", g.to_owned()));
+    }
+    if let Some(d) = result.and_then(|r| r.get("assessedOn")?.as_str()) {
+        f.push(("Assessed on", long_date(d)));
+    }
+    if let Some(mc) = &mc {
+        if let Some(q) = &mc.quality_assurance {
+            let body = q
+                .get("body")
+                .and_then(|b| b.get("name"))
+                .and_then(Value::as_str);
+            let text = match (q.get("description").and_then(Value::as_str), body) {
+                (Some(d), Some(b)) => format!("{d} ({b})"),
+                (Some(d), None) => d.to_owned(),
+                (None, Some(b)) => b.to_owned(),
+                (None, None) => words(q),
+            };
+            f.push(("Quality assurance", text));
+        }
+        if let Some(s) = &mc.stackability {
+            let towards: Vec<String> = match s.get("towards") {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|t| t.get("name").map_or_else(|| words(t), words))
+                    .collect(),
+                Some(t) => vec![words(t)],
+                None => Vec::new(),
+            };
+            let mode = s.get("mode").and_then(Value::as_str).map(code_words);
+            let text = match (mode, towards.is_empty()) {
+                (Some(m), false) => format!("{m}, towards {}", towards.join(", ")),
+                (Some(m), true) => m,
+                (None, false) => format!("towards {}", towards.join(", ")),
+                (None, true) => words(s),
+            };
+            f.push(("Stacks towards", text));
+        }
     }
     if let Some(d) = str_at(doc, &["awardedDate"]) {
         f.push(("Awarded", long_date(d)));

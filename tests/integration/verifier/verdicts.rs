@@ -325,6 +325,19 @@ fn html_shows_the_three_verdicts_and_greys_unconfirmed_claims() {
     );
     assert_eq!(code, 1);
     assert!(page.contains("data-verdict=\"valid\""), "{page}");
+    // The EU 2022 and EMC elements, in words.
+    for shown in [
+        "<dt>National level</dt><dd>IE-NFQ level 9</dd>",
+        "<dt>Form of participation</dt><dd>online</dd>",
+        "<dt>Quality assurance</dt>",
+        "<dt>Stacks towards</dt><dd>stackable, towards MSc Data Science</dd>",
+        "<dt>Prerequisites</dt>",
+        "<dt>Language</dt><dd>en</dd>",
+        "supervision: supervised online identity verified",
+        "<dt>Valid until</dt><dd>1 March 2030</dd>",
+    ] {
+        assert!(page.contains(shown), "{shown} missing: {page}");
+    }
     assert!(
         page.contains("✗ NOT a valid credential: CHANGED after it was signed"),
         "{page}"
