@@ -125,3 +125,66 @@ fn verification_page_in_headless_chromium() {
     assert_eq!(found["pageErrors"], serde_json::json!([]));
     assert!(shots.join("valid.png").exists() && shots.join("tampered.png").exists());
 }
+
+/// `microcred-verify --html` of a valid micro-credential, with its framework
+/// profiles, printed to PDF by headless Chromium: one A4 page (`@page` and the
+/// print stylesheet fold the check details).
+#[test]
+fn html_transcript_prints_on_one_a4_page() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "{chromium} not found: install Debian's Chromium with `apt-get install -y chromium`"
+    );
+    let server = Server::start("");
+    let vc = issue(&server, |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let cred = dir.path().join("credential.json");
+    std::fs::write(&cred, serde_json::to_vec_pretty(&vc).unwrap()).unwrap();
+    let out = Command::new(crate::common::bin("microcred-verify"))
+        .arg("--no-config")
+        .arg("--trust")
+        .arg(repo("keys-example/trust-list.json"))
+        .args(["--profile", "claimed", "--html"])
+        .arg(&cred)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = dir.path().join("transcript.html");
+    std::fs::write(&page, &out.stdout).unwrap();
+    let pdf = dir.path().join("transcript.pdf");
+    let run = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        pdf.exists(),
+        "no PDF: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    let count = |needle: &[u8]| bytes.windows(needle.len()).filter(|w| *w == needle).count();
+    // Page objects: "/Type /Page", less the page tree's "/Type /Pages".
+    let pages = count(b"/Type /Page") - count(b"/Type /Pages");
+    assert_eq!(
+        pages, 1,
+        "the transcript of a valid credential prints on {pages} pages"
+    );
+}

@@ -398,10 +398,16 @@ async fn verify(
     } else {
         StatusCode::BAD_REQUEST
     };
-    let verdict = [(
-        VERIFIED_HEADER,
-        HeaderValue::from_static(if report.valid { "true" } else { "false" }),
-    )];
+    let verdict = [
+        (
+            VERIFIED_HEADER,
+            HeaderValue::from_static(if report.valid { "true" } else { "false" }),
+        ),
+        (
+            VERDICT_HEADER,
+            HeaderValue::from_static(report.verdict.as_str()),
+        ),
+    ];
     if html_out {
         return Ok((status, verdict, Html(html::transcript(&doc, &report))).into_response());
     }
@@ -415,6 +421,10 @@ async fn verify(
 
 /// The verdict of a verify answer, `true` or `false`, whatever its status code.
 const VERIFIED_HEADER: &str = "microcred-verified";
+
+/// The verdict a person reads: `valid`, `unconfirmed` (genuine, but the issuer's
+/// trust or the status was not checked) or `invalid`.
+const VERDICT_HEADER: &str = "microcred-verdict";
 
 /// Keeps the verdict to the checks the client asked for: the lines of the others
 /// (the document's own, not those of a presentation's credentials, which are always

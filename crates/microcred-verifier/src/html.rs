@@ -13,7 +13,9 @@ use std::fmt::Write as _;
 use microcred_core::Value;
 use microcred_core::credential::{Credential, MicroCredential};
 
-use crate::report::{Check, Kind, Outcome, Report, Verdict};
+use crate::qualification::QualificationReport;
+use crate::report::{Check, Kind, Outcome, Report};
+use crate::verdict::{Verdict, long_date};
 
 /// The transcript's style sheet (plain CSS, no fonts or images to fetch).
 pub const STYLE: &str = r#"
@@ -22,8 +24,14 @@ pub const STYLE: &str = r#"
 .mc-transcript h3{margin:1rem 0 .4rem;font-size:1.05rem;border-bottom:1px solid #eee}
 .mc-verdict{font-weight:bold;padding:.35rem .6rem;border-radius:4px;display:inline-block}
 .mc-valid .mc-verdict{background:#e3f6e5;color:#17662a}
+.mc-unconfirmed .mc-verdict{background:#fff4d6;color:#7a4b00}
 .mc-invalid .mc-verdict{background:#fde8e8;color:#9b1c1c}
 .mc-unchecked .mc-verdict{background:#fef6e0;color:#8a5a00}
+.mc-reasons{margin:.4rem 0;padding-left:1.2rem}
+.mc-reasons li{margin:.15rem 0}
+.mc-invalid .mc-reasons{color:#9b1c1c}.mc-unconfirmed .mc-reasons{color:#7a4b00}
+.mc-claimed{color:#666;background:#f4f4f4;border-radius:4px;padding:.1rem .6rem}
+.mc-claimed h3{color:#666}
 .mc-facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
 .mc-facts dt{font-weight:bold;color:#444}.mc-facts dd{margin:0}
 .mc-checks{list-style:none;padding:0;margin:0}
@@ -34,7 +42,13 @@ pub const STYLE: &str = r#"
 .mc-warn .mc-mark{color:#a16207}.mc-skipped .mc-mark{color:#777}.mc-unsupported .mc-mark{color:#a16207}
 .mc-fail{background:#fff5f5}
 .mc-id{font-family:monospace;font-size:.9em;word-break:break-all}
-@media print{.mc-transcript{border:none}}
+.mc-overview{border-collapse:collapse;width:100%;margin:1rem 0}
+.mc-overview th,.mc-overview td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
+.mc-details{margin:.4rem 0;font-size:.92em}
+@media (max-width:36rem){.mc-facts{grid-template-columns:1fr}.mc-facts dd{margin-bottom:.3rem}}
+.mc-details summary{cursor:pointer;color:#444}
+@media print{.mc-transcript{border:none;padding:0;margin:0}.mc-details{display:none}
+.mc-transcript h3{margin:.5rem 0 .2rem}.mc-facts{gap:.05rem 1rem;margin:.3rem 0}.mc-checks li{padding:.05rem 0}}
 "#;
 
 /// Escapes text for HTML element content and attribute values.
@@ -56,11 +70,26 @@ pub fn escape(text: &str) -> String {
 /// A whole, self-contained HTML page (inline style, nothing fetched) holding the
 /// transcript of each `(file name, document, report)`, for printing or archiving.
 pub fn page(entries: &[(&str, &Value, &Report)]) -> String {
+    page_with(entries, None)
+}
+
+/// [`page`] with the qualification the documents were assessed against, shown
+/// first. Several documents get a table of their verdicts at the top.
+pub fn page_with(
+    entries: &[(&str, &Value, &Report)],
+    qualification: Option<&QualificationReport>,
+) -> String {
     let heading = match entries {
         [(file, doc, _)] => title(doc).unwrap_or_else(|| (*file).to_owned()),
         _ => format!("{} documents", entries.len()),
     };
     let mut body = String::new();
+    if let Some(q) = qualification {
+        qualification_section(&mut body, q);
+    }
+    if entries.len() > 1 {
+        overview(&mut body, entries);
+    }
     for (file, doc, report) in entries {
         let _ = write!(
             body,
@@ -72,10 +101,57 @@ pub fn page(entries: &[(&str, &Value, &Report)]) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Transcript: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:1rem auto;padding:0 1rem;color:#222}}{STYLE}</style></head>\
+<title>Transcript: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:1rem auto;padding:0 1rem;color:#222}}@page{{size:A4;margin:12mm}}@media print{{body{{margin:0;max-width:none;padding:0;font-size:9.5pt}}}}{STYLE}</style></head>\
 <body>{body}</body></html>\n",
         escape(&heading),
     )
+}
+
+/// One row per document: its file, title and verdict with the first reason.
+fn overview(out: &mut String, entries: &[(&str, &Value, &Report)]) {
+    out.push_str(
+        "<table class=\"mc-overview\"><thead><tr><th>File</th><th>Credential</th><th>Verdict</th></tr></thead><tbody>",
+    );
+    for (file, doc, report) in entries {
+        let words = match report.verdict {
+            Verdict::Valid => "✓ valid",
+            Verdict::Unconfirmed => "! genuine but unconfirmed",
+            Verdict::Invalid => "✗ NOT valid",
+        };
+        let why = report
+            .reasons
+            .first()
+            .map(|r| format!(": {}", escape(&r.message)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr class=\"{}\"><td class=\"mc-id\">{}</td><td>{}</td><td><span class=\"mc-verdict\">{words}</span>{why}</td></tr>",
+            verdict_class(report),
+            escape(file),
+            escape(&title(doc).unwrap_or_default()),
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// Whether the documents add up to the qualification, as the terminal says it.
+fn qualification_section(out: &mut String, q: &QualificationReport) {
+    let (class, words) = if q.met {
+        ("mc-valid", "✓ MET")
+    } else {
+        ("mc-invalid", "✗ NOT MET")
+    };
+    let _ = write!(
+        out,
+        "<article class=\"mc-transcript {class}\" data-qualification-met=\"{}\"><h2>Qualification: {}</h2>\
+         <p class=\"mc-verdict\">{words}: {} of {} ECTS</p>",
+        q.met,
+        escape(&q.title),
+        number(q.total_ects),
+        number(q.minimum_ects),
+    );
+    checks_section(out, "Credentials counted", q.checks.iter());
+    out.push_str("</article>");
 }
 
 /// The transcript of a credential or presentation as an HTML fragment (an
@@ -92,6 +168,7 @@ pub fn transcript(doc: &Value, report: &Report) -> String {
 fn verdict_class(report: &Report) -> &'static str {
     match report.verdict {
         Verdict::Valid => "mc-valid",
+        Verdict::Unconfirmed => "mc-unconfirmed",
         Verdict::Invalid => "mc-invalid",
         Verdict::Unchecked => "mc-unchecked",
     }
@@ -100,9 +177,10 @@ fn verdict_class(report: &Report) -> &'static str {
 fn presentation(out: &mut String, doc: &Value, report: &Report) {
     let _ = write!(
         out,
-        "<article class=\"mc-transcript {}\" data-valid=\"{}\"><h2>Presentation</h2>{}",
+        "<article class=\"mc-transcript {}\" data-valid=\"{}\" data-verdict=\"{}\"><h2>Presentation</h2>{}",
         verdict_class(report),
         report.valid,
+        report.verdict.as_str(),
         verdict(report, "presentation")
     );
     let mut facts = Vec::new();
@@ -125,28 +203,49 @@ fn presentation(out: &mut String, doc: &Value, report: &Report) {
     }
 }
 
+/// The verdict, led by its first reason in plain words, then the others.
 fn verdict(report: &Report, what: &str) -> String {
-    if report.verdict == Verdict::Unchecked {
-        return format!(
-            "<p class=\"mc-verdict\">? Could not check this {what}: nothing failed, but its proofs are of kinds this verifier does not support</p>\
-             <p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>"
+    let mut reasons = report.reasons.iter().map(|r| r.message.as_str());
+    let mut out = match report.verdict {
+        Verdict::Valid => {
+            let by = report
+                .summary
+                .as_ref()
+                .and_then(|s| s.trusted_name.as_deref())
+                .map(|t| format!(", from {}, on your trust list", escape(t)))
+                .unwrap_or_default();
+            return format!(
+                "<p class=\"mc-verdict\">✓ Valid {what}: genuine{by}; every check passed</p>"
+            );
+        }
+        Verdict::Unconfirmed => format!(
+            "<p class=\"mc-verdict\">! Genuine but unconfirmed {what}: the signature holds, \
+             but not everything that decides whether to believe it was checked</p>"
+        ),
+        Verdict::Invalid => format!(
+            "<p class=\"mc-verdict\">✗ NOT a valid {what}: {}</p>",
+            escape(reasons.next().unwrap_or("a check failed"))
+        ),
+        Verdict::Unchecked => format!(
+            "<p class=\"mc-verdict\">? Could not check this {what}: nothing failed, but \
+             {}</p>",
+            escape(reasons.next().unwrap_or("its proofs are of kinds this verifier does not support"))
+        ),
+    };
+    let rest: Vec<&str> = reasons.collect();
+    if !rest.is_empty() {
+        out.push_str("<ul class=\"mc-reasons\">");
+        for r in rest {
+            let _ = write!(out, "<li>{}</li>", escape(r));
+        }
+        out.push_str("</ul>");
+    }
+    if report.verdict == Verdict::Invalid {
+        out.push_str(
+            "<p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>",
         );
     }
-    if report.valid {
-        format!("<p class=\"mc-verdict\">✓ Valid {what}: every check passed</p>")
-    } else {
-        let n = report.failures().count()
-            + report
-                .credentials
-                .iter()
-                .map(|r| r.failures().count())
-                .sum::<usize>();
-        format!(
-            "<p class=\"mc-verdict\">✗ NOT a valid {what}: {n} check{} failed</p>\
-             <p class=\"mc-caution\">The details below are what the file claims; they are not confirmed.</p>",
-            if n == 1 { "" } else { "s" }
-        )
-    }
+    out
 }
 
 fn title(doc: &Value) -> Option<String> {
@@ -159,12 +258,18 @@ fn title(doc: &Value) -> Option<String> {
 fn credential(out: &mut String, doc: &Value, report: &Report) {
     let _ = write!(
         out,
-        "<article class=\"mc-transcript {}\" data-valid=\"{}\"><h2>{}</h2>{}",
+        "<article class=\"mc-transcript {}\" data-valid=\"{}\" data-verdict=\"{}\"><h2>{}</h2>{}",
         verdict_class(report),
         report.valid,
+        report.verdict.as_str(),
         escape(&title(doc).unwrap_or_else(|| "Credential".into())),
         verdict(report, "credential")
     );
+    // Without a genuine signature the claims are anyone's words: greyed, and said so.
+    let genuine = report.signature_holds();
+    if !genuine {
+        out.push_str("<section class=\"mc-claimed\"><h3>What the file claims (not confirmed)</h3>");
+    }
     fact_list(out, &facts(doc, report));
     if let Some(outcomes) = learning_outcomes(doc) {
         out.push_str("<h3>Learning outcomes</h3><ul class=\"mc-outcomes\">");
@@ -173,15 +278,151 @@ fn credential(out: &mut String, doc: &Value, report: &Report) {
         }
         out.push_str("</ul>");
     }
+    if !genuine {
+        out.push_str("</section>");
+    }
     let (profile, other): (Vec<&Check>, Vec<&Check>) = report
         .checks
         .iter()
         .partition(|c| c.id == "profile" || c.id == "profile-rule");
-    checks_section(out, "Checks", other.into_iter());
+    out.push_str("<h3>Checks</h3>");
+    check_summary(out, report);
+    let _ = write!(
+        out,
+        "<details class=\"mc-details\"><summary>Every check, in detail ({})</summary>",
+        other.len()
+    );
+    check_list(out, other.into_iter());
+    out.push_str("</details>");
     if !profile.is_empty() {
-        checks_section(out, "Framework profiles", profile.into_iter());
+        // Each profile's verdict and the rules that did not pass in sight; the passed rules folded.
+        let (passed, shown): (Vec<&Check>, Vec<&Check>) = profile
+            .into_iter()
+            .partition(|c| c.id == "profile-rule" && c.outcome == Outcome::Pass);
+        checks_section(out, "Framework profiles", shown.into_iter());
+        if !passed.is_empty() {
+            let _ = write!(
+                out,
+                "<details class=\"mc-details\"><summary>Rules met ({})</summary>",
+                passed.len()
+            );
+            check_list(out, passed.into_iter());
+            out.push_str("</details>");
+        }
     }
     out.push_str("</article>");
+}
+
+/// The worst of some outcomes: a failure, else something not checked, else a
+/// warning, else a pass (`None` when there are none).
+fn worst<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<Outcome> {
+    let rank = |o: Outcome| match o {
+        Outcome::Fail => 3,
+        Outcome::Skipped => 2,
+        Outcome::Warn => 1,
+        Outcome::Pass => 0,
+    };
+    checks.map(|c| c.outcome).max_by_key(|o| rank(*o))
+}
+
+/// One line per question a reader asks (is the signature genuine, who is the
+/// issuer, do the dates hold, is it revoked), each the worst of its checks,
+/// saying in words what was found; every check stays in the details below.
+fn check_summary(out: &mut String, report: &Report) {
+    let of = |ids: &[&str]| -> Vec<&Check> {
+        report
+            .checks
+            .iter()
+            .filter(|c| ids.contains(&c.id.as_str()))
+            .collect()
+    };
+    let first_not_passing = |checks: &[&Check]| {
+        checks
+            .iter()
+            .find(|c| Some(c.outcome) == worst(checks.iter().copied()))
+            .map(|c| c.message.clone())
+            .unwrap_or_default()
+    };
+    let summary = report.summary.clone().unwrap_or_default();
+    let signer = summary
+        .trusted_name
+        .clone()
+        .or_else(|| {
+            summary
+                .issuer_name
+                .as_ref()
+                .map(|n| format!("\u{201c}{n}\u{201d}"))
+        })
+        .or(summary.issuer.clone())
+        .unwrap_or_else(|| "the issuer".into());
+    let mut lines: Vec<(&str, Outcome, String)> = Vec::new();
+    let mut group = |label: &'static str, ids: &[&str], good: &dyn Fn(&[&Check]) -> String| {
+        let checks = of(ids);
+        if let Some(o) = worst(checks.iter().copied()) {
+            let words = if o == Outcome::Pass {
+                good(&checks)
+            } else {
+                first_not_passing(&checks)
+            };
+            lines.push((label, o, words));
+        }
+    };
+    group("Structure", &["structure", "context"], &|_| {
+        "a well-formed VC 2.0 credential".into()
+    });
+    group(
+        "Signature",
+        &["proof", "proof-purpose", "issuer-key", "proof-validity"],
+        &|_| format!("genuine — {signer}'s key; unchanged since it was signed"),
+    );
+    group("Issuer", &["trust", "accreditation"], &|c| {
+        c.first().map(|c| c.message.clone()).unwrap_or_default()
+    });
+    group(
+        "Dates",
+        &["validity"],
+        &|_| match (&summary.valid_from, &summary.valid_until) {
+            (Some(f), Some(u)) => format!(
+                "in force on the date checked (from {} until {})",
+                long_date(f),
+                long_date(u)
+            ),
+            (Some(f), None) => format!(
+                "in force on the date checked (from {}, no end date)",
+                long_date(f)
+            ),
+            _ => "in force on the date checked".into(),
+        },
+    );
+    group("Status", &["status"], &|c| {
+        c.iter()
+            .map(|c| c.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    group("Request", &["challenge", "domain"], &|_| {
+        "answers your challenge and domain".into()
+    });
+    out.push_str("<ul class=\"mc-checks mc-summary\">");
+    for (label, outcome, words) in lines {
+        let (class, mark, title) = marks(outcome);
+        let _ = write!(
+            out,
+            "<li class=\"{class}\"><span class=\"mc-mark\" title=\"{title}\" aria-label=\"{title}\">{mark}</span><b>{label}</b>: {}</li>",
+            escape(&words)
+        );
+    }
+    out.push_str("</ul>");
+}
+
+fn marks(outcome: Outcome) -> (&'static str, &'static str, &'static str) {
+    match outcome {
+        Outcome::Pass => ("mc-pass", "✓", "passed"),
+        Outcome::Fail => ("mc-fail", "✗", "failed"),
+        Outcome::Warn => ("mc-warn", "!", "warning"),
+        Outcome::Skipped => ("mc-skipped", "–", "not checked"),
+        Outcome::Unsupported => ("mc-unsupported", "?", "not supported: not checked"),
+    }
 }
 
 fn fact_list(out: &mut String, facts: &[(&str, String)]) {
@@ -196,26 +437,31 @@ fn fact_list(out: &mut String, facts: &[(&str, String)]) {
 }
 
 fn checks_section<'a>(out: &mut String, heading: &str, checks: impl Iterator<Item = &'a Check>) {
-    let _ = write!(out, "<h3>{}</h3><ul class=\"mc-checks\">", escape(heading));
+    let _ = write!(out, "<h3>{}</h3>", escape(heading));
+    check_list(out, checks);
+}
+
+fn check_list<'a>(out: &mut String, checks: impl Iterator<Item = &'a Check>) {
+    out.push_str("<ul class=\"mc-checks\">");
     for c in checks {
-        let (class, mark, label) = match c.outcome {
-            Outcome::Pass => ("mc-pass", "✓", "passed"),
-            Outcome::Fail => ("mc-fail", "✗", "failed"),
-            Outcome::Warn => ("mc-warn", "!", "warning"),
-            Outcome::Skipped => ("mc-skipped", "–", "not checked"),
-            Outcome::Unsupported => ("mc-unsupported", "?", "not supported: not checked"),
-        };
+        let (class, mark, label) = marks(c.outcome);
         let name = match (&c.profile, &c.rule) {
             (Some(p), Some(r)) => format!("{p} {r}"),
             (Some(p), None) => p.clone(),
             _ => c.id.clone(),
         };
+        // Rule lines start with their profile and rule: not printed twice.
+        let message = c
+            .message
+            .strip_prefix(&format!("{name}: "))
+            .or_else(|| c.message.strip_prefix(&format!("{name} ")))
+            .unwrap_or(&c.message);
         let _ = write!(
             out,
             "<li class=\"{class}\" data-check=\"{}\"><span class=\"mc-mark\" title=\"{label}\" aria-label=\"{label}\">{mark}</span><b>{}</b>: {}",
             escape(&c.id),
             escape(&name),
-            escape(&c.message)
+            escape(message)
         );
         if c.outcome == Outcome::Fail {
             if let Some(e) = &c.expected {
@@ -225,6 +471,41 @@ fn checks_section<'a>(out: &mut String, heading: &str, checks: impl Iterator<Ite
         out.push_str("</li>");
     }
     out.push_str("</ul>");
+}
+
+/// The value at a path of members.
+fn str_path<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    Some(cur)
+}
+
+/// A value in words: a string as it is, a number, an array's items joined,
+/// an object's `name` (else its string members).
+fn words(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(words).collect::<Vec<_>>().join(", "),
+        Value::Object(o) => o.get("name").map_or_else(
+            || {
+                o.values()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            words,
+        ),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A code such as `supervised-online-id-verified` in words.
+fn code_words(code: &str) -> String {
+    code.replace("id-verified", "identity verified")
+        .replace('-', " ")
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -307,9 +588,12 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
     let mut f = Vec::new();
     let summary = report.summary.clone().unwrap_or_default();
     let mc = micro(doc);
-    let issuer_name = summary
+    // A signature that does not hold is not the listed issuer's word.
+    let listed = summary
         .trusted_name
         .as_ref()
+        .filter(|_| report.signature_holds());
+    let issuer_name = listed
         .map(|t| format!("{t} (as listed in the trust list)"))
         .or_else(|| {
             summary
@@ -354,6 +638,49 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
     if let Some(l) = summary.eqf_level {
         f.push(("EQF level", l.to_string()));
     }
+    // The other elements the EU 2022 Recommendation and the EMC framework ask for,
+    // where docs/credential-format.md puts them.
+    let achievement = str_path(doc, &["credentialSubject", "achievement"]);
+    if let Some(mc) = &mc {
+        let nqf = mc.level.as_ref().and_then(|l| l.extra.get("nqf"));
+        if let Some(n) = nqf {
+            let framework = n.get("framework").and_then(Value::as_str).unwrap_or("");
+            let level = n.get("level").map(words).unwrap_or_default();
+            f.push((
+                "National level",
+                format!("{framework} level {level}").trim().to_owned(),
+            ));
+        }
+        let field = achievement
+            .and_then(|a| a.get("fieldOfStudy"))
+            .and_then(Value::as_str);
+        let code = mc.isced_f.as_ref().map(|v| match v.get("code") {
+            Some(c) => words(c),
+            None => words(v),
+        });
+        match (field, code) {
+            (Some(f_), Some(c)) => f.push(("Field of study", format!("{f_} (ISCED-F {c})"))),
+            (Some(f_), None) => f.push(("Field of study", f_.to_owned())),
+            (None, Some(c)) => f.push(("Field of study", format!("ISCED-F {c}"))),
+            (None, None) => {}
+        }
+        if let Some(p) = &mc.form_of_participation {
+            f.push(("Form of participation", code_words(p)));
+        }
+    }
+    if let Some(l) = achievement.and_then(|a| a.get("inLanguage")) {
+        f.push(("Language", words(l)));
+    }
+    if let Some(p) = mc.as_ref().and_then(|m| m.prerequisites.clone()) {
+        f.push(("Prerequisites", p));
+    }
+    if let Some(c) = achievement
+        .and_then(|a| a.get("criteria"))
+        .and_then(|c| c.get("narrative"))
+        .and_then(Value::as_str)
+    {
+        f.push(("Criteria", c.to_owned()));
+    }
     let result = first_result(doc);
     let assessment = mc.as_ref().and_then(|m| m.assessment.clone());
     if let Some(a) = &assessment {
@@ -367,13 +694,13 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
             None => {}
         }
         if let Some(s) = &a.supervision {
-            parts.push(format!("supervision: {s}"));
+            parts.push(format!("supervision: {}", code_words(s)));
         }
         if !parts.is_empty() {
             f.push(("Assessment", parts.join("; ")));
         }
     } else if let Some(s) = result.and_then(|r| r.get("assessmentSupervision")?.as_str()) {
-        f.push(("Assessment", format!("supervision: {s}")));
+        f.push(("Assessment", format!("supervision: {}", code_words(s))));
     }
     let identity = assessment
         .as_ref()
@@ -393,14 +720,50 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
     if let Some(g) = result.and_then(|r| r.get("value")?.as_str()) {
         f.push(("Grade", g.to_owned()));
     }
+    if let Some(d) = result.and_then(|r| r.get("assessedOn")?.as_str()) {
+        f.push(("Assessed on", long_date(d)));
+    }
+    if let Some(mc) = &mc {
+        if let Some(q) = &mc.quality_assurance {
+            let body = q
+                .get("body")
+                .and_then(|b| b.get("name"))
+                .and_then(Value::as_str);
+            let text = match (q.get("description").and_then(Value::as_str), body) {
+                (Some(d), Some(b)) => format!("{d} ({b})"),
+                (Some(d), None) => d.to_owned(),
+                (None, Some(b)) => b.to_owned(),
+                (None, None) => words(q),
+            };
+            f.push(("Quality assurance", text));
+        }
+        if let Some(s) = &mc.stackability {
+            let towards: Vec<String> = match s.get("towards") {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|t| t.get("name").map_or_else(|| words(t), words))
+                    .collect(),
+                Some(t) => vec![words(t)],
+                None => Vec::new(),
+            };
+            let mode = s.get("mode").and_then(Value::as_str).map(code_words);
+            let text = match (mode, towards.is_empty()) {
+                (Some(m), false) => format!("{m}, towards {}", towards.join(", ")),
+                (Some(m), true) => m,
+                (None, false) => format!("towards {}", towards.join(", ")),
+                (None, true) => words(s),
+            };
+            f.push(("Stacks towards", text));
+        }
+    }
     if let Some(d) = str_at(doc, &["awardedDate"]) {
-        f.push(("Awarded", d.to_owned()));
+        f.push(("Awarded", long_date(d)));
     }
     if let Some(d) = &summary.valid_from {
-        f.push(("Valid from", d.clone()));
+        f.push(("Valid from", long_date(d)));
     }
     if let Some(d) = &summary.valid_until {
-        f.push(("Valid until", d.clone()));
+        f.push(("Valid until", long_date(d)));
     }
     if let Some(id) = &report.id {
         f.push(("Credential id", id.clone()));

@@ -79,10 +79,12 @@ mod report;
 mod select;
 pub mod status;
 pub mod trust;
+pub mod verdict;
 mod verifier;
 
 pub use qualification::{Qualification, QualificationReport};
-pub use report::{Check, Kind, Outcome, REPORT_SCHEMA_VERSION, Report, Summary, Verdict};
+pub use report::{Check, Kind, Outcome, REPORT_SCHEMA_VERSION, Report, Summary};
 pub use status::StatusLists;
 pub use trust::TrustList;
+pub use verdict::{Reason, Verdict};
 pub use verifier::{DEFAULT_CLOCK_SKEW, Options, Verifier, VerifyError};

@@ -1,10 +1,11 @@
 //! `microcred-verify`: verify credential and presentation files offline.
 //!
-//! Exit status: 0 when every file verifies, 1 when any does not (or the
-//! qualification asked for is not met), 2 when an input cannot be read,
-//! parsed or checked (a format or proof type not supported, not a regular
-//! file) or the arguments are wrong. Reports go to stdout, diagnostics to
-//! stderr. The report's JSON form is documented in `docs/verify-report.md`.
+//! Exit status: 0 when no file is invalid (valid, or genuine but unconfirmed
+//! unless `--require-trust`), 1 when any is invalid (or the qualification asked
+//! for is not met), 2 when an input cannot be read, parsed or checked (a format
+//! or proof type not supported, not a regular file) or the arguments are wrong.
+//! Reports go to stdout, diagnostics to stderr. The report's JSON form is
+//! documented in `docs/verify-report.md`.
 
 #![forbid(unsafe_code)]
 
@@ -57,8 +58,9 @@ struct Cli {
     /// (what it says, every check as a tick or a cross), e.g. `> transcript.html`.
     #[arg(long)]
     html: bool,
-    /// Trust list of issuers (JSON; format in docs/trust-list.md). Without it, issuer
-    /// trust is "not checked".
+    /// Trust list of issuers (JSON; format in docs/trust-list.md). Default: the
+    /// configuration directory's trust-list.json, if there is one; without any, issuer
+    /// trust is "not checked" and the verdict at best "genuine but unconfirmed".
     #[arg(long, value_name = "FILE")]
     trust: Option<PathBuf>,
     /// A JSON-LD context the verifier does not bundle, as URL=FILE (repeatable): the
@@ -71,9 +73,22 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     context_dir: Option<PathBuf>,
     /// A signed BitstringStatusListCredential or StatusList2021Credential to read
-    /// revocation/suspension bits from (repeatable). Without one, status is "not checked".
+    /// revocation/suspension bits from (repeatable). Default: the *.json files of
+    /// the configuration directory's status-lists/; without any, status is "not checked".
     #[arg(long = "status-list", value_name = "FILE")]
     status_lists: Vec<PathBuf>,
+    /// Exit 1 for a credential whose issuer is not confirmed by a trust list; it is an
+    /// error (exit 2) to give no trust list (neither --trust nor the configuration's).
+    #[arg(long)]
+    require_trust: bool,
+    /// List every passed profile rule on its own line (by default they are counted
+    /// on one line per profile; failed and warned rules are always listed).
+    #[arg(short, long)]
+    verbose: bool,
+    /// Ignore the configuration directory ($XDG_CONFIG_HOME/microcred, else
+    /// ~/.config/microcred): only the files given on the command line are used.
+    #[arg(long)]
+    no_config: bool,
     /// Check every credential against a framework profile (repeatable): a built-in
     /// name (see --list-profiles), `claimed` (the built-in profiles each credential
     /// claims), or the path of a profile file of your own.
@@ -172,12 +187,13 @@ fn main() -> ExitCode {
         ..BulkOptions::default()
     };
     if cli.html {
-        return html_out(&verifier, files, &options);
+        return html_out(&verifier, files, &options, cli.require_trust);
     }
 
     let mut status = 0u8;
     let terminal = std::io::stdout().is_terminal();
-    let style = output::Style::detect(terminal);
+    let mut style = output::Style::detect(terminal);
+    style.verbose = cli.verbose;
     // Block-buffered: stdout's own line buffering costs a write(2) per line. On a
     // terminal each report is still shown as soon as it is ready (flushed below).
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -220,21 +236,18 @@ fn main() -> ExitCode {
         let text = line(source, Ok(&report), None);
         (
             report.verdict,
+            exit_status(&report, cli.require_trust),
             text,
             keep.then(|| (source.to_string(), report)),
         )
     };
     let mut totals = output::Totals::default();
-    type Rendered = (Verdict, Vec<u8>, Option<(String, Report)>);
+    type Rendered = (Verdict, u8, Vec<u8>, Option<(String, Report)>);
     let sink = |source: Source, result: Result<Rendered, FileError>| {
         let text = match result {
-            Ok((verdict, text, report)) => {
-                match verdict {
-                    Verdict::Valid => totals.valid += 1,
-                    Verdict::Invalid => totals.invalid += 1,
-                    Verdict::Unchecked => totals.error += 1,
-                }
-                status = status.max(exit_status(verdict));
+            Ok((verdict, code, text, report)) => {
+                totals.add(verdict);
+                status = status.max(code);
                 kept.extend(report);
                 text
             }
@@ -313,6 +326,37 @@ fn error_message(e: &FileError) -> String {
     msg
 }
 
+
+/// A report's exit status: 0 valid, or genuine but unconfirmed (1 for that
+/// with `--require-trust` when its issuer was not confirmed by a trust list);
+/// 1 invalid; 2 could not be checked.
+fn exit_status(report: &Report, require_trust: bool) -> u8 {
+    match report.verdict {
+        Verdict::Valid => 0,
+        Verdict::Unconfirmed => u8::from(
+            require_trust && report.reasons.iter().any(|r| r.code == "trust-not-checked"),
+        ),
+        Verdict::Invalid => 1,
+        Verdict::Unchecked => 2,
+    }
+}
+
+/// The configuration directory: `$XDG_CONFIG_HOME/microcred`, else
+/// `$HOME/.config/microcred` (the XDG base directory rules: a relative
+/// `XDG_CONFIG_HOME` is ignored).
+fn config_dir() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = xdg.or_else(|| {
+        std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .map(|h| h.join(".config"))
+    })?;
+    Some(base.join("microcred"))
+}
+
 /// The inputs: each argument as given (JSON Lines when `jsonl` or named
 /// `*.jsonl` / `*.ndjson`), a directory replaced by its `*.json` files in name
 /// order; and whether there can be more than one report (for the totals).
@@ -361,15 +405,38 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
     if let Some(dir) = &cli.context_dir {
         contexts::supply_directory(dir).map_err(|e| e.to_string())?;
     }
-    if let Some(path) = &cli.trust {
+    // An employer's standing choices: used when the command line gives none.
+    let config = if cli.no_config { None } else { config_dir() };
+    let trust_path = cli.trust.clone().or_else(|| {
+        let p = config.as_ref()?.join("trust-list.json");
+        p.exists().then_some(p)
+    });
+    if let Some(path) = &trust_path {
         let bytes = read_bounded(path)?;
         let trust = TrustList::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new(""));
         contexts::supply_listed(&trust, base).map_err(|e| format!("{}: {e}", path.display()))?;
         options.trust = Some(trust);
+    } else if cli.require_trust {
+        return Err(match &config {
+            Some(dir) => format!(
+                "--require-trust: no trust list: give one with --trust, or put it in {}",
+                dir.join("trust-list.json").display()
+            ),
+            None => "--require-trust: no trust list: give one with --trust".into(),
+        });
+    }
+    let mut list_paths = cli.status_lists.clone();
+    if list_paths.is_empty() {
+        if let Some(dir) = config.map(|c| c.join("status-lists")) {
+            if dir.is_dir() {
+                list_paths = bulk::json_files_in(&dir)
+                    .map_err(|e| format!("cannot read the directory {}: {e}", dir.display()))?;
+            }
+        }
     }
     let mut lists = StatusLists::new();
-    for path in &cli.status_lists {
+    for path in &list_paths {
         let bytes = read_bounded(path)?;
         let doc = json::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         lists
@@ -413,7 +480,12 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
 /// `--html`: one page for every file that could be read. Each document is parsed
 /// from the bytes its report was made from, so the page shows exactly what was
 /// verified (a file changed in between cannot put other text beside the ticks).
-fn html_out(verifier: &Verifier, files: Vec<Input>, options: &BulkOptions) -> ExitCode {
+fn html_out(
+    verifier: &Verifier,
+    files: Vec<Input>,
+    options: &BulkOptions,
+    require_trust: bool,
+) -> ExitCode {
     let mut status = 0u8;
     let mut docs = Vec::new();
     let parse = |source: &Source, bytes: &[u8], report: Report| {
@@ -427,7 +499,7 @@ fn html_out(verifier: &Verifier, files: Vec<Input>, options: &BulkOptions) -> Ex
             .and_then(|parsed| parsed);
         match doc {
             Ok((doc, report)) => {
-                status = status.max(exit_status(report.verdict));
+                status = status.max(exit_status(&report, require_trust));
                 docs.push((source.to_string(), doc, report));
             }
             Err(msg) => {
@@ -442,7 +514,13 @@ fn html_out(verifier: &Verifier, files: Vec<Input>, options: &BulkOptions) -> Ex
     }
     let entries: Vec<(&str, &microcred_core::Value, &Report)> =
         docs.iter().map(|(f, d, r)| (f.as_str(), d, r)).collect();
-    let page = microcred_verifier::html::page(&entries);
+    // The same qualification verdict and exit status as the terminal and --json.
+    let refs: Vec<(&str, &Report)> = entries.iter().map(|(f, _, r)| (*f, *r)).collect();
+    let q = verifier.assess_qualification(&refs);
+    if q.as_ref().is_some_and(|q| !q.met) && status == 0 {
+        status = 1;
+    }
+    let page = microcred_verifier::html::page_with(&entries, q.as_ref());
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(page.as_bytes()).and_then(|()| out.flush());
     ExitCode::from(status)
@@ -451,14 +529,6 @@ fn html_out(verifier: &Verifier, files: Vec<Input>, options: &BulkOptions) -> Ex
 /// A file's exit status: 0 valid, 1 invalid, 2 could not be checked (which,
 /// like an unreadable file, wins over 1: a verdict of "forged" is never given
 /// for what could not be checked).
-fn exit_status(verdict: Verdict) -> u8 {
-    match verdict {
-        Verdict::Valid => 0,
-        Verdict::Invalid => 1,
-        Verdict::Unchecked => 2,
-    }
-}
-
 fn list_profiles() -> ExitCode {
     let mut out = std::io::stdout().lock();
     for name in Profile::builtin_names() {

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use microcred_verifier::format::Foreign;
 use microcred_verifier::{
     Check, Kind, Outcome, QualificationReport, REPORT_SCHEMA_VERSION, Report, Summary, Verdict,
+    verdict,
 };
 use serde_json::{Map, Value};
 
@@ -14,6 +15,12 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
     color: bool,
+    /// Columns to wrap at: on a terminal only, so that a line in a pipe or a
+    /// file still holds a whole check (for grep).
+    width: Option<usize>,
+    /// Every passed profile rule on its own line (`-v`), instead of one line
+    /// counting them.
+    pub(crate) verbose: bool,
 }
 
 impl Style {
@@ -23,6 +30,8 @@ impl Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Self {
             color: stdout_is_terminal && !no_color,
+            width: stdout_is_terminal.then_some(WIDTH),
+            verbose: false,
         }
     }
 
@@ -41,6 +50,16 @@ impl Style {
             Outcome::Warn => self.paint("33", "!"),
             Outcome::Skipped => self.paint("2", "-"),
             Outcome::Unsupported => self.paint("33", "?"),
+        }
+    }
+
+    /// A report's verdict: green, amber or red.
+    fn report_verdict(self, verdict: Verdict) -> String {
+        match verdict {
+            Verdict::Valid => self.paint("1;32", "VALID"),
+            Verdict::Unconfirmed => self.paint("1;33", "GENUINE BUT UNCONFIRMED"),
+            Verdict::Invalid => self.paint("1;31", "INVALID"),
+            Verdict::Unchecked => self.paint("1;33", "COULD NOT CHECK"),
         }
     }
 
@@ -119,17 +138,29 @@ pub(crate) fn qualification_json(out: &mut impl Write, q: &QualificationReport) 
     writeln!(out, "{}", Value::Object(line))
 }
 
-/// How many documents were valid, invalid, or could not be checked.
+/// How many documents were valid, genuine but unconfirmed, invalid, or could
+/// not be checked (unreadable, a format not read, or only unsupported proofs).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Totals {
     pub(crate) valid: usize,
+    pub(crate) unconfirmed: usize,
     pub(crate) invalid: usize,
     pub(crate) error: usize,
 }
 
 impl Totals {
     fn count(&self) -> usize {
-        self.valid + self.invalid + self.error
+        self.valid + self.unconfirmed + self.invalid + self.error
+    }
+
+    /// Counts one report by its verdict.
+    pub(crate) fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Valid => self.valid += 1,
+            Verdict::Unconfirmed => self.unconfirmed += 1,
+            Verdict::Invalid => self.invalid += 1,
+            Verdict::Unchecked => self.error += 1,
+        }
     }
 }
 
@@ -139,18 +170,20 @@ pub(crate) fn totals_json(out: &mut impl Write, t: &Totals) -> io::Result<()> {
     let line = serde_json::json!({
         "reportVersion": REPORT_SCHEMA_VERSION,
         "kind": "totals",
-        "totals": {"count": t.count(), "valid": t.valid, "invalid": t.invalid, "error": t.error},
+        "totals": {"count": t.count(), "valid": t.valid, "unconfirmed": t.unconfirmed,
+                   "invalid": t.invalid, "error": t.error},
     });
     writeln!(out, "{line}")
 }
 
-/// The totals' line of the human report, e.g.
-/// `totals: 1,200 valid, 3 invalid, 1 could not be checked (1,204 in all)`.
+/// The totals' line of the human report, e.g. `totals: 1,200 valid, 0 genuine
+/// but unconfirmed, 3 invalid, 1 could not be checked (1,204 in all)`.
 pub(crate) fn totals_human(out: &mut impl Write, t: &Totals) -> io::Result<()> {
     writeln!(
         out,
-        "totals: {} valid, {} invalid, {} could not be checked ({} in all)",
+        "totals: {} valid, {} genuine but unconfirmed, {} invalid, {} could not be checked ({} in all)",
         thousands(t.valid),
+        thousands(t.unconfirmed),
         thousands(t.invalid),
         thousands(t.error),
         thousands(t.count())
@@ -191,30 +224,98 @@ pub(crate) fn human(
     }
 }
 
-fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
-    let verdict = match r.verdict {
-        Verdict::Valid => style.verdict(true, "VALID", ""),
-        Verdict::Invalid => style.verdict(false, "", "INVALID"),
-        Verdict::Unchecked => style.paint("1;33", "COULD NOT CHECK"),
+/// Lines on a terminal are wrapped to this many columns (words longer than a
+/// line are kept whole).
+const WIDTH: usize = 80;
+
+/// Writes `first` then `text` wrapped at `width` (not at all when `None`),
+/// continuation lines indented to the column where `text` started (a hanging indent).
+fn wrapped(out: &mut impl Write, width: Option<usize>, first: &str, text: &str) -> io::Result<()> {
+    let Some(width) = width else {
+        return writeln!(out, "{first}{text}");
     };
+    let hang = first.chars().count();
+    let mut line = String::from(first);
+    let mut len = hang;
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = word.chars().count();
+        if !empty && len + 1 + w > width {
+            writeln!(out, "{line}")?;
+            line = " ".repeat(hang);
+            len = hang;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += w;
+        empty = false;
+    }
+    writeln!(out, "{line}")
+}
+
+/// The reasons of a verdict, first thing under it: what to conclude, in words.
+fn reason_lines(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
+    let mark = match r.verdict {
+        Verdict::Valid => return Ok(()),
+        Verdict::Unconfirmed => style.paint("33", "!"),
+        Verdict::Invalid => style.paint("31", "✗"),
+        Verdict::Unchecked => style.paint("33", "?"),
+    };
+    for reason in &r.reasons {
+        marked(out, style, indent, &mark, "", &reason.message)?;
+    }
+    Ok(())
+}
+
+/// `{indent}{mark} {head}{text}`, `text` wrapped with a hanging indent under
+/// its first word (the mark is one column wide, whatever its colour codes).
+fn marked(
+    out: &mut impl Write,
+    style: Style,
+    indent: &str,
+    mark: &str,
+    head: &str,
+    text: &str,
+) -> io::Result<()> {
+    let mut lines = Vec::new();
+    wrapped(&mut lines, style.width, &format!("{indent}  {head}"), text)?;
+    let lines = String::from_utf8_lossy(&lines);
+    let rest = lines.get(indent.len() + 1..).unwrap_or_default();
+    write!(out, "{indent}{mark}{rest}")
+}
+
+fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
+    let verdict = style.report_verdict(r.verdict);
     match r.kind {
         Kind::Credential => {
             let none = Summary::default();
             let s = r.summary.as_ref().unwrap_or(&none);
             let name = s.name.as_deref().unwrap_or("(unnamed credential)");
             writeln!(out, "{verdict} credential \u{201c}{name}\u{201d}")?;
+            reason_lines(out, r, style, indent)?;
+            let genuine = r.signature_holds();
             let issuer = match (&s.trusted_name, &s.issuer_name) {
-                (Some(t), _) => format!("{t} (on the trust list)"),
+                // A signature that does not hold is not the listed issuer's word.
+                (Some(_), Some(n)) if !genuine => {
+                    format!("\u{201c}{n}\u{201d} (as the credential names it; not its signer)")
+                }
+                (Some(t), _) if genuine => format!("{t} (on the trust list)"),
+                (Some(_), _) => "(as the credential names it; not its signer)".into(),
                 (None, Some(n)) => format!("\u{201c}{n}\u{201d} (as the credential names itself)"),
                 (None, None) => "(unnamed)".into(),
             };
-            writeln!(
+            wrapped(
                 out,
-                "{indent}issuer   {issuer} {}",
-                s.issuer.as_deref().unwrap_or("")
+                style.width,
+                &format!("{indent}issuer   "),
+                &format!("{issuer} {}", s.issuer.as_deref().unwrap_or("")),
             )?;
             if let Some(subject) = &s.subject {
-                writeln!(out, "{indent}learner  {subject}")?;
+                wrapped(out, style.width, &format!("{indent}learner  "), subject)?;
             }
             let mut facts = Vec::new();
             if let Some(h) = s.hours {
@@ -227,12 +328,18 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                 facts.push(format!("EQF level {l}"));
             }
             if let Some(f) = &s.valid_from {
-                facts.push(format!("issued {f}"));
+                facts.push(format!("issued {}", verdict::long_date(f)));
             }
             if !facts.is_empty() {
-                // An invalid credential's claims are what it says, not what anyone vouches for.
-                let caveat = if r.valid { "" } else { " (unverified)" };
-                writeln!(out, "{indent}claims   {}{caveat}", facts.join(", "))?;
+                // Without a signature that holds, the claims are what the file says,
+                // not what anyone vouches for.
+                let caveat = if genuine { "" } else { " (unverified)" };
+                wrapped(
+                    out,
+                    style.width,
+                    &format!("{indent}claims   "),
+                    &format!("{}{caveat}", facts.join(", ")),
+                )?;
             }
         }
         Kind::Presentation => {
@@ -247,9 +354,40 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                     format!(" by {holder}")
                 }
             )?;
+            reason_lines(out, r, style, indent)?;
         }
     }
+    let passed_rules = |profile: &Option<String>| {
+        r.checks
+            .iter()
+            .filter(|c| {
+                c.id == "profile-rule" && c.outcome == Outcome::Pass && &c.profile == profile
+            })
+            .count()
+    };
     for c in &r.checks {
+        if !style.verbose && c.id == "profile-rule" && c.outcome == Outcome::Pass {
+            continue;
+        }
+        // The rules a profile met, as one line just before its verdict.
+        let n = if !style.verbose && c.id == "profile" {
+            passed_rules(&c.profile)
+        } else {
+            0
+        };
+        if n > 0 {
+            let name = c.profile.as_deref().unwrap_or("the profile");
+            let line = Check {
+                id: "profile-rule".into(),
+                outcome: Outcome::Pass,
+                message: format!(
+                    "{name}: {n} rule{} met (-v lists them)",
+                    if n == 1 { "" } else { "s" }
+                ),
+                ..c.clone()
+            };
+            check_line(out, &line, style, indent, 15)?;
+        }
         check_line(out, c, style, indent, 15)?;
     }
     for (i, nested) in r.credentials.iter().enumerate() {
@@ -266,12 +404,13 @@ fn check_line(
     indent: &str,
     width: usize,
 ) -> io::Result<()> {
-    writeln!(
+    marked(
         out,
-        "{indent}{} {:<width$} {}",
-        style.mark(c.outcome),
-        c.id,
-        c.message
+        style,
+        indent,
+        &style.mark(c.outcome),
+        &format!("{:<width$} ", c.id),
+        &c.message,
     )
 }
 
@@ -309,7 +448,17 @@ mod tests {
             .verify_bytes(br#"{"@context": ["https://www.w3.org/ns/credentials/v2"]}"#)
             .unwrap();
         let mut out = Vec::new();
-        human(&mut out, "f.json", Ok(&report), Style { color }).unwrap();
+        human(
+            &mut out,
+            "f.json",
+            Ok(&report),
+            Style {
+                color,
+                width: None,
+                verbose: false,
+            },
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -326,6 +475,31 @@ mod tests {
         );
         // Never on a pipe, whatever NO_COLOR says.
         assert!(!Style::detect(false).color);
+    }
+
+    #[test]
+    fn terminal_lines_wrap_with_a_hanging_indent() {
+        let mut out = Vec::new();
+        let text = "one two three four five six seven eight nine ten eleven twelve thirteen \
+                    fourteen fifteen sixteen";
+        wrapped(&mut out, Some(40), "  head   ", text).unwrap();
+        let lines = String::from_utf8(out).unwrap();
+        assert!(lines.lines().count() > 1, "{lines}");
+        assert!(lines.lines().all(|l| l.chars().count() <= 40), "{lines}");
+        assert!(lines.starts_with("  head   one "), "{lines}");
+        // Continuation lines hang under the first word.
+        assert!(
+            lines
+                .lines()
+                .skip(1)
+                .all(|l| l.starts_with("         ") && !l.starts_with("          ")),
+            "{lines}"
+        );
+        let words: Vec<&str> = lines.split_whitespace().skip(1).collect();
+        assert_eq!(words.join(" "), text);
+        let mut out = Vec::new();
+        wrapped(&mut out, None, "  head   ", text).unwrap();
+        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::verdict::{self, Reason, Verdict};
+
 /// Version of the report's JSON schema (`docs/verify-report.md`). 2: outcome
 /// `unsupported` and the report's `verdict` (a version-1 consumer that read
 /// validity from the checks' outcomes would take an unchecked document for valid).
@@ -27,21 +29,6 @@ pub enum Outcome {
     /// id with such lines and no passing line leaves the document unchecked
     /// ([`Verdict::Unchecked`]).
     Unsupported,
-}
-
-/// The verdict on a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// No check failed and nothing needed was left unchecked.
-    Valid,
-    /// A check failed (here or in an embedded credential): forged, tampered,
-    /// expired, revoked, untrusted, …
-    Invalid,
-    /// Nothing failed, but the document could not be checked: e.g. its only
-    /// proofs are of types this verifier does not support. Neither valid nor
-    /// forged (`microcred-verify` exits 2).
-    Unchecked,
 }
 
 /// One check's result.
@@ -73,6 +60,10 @@ pub struct Check {
     /// Where the requirement comes from (profile rules).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Why, as a code, for the outcomes the verdict names (e.g. `tampered`,
+    /// `revoked`, `expired`, `no-status`; the list is in `docs/verify-report.md`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl Check {
@@ -87,6 +78,7 @@ impl Check {
             rule: None,
             expected: None,
             source: None,
+            reason: None,
         }
     }
 
@@ -117,6 +109,11 @@ impl Check {
 
     pub(crate) fn with_proof(mut self, index: usize) -> Self {
         self.proof = Some(index);
+        self
+    }
+
+    pub(crate) fn with_reason(mut self, code: &str) -> Self {
+        self.reason = Some(code.to_owned());
         self
     }
 }
@@ -180,11 +177,17 @@ pub struct Report {
     /// The document's `id`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// True when the verdict is [`Verdict::Valid`]: no check failed and none
-    /// was left unchecked, here and in every nested credential report.
+    /// True when the verdict is [`Verdict::Valid`] or [`Verdict::Unconfirmed`]:
+    /// no check failed and none was left unchecked, here and in every nested
+    /// credential report (trust and status may not have been asked for).
     pub valid: bool,
-    /// Valid, invalid, or could not be checked.
+    /// What a person should conclude: valid, genuine but unconfirmed (nothing
+    /// failed but the issuer's trust or the status was not checked), invalid, or
+    /// unchecked (nothing failed, but the document could not be checked).
     pub verdict: Verdict,
+    /// Why the verdict is not [`Verdict::Valid`], most serious first, in plain words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
     /// For presentations: the `holder` (its id), when it names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
@@ -211,6 +214,7 @@ impl Report {
             id,
             valid: false,
             verdict: Verdict::Invalid,
+            reasons: Vec::new(),
             holder: None,
             summary,
             checks,
@@ -220,36 +224,30 @@ impl Report {
         report
     }
 
-    /// Sets [`verdict`](Self::verdict) and [`valid`](Self::valid) from the
-    /// checks: invalid when a check failed here or an embedded credential's
-    /// report is invalid; else unchecked when a check id has `unsupported`
-    /// lines and no passing one (a proof set with one verified proof and one of
-    /// an unsupported type is checked) or an embedded report is unchecked; else
-    /// valid. For a caller that changed outcomes after the report was made (the
-    /// server's `options.checks`).
+    /// Sets [`verdict`](Self::verdict), [`reasons`](Self::reasons) and
+    /// [`valid`](Self::valid) from the checks ([`verdict::judge`]): invalid when a
+    /// check failed here or an embedded credential's report is invalid; else
+    /// unchecked when a check id has `unsupported` lines and no passing one (a
+    /// proof set with one verified proof and one of an unsupported type is
+    /// checked) or an embedded report is unchecked; else unconfirmed when trust or
+    /// status was not checked; else valid. `valid` is true for valid and
+    /// unconfirmed (nothing failed, everything needed was checkable). For a caller
+    /// that changed outcomes after the report was made (the server's
+    /// `options.checks`).
     pub fn revalidate(&mut self) {
-        let failed = self.checks.iter().any(|c| c.outcome == Outcome::Fail)
-            || self
-                .credentials
-                .iter()
-                .any(|r| r.verdict == Verdict::Invalid);
-        let unchecked = self.checks.iter().any(|c| {
-            c.outcome == Outcome::Unsupported
-                && !self
-                    .checks_with_id(&c.id)
-                    .any(|o| o.outcome == Outcome::Pass)
-        }) || self
-            .credentials
-            .iter()
-            .any(|r| r.verdict == Verdict::Unchecked);
-        self.verdict = if failed {
-            Verdict::Invalid
-        } else if unchecked {
-            Verdict::Unchecked
-        } else {
-            Verdict::Valid
-        };
-        self.valid = self.verdict == Verdict::Valid;
+        (self.verdict, self.reasons) = verdict::judge(self);
+        self.valid = matches!(self.verdict, Verdict::Valid | Verdict::Unconfirmed);
+    }
+
+    /// Whether the document is what its signer signed, by the key of the
+    /// issuer (or holder) it names: it has a proof, every proof verifies,
+    /// and no key belongs to someone else. When false, what it says is
+    /// anyone's word.
+    pub fn signature_holds(&self) -> bool {
+        crate::verifier::genuine(&self.checks)
+            && self
+                .checks_with_id("holder-key")
+                .all(|c| c.outcome == Outcome::Pass)
     }
 
     /// The checks with the given id.

@@ -153,10 +153,13 @@ pub(crate) fn check(
     let entries = cred.status_entries();
     let raw_status = cred.as_map().get("credentialStatus");
     if raw_status.is_none() {
-        checks.push(Check::skipped(
-            "status",
-            "not checked: the credential has no credentialStatus (its issuer cannot revoke it)",
-        ));
+        checks.push(
+            Check::skipped(
+                "status",
+                "not checked: the credential has no credentialStatus (its issuer cannot revoke it)",
+            )
+            .with_reason("no-status"),
+        );
         return;
     }
     if entries.is_empty() {
@@ -330,15 +333,18 @@ fn read_bit(
     }
     match list.parsed.list.get(entry.index) {
         Err(e) => Check::fail("status", format!("status list {id}: {e}")),
-        Ok(true) => Check::fail(
-            "status",
-            match purpose {
-                StatusPurpose::Revocation => {
-                    format!("revoked (bit {} of {id} is set)", entry.index)
-                }
-                _ => format!("suspended (bit {} of {id} is set)", entry.index),
-            },
-        ),
+        Ok(true) => match purpose {
+            StatusPurpose::Revocation => Check::fail(
+                "status",
+                format!("revoked (bit {} of {id} is set)", entry.index),
+            )
+            .with_reason("revoked"),
+            _ => Check::fail(
+                "status",
+                format!("suspended (bit {} of {id} is set)", entry.index),
+            )
+            .with_reason("suspended"),
+        },
         Ok(false) => Check::pass(
             "status",
             match purpose {

@@ -11,7 +11,7 @@ use crate::format::{self, Foreign};
 use crate::presentation;
 use crate::profile::Profile;
 use crate::qualification::{Qualification, QualificationReport};
-use crate::report::{Check, Kind, Report, Summary};
+use crate::report::{Check, Kind, Outcome, Report, Summary};
 use crate::select;
 use crate::status::{self, PreparedLists, StatusLists};
 use crate::trust::TrustList;
@@ -290,7 +290,13 @@ pub(crate) fn credential(
         ctx.at,
         &mut checks,
     );
-    if !ctx.options.profiles.is_empty() || ctx.options.claimed_profiles {
+    if (!ctx.options.profiles.is_empty() || ctx.options.claimed_profiles) && !genuine(&checks) {
+        // Compliance of claims nobody vouches for would read as a pass.
+        checks.push(Check::skipped(
+            "profile",
+            "not evaluated: the signature does not hold, so what the file claims is not confirmed",
+        ));
+    } else if !ctx.options.profiles.is_empty() || ctx.options.claimed_profiles {
         profiles::check(
             doc,
             &ctx.options.profiles,
@@ -315,6 +321,18 @@ pub(crate) fn credential(
         checks,
         Vec::new(),
     )
+}
+
+/// Whether the document is what its issuer signed: a proof, every proof
+/// verifies, and each key is the issuer's.
+pub(crate) fn genuine(checks: &[Check]) -> bool {
+    let mut proofs = checks.iter().filter(|c| c.id == "proof").peekable();
+    proofs.peek().is_some()
+        && proofs.all(|c| c.outcome == Outcome::Pass)
+        && checks
+            .iter()
+            .filter(|c| c.id == "issuer-key")
+            .all(|c| c.outcome == Outcome::Pass)
 }
 
 fn summary(cred: &Credential<'_>) -> Summary {

@@ -76,12 +76,17 @@ fn valid_credential_exit_0_human_and_json() {
         .assert()
         .code(0)
         .stdout(
-            predicate::str::contains("VALID credential")
-                .and(predicate::str::contains("✓ proof"))
-                .and(predicate::str::contains("- status          not checked"))
-                .and(predicate::str::contains("- trust"))
-                // Not a terminal: no escape codes.
-                .and(predicate::str::contains("\x1b[").not()),
+            // Genuine, but no trust list: not "valid", and exit 0 all the same.
+            predicate::str::starts_with(format!(
+                "{}: GENUINE BUT UNCONFIRMED credential",
+                f.display()
+            ))
+            .and(predicate::str::contains("  ! ISSUER NOT CONFIRMED"))
+            .and(predicate::str::contains("✓ proof"))
+            .and(predicate::str::contains("- status          not checked"))
+            .and(predicate::str::contains("- trust"))
+            // Not a terminal: no escape codes.
+            .and(predicate::str::contains("\x1b[").not()),
         )
         .stderr(predicate::str::is_empty());
     let lines = run_json(verify().arg(&f), 0);
@@ -91,6 +96,8 @@ fn valid_credential_exit_0_human_and_json() {
     assert_eq!(r["reportVersion"], 2);
     assert_eq!(r["kind"], "credential");
     assert_eq!(r["valid"], true);
+    assert_eq!(r["verdict"], "unconfirmed");
+    assert_eq!(r["reasons"][0]["code"], "trust-not-checked");
     assert_eq!(r["summary"]["ects"], 5.0);
     assert_eq!(outcome_of(r, "status"), ["skipped"]);
     assert_eq!(outcome_of(r, "trust"), ["skipped"]);
@@ -448,9 +455,14 @@ fn presentations_challenge_domain_and_holder() {
         .assert()
         .code(0)
         .stdout(
-            predicate::str::contains("VALID presentation of 1 credential(s)")
+            predicate::str::contains("GENUINE BUT UNCONFIRMED presentation of 1 credential(s)")
+                .and(predicate::str::contains(
+                    "! credential 1: ISSUER NOT CONFIRMED",
+                ))
                 .and(predicate::str::contains("✓ holder-binding"))
-                .and(predicate::str::contains("credential 1: VALID credential")),
+                .and(predicate::str::contains(
+                    "credential 1: GENUINE BUT UNCONFIRMED credential",
+                )),
         );
     verify()
         .args(["--challenge", "other"])

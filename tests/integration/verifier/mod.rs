@@ -8,3 +8,4 @@ mod cli;
 mod fixtures;
 mod identity;
 mod library;
+mod verdicts;

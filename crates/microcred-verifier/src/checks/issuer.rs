@@ -49,7 +49,8 @@ pub(crate) fn trust(
                      this says nothing about the signature, which the proof line reports"
                 ),
             )
-            .with_value(id),
+            .with_value(id)
+            .with_reason("untrusted-issuer"),
         );
         return None;
     };

@@ -8,7 +8,7 @@
 //! are unsupported is left unchecked (see `Report::revalidate`).
 
 use microcred_core::Value;
-use microcred_core::proof::{self, KeyResolver, ProofOutcome, ProofPurpose};
+use microcred_core::proof::{self, KeyResolver, ProofFailure, ProofOutcome, ProofPurpose};
 
 use crate::checks::validity;
 use crate::report::Check;
@@ -43,7 +43,7 @@ pub(crate) fn check(
         } else {
             "no proof: the credential is not signed"
         };
-        checks.push(Check::fail("proof", what));
+        checks.push(Check::fail("proof", what).with_reason("unsigned"));
         return outcomes;
     }
     let total = outcomes.len();
@@ -83,11 +83,15 @@ pub(crate) fn check(
                     .as_deref()
                     .map(|s| format!("{s} "))
                     .unwrap_or_default();
-                checks.push(
-                    Check::fail("proof", format!("{prefix}{suite}signature{by}: {e}"))
-                        .with_value(vm)
-                        .with_proof(o.index),
-                );
+                let mut line = Check::fail("proof", format!("{prefix}{suite}signature{by}: {e}"))
+                    .with_value(vm)
+                    .with_proof(o.index);
+                // The one failure that means the signed bytes were changed (or
+                // signed by another key than the one named): the verdict says so.
+                if matches!(e, ProofFailure::SignatureInvalid) {
+                    line = line.with_reason("tampered");
+                }
+                checks.push(line);
                 continue;
             }
         };

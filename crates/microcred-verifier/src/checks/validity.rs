@@ -86,9 +86,18 @@ pub(crate) fn check(cred: &Credential<'_>, at: OffsetDateTime, now: &str, checks
     {
         value[name] = v.into();
     }
+    let after = |d: &[(&str, &str)]| d.iter().any(|(_, v)| datetime::parse(v).is_ok_and(|u| at > u));
+    let before = |d: &[(&str, &str)]| d.iter().any(|(_, v)| datetime::parse(v).is_ok_and(|f| at < f));
     checks.push(
         match window_at(cred, at, now) {
             Ok(msg) => Check::pass("validity", msg),
+            // The two failures a reader is told in words (a malformed window has no code).
+            Err(msg) if after(&cred.validity_ends()) => {
+                Check::fail("validity", msg).with_reason("expired")
+            }
+            Err(msg) if before(&cred.validity_starts()) => {
+                Check::fail("validity", msg).with_reason("not-yet-valid")
+            }
             Err(msg) => Check::fail("validity", msg),
         }
         .with_value(value),
