@@ -43,6 +43,12 @@ impl Server {
     }
 
     pub(crate) fn start_with(config: &str) -> Self {
+        Self::spawn(config, &[], None)
+    }
+
+    /// Starts a server with `config` (`KEY` replaced by the key's path), extra command-line
+    /// `args`, and stderr to `stderr` (default: a file that [`Server::log`] reads).
+    pub(crate) fn spawn(config: &str, args: &[&str], stderr: Option<Stdio>) -> Self {
         let (key_dir, key) = private_copy("keys-example/example-university.key.json");
         let dir = tempfile::tempdir().unwrap();
         let token = dir.path().join("token");
@@ -62,8 +68,13 @@ impl Server {
             .arg("--config")
             .arg(&config_path)
             .args(["--bind", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
+            .stderr(stderr.unwrap_or_else(|| {
+                std::fs::File::create(dir.path().join("stderr.log"))
+                    .unwrap()
+                    .into()
+            }))
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -216,7 +227,7 @@ fn health_and_page() {
     let (status, _, body) = server.send("GET", "/healthz", &[], b"");
     assert_eq!(
         (status, body.as_slice()),
-        (200, br#"{"status":"ok"}"#.as_slice())
+        (200, br#"{"status":"ok","logLinesDropped":0}"#.as_slice())
     );
     let (status, head, body) = server.send("GET", "/", &[], b"");
     assert_eq!(status, 200);
@@ -1172,4 +1183,73 @@ fn issuing_agrees_with_microcred_sign_issue() {
         ),
         "{body}"
     );
+}
+
+/// A log that cannot be written (stderr on a full disk) loses lines, not the service:
+/// every request is answered and `/healthz` counts the lines dropped.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_log_drops_lines_and_keeps_serving() {
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let server = Server::spawn(
+        &format!(
+            "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\n[verify]\ntrust = \"{}\"\n",
+            repo("keys-example/trust-list.json").display()
+        ),
+        &[],
+        Some(full.into()),
+    );
+    for _ in 0..3 {
+        let (status, _, body) = server.send("GET", "/healthz", &[], b"");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    }
+    let signed = issue(&server, |_| {});
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": signed}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = server.send("GET", "/healthz", &[], b"");
+    assert_eq!(status, 200);
+    let health: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(
+        health["logLinesDropped"].as_u64().unwrap() >= 5,
+        "every request logs a line: {health}"
+    );
+}
+
+/// A token sent in the query string is refused and never written to the log, which
+/// records the path only; `--log-format json` writes one JSON object per line.
+#[test]
+fn query_strings_are_not_logged_and_json_logs() {
+    let secret = "query-secret-5f0d2c";
+    let server = Server::spawn(
+        &format!(
+            "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\n[verify]\ntrust = \"{}\"\n",
+            repo("keys-example/trust-list.json").display()
+        ),
+        &["--log-format", "json", "--log-level", "debug"],
+        None,
+    );
+    let (status, _) = server.post(
+        &format!("/credentials/issue?access_token={secret}"),
+        None,
+        &json!({"credential": unsigned()}),
+    );
+    assert_eq!(status, 401);
+    let (status, _, _) = server.send("GET", &format!("/healthz?token={secret}"), &[], b"");
+    assert_eq!(status, 200);
+    // The server writes a request's lines before it answers: they are in the log now.
+    let log = server.log();
+    assert!(log.contains("/credentials/issue"), "{log}");
+    assert!(!log.contains(secret), "{log}");
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string(), "{line}");
+    }
 }

@@ -19,7 +19,7 @@ use microcred_verifier::{Outcome, Report, html};
 use serde_json::{Map, json};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Suite;
@@ -65,10 +65,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        // Method, path, status and latency only: never headers (the token) or bodies.
+        // Method, path, status and latency only: never headers (the token), bodies or
+        // the query string (a client may put a token there).
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::extract::Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = request.uri().path(),
+                    )
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
@@ -115,8 +122,10 @@ impl From<BytesRejection> for ApiError {
     }
 }
 
+/// `GET /healthz`: the server answers; `logLinesDropped` counts the log lines lost
+/// because the log could not be written (a full disk, a closed pipe).
 async fn healthz() -> impl IntoResponse {
-    axum::Json(json!({"status": "ok"}))
+    axum::Json(json!({"status": "ok", "logLinesDropped": crate::log::dropped_lines()}))
 }
 
 async fn not_found() -> ApiError {

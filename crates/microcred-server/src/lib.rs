@@ -17,6 +17,7 @@ pub mod config;
 // `microcred-sign` writes them with (one implementation, one format).
 use microcred_core::key_encryption;
 mod lists;
+pub mod log;
 mod state;
 
 use std::sync::Arc;
