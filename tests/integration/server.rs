@@ -1253,3 +1253,92 @@ fn query_strings_are_not_logged_and_json_logs() {
         assert!(v["level"].is_string(), "{line}");
     }
 }
+
+/// Reads from `stream` up to the end of a response head (`\r\n\r\n`).
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).unwrap();
+        assert_eq!(
+            n,
+            1,
+            "connection closed after {:?}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap()
+}
+
+/// With one request at a time and no queue, a second request while the first is in
+/// its handler is answered `503` with `Retry-After`; `/healthz` still answers, and
+/// once the first is done the next request is served. The first is held in its
+/// handler deterministically: it asks `Expect: 100-continue`, and the server sends
+/// `100 Continue` only when the handler reads the body.
+#[test]
+fn load_is_shed_with_503_beyond_the_limits() {
+    let server = Server::start("[limits]\nmax_concurrent_requests = 1\nmax_queued_requests = 0\n");
+    let body = serde_json::to_vec(&json!({"verifiableCredential": {}})).unwrap();
+    let mut held = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        held,
+        "POST /credentials/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let head = read_head(&mut held);
+    assert!(head.starts_with("HTTP/1.1 100"), "{head}");
+
+    let (status, head, shed) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&shed));
+    assert!(
+        head.to_ascii_lowercase().contains("retry-after: 1"),
+        "{head}"
+    );
+    let shed: Value = serde_json::from_slice(&shed).unwrap();
+    assert!(error_of(&shed).contains("busy"), "{shed}");
+    assert_eq!(server.send("GET", "/healthz", &[], b"").0, 200);
+
+    held.write_all(&body).unwrap();
+    let mut rest = Vec::new();
+    held.read_to_end(&mut rest).unwrap();
+    let (status, _, _) = parse_response(&rest);
+    assert_eq!(status, 400, "an empty credential is invalid, and answered");
+    let (status, _, _) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 400, "served again once the first is done");
+}
+
+/// A connection that sends nothing, and a kept-alive connection left idle after a
+/// response, are closed after `header_timeout_seconds`.
+#[test]
+fn silent_and_idle_connections_are_closed() {
+    let server = Server::start("[limits]\nheader_timeout_seconds = 1\n");
+    // A bound for the test only: the server closes long before it.
+    let limit = Some(std::time::Duration::from_secs(60));
+    let mut silent = TcpStream::connect(&server.addr).unwrap();
+    silent.set_read_timeout(limit).unwrap();
+    let mut got = Vec::new();
+    silent
+        .read_to_end(&mut got)
+        .expect("the server closes a silent connection");
+    let mut idle = TcpStream::connect(&server.addr).unwrap();
+    idle.set_read_timeout(limit).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut got = Vec::new();
+    idle.read_to_end(&mut got)
+        .expect("the server closes an idle kept-alive connection");
+    let (status, _, _) = parse_response(&got);
+    assert_eq!(status, 200);
+}

@@ -1,6 +1,7 @@
 //! The HTTP routes: the W3C VC-API endpoints, `/healthz` and the verification page.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -37,6 +38,14 @@ pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.limits.max_body_bytes;
     let timeout = Duration::from_secs(state.limits.timeout_seconds);
     let page = Arc::new(page());
+    let admission = Arc::new(Admission {
+        running: tokio::sync::Semaphore::new(state.limits.max_concurrent_requests),
+        admitted: AtomicUsize::new(0),
+        capacity: state
+            .limits
+            .max_concurrent_requests
+            .saturating_add(state.limits.max_queued_requests),
+    });
     Router::new()
         .route(
             "/",
@@ -61,6 +70,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
+        // Inside the timeout: a request waiting for its turn is answered 408 like a slow one.
+        .layer(axum::middleware::from_fn_with_state(admission, admit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
@@ -79,6 +90,60 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Load shedding: at most `running`'s permits of requests are handled at once, and
+/// at most `capacity` (handled and waiting) are admitted; beyond that, `503`.
+struct Admission {
+    running: tokio::sync::Semaphore,
+    /// Requests handled or waiting now.
+    admitted: AtomicUsize,
+    capacity: usize,
+}
+
+/// Decrements [`Admission::admitted`] when a request is done (or dropped).
+struct Admitted<'a>(&'a AtomicUsize);
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Seconds a client is told to wait after a `503` for load.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+async fn admit(
+    State(admission): State<Arc<Admission>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    // The health check answers even under load: it is what tells a monitor the
+    // process is alive.
+    if request.uri().path() == "/healthz" {
+        return next.run(request).await;
+    }
+    let before = admission.admitted.fetch_add(1, Ordering::AcqRel);
+    let _admitted = Admitted(&admission.admitted);
+    let busy = || {
+        let mut response = ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "the server is busy: try again shortly".into(),
+        }
+        .into_response();
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+        response
+    };
+    if before >= admission.capacity {
+        return busy();
+    }
+    let Ok(_turn) = admission.running.acquire().await else {
+        return busy(); // never closed
+    };
+    next.run(request).await
 }
 
 /// An error answered as `{"error": "..."}` with a status.
