@@ -299,7 +299,7 @@ fn issuing_checks_the_token_before_reading_the_body() {
         let started = std::time::Instant::now();
         let (status, _, body) = server.raw(
             format!(
-                "POST {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 1000\r\n\r\n{{\"credential\""
+                "POST {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"credential\""
             )
             .as_bytes(),
         );
@@ -379,7 +379,10 @@ fn issue_then_verify_and_tamper() {
     let (status, head, html) = server.send(
         "POST",
         "/credentials/verify",
-        &[("Accept", "text/html")],
+        &[
+            ("Accept", "text/html"),
+            ("Content-Type", "application/json"),
+        ],
         &serde_json::to_vec(&json!({"verifiableCredential": tampered})).unwrap(),
     );
     assert_eq!(status, 400);
@@ -595,7 +598,7 @@ fn body_limit_and_timeout() {
     assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
     // A body without Content-Length (chunked) over the limit is refused too.
     let mut req = format!(
-        "POST /credentials/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        "POST /credentials/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
         big.len()
     )
     .into_bytes();
@@ -611,7 +614,7 @@ fn body_limit_and_timeout() {
     assert_eq!(status, 400, "a body under the limit is read: {body}");
     // A client that announces a body and never sends it is cut off with 408.
     let (status, _, _) = server.raw(
-        b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"verifiableCredential\"",
+        b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"verifiableCredential\"",
     );
     assert_eq!(status, 408);
 }
@@ -980,7 +983,10 @@ fn options_checks_choose_what_counts() {
     let (status, _, html) = server.send(
         "POST",
         "/credentials/verify",
-        &[("Accept", "text/html")],
+        &[
+            ("Accept", "text/html"),
+            ("Content-Type", "application/json"),
+        ],
         &serde_json::to_vec(
             &json!({"verifiableCredential": revoked, "options": {"checks": ["proof"]}}),
         )
@@ -1341,4 +1347,131 @@ fn silent_and_idle_connections_are_closed() {
         .expect("the server closes an idle kept-alive connection");
     let (status, _, _) = parse_response(&got);
     assert_eq!(status, 200);
+}
+
+/// The refusals of axum and of the limits are `{"error": …}` like the others: 405
+/// (keeping `Allow`), 413 by `Content-Length`.
+#[test]
+fn every_refusal_is_json() {
+    let server = Server::start("[limits]\nmax_body_bytes = 1000\n");
+    let (status, head, body) = server.send("GET", "/credentials/verify", &[], b"");
+    assert_eq!(status, 405);
+    assert!(head.to_ascii_lowercase().contains("allow: post"), "{head}");
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(error_of(&body).contains("method"), "{body}");
+    let (status, head, body) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "application/json")],
+        &[b' '; 2000],
+    );
+    assert_eq!(status, 413);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(error_of(&body).contains("larger"), "{body}");
+}
+
+/// The JSON endpoints refuse bodies of another type with 415 (a foreign page could
+/// send `text/plain` without a CORS preflight); `application/json` with a charset is fine.
+#[test]
+fn json_endpoints_require_application_json() {
+    let server = Server::start("");
+    let body = serde_json::to_vec(&json!({"verifiableCredential": {}})).unwrap();
+    for (path, auth) in [
+        ("/credentials/verify", None),
+        ("/presentations/verify", None),
+        ("/credentials/issue", Some(format!("Bearer {TOKEN}"))),
+    ] {
+        for content_type in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+        ] {
+            let mut headers = Vec::new();
+            if let Some(a) = &auth {
+                headers.push(("Authorization", a.as_str()));
+            }
+            if let Some(t) = content_type {
+                headers.push(("Content-Type", t));
+            }
+            let (status, _, resp) = server.send("POST", path, &headers, &body);
+            assert_eq!(status, 415, "{path} {content_type:?}");
+            let resp: Value = serde_json::from_slice(&resp).unwrap();
+            assert!(error_of(&resp).contains("application/json"), "{resp}");
+        }
+    }
+    let (status, _, _) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "Application/JSON; charset=utf-8")],
+        &body,
+    );
+    assert_eq!(status, 400, "read as JSON: an empty credential is invalid");
+}
+
+/// `Bearer` is a case-insensitive scheme name.
+#[test]
+fn bearer_scheme_is_case_insensitive() {
+    let server = Server::start("");
+    let body = serde_json::to_vec(&json!({"credential": unsigned()})).unwrap();
+    for scheme in ["bearer", "BEARER", "bEaReR"] {
+        let auth = format!("{scheme} {TOKEN}");
+        let (status, _, resp) = server.send(
+            "POST",
+            "/credentials/issue",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            &body,
+        );
+        assert_eq!(status, 201, "{scheme}: {}", String::from_utf8_lossy(&resp));
+    }
+    let auth = format!("Bearerx{TOKEN}");
+    let (status, _, _) = server.send(
+        "POST",
+        "/credentials/issue",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 401);
+}
+
+/// The HTML transcript carries the same protections as the page: a policy that
+/// allows no script and no foreign resources, and no content sniffing.
+#[test]
+fn html_answers_have_csp_and_nosniff() {
+    let server = Server::start("");
+    let (status, head, _) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[
+            ("Accept", "text/html"),
+            ("Content-Type", "application/json"),
+        ],
+        &serde_json::to_vec(&json!({"verifiableCredential": issue(&server, |_| {})})).unwrap(),
+    );
+    assert_eq!(status, 200);
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    let csp = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .unwrap_or_else(|| panic!("no CSP: {head}"));
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+    let (_, head, _) = server.send("GET", "/", &[], b"");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("x-content-type-options: nosniff"),
+        "{head}"
+    );
 }

@@ -33,6 +33,12 @@ fn page() -> String {
     include_str!("page.html").replace("/*TRANSCRIPT_CSS*/", html::STYLE)
 }
 
+/// The page's policy: nothing but what the page itself carries, and its own origin.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'";
+
+/// The HTML transcript's policy: its inline styles and nothing else (no script).
+const TRANSCRIPT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'";
+
 /// The application: every route, with the body limit, the timeout and request logs.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.limits.max_body_bytes;
@@ -53,11 +59,10 @@ pub fn router(state: Arc<AppState>) -> Router {
                 let page = Arc::clone(&page);
                 async move {
                     (
-                        [(
-                            header::CONTENT_SECURITY_POLICY,
-                            // Nothing but what the page itself carries, and its own origin.
-                            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'",
-                        )],
+                        [
+                            (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+                            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                        ],
                         Html(page.as_str().to_owned()),
                     )
                 }
@@ -69,6 +74,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/presentations/verify", post(verify_presentation))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        // The 413 of this layer (by Content-Length) is made JSON by `json_errors`.
         .layer(RequestBodyLimitLayer::new(limit))
         // Inside the timeout: a request waiting for its turn is answered 408 like a slow one.
         .layer(axum::middleware::from_fn_with_state(admission, admit))
@@ -76,6 +82,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::map_response(json_errors))
         // Method, path, status and latency only: never headers (the token), bodies or
         // the query string (a client may put a token there).
         .layer(
@@ -144,6 +151,69 @@ async fn admit(
         return busy(); // never closed
     };
     next.run(request).await
+}
+
+/// Errors answered by axum and the tower layers themselves (405 with an empty body,
+/// 413 by `Content-Length` in plain text, 408 empty) become `{"error": …}` like
+/// every other refusal; their headers (e.g. `Allow`) are kept.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let typed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || typed {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this endpoint does not take this method".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "the request body is larger than this server's limit".to_owned()
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            "the request took longer than this server's limit".to_owned()
+        }
+        other => other
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_owned(),
+    };
+    let (mut parts, _) = response.into_parts();
+    let json = ApiError { status, message }.into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in json.headers() {
+        parts.headers.insert(name, value.clone());
+    }
+    Response::from_parts(parts, json.into_body())
+}
+
+/// The JSON endpoints take `application/json` bodies only (or a `+json` type): a
+/// foreign page cannot send those without a CORS preflight, which this server
+/// never grants. Anything else is `415`.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match media.as_deref() {
+        Some(t)
+            if t == "application/json"
+                || (t.starts_with("application/") && t.ends_with("+json")) =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            message: "the request body must be sent with Content-Type: application/json".into(),
+        }),
+    }
 }
 
 /// An error answered as `{"error": "..."}` with a status.
@@ -366,6 +436,7 @@ async fn verify_credential(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    require_json(&headers)?;
     let req = parse_request(body, "verifiableCredential", &["checks"])?;
     let selection = option_checks(&req.options, false)?;
     if Credential::new(&req.doc).is_some_and(|c| c.has_type("VerifiablePresentation")) {
@@ -382,6 +453,7 @@ async fn verify_presentation(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    require_json(&headers)?;
     let req = parse_request(
         body,
         "verifiablePresentation",
@@ -477,7 +549,17 @@ async fn verify(
         HeaderValue::from_static(if report.valid { "true" } else { "false" }),
     )];
     if html_out {
-        return Ok((status, verdict, Html(html::transcript(&doc, &report))).into_response());
+        let headers = [
+            (header::CONTENT_SECURITY_POLICY, TRANSCRIPT_CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ];
+        return Ok((
+            status,
+            verdict,
+            headers,
+            Html(html::transcript(&doc, &report)),
+        )
+            .into_response());
     }
     Ok((
         status,
@@ -565,7 +647,13 @@ fn authorize(issuer: &Issuer, headers: &HeaderMap) -> Result<(), ApiError> {
     };
     // "Bearer" then the token; HTTP trims trailing spaces, so an empty token arrives
     // as a bare "Bearer" and is treated as a wrong token.
-    let token = match value.as_bytes().strip_prefix(b"Bearer") {
+    // The scheme is case-insensitive (RFC 9110, section 11.1).
+    let value = value.as_bytes();
+    let rest = value
+        .get(..6)
+        .filter(|scheme| scheme.eq_ignore_ascii_case(b"Bearer"))
+        .map(|_| &value[6..]);
+    let token = match rest {
         Some([]) => &[][..],
         Some([b' ', rest @ ..]) => rest,
         _ => {
@@ -597,6 +685,7 @@ async fn issue(
     };
     // Authorization first: an unauthenticated client learns nothing about the body.
     authorize(issuer, request.headers())?;
+    require_json(request.headers())?;
     let body = Bytes::from_request(request, &()).await;
     let req = parse_request(body, "credential", &["credentialId"])?;
     let state = Arc::clone(&state);
