@@ -469,7 +469,7 @@ fn shared_builtin_is_built_once() {
     for name in Profile::builtin_names() {
         let a = Profile::shared_builtin(name).unwrap();
         let b = Profile::shared_builtin(name).unwrap();
-        assert!(std::sync::Arc::ptr_eq(&a, &b), "{name}");
+        assert!(Arc::ptr_eq(&a, &b), "{name}");
         assert_eq!(Profile::builtin(name).unwrap().rules.len(), a.rules.len());
     }
     assert!(Profile::shared_builtin("no-such-profile").is_none());
