@@ -1475,3 +1475,39 @@ fn html_answers_have_csp_and_nosniff() {
         "{head}"
     );
 }
+
+/// With `max_connections = 1`, a second connection is not served while the first is
+/// open (kept alive), and is served as soon as the first closes.
+#[test]
+fn connections_beyond_the_cap_wait_for_one_to_close() {
+    let server = Server::start("[limits]\nmax_connections = 1\n");
+    let mut first = TcpStream::connect(&server.addr).unwrap();
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let head = read_head(&mut first);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let mut second = TcpStream::connect(&server.addr).unwrap();
+    second
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    // Not served while the first is open: the server cannot answer before it closes,
+    // so this wait can only make the test pass slower, never fail wrongly.
+    second
+        .set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = second.read(&mut byte);
+    assert!(
+        early.is_err(),
+        "answered beside the open connection: {early:?}"
+    );
+    drop(first);
+    second
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut got = Vec::new();
+    second.read_to_end(&mut got).unwrap();
+    let (status, _, _) = parse_response(&got);
+    assert_eq!(status, 200);
+}
