@@ -742,6 +742,13 @@ fn bad_configurations_are_refused_at_start() {
         ("[verify]\nunknown = 1\n", "unknown"),
         ("[verify]\nprofiles = [\"no-such\"]\n", "no-such"),
         ("[limits]\nmax_body_bytes = 0\n", "greater than 0"),
+        ("[limits]\nmax_concurrent_requests = 0\n", "greater than 0"),
+        ("[limits]\nheader_timeout_seconds = 0\n", "greater than 0"),
+        ("[limits]\nmax_connections = 0\n", "greater than 0"),
+        (
+            "[limits]\nmax_queued_requests = -1\n",
+            "max_queued_requests",
+        ),
         (
             "[issuer]\nkey = \"KEY\"\ntoken_env = \"MICROCRED_TEST_UNSET_TOKEN\"\n",
             "MICROCRED_TEST_UNSET_TOKEN is not set",
