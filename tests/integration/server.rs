@@ -43,6 +43,12 @@ impl Server {
     }
 
     pub(crate) fn start_with(config: &str) -> Self {
+        Self::spawn(config, &[], None)
+    }
+
+    /// Starts a server with `config` (`KEY` replaced by the key's path), extra command-line
+    /// `args`, and stderr to `stderr` (default: a file that [`Server::log`] reads).
+    pub(crate) fn spawn(config: &str, args: &[&str], stderr: Option<Stdio>) -> Self {
         let (key_dir, key) = private_copy("keys-example/example-university.key.json");
         let dir = tempfile::tempdir().unwrap();
         let token = dir.path().join("token");
@@ -62,8 +68,13 @@ impl Server {
             .arg("--config")
             .arg(&config_path)
             .args(["--bind", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
+            .stderr(stderr.unwrap_or_else(|| {
+                std::fs::File::create(dir.path().join("stderr.log"))
+                    .unwrap()
+                    .into()
+            }))
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -216,7 +227,7 @@ fn health_and_page() {
     let (status, _, body) = server.send("GET", "/healthz", &[], b"");
     assert_eq!(
         (status, body.as_slice()),
-        (200, br#"{"status":"ok"}"#.as_slice())
+        (200, br#"{"status":"ok","logLinesDropped":0}"#.as_slice())
     );
     let (status, head, body) = server.send("GET", "/", &[], b"");
     assert_eq!(status, 200);
@@ -288,7 +299,7 @@ fn issuing_checks_the_token_before_reading_the_body() {
         let started = std::time::Instant::now();
         let (status, _, body) = server.raw(
             format!(
-                "POST {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 1000\r\n\r\n{{\"credential\""
+                "POST {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"credential\""
             )
             .as_bytes(),
         );
@@ -368,7 +379,10 @@ fn issue_then_verify_and_tamper() {
     let (status, head, html) = server.send(
         "POST",
         "/credentials/verify",
-        &[("Accept", "text/html")],
+        &[
+            ("Accept", "text/html"),
+            ("Content-Type", "application/json"),
+        ],
         &serde_json::to_vec(&json!({"verifiableCredential": tampered})).unwrap(),
     );
     assert_eq!(status, 400);
@@ -654,7 +668,7 @@ fn body_limit_and_timeout() {
     assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
     // A body without Content-Length (chunked) over the limit is refused too.
     let mut req = format!(
-        "POST /credentials/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        "POST /credentials/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
         big.len()
     )
     .into_bytes();
@@ -670,7 +684,7 @@ fn body_limit_and_timeout() {
     assert_eq!(status, 400, "a body under the limit is read: {body}");
     // A client that announces a body and never sends it is cut off with 408.
     let (status, _, _) = server.raw(
-        b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"verifiableCredential\"",
+        b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"verifiableCredential\"",
     );
     assert_eq!(status, 408);
 }
@@ -798,6 +812,13 @@ fn bad_configurations_are_refused_at_start() {
         ("[verify]\nunknown = 1\n", "unknown"),
         ("[verify]\nprofiles = [\"no-such\"]\n", "no-such"),
         ("[limits]\nmax_body_bytes = 0\n", "greater than 0"),
+        ("[limits]\nmax_concurrent_requests = 0\n", "greater than 0"),
+        ("[limits]\nheader_timeout_seconds = 0\n", "greater than 0"),
+        ("[limits]\nmax_connections = 0\n", "greater than 0"),
+        (
+            "[limits]\nmax_queued_requests = -1\n",
+            "max_queued_requests",
+        ),
         (
             "[issuer]\nkey = \"KEY\"\ntoken_env = \"MICROCRED_TEST_UNSET_TOKEN\"\n",
             "MICROCRED_TEST_UNSET_TOKEN is not set",
@@ -1039,7 +1060,10 @@ fn options_checks_choose_what_counts() {
     let (status, _, html) = server.send(
         "POST",
         "/credentials/verify",
-        &[("Accept", "text/html")],
+        &[
+            ("Accept", "text/html"),
+            ("Content-Type", "application/json"),
+        ],
         &serde_json::to_vec(
             &json!({"verifiableCredential": revoked, "options": {"checks": ["proof"]}}),
         )
@@ -1242,4 +1266,325 @@ fn issuing_agrees_with_microcred_sign_issue() {
         ),
         "{body}"
     );
+}
+
+/// A log that cannot be written (stderr on a full disk) loses lines, not the service:
+/// every request is answered and `/healthz` counts the lines dropped.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_log_drops_lines_and_keeps_serving() {
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let server = Server::spawn(
+        &format!(
+            "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\n[verify]\ntrust = \"{}\"\n",
+            repo("keys-example/trust-list.json").display()
+        ),
+        &[],
+        Some(full.into()),
+    );
+    for _ in 0..3 {
+        let (status, _, body) = server.send("GET", "/healthz", &[], b"");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    }
+    let signed = issue(&server, |_| {});
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": signed}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = server.send("GET", "/healthz", &[], b"");
+    assert_eq!(status, 200);
+    let health: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(
+        health["logLinesDropped"].as_u64().unwrap() >= 5,
+        "every request logs a line: {health}"
+    );
+}
+
+/// A token sent in the query string is refused and never written to the log, which
+/// records the path only; `--log-format json` writes one JSON object per line.
+#[test]
+fn query_strings_are_not_logged_and_json_logs() {
+    let secret = "query-secret-5f0d2c";
+    let server = Server::spawn(
+        &format!(
+            "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\n[verify]\ntrust = \"{}\"\n",
+            repo("keys-example/trust-list.json").display()
+        ),
+        &["--log-format", "json", "--log-level", "debug"],
+        None,
+    );
+    let (status, _) = server.post(
+        &format!("/credentials/issue?access_token={secret}"),
+        None,
+        &json!({"credential": unsigned()}),
+    );
+    assert_eq!(status, 401);
+    let (status, _, _) = server.send("GET", &format!("/healthz?token={secret}"), &[], b"");
+    assert_eq!(status, 200);
+    // The server writes a request's lines before it answers: they are in the log now.
+    let log = server.log();
+    assert!(log.contains("/credentials/issue"), "{log}");
+    assert!(!log.contains(secret), "{log}");
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string(), "{line}");
+    }
+}
+
+/// Reads from `stream` up to the end of a response head (`\r\n\r\n`).
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).unwrap();
+        assert_eq!(
+            n,
+            1,
+            "connection closed after {:?}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap()
+}
+
+/// With one request at a time and no queue, a second request while the first is in
+/// its handler is answered `503` with `Retry-After`; `/healthz` still answers, and
+/// once the first is done the next request is served. The first is held in its
+/// handler deterministically: it asks `Expect: 100-continue`, and the server sends
+/// `100 Continue` only when the handler reads the body.
+#[test]
+fn load_is_shed_with_503_beyond_the_limits() {
+    let server = Server::start("[limits]\nmax_concurrent_requests = 1\nmax_queued_requests = 0\n");
+    let body = serde_json::to_vec(&json!({"verifiableCredential": {}})).unwrap();
+    let mut held = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        held,
+        "POST /credentials/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let head = read_head(&mut held);
+    assert!(head.starts_with("HTTP/1.1 100"), "{head}");
+
+    let (status, head, shed) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&shed));
+    assert!(
+        head.to_ascii_lowercase().contains("retry-after: 1"),
+        "{head}"
+    );
+    let shed: Value = serde_json::from_slice(&shed).unwrap();
+    assert!(error_of(&shed).contains("busy"), "{shed}");
+    assert_eq!(server.send("GET", "/healthz", &[], b"").0, 200);
+
+    held.write_all(&body).unwrap();
+    let mut rest = Vec::new();
+    held.read_to_end(&mut rest).unwrap();
+    let (status, _, _) = parse_response(&rest);
+    assert_eq!(status, 400, "an empty credential is invalid, and answered");
+    let (status, _, _) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 400, "served again once the first is done");
+}
+
+/// A connection that sends nothing, and a kept-alive connection left idle after a
+/// response, are closed after `header_timeout_seconds`.
+#[test]
+fn silent_and_idle_connections_are_closed() {
+    let server = Server::start("[limits]\nheader_timeout_seconds = 1\n");
+    // A bound for the test only: the server closes long before it.
+    let limit = Some(std::time::Duration::from_secs(60));
+    let mut silent = TcpStream::connect(&server.addr).unwrap();
+    silent.set_read_timeout(limit).unwrap();
+    let mut got = Vec::new();
+    silent
+        .read_to_end(&mut got)
+        .expect("the server closes a silent connection");
+    let mut idle = TcpStream::connect(&server.addr).unwrap();
+    idle.set_read_timeout(limit).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut got = Vec::new();
+    idle.read_to_end(&mut got)
+        .expect("the server closes an idle kept-alive connection");
+    let (status, _, _) = parse_response(&got);
+    assert_eq!(status, 200);
+}
+
+/// The refusals of axum and of the limits are `{"error": …}` like the others: 405
+/// (keeping `Allow`), 413 by `Content-Length`.
+#[test]
+fn every_refusal_is_json() {
+    let server = Server::start("[limits]\nmax_body_bytes = 1000\n");
+    let (status, head, body) = server.send("GET", "/credentials/verify", &[], b"");
+    assert_eq!(status, 405);
+    assert!(head.to_ascii_lowercase().contains("allow: post"), "{head}");
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(error_of(&body).contains("method"), "{body}");
+    let (status, head, body) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "application/json")],
+        &[b' '; 2000],
+    );
+    assert_eq!(status, 413);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(error_of(&body).contains("larger"), "{body}");
+}
+
+/// The JSON endpoints refuse bodies of another type with 415 (a foreign page could
+/// send `text/plain` without a CORS preflight); `application/json` with a charset is fine.
+#[test]
+fn json_endpoints_require_application_json() {
+    let server = Server::start("");
+    let body = serde_json::to_vec(&json!({"verifiableCredential": {}})).unwrap();
+    for (path, auth) in [
+        ("/credentials/verify", None),
+        ("/presentations/verify", None),
+        ("/credentials/issue", Some(format!("Bearer {TOKEN}"))),
+    ] {
+        for content_type in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+        ] {
+            let mut headers = Vec::new();
+            if let Some(a) = &auth {
+                headers.push(("Authorization", a.as_str()));
+            }
+            if let Some(t) = content_type {
+                headers.push(("Content-Type", t));
+            }
+            let (status, _, resp) = server.send("POST", path, &headers, &body);
+            assert_eq!(status, 415, "{path} {content_type:?}");
+            let resp: Value = serde_json::from_slice(&resp).unwrap();
+            assert!(error_of(&resp).contains("application/json"), "{resp}");
+        }
+    }
+    let (status, _, _) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[("Content-Type", "Application/JSON; charset=utf-8")],
+        &body,
+    );
+    assert_eq!(status, 400, "read as JSON: an empty credential is invalid");
+}
+
+/// `Bearer` is a case-insensitive scheme name.
+#[test]
+fn bearer_scheme_is_case_insensitive() {
+    let server = Server::start("");
+    let body = serde_json::to_vec(&json!({"credential": unsigned()})).unwrap();
+    for scheme in ["bearer", "BEARER", "bEaReR"] {
+        let auth = format!("{scheme} {TOKEN}");
+        let (status, _, resp) = server.send(
+            "POST",
+            "/credentials/issue",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            &body,
+        );
+        assert_eq!(status, 201, "{scheme}: {}", String::from_utf8_lossy(&resp));
+    }
+    let auth = format!("Bearerx{TOKEN}");
+    let (status, _, _) = server.send(
+        "POST",
+        "/credentials/issue",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 401);
+}
+
+/// The HTML transcript carries the same protections as the page: a policy that
+/// allows no script and no foreign resources, and no content sniffing.
+#[test]
+fn html_answers_have_csp_and_nosniff() {
+    let server = Server::start("");
+    let (status, head, _) = server.send(
+        "POST",
+        "/credentials/verify",
+        &[
+            ("Accept", "text/html"),
+            ("Content-Type", "application/json"),
+        ],
+        &serde_json::to_vec(&json!({"verifiableCredential": issue(&server, |_| {})})).unwrap(),
+    );
+    assert_eq!(status, 200);
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    let csp = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .unwrap_or_else(|| panic!("no CSP: {head}"));
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+    let (_, head, _) = server.send("GET", "/", &[], b"");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("x-content-type-options: nosniff"),
+        "{head}"
+    );
+}
+
+/// With `max_connections = 1`, a second connection is not served while the first is
+/// open (kept alive), and is served as soon as the first closes.
+#[test]
+fn connections_beyond_the_cap_wait_for_one_to_close() {
+    let server = Server::start("[limits]\nmax_connections = 1\n");
+    let mut first = TcpStream::connect(&server.addr).unwrap();
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let head = read_head(&mut first);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let mut second = TcpStream::connect(&server.addr).unwrap();
+    second
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    // Not served while the first is open: the server cannot answer before it closes,
+    // so this wait can only make the test pass slower, never fail wrongly.
+    second
+        .set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = second.read(&mut byte);
+    assert!(
+        early.is_err(),
+        "answered beside the open connection: {early:?}"
+    );
+    drop(first);
+    second
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut got = Vec::new();
+    second.read_to_end(&mut got).unwrap();
+    let (status, _, _) = parse_response(&got);
+    assert_eq!(status, 200);
 }

@@ -1,6 +1,7 @@
 //! The HTTP routes: the W3C VC-API endpoints, `/healthz` and the verification page.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -19,7 +20,7 @@ use microcred_verifier::{Outcome, Report, html};
 use serde_json::{Map, json};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Suite;
@@ -32,11 +33,25 @@ fn page() -> String {
     include_str!("page.html").replace("/*TRANSCRIPT_CSS*/", html::STYLE)
 }
 
+/// The page's policy: nothing but what the page itself carries, and its own origin.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'";
+
+/// The HTML transcript's policy: its inline styles and nothing else (no script).
+const TRANSCRIPT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'";
+
 /// The application: every route, with the body limit, the timeout and request logs.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.limits.max_body_bytes;
     let timeout = Duration::from_secs(state.limits.timeout_seconds);
     let page = Arc::new(page());
+    let admission = Arc::new(Admission {
+        running: tokio::sync::Semaphore::new(state.limits.max_concurrent_requests),
+        admitted: AtomicUsize::new(0),
+        capacity: state
+            .limits
+            .max_concurrent_requests
+            .saturating_add(state.limits.max_queued_requests),
+    });
     Router::new()
         .route(
             "/",
@@ -44,11 +59,10 @@ pub fn router(state: Arc<AppState>) -> Router {
                 let page = Arc::clone(&page);
                 async move {
                     (
-                        [(
-                            header::CONTENT_SECURITY_POLICY,
-                            // Nothing but what the page itself carries, and its own origin.
-                            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'",
-                        )],
+                        [
+                            (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+                            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                        ],
                         Html(page.as_str().to_owned()),
                     )
                 }
@@ -60,18 +74,146 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/presentations/verify", post(verify_presentation))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        // The 413 of this layer (by Content-Length) is made JSON by `json_errors`.
         .layer(RequestBodyLimitLayer::new(limit))
+        // Inside the timeout: a request waiting for its turn is answered 408 like a slow one.
+        .layer(axum::middleware::from_fn_with_state(admission, admit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        // Method, path, status and latency only: never headers (the token) or bodies.
+        .layer(axum::middleware::map_response(json_errors))
+        // Method, path, status and latency only: never headers (the token), bodies or
+        // the query string (a client may put a token there).
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::extract::Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = request.uri().path(),
+                    )
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Load shedding: at most `running`'s permits of requests are handled at once, and
+/// at most `capacity` (handled and waiting) are admitted; beyond that, `503`.
+struct Admission {
+    running: tokio::sync::Semaphore,
+    /// Requests handled or waiting now.
+    admitted: AtomicUsize,
+    capacity: usize,
+}
+
+/// Decrements [`Admission::admitted`] when a request is done (or dropped).
+struct Admitted<'a>(&'a AtomicUsize);
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Seconds a client is told to wait after a `503` for load.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+async fn admit(
+    State(admission): State<Arc<Admission>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    // The health check answers even under load: it is what tells a monitor the
+    // process is alive.
+    if request.uri().path() == "/healthz" {
+        return next.run(request).await;
+    }
+    let before = admission.admitted.fetch_add(1, Ordering::AcqRel);
+    let _admitted = Admitted(&admission.admitted);
+    let busy = || {
+        let mut response = ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "the server is busy: try again shortly".into(),
+        }
+        .into_response();
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+        response
+    };
+    if before >= admission.capacity {
+        return busy();
+    }
+    let Ok(_turn) = admission.running.acquire().await else {
+        return busy(); // never closed
+    };
+    next.run(request).await
+}
+
+/// Errors answered by axum and the tower layers themselves (405 with an empty body,
+/// 413 by `Content-Length` in plain text, 408 empty) become `{"error": …}` like
+/// every other refusal; their headers (e.g. `Allow`) are kept.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let typed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || typed {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this endpoint does not take this method".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "the request body is larger than this server's limit".to_owned()
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            "the request took longer than this server's limit".to_owned()
+        }
+        other => other
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_owned(),
+    };
+    let (mut parts, _) = response.into_parts();
+    let json = ApiError { status, message }.into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in json.headers() {
+        parts.headers.insert(name, value.clone());
+    }
+    Response::from_parts(parts, json.into_body())
+}
+
+/// The JSON endpoints take `application/json` bodies only (or a `+json` type): a
+/// foreign page cannot send those without a CORS preflight, which this server
+/// never grants. Anything else is `415`.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match media.as_deref() {
+        Some(t)
+            if t == "application/json"
+                || (t.starts_with("application/") && t.ends_with("+json")) =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            message: "the request body must be sent with Content-Type: application/json".into(),
+        }),
+    }
 }
 
 /// An error answered as `{"error": "..."}` with a status.
@@ -115,8 +257,10 @@ impl From<BytesRejection> for ApiError {
     }
 }
 
+/// `GET /healthz`: the server answers; `logLinesDropped` counts the log lines lost
+/// because the log could not be written (a full disk, a closed pipe).
 async fn healthz() -> impl IntoResponse {
-    axum::Json(json!({"status": "ok"}))
+    axum::Json(json!({"status": "ok", "logLinesDropped": crate::log::dropped_lines()}))
 }
 
 async fn not_found() -> ApiError {
@@ -292,6 +436,7 @@ async fn verify_credential(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    require_json(&headers)?;
     let req = parse_request(body, "verifiableCredential", &["checks"])?;
     let selection = option_checks(&req.options, false)?;
     if Credential::new(&req.doc).is_some_and(|c| c.has_type("VerifiablePresentation")) {
@@ -308,6 +453,7 @@ async fn verify_presentation(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    require_json(&headers)?;
     let req = parse_request(
         body,
         "verifiablePresentation",
@@ -409,7 +555,17 @@ async fn verify(
         ),
     ];
     if html_out {
-        return Ok((status, verdict, Html(html::transcript(&doc, &report))).into_response());
+        let headers = [
+            (header::CONTENT_SECURITY_POLICY, TRANSCRIPT_CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ];
+        return Ok((
+            status,
+            verdict,
+            headers,
+            Html(html::transcript(&doc, &report)),
+        )
+            .into_response());
     }
     Ok((
         status,
@@ -504,7 +660,13 @@ fn authorize(issuer: &Issuer, headers: &HeaderMap) -> Result<(), ApiError> {
     };
     // "Bearer" then the token; HTTP trims trailing spaces, so an empty token arrives
     // as a bare "Bearer" and is treated as a wrong token.
-    let token = match value.as_bytes().strip_prefix(b"Bearer") {
+    // The scheme is case-insensitive (RFC 9110, section 11.1).
+    let value = value.as_bytes();
+    let rest = value
+        .get(..6)
+        .filter(|scheme| scheme.eq_ignore_ascii_case(b"Bearer"))
+        .map(|_| &value[6..]);
+    let token = match rest {
         Some([]) => &[][..],
         Some([b' ', rest @ ..]) => rest,
         _ => {
@@ -536,6 +698,7 @@ async fn issue(
     };
     // Authorization first: an unauthenticated client learns nothing about the body.
     authorize(issuer, request.headers())?;
+    require_json(request.headers())?;
     let body = Bytes::from_request(request, &()).await;
     let req = parse_request(body, "credential", &["credentialId"])?;
     let state = Arc::clone(&state);

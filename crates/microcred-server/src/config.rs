@@ -16,6 +16,15 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8470";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default time a request may take before it is answered `408`.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
+/// Default number of requests handled at once; more wait in the queue.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
+/// Default number of requests that may wait for a turn; beyond it, `503`.
+pub const DEFAULT_MAX_QUEUED_REQUESTS: usize = 256;
+/// Default number of open connections; more wait in the kernel's backlog.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Default seconds a client has to send a request's headers, on a new connection
+/// and on an idle kept-alive one, before the connection is closed.
+pub const DEFAULT_HEADER_TIMEOUT_SECONDS: u64 = 10;
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -119,6 +128,19 @@ pub struct LimitsConfig {
     /// Seconds a request may take before it is answered `408`.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
+    /// Requests handled at once (`/healthz` aside); more wait for a turn.
+    #[serde(default = "default_max_concurrent")]
+    pub max_concurrent_requests: usize,
+    /// Requests that may wait for a turn; beyond them, `503` with `Retry-After`.
+    #[serde(default = "default_max_queued")]
+    pub max_queued_requests: usize,
+    /// Open connections; further ones are accepted when one closes.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Seconds to send a request's headers (new or idle kept-alive connection)
+    /// before the connection is closed.
+    #[serde(default = "default_header_timeout")]
+    pub header_timeout_seconds: u64,
 }
 
 impl Default for LimitsConfig {
@@ -126,8 +148,28 @@ impl Default for LimitsConfig {
         Self {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             timeout_seconds: DEFAULT_TIMEOUT_SECONDS,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_queued_requests: DEFAULT_MAX_QUEUED_REQUESTS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_timeout_seconds: DEFAULT_HEADER_TIMEOUT_SECONDS,
         }
     }
+}
+
+fn default_max_concurrent() -> usize {
+    DEFAULT_MAX_CONCURRENT_REQUESTS
+}
+
+fn default_max_queued() -> usize {
+    DEFAULT_MAX_QUEUED_REQUESTS
+}
+
+fn default_max_connections() -> usize {
+    DEFAULT_MAX_CONNECTIONS
+}
+
+fn default_header_timeout() -> u64 {
+    DEFAULT_HEADER_TIMEOUT_SECONDS
 }
 
 fn default_max_body() -> usize {
@@ -200,6 +242,21 @@ impl Config {
         if config.limits.max_body_bytes == 0 || config.limits.timeout_seconds == 0 {
             return Err(err(
                 "[limits] max_body_bytes and timeout_seconds must be greater than 0".into(),
+            ));
+        }
+        let l = &config.limits;
+        if l.max_concurrent_requests == 0 || l.max_connections == 0 || l.header_timeout_seconds == 0
+        {
+            return Err(err(
+                "[limits] max_concurrent_requests, max_connections and header_timeout_seconds must be greater than 0".into(),
+            ));
+        }
+        // Tokio's semaphore holds at most this many permits.
+        if l.max_concurrent_requests > tokio::sync::Semaphore::MAX_PERMITS
+            || l.max_connections > tokio::sync::Semaphore::MAX_PERMITS
+        {
+            return Err(err(
+                "[limits] max_concurrent_requests or max_connections is too large".into(),
             ));
         }
         Ok(config)

@@ -17,21 +17,73 @@ pub mod config;
 // `microcred-sign` writes them with (one implementation, one format).
 use microcred_core::key_encryption;
 mod lists;
+pub mod log;
 mod state;
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 
 pub use app::router;
 pub use state::AppState;
 
-/// Serves the application on `listener` until ctrl-c or SIGTERM.
+/// Serves the application on `listener` until ctrl-c or SIGTERM, then lets the
+/// open connections finish their requests.
+///
+/// HTTP/1.1 with the configuration's connection limits: at most
+/// `max_connections` open at once (more wait in the kernel's backlog), and a
+/// connection that does not send a request's headers within
+/// `header_timeout_seconds` (a new one, or an idle kept-alive one) is closed.
 ///
 /// # Errors
-/// When the listener fails.
+/// None today: accept errors (e.g. out of file descriptors) are logged and retried.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(Arc::new(state)))
-        .with_graceful_shutdown(shutdown())
-        .await
+    let limits = state.limits.clone();
+    let app = router(Arc::new(state));
+    let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(limits.header_timeout_seconds));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        // A permit first: at the cap, connections wait unaccepted.
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break, // never closed
+            },
+            () = &mut stop => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // E.g. EMFILE: a pause instead of a busy loop, then go on.
+                    tracing::warn!("cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let connection = graceful.watch(
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone())),
+        );
+        tokio::spawn(async move {
+            // A client's broken connection is its own affair, not the server's.
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended: {e}");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 async fn shutdown() {

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use microcred_server::AppState;
 use microcred_server::config::{Config, DEFAULT_BIND};
+use microcred_server::log::LogFormat;
 
 /// A W3C VC-API service (issue, verify) and a verification page for employers.
 #[derive(Debug, Parser)]
@@ -24,18 +25,26 @@ struct Cli {
     /// (e.g. 127.0.0.1:0 for any free port).
     #[arg(long, value_name = "ADDR")]
     bind: Option<std::net::SocketAddr>,
+    /// Log lines as text or as one JSON object per line.
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    log_format: LogFormat,
+    /// What to log: a level (`error`, `warn`, `info`, `debug`, `trace`) or
+    /// per-module filters; default: the `MICROCRED_LOG` environment variable, else `info`.
+    #[arg(long, value_name = "FILTER")]
+    log_level: Option<String>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MICROCRED_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let level = cli
+        .log_level
+        .clone()
+        .or_else(|| std::env::var("MICROCRED_LOG").ok())
+        .unwrap_or_else(|| "info".to_owned());
+    if let Err(e) = microcred_server::log::init(&level, cli.log_format) {
+        let _ = writeln!(std::io::stderr(), "microcred-server: error: {e}");
+        return ExitCode::from(2);
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

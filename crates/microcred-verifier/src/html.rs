@@ -117,6 +117,7 @@ fn overview(out: &mut String, entries: &[(&str, &Value, &Report)]) {
             Verdict::Valid => "✓ valid",
             Verdict::Unconfirmed => "! genuine but unconfirmed",
             Verdict::Invalid => "✗ NOT valid",
+            Verdict::Unchecked => "? could not check",
         };
         let why = report
             .reasons
@@ -317,7 +318,8 @@ fn credential(out: &mut String, doc: &Value, report: &Report) {
 /// warning, else a pass (`None` when there are none).
 fn worst<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<Outcome> {
     let rank = |o: Outcome| match o {
-        Outcome::Fail => 3,
+        Outcome::Fail => 4,
+        Outcome::Unsupported => 3,
         Outcome::Skipped => 2,
         Outcome::Warn => 1,
         Outcome::Pass => 0,

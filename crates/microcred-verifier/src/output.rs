@@ -529,6 +529,7 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         let t = Totals {
             valid: 1200,
+            unconfirmed: 2,
             invalid: 3,
             error: 1,
         };
@@ -536,13 +537,14 @@ mod tests {
         totals_human(&mut out, &t).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "totals: 1,200 valid, 3 invalid, 1 could not be checked (1,204 in all)\n"
+            "totals: 1,200 valid, 2 genuine but unconfirmed, 3 invalid, 1 could not be checked (1,206 in all)\n"
         );
         let mut out = Vec::new();
         totals_json(&mut out, &t).unwrap();
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["kind"], "totals");
-        assert_eq!(v["totals"]["count"], 1204);
+        assert_eq!(v["totals"]["count"], 1206);
+        assert_eq!(v["totals"]["unconfirmed"], 2);
         assert!(v.get("valid").is_none() && v.get("file").is_none(), "{v}");
     }
 }

@@ -28,6 +28,7 @@
 //! non-compliant); the same element present but malformed gives an `error`.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use microcred_core::json::JsonError;
 use serde::{Deserialize, Serialize};
@@ -367,11 +368,30 @@ pub enum ProfileError {
 
 impl Profile {
     /// A built-in profile by name (see [`Profile::builtin_names`]).
+    ///
+    /// A copy of the shared instance of [`Profile::shared_builtin`]: the JSON is
+    /// parsed and the regular expressions compiled once per process.
     pub fn builtin(name: &str) -> Option<Profile> {
-        let (_, text) = BUILTINS.iter().find(|(n, _)| *n == name)?;
-        // The built-ins are tested to load; a failure here would be a
-        // build defect, answered as "no such profile" rather than a panic.
-        load::profile(text.as_bytes(), 0).ok()
+        Self::shared_builtin(name).map(|p| (*p).clone())
+    }
+
+    /// A built-in profile by name, built on first use and then shared: every
+    /// later call returns the same instance. Verifying many credentials against
+    /// the profiles they claim (`claimed`) would otherwise parse the profile's
+    /// JSON and compile its regular expressions for each one.
+    pub fn shared_builtin(name: &str) -> Option<Arc<Profile>> {
+        /// One slot per entry of [`BUILTINS`], filled on first use.
+        static CACHE: [OnceLock<Option<Arc<Profile>>>; BUILTINS.len()] =
+            [const { OnceLock::new() }; BUILTINS.len()];
+        let i = BUILTINS.iter().position(|(n, _)| *n == name)?;
+        let (_, text) = BUILTINS[i];
+        CACHE[i]
+            .get_or_init(|| {
+                // The built-ins are tested to load; a failure here would be a
+                // build defect, answered as "no such profile" rather than a panic.
+                load::profile(text.as_bytes(), 0).ok().map(Arc::new)
+            })
+            .clone()
     }
 
     /// The names of the built-in profiles.

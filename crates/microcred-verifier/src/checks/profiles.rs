@@ -3,6 +3,8 @@
 //! complies (no failed rule of severity error). The rules themselves are the
 //! [`profile`](crate::profile) module's.
 
+use std::sync::Arc;
+
 use microcred_core::Value;
 use time::OffsetDateTime;
 
@@ -17,7 +19,8 @@ pub(crate) fn check(
     at: OffsetDateTime,
     checks: &mut Vec<Check>,
 ) {
-    let mut extra: Vec<Profile> = Vec::new();
+    // Claimed profiles are the process-wide shared instances: no parsing per credential.
+    let mut extra: Vec<Arc<Profile>> = Vec::new();
     if claimed {
         let names = Profile::claimed_by(doc);
         if names.is_empty() {
@@ -27,12 +30,16 @@ pub(crate) fn check(
             ));
         }
         for name in names {
-            if !profiles.iter().chain(&extra).any(|p| p.id == name) {
-                extra.extend(Profile::builtin(name));
+            if !profiles
+                .iter()
+                .chain(extra.iter().map(|p| &**p))
+                .any(|p| p.id == name)
+            {
+                extra.extend(Profile::shared_builtin(name));
             }
         }
     }
-    for p in profiles.iter().chain(&extra) {
+    for p in profiles.iter().chain(extra.iter().map(|p| &**p)) {
         let results = p.evaluate(doc, at);
         for r in &results {
             checks.push(rule_line(p, r));

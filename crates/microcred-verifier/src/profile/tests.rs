@@ -461,3 +461,16 @@ fn load_errors() {
     let e = err(r#"{"id": "bad id!", "title": "t", "source": "s", "rules": []}"#);
     assert!(e.contains("(profile).id"), "{e}");
 }
+
+/// A built-in profile is built once per process: two lookups share one instance
+/// (the `claimed` check looks one up for every credential).
+#[test]
+fn shared_builtin_is_built_once() {
+    for name in Profile::builtin_names() {
+        let a = Profile::shared_builtin(name).unwrap();
+        let b = Profile::shared_builtin(name).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "{name}");
+        assert_eq!(Profile::builtin(name).unwrap().rules.len(), a.rules.len());
+    }
+    assert!(Profile::shared_builtin("no-such-profile").is_none());
+}
