@@ -1789,6 +1789,9 @@ fn cli_batch_revoke_suspend_and_status_lists_get_the_same_verdicts_in_both() {
         } else {
             &["jcs", "rdfc", "both"]
         };
+        if suite.is_none() {
+            dcc_reads_the_lists(d, &key, &ledger, &status, &files);
+        }
         for given in suites {
             let mut opts = vec!["--suite", given];
             opts.extend(status);
@@ -1825,6 +1828,47 @@ fn cli_batch_revoke_suspend_and_status_lists_get_the_same_verdicts_in_both() {
     }
 }
 
+/// The DCC's verifier-core reads the lists `status-list` signs by default (good, revoked,
+/// suspended: `files` in that order); a list signed with `--suite jcs` it cannot check.
+fn dcc_reads_the_lists(d: &Path, key: &Path, ledger: &Path, status: &[&str], files: &[PathBuf]) {
+    let v = dcc::dcc_verify(status, files);
+    assert!(v[0].verified, "{:?}", v[0]);
+    assert_eq!(v[0].log["revocation_status"], true, "{:?}", v[0]);
+    assert!(!v[1].verified, "{:?}", v[1]);
+    assert_eq!(v[1].log["revocation_status"], false, "{:?}", v[1]);
+    assert_eq!(v[1].log["valid_signature"], true, "{:?}", v[1]);
+    // Pinned: it reports revocation only; a suspended credential verifies there.
+    assert!(v[2].verified, "{:?}", v[2]);
+    assert_eq!(v[2].log["revocation_status"], true, "{:?}", v[2]);
+    let jcs_list = d.join("revocation-jcs.json");
+    sign_ok(&[
+        OsStr::new("status-list"),
+        OsStr::new("--suite"),
+        OsStr::new("jcs"),
+        OsStr::new("--ledger"),
+        ledger.as_os_str(),
+        OsStr::new("--key"),
+        key.as_os_str(),
+        OsStr::new("--purpose"),
+        OsStr::new("revocation"),
+        OsStr::new("--out"),
+        jcs_list.as_os_str(),
+    ]);
+    let jcs_list = jcs_list.display().to_string();
+    let v = dcc::dcc_verify(
+        &["--status-list", &jcs_list, status[2], status[3]],
+        &files[..1],
+    );
+    assert!(!v[0].verified);
+    assert_eq!(
+        v[0].log["revocation_status"], "status_list_signature_error",
+        "{:?}",
+        v[0]
+    );
+}
+
+// The DCC's verifier-core (Learner Credential Wallet, VerifierPlus), offline.
+mod dcc;
 // The second eddsa-rdfc-2022 reference (SpruceID ssi); ignored unless tests/ssi-check/run.sh runs it.
 mod ssi;
 

@@ -155,9 +155,12 @@ fn encrypted_key_round_trip_through_issue_and_verify() {
     assert!(stderr(&out).contains("replaced by the key's controller"));
     let doc = read_json(&signed);
     assert_eq!(doc["issuer"], did.as_str());
+    // The default proof set: eddsa-jcs-2022 and eddsa-rdfc-2022, both by the key.
     let outcomes = proof::verify_proofs(&doc, &proof::DidKeyResolver);
-    assert_eq!(outcomes.len(), 1);
-    assert_eq!(outcomes[0].result, Ok(did.clone()));
+    assert_eq!(outcomes.len(), 2);
+    for o in &outcomes {
+        assert_eq!(o.result, Ok(did.clone()));
+    }
     let out = Command::new(bin("microcred-verify"))
         .arg(&signed)
         .output()

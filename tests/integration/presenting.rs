@@ -60,7 +60,14 @@ fn presentation_with_challenge_and_domain_verifies() {
         0,
         &[&secret],
     );
-    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    // Two credentials of one course: their blank nodes are too alike for RDFC-1.0 within
+    // the work limit JSON-LD verifiers apply, so the default signs with JCS alone and says
+    // so (one credential gets both proofs: interop::dcc).
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning") && err.contains("signed with eddsa-jcs-2022 only"),
+        "{err}"
+    );
     let vp = read_json(&vp_path);
     assert_eq!(
         vp["@context"],

@@ -162,13 +162,37 @@ fn example_micro_credential_signs_and_verifies_with_both_suites() {
     let key = example_key();
     let opts = example_options(&key);
 
-    // Every member of the example maps to RDF: nothing is dropped.
+    // Every member of the example maps to RDF: nothing is dropped. The embedded context's
+    // scoped @vocab gives every member under microCredential an mc: IRI.
     let canonical = rdfc::canonicalize(&unsigned).unwrap();
+    for needle in [
+        "<https://w3id.org/microcred/vocab#hours> \"125\"^^<http://www.w3.org/2001/XMLSchema#integer>",
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/microcred/vocab#external>",
+        "<https://w3id.org/microcred/vocab#eqfLevel> \"7\"^^<http://www.w3.org/2001/XMLSchema#integer>",
+        "<https://w3id.org/microcred/vocab#assessedOn> \"2025-01-28T10:00:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime>",
+        "<https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement>",
+    ] {
+        assert!(
+            canonical.contains(needle),
+            "missing {needle} in\n{canonical}"
+        );
+    }
+    // The same credential with the older context URL (bundled, for credentials issued
+    // with it) reads as the v1 context defines it.
+    let mut legacy = unsigned.clone();
+    legacy["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(microcred_core::contexts::MICROCRED_V1.into());
+    legacy["credentialSubject"]
+        .as_object_mut()
+        .unwrap()
+        .remove("@context");
+    let canonical = rdfc::canonicalize(&legacy).unwrap();
     for needle in [
         "<https://w3id.org/microcred/vocab#hours> \"1.25E2\"^^<http://www.w3.org/2001/XMLSchema#double>",
         "<https://w3id.org/microcred/vocab#qualityAssuranceType> \"external\"",
         "<https://w3id.org/microcred/vocab#eqfLevel> \"7\"^^<http://www.w3.org/2001/XMLSchema#integer>",
-        "<https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement>",
     ] {
         assert!(
             canonical.contains(needle),

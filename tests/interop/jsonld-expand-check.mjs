@@ -9,8 +9,12 @@
 // Safe mode throws when a member would be dropped (term not defined by any context in scope) or
 // when a relative IRI would be produced, so a pass means every member of the credential maps
 // to an absolute IRI. With --negative it additionally injects undefined members at several
-// places (credential root, achievement.microCredential, a nested extension object, a Result)
-// and requires each injection to be rejected, proving the check has teeth.
+// places (credential root, achievement.microCredential, a nested extension object, a Result).
+// Outside achievement.microCredential each injection must be rejected, proving the check has
+// teeth. Under it, what is required depends on the context: with the v1 URL (every term
+// defined) the injection must be rejected too; with the inline context object (whose scoped
+// @vocab maps every member under microCredential to https://w3id.org/microcred/vocab#) it must
+// expand to that vocabulary IRI, not be dropped.
 //
 // Contexts are never fetched: the document loader serves only the bundled copies below and
 // throws for any other URL. Paths are relative to the repository root (two levels up from
@@ -50,12 +54,14 @@ async function documentLoader(url) {
 
 const OPTS = {documentLoader, safe: true};
 
-// Expands and converts to RDF in safe mode; returns the number of quads. Throws on failure.
+// Expands and converts to RDF in safe mode; returns the N-Quads lines. Throws on failure.
 async function check(doc) {
   await jsonld.expand(structuredClone(doc), OPTS);
   const nquads = await jsonld.toRDF(structuredClone(doc), {...OPTS, format: 'application/n-quads'});
-  return nquads.split('\n').filter(l => l.length > 0).length;
+  return nquads.split('\n').filter(l => l.length > 0);
 }
+
+const VOCAB = 'https://w3id.org/microcred/vocab#';
 
 function describe(err) {
   const d = err?.details?.event?.code ?? err?.details?.code ?? err?.name ?? 'error';
@@ -64,18 +70,19 @@ function describe(err) {
 }
 
 // Each injection takes a deep copy of the document and adds one undefined member.
+// The third element says whether the place is under achievement.microCredential.
 const INJECTIONS = [
-  ['credential root', d => { d.bogusRootTerm = 'x'; }],
+  ['credential root', d => { d.bogusRootTerm = 'x'; }, false],
   ['achievement.microCredential', d => {
     d.credentialSubject.achievement.microCredential.bogusTerm = 'x';
-  }],
+  }, true],
   ['microCredential.qualityAssurance', d => {
     d.credentialSubject.achievement.microCredential.qualityAssurance.bogusTerm = 'x';
-  }],
+  }, true],
   ['microCredential.workload.creditPoints[0]', d => {
     d.credentialSubject.achievement.microCredential.workload.creditPoints[0].bogusTerm = 1;
-  }],
-  ['credentialSubject.result[0]', d => { d.credentialSubject.result[0].bogusTerm = true; }],
+  }, true],
+  ['credentialSubject.result[0]', d => { d.credentialSubject.result[0].bogusTerm = true; }, false],
 ];
 
 const args = process.argv.slice(2);
@@ -97,7 +104,7 @@ for(const file of files) {
     continue;
   }
   try {
-    const quads = await check(doc);
+    const quads = (await check(doc)).length;
     console.log(`PASS ${file}: safe-mode expand + toRDF ok (${quads} quads)`);
   } catch(e) {
     console.log(`FAIL ${file}: ${describe(e)}`);
@@ -106,7 +113,8 @@ for(const file of files) {
   if(!negative) {
     continue;
   }
-  for(const [where, inject] of INJECTIONS) {
+  const legacy = [].concat(doc['@context']).includes('https://w3id.org/microcred/v1');
+  for(const [where, inject, underMicroCredential] of INJECTIONS) {
     const mutated = structuredClone(doc);
     try {
       inject(mutated);
@@ -114,12 +122,24 @@ for(const file of files) {
       console.log(`SKIP ${file}: negative check at ${where} (path not present)`);
       continue;
     }
+    let lines;
     try {
-      await check(mutated);
+      lines = await check(mutated);
+    } catch(e) {
+      if(underMicroCredential && !legacy) {
+        console.log(`FAIL ${file}: member at ${where} should expand under @vocab: ${describe(e)}`);
+        failures++;
+      } else {
+        console.log(`PASS ${file}: undefined member at ${where} rejected (${describe(e)})`);
+      }
+      continue;
+    }
+    if(underMicroCredential && !legacy &&
+      lines.some(l => l.includes(`<${VOCAB}bogusTerm>`))) {
+      console.log(`PASS ${file}: member at ${where} expanded to <${VOCAB}bogusTerm> (@vocab)`);
+    } else {
       console.log(`FAIL ${file}: undefined member at ${where} was NOT rejected`);
       failures++;
-    } catch(e) {
-      console.log(`PASS ${file}: undefined member at ${where} rejected (${describe(e)})`);
     }
   }
 }

@@ -3,8 +3,12 @@
 // helpers.
 //
 // Nothing here goes to the network. The document loader serves
-//   - the JSON-LD contexts bundled in this repository (crates/microcred-core/contexts/ and
-//     tests/vectors/contexts/; a URL found in both must have byte-identical copies),
+//   - the published JSON-LD contexts bundled in this repository (crates/microcred-core/contexts/
+//     and tests/vectors/contexts/; a URL found in both must have byte-identical copies): VC 2.0,
+//     its examples context, Open Badges 3.0.3; our own https://w3id.org/microcred/v1, which is
+//     published nowhere, only when the environment sets MICROCRED_INTEROP_LEGACY_CONTEXT=1 (to
+//     read credentials issued with it), so that what we sign today is checked as a wallet that
+//     knows only published contexts checks it,
 //   - the DID and Multikey contexts shipped inside the pinned npm packages (did-context,
 //     @digitalbazaar/multikey-context, @digitalbazaar/data-integrity-context),
 //   - did:key DIDs and verification methods with the Ed25519 `z6Mk` header, resolved by
@@ -46,9 +50,11 @@ const REPO_CONTEXTS = {
     'crates/microcred-core/contexts/ob-v3p0-context-3.0.3.json',
     'tests/vectors/contexts/ob-v3p0-context-3.0.3.json',
   ],
-  'https://w3id.org/microcred/v1': [
-    'crates/microcred-core/contexts/microcredential-v1.jsonld',
-  ],
+  ...(process.env.MICROCRED_INTEROP_LEGACY_CONTEXT === '1' ? {
+    'https://w3id.org/microcred/v1': [
+      'crates/microcred-core/contexts/microcredential-v1.jsonld',
+    ],
+  } : {}),
   'https://www.w3.org/2018/credentials/v1': [
     'crates/microcred-core/contexts/credentials-v1.jsonld',
   ],

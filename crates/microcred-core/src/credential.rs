@@ -576,12 +576,12 @@ impl CredentialBuilder {
         Self { map }
     }
 
-    /// An Open Badges 3.0 micro-credential: contexts VC 2.0, Open Badges 3.0 and
-    /// microcred v1; types `VerifiableCredential`, `OpenBadgeCredential`.
+    /// An Open Badges 3.0 micro-credential: contexts VC 2.0 and Open Badges 3.0; types
+    /// `VerifiableCredential`, `OpenBadgeCredential`. [`Self::build`] gives its
+    /// `credentialSubject` the micro-credential terms ([`crate::microcred_context::embed`]).
     pub fn open_badge() -> Self {
         Self::new()
             .context(contexts::OB_V3P0)
-            .context(contexts::MICROCRED_V1)
             .add_type("OpenBadgeCredential")
     }
 
@@ -650,7 +650,16 @@ impl CredentialBuilder {
 
     /// The credential.
     pub fn build(self) -> Value {
-        Value::Object(self.map)
+        let open_badge = self
+            .map
+            .get("type")
+            .and_then(Value::as_array)
+            .is_some_and(|t| t.iter().any(|t| t == "OpenBadgeCredential"));
+        let mut doc = Value::Object(self.map);
+        if open_badge {
+            crate::microcred_context::embed(&mut doc);
+        }
+        doc
     }
 }
 
@@ -687,9 +696,10 @@ mod tests {
             .subject(serde_json::json!({"id": "did:example:learner"}))
             .build();
         let c = Credential::new(&v).unwrap();
+        assert_eq!(c.contexts(), vec![contexts::VC_V2, contexts::OB_V3P0]);
         assert_eq!(
-            c.contexts(),
-            vec![contexts::VC_V2, contexts::OB_V3P0, contexts::MICROCRED_V1]
+            v["credentialSubject"]["@context"],
+            crate::microcred_context::inline()
         );
         assert_eq!(
             c.types(),

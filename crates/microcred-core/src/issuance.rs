@@ -85,7 +85,9 @@ pub struct Fill<'a> {
 
 /// Checks an unsigned credential (see [`validate`]) and fills `issuer`, `id`
 /// and `validFrom` (see the module documentation). Warnings (not errors) are
-/// pushed to `warnings`.
+/// pushed to `warnings`. A `@context` naming the unpublished
+/// `https://w3id.org/microcred/v1` gets the inline context object instead
+/// ([`crate::microcred_context::replace_legacy_url`]), with a warning.
 ///
 /// # Errors
 /// When the document is not an unsigned VC 2.0 credential this toolkit may
@@ -96,6 +98,9 @@ pub fn prepare(
     fill: &Fill<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<(), IssuanceError> {
+    if crate::microcred_context::replace_legacy_url(doc) {
+        warnings.push(crate::microcred_context::LEGACY_REPLACED.into());
+    }
     let Value::Object(map) = doc else {
         refuse!("a credential must be a JSON object");
     };

@@ -18,7 +18,11 @@
 //! - [`status_list`]: W3C Bitstring Status List entries and lists (revocation, suspension);
 //! - [`issuance`]: the checks an issuer owes before signing an unsigned credential, and
 //!   (feature `signing`) filling `id`, `issuer` and `validFrom`;
-//! - [`contexts`]: the JSON-LD contexts the toolkit bundles (never fetched).
+//! - [`contexts`]: the JSON-LD contexts the toolkit bundles (never fetched);
+//! - [`microcred_context`]: the inline context object that carries the micro-credential
+//!   extension's terms in the credential itself;
+//! - [`suite`]: which cryptosuite(s) sign a document (`jcs`, `rdfc`, `both`) and the
+//!   default the signer and the server share.
 //!
 //! This crate does no I/O: it turns bytes into values and values into bytes.
 //!
@@ -94,11 +98,13 @@ pub mod json;
 pub mod key_encryption;
 #[cfg(feature = "signing")]
 pub mod keys;
+pub mod microcred_context;
 pub mod multibase;
 pub mod proof;
 #[cfg(feature = "rdfc")]
 pub mod rdfc;
 pub mod status_list;
+pub mod suite;
 mod tree;
 
 pub use serde_json::Value;

@@ -191,7 +191,9 @@ pub enum ProofFailure {
     },
     /// `type` is not one this toolkit verifies (`DataIntegrityProof`). The
     /// proof may be sound: it cannot be checked here ([`Self::is_unsupported`]).
-    #[error("proof type {found:?} is not supported (supported: DataIntegrityProof, Ed25519Signature2020)")]
+    #[error(
+        "proof type {found:?} is not supported (supported: DataIntegrityProof, Ed25519Signature2020)"
+    )]
     UnsupportedType {
         /// The type found.
         found: String,

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use microcred_core::credential::Credential;
 use microcred_core::issuance::{self, Fill};
-use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+use microcred_core::proof::{ProofOptions, ProofPurpose};
 use microcred_core::{Value, datetime, json};
 use microcred_verifier::profile::Profile;
 use microcred_verifier::{Outcome, Report, html};
@@ -23,7 +23,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::config::Suite;
 use crate::state::{AppState, Issuer};
 
 /// The verification page: one self-contained HTML document (inline CSS and
@@ -768,13 +767,10 @@ fn sign(
         ProofPurpose::AssertionMethod,
     );
     options.created = Some(created);
-    let signed = match issuer.suite {
-        Suite::EddsaJcs2022 => proof::add_proof(&doc, &issuer.key.secret, &options)
-            .map_err(|e| ApiError::bad(format!("cannot sign: {e}"))),
-        Suite::EddsaRdfc2022 => microcred_core::rdfc::add_proof(&doc, &issuer.key.secret, &options)
-            .map_err(|e| ApiError::bad(format!("cannot sign with eddsa-rdfc-2022: {e}"))),
-    }?;
-    Ok((signed, warnings))
+    let signed = microcred_core::suite::sign(&doc, &issuer.key.secret, &options, issuer.suite)
+        .map_err(|e| ApiError::bad(e.to_string()))?;
+    warnings.extend(signed.warning);
+    Ok((signed.document, warnings))
 }
 
 fn check_profiles(

@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use microcred_core::suite::Suite;
 use serde::Deserialize;
 
 /// The default bind address: loopback only, so that a server started without
@@ -76,9 +77,11 @@ pub struct IssuerConfig {
     /// `issuer.name` set on every credential issued.
     #[serde(default)]
     pub name: Option<String>,
-    /// Cryptosuite: `eddsa-jcs-2022` (default) or `eddsa-rdfc-2022`.
+    /// Cryptosuite(s): `jcs`, `rdfc` or `both` (`eddsa-jcs-2022` and `eddsa-rdfc-2022`
+    /// are read as `jcs` and `rdfc`). Absent: the default `microcred-sign` has, both, or
+    /// jcs with a warning for a credential whose `@context` the server does not know.
     #[serde(default)]
-    pub suite: Suite,
+    pub suite: Option<Suite>,
     /// File holding the bearer token clients must present (first line).
     #[serde(default)]
     pub token_file: Option<PathBuf>,
@@ -89,18 +92,6 @@ pub struct IssuerConfig {
     /// or profile files); a credential that does not is refused with `400`.
     #[serde(default)]
     pub profiles: Vec<String>,
-}
-
-/// The cryptosuite of issued proofs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-pub enum Suite {
-    /// `eddsa-jcs-2022`: JSON Canonicalization Scheme.
-    #[default]
-    #[serde(rename = "eddsa-jcs-2022")]
-    EddsaJcs2022,
-    /// `eddsa-rdfc-2022`: RDF Dataset Canonicalization (bundled contexts only).
-    #[serde(rename = "eddsa-rdfc-2022")]
-    EddsaRdfc2022,
 }
 
 /// `[verify]`: the employer's side.

@@ -13,9 +13,10 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
-use crate::config::{Config, LimitsConfig, Suite};
+use crate::config::{Config, LimitsConfig};
 use crate::key_encryption;
 use crate::lists::ListCache;
+use microcred_core::suite::Suite;
 
 /// Largest file the server reads at start-up (key, lists, profiles).
 const MAX_FILE_BYTES: usize = json::Limits::DEFAULT.max_bytes;
@@ -29,8 +30,8 @@ pub struct Issuer {
     token_digest: [u8; 32],
     /// `issuer.name` to set.
     pub(crate) name: Option<String>,
-    /// Cryptosuite of the proofs.
-    pub(crate) suite: Suite,
+    /// Cryptosuite(s) of the proofs; `None`: the default ([`microcred_core::suite::sign`]).
+    pub(crate) suite: Option<Suite>,
     /// Profiles every issued credential must comply with.
     pub(crate) profiles: Vec<Profile>,
 }

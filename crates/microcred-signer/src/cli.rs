@@ -188,9 +188,10 @@ pub(crate) struct IssueArgs {
     /// the credential's issuer.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// Cryptosuite(s) of the proof: default `both` for Open Badges credentials (a proof set
-    /// accepted by JCS and RDFC verifiers alike), `jcs` for other documents.
-    #[arg(long, value_enum, value_name = "SUITE")]
+    /// Cryptosuite(s) of the proof: jcs, rdfc or both. Default both (a proof set accepted
+    /// by JCS-only and RDFC-only verifiers alike), or jcs with a warning when @context
+    /// names a context the signer does not know.
+    #[arg(long, value_parser = crate::suite::parse, value_name = "SUITE")]
     pub(crate) suite: Option<crate::suite::Suite>,
     /// Passphrase of an encrypted key.
     #[command(flatten)]
@@ -246,9 +247,10 @@ pub(crate) struct BatchArgs {
     /// The issuer's secret key file (Multikey JSON, mode 0600).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// Cryptosuite(s) of the proof: default `both` for Open Badges credentials (a proof set
-    /// accepted by JCS and RDFC verifiers alike), `jcs` for other documents.
-    #[arg(long, value_enum, value_name = "SUITE")]
+    /// Cryptosuite(s) of the proof: jcs, rdfc or both. Default both (a proof set accepted
+    /// by JCS-only and RDFC-only verifiers alike), or jcs with a warning when @context
+    /// names a context the signer does not know.
+    #[arg(long, value_parser = crate::suite::parse, value_name = "SUITE")]
     pub(crate) suite: Option<crate::suite::Suite>,
     /// Passphrase of an encrypted key.
     #[command(flatten)]
@@ -402,6 +404,11 @@ pub(crate) struct StatusListArgs {
     /// Passphrase of an encrypted key.
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
+    /// Cryptosuite(s) of the proof: jcs, rdfc or both. Default both (a proof set accepted
+    /// by JCS-only and RDFC-only verifiers alike), or jcs with a warning when @context
+    /// names a context the signer does not know.
+    #[arg(long, value_parser = crate::suite::parse, value_name = "SUITE")]
+    pub(crate) suite: Option<crate::suite::Suite>,
     /// Which list.
     #[arg(long, value_enum)]
     pub(crate) purpose: Purpose,
@@ -460,6 +467,11 @@ pub(crate) struct PresentArgs {
     /// Passphrase of an encrypted key.
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
+    /// Cryptosuite(s) of the proof: jcs, rdfc or both. Default both (a proof set accepted
+    /// by JCS-only and RDFC-only verifiers alike), or jcs with a warning when @context
+    /// names a context the signer does not know.
+    #[arg(long, value_parser = crate::suite::parse, value_name = "SUITE")]
+    pub(crate) suite: Option<crate::suite::Suite>,
     /// The verifier's challenge (a nonce they gave you), bound into the proof.
     #[arg(long, value_name = "C")]
     pub(crate) challenge: Option<String>,

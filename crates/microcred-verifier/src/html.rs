@@ -230,7 +230,11 @@ fn verdict(report: &Report, what: &str) -> String {
         Verdict::Unchecked => format!(
             "<p class=\"mc-verdict\">? Could not check this {what}: nothing failed, but \
              {}</p>",
-            escape(reasons.next().unwrap_or("its proofs are of kinds this verifier does not support"))
+            escape(
+                reasons
+                    .next()
+                    .unwrap_or("its proofs are of kinds this verifier does not support")
+            )
         ),
     };
     let rest: Vec<&str> = reasons.collect();

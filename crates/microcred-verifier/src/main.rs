@@ -20,8 +20,8 @@ use clap::Parser;
 use microcred_core::json::JsonErrorKind;
 use microcred_core::{datetime, json};
 use microcred_verifier::bulk::{self, BulkOptions, FileError, Input, Source};
-use microcred_verifier::format::Foreign;
 use microcred_verifier::contexts;
+use microcred_verifier::format::Foreign;
 use microcred_verifier::profile::Profile;
 use microcred_verifier::{
     Options, Qualification, Report, StatusLists, TrustList, Verdict, Verifier,
@@ -326,16 +326,15 @@ fn error_message(e: &FileError) -> String {
     msg
 }
 
-
 /// A report's exit status: 0 valid, or genuine but unconfirmed (1 for that
 /// with `--require-trust` when its issuer was not confirmed by a trust list);
 /// 1 invalid; 2 could not be checked.
 fn exit_status(report: &Report, require_trust: bool) -> u8 {
     match report.verdict {
         Verdict::Valid => 0,
-        Verdict::Unconfirmed => u8::from(
-            require_trust && report.reasons.iter().any(|r| r.code == "trust-not-checked"),
-        ),
+        Verdict::Unconfirmed => {
+            u8::from(require_trust && report.reasons.iter().any(|r| r.code == "trust-not-checked"))
+        }
         Verdict::Invalid => 1,
         Verdict::Unchecked => 2,
     }

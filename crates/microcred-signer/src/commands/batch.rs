@@ -119,7 +119,7 @@ struct Context<'a> {
     /// index (the compiled path); `None` without a ledger, or when they cannot be made.
     status_texts: Option<StatusTexts>,
     now: String,
-    suite: crate::suite::Suite,
+    suite: Option<crate::suite::Suite>,
     /// The proof's texts for credentials signed with `now` (the compiled path),
     /// made once for the batch; `None` when they cannot be made.
     proof_text: Option<compiled::ProofText>,
@@ -341,9 +341,18 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
         status_texts: ledger.as_ref().and_then(|l| StatusTexts::new(l.base_url())),
         now: now.clone(),
-        suite: args
-            .suite
-            .unwrap_or_else(|| crate::suite::Suite::default_for(template.base())),
+        suite: match args.suite {
+            Some(suite) => Some(suite),
+            // A template whose @context is unknown: JCS alone, said once (rows do not
+            // change @context). Otherwise each row gets the default (None).
+            None => match microcred_core::suite::default_for(template.base()) {
+                (suite, Some(w)) => {
+                    writeln!(err, "microcred-sign: warning: {w}")?;
+                    Some(suite)
+                }
+                (_, None) => None,
+            },
+        },
         proof_text,
         interrupt: &interrupt,
     };
@@ -418,7 +427,16 @@ fn finish(args: &BatchArgs, counts: &Counts, errors: &[RowError]) -> anyhow::Res
 }
 
 fn read_template(args: &BatchArgs, controller: &str) -> anyhow::Result<Template> {
-    let doc = files::read_json(&args.template)?;
+    let mut doc = files::read_json(&args.template)?;
+    // As `issue` does (issuance::prepare), once for every row.
+    if microcred_core::microcred_context::replace_legacy_url(&mut doc) {
+        writeln!(
+            std::io::stderr(),
+            "microcred-sign: warning: template {}: {}",
+            args.template.display(),
+            microcred_core::microcred_context::LEGACY_REPLACED
+        )?;
+    }
     let template =
         Template::parse(doc).with_context(|| format!("template {}", args.template.display()))?;
     let base = template.base();
@@ -1198,7 +1216,7 @@ fn signed_credential_into(
         (None, None) => (new_credential_id()?, ctx.now.clone()),
     };
     let compiled = match (ctx.compiled, ctx.suite) {
-        (Some(compiled), crate::suite::Suite::Jcs) => Some(compiled),
+        (Some(compiled), Some(crate::suite::Suite::Jcs)) => Some(compiled),
         _ => None,
     };
     // The compiled path writes the status from the batch's texts; a `Value` is
@@ -1301,14 +1319,14 @@ fn signed_text(
     doc: &Value,
     key: &microcred_core::keys::SecretKey,
     options: &ProofOptions,
-    suite: crate::suite::Suite,
+    suite: Option<crate::suite::Suite>,
     layout: Layout,
 ) -> anyhow::Result<Vec<u8>> {
     let write = |v: &Value| match layout {
         Layout::Pretty => serde_json::to_vec_pretty(v),
         Layout::Line => serde_json::to_vec(v),
     };
-    let mut text = if suite == crate::suite::Suite::Jcs {
+    let mut text = if suite == Some(crate::suite::Suite::Jcs) {
         // add_proof_bytes keeps the layout: a document without a line break
         // gets its proof spliced in compact.
         proof::add_proof_bytes(&write(doc)?, key, options).context("eddsa-jcs-2022")?
@@ -1581,12 +1599,13 @@ mod tests {
         ];
         for doc in docs {
             let signed =
-                crate::suite::sign(&doc, &key.secret, &options, crate::suite::Suite::Jcs).unwrap();
+                crate::suite::sign(&doc, &key.secret, &options, Some(crate::suite::Suite::Jcs))
+                    .unwrap();
             let fast = signed_text(
                 &doc,
                 &key.secret,
                 &options,
-                crate::suite::Suite::Jcs,
+                Some(crate::suite::Suite::Jcs),
                 Layout::Pretty,
             )
             .unwrap();
@@ -1598,7 +1617,7 @@ mod tests {
                 &doc,
                 &key.secret,
                 &options,
-                crate::suite::Suite::Jcs,
+                Some(crate::suite::Suite::Jcs),
                 Layout::Line,
             )
             .unwrap();
@@ -1695,7 +1714,7 @@ mod tests {
                         &doc,
                         &key.secret,
                         &slow_options,
-                        crate::suite::Suite::Jcs,
+                        Some(crate::suite::Suite::Jcs),
                         layout,
                     )
                     .unwrap();
@@ -1842,7 +1861,7 @@ mod tests {
             base_url: None,
             status_texts: None,
             now: "2026-01-01T00:00:00Z".into(),
-            suite: crate::suite::Suite::Jcs,
+            suite: Some(crate::suite::Suite::Jcs),
             proof_text: None,
             interrupt: &interrupt,
         };

@@ -65,10 +65,7 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    let suite = args
-        .suite
-        .unwrap_or_else(|| crate::suite::Suite::default_for(&doc));
-    let signed = crate::suite::sign(&doc, &key.secret, &options, suite)?;
+    let signed = crate::suite::sign(&doc, &key.secret, &options, args.suite)?;
     emit(&signed, args.out.as_deref(), args.force)?;
     match pending {
         Some(pending) => pending.finish(&signed),

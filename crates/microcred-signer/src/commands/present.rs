@@ -1,12 +1,13 @@
 //! `microcred-sign present`: a learner wraps signed credentials in a W3C
-//! VerifiablePresentation and signs it (eddsa-jcs-2022, proofPurpose `authentication`),
+//! VerifiablePresentation and signs it (`--suite`, default eddsa-jcs-2022 and eddsa-rdfc-2022;
+//! proofPurpose `authentication`),
 //! binding the verifier's challenge and domain when given.
 
 use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+use microcred_core::proof::{ProofOptions, ProofPurpose};
 use microcred_core::{Value, datetime};
 use serde_json::{Map, json};
 
@@ -77,7 +78,7 @@ pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
     options.created = Some(created);
     options.challenge.clone_from(&args.challenge);
     options.domain.clone_from(&args.domain);
-    let signed = proof::add_proof(&vp, &key.secret, &options)?;
+    let signed = crate::suite::sign(&vp, &key.secret, &options, args.suite)?;
     emit(&signed, args.out.as_deref(), args.force)
 }
 

@@ -5,7 +5,7 @@
 use std::io::Write as _;
 
 use anyhow::Context as _;
-use microcred_core::proof::{self, ProofOptions, ProofPurpose};
+use microcred_core::proof::{ProofOptions, ProofPurpose};
 use microcred_core::status_list::{self, StatusPurpose};
 use microcred_core::{Value, datetime};
 
@@ -37,7 +37,7 @@ pub(crate) fn run(args: &StatusListArgs) -> anyhow::Result<()> {
     );
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
     options.created = Some(now);
-    let signed = proof::add_proof(&unsigned, &key.secret, &options)?;
+    let signed = crate::suite::sign(&unsigned, &key.secret, &options, args.suite)?;
     let mut text = serde_json::to_string_pretty(&signed)?;
     text.push('\n');
     files::write_atomic(&args.out, text.as_bytes(), args.force, 0o644)?;

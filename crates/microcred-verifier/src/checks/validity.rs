@@ -86,8 +86,14 @@ pub(crate) fn check(cred: &Credential<'_>, at: OffsetDateTime, now: &str, checks
     {
         value[name] = v.into();
     }
-    let after = |d: &[(&str, &str)]| d.iter().any(|(_, v)| datetime::parse(v).is_ok_and(|u| at > u));
-    let before = |d: &[(&str, &str)]| d.iter().any(|(_, v)| datetime::parse(v).is_ok_and(|f| at < f));
+    let after = |d: &[(&str, &str)]| {
+        d.iter()
+            .any(|(_, v)| datetime::parse(v).is_ok_and(|u| at > u))
+    };
+    let before = |d: &[(&str, &str)]| {
+        d.iter()
+            .any(|(_, v)| datetime::parse(v).is_ok_and(|f| at < f))
+    };
     checks.push(
         match window_at(cred, at, now) {
             Ok(msg) => Check::pass("validity", msg),
