@@ -209,7 +209,7 @@ fn vc11_credentials_are_issued_and_verified_with_their_own_dates() {
         .code(0)
         .stdout(
             predicate::str::contains("VC 1.1 credential")
-                .and(predicate::str::contains("issued 2025-03-01T00:00:00Z")),
+                .and(predicate::str::contains("issued 1 March 2025")),
         );
     let out = verify()
         .args(["--json", "--at", "2026-01-01T00:00:00Z"])

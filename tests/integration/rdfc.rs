@@ -127,7 +127,7 @@ fn signed_vector_rejects_changes() {
     let mut t = signed.clone();
     t["@context"][1] = "https://example.org/unknown-context".into();
     match verify(&t) {
-        Err(ProofFailure::Transformation { reason }) => {
+        Err(ProofFailure::CannotProcess { reason }) => {
             assert!(
                 reason.contains("https://example.org/unknown-context"),
                 "{reason}"

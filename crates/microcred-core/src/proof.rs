@@ -264,22 +264,28 @@ pub enum ProofFailure {
         /// What went wrong, naming the context URL or JSON path.
         reason: String,
     },
+    /// The document could not be processed here, through no fault of its own:
+    /// a context neither bundled nor supplied, or a JSON-LD feature this
+    /// processor does not implement. No verdict on the proof.
+    #[error("cannot be checked here: {reason}")]
+    CannotProcess {
+        /// What is missing, naming the context URL or the feature.
+        reason: String,
+    },
 }
 
 impl ProofFailure {
     /// Whether the proof could not be checked here: of a type or cryptosuite
     /// this toolkit does not implement, or by a key that cannot be resolved
     /// offline (no document for it) or is of a type not supported, or of a
-    /// document RDFC could not process (a context neither bundled nor supplied,
-    /// a term no context defines: other JSON-LD processors may read it, so it is
-    /// no verdict). That says nothing about whether it is genuine, unlike every
+    /// document whose contexts are neither bundled nor supplied. That says nothing about whether it is genuine, unlike every
     /// other failure, which is a verdict on the proof.
     pub fn is_unsupported(&self) -> bool {
         matches!(
             self,
             Self::UnsupportedType { .. }
                 | Self::UnsupportedCryptosuite { .. }
-                | Self::Transformation { .. }
+                | Self::CannotProcess { .. }
                 | Self::Resolve {
                     source: ResolveError::UnsupportedMethod { .. }
                         | ResolveError::KeyMaterial { .. },

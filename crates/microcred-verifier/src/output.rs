@@ -516,7 +516,7 @@ mod tests {
         json_line(&mut out, "c.jsonl", Some(17), Ok(&report), None).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert!(
-            line.starts_with("{\"file\":\"c.jsonl\",\"line\":17,\"reportVersion\":1,\"kind\":"),
+            line.starts_with("{\"file\":\"c.jsonl\",\"line\":17,\"reportVersion\":2,\"kind\":"),
             "{line}"
         );
     }

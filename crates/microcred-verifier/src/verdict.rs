@@ -225,6 +225,11 @@ fn failure(c: &Check, report: &Report, issuer: &str) -> (u8, Reason) {
                 ),
             )
         }
+        ("trust", Some("issuer-not-bound")) => reason(
+            12,
+            "issuer-not-bound",
+            format!("NOT CONFIRMED AS FROM {issuer} — no valid signature by its key"),
+        ),
         ("trust", _) => reason(
             12,
             code.unwrap_or("untrusted-issuer"),

@@ -276,12 +276,22 @@ pub(crate) fn credential(
     validity::check(cred, ctx.at, &ctx.now, &mut checks);
     // The signature binds the credential to its issuer when an issuer proof
     // verifies with a key that issuer controls (what `issuer-key` passes on).
-    let bound = issuer_id.is_some_and(|id| {
+    let bound = if issuer_id.is_some_and(|id| {
         outcomes.iter().any(|o| {
             o.result.as_deref() == Ok(id)
                 && o.proof_purpose.as_deref() == Some(ProofPurpose::AssertionMethod.as_str())
         })
-    });
+    }) {
+        issuer::Binding::Yes
+    } else if !outcomes.is_empty()
+        && outcomes
+            .iter()
+            .all(|o| o.result.as_ref().is_err_and(|e| e.is_unsupported()))
+    {
+        issuer::Binding::Unchecked
+    } else {
+        issuer::Binding::No
+    };
     let trusted_name = issuer::trust(cred, bound, ctx.options.trust.as_ref(), ctx.at, &mut checks);
     status::check(
         cred,

@@ -158,7 +158,7 @@ fn our_default_credentials_verify_in_verifier_core_and_vc_js_offline() {
     let (plain, plain_err) = issue(d, "plain-vc", &plain_vc(&issuer), &[]);
     let (rdfc, _) = issue(d, "rdfc-only", &micro_credential(), &["--suite", "rdfc"]);
     let (jcs, _) = issue(d, "jcs-only", &micro_credential(), &["--suite", "jcs"]);
-    let (old, _) = issue(d, "expired", &expired, &[]);
+    let (old, _) = issue(d, "expired", &expired, &["--allow-expired"]);
     for (file, err) in [(&micro, micro_err), (&plain, plain_err)] {
         assert_eq!(cryptosuites(&read_json(file)), [JCS, RDFC], "{err}");
         assert!(!err.contains("warning"), "{err}");

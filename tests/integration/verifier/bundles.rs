@@ -106,12 +106,12 @@ fn the_signers_jsonl_bundle_is_verified_line_by_line() {
     assert!(err.is_empty(), "{err}");
     for i in 1..=5 {
         assert!(
-            out.contains(&format!("{name}:{i}: VALID credential")),
+            out.contains(&format!("{name}:{i}: GENUINE BUT UNCONFIRMED credential")),
             "{out}"
         );
     }
     assert!(
-        out.ends_with("totals: 5 valid, 0 invalid, 0 could not be checked (5 in all)\n"),
+        out.ends_with("totals: 0 valid, 5 genuine but unconfirmed, 0 invalid, 0 could not be checked (5 in all)\n"),
         "{out}"
     );
 
@@ -157,7 +157,7 @@ fn a_bundle_is_streamed_and_each_bad_line_is_its_own_error() {
     assert!(body.len() > 9 * (1 << 20));
     let (out, _) = run(verify().arg(&big), 0);
     assert!(
-        out.contains("totals: 9 valid, 0 invalid, 0 could not be checked (9 in all)"),
+        out.contains("totals: 0 valid, 9 genuine but unconfirmed, 0 invalid, 0 could not be checked (9 in all)"),
         "{out}"
     );
 
@@ -221,8 +221,8 @@ fn a_bundle_is_streamed_and_each_bad_line_is_its_own_error() {
     );
     assert_eq!(
         reports[7],
-        serde_json::json!({"reportVersion": 1, "kind": "totals",
-            "totals": {"count": 7, "valid": 3, "invalid": 1, "error": 3}})
+        serde_json::json!({"reportVersion": 2, "kind": "totals",
+            "totals": {"count": 7, "valid": 0, "unconfirmed": 3, "invalid": 1, "error": 3}})
     );
     for n in [3, 5, 6] {
         assert!(
@@ -241,11 +241,11 @@ fn a_bundle_is_streamed_and_each_bad_line_is_its_own_error() {
         "{out}"
     );
     assert!(
-        out.contains(&format!("{name}:7: VALID credential")),
+        out.contains(&format!("{name}:7: GENUINE BUT UNCONFIRMED credential")),
         "{out}"
     );
     assert!(
-        out.ends_with("totals: 3 valid, 1 invalid, 3 could not be checked (7 in all)\n"),
+        out.ends_with("totals: 0 valid, 3 genuine but unconfirmed, 1 invalid, 3 could not be checked (7 in all)\n"),
         "{out}"
     );
     // An empty bundle has nothing to verify: an error, not a silent success.
@@ -271,7 +271,7 @@ fn a_bundle_named_json_gets_a_hint_and_jsonl_reads_it() {
     let (out, _) = run(verify().arg("--jsonl").arg(&renamed), 0);
     let name = renamed.display().to_string();
     assert!(
-        out.contains(&format!("{name}:3: VALID credential")),
+        out.contains(&format!("{name}:3: GENUINE BUT UNCONFIRMED credential")),
         "{out}"
     );
     // A directory still stands for its *.json files, each one document.
@@ -279,7 +279,10 @@ fn a_bundle_named_json_gets_a_hint_and_jsonl_reads_it() {
     std::fs::create_dir(&only).unwrap();
     std::fs::write(only.join("one.json"), &lines[0]).unwrap();
     let (out, _) = run(verify().arg("--jsonl").arg(&only), 0);
-    assert!(out.contains("one.json: VALID credential"), "{out}");
+    assert!(
+        out.contains("one.json: GENUINE BUT UNCONFIRMED credential"),
+        "{out}"
+    );
 }
 
 /// Many files end with one line of totals (human), not one file; `--totals`
@@ -296,7 +299,7 @@ fn many_files_end_with_a_line_of_totals() {
     std::fs::write(dir.path().join("x.json"), "[1]").unwrap();
     let (out, _) = run(verify_at().arg(dir.path()), 2);
     assert!(
-        out.ends_with("totals: 3 valid, 1 invalid, 1 could not be checked (5 in all)\n"),
+        out.ends_with("totals: 0 valid, 3 genuine but unconfirmed, 1 invalid, 1 could not be checked (5 in all)\n"),
         "{out}"
     );
     let one = dir.path().join("c0.json");
@@ -304,7 +307,7 @@ fn many_files_end_with_a_line_of_totals() {
     assert!(!out.contains("totals"), "{out}");
     let (out, _) = run(verify_at().arg("--totals").arg(&one), 0);
     assert!(
-        out.ends_with("totals: 1 valid, 0 invalid, 0 could not be checked (1 in all)\n"),
+        out.ends_with("totals: 0 valid, 1 genuine but unconfirmed, 0 invalid, 0 could not be checked (1 in all)\n"),
         "{out}"
     );
     // Two file arguments: totals too.
@@ -332,7 +335,7 @@ fn many_files_end_with_a_line_of_totals() {
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[2]["kind"], "qualification");
     assert_eq!(lines[3]["kind"], "totals");
-    assert_eq!(lines[3]["totals"]["valid"], 2);
+    assert_eq!(lines[3]["totals"]["unconfirmed"], 2);
     assert!(lines[3].get("valid").is_none() && lines[3].get("file").is_none());
 }
 

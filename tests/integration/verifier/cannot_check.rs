@@ -102,7 +102,8 @@ fn a_proof_we_cannot_check_is_unsupported_not_forged() {
     o.created = Some(CREATED.into());
     let rdfc = microcred_core::rdfc::add_proof(&unsigned, &issuer(), &o).unwrap();
 
-    // A verified proof beside one we cannot check: valid (exit 0).
+    // A verified proof beside one we cannot check: genuine (exit 0; unconfirmed
+    // only because no trust list is given here).
     for (name, base, extra) in [
         ("jcs+bbs.json", &jcs, "bbs"),
         ("rdfc+ecdsa.json", &rdfc, "ecdsa-rdfc-2019"),
@@ -112,7 +113,8 @@ fn a_proof_we_cannot_check_is_unsupported_not_forged() {
         let lines = run_json(verify().arg(&f), 0);
         let r = &lines[0];
         assert_eq!(r["reportVersion"], 2, "{r}");
-        assert_eq!(r["verdict"], "valid", "{r}");
+        assert_eq!(r["verdict"], "unconfirmed", "{r}");
+        assert_eq!(r["reasons"][0]["code"], "trust-not-checked", "{r}");
         assert_eq!(r["valid"], true, "{r}");
         assert_eq!(outcomes(r, "proof"), ["pass", "unsupported"], "{name}: {r}");
         let line = &r["checks"]
@@ -130,7 +132,8 @@ fn a_proof_we_cannot_check_is_unsupported_not_forged() {
             "{line}"
         );
         verify().arg(&f).assert().code(0).stdout(
-            predicate::str::contains("VALID credential").and(predicate::str::contains("? proof")),
+            predicate::str::contains("GENUINE BUT UNCONFIRMED credential")
+                .and(predicate::str::contains("? proof")),
         );
     }
 

@@ -88,9 +88,7 @@ pub(crate) fn verify_in_set(
     }
     let unsecured = unsecured_for(doc, None);
     let hash = hash_data_patched(&Value::Object(options), &unsecured, &Options::default())
-        .map_err(|e| ProofFailure::Transformation {
-            reason: e.to_string(),
-        })?;
+        .map_err(|e| super::transformation_failure(&e))?;
     resolved
         .public_key
         .verify_strict(&hash, &Signature::from_bytes(&sig_bytes))

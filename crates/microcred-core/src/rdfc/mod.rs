@@ -160,6 +160,22 @@ fn hash_data_with(
 /// [`hash_data_with`] for an unsecured document given as the secured
 /// document's patched top level (see [`jsonld::Patched`]): the same bytes as
 /// on the `Map` those members make, without copying the document.
+/// A canonicalization error as a proof failure: a context we do not have, or a
+/// feature we do not implement, is "cannot check"; anything else (a member no
+/// context defines, a relative IRI, invalid JSON-LD) is the document's fault.
+pub(crate) fn transformation_failure(e: &RdfcError) -> ProofFailure {
+    match e {
+        RdfcError::JsonLd(JsonLdError::UnknownContext { .. } | JsonLdError::Unsupported { .. }) => {
+            ProofFailure::CannotProcess {
+                reason: e.to_string(),
+            }
+        }
+        _ => ProofFailure::Transformation {
+            reason: e.to_string(),
+        },
+    }
+}
+
 fn hash_data_patched(
     proof_config: &Value,
     document: &jsonld::Patched<'_>,
@@ -405,11 +421,8 @@ pub(crate) fn verify_in_set(
             purpose: purpose.to_owned(),
         });
     }
-    let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default()).map_err(
-        |e| ProofFailure::Transformation {
-            reason: e.to_string(),
-        },
-    )?;
+    let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default())
+        .map_err(|e| transformation_failure(&e))?;
     resolved
         .public_key
         .verify_strict(&hash, &Signature::from_bytes(&sig_bytes))

@@ -12,12 +12,23 @@ use time::OffsetDateTime;
 use crate::report::Check;
 use crate::trust::TrustList;
 
+/// Whether the signature binds a credential to its issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Binding {
+    /// An issuer proof verifies with a key that issuer controls.
+    Yes,
+    /// No such proof: none at all, or one that failed.
+    No,
+    /// No proof failed, but none could be checked (unsupported type or key).
+    Unchecked,
+}
+
 /// Pushes the trust lines; returns the trusted display name, if any.
 /// `bound`: an issuer proof (`assertionMethod`) verifies with a key of the
 /// issuer the credential names; without it, a listed issuer fails `trust`.
 pub(crate) fn trust(
     cred: &Credential<'_>,
-    bound: bool,
+    bound: Binding,
     list: Option<&TrustList>,
     at: OffsetDateTime,
     checks: &mut Vec<Check>,
@@ -54,7 +65,22 @@ pub(crate) fn trust(
         );
         return None;
     };
-    if !bound {
+    if bound == Binding::Unchecked {
+        // The proofs could not be checked: no verdict on trust either way.
+        checks.push(
+            Check::unsupported(
+                "trust",
+                format!(
+                    "not established: {id} is {} on the trust list{list_name}, but no proof \
+                     could be checked to bind the credential to it (the proof lines say why)",
+                    trusted.name
+                ),
+            )
+            .with_value(id),
+        );
+        return None;
+    }
+    if bound == Binding::No {
         // Never a pass (nor a trusted name, nor accreditations): anyone can
         // write a trusted issuer's id into a credential they sign themselves.
         checks.push(
@@ -67,7 +93,8 @@ pub(crate) fn trust(
                     trusted.name
                 ),
             )
-            .with_value(id),
+            .with_value(id)
+            .with_reason("issuer-not-bound"),
         );
         return None;
     }
