@@ -78,8 +78,9 @@
 //! - `signing` (default): secret keys and adding proofs. Verifiers build with
 //!   `default-features = false` and never compile secret-key code.
 //! - `rdfc` (default): the `eddsa-rdfc-2022` cryptosuite ([`rdfc`]); with it,
-//!   [`proof::verify_proofs`] verifies `eddsa-rdfc-2022` proofs too. No extra
-//!   dependencies; `eddsa-jcs-2022` verification never runs JSON-LD code.
+//!   [`proof::verify_proofs`] verifies `eddsa-rdfc-2022` and `Ed25519Signature2020`
+//!   proofs too. Adds one dependency, `foldhash` (the seeded hasher of its internal
+//!   maps); `eddsa-jcs-2022` verification never runs JSON-LD code.
 //! - `key-encryption` (implies `signing`; not default): [`key_encryption`], secret keys
 //!   encrypted at rest with a passphrase. Pulls in `argon2` and `chacha20poly1305`, which
 //!   only the programs that open key files need (the signer, the server).
