@@ -43,7 +43,7 @@ pub enum ContextFileError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is larger than [`MAX_BYTES`].
+    /// The file is larger than the limit (8 MiB, the strict JSON parser's).
     #[error("context file {path}: larger than {max} bytes")]
     TooLarge {
         /// The file.

@@ -225,7 +225,7 @@ impl Report {
     }
 
     /// Sets [`verdict`](Self::verdict), [`reasons`](Self::reasons) and
-    /// [`valid`](Self::valid) from the checks ([`verdict::judge`]): invalid when a
+    /// [`valid`](Self::valid) from the checks (one function, `verdict::judge`): invalid when a
     /// check failed here or an embedded credential's report is invalid; else
     /// unchecked when a check id has `unsupported` lines and no passing one (a
     /// proof set with one verified proof and one of an unsupported type is

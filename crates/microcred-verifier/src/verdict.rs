@@ -1,6 +1,6 @@
 //! The verdict a person reads: valid, genuine but unconfirmed, or not valid,
 //! with the reasons in plain words. Computed from a report's checks by one
-//! function, [`judge`], so that every rendering (terminal, `--json`, `--html`,
+//! function, `judge`, so that every rendering (terminal, `--json`, `--html`,
 //! the server) says the same thing.
 
 use microcred_core::datetime;
