@@ -95,22 +95,63 @@ pub(crate) fn run_ledger(cmd: &LedgerCommand) -> anyhow::Result<()> {
                 if args.json {
                     writeln!(out, "{}", rec.to_json())?;
                 } else {
-                    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+                    let opt = |v: &Option<String>| v.as_deref().map_or("-".into(), tsv_field);
                     writeln!(
                         out,
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        rec.credential_id,
+                        tsv_field(&rec.credential_id),
                         rec.status_index,
                         rec.state,
                         opt(&rec.learner_id),
                         rec.issued_at,
                         opt(&rec.out_file),
-                        opt(&rec.reason).replace(['\t', '\n'], " ")
+                        opt(&rec.reason)
                     )?;
                 }
             }
             out.flush()?;
             Ok(())
         }
+    }
+}
+
+/// A value from the ledger as one field of `ledger list`'s tab-separated output:
+/// tabs, line breaks and backslashes escaped (`\t`, `\n`, `\r`, `\\`) so that
+/// they cannot shift columns or rows, and a value a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`) prefixed with `'` (the OWASP
+/// advice for CSV injection): learner ids and reasons come from outside.
+fn tsv_field(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 1);
+    if value.starts_with(['=', '+', '-', '@']) {
+        out.push('\'');
+    }
+    for c in value.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tsv_field;
+
+    #[test]
+    fn tsv_fields_cannot_shift_columns_or_run_as_formulas() {
+        assert_eq!(tsv_field("s00042"), "s00042");
+        assert_eq!(
+            tsv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "'=HYPERLINK(\"http://x\",\"y\")"
+        );
+        for lead in ["+1", "-1", "@SUM(A1)"] {
+            assert_eq!(tsv_field(lead), format!("'{lead}"));
+        }
+        assert_eq!(tsv_field("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+        assert!(!tsv_field("x\ty\nz").contains(['\t', '\n']));
     }
 }
