@@ -161,6 +161,11 @@ pub(crate) fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
         for (name, raw) in names.iter().zip(record.iter()) {
             match std::str::from_utf8(raw) {
                 Ok(s) => {
+                    if let Some(problem) = field_problem(s) {
+                        out.errors.push(err(Some(name), problem));
+                        bad = true;
+                        continue;
+                    }
                     values.insert(name.clone(), Value::String(s.to_owned()));
                 }
                 Err(_) => {
@@ -181,6 +186,41 @@ pub(crate) fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
         }
     }
     Ok(out)
+}
+
+/// Largest value of one field (a name, an id, a grade: far below this), so that a
+/// stray 5 MB cell is a bad row, not a credential no verifier reads.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// Why a learner's value cannot go into a credential: too long, or holding a
+/// control character (a NUL or an escape code from a broken export; tab and
+/// line breaks are allowed).
+fn field_problem(value: &str) -> Option<String> {
+    if value.len() > MAX_FIELD_BYTES {
+        return Some(format!(
+            "value is {} bytes, more than the {MAX_FIELD_BYTES}-byte limit for one field",
+            value.len()
+        ));
+    }
+    value
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .map(|(at, c)| {
+            format!(
+                "value holds the control character U+{:04X} at byte {at}",
+                u32::from(c)
+            )
+        })
+}
+
+/// Every string in a JSON value, nested ones included.
+fn strings_in(v: &Value) -> Box<dyn Iterator<Item = &str> + '_> {
+    match v {
+        Value::String(s) => Box::new(std::iter::once(s.as_str())),
+        Value::Array(items) => Box::new(items.iter().flat_map(strings_in)),
+        Value::Object(map) => Box::new(map.values().flat_map(strings_in)),
+        _ => Box::new(std::iter::empty()),
+    }
 }
 
 /// The line a record really starts on: the reader's position is taken before
@@ -228,6 +268,14 @@ pub(crate) fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Le
         };
         match json::parse(text) {
             Ok(Value::Object(values)) => {
+                if let Some(problem) = values.iter().find_map(|(k, v)| {
+                    strings_in(v)
+                        .find_map(field_problem)
+                        .map(|p| format!("{k}: {p}"))
+                }) {
+                    out.errors.push(err(problem));
+                    continue;
+                }
                 out.columns.extend(values.keys().cloned());
                 out.rows.push(Row {
                     number,
@@ -282,6 +330,38 @@ mod tests {
         assert!(l.errors[0].problem.contains("3 fields"));
         assert_eq!(l.errors[1].line, 8);
         assert_eq!(l.errors[1].column.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn control_characters_and_huge_fields_are_bad_rows() {
+        let big = "x".repeat(MAX_FIELD_BYTES + 1);
+        let csv = format!("id,name\na,Ana\nb,Bo\u{0}b\nc,{big}\nd,\"Line\tone\nline two\"\n");
+        let l = read_csv(csv.as_bytes(), b',').unwrap();
+        let ids: Vec<&str> = l
+            .rows
+            .iter()
+            .map(|r| r.values["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["a", "d"]);
+        assert_eq!(l.errors.len(), 2);
+        assert!(
+            l.errors[0].problem.contains("U+0000"),
+            "{}",
+            l.errors[0].problem
+        );
+        assert!(
+            l.errors[1].problem.contains("65536-byte limit"),
+            "{}",
+            l.errors[1].problem
+        );
+        let jsonl = "{\"id\":\"a\",\"name\":{\"given\":\"A\\u001bB\"}}\n{\"id\":\"b\"}\n";
+        let l = read_jsonl(jsonl.as_bytes()).unwrap();
+        assert_eq!(l.rows.len(), 1);
+        assert!(
+            l.errors[0]
+                .problem
+                .starts_with("name: value holds the control character U+001B")
+        );
     }
 
     #[test]

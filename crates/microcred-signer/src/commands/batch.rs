@@ -1203,6 +1203,29 @@ fn signed_credential_into(
     out: &mut Vec<u8>,
 ) -> anyhow::Result<String> {
     let p = &job.prepared;
+    let start = out.len();
+    let id = signed_credential_unchecked(job, ctx, layout, out)?;
+    // Never write what a verifier will not read (its per-document limit).
+    let max = microcred_core::json::Limits::DEFAULT.max_bytes;
+    let len = out.len() - start;
+    if len > max {
+        out.truncate(start);
+        anyhow::bail!(
+            "line {}: the signed credential would be {len} bytes, more than the {max}-byte \
+             limit verifiers read; shorten the learner's values or the template",
+            p.row.line
+        );
+    }
+    Ok(id)
+}
+
+fn signed_credential_unchecked(
+    job: &Job,
+    ctx: &Context<'_>,
+    layout: Layout,
+    out: &mut Vec<u8>,
+) -> anyhow::Result<String> {
+    let p = &job.prepared;
     let cannot_fill = |e: Vec<template::FillError>| {
         anyhow::anyhow!(
             "line {}: cannot fill the template ({} problem(s))",
