@@ -698,7 +698,7 @@ fn failed(index: usize, f: ProofFailure) -> ProofOutcome {
     }
 }
 
-fn str_member<'a>(
+pub(crate) fn str_member<'a>(
     proof: &'a Map<String, Value>,
     member: &'static str,
 ) -> Result<&'a str, ProofFailure> {
@@ -738,18 +738,7 @@ fn verify_one(
             found: suite.to_owned(),
         });
     }
-    let vm = str_member(proof, "verificationMethod")?;
-    let purpose = str_member(proof, "proofPurpose")?;
-    let proof_value = str_member(proof, "proofValue")?;
-    for member in ["created", "expires"] {
-        if let Some(v) = proof.get(member) {
-            let s = v.as_str().ok_or(ProofFailure::MissingMember { member })?;
-            datetime::parse(s).map_err(|source| ProofFailure::DateTime { member, source })?;
-        }
-    }
-    let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(proof_value)
-        .map_err(|source| ProofFailure::ProofValueEncoding { source })?
-        .ok_or(ProofFailure::ProofValueLength)?;
+    let members = ProofMembers::read(proof)?;
 
     let chained = chained_proofs(all, proof.get("previousProof")).map_err(|e| match e {
         PrevProofErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
@@ -772,25 +761,76 @@ fn verify_one(
             .map(|(k, v)| (k.as_str(), v)),
     );
     let hash = concat_hashes(config_hash, doc_hash);
+    let resolved = members.resolve(resolver)?;
+    members.check(resolved, &hash)
+}
 
-    let resolved = resolver
-        .resolve(vm)
-        .map_err(|source| ProofFailure::Resolve {
-            verification_method: vm.to_owned(),
-            source,
-        })?;
-    if !resolved.relationships.iter().any(|r| r == purpose) {
-        return Err(ProofFailure::PurposeNotAuthorized {
-            verification_method: vm.to_owned(),
-            purpose: purpose.to_owned(),
-        });
+/// The members of an Ed25519 proof (eddsa-jcs-2022, eddsa-rdfc-2022,
+/// Ed25519Signature2020) that its verification reads, checked once for all
+/// three suites: the verification method, the purpose, well-formed `created`
+/// and `expires`, and the 64 signature bytes of `proofValue`.
+pub(crate) struct ProofMembers<'a> {
+    verification_method: &'a str,
+    purpose: &'a str,
+    signature: Signature,
+}
+
+impl<'a> ProofMembers<'a> {
+    /// Reads and checks the members.
+    pub(crate) fn read(proof: &'a Map<String, Value>) -> Result<Self, ProofFailure> {
+        let verification_method = str_member(proof, "verificationMethod")?;
+        let purpose = str_member(proof, "proofPurpose")?;
+        let proof_value = str_member(proof, "proofValue")?;
+        for member in ["created", "expires"] {
+            if let Some(v) = proof.get(member) {
+                let s = v.as_str().ok_or(ProofFailure::MissingMember { member })?;
+                datetime::parse(s).map_err(|source| ProofFailure::DateTime { member, source })?;
+            }
+        }
+        let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(proof_value)
+            .map_err(|source| ProofFailure::ProofValueEncoding { source })?
+            .ok_or(ProofFailure::ProofValueLength)?;
+        Ok(Self {
+            verification_method,
+            purpose,
+            signature: Signature::from_bytes(&sig_bytes),
+        })
     }
-    let signature = Signature::from_bytes(&sig_bytes);
-    resolved
-        .public_key
-        .verify_strict(&hash, &signature)
-        .map_err(|_| ProofFailure::SignatureInvalid)?;
-    Ok(resolved.controller)
+
+    /// The verification method's key, which must be authorized for the purpose.
+    pub(crate) fn resolve(
+        &self,
+        resolver: &dyn KeyResolver,
+    ) -> Result<ResolvedMethod, ProofFailure> {
+        let vm = self.verification_method;
+        let resolved = resolver
+            .resolve(vm)
+            .map_err(|source| ProofFailure::Resolve {
+                verification_method: vm.to_owned(),
+                source,
+            })?;
+        if !resolved.relationships.iter().any(|r| r == self.purpose) {
+            return Err(ProofFailure::PurposeNotAuthorized {
+                verification_method: vm.to_owned(),
+                purpose: self.purpose.to_owned(),
+            });
+        }
+        Ok(resolved)
+    }
+
+    /// The signature over `hash` by the resolved key (`verify_strict`); `Ok`
+    /// holds the key's controller.
+    pub(crate) fn check(
+        &self,
+        resolved: ResolvedMethod,
+        hash: &[u8],
+    ) -> Result<String, ProofFailure> {
+        if verify_signature(&resolved.public_key, hash, &self.signature) {
+            Ok(resolved.controller)
+        } else {
+            Err(ProofFailure::SignatureInvalid)
+        }
+    }
 }
 
 fn as_list(v: &Value) -> &[Value] {

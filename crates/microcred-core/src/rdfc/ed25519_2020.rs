@@ -20,13 +20,11 @@
 //! (`https://w3id.org/security/suites/ed25519-2020/v1`): it is what defines
 //! the proof's terms.
 
-use ed25519_dalek::Signature;
 use serde_json::{Map, Value};
 
-use super::{Options, hash_data_patched, str_member, unsecured_for};
+use super::{Options, hash_data_patched, unsecured_for};
 use crate::contexts::ED25519_2020_V1;
-use crate::proof::{KeyResolver, ProofFailure};
-use crate::{datetime, multibase};
+use crate::proof::{KeyResolver, ProofFailure, ProofMembers};
 
 /// The proof `type` of this suite.
 pub const ED25519_SIGNATURE_2020: &str = "Ed25519Signature2020";
@@ -46,18 +44,7 @@ pub(crate) fn verify_in_set(
     proof: &Map<String, Value>,
     resolver: &dyn KeyResolver,
 ) -> Result<String, ProofFailure> {
-    let vm = str_member(proof, "verificationMethod")?;
-    let purpose = str_member(proof, "proofPurpose")?;
-    let proof_value = str_member(proof, "proofValue")?;
-    for member in ["created", "expires"] {
-        if let Some(v) = proof.get(member) {
-            let s = v.as_str().ok_or(ProofFailure::MissingMember { member })?;
-            datetime::parse(s).map_err(|source| ProofFailure::DateTime { member, source })?;
-        }
-    }
-    let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(proof_value)
-        .map_err(|source| ProofFailure::ProofValueEncoding { source })?
-        .ok_or(ProofFailure::ProofValueLength)?;
+    let members = ProofMembers::read(proof)?;
     if !includes_suite_context(doc.get("@context")) {
         return Err(ProofFailure::Transformation {
             reason: format!(
@@ -74,24 +61,9 @@ pub(crate) fn verify_in_set(
             options.insert("@context".into(), ctx.clone());
         }
     }
-    let resolved = resolver
-        .resolve(vm)
-        .map_err(|source| ProofFailure::Resolve {
-            verification_method: vm.to_owned(),
-            source,
-        })?;
-    if !resolved.relationships.iter().any(|r| r == purpose) {
-        return Err(ProofFailure::PurposeNotAuthorized {
-            verification_method: vm.to_owned(),
-            purpose: purpose.to_owned(),
-        });
-    }
+    let resolved = members.resolve(resolver)?;
     let unsecured = unsecured_for(doc, None);
     let hash = hash_data_patched(&Value::Object(options), &unsecured, &Options::default())
         .map_err(|e| super::transformation_failure(&e))?;
-    resolved
-        .public_key
-        .verify_strict(&hash, &Signature::from_bytes(&sig_bytes))
-        .map_err(|_| ProofFailure::SignatureInvalid)?;
-    Ok(resolved.controller)
+    members.check(resolved, &hash)
 }

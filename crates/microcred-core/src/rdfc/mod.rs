@@ -58,11 +58,10 @@ type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 /// See [`FastMap`].
 type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
-use ed25519_dalek::Signature;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::proof::{KeyResolver, PROOF_TYPE, ProofFailure, ProofOptions};
+use crate::proof::{KeyResolver, PROOF_TYPE, ProofFailure, ProofMembers, ProofOptions};
 use crate::{datetime, multibase};
 pub use canon::{CanonError, Canonicalized, HashAlgorithm, Options};
 pub use ed25519_2020::ED25519_SIGNATURE_2020;
@@ -343,16 +342,6 @@ pub fn add_proof(
     Ok(Value::Object(secured))
 }
 
-fn str_member<'a>(
-    proof: &'a Map<String, Value>,
-    member: &'static str,
-) -> Result<&'a str, ProofFailure> {
-    proof
-        .get(member)
-        .and_then(Value::as_str)
-        .ok_or(ProofFailure::MissingMember { member })
-}
-
 fn as_list(v: &Value) -> &[Value] {
     match v {
         Value::Array(a) => a,
@@ -369,18 +358,7 @@ pub(crate) fn verify_in_set(
     proof: &Map<String, Value>,
     resolver: &dyn KeyResolver,
 ) -> Result<String, ProofFailure> {
-    let vm = str_member(proof, "verificationMethod")?;
-    let purpose = str_member(proof, "proofPurpose")?;
-    let proof_value = str_member(proof, "proofValue")?;
-    for member in ["created", "expires"] {
-        if let Some(v) = proof.get(member) {
-            let s = v.as_str().ok_or(ProofFailure::MissingMember { member })?;
-            datetime::parse(s).map_err(|source| ProofFailure::DateTime { member, source })?;
-        }
-    }
-    let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(proof_value)
-        .map_err(|source| ProofFailure::ProofValueEncoding { source })?
-        .ok_or(ProofFailure::ProofValueLength)?;
+    let members = ProofMembers::read(proof)?;
     let chain = previous_proofs(all, proof.get("previousProof")).map_err(|e| match e {
         PrevErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
         PrevErr::Malformed => ProofFailure::PreviousProofMalformed,
@@ -409,23 +387,8 @@ pub(crate) fn verify_in_set(
             config.remove("@context");
         }
     }
-    let resolved = resolver
-        .resolve(vm)
-        .map_err(|source| ProofFailure::Resolve {
-            verification_method: vm.to_owned(),
-            source,
-        })?;
-    if !resolved.relationships.iter().any(|r| r == purpose) {
-        return Err(ProofFailure::PurposeNotAuthorized {
-            verification_method: vm.to_owned(),
-            purpose: purpose.to_owned(),
-        });
-    }
+    let resolved = members.resolve(resolver)?;
     let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default())
         .map_err(|e| transformation_failure(&e))?;
-    resolved
-        .public_key
-        .verify_strict(&hash, &Signature::from_bytes(&sig_bytes))
-        .map_err(|_| ProofFailure::SignatureInvalid)?;
-    Ok(resolved.controller)
+    members.check(resolved, &hash)
 }
