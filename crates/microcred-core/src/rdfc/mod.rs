@@ -62,6 +62,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::proof::{KeyResolver, PROOF_TYPE, ProofFailure, ProofMembers, ProofOptions};
+#[cfg(feature = "signing")]
 use crate::{datetime, multibase};
 pub use canon::{CanonError, Canonicalized, HashAlgorithm, Options};
 pub use ed25519_2020::ED25519_SIGNATURE_2020;
