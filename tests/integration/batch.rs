@@ -17,17 +17,18 @@ fn sign() -> Command {
     Command::new(bin("microcred-sign"))
 }
 
-const BASE: &str = "https://uni.example/status/2025";
+pub(crate) const BASE: &str = "https://uni.example/status/2025";
 
-/// A fresh issuer key (did:key) and a directory to work in.
-struct Setup {
+/// A fresh issuer key (did:key) and a directory to work in (also used by
+/// `first_hour`).
+pub(crate) struct Setup {
     dir: tempfile::TempDir,
-    key: PathBuf,
-    did: String,
+    pub(crate) key: PathBuf,
+    pub(crate) did: String,
 }
 
 impl Setup {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let out = sign()
             .args(["keygen", "--out"])
@@ -42,17 +43,17 @@ impl Setup {
         Self { dir, key, did }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn write(&self, name: &str, content: &str) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, content: &str) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, content).unwrap();
         p
     }
 
-    fn ledger(&self) -> PathBuf {
+    pub(crate) fn ledger(&self) -> PathBuf {
         let l = self.path("ledger.sqlite");
         sign()
             .args(["ledger", "init", "--status-base-url", BASE, "--ledger"])
@@ -102,7 +103,7 @@ impl Setup {
         c
     }
 
-    fn batch(&self, template: &Path, learners: &Path, out: &Path) -> Command {
+    pub(crate) fn batch(&self, template: &Path, learners: &Path, out: &Path) -> Command {
         let mut c = sign();
         c.args(["batch", "--key"])
             .arg(&self.key)

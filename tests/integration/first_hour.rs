@@ -3,7 +3,7 @@
 //! stale, Ctrl-C during a batch, the help texts, completions and manual pages.
 //! The binaries run as processes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use microcred_core::datetime;
@@ -11,6 +11,7 @@ use microcred_core::proof::{DidKeyResolver, verify_proofs};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
+use crate::batch::{BASE, Setup};
 use crate::common::bin;
 
 fn sign() -> Command {
@@ -21,69 +22,10 @@ fn verify() -> Command {
     Command::new(bin("microcred-verify"))
 }
 
-const BASE: &str = "https://uni.example/status/2026";
-
-/// A fresh unencrypted issuer key (did:key) and a directory to work in.
-struct Setup {
-    dir: tempfile::TempDir,
-    key: PathBuf,
-    did: String,
-}
-
 impl Setup {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let out = sign()
-            .args(["keygen", "--out"])
-            .arg(dir.path())
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let did = String::from_utf8(out).unwrap().trim().to_owned();
-        let key = dir.path().join("issuer.key.json");
-        Self { dir, key, did }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, content: &str) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, content).unwrap();
-        p
-    }
-
-    fn ledger(&self) -> PathBuf {
-        let l = self.path("ledger.sqlite");
-        sign()
-            .args(["ledger", "init", "--status-base-url", BASE, "--ledger"])
-            .arg(&l)
-            .arg("--key")
-            .arg(&self.key)
-            .assert()
-            .success();
-        l
-    }
-
     fn issue(&self, unsigned: &Path) -> Command {
         let mut c = sign();
         c.args(["issue", "--key"]).arg(&self.key).arg(unsigned);
-        c
-    }
-
-    fn batch(&self, template: &Path, learners: &Path, out: &Path) -> Command {
-        let mut c = sign();
-        c.args(["batch", "--key"])
-            .arg(&self.key)
-            .arg("--template")
-            .arg(template)
-            .arg("--learners")
-            .arg(learners)
-            .arg("--out")
-            .arg(out);
         c
     }
 
