@@ -44,6 +44,13 @@ pub const OB_V3P0_3_0_0: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context
 pub const OB_V3P0_3_0_1: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json";
 /// The Open Badges 3.0 context, version 3.0.2.
 pub const OB_V3P0_3_0_2: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json";
+/// The Open Badges 3.0 extensions context (the 1EdTech status, refresh and schema types).
+pub const OB_V3P0_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
+/// The 1EdTech Comprehensive Learner Record 2.0 context, version 2.0.0 (published
+/// without a version in its URL).
+pub const CLR_V2P0: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context.json";
+/// The 1EdTech Comprehensive Learner Record 2.0 context, version 2.0.1.
+pub const CLR_V2P0_2_0_1: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
 
 /// A JSON-LD context document shipped inside the crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +73,7 @@ impl BundledContext {
     }
 }
 
-static BUNDLED: [BundledContext; 14] = [
+static BUNDLED: [BundledContext; 17] = [
     BundledContext {
         url: VC_V2,
         body: include_str!("../contexts/credentials-v2.jsonld"),
@@ -137,6 +144,21 @@ static BUNDLED: [BundledContext; 14] = [
     BundledContext {
         url: OB_V3P0_3_0_2,
         body: include_str!("../contexts/ob-v3p0-context-3.0.2.json"),
+        production: true,
+    },
+    BundledContext {
+        url: OB_V3P0_EXTENSIONS,
+        body: include_str!("../contexts/ob-v3p0-extensions.json"),
+        production: true,
+    },
+    BundledContext {
+        url: CLR_V2P0,
+        body: include_str!("../contexts/clr-v2p0-context.json"),
+        production: true,
+    },
+    BundledContext {
+        url: CLR_V2P0_2_0_1,
+        body: include_str!("../contexts/clr-v2p0-context-2.0.1.json"),
         production: true,
     },
 ];
@@ -347,6 +369,18 @@ mod tests {
             (
                 OB_V3P0_3_0_2,
                 "00666ad080ba407687ed1846b7f5e7495f5019042b202a727de47c48a1755c53",
+            ),
+            (
+                OB_V3P0_EXTENSIONS,
+                "146f85aa16effd7ca1da8056eb443f53ce1eca8a34186cb062832c0a97d889c3",
+            ),
+            (
+                CLR_V2P0,
+                "e198d7b517d74c5036434ce495086f67b10244709e9a3df9dcb7f8b1579b6167",
+            ),
+            (
+                CLR_V2P0_2_0_1,
+                "880f1902d4158f2f33ce06af41b90719977cd1ea337a9de2e41edb3ff5e543d6",
             ),
         ] {
             assert_eq!(get(url).unwrap().sha256_hex(), sha256, "{url}");

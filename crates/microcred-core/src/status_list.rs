@@ -327,17 +327,24 @@ impl StatusEntry {
             .get("statusPurpose")
             .and_then(Value::as_str)
             .ok_or_else(|| err("statusPurpose", "missing or not a string"))?;
-        // The specification writes the index as a string of decimal digits.
-        let index = entry
-            .get("statusListIndex")
-            .and_then(Value::as_str)
-            .ok_or_else(|| err("statusListIndex", "missing or not a string"))?;
-        if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err("statusListIndex", "is not a string of decimal digits"));
-        }
-        let index: usize = index
-            .parse()
-            .map_err(|_| err("statusListIndex", "is too large"))?;
+        // The specification writes the index as a string of decimal digits; 1EdTech's
+        // conformance credentials write a JSON integer, which Digital Bazaar's
+        // status-list library reads too (it parses either), so both are read.
+        let index = match entry.get("statusListIndex") {
+            Some(Value::String(index)) => {
+                if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(err("statusListIndex", "is not a string of decimal digits"));
+                }
+                index
+                    .parse()
+                    .map_err(|_| err("statusListIndex", "is too large"))?
+            }
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| err("statusListIndex", "is not a non-negative integer"))?,
+            _ => return Err(err("statusListIndex", "missing or not a string")),
+        };
         let list_credential = entry
             .get("statusListCredential")
             .and_then(Value::as_str)
@@ -522,6 +529,19 @@ mod tests {
         for bad in ["-1", "", "1e3", "99999999999999999999999"] {
             let mut v = e.to_json();
             v["statusListIndex"] = bad.into();
+            assert!(
+                StatusEntry::from_json(v.as_object().unwrap()).is_err(),
+                "{bad}"
+            );
+        }
+        // A JSON integer (as 1EdTech's conformance credentials write it) is read too;
+        // negative, fractional and non-numbers are not.
+        let mut v = e.to_json();
+        v["statusListIndex"] = 5.into();
+        assert_eq!(StatusEntry::from_json(v.as_object().unwrap()).unwrap(), e);
+        for bad in [json!(-1), json!(5.5), json!(true)] {
+            let mut v = e.to_json();
+            v["statusListIndex"] = bad.clone();
             assert!(
                 StatusEntry::from_json(v.as_object().unwrap()).is_err(),
                 "{bad}"

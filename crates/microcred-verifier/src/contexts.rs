@@ -1,5 +1,5 @@
 //! JSON-LD contexts the user supplies from files, for the contexts nobody
-//! bundles (a CLR 2.0 context, an issuer's own): `--context URL=FILE`, a
+//! bundles (a context of an issuer's own, a new version): `--context URL=FILE`, a
 //! context directory, the server's `[contexts]` and the trust list's
 //! `contexts`. They are read once, at start, and handed to
 //! [`microcred_core::contexts::supply`]; nothing is ever fetched. A file that
@@ -7,8 +7,8 @@
 //! `docs/trust-list.md`).
 //!
 //! A context directory mirrors the URLs it serves: the file
-//! `DIR/purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json` is served for
-//! `https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json`.
+//! `DIR/credentials.uni.example/contexts/v1.json` is served for
+//! `https://credentials.uni.example/contexts/v1.json`.
 
 use std::path::{Path, PathBuf};
 

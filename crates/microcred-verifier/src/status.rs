@@ -240,8 +240,15 @@ pub(crate) fn check(
                 Check::skipped(
                     "status",
                     format!(
-                        "{purpose} not checked: status list {} was not given",
-                        entry.list_credential
+                        "{purpose} not checked: status list {} was not given \
+                         (a list is matched by its id; the lists given are {})",
+                        entry.list_credential,
+                        lists
+                            .lists
+                            .iter()
+                            .map(|l| l.parsed.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
                 .with_value(value),

@@ -127,10 +127,20 @@ fn the_signers_jsonl_bundle_is_verified_line_by_line() {
         assert_eq!(r["line"], i + 1);
         assert_eq!(r["valid"], true, "{r}");
     }
-    // The same credential in a file of its own: the same report, minus `line`.
+    // The same credential in a file of its own: the same report, minus `line`
+    // (verified as of the same second: the validity line names the time).
     let single = dir.path().join("third.json");
     std::fs::write(&single, &lines[2]).unwrap();
-    let (out, _) = run(verify().arg("--json").arg(&single), 0);
+    let at = reports[2]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "validity")
+        .unwrap()["value"]["at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (out, _) = run(verify().args(["--json", "--at", &at]).arg(&single), 0);
     let alone = json_lines(&out).remove(0);
     let mut third = reports[2].clone();
     third.as_object_mut().unwrap().remove("line");

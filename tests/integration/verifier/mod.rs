@@ -5,6 +5,7 @@
 mod bundles;
 mod cannot_check;
 mod cli;
+mod collection;
 mod fixtures;
 mod identity;
 mod library;
