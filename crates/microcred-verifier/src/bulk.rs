@@ -47,6 +47,7 @@ use std::path::{Path, PathBuf};
 use microcred_core::json::{JsonError, Limits};
 use microcred_core::proof::{self, KeyResolver, ProofOutcome};
 
+use crate::baked::{self, Unbaked};
 use crate::format::{self, Foreign};
 use crate::{Report, Verifier, VerifyError};
 
@@ -811,6 +812,16 @@ fn verify_part<R, C>(
     let part: Vec<_> = part
         .into_iter()
         .map(|(source, read)| {
+            // A badge image carries its credential inside (Open Badges baking).
+            let read = read.and_then(|bytes| match baked::unbake(&bytes) {
+                Unbaked::NotAnImage => Ok(bytes),
+                Unbaked::Credential(credential) => Ok(credential),
+                Unbaked::Foreign(format) => Err(FileError::UnsupportedFormat {
+                    path: source.path.clone(),
+                    line: source.line,
+                    format,
+                }),
+            });
             let read = read.and_then(|bytes| match format::sniff_bytes(&bytes) {
                 Some(format) => Err(FileError::UnsupportedFormat {
                     path: source.path.clone(),

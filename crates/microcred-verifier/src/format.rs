@@ -42,6 +42,12 @@ pub enum Foreign {
     Xml,
     /// A Blockcerts certificate (MerkleProof2017/2019 anchored on a blockchain).
     Blockcerts,
+    /// A PNG or SVG image with no Open Badges 3.0 credential baked in (or one
+    /// baked otherwise than Open Badges 3.0 says: compressed, truncated).
+    BakedImage,
+    /// An Open Badges 2.0 badge (a hosted or signed assertion, not a W3C
+    /// Verifiable Credential).
+    OpenBadges2,
 }
 
 impl Foreign {
@@ -58,6 +64,8 @@ impl Foreign {
             Self::EdcJson => "edc-json",
             Self::Xml => "xml",
             Self::Blockcerts => "blockcerts",
+            Self::BakedImage => "image",
+            Self::OpenBadges2 => "open-badges-2",
         }
     }
 
@@ -74,6 +82,12 @@ impl Foreign {
             Self::EdcJson => "a European Digital Credential (Europass EDC) in JSON-LD",
             Self::Xml => "an XML document",
             Self::Blockcerts => "a Blockcerts certificate (a MerkleProof anchored on a blockchain)",
+            Self::BakedImage => {
+                "an image (PNG or SVG) with no Open Badges 3.0 credential baked in as Open Badges 3.0 bakes one"
+            }
+            Self::OpenBadges2 => {
+                "an Open Badges 2.0 badge (an assertion, not a W3C Verifiable Credential)"
+            }
         }
     }
 }

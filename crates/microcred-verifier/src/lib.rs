@@ -67,6 +67,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baked;
 pub mod bulk;
 mod checks;
 pub mod contexts;

@@ -6,6 +6,7 @@ use microcred_core::proof::{DidKeyResolver, KeyResolver, ProofOutcome, ProofPurp
 use microcred_core::{Value, datetime};
 use time::{Duration, OffsetDateTime};
 
+use crate::baked::{self, Unbaked};
 use crate::checks::{issuer, profiles, proofs, structure, validity};
 use crate::format::{self, Foreign};
 use crate::presentation;
@@ -113,6 +114,16 @@ impl Verifier {
     /// [`VerifyError`] when the bytes are not a JSON object, or are in a
     /// format this verifier does not read.
     pub fn verify_bytes(&self, bytes: &[u8]) -> Result<Report, VerifyError> {
+        // A badge image carries its credential inside (Open Badges baking).
+        let unbaked;
+        let bytes = match baked::unbake(bytes) {
+            Unbaked::NotAnImage => bytes,
+            Unbaked::Credential(credential) => {
+                unbaked = credential;
+                &unbaked
+            }
+            Unbaked::Foreign(foreign) => return Err(VerifyError::UnsupportedFormat(foreign)),
+        };
         // Other formats are named before the JSON parser calls them malformed
         // (a verifier of one of them would branch off here).
         if let Some(foreign) = format::sniff_bytes(bytes) {

@@ -118,3 +118,57 @@ fn the_1edtech_conformance_collection_gets_the_recorded_outcomes() {
         wrong.join("\n")
     );
 }
+
+/// A baked badge is as good as its credential: changed inside the image, it is
+/// refused as changed; an image with nothing baked in is named, not misread.
+#[test]
+fn a_baked_badge_changed_inside_the_image_is_refused() {
+    let png = read(&format!("{DIR}/ob30/simple-json.png"));
+    let at = png
+        .windows(b"Teamwork Badge".len())
+        .position(|w| w == b"Teamwork Badge")
+        .unwrap();
+    let mut changed = png.clone();
+    changed[at + b"Teamwork Badge".len() - 1] = b'X';
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("badge.png");
+    std::fs::write(&file, &changed).unwrap();
+    let trust = repo(&format!("{DIR}/trust.json"));
+    let run = |file: &std::path::Path| {
+        let out = Command::new(bin("microcred-verify"))
+            .env("NO_COLOR", "1")
+            .args([
+                "--no-config",
+                "--json",
+                "--at",
+                "2026-01-01T00:00:00Z",
+                "--trust",
+            ])
+            .arg(&trust)
+            .arg(file)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let (code, report) = run(&file);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["verdict"], "invalid");
+    assert!(
+        report["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "tampered"),
+        "{report}"
+    );
+    // The picture without its credential chunk.
+    let chunk = png.windows(4).position(|w| w == b"iTXt").unwrap();
+    let mut bare = png[..chunk - 4].to_vec();
+    let len = u32::from_be_bytes(png[chunk - 4..chunk].try_into().unwrap()) as usize;
+    bare.extend_from_slice(&png[chunk + 4 + len + 4..]);
+    std::fs::write(&file, &bare).unwrap();
+    let (code, report) = run(&file);
+    assert_eq!(code, 2, "{report}");
+    assert_eq!(report["format"]["id"], "image", "{report}");
+}
