@@ -806,6 +806,43 @@ fn presentations() {
         &json!({"verifiablePresentation": unsigned_vp, "options": {"checks": []}}),
     );
     assert_eq!((status, &body["verified"]), (200, &json!(false)), "{body}");
+
+    // Holder binding (VC 2.0 §4.13) decides only when options.holderBinding asks for it:
+    // someone else's credential, presented by the learner.
+    let other = issue(&server, |c| {
+        c["credentialSubject"]["id"] = "did:example:someone-else".into();
+    });
+    let vp = present(&[other], Some("nonce-123"), None);
+    let binding = |body: &Value| {
+        body["report"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "holder-binding")
+            .unwrap()["outcome"]
+            .clone()
+    };
+    let (status, body) = server.post(
+        "/presentations/verify",
+        None,
+        &json!({"verifiablePresentation": vp, "options": {"challenge": "nonce-123"}}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(binding(&body), "skipped", "{body}");
+    let (status, body) = server.post(
+        "/presentations/verify",
+        None,
+        &json!({"verifiablePresentation": vp, "options": {"challenge": "nonce-123", "holderBinding": true}}),
+    );
+    assert_eq!((status, &body["verified"]), (200, &json!(false)), "{body}");
+    assert_eq!(binding(&body), "fail", "{body}");
+    let (status, body) = server.post(
+        "/presentations/verify",
+        None,
+        &json!({"verifiablePresentation": vp, "options": {"holderBinding": "yes"}}),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(error_of(&body).contains("holderBinding"), "{body}");
 }
 
 #[test]

@@ -456,7 +456,7 @@ async fn verify_presentation(
     let req = parse_request(
         body,
         "verifiablePresentation",
-        &["checks", "challenge", "domain"],
+        &["checks", "challenge", "domain", "holderBinding"],
     )?;
     let view = Credential::new(&req.doc);
     if !view.is_some_and(|c| c.has_type("VerifiablePresentation")) {
@@ -466,6 +466,13 @@ async fn verify_presentation(
     }
     let challenge = option_str(&req.options, "challenge")?.map(str::to_owned);
     let domain = option_str(&req.options, "domain")?.map(str::to_owned);
+    // Holder binding is a check the verifier asks for (VC Data Model 2.0): microcred's
+    // option, beside VC-API's challenge and domain.
+    let holder_binding = match req.options.get("holderBinding") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(ApiError::bad("options.holderBinding must be true or false")),
+    };
     let mut selection = option_checks(&req.options, true)?;
     if let Some(selection) = &mut selection {
         // A challenge or domain is answered by the holder's proof and nothing else.
@@ -485,19 +492,20 @@ async fn verify_presentation(
     verify(
         state,
         req.doc,
-        Some((challenge, domain)),
+        Some((challenge, domain, holder_binding)),
         selection,
         wants_html(&headers),
     )
     .await
 }
 
-/// Verifies a credential, or a presentation (`presentation`: its challenge and domain),
+/// Verifies a credential, or a presentation (`presentation`: its challenge, domain and
+/// whether holder binding is asked for),
 /// and answers with the VC-API result or the HTML transcript.
 async fn verify(
     state: Arc<AppState>,
     doc: Value,
-    presentation: Option<(Option<String>, Option<String>)>,
+    presentation: Option<(Option<String>, Option<String>, bool)>,
     selection: Option<Selection>,
     html_out: bool,
 ) -> Result<Response, ApiError> {
@@ -510,7 +518,10 @@ async fn verify(
             Err(e) => return (doc, Err(e)),
         };
         let report = match presentation {
-            Some((challenge, domain)) => verifier.with_challenge(challenge, domain).verify(&doc),
+            Some((challenge, domain, binding)) => verifier
+                .with_challenge(challenge, domain)
+                .with_holder_binding(binding)
+                .verify(&doc),
             None => verifier.verify(&doc),
         };
         (doc, Ok(report))

@@ -113,6 +113,15 @@ struct Cli {
     /// The domain a presentation's proof must carry.
     #[arg(long, value_name = "D")]
     domain: Option<String>,
+    /// Holder binding: each credential of a presentation must be the holder's own (its
+    /// subject is the presentation's holder). Without it, holder binding is reported and
+    /// decides nothing (VC 2.0 makes it a check the verifier asks for).
+    #[arg(long)]
+    holder_binding: bool,
+    /// Verify a presentation as the answer to your request: the same as `--challenge C
+    /// --holder-binding` (add `--domain D` if you gave the learner one).
+    #[arg(long, value_name = "C", conflicts_with = "challenge")]
+    request: Option<String>,
     /// A qualification (JSON; format in docs/qualifications.md) the valid credentials
     /// of all FILEs should add up to.
     #[arg(long, value_name = "FILE")]
@@ -460,8 +469,11 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
             ));
         }
     }
-    options.challenge.clone_from(&cli.challenge);
+    options.challenge = cli.request.clone().or_else(|| cli.challenge.clone());
     options.domain.clone_from(&cli.domain);
+    // Credentials add up to a qualification only as the presenting learner's own.
+    options.holder_binding =
+        cli.holder_binding || cli.request.is_some() || cli.qualification.is_some();
     if let Some(path) = &cli.qualification {
         let bytes = read_bounded(path)?;
         let q = Qualification::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;

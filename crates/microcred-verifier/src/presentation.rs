@@ -1,7 +1,9 @@
 //! Verifiable presentations (contract §2 of the project): the holder's proof
 //! (purpose `authentication`, key controlled by `holder`), the verifier's
-//! challenge and domain, holder binding (each credential's subject is the
-//! holder), and a full nested report for every embedded credential.
+//! challenge and domain, holder binding when asked for (each credential's
+//! subject is the holder), and a full nested report for every embedded
+//! credential. `holder` is optional (VC Data Model 2.0 §4.13): a presentation
+//! that names none is signed by whoever holds its key, and says so.
 
 use microcred_core::Value;
 use microcred_core::credential::Credential;
@@ -79,6 +81,26 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
             .map(|s| s.get("id").and_then(Value::as_str))
             .collect();
         let value = serde_json::json!({"holder": holder, "subjects": subjects});
+        if !ctx.options.holder_binding {
+            let found = subjects
+                .iter()
+                .map(|s| s.unwrap_or("(no id)"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let holder = holder.map_or_else(
+                || "the presentation names no holder".to_owned(),
+                |h| format!("the holder is {h}"),
+            );
+            checks.push(
+                Check::skipped(
+                    "holder-binding",
+                    format!("credential {n}: not asked for (its subject is {found}; {holder})"),
+                )
+                .with_value(value),
+            );
+            nested.push(credential(vc, &view, ctx, false, None));
+            continue;
+        }
         checks.push(
             match holder {
                 None => Check::fail(

@@ -44,6 +44,12 @@ pub struct Options {
     pub challenge: Option<String>,
     /// The domain a presentation's proof must carry (the intended verifier).
     pub domain: Option<String>,
+    /// Holder binding: each credential of a presentation must be the holder's
+    /// own (its subject is the presentation's `holder`). VC Data Model 2.0
+    /// makes `holder` optional and this a validation the verifier asks for;
+    /// without it the `holder-binding` lines say what they found and decide
+    /// nothing.
+    pub holder_binding: bool,
     /// A qualification the presented credentials should add up to; see
     /// [`Verifier::assess_qualification`].
     pub qualification: Option<Qualification>,
@@ -106,6 +112,12 @@ impl Verifier {
         v.options.challenge = challenge;
         v.options.domain = domain;
         v
+    }
+
+    /// This verifier, asking for holder binding or not ([`Options::holder_binding`]).
+    pub fn with_holder_binding(mut self, on: bool) -> Self {
+        self.options.holder_binding = on;
+        self
     }
 
     /// Parses (strict JSON) and verifies a credential or presentation.

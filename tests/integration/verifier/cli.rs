@@ -450,7 +450,7 @@ fn presentations_challenge_domain_and_holder() {
         ),
     );
     verify()
-        .args(["--challenge", "n-0S6", "--domain", "acme.example"])
+        .args(["--request", "n-0S6", "--domain", "acme.example"])
         .arg(&vp)
         .assert()
         .code(0)
@@ -485,11 +485,22 @@ fn presentations_challenge_domain_and_holder() {
         "stolen.json",
         &presentation(&[credential()], &stranger(), None, None),
     );
+    // Holder binding decides only when asked for: --holder-binding, or --request.
     verify()
         .arg(&stolen)
         .assert()
-        .code(1)
-        .stdout(predicate::str::contains("is not the holder"));
+        .code(0)
+        .stdout(predicate::str::contains(
+            "holder-binding  credential 1: not asked for",
+        ));
+    for asked in [&["--holder-binding"][..], &["--request", "n-0S6"]] {
+        verify()
+            .args(asked)
+            .arg(&stolen)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("is not the holder"));
+    }
 }
 
 #[test]

@@ -447,6 +447,7 @@ fn presentations_check_holder_challenge_domain_and_each_credential() {
     let mut o = options();
     o.challenge = Some("n-0S6".into());
     o.domain = Some("acme.example".into());
+    o.holder_binding = true;
     let r = verify_with(o.clone(), &vp);
     assert!(r.valid, "{r:#?}");
     assert_eq!(r.kind, Kind::Presentation);
@@ -494,13 +495,40 @@ fn presentations_check_holder_challenge_domain_and_each_credential() {
 
 #[test]
 fn holder_binding() {
-    // The stranger presents the learner's credential with their own key.
+    let mut bound = options();
+    bound.holder_binding = true;
+    // The stranger presents the learner's credential with their own key: genuine,
+    // and not the stranger's own credential, which matters only when asked (VC 2.0 §4.13).
     let vp = presentation(&[credential()], &stranger(), None, None);
     let r = verify(&vp);
+    assert!(r.valid, "{r:#?}");
+    assert_eq!(outcomes(&r, "holder-binding"), [Outcome::Skipped]);
+    assert!(message(&r, "holder-binding").contains("not asked for"));
+    let r = verify_with(bound.clone(), &vp);
     assert!(!r.valid);
     assert_eq!(outcomes(&r, "holder-key"), [Outcome::Pass]);
     assert_eq!(outcomes(&r, "holder-binding"), [Outcome::Fail]);
     assert!(message(&r, "holder-binding").contains("is not the holder"));
+    // No holder at all: the proof is said to be by whoever holds the key; binding,
+    // when asked for, fails.
+    let mut anon = presentation(&[credential()], &learner(), None, None);
+    anon.as_object_mut().unwrap().remove("proof");
+    anon.as_object_mut().unwrap().remove("holder");
+    let anon = sign_as(
+        &anon,
+        &learner(),
+        &learner().did_key().verification_method(),
+        ProofPurpose::Authentication,
+        |_| {},
+    );
+    let r = verify(&anon);
+    assert!(r.valid, "{r:#?}");
+    assert_eq!(r.holder, None);
+    assert_eq!(outcomes(&r, "holder-key"), [Outcome::Skipped]);
+    assert!(message(&r, "holder-key").contains("names no holder"));
+    let r = verify_with(bound.clone(), &anon);
+    assert!(!r.valid);
+    assert!(message(&r, "holder-binding").contains("names no holder"));
     // The presentation names the learner as holder, but the stranger signs it.
     let mut vp = presentation(&[credential()], &stranger(), None, None);
     vp.as_object_mut().unwrap().remove("proof");
@@ -512,7 +540,7 @@ fn holder_binding() {
         ProofPurpose::Authentication,
         |_| {},
     );
-    let r = verify(&vp);
+    let r = verify_with(bound, &vp);
     assert_eq!(outcomes(&r, "holder-key"), [Outcome::Fail]);
     assert_eq!(outcomes(&r, "holder-binding"), [Outcome::Pass]);
 }

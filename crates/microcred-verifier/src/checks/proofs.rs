@@ -130,6 +130,12 @@ pub(crate) fn check(
                     &key_check,
                     format!("{label}'s key is controlled by {controller}, not by the {role} {c}"),
                 ),
+                // A presentation need not name its holder (VC Data Model 2.0 §4.13):
+                // the key is then nobody's in particular, which is said, not failed.
+                None if role == "holder" => Check::skipped(
+                    &key_check,
+                    format!("{label}'s key is controlled by {controller}; the presentation names no holder"),
+                ),
                 None => Check::fail(
                     &key_check,
                     format!("{label}'s key is controlled by {controller}, but the document names no {role}"),
