@@ -422,7 +422,7 @@ pub(crate) fn results(subject: &Map<String, Value>) -> Vec<&Value> {
 
 /// The grade in a credential subject: the first result's `value`, else the
 /// first `status` (a result of type `Status`, e.g. `Completed`).
-fn grade(subject: &Map<String, Value>) -> Option<&str> {
+pub(crate) fn grade(subject: &Map<String, Value>) -> Option<&str> {
     let results = results(subject);
     let text = |member: &str| {
         results
