@@ -172,7 +172,11 @@ fn verification_page_in_headless_chromium() {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
 
     assert_eq!(found["title"], "Verify a micro-credential");
-    assert_eq!(found["offsite"], json!([]), "the page fetched something elsewhere");
+    assert_eq!(
+        found["offsite"],
+        json!([]),
+        "the page fetched something elsewhere"
+    );
     assert_eq!(found["pageErrors"], json!([]));
 
     // The challenge: 128 random bits (base64url), kept across a reload, renewed on request.
@@ -192,7 +196,13 @@ fn verification_page_in_headless_chromium() {
     const AMBER: &str = "rgb(122, 75, 0)";
     const RED: &str = "rgb(155, 28, 28)";
     let cases: [(&str, &str, &str, &str, &str); 9] = [
-        ("valid", "valid", "✓ Valid credential", GREEN, "valid-credential.json: valid"),
+        (
+            "valid",
+            "valid",
+            "✓ Valid credential",
+            GREEN,
+            "valid-credential.json: valid",
+        ),
         (
             "unconfirmed",
             "unconfirmed",

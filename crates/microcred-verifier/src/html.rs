@@ -557,7 +557,9 @@ fn first_subject(doc: &Value) -> Option<&serde_json::Map<String, Value>> {
 
 /// The first subject's first result (Open Badges `result`).
 fn first_result(doc: &Value) -> Option<&Value> {
-    crate::verifier::results(first_subject(doc)?).first().copied()
+    crate::verifier::results(first_subject(doc)?)
+        .first()
+        .copied()
 }
 
 fn learner(doc: &Value) -> Option<String> {
@@ -855,10 +857,7 @@ fn grading_scale(result: &Value, achievement: Option<&Value>) -> Option<String> 
         (None, None) => String::new(),
     };
     let levels: Vec<String> = match d.get("rubricCriterionLevel") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|l| l.get("name").map(words))
-            .collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(|l| l.get("name").map(words)).collect(),
         _ => Vec::new(),
     };
     let values = match (text("allowedValue"), text("valueMin"), text("valueMax")) {
@@ -881,7 +880,10 @@ fn grading_scale(result: &Value, achievement: Option<&Value>) -> Option<String> 
                     .map(words),
                 _ => None,
             };
-            Some(format!("pass level {}", name.unwrap_or_else(|| id.to_owned())))
+            Some(format!(
+                "pass level {}",
+                name.unwrap_or_else(|| id.to_owned())
+            ))
         });
     let mut out = head;
     if let Some(v) = values {
@@ -929,7 +931,10 @@ mod tests {
             Some("Project (rubric criterion level): Novice, Competent; pass level Competent")
         );
         // A description it does not name, or one of several without a link: none.
-        assert_eq!(scale(serde_json::json!({"resultDescription": "urn:z"})), None);
+        assert_eq!(
+            scale(serde_json::json!({"resultDescription": "urn:z"})),
+            None
+        );
         assert_eq!(scale(serde_json::json!({"value": "B"})), None);
         assert_eq!(duration_words("P5Y"), "5 years");
         assert_eq!(duration_words("P1M"), "1 month");
@@ -949,8 +954,8 @@ mod tests {
         let report = Verifier::new().verify(&doc).unwrap();
         let html = transcript(&doc, &report);
         let at = |needle: &str| {
-            html.find(needle)
-                .unwrap_or_else(|| panic!("{needle} missing: {html}"))
+            assert!(html.contains(needle), "{needle} missing: {html}");
+            html.find(needle).unwrap_or_default()
         };
         let order = [
             "<dt>Learner</dt><dd>Ana Andromeda",

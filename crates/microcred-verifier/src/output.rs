@@ -605,8 +605,7 @@ mod tests {
         // The learner's DID does not fit after the name: it hangs under the name.
         let next = lines[learner.unwrap() + 1];
         assert_eq!(
-            next,
-            "           did:key:z6Mko9hTggMwjSTEaJaPUfE6tqcy2xvU6BnNq3e3o8qVBiyH",
+            next, "           did:key:z6Mko9hTggMwjSTEaJaPUfE6tqcy2xvU6BnNq3e3o8qVBiyH",
             "{text}"
         );
         // Every line fits, but a word longer than a line (kept whole, on its own).

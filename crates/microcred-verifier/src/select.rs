@@ -99,7 +99,11 @@ const CREDENTIAL: &[(&str, Keep)] = &[
             ("name", All),
             (
                 "identifier",
-                Members(&[("identityType", All), ("identityHash", All), ("hashed", All)]),
+                Members(&[
+                    ("identityType", All),
+                    ("identityHash", All),
+                    ("hashed", All),
+                ]),
             ),
             ("result", Members(&[("value", All), ("status", All)])),
             (

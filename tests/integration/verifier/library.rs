@@ -491,7 +491,11 @@ fn presentations_check_holder_challenge_domain_and_each_credential() {
     assert!(codes.contains(&"not-bound"), "{:?}", r.reasons);
     // Asked and answered: nothing about the request is left open.
     let r = verify_with(o.clone(), &vp);
-    assert!(!r.reasons.iter().any(|r| r.code == "not-bound"), "{:?}", r.reasons);
+    assert!(
+        !r.reasons.iter().any(|r| r.code == "not-bound"),
+        "{:?}",
+        r.reasons
+    );
 
     // Tampered presentation.
     let mut t = vp.clone();
