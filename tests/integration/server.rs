@@ -199,7 +199,7 @@ pub(crate) fn issue(server: &Server, edit: impl FnOnce(&mut Value)) -> Value {
 }
 
 /// A presentation of `creds` signed by the example learner.
-fn present(creds: &[Value], challenge: Option<&str>, domain: Option<&str>) -> Value {
+pub(crate) fn present(creds: &[Value], challenge: Option<&str>, domain: Option<&str>) -> Value {
     let key =
         KeyFile::from_json(&std::fs::read(repo("keys-example/example-learner.key.json")).unwrap())
             .unwrap();
@@ -243,6 +243,21 @@ fn health_and_page() {
         assert!(!page.contains(external), "the page refers to {external}");
     }
     assert!(page.contains("/credentials/verify") && page.contains(".mc-fail"));
+    // The challenge and domain an employer gives the learner, sent with a presentation.
+    assert!(
+        page.contains("id=\"challenge\"") && page.contains("id=\"domain\""),
+        "{page}"
+    );
+    assert!(page.contains("crypto.getRandomValues"), "{page}");
+    // Without JavaScript: what to do instead, not an empty page.
+    let noscript = &page[page.find("<noscript>\n<div").expect("a <noscript> block")..];
+    for shown in [
+        "microcred-verify --trust trust-list.json --html credential.json",
+        "--request YOUR-CHALLENGE",
+        "-H 'Accept: text/html'",
+    ] {
+        assert!(noscript.contains(shown), "{shown} missing: {noscript}");
+    }
     let (status, _, body) = server.send("GET", "/nowhere", &[], b"");
     assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
     let (status, _, _) = server.send("GET", "/credentials/verify", &[], b"");
@@ -845,6 +860,60 @@ fn presentations() {
     assert!(error_of(&body).contains("holderBinding"), "{body}");
 }
 
+/// The verdict of a presentation answer: its status, `Microcred-Verdict` header and body.
+fn verify_presentation(server: &Server, body: &Value, html: bool) -> (u16, String, String) {
+    let mut headers = vec![("Content-Type", "application/json")];
+    if html {
+        headers.push(("Accept", "text/html"));
+    }
+    let (status, head, body) = server.send(
+        "POST",
+        "/presentations/verify",
+        &headers,
+        &serde_json::to_vec(body).unwrap(),
+    );
+    let verdict = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("microcred-verdict: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    (status, verdict, String::from_utf8(body).unwrap())
+}
+
+#[test]
+fn a_presentation_without_a_challenge_is_not_bound_to_the_request() {
+    let server = Server::start("");
+    let vc = issue(&server, |_| {});
+    let vp = present(std::slice::from_ref(&vc), Some("c-8Xq"), Some("hr.example"));
+    // Answering the employer's challenge: valid.
+    let asked = json!({"verifiablePresentation": vp, "options": {"challenge": "c-8Xq", "domain": "hr.example"}});
+    let (status, verdict, body) = verify_presentation(&server, &asked, false);
+    assert_eq!((status, verdict.as_str()), (200, "valid"), "{body}");
+    // The same presentation with no challenge asked for (a replay looks the same):
+    // amber, verified (nothing failed), with the reason.
+    let replayed = json!({"verifiablePresentation": vp});
+    let (status, verdict, body) = verify_presentation(&server, &replayed, false);
+    assert_eq!((status, verdict.as_str()), (200, "unconfirmed"), "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["verified"], true, "{body}");
+    assert_eq!(body["report"]["verdict"], "unconfirmed", "{body}");
+    assert_eq!(body["report"]["reasons"][0]["code"], "not-bound", "{body}");
+    // The page's HTML answer says so in words, in amber, never "Valid presentation".
+    let (_, verdict, page) = verify_presentation(&server, &replayed, true);
+    assert_eq!(verdict, "unconfirmed");
+    assert!(page.contains("data-verdict=\"unconfirmed\""), "{page}");
+    assert!(page.contains("NOT BOUND TO YOUR REQUEST"), "{page}");
+    assert!(!page.contains("Valid presentation"), "{page}");
+    // Another challenge than the one asked for: not valid.
+    let other = json!({"verifiablePresentation": vp, "options": {"challenge": "c-other"}});
+    let (_, verdict, page) = verify_presentation(&server, &other, true);
+    assert_eq!(verdict, "invalid");
+    assert!(page.contains("NOT AN ANSWER TO YOUR REQUEST"), "{page}");
+}
+
 #[test]
 fn bad_configurations_are_refused_at_start() {
     for (config, says) in [
@@ -939,7 +1008,7 @@ fn verify_html_offline() {
 }
 
 /// The example university's key: the server's issuer in these tests.
-fn university() -> KeyFile {
+pub(crate) fn university() -> KeyFile {
     KeyFile::from_json(&std::fs::read(repo("keys-example/example-university.key.json")).unwrap())
         .unwrap()
 }
@@ -948,7 +1017,7 @@ fn university() -> KeyFile {
 const LIST: &str = "https://uni.example.ie/status/2025/revocation";
 
 /// The university's revocation list with the bits of `set` set, signed by it.
-fn revocation_list(set: &[usize]) -> Value {
+pub(crate) fn revocation_list(set: &[usize]) -> Value {
     let key = university();
     let mut list = StatusList::new(0);
     for &i in set {
@@ -966,7 +1035,7 @@ fn revocation_list(set: &[usize]) -> Value {
 }
 
 /// Issues the example credential with a revocation entry at `index` of [`LIST`].
-fn issue_revocable(server: &Server, index: usize) -> Value {
+pub(crate) fn issue_revocable(server: &Server, index: usize) -> Value {
     issue(server, |c| {
         c["credentialStatus"] = json!({
             "id": format!("{LIST}#{index}"),

@@ -32,7 +32,7 @@ pub const STYLE: &str = r#"
 .mc-invalid .mc-reasons{color:#9b1c1c}.mc-unconfirmed .mc-reasons{color:#7a4b00}
 .mc-claimed{color:#666;background:#f4f4f4;border-radius:4px;padding:.1rem .6rem}
 .mc-claimed h3{color:#666}
-.mc-facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
+.mc-facts{display:grid;grid-template-columns:12em 1fr;gap:.25rem 1rem;margin:.5rem 0}
 .mc-facts dt{font-weight:bold;color:#444}.mc-facts dd{margin:0}
 .mc-checks{list-style:none;padding:0;margin:0}
 .mc-checks li{padding:.2rem 0;border-bottom:1px dotted #eee;overflow-wrap:anywhere}
@@ -275,7 +275,8 @@ fn credential(out: &mut String, doc: &Value, report: &Report) {
     if !genuine {
         out.push_str("<section class=\"mc-claimed\"><h3>What the file claims (not confirmed)</h3>");
     }
-    fact_list(out, &facts(doc, report));
+    let (head, rest) = facts(doc, report);
+    fact_list(out, &head);
     if let Some(outcomes) = learning_outcomes(doc) {
         out.push_str("<h3>Learning outcomes</h3><ul class=\"mc-outcomes\">");
         for o in outcomes {
@@ -283,6 +284,7 @@ fn credential(out: &mut String, doc: &Value, report: &Report) {
         }
         out.push_str("</ul>");
     }
+    fact_list(out, &rest);
     if !genuine {
         out.push_str("</section>");
     }
@@ -545,42 +547,24 @@ fn learning_outcomes(doc: &Value) -> Option<Vec<String>> {
     (!list.is_empty()).then_some(list)
 }
 
-/// The first subject's results (Open Badges `result`).
-fn first_result(doc: &Value) -> Option<&Value> {
-    let subject = match doc.get("credentialSubject")? {
-        Value::Array(a) => a.first()?,
-        s => s,
-    };
-    match subject.get("result")? {
-        Value::Array(a) => a.first(),
-        r @ Value::Object(_) => Some(r),
-        _ => None,
+/// The first credential subject.
+fn first_subject(doc: &Value) -> Option<&serde_json::Map<String, Value>> {
+    match doc.get("credentialSubject")? {
+        Value::Array(a) => a.first()?.as_object(),
+        s => s.as_object(),
     }
 }
 
+/// The first subject's first result (Open Badges `result`).
+fn first_result(doc: &Value) -> Option<&Value> {
+    crate::verifier::results(first_subject(doc)?)
+        .first()
+        .copied()
+}
+
 fn learner(doc: &Value) -> Option<String> {
-    let subject = match doc.get("credentialSubject")? {
-        Value::Array(a) => a.first()?,
-        s => s,
-    };
-    let name = subject
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| {
-            // Open Badges: an unhashed identifier of type "name".
-            subject
-                .get("identifier")?
-                .as_array()?
-                .iter()
-                .find(|i| {
-                    i.get("identityType").and_then(Value::as_str) == Some("name")
-                        && i.get("hashed").and_then(Value::as_bool) == Some(false)
-                })?
-                .get("identityHash")?
-                .as_str()
-                .map(str::to_owned)
-        });
+    let subject = first_subject(doc)?;
+    let name = crate::verifier::learner_name(subject).map(str::to_owned);
     let id = subject.get("id").and_then(Value::as_str);
     match (name, id) {
         (Some(n), Some(id)) => Some(format!("{n} ({id})")),
@@ -590,11 +574,35 @@ fn learner(doc: &Value) -> Option<String> {
     }
 }
 
-fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
+/// Labelled values of a transcript, in order.
+type Facts = Vec<(&'static str, String)>;
+
+/// What a transcript shows of a credential, in two parts: the elements before
+/// its learning outcomes and those after, in the order of the EU's list of
+/// elements (Council Recommendation of 2022, Annex I, numbered as in the
+/// element table `docs/credential-format.md` refers to): learner, country,
+/// awarding body, field, date, workload, level | outcomes | participation,
+/// assessment, supervision, quality assurance, prerequisites, grade,
+/// stackability, validity, further information.
+fn facts(doc: &Value, report: &Report) -> (Facts, Facts) {
     let mut f = Vec::new();
     let summary = report.summary.clone().unwrap_or_default();
     let mc = micro(doc);
-    // A signature that does not hold is not the listed issuer's word.
+    let achievement = str_path(doc, &["credentialSubject", "achievement"]);
+    // 1. The learner.
+    if let Some(l) = learner(doc) {
+        f.push(("Learner", l));
+    }
+    // 3. The issuer's country.
+    let country = mc
+        .as_ref()
+        .and_then(|m| m.issuer_country.clone())
+        .or_else(|| str_at(doc, &["issuer", "address", "addressCountryCode"]).map(str::to_owned))
+        .or_else(|| str_at(doc, &["issuer", "address", "addressCountry"]).map(str::to_owned));
+    if let Some(c) = country {
+        f.push(("Country", c));
+    }
+    // 4. The awarding body. A signature that does not hold is not the listed issuer's word.
     let listed = summary
         .trusted_name
         .as_ref()
@@ -624,69 +632,58 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
     if let Some(id) = &summary.issuer {
         f.push(("Issuer id", id.clone()));
     }
-    let country = mc
+    // 5. The field of education.
+    let field = achievement
+        .and_then(|a| a.get("fieldOfStudy"))
+        .and_then(Value::as_str);
+    let code = mc
         .as_ref()
-        .and_then(|m| m.issuer_country.clone())
-        .or_else(|| str_at(doc, &["issuer", "address", "addressCountryCode"]).map(str::to_owned))
-        .or_else(|| str_at(doc, &["issuer", "address", "addressCountry"]).map(str::to_owned));
-    if let Some(c) = country {
-        f.push(("Country", c));
+        .and_then(|m| m.isced_f.as_ref())
+        .map(|v| match v.get("code") {
+            Some(c) => words(c),
+            None => words(v),
+        });
+    match (field, code) {
+        (Some(f_), Some(c)) => f.push(("Field of study", format!("{f_} (ISCED-F {c})"))),
+        (Some(f_), None) => f.push(("Field of study", f_.to_owned())),
+        (None, Some(c)) => f.push(("Field of study", format!("ISCED-F {c}"))),
+        (None, None) => {}
     }
-    if let Some(l) = learner(doc) {
-        f.push(("Learner", l));
+    // 6. The date it was awarded (else its validity starts: below).
+    if let Some(d) = str_at(doc, &["awardedDate"]) {
+        f.push(("Awarded", long_date(d)));
     }
+    // 7. The workload.
     if let Some(h) = summary.hours {
         f.push(("Study hours", number(h)));
     }
     if let Some(e) = summary.ects {
         f.push(("ECTS credits", number(e)));
     }
+    // 8. The level.
     if let Some(l) = summary.eqf_level {
         f.push(("EQF level", l.to_string()));
     }
-    // The other elements the EU 2022 Recommendation and the EMC framework ask for,
-    // where docs/credential-format.md puts them.
-    let achievement = str_path(doc, &["credentialSubject", "achievement"]);
-    if let Some(mc) = &mc {
-        let nqf = mc.level.as_ref().and_then(|l| l.extra.get("nqf"));
-        if let Some(n) = nqf {
-            let framework = n.get("framework").and_then(Value::as_str).unwrap_or("");
-            let level = n.get("level").map(words).unwrap_or_default();
-            f.push((
-                "National level",
-                format!("{framework} level {level}").trim().to_owned(),
-            ));
-        }
-        let field = achievement
-            .and_then(|a| a.get("fieldOfStudy"))
-            .and_then(Value::as_str);
-        let code = mc.isced_f.as_ref().map(|v| match v.get("code") {
-            Some(c) => words(c),
-            None => words(v),
-        });
-        match (field, code) {
-            (Some(f_), Some(c)) => f.push(("Field of study", format!("{f_} (ISCED-F {c})"))),
-            (Some(f_), None) => f.push(("Field of study", f_.to_owned())),
-            (None, Some(c)) => f.push(("Field of study", format!("ISCED-F {c}"))),
-            (None, None) => {}
-        }
-        if let Some(p) = &mc.form_of_participation {
-            f.push(("Form of participation", code_words(p)));
-        }
-    }
-    if let Some(l) = achievement.and_then(|a| a.get("inLanguage")) {
-        f.push(("Language", words(l)));
-    }
-    if let Some(p) = mc.as_ref().and_then(|m| m.prerequisites.clone()) {
-        f.push(("Prerequisites", p));
-    }
-    if let Some(c) = achievement
-        .and_then(|a| a.get("criteria"))
-        .and_then(|c| c.get("narrative"))
-        .and_then(Value::as_str)
+    if let Some(n) = mc
+        .as_ref()
+        .and_then(|m| m.level.as_ref())
+        .and_then(|l| l.extra.get("nqf"))
     {
-        f.push(("Criteria", c.to_owned()));
+        let framework = n.get("framework").and_then(Value::as_str).unwrap_or("");
+        let level = n.get("level").map(words).unwrap_or_default();
+        f.push((
+            "National level",
+            format!("{framework} level {level}").trim().to_owned(),
+        ));
     }
+    // 9. The learning outcomes come between the two parts.
+    let head = std::mem::take(&mut f);
+    // 10. The form of participation.
+    if let Some(p) = mc.as_ref().and_then(|m| m.form_of_participation.as_ref()) {
+        f.push(("Form of participation", code_words(p)));
+    }
+    // 11. The assessment, and 12. its supervision and identity verification.
+    let subject = first_subject(doc);
     let result = first_result(doc);
     let assessment = mc.as_ref().and_then(|m| m.assessment.clone());
     if let Some(a) = &assessment {
@@ -723,64 +720,267 @@ fn facts(doc: &Value, report: &Report) -> Vec<(&'static str, String)> {
             .into(),
         ));
     }
-    if let Some(g) = result.and_then(|r| r.get("value")?.as_str()) {
+    // 13. Quality assurance.
+    if let Some(q) = mc.as_ref().and_then(|m| m.quality_assurance.as_ref()) {
+        let body = q
+            .get("body")
+            .and_then(|b| b.get("name"))
+            .and_then(Value::as_str);
+        let text = match (q.get("description").and_then(Value::as_str), body) {
+            (Some(d), Some(b)) => format!("{d} ({b})"),
+            (Some(d), None) => d.to_owned(),
+            (None, Some(b)) => b.to_owned(),
+            (None, None) => words(q),
+        };
+        f.push(("Quality assurance", text));
+    }
+    // 14. Prerequisites.
+    if let Some(p) = mc.as_ref().and_then(|m| m.prerequisites.clone()) {
+        f.push(("Prerequisites", p));
+    }
+    // 15. The grade, with the scale it is on and the pass mark.
+    if let Some(g) = subject.and_then(|s| crate::verifier::grade(s)) {
         f.push(("Grade", g.to_owned()));
+    }
+    if let Some(scale) = result.and_then(|r| grading_scale(r, achievement)) {
+        f.push(("Grading scale", scale));
     }
     if let Some(d) = result.and_then(|r| r.get("assessedOn")?.as_str()) {
         f.push(("Assessed on", long_date(d)));
     }
-    if let Some(mc) = &mc {
-        if let Some(q) = &mc.quality_assurance {
-            let body = q
-                .get("body")
-                .and_then(|b| b.get("name"))
-                .and_then(Value::as_str);
-            let text = match (q.get("description").and_then(Value::as_str), body) {
-                (Some(d), Some(b)) => format!("{d} ({b})"),
-                (Some(d), None) => d.to_owned(),
-                (None, Some(b)) => b.to_owned(),
-                (None, None) => words(q),
-            };
-            f.push(("Quality assurance", text));
-        }
-        if let Some(s) = &mc.stackability {
-            let towards: Vec<String> = match s.get("towards") {
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .map(|t| t.get("name").map_or_else(|| words(t), words))
-                    .collect(),
-                Some(t) => vec![words(t)],
-                None => Vec::new(),
-            };
-            let mode = s.get("mode").and_then(Value::as_str).map(code_words);
-            let text = match (mode, towards.is_empty()) {
-                (Some(m), false) => format!("{m}, towards {}", towards.join(", ")),
-                (Some(m), true) => m,
-                (None, false) => format!("towards {}", towards.join(", ")),
-                (None, true) => words(s),
-            };
-            f.push(("Stacks towards", text));
-        }
+    // 16. Stackability.
+    if let Some(s) = mc.as_ref().and_then(|m| m.stackability.as_ref()) {
+        let towards: Vec<String> = match s.get("towards") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|t| t.get("name").map_or_else(|| words(t), words))
+                .collect(),
+            Some(t) => vec![words(t)],
+            None => Vec::new(),
+        };
+        let mode = s.get("mode").and_then(Value::as_str).map(code_words);
+        let text = match (mode, towards.is_empty()) {
+            (Some(m), false) => format!("{m}, towards {}", towards.join(", ")),
+            (Some(m), true) => m,
+            (None, false) => format!("towards {}", towards.join(", ")),
+            (None, true) => words(s),
+        };
+        f.push(("Stacks towards", text));
     }
-    if let Some(d) = str_at(doc, &["awardedDate"]) {
-        f.push(("Awarded", long_date(d)));
-    }
+    // 17. Validity.
     if let Some(d) = &summary.valid_from {
         f.push(("Valid from", long_date(d)));
     }
     if let Some(d) = &summary.valid_until {
         f.push(("Valid until", long_date(d)));
     }
+    if let Some(p) = mc.as_ref().and_then(|m| m.validity_period.as_ref()) {
+        f.push(("Validity period", duration_words(p)));
+    }
+    // 18. Further information, with the criteria it was awarded on.
+    if let Some(c) = achievement
+        .and_then(|a| a.get("criteria"))
+        .and_then(|c| c.get("narrative"))
+        .and_then(Value::as_str)
+    {
+        f.push(("Criteria", c.to_owned()));
+    }
+    if let Some(i) = mc.as_ref().and_then(|m| m.further_information.as_ref()) {
+        f.push(("Further information", i.clone()));
+    }
+    if let Some(l) = achievement.and_then(|a| a.get("inLanguage")) {
+        f.push(("Language", words(l)));
+    }
     if let Some(id) = &report.id {
         f.push(("Credential id", id.clone()));
     }
-    f
+    (head, f)
+}
+
+/// A duration of whole years or months in words (`P5Y` as "5 years"); any
+/// other as it is written.
+fn duration_words(d: &str) -> String {
+    let unit = |n: &str, one: &str, many: &str| match n.parse::<u32>() {
+        Ok(1) => Some(format!("1 {one}")),
+        Ok(k) => Some(format!("{k} {many}")),
+        Err(_) => None,
+    };
+    let words = d.strip_prefix('P').and_then(|rest| {
+        if let Some(n) = rest.strip_suffix('Y') {
+            unit(n, "year", "years")
+        } else if let Some(n) = rest.strip_suffix('M') {
+            unit(n, "month", "months")
+        } else {
+            None
+        }
+    });
+    words.unwrap_or_else(|| d.to_owned())
+}
+
+/// The scale a result is on, from the achievement's `resultDescription` its own
+/// `resultDescription` names (or the only one, when it names none): its name and
+/// type, the values it allows (or its range) and what is required to pass, e.g.
+/// "Final grade (letter grade): F, D, C, C+, B, B+, A; pass mark C".
+fn grading_scale(result: &Value, achievement: Option<&Value>) -> Option<String> {
+    let descriptions: Vec<&Value> = match achievement?.get("resultDescription")? {
+        Value::Array(a) => a.iter().filter(|d| d.is_object()).collect(),
+        d @ Value::Object(_) => vec![d],
+        _ => return None,
+    };
+    let d = match result.get("resultDescription").and_then(Value::as_str) {
+        Some(id) => *descriptions
+            .iter()
+            .find(|d| d.get("id").and_then(Value::as_str) == Some(id))?,
+        None if descriptions.len() == 1 => descriptions[0],
+        None => return None,
+    };
+    let text = |member: &str| d.get(member).filter(|v| !v.is_null()).map(words);
+    let kind = text("resultType").map(|t| {
+        // `LetterGrade` as "letter grade"; `ext:` types as they are.
+        let mut w = String::new();
+        for (i, c) in t.chars().enumerate() {
+            if c.is_uppercase() && i > 0 && !t.contains(':') {
+                w.push(' ');
+            }
+            w.extend(if t.contains(':') {
+                vec![c]
+            } else {
+                c.to_lowercase().collect()
+            });
+        }
+        w
+    });
+    let head = match (text("name"), kind) {
+        (Some(n), Some(k)) => format!("{n} ({k})"),
+        (Some(n), None) => n,
+        (None, Some(k)) => k,
+        (None, None) => String::new(),
+    };
+    let levels: Vec<String> = match d.get("rubricCriterionLevel") {
+        Some(Value::Array(a)) => a.iter().filter_map(|l| l.get("name").map(words)).collect(),
+        _ => Vec::new(),
+    };
+    let values = match (text("allowedValue"), text("valueMin"), text("valueMax")) {
+        (Some(v), _, _) if !v.is_empty() => Some(v),
+        (_, Some(min), Some(max)) => Some(format!("from {min} to {max}")),
+        (_, Some(min), None) => Some(format!("from {min}")),
+        (_, None, Some(max)) => Some(format!("up to {max}")),
+        _ => (!levels.is_empty()).then(|| levels.join(", ")),
+    };
+    let pass = text("requiredValue")
+        .map(|v| format!("pass mark {v}"))
+        .or_else(|| {
+            // A required level names one of the rubric's levels by id.
+            let id = d.get("requiredLevel")?.as_str()?;
+            let name = match d.get("rubricCriterionLevel") {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .find(|l| l.get("id").and_then(Value::as_str) == Some(id))
+                    .and_then(|l| l.get("name"))
+                    .map(words),
+                _ => None,
+            };
+            Some(format!(
+                "pass level {}",
+                name.unwrap_or_else(|| id.to_owned())
+            ))
+        });
+    let mut out = head;
+    if let Some(v) = values {
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&v);
+    }
+    if let Some(p) = pass {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(&p);
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Verifier;
+
+    #[test]
+    fn grading_scales_in_words() {
+        let achievement = serde_json::json!({"resultDescription": [
+            {"id": "urn:a", "name": "Final grade", "resultType": "LetterGrade",
+             "allowedValue": ["F", "C", "B", "A"], "requiredValue": "C"},
+            {"id": "urn:b", "name": "Exam", "resultType": "Percent", "valueMin": "0", "valueMax": "100",
+             "requiredValue": "40"},
+            {"id": "urn:c", "name": "Project", "resultType": "RubricCriterionLevel",
+             "rubricCriterionLevel": [{"id": "urn:l1", "name": "Novice"}, {"id": "urn:l2", "name": "Competent"}],
+             "requiredLevel": "urn:l2"}
+        ]});
+        let scale = |r: Value| grading_scale(&r, Some(&achievement));
+        assert_eq!(
+            scale(serde_json::json!({"resultDescription": "urn:a", "value": "B"})).as_deref(),
+            Some("Final grade (letter grade): F, C, B, A; pass mark C")
+        );
+        assert_eq!(
+            scale(serde_json::json!({"resultDescription": "urn:b", "value": "72"})).as_deref(),
+            Some("Exam (percent): from 0 to 100; pass mark 40")
+        );
+        assert_eq!(
+            scale(serde_json::json!({"resultDescription": "urn:c"})).as_deref(),
+            Some("Project (rubric criterion level): Novice, Competent; pass level Competent")
+        );
+        // A description it does not name, or one of several without a link: none.
+        assert_eq!(
+            scale(serde_json::json!({"resultDescription": "urn:z"})),
+            None
+        );
+        assert_eq!(scale(serde_json::json!({"value": "B"})), None);
+        assert_eq!(duration_words("P5Y"), "5 years");
+        assert_eq!(duration_words("P1M"), "1 month");
+        assert_eq!(duration_words("P1Y6M"), "P1Y6M");
+    }
+
+    #[test]
+    fn facts_in_the_order_of_a_transcript() {
+        let doc: Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../keys-example/micro-credential.unsigned.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let report = Verifier::new().verify(&doc).unwrap();
+        let html = transcript(&doc, &report);
+        let at = |needle: &str| {
+            assert!(html.contains(needle), "{needle} missing: {html}");
+            html.find(needle).unwrap_or_default()
+        };
+        let order = [
+            "<dt>Learner</dt><dd>Ana Andromeda",
+            "<dt>Country</dt>",
+            "<dt>Awarding body</dt>",
+            "<dt>Field of study</dt>",
+            "<dt>Awarded</dt>",
+            "<dt>ECTS credits</dt>",
+            "<dt>EQF level</dt>",
+            "<h3>Learning outcomes</h3>",
+            "<dt>Form of participation</dt>",
+            "<dt>Assessment</dt>",
+            "<dt>Quality assurance</dt>",
+            "<dt>Prerequisites</dt>",
+            "<dt>Grade</dt><dd>B+</dd>",
+            "<dt>Grading scale</dt><dd>Final grade (letter grade): F, D, C, C+, B, B+, A; pass mark C</dd>",
+            "<dt>Stacks towards</dt>",
+            "<dt>Valid until</dt>",
+            "<dt>Validity period</dt><dd>5 years</dd>",
+            "<dt>Further information</dt>",
+        ];
+        for pair in order.windows(2) {
+            assert!(at(pair[0]) < at(pair[1]), "{} after {}", pair[0], pair[1]);
+        }
+    }
 
     #[test]
     fn escapes_everything_from_the_credential() {

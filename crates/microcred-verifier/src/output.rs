@@ -55,12 +55,12 @@ impl Style {
 
     /// A report's verdict: green, amber or red.
     fn report_verdict(self, verdict: Verdict) -> String {
-        match verdict {
-            Verdict::Valid => self.paint("1;32", "VALID"),
-            Verdict::Unconfirmed => self.paint("1;33", "GENUINE BUT UNCONFIRMED"),
-            Verdict::Invalid => self.paint("1;31", "INVALID"),
-            Verdict::Unchecked => self.paint("1;33", "COULD NOT CHECK"),
-        }
+        let code = match verdict {
+            Verdict::Valid => "1;32",
+            Verdict::Invalid => "1;31",
+            Verdict::Unconfirmed | Verdict::Unchecked => "1;33",
+        };
+        self.paint(code, verdict_words(verdict))
     }
 
     fn verdict(self, ok: bool, yes: &str, no: &str) -> String {
@@ -136,6 +136,16 @@ pub(crate) fn qualification_json(out: &mut impl Write, q: &QualificationReport) 
         line.extend(m);
     }
     writeln!(out, "{}", Value::Object(line))
+}
+
+/// A report's verdict in the words of the terminal report.
+fn verdict_words(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Valid => "VALID",
+        Verdict::Unconfirmed => "GENUINE BUT UNCONFIRMED",
+        Verdict::Invalid => "INVALID",
+        Verdict::Unchecked => "COULD NOT CHECK",
+    }
 }
 
 /// How many documents were valid, genuine but unconfirmed, invalid, or could
@@ -218,7 +228,7 @@ pub(crate) fn human(
         ),
         Ok(report) => {
             write!(out, "{file}: ")?;
-            report_human(out, report, style, "  ")?;
+            report_human(out, report, style, "  ", file.chars().count() + 2)?;
             writeln!(out)
         }
     }
@@ -231,12 +241,25 @@ const WIDTH: usize = 80;
 /// Writes `first` then `text` wrapped at `width` (not at all when `None`),
 /// continuation lines indented to the column where `text` started (a hanging indent).
 fn wrapped(out: &mut impl Write, width: Option<usize>, first: &str, text: &str) -> io::Result<()> {
-    let Some(width) = width else {
-        return writeln!(out, "{first}{text}");
-    };
+    write!(out, "{first}")?;
     let hang = first.chars().count();
-    let mut line = String::from(first);
-    let mut len = hang;
+    wrap_from(out, width, hang, hang, text)
+}
+
+/// Writes `text` wrapped at `width` (not at all when `None`) on a line that
+/// already holds `start` columns, continuation lines indented by `hang` columns.
+fn wrap_from(
+    out: &mut impl Write,
+    width: Option<usize>,
+    start: usize,
+    hang: usize,
+    text: &str,
+) -> io::Result<()> {
+    let Some(width) = width else {
+        return writeln!(out, "{text}");
+    };
+    let mut line = String::new();
+    let mut len = start;
     let mut empty = true;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
         let w = word.chars().count();
@@ -288,14 +311,31 @@ fn marked(
     write!(out, "{indent}{mark}{rest}")
 }
 
-fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) -> io::Result<()> {
-    let verdict = style.report_verdict(r.verdict);
+/// The report of one document; `lead` is the number of columns already written
+/// on its first line (its file name, or "credential N: ").
+fn report_human(
+    out: &mut impl Write,
+    r: &Report,
+    style: Style,
+    indent: &str,
+    lead: usize,
+) -> io::Result<()> {
+    // The verdict's colour codes take no columns: the first line wraps after its words.
+    write!(out, "{} ", style.report_verdict(r.verdict))?;
+    let lead = lead + verdict_words(r.verdict).chars().count() + 1;
+    let hang = indent.chars().count() + 2;
     match r.kind {
         Kind::Credential => {
             let none = Summary::default();
             let s = r.summary.as_ref().unwrap_or(&none);
             let name = s.name.as_deref().unwrap_or("(unnamed credential)");
-            writeln!(out, "{verdict} credential \u{201c}{name}\u{201d}")?;
+            wrap_from(
+                out,
+                style.width,
+                lead,
+                hang,
+                &format!("credential \u{201c}{name}\u{201d}"),
+            )?;
             reason_lines(out, r, style, indent)?;
             let genuine = r.signature_holds();
             let issuer = match (&s.trusted_name, &s.issuer_name) {
@@ -314,8 +354,24 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                 &format!("{indent}issuer   "),
                 &format!("{issuer} {}", s.issuer.as_deref().unwrap_or("")),
             )?;
-            if let Some(subject) = &s.subject {
-                wrapped(out, style.width, &format!("{indent}learner  "), subject)?;
+            // Without a signature that holds, what the file says is not vouched for.
+            let caveat = if genuine { "" } else { " (unverified)" };
+            let learner = match (&s.learner_name, &s.subject) {
+                (Some(n), Some(id)) => Some(format!("{n}{caveat} {id}")),
+                (Some(n), None) => Some(format!("{n}{caveat}")),
+                (None, Some(id)) => Some(id.clone()),
+                (None, None) => None,
+            };
+            if let Some(learner) = learner {
+                wrapped(out, style.width, &format!("{indent}learner  "), &learner)?;
+            }
+            if let Some(grade) = &s.grade {
+                wrapped(
+                    out,
+                    style.width,
+                    &format!("{indent}grade    "),
+                    &format!("{grade}{caveat}"),
+                )?;
             }
             let mut facts = Vec::new();
             if let Some(h) = s.hours {
@@ -331,9 +387,6 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
                 facts.push(format!("issued {}", verdict::long_date(f)));
             }
             if !facts.is_empty() {
-                // Without a signature that holds, the claims are what the file says,
-                // not what anyone vouches for.
-                let caveat = if genuine { "" } else { " (unverified)" };
                 wrapped(
                     out,
                     style.width,
@@ -344,15 +397,20 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
         }
         Kind::Presentation => {
             let holder = r.holder.as_deref().unwrap_or("");
-            writeln!(
+            wrap_from(
                 out,
-                "{verdict} presentation of {} credential(s){}",
-                r.credentials.len(),
-                if holder.is_empty() {
-                    String::new()
-                } else {
-                    format!(" by {holder}")
-                }
+                style.width,
+                lead,
+                hang,
+                &format!(
+                    "presentation of {} credential(s){}",
+                    r.credentials.len(),
+                    if holder.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" by {holder}")
+                    }
+                ),
             )?;
             reason_lines(out, r, style, indent)?;
         }
@@ -391,8 +449,15 @@ fn report_human(out: &mut impl Write, r: &Report, style: Style, indent: &str) ->
         check_line(out, c, style, indent, 15)?;
     }
     for (i, nested) in r.credentials.iter().enumerate() {
-        write!(out, "{indent}credential {}: ", i + 1)?;
-        report_human(out, nested, style, &format!("{indent}    "))?;
+        let head = format!("{indent}credential {}: ", i + 1);
+        write!(out, "{head}")?;
+        report_human(
+            out,
+            nested,
+            style,
+            &format!("{indent}    "),
+            head.chars().count(),
+        )?;
     }
     Ok(())
 }
@@ -500,6 +565,57 @@ mod tests {
         let mut out = Vec::new();
         wrapped(&mut out, None, "  head   ", text).unwrap();
         assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
+    }
+
+    #[test]
+    fn learner_and_grade_come_before_the_checks_and_lines_keep_to_80_columns() {
+        let doc = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "name": "A micro-credential with a title long enough to need more than one line on a terminal",
+            "issuer": {"id": "did:key:z6Mkon3Necd6NkkyfoGoHxid2znGc59LU3K7mubaRcFbLfLX",
+                       "name": "The University of Example, Faculty of Engineering and Computer Science"},
+            "validFrom": "2025-03-01T00:00:00Z",
+            "credentialSubject": {
+                "id": "did:key:z6Mko9hTggMwjSTEaJaPUfE6tqcy2xvU6BnNq3e3o8qVBiyH",
+                "identifier": [{"type": ["IdentityObject"], "identityType": "name",
+                                "identityHash": "Ana María Andromeda de la Constelación", "hashed": false}],
+                "result": [{"type": ["Result"], "value": "B+"}]
+            }
+        });
+        let report = Verifier::new().verify(&doc).unwrap();
+        let mut out = Vec::new();
+        let style = Style {
+            color: false,
+            width: Some(WIDTH),
+            verbose: false,
+        };
+        human(&mut out, "f.json", Ok(&report), style).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let at = |prefix: &str| lines.iter().position(|l| l.starts_with(prefix));
+        let learner = at("  learner  Ana María Andromeda de la Constelación (unverified)");
+        let grade = at("  grade    B+ (unverified)");
+        let first_check = at("  ✗ structure").or(at("  ✓ structure"));
+        assert!(
+            learner.is_some() && grade.is_some() && first_check.is_some(),
+            "{text}"
+        );
+        assert!(learner < grade && grade < first_check, "{text}");
+        // The learner's DID does not fit after the name: it hangs under the name.
+        let next = lines[learner.unwrap() + 1];
+        assert_eq!(
+            next, "           did:key:z6Mko9hTggMwjSTEaJaPUfE6tqcy2xvU6BnNq3e3o8qVBiyH",
+            "{text}"
+        );
+        // Every line fits, but a word longer than a line (kept whole, on its own).
+        for line in &lines {
+            let width = line.chars().count();
+            assert!(
+                width <= WIDTH || line.trim_start().split(' ').count() == 1,
+                "{width} columns: {line:?}\n{text}"
+            );
+        }
     }
 
     #[test]

@@ -148,6 +148,14 @@ pub struct Summary {
     /// `credentialSubject.id` (the learner).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// The learner's name: `credentialSubject.name`, else the Open Badges
+    /// `identifier` of `identityType` `name` that is not hashed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learner_name: Option<String>,
+    /// The grade: the first `credentialSubject.result` with a `value` (else a
+    /// `status`, e.g. `Completed`), as the credential writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
     /// `credentialSubject.achievement.id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub achievement: Option<String>,

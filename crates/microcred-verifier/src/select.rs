@@ -95,6 +95,17 @@ const CREDENTIAL: &[(&str, Keep)] = &[
         "credentialSubject",
         Members(&[
             ("id", All),
+            // The learner's name and grade (`Summary::learner_name`, `Summary::grade`).
+            ("name", All),
+            (
+                "identifier",
+                Members(&[
+                    ("identityType", All),
+                    ("identityHash", All),
+                    ("hashed", All),
+                ]),
+            ),
+            ("result", Members(&[("value", All), ("status", All)])),
             (
                 "achievement",
                 Members(&[
@@ -316,7 +327,7 @@ mod tests {
         let kept = credential(doc).unwrap();
         let expected = json::parse(
             br#"{"name": "N\u00e9",
-            "credentialSubject": [{"id": "did:x",
+            "credentialSubject": [{"id": "did:x", "result": [{}],
               "achievement": {"name": "A", "microCredential": {"workload": {"hours": 1.50,
                 "creditPoints": [{"points": 5, "framework": "ECTS"}]}}}}, 3],
             "issuer": {"name": "U", "id": "did:y"}, "validFrom": {"b": 1, "a": -0}}"#,

@@ -18,7 +18,8 @@ pub enum Verdict {
     Valid,
     /// Nothing failed and the signature is genuine, but a check that decides
     /// whether to believe it was not made: the issuer was not checked against
-    /// a trust list, or its revocation or suspension status could not be checked.
+    /// a trust list, or its revocation or suspension status could not be checked,
+    /// or (a presentation) no challenge was given for its proof to answer.
     Unconfirmed,
     /// A check failed.
     Invalid,
@@ -281,10 +282,20 @@ fn which_proof(c: &Check) -> String {
 }
 
 /// A skipped check that leaves the verdict unconfirmed, as a reason; `None`
-/// for one that does not (no `credentialStatus`, nothing asked for).
+/// for one that does not (no `credentialStatus`, a domain not asked for).
 fn not_checked(c: &Check, report: &Report) -> Option<(u8, Reason)> {
-    if report.kind != Kind::Credential {
-        return None;
+    if report.kind == Kind::Presentation {
+        // Without a challenge of the verifier's, a genuine presentation may be a
+        // copy of one its holder made for someone else.
+        return (c.id == "challenge").then(|| {
+            reason(
+                42,
+                "not-bound",
+                "NOT BOUND TO YOUR REQUEST — no challenge was given, so this may be a \
+                 copy of a presentation made for someone else"
+                    .into(),
+            )
+        });
     }
     match c.id.as_str() {
         "trust" => Some(reason(

@@ -4,6 +4,7 @@ use microcred_core::credential::Credential;
 use microcred_core::json::{self, JsonError};
 use microcred_core::proof::{DidKeyResolver, KeyResolver, ProofOutcome, ProofPurpose};
 use microcred_core::{Value, datetime};
+use serde_json::Map;
 use time::{Duration, OffsetDateTime};
 
 use crate::baked::{self, Unbaked};
@@ -392,6 +393,16 @@ fn summary(cred: &Credential<'_>) -> Summary {
             .and_then(|s| s.get("id"))
             .and_then(Value::as_str)
             .map(str::to_owned),
+        learner_name: cred
+            .subjects()
+            .first()
+            .and_then(|s| learner_name(s))
+            .map(str::to_owned),
+        grade: cred
+            .subjects()
+            .first()
+            .and_then(|s| grade(s))
+            .map(str::to_owned),
         achievement: achievement
             .and_then(|a| a.get("id"))
             .and_then(Value::as_str)
@@ -403,4 +414,43 @@ fn summary(cred: &Credential<'_>) -> Summary {
         eqf_level: mc.and_then(|m| m.eqf_level),
         hours: mc.and_then(|m| m.hours),
     }
+}
+
+/// The learner's name in a credential subject: its `name`, else an Open Badges
+/// `identifier` of `identityType` `name` that is not hashed (a hashed one is
+/// for matching, not for reading).
+pub(crate) fn learner_name(subject: &Map<String, Value>) -> Option<&str> {
+    subject.get("name").and_then(Value::as_str).or_else(|| {
+        subject
+            .get("identifier")?
+            .as_array()?
+            .iter()
+            .find(|i| {
+                i.get("identityType").and_then(Value::as_str) == Some("name")
+                    && i.get("hashed").and_then(Value::as_bool) == Some(false)
+            })?
+            .get("identityHash")?
+            .as_str()
+    })
+}
+
+/// The results (Open Badges `result`, one object or an array) of a credential subject.
+pub(crate) fn results(subject: &Map<String, Value>) -> Vec<&Value> {
+    match subject.get("result") {
+        Some(Value::Array(a)) => a.iter().filter(|r| r.is_object()).collect(),
+        Some(r @ Value::Object(_)) => vec![r],
+        _ => Vec::new(),
+    }
+}
+
+/// The grade in a credential subject: the first result's `value`, else the
+/// first `status` (a result of type `Status`, e.g. `Completed`).
+pub(crate) fn grade(subject: &Map<String, Value>) -> Option<&str> {
+    let results = results(subject);
+    let text = |member: &str| {
+        results
+            .iter()
+            .find_map(|r| r.get(member).and_then(Value::as_str))
+    };
+    text("value").or_else(|| text("status"))
 }

@@ -482,10 +482,21 @@ fn presentations_check_holder_challenge_domain_and_each_credential() {
     let r = verify_with(o.clone(), &bare);
     assert!(message(&r, "challenge").contains("carries no challenge"));
     assert!(!r.valid);
-    // Not asked: skipped, valid.
+    // Not asked: skipped, genuine but unconfirmed (not bound to a request: a replay
+    // looks the same), and `valid` (nothing failed).
     let r = verify(&bare);
     assert!(r.valid);
     assert_eq!(outcomes(&r, "challenge"), [Outcome::Skipped]);
+    assert_eq!(r.verdict, microcred_verifier::Verdict::Unconfirmed);
+    let codes: Vec<&str> = r.reasons.iter().map(|r| r.code.as_str()).collect();
+    assert!(codes.contains(&"not-bound"), "{:?}", r.reasons);
+    // Asked and answered: nothing about the request is left open.
+    let r = verify_with(o.clone(), &vp);
+    assert!(
+        !r.reasons.iter().any(|r| r.code == "not-bound"),
+        "{:?}",
+        r.reasons
+    );
 
     // Tampered presentation.
     let mut t = vp.clone();

@@ -402,7 +402,11 @@ fn terminal_report_snapshots() {
     case.write("expired.json", &with_entries());
     case.write("tampered.json", &tampered());
     case.write("forged.json", &forged_issuer());
-    let runs: [(&str, Vec<&str>, i32); 6] = [
+    case.write(
+        "presentation.json",
+        &presentation(&[with_entries()], &learner(), Some("c-8Xq2w"), None),
+    );
+    let runs: [(&str, Vec<&str>, i32); 8] = [
         (
             "valid.txt",
             [&TRUST_AND_LISTS[..], &["valid.json"]].concat(),
@@ -440,6 +444,21 @@ fn terminal_report_snapshots() {
             "forged-issuer.txt",
             vec!["--trust", "trust.json", "forged.json"],
             1,
+        ),
+        // A genuine presentation, answering the challenge or verified without one.
+        (
+            "presentation.txt",
+            [
+                &TRUST_AND_LISTS[..],
+                &["--request", "c-8Xq2w", "presentation.json"],
+            ]
+            .concat(),
+            0,
+        ),
+        (
+            "presentation-not-bound.txt",
+            [&TRUST_AND_LISTS[..], &["presentation.json"]].concat(),
+            0,
         ),
     ];
     for (name, args, want) in runs {
