@@ -429,3 +429,142 @@ fn issue_refuses_what_the_server_refuses() {
         assert!(!out_path.exists(), "nothing is written");
     }
 }
+
+/// VC Data Model 2.0 rules that JSON-LD processing would enforce for an
+/// `eddsa-rdfc-2022` proof are enforced before any signature, so that
+/// `eddsa-jcs-2022` (which signs the JSON as it is) refuses the same
+/// credentials: §4.5 types, §4.6 names and descriptions, §4.3 protected terms.
+/// And `microcred-verify` refuses a credential signed despite them.
+#[test]
+fn data_model_rules_hold_for_every_suite_on_both_sides() {
+    let (dir, key) = private_copy(UNIVERSITY);
+    type Edit = fn(&mut serde_json::Map<String, Value>);
+    let cases: [(&str, Edit, &str); 6] = [
+        (
+            "§4.5 type",
+            |m| {
+                m.insert(
+                    "type".into(),
+                    serde_json::json!(["VerifiableCredential", "https ://not-a-url#X"]),
+                );
+            },
+            "is neither a term nor an absolute IRI",
+        ),
+        (
+            "§4.6 name",
+            |m| {
+                m.insert("name".into(), 5.into());
+            },
+            "name must be a string or a language value object",
+        ),
+        (
+            "§4.6 description",
+            |m| {
+                m.insert(
+                    "description".into(),
+                    serde_json::json!({"@value": "x", "@lang": "fr"}),
+                );
+            },
+            "description: a language value object has only @value, @language and @direction",
+        ),
+        (
+            "§4.6 issuer name",
+            |m| {
+                m.insert(
+                    "issuer".into(),
+                    serde_json::json!({"id": UNIVERSITY_DID, "name": ["University", 7]}),
+                );
+            },
+            "issuer.name must be a string or a language value object",
+        ),
+        (
+            "§4.3 protected term",
+            |m| {
+                m["@context"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::json!({"name": "https://evil.example/name"}));
+            },
+            "redefines \"name\", a protected term of https://www.w3.org/ns/credentials/v2",
+        ),
+        (
+            "§4.5 type",
+            |m| {
+                m.insert(
+                    "type".into(),
+                    serde_json::json!(["VerifiableCredential", " padded"]),
+                );
+            },
+            "must be a term or an absolute IRI",
+        ),
+    ];
+    for suite in ["jcs", "rdfc", "both"] {
+        for (rule, edit, says) in cases {
+            let unsigned = unsigned_with(dir.path(), "bad.json", edit);
+            let out = run(
+                sign(["issue", "--suite", suite, "--key"])
+                    .arg(&key)
+                    .arg(&unsigned),
+                2,
+                &[],
+            );
+            let err = stderr(&out);
+            assert!(err.contains(says), "{suite} {rule}: {err}");
+            assert!(out.stdout.is_empty());
+        }
+    }
+    // A language value object with @language and @direction is a good name.
+    let fine = unsigned_with(dir.path(), "fine.json", |m| {
+        m.insert("name".into(), serde_json::json!([{"@value": "Apprentissage", "@language": "fr", "@direction": "ltr"}, "Learning"]));
+    });
+    run(
+        sign(["issue", "--suite", "jcs", "--key"])
+            .arg(&key)
+            .arg(&fine),
+        0,
+        &[],
+    );
+
+    // The verifier: the same credentials, signed with eddsa-jcs-2022 bypassing the
+    // issuer's checks, are not well formed.
+    let secret =
+        microcred_core::keys::KeyFile::from_json(&std::fs::read(repo(UNIVERSITY)).unwrap())
+            .unwrap()
+            .secret;
+    for (rule, edit, says) in cases {
+        let mut doc = read_json(&repo("keys-example/micro-credential.unsigned.json"));
+        doc["issuer"] = UNIVERSITY_DID.into();
+        doc["validFrom"] = "2025-03-01T00:00:00Z".into();
+        edit(doc.as_object_mut().unwrap());
+        let options = proof::ProofOptions::new(
+            secret.did_key().verification_method(),
+            proof::ProofPurpose::AssertionMethod,
+        );
+        let signed = proof::add_proof(&doc, &secret, &options).unwrap();
+        let path = dir.path().join("signed-bad.json");
+        std::fs::write(&path, serde_json::to_vec(&signed).unwrap()).unwrap();
+        let out = Command::new(bin("microcred-verify"))
+            .args(["--no-config", "--json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{rule}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let structure = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "structure")
+            .unwrap();
+        assert_eq!(structure["outcome"], "fail", "{rule}: {report}");
+        assert!(
+            structure["message"].as_str().unwrap().contains(says),
+            "{rule}: {structure}"
+        );
+    }
+}

@@ -163,10 +163,12 @@ fn add_data_integrity_context(map: &mut Map<String, Value>) {
 
 /// The members [`check_member`] has rules for, in the order [`validate`]
 /// checks them; no rule reads any other member.
-pub const CHECKED_MEMBERS: [&str; 15] = [
+pub const CHECKED_MEMBERS: [&str; 17] = [
     "@context",
     "type",
     "id",
+    "name",
+    "description",
     "issuer",
     "credentialSubject",
     "validFrom",
@@ -259,8 +261,11 @@ fn check_members(
 }
 
 /// The VC Data Model 2.0 rules an issuer checks on one member of a credential,
-/// from its value alone: `@context` entries (the base context first), `type`
-/// values (one of them `VerifiableCredential`), `id` and `issuer` URLs,
+/// from its value alone: `@context` entries (the base context first, no inline
+/// context redefining a protected term of a context before it), `type` values
+/// (one of them `VerifiableCredential`; a value with a `:` an absolute IRI),
+/// `id` and `issuer` URLs, `name` and `description` (of the credential and of
+/// the issuer) strings or language value objects,
 /// `credentialSubject` objects, `validFrom`/`validUntil` format, `type` on
 /// `credentialStatus`, `credentialSchema`, `refreshService`, `termsOfUse` and
 /// `evidence`, and `relatedResource` digests of the bundled contexts. A member
@@ -285,6 +290,7 @@ pub fn check_member(
             Value::String(id) => refuse!("id {id:?} is not a URL (e.g. urn:uuid:… or https://…)"),
             _ => refuse!("id must be a string (a URL such as urn:uuid:…)"),
         },
+        "name" | "description" => check_text(name, value),
         "issuer" => check_issuer(value),
         "credentialSubject" => check_subjects(value),
         "validFrom" | "validUntil" | "issuanceDate" | "expirationDate" => {
@@ -318,6 +324,66 @@ fn check_context(value: &Value) -> Result<(), IssuanceError> {
             }
             refuse!("@context[{i}]: {url:?} is a base context, and {base:?} already comes first");
         }
+        if let Value::Object(inline) = entry {
+            check_protected_terms(i, inline, &ctx[..i])?;
+        }
+    }
+    Ok(())
+}
+
+/// The inline context objects of an `@context` array, each against the
+/// protected bundled contexts listed before it (see [`check_member`]); a
+/// verifier applies this to a signed credential as the issuer does before
+/// signing.
+///
+/// # Errors
+/// The first inline context redefining a protected term, naming both.
+pub fn check_inline_contexts(value: &Value) -> Result<(), IssuanceError> {
+    if let Value::Array(ctx) = value {
+        for (i, entry) in ctx.iter().enumerate() {
+            if let Value::Object(inline) = entry {
+                check_protected_terms(i, inline, &ctx[..i])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An inline context may not redefine a term that a protected bundled context
+/// before it defines (JSON-LD 1.1 §4.1.11, as VC Data Model 2.0 §4.3 relies
+/// on: `@protected` is what keeps `issuer` meaning issuer). A JSON-LD processor
+/// refuses such a document; the check here makes `eddsa-jcs-2022`, which signs
+/// the JSON as it is, refuse it too. An identical definition is allowed.
+fn check_protected_terms(
+    at: usize,
+    inline: &Map<String, Value>,
+    before: &[Value],
+) -> Result<(), IssuanceError> {
+    for url in before.iter().filter_map(Value::as_str) {
+        let Some(bundled) = contexts::get(url) else {
+            continue;
+        };
+        let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(bundled.body) else {
+            continue;
+        };
+        let Some(Value::Object(terms)) = doc.get("@context") else {
+            continue;
+        };
+        if terms.get("@protected") != Some(&Value::Bool(true)) {
+            continue;
+        }
+        for (term, definition) in inline {
+            if term.starts_with('@') {
+                continue;
+            }
+            if let Some(protected) = terms.get(term) {
+                if protected != definition {
+                    refuse!(
+                        "@context[{at}] redefines {term:?}, a protected term of {url} (VC Data Model 2.0 §4.3: a JSON-LD processor refuses this)"
+                    );
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -331,11 +397,84 @@ fn check_type(value: &Value) -> Result<(), IssuanceError> {
     if !is_vc {
         refuse!("type must include \"VerifiableCredential\"");
     }
-    if let Value::Array(types) = value {
-        for (i, t) in types.iter().enumerate() {
-            if t.as_str().is_none_or(str::is_empty) {
-                refuse!("type[{i}] must be a non-empty string, found {}", short(t));
+    check_type_values("type", value)
+}
+
+/// The `type` values of a node (VC Data Model 2.0 §4.5): non-empty strings, each a
+/// term or, when it has a `:`, an absolute IRI (`"https ://x#T"` is neither, and a
+/// JSON-LD processor would refuse or drop it, so an `eddsa-jcs-2022` signature
+/// must not cover it either).
+///
+/// # Errors
+/// The first value that is neither, naming `member` and its position.
+pub fn check_type_values(member: &str, value: &Value) -> Result<(), IssuanceError> {
+    let values: Vec<&Value> = match value {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    for (i, t) in values.iter().enumerate() {
+        let at = if value.is_array() {
+            format!("{member}[{i}]")
+        } else {
+            member.to_owned()
+        };
+        match t.as_str() {
+            Some(s) if s.is_empty() || s.trim() != s => {
+                refuse!("{at} must be a term or an absolute IRI, found {}", short(t))
             }
+            Some(s) if s.contains(':') && !is_url(s) => {
+                refuse!("{at} {s:?} is neither a term nor an absolute IRI (VC Data Model 2.0 §4.5)")
+            }
+            Some(_) => {}
+            None => refuse!("{at} must be a non-empty string, found {}", short(t)),
+        }
+    }
+    Ok(())
+}
+
+/// `name` and `description` (VC Data Model 2.0 §4.6): a string, a language
+/// value object (`@value` with `@language` and/or `@direction`, nothing else),
+/// or a non-empty array of them.
+///
+/// # Errors
+/// The first value of another kind, naming `member`.
+pub fn check_text(member: &str, value: &Value) -> Result<(), IssuanceError> {
+    let values: Vec<&Value> = match value {
+        Value::Array(a) if a.is_empty() => refuse!("{member} must not be an empty array"),
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    for v in values {
+        match v {
+            Value::String(_) => {}
+            Value::Object(o) => {
+                if !o.get("@value").is_some_and(Value::is_string) {
+                    refuse!(
+                        "{member}: a language value object needs a string @value, found {}",
+                        short(v)
+                    );
+                }
+                if let Some(k) = o
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "@value" | "@language" | "@direction"))
+                {
+                    refuse!(
+                        "{member}: a language value object has only @value, @language and @direction, found {k:?}"
+                    );
+                }
+                if o.get("@language").is_some_and(|l| !l.is_string()) {
+                    refuse!("{member}: @language must be a string (a BCP 47 tag such as \"fr\")");
+                }
+                if o.get("@direction")
+                    .is_some_and(|d| d != "ltr" && d != "rtl")
+                {
+                    refuse!("{member}: @direction must be \"ltr\" or \"rtl\"");
+                }
+            }
+            other => refuse!(
+                "{member} must be a string or a language value object ({{\"@value\": …, \"@language\": …}}), found {}",
+                short(other)
+            ),
         }
     }
     Ok(())
@@ -346,7 +485,14 @@ fn check_issuer(value: &Value) -> Result<(), IssuanceError> {
         Value::String(id) if is_url(id) => Ok(()),
         Value::String(id) => refuse!("issuer {id:?} is not a URL (a DID or https://…)"),
         Value::Object(obj) => match obj.get("id") {
-            Some(Value::String(id)) if is_url(id) => Ok(()),
+            Some(Value::String(id)) if is_url(id) => {
+                for member in ["name", "description"] {
+                    if let Some(v) = obj.get(member) {
+                        check_text(&format!("issuer.{member}"), v)?;
+                    }
+                }
+                Ok(())
+            }
             Some(Value::String(id)) => {
                 refuse!("issuer.id {id:?} is not a URL (a DID or https://…)")
             }

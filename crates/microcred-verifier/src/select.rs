@@ -83,8 +83,19 @@ const CREDENTIAL: &[(&str, Keep)] = &[
     ("type", All),
     ("id", All),
     ("name", All),
-    // `Credential::issuer` reads the id and name of an issuer object.
-    ("issuer", Members(&[("id", All), ("name", All)])),
+    // The data model rules of the structure check (`issuance::check_member`).
+    ("description", All),
+    ("credentialSchema", All),
+    ("refreshService", All),
+    ("termsOfUse", All),
+    ("evidence", All),
+    ("relatedResource", All),
+    // `Credential::issuer` reads the id and name of an issuer object; the structure
+    // check its name and description.
+    (
+        "issuer",
+        Members(&[("id", All), ("name", All), ("description", All)]),
+    ),
     ("validFrom", All),
     ("validUntil", All),
     // A VC 1.1 credential's validity dates.

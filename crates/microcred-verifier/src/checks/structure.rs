@@ -5,7 +5,8 @@
 //! this is no failure).
 
 use microcred_core::credential::{Credential, DataModel};
-use microcred_core::{Value, contexts, datetime};
+use microcred_core::{Value, contexts, datetime, issuance};
+use serde_json::Map;
 
 use crate::report::Check;
 
@@ -106,8 +107,47 @@ pub(crate) fn credential(cred: &Credential<'_>, checks: &mut Vec<Check>) {
             problems.push("credentialStatus entries must be objects with a type".into());
         }
     }
+    data_model_rules(map, &mut problems);
     push(checks, cred, "credential", &problems);
     context_warnings(cred, checks);
+}
+
+/// The VC Data Model 2.0 member rules an issuer applies before signing
+/// (`microcred_core::issuance`), applied to what was signed: a credential that
+/// breaks them is not well formed, whichever suite signed it.
+fn data_model_rules(map: &Map<String, Value>, problems: &mut Vec<String>) {
+    let mut ignored = Vec::new();
+    let mut note = |r: Result<(), issuance::IssuanceError>| {
+        if let Err(e) = r {
+            problems.push(e.0);
+        }
+    };
+    if let Some(t) = map.get("type") {
+        note(issuance::check_type_values("type", t));
+    }
+    if let Some(c) = map.get("@context") {
+        note(issuance::check_inline_contexts(c));
+    }
+    for member in [
+        "name",
+        "description",
+        "credentialSchema",
+        "refreshService",
+        "termsOfUse",
+        "evidence",
+        "relatedResource",
+    ] {
+        if let Some(v) = map.get(member) {
+            note(issuance::check_member(member, v, &mut ignored));
+        }
+    }
+    if let Some(Value::Object(issuer)) = map.get("issuer") {
+        for member in ["name", "description"] {
+            if let Some(v) = issuer.get(member) {
+                note(issuance::check_text(&format!("issuer.{member}"), v));
+            }
+        }
+    }
 }
 
 /// Structure of a presentation (its credentials are checked on their own).
