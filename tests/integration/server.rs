@@ -711,6 +711,47 @@ fn body_limit_and_timeout() {
     assert_eq!(status, 408);
 }
 
+/// The server never rewrites what the client sent without saying so (issue 20): a
+/// client's issuer name must be the configured one (or absent, and filled), and a
+/// well-formed one (VC Data Model 2.0 §4.6).
+#[test]
+fn a_clients_issuer_name_is_checked_not_replaced() {
+    let server = Server::start("");
+    let controller = "did:key:z6Mks6sBuGmBnE4fKM3QhkznSqYrJa1QTsYnddB73NHoJGW7";
+    for (name, status, says) in [
+        (
+            json!("Another University"),
+            400,
+            "is not the name this server issues under",
+        ),
+        (
+            json!(5),
+            400,
+            "issuer.name must be a string or a language value object",
+        ),
+        (json!("University of Example"), 201, ""),
+    ] {
+        let mut cred = unsigned();
+        cred["issuer"] = json!({"id": controller, "name": name});
+        let (got, body) = server.post(
+            "/credentials/issue",
+            Some(TOKEN),
+            &json!({"credential": cred}),
+        );
+        assert_eq!(got, status, "{name}: {body}");
+        if status == 400 {
+            assert!(error_of(&body).contains(says), "{body}");
+        } else {
+            assert_eq!(body["verifiableCredential"]["issuer"]["name"], name);
+        }
+    }
+    // Left out: filled with the configured name.
+    let vc = issue(&server, |c| {
+        c["issuer"] = json!({"id": controller});
+    });
+    assert_eq!(vc["issuer"]["name"], "University of Example");
+}
+
 #[test]
 fn presentations() {
     let server = Server::start("");

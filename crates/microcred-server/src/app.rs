@@ -754,6 +754,20 @@ fn sign(
             }
         }
     }
+    // What the client sent is never silently rewritten: its issuer name is checked (VC
+    // Data Model 2.0 §4.6) and, when this server issues under a configured name, must be
+    // that name (or be left out, and the server fills it).
+    if let Some(sent) = doc.get("issuer").and_then(|i| i.get("name")) {
+        issuance::check_text("issuer.name", sent)
+            .map_err(|e| ApiError::bad(format!("cannot issue: {e}")))?;
+        if let Some(configured) = issuer.name.as_deref() {
+            if sent.as_str() != Some(configured) {
+                return Err(ApiError::bad(format!(
+                    "cannot issue: credential.issuer.name {sent} is not the name this server issues under ({configured:?}, its [issuer] name): leave it out, or send that name"
+                )));
+            }
+        }
+    }
     let now = datetime::now();
     let created = datetime::format(now);
     let fill = Fill {
