@@ -826,6 +826,15 @@ fn bad_configurations_are_refused_at_start() {
             "[limits]\nmax_queued_requests = -1\n",
             "max_queued_requests",
         ),
+        ("[limits]\nmax_json_values = 0\n", "max_json_values"),
+        (
+            "[limits]\nmax_json_values = 20\nmax_json_values_in_flight = 10\n",
+            "at most max_json_values_in_flight",
+        ),
+        (
+            "[limits]\nmax_json_values_in_flight = 99999999999\n",
+            "max_json_values_in_flight is too large",
+        ),
         (
             "[issuer]\nkey = \"KEY\"\ntoken_env = \"MICROCRED_TEST_UNSET_TOKEN\"\n",
             "MICROCRED_TEST_UNSET_TOKEN is not set",
@@ -1594,4 +1603,97 @@ fn connections_beyond_the_cap_wait_for_one_to_close() {
     second.read_to_end(&mut got).unwrap();
     let (status, _, _) = parse_response(&got);
     assert_eq!(status, 200);
+}
+
+/// The server's peak resident memory (`VmHWM`), in KiB.
+#[cfg(target_os = "linux")]
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    line.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Memory per request is bounded whatever unauthenticated clients send: 64 bodies of
+/// 1 MiB at once (every request handled at once, with the default limits), 48 of
+/// `[{},{},…]` (350,000 values, which once cost 50 MB each to parse: refused `413`
+/// before parsing) and 16 of `[0,0,…]` just under `max_json_values` (parsed, a few
+/// at a time within `max_json_values_in_flight`). The server's peak memory stays under
+/// 300 MB (it took over 1 GB before the bound), and it answers normally afterwards.
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_bodies_keep_memory_bounded() {
+    const MIB: usize = 1024 * 1024;
+    let server = Server::start("");
+    let pid = server.child.id();
+    let wrap = |inner: &[u8]| {
+        let mut body = b"{\"verifiableCredential\":{\"a\":".to_vec();
+        body.extend_from_slice(inner);
+        body
+    };
+    let mut objects = wrap(b"[{}");
+    while objects.len() < MIB - 16 {
+        objects.extend_from_slice(b",{}");
+    }
+    objects.extend_from_slice(b"]}}");
+    // 49,000 values, padded to 1 MiB with a string.
+    let mut zeros = wrap(b"[0");
+    zeros.extend(b",0".repeat(48_994));
+    zeros.extend_from_slice(b"],\"b\":\"");
+    zeros.resize(MIB - 3, b'x');
+    zeros.extend_from_slice(b"\"}}");
+    assert!(objects.len() <= MIB && zeros.len() <= MIB);
+    let statuses: Vec<(bool, u16, Vec<u8>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..64)
+            .map(|i| {
+                let (over, body) = if i % 4 == 0 {
+                    (false, &zeros)
+                } else {
+                    (true, &objects)
+                };
+                let server = &server;
+                scope.spawn(move || {
+                    let (status, _, answer) = server.send(
+                        "POST",
+                        "/credentials/verify",
+                        &[("Content-Type", "application/json")],
+                        body,
+                    );
+                    (over, status, answer)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    for (over, status, answer) in &statuses {
+        let answer = String::from_utf8_lossy(answer);
+        if *over {
+            assert_eq!(*status, 413, "{answer}");
+            assert!(
+                answer.contains("has 349") && answer.contains("[limits] max_json_values"),
+                "{answer}"
+            );
+        } else {
+            // Parsed and verified (not a credential: 400); on a slow machine a request
+            // may wait for its turn beyond timeout_seconds (408): never a crash.
+            assert!(matches!(*status, 400 | 408), "{status} {answer}");
+        }
+    }
+    let peak = peak_rss_kib(pid);
+    assert!(peak < 300 * 1024, "peak resident memory {peak} KiB");
+    assert_eq!(server.send("GET", "/healthz", &[], b"").0, 200);
+    let signed = issue(&server, |_| {});
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": signed}),
+    );
+    assert_eq!(status, 200, "{body}");
 }

@@ -12,6 +12,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod app;
+mod budget;
 pub mod config;
 // Encrypted key files are opened by the core's implementation, the one
 // `microcred-sign` writes them with (one implementation, one format).
