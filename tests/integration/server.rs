@@ -1570,35 +1570,76 @@ fn html_answers_have_csp_and_nosniff() {
 }
 
 /// With `max_connections = 1`, a second connection is not served while the first is
-/// open (kept alive), and is served as soon as the first closes.
+/// open (kept alive), and is served as soon as the first closes. No timer: the server
+/// logs (debug) when it is at the cap, after which it accepts nothing until a connection
+/// closes; the test waits for that line, and the first connection is served meanwhile.
 #[test]
 fn connections_beyond_the_cap_wait_for_one_to_close() {
-    let server = Server::start("[limits]\nmax_connections = 1\n");
+    let mut server = Server::spawn(
+        &format!(
+            "[verify]\ntrust = \"{}\"\n[limits]\nmax_connections = 1\n",
+            repo("keys-example/trust-list.json").display()
+        ),
+        &["--log-level", "microcred_server=debug"],
+        Some(Stdio::piped()),
+    );
+    // Every log line, read as it comes (an unread pipe would block the server's log).
+    let (lines, log) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(server.child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let at_cap = || {
+        // Blocks until the line comes; ends (and fails) if the server's log closes.
+        log.iter()
+            .find(|l| l.contains("at the connection cap"))
+            .expect("the server logs that it is at the connection cap")
+    };
+    // One answer of `/healthz` on a kept-alive connection, its body included.
+    let read_healthz = |stream: &mut TcpStream| {
+        let head = read_head(stream);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse().unwrap())
+            })
+            .unwrap();
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).unwrap();
+    };
     let mut first = TcpStream::connect(&server.addr).unwrap();
     first
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
-    let head = read_head(&mut first);
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    read_healthz(&mut first);
+    at_cap();
     let mut second = TcpStream::connect(&server.addr).unwrap();
     second
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
-    // Not served while the first is open: the server cannot answer before it closes,
-    // so this wait can only make the test pass slower, never fail wrongly.
-    second
-        .set_read_timeout(Some(std::time::Duration::from_millis(300)))
+    // The first is still served while the second waits.
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
+    read_healthz(&mut first);
+    second.set_nonblocking(true).unwrap();
     let mut byte = [0u8; 1];
     let early = second.read(&mut byte);
     assert!(
-        early.is_err(),
+        early
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
         "answered beside the open connection: {early:?}"
     );
+    second.set_nonblocking(false).unwrap();
     drop(first);
-    second
-        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
-        .unwrap();
     let mut got = Vec::new();
     second.read_to_end(&mut got).unwrap();
     let (status, _, _) = parse_response(&got);
