@@ -49,6 +49,16 @@ impl Server {
     /// Starts a server with `config` (`KEY` replaced by the key's path), extra command-line
     /// `args`, and stderr to `stderr` (default: a file that [`Server::log`] reads).
     pub(crate) fn spawn(config: &str, args: &[&str], stderr: Option<Stdio>) -> Self {
+        Self::spawn_with_log_env(config, args, stderr, None)
+    }
+
+    /// [`Server::spawn`] with `MICROCRED_LOG` set to `log_env`, or unset.
+    pub(crate) fn spawn_with_log_env(
+        config: &str,
+        args: &[&str],
+        stderr: Option<Stdio>,
+        log_env: Option<&str>,
+    ) -> Self {
         let (key_dir, key) = private_copy("keys-example/example-university.key.json");
         let dir = tempfile::tempdir().unwrap();
         let token = dir.path().join("token");
@@ -64,7 +74,12 @@ impl Server {
             config.replace("KEY", &key.display().to_string()),
         )
         .unwrap();
-        let mut child = Command::new(bin("microcred-server"))
+        let mut command = Command::new(bin("microcred-server"));
+        match log_env {
+            Some(v) => command.env("MICROCRED_LOG", v),
+            None => command.env_remove("MICROCRED_LOG"),
+        };
+        let mut child = command
             .arg("--config")
             .arg(&config_path)
             .args(["--bind", "127.0.0.1:0"])
@@ -828,6 +843,16 @@ fn bad_configurations_are_refused_at_start() {
         ),
         ("[limits]\nmax_json_values = 0\n", "max_json_values"),
         (
+            "[log]\nformat = \"xml\"\n",
+            "[log] format \"xml\" is not valid: \"text\" or \"json\"",
+        ),
+        (
+            "[log]\nlevel = \"verbose\"\n",
+            "[log] level: \"verbose\" is not a log level",
+        ),
+        ("[log]\nlevel = \"x=loud\"\n", "[log] level"),
+        ("[log]\nunknown = 1\n", "unknown field"),
+        (
             "[limits]\nmax_json_values = 20\nmax_json_values_in_flight = 10\n",
             "at most max_json_values_in_flight",
         ),
@@ -1351,6 +1376,79 @@ fn query_strings_are_not_logged_and_json_logs() {
         let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert!(v["level"].is_string(), "{line}");
     }
+}
+
+/// `[log]` sets the level and the format; `--log-level`, then `MICROCRED_LOG`, override
+/// the level, and `--log-format` the format. A bad `MICROCRED_LOG` is an error naming it.
+#[test]
+fn log_options_in_the_configuration_file() {
+    let config = |log: &str| {
+        format!(
+            "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\n[verify]\ntrust = \"{}\"\n[log]\n{log}",
+            repo("keys-example/trust-list.json").display()
+        )
+    };
+    let none: &[&str] = &[];
+    for (log, args, env, json, info) in [
+        ("format = \"json\"\n", none, None, true, true),
+        (
+            "format = \"json\"\n",
+            &["--log-format", "text"][..],
+            None,
+            false,
+            true,
+        ),
+        (
+            "format = \"text\"\n",
+            &["--log-format", "json"][..],
+            None,
+            true,
+            true,
+        ),
+        ("level = \"warn\"\n", none, None, false, false),
+        ("level = \"warn\"\n", none, Some("info"), false, true),
+        (
+            "level = \"warn\"\n",
+            &["--log-level", "info"][..],
+            None,
+            false,
+            true,
+        ),
+        (
+            "level = \"info\"\n",
+            &["--log-level", "warn"][..],
+            Some("info"),
+            false,
+            false,
+        ),
+        ("level = \"info\"\n", none, Some("warn"), false, false),
+    ] {
+        let case = format!("[log] {log:?} {args:?} MICROCRED_LOG={env:?}");
+        let server = Server::spawn_with_log_env(&config(log), args, None, env);
+        assert_eq!(server.send("GET", "/healthz", &[], b"").0, 200);
+        // A request's line is written before its answer: it is in the log now, or never.
+        let text = server.log();
+        assert_eq!(text.contains("/healthz"), info, "{case}: {text}");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let parsed = serde_json::from_str::<Value>(line).is_ok();
+            assert_eq!(parsed, json, "{case}: {line}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.toml");
+    std::fs::write(&path, "[log]\nlevel = \"info\"\n").unwrap();
+    let out = Command::new(bin("microcred-server"))
+        .arg("--config")
+        .arg(&path)
+        .env("MICROCRED_LOG", "loud")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("MICROCRED_LOG: \"loud\" is not a log level"),
+        "{err}"
+    );
 }
 
 /// Reads from `stream` up to the end of a response head (`\r\n\r\n`).

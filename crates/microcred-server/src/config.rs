@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use microcred_core::suite::Suite;
 use serde::Deserialize;
 
+use crate::log::LogFormat;
+
 /// The default bind address: loopback only, so that a server started without
 /// thinking about it is not reachable from the network.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8470";
@@ -52,6 +54,35 @@ pub struct Config {
     /// JSON-LD contexts microcred does not bundle, read at start (never fetched).
     #[serde(default)]
     pub contexts: ContextsConfig,
+    /// What the server logs and how.
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+/// `[log]`: the level and format of the log; `--log-level` (or else the
+/// `MICROCRED_LOG` environment variable) and `--log-format` override them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A level (`error`, `warn`, `info`, `debug`, `trace`, `off`) or per-module
+    /// filters (`microcred_server=debug,warn`); default `info`.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// `text` (default) or `json`: one JSON object per line.
+    #[serde(default, deserialize_with = "log_format")]
+    pub format: Option<LogFormat>,
+}
+
+/// `[log] format`, with an error that names the key and the accepted values.
+fn log_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<LogFormat>, D::Error> {
+    let text = String::deserialize(d)?;
+    <LogFormat as clap::ValueEnum>::from_str(&text, false)
+        .map(Some)
+        .map_err(|_| {
+            serde::de::Error::custom(format!(
+                "[log] format {text:?} is not valid: \"text\" or \"json\""
+            ))
+        })
 }
 
 /// `[contexts]`: context files for URLs microcred does not bundle, for issuing
@@ -252,6 +283,9 @@ impl Config {
         }
         for p in config.contexts.files.values_mut() {
             rebase(p);
+        }
+        if let Some(level) = &config.log.level {
+            crate::log::parse_filter(level).map_err(|e| err(format!("[log] level: {e}")))?;
         }
         if config.limits.max_body_bytes == 0 || config.limits.timeout_seconds == 0 {
             return Err(err(
