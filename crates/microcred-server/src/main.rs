@@ -75,7 +75,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         (Some(b), _) | (None, Some(b)) => b,
         (None, None) => DEFAULT_BIND.parse()?,
     };
-    let runtime = tokio::runtime::Runtime::new()?;
+    // Verification and signing are CPU work: blocking threads beyond the cores add no
+    // throughput, and each thread's allocator arena (glibc) keeps the memory it once
+    // held, so that 64 threads would multiply the peak the JSON budget bounds.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(cores)
+        .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(bind)
             .await
