@@ -49,6 +49,16 @@ impl Server {
     /// Starts a server with `config` (`KEY` replaced by the key's path), extra command-line
     /// `args`, and stderr to `stderr` (default: a file that [`Server::log`] reads).
     pub(crate) fn spawn(config: &str, args: &[&str], stderr: Option<Stdio>) -> Self {
+        Self::spawn_with_log_env(config, args, stderr, None)
+    }
+
+    /// [`Server::spawn`] with `MICROCRED_LOG` set to `log_env`, or unset.
+    pub(crate) fn spawn_with_log_env(
+        config: &str,
+        args: &[&str],
+        stderr: Option<Stdio>,
+        log_env: Option<&str>,
+    ) -> Self {
         let (key_dir, key) = private_copy("keys-example/example-university.key.json");
         let dir = tempfile::tempdir().unwrap();
         let token = dir.path().join("token");
@@ -64,7 +74,12 @@ impl Server {
             config.replace("KEY", &key.display().to_string()),
         )
         .unwrap();
-        let mut child = Command::new(bin("microcred-server"))
+        let mut command = Command::new(bin("microcred-server"));
+        match log_env {
+            Some(v) => command.env("MICROCRED_LOG", v),
+            None => command.env_remove("MICROCRED_LOG"),
+        };
+        let mut child = command
             .arg("--config")
             .arg(&config_path)
             .args(["--bind", "127.0.0.1:0"])
@@ -973,6 +988,25 @@ fn bad_configurations_are_refused_at_start() {
             "[limits]\nmax_queued_requests = -1\n",
             "max_queued_requests",
         ),
+        ("[limits]\nmax_json_values = 0\n", "max_json_values"),
+        (
+            "[log]\nformat = \"xml\"\n",
+            "[log] format \"xml\" is not valid: \"text\" or \"json\"",
+        ),
+        (
+            "[log]\nlevel = \"verbose\"\n",
+            "[log] level: \"verbose\" is not a log level",
+        ),
+        ("[log]\nlevel = \"x=loud\"\n", "[log] level"),
+        ("[log]\nunknown = 1\n", "unknown field"),
+        (
+            "[limits]\nmax_json_values = 20\nmax_json_values_in_flight = 10\n",
+            "at most max_json_values_in_flight",
+        ),
+        (
+            "[limits]\nmax_json_values_in_flight = 99999999999\n",
+            "max_json_values_in_flight is too large",
+        ),
         (
             "[issuer]\nkey = \"KEY\"\ntoken_env = \"MICROCRED_TEST_UNSET_TOKEN\"\n",
             "MICROCRED_TEST_UNSET_TOKEN is not set",
@@ -1491,6 +1525,79 @@ fn query_strings_are_not_logged_and_json_logs() {
     }
 }
 
+/// `[log]` sets the level and the format; `--log-level`, then `MICROCRED_LOG`, override
+/// the level, and `--log-format` the format. A bad `MICROCRED_LOG` is an error naming it.
+#[test]
+fn log_options_in_the_configuration_file() {
+    let config = |log: &str| {
+        format!(
+            "[issuer]\nkey = \"KEY\"\ntoken_file = \"token\"\n[verify]\ntrust = \"{}\"\n[log]\n{log}",
+            repo("keys-example/trust-list.json").display()
+        )
+    };
+    let none: &[&str] = &[];
+    for (log, args, env, json, info) in [
+        ("format = \"json\"\n", none, None, true, true),
+        (
+            "format = \"json\"\n",
+            &["--log-format", "text"][..],
+            None,
+            false,
+            true,
+        ),
+        (
+            "format = \"text\"\n",
+            &["--log-format", "json"][..],
+            None,
+            true,
+            true,
+        ),
+        ("level = \"warn\"\n", none, None, false, false),
+        ("level = \"warn\"\n", none, Some("info"), false, true),
+        (
+            "level = \"warn\"\n",
+            &["--log-level", "info"][..],
+            None,
+            false,
+            true,
+        ),
+        (
+            "level = \"info\"\n",
+            &["--log-level", "warn"][..],
+            Some("info"),
+            false,
+            false,
+        ),
+        ("level = \"info\"\n", none, Some("warn"), false, false),
+    ] {
+        let case = format!("[log] {log:?} {args:?} MICROCRED_LOG={env:?}");
+        let server = Server::spawn_with_log_env(&config(log), args, None, env);
+        assert_eq!(server.send("GET", "/healthz", &[], b"").0, 200);
+        // A request's line is written before its answer: it is in the log now, or never.
+        let text = server.log();
+        assert_eq!(text.contains("/healthz"), info, "{case}: {text}");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let parsed = serde_json::from_str::<Value>(line).is_ok();
+            assert_eq!(parsed, json, "{case}: {line}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.toml");
+    std::fs::write(&path, "[log]\nlevel = \"info\"\n").unwrap();
+    let out = Command::new(bin("microcred-server"))
+        .arg("--config")
+        .arg(&path)
+        .env("MICROCRED_LOG", "loud")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("MICROCRED_LOG: \"loud\" is not a log level"),
+        "{err}"
+    );
+}
+
 /// Reads from `stream` up to the end of a response head (`\r\n\r\n`).
 fn read_head(stream: &mut TcpStream) -> String {
     let mut head = Vec::new();
@@ -1708,37 +1815,171 @@ fn html_answers_have_csp_and_nosniff() {
 }
 
 /// With `max_connections = 1`, a second connection is not served while the first is
-/// open (kept alive), and is served as soon as the first closes.
+/// open (kept alive), and is served as soon as the first closes. No timer: the server
+/// logs (debug) when it is at the cap, after which it accepts nothing until a connection
+/// closes; the test waits for that line, and the first connection is served meanwhile.
 #[test]
 fn connections_beyond_the_cap_wait_for_one_to_close() {
-    let server = Server::start("[limits]\nmax_connections = 1\n");
+    let mut server = Server::spawn(
+        &format!(
+            "[verify]\ntrust = \"{}\"\n[limits]\nmax_connections = 1\n",
+            repo("keys-example/trust-list.json").display()
+        ),
+        &["--log-level", "microcred_server=debug"],
+        Some(Stdio::piped()),
+    );
+    // Every log line, read as it comes (an unread pipe would block the server's log).
+    let (lines, log) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(server.child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let at_cap = || {
+        // Blocks until the line comes; ends (and fails) if the server's log closes.
+        log.iter()
+            .find(|l| l.contains("at the connection cap"))
+            .expect("the server logs that it is at the connection cap")
+    };
+    // One answer of `/healthz` on a kept-alive connection, its body included.
+    let read_healthz = |stream: &mut TcpStream| {
+        let head = read_head(stream);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse().unwrap())
+            })
+            .unwrap();
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).unwrap();
+    };
     let mut first = TcpStream::connect(&server.addr).unwrap();
     first
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
-    let head = read_head(&mut first);
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    read_healthz(&mut first);
+    at_cap();
     let mut second = TcpStream::connect(&server.addr).unwrap();
     second
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
-    // Not served while the first is open: the server cannot answer before it closes,
-    // so this wait can only make the test pass slower, never fail wrongly.
-    second
-        .set_read_timeout(Some(std::time::Duration::from_millis(300)))
+    // The first is still served while the second waits.
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
+    read_healthz(&mut first);
+    second.set_nonblocking(true).unwrap();
     let mut byte = [0u8; 1];
     let early = second.read(&mut byte);
     assert!(
-        early.is_err(),
+        early
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
         "answered beside the open connection: {early:?}"
     );
+    second.set_nonblocking(false).unwrap();
     drop(first);
-    second
-        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
-        .unwrap();
     let mut got = Vec::new();
     second.read_to_end(&mut got).unwrap();
     let (status, _, _) = parse_response(&got);
     assert_eq!(status, 200);
+}
+
+/// The server's peak resident memory (`VmHWM`), in KiB.
+#[cfg(target_os = "linux")]
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    line.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Memory per request is bounded whatever unauthenticated clients send: 64 bodies of
+/// 1 MiB at once (every request handled at once, with the default limits), 48 of
+/// `[{},{},…]` (350,000 values, which once cost 50 MB each to parse: refused `413`
+/// before parsing) and 16 of `[0,0,…]` just under `max_json_values` (parsed, a few
+/// at a time within `max_json_values_in_flight`). The server's peak memory stays under
+/// 300 MB (it took over 1 GB before the bound), and it answers normally afterwards.
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_bodies_keep_memory_bounded() {
+    const MIB: usize = 1024 * 1024;
+    let server = Server::start("");
+    let pid = server.child.id();
+    let wrap = |inner: &[u8]| {
+        let mut body = b"{\"verifiableCredential\":{\"a\":".to_vec();
+        body.extend_from_slice(inner);
+        body
+    };
+    let mut objects = wrap(b"[{}");
+    while objects.len() < MIB - 16 {
+        objects.extend_from_slice(b",{}");
+    }
+    objects.extend_from_slice(b"]}}");
+    // 49,000 values, padded to 1 MiB with a string.
+    let mut zeros = wrap(b"[0");
+    zeros.extend(b",0".repeat(48_994));
+    zeros.extend_from_slice(b"],\"b\":\"");
+    zeros.resize(MIB - 3, b'x');
+    zeros.extend_from_slice(b"\"}}");
+    assert!(objects.len() <= MIB && zeros.len() <= MIB);
+    let statuses: Vec<(bool, u16, Vec<u8>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..64)
+            .map(|i| {
+                let (over, body) = if i % 4 == 0 {
+                    (false, &zeros)
+                } else {
+                    (true, &objects)
+                };
+                let server = &server;
+                scope.spawn(move || {
+                    let (status, _, answer) = server.send(
+                        "POST",
+                        "/credentials/verify",
+                        &[("Content-Type", "application/json")],
+                        body,
+                    );
+                    (over, status, answer)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    for (over, status, answer) in &statuses {
+        let answer = String::from_utf8_lossy(answer);
+        if *over {
+            assert_eq!(*status, 413, "{answer}");
+            assert!(
+                answer.contains("has 349") && answer.contains("[limits] max_json_values"),
+                "{answer}"
+            );
+        } else {
+            // Parsed and verified (not a credential: 400); on a slow machine a request
+            // may wait for its turn beyond timeout_seconds (408): never a crash.
+            assert!(matches!(*status, 400 | 408), "{status} {answer}");
+        }
+    }
+    let peak = peak_rss_kib(pid);
+    assert!(peak < 300 * 1024, "peak resident memory {peak} KiB");
+    assert_eq!(server.send("GET", "/healthz", &[], b"").0, 200);
+    let signed = issue(&server, |_| {});
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": signed}),
+    );
+    assert_eq!(status, 200, "{body}");
 }

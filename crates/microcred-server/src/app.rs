@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest as _, State};
+use axum::extract::{DefaultBodyLimit, Extension, FromRequest as _, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::budget::{JsonBudget, Share};
 use crate::state::{AppState, Issuer};
 
 /// The verification page: one self-contained HTML document (inline CSS and
@@ -51,6 +52,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             .max_concurrent_requests
             .saturating_add(state.limits.max_queued_requests),
     });
+    let budget = Arc::new(JsonBudget::new(
+        state.limits.max_json_values,
+        state.limits.max_json_values_in_flight,
+    ));
     Router::new()
         .route(
             "/",
@@ -72,6 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/credentials/verify", post(verify_credential))
         .route("/presentations/verify", post(verify_presentation))
         .fallback(not_found)
+        .layer(Extension(budget))
         .layer(DefaultBodyLimit::max(limit))
         // The 413 of this layer (by Content-Length) is made JSON by `json_errors`.
         .layer(RequestBodyLimitLayer::new(limit))
@@ -275,13 +281,28 @@ struct Request {
     options: Map<String, Value>,
 }
 
-fn parse_request(
+/// Reads a request body: waits for its share of the [`JsonBudget`] (which the
+/// caller holds as long as the tree lives), then parses it.
+async fn parse_request(
+    budget: &JsonBudget,
     body: Result<Bytes, BytesRejection>,
     doc_member: &str,
     allowed_options: &[&str],
-) -> Result<Request, ApiError> {
+) -> Result<(Request, Share), ApiError> {
     let body = body?;
-    let value = json::parse(&body)
+    let share = budget
+        .reserve(&body)
+        .await
+        .map_err(|(status, message)| ApiError { status, message })?;
+    Ok((parse_body(&body, doc_member, allowed_options)?, share))
+}
+
+fn parse_body(
+    body: &[u8],
+    doc_member: &str,
+    allowed_options: &[&str],
+) -> Result<Request, ApiError> {
+    let value = json::parse(body)
         .map_err(|e| ApiError::bad(format!("the request body is not valid JSON: {e}")))?;
     let Value::Object(mut map) = value else {
         return Err(ApiError::bad(format!(
@@ -432,32 +453,43 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// `POST /credentials/verify`.
 async fn verify_credential(
     State(state): State<Arc<AppState>>,
+    Extension(budget): Extension<Arc<JsonBudget>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
-    let req = parse_request(body, "verifiableCredential", &["checks"])?;
+    let (req, share) = parse_request(&budget, body, "verifiableCredential", &["checks"]).await?;
     let selection = option_checks(&req.options, false)?;
     if Credential::new(&req.doc).is_some_and(|c| c.has_type("VerifiablePresentation")) {
         return Err(ApiError::bad(
             "verifiableCredential is a presentation (its type includes VerifiablePresentation): post it to /presentations/verify",
         ));
     }
-    verify(state, req.doc, None, selection, wants_html(&headers)).await
+    verify(
+        state,
+        (req.doc, share),
+        None,
+        selection,
+        wants_html(&headers),
+    )
+    .await
 }
 
 /// `POST /presentations/verify`.
 async fn verify_presentation(
     State(state): State<Arc<AppState>>,
+    Extension(budget): Extension<Arc<JsonBudget>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
-    let req = parse_request(
+    let (req, share) = parse_request(
+        &budget,
         body,
         "verifiablePresentation",
         &["checks", "challenge", "domain", "holderBinding"],
-    )?;
+    )
+    .await?;
     let view = Credential::new(&req.doc);
     if !view.is_some_and(|c| c.has_type("VerifiablePresentation")) {
         return Err(ApiError::bad(
@@ -491,7 +523,7 @@ async fn verify_presentation(
     }
     verify(
         state,
-        req.doc,
+        (req.doc, share),
         Some((challenge, domain, holder_binding)),
         selection,
         wants_html(&headers),
@@ -500,11 +532,13 @@ async fn verify_presentation(
 }
 
 /// Verifies a credential, or a presentation (`presentation`: its challenge, domain and
-/// whether holder binding is asked for),
-/// and answers with the VC-API result or the HTML transcript.
+/// whether holder binding is asked for), and answers with the VC-API result or the HTML
+/// transcript. The document's [`Share`] of the budget goes with it, to the blocking
+/// thread and back: it is returned when the tree is dropped, even when the request timed
+/// out meanwhile.
 async fn verify(
     state: Arc<AppState>,
-    doc: Value,
+    (doc, share): (Value, Share),
     presentation: Option<(Option<String>, Option<String>, bool)>,
     selection: Option<Selection>,
     html_out: bool,
@@ -515,7 +549,7 @@ async fn verify(
     let joined = tokio::task::spawn_blocking(move || {
         let verifier = match state.lists.verifier() {
             Ok(v) => v,
-            Err(e) => return (doc, Err(e)),
+            Err(e) => return (doc, share, Err(e)),
         };
         let report = match presentation {
             Some((challenge, domain, binding)) => verifier
@@ -524,10 +558,10 @@ async fn verify(
                 .verify(&doc),
             None => verifier.verify(&doc),
         };
-        (doc, Ok(report))
+        (doc, share, Ok(report))
     })
     .await;
-    let (doc, report) = joined.map_err(|_| ApiError {
+    let (doc, _share, report) = joined.map_err(|_| ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: "verification failed unexpectedly".into(),
     })?;
@@ -709,15 +743,30 @@ async fn issue(
     // Authorization first: an unauthenticated client learns nothing about the body.
     authorize(issuer, request.headers())?;
     require_json(request.headers())?;
+    let budget = request
+        .extensions()
+        .get::<Arc<JsonBudget>>()
+        .map(Arc::clone)
+        .ok_or_else(|| ApiError {
+            // Not reached: the router adds it to every request.
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "the server is misconfigured".into(),
+        })?;
     let body = Bytes::from_request(request, &()).await;
-    let req = parse_request(body, "credential", &["credentialId"])?;
+    let (req, share) = parse_request(&budget, body, "credential", &["credentialId"]).await?;
     let state = Arc::clone(&state);
     let credential_id = option_str(&req.options, "credentialId")?.map(str::to_owned);
-    let joined = tokio::task::spawn_blocking(move || sign(&state, req.doc, credential_id)).await;
-    let (signed, warnings) = joined.map_err(|_| ApiError {
+    // The share travels with the tree and comes back with the signed one (see `verify`).
+    let joined = tokio::task::spawn_blocking(move || {
+        let signed = sign(&state, req.doc, credential_id);
+        (signed, share)
+    })
+    .await;
+    let (signed, _share) = joined.map_err(|_| ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: "signing failed unexpectedly".into(),
-    })??;
+    })?;
+    let (signed, warnings) = signed?;
     let id = signed.get("id").and_then(Value::as_str).unwrap_or_default();
     tracing::info!(id, "issued a credential");
     let mut body = json!({"verifiableCredential": signed});

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use microcred_core::suite::Suite;
 use serde::Deserialize;
 
+use crate::log::LogFormat;
+
 /// The default bind address: loopback only, so that a server started without
 /// thinking about it is not reachable from the network.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8470";
@@ -26,6 +28,12 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Default seconds a client has to send a request's headers, on a new connection
 /// and on an idle kept-alive one, before the connection is closed.
 pub const DEFAULT_HEADER_TIMEOUT_SECONDS: u64 = 10;
+/// Default most JSON values (scalars, arrays, objects) in one request body: a
+/// credential has about one per 45 bytes, so 1 MiB of it about 25,000.
+pub const DEFAULT_MAX_JSON_VALUES: usize = 50_000;
+/// Default most JSON values in the trees of all requests at once (about 100 bytes
+/// of memory each while parsed and verified: see `docs/server.md`).
+pub const DEFAULT_MAX_JSON_VALUES_IN_FLIGHT: usize = 100_000;
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -46,6 +54,35 @@ pub struct Config {
     /// JSON-LD contexts microcred does not bundle, read at start (never fetched).
     #[serde(default)]
     pub contexts: ContextsConfig,
+    /// What the server logs and how.
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+/// `[log]`: the level and format of the log; `--log-level` (or else the
+/// `MICROCRED_LOG` environment variable) and `--log-format` override them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A level (`error`, `warn`, `info`, `debug`, `trace`, `off`) or per-module
+    /// filters (`microcred_server=debug,warn`); default `info`.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// `text` (default) or `json`: one JSON object per line.
+    #[serde(default, deserialize_with = "log_format")]
+    pub format: Option<LogFormat>,
+}
+
+/// `[log] format`, with an error that names the key and the accepted values.
+fn log_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<LogFormat>, D::Error> {
+    let text = String::deserialize(d)?;
+    <LogFormat as clap::ValueEnum>::from_str(&text, false)
+        .map(Some)
+        .map_err(|_| {
+            serde::de::Error::custom(format!(
+                "[log] format {text:?} is not valid: \"text\" or \"json\""
+            ))
+        })
 }
 
 /// `[contexts]`: context files for URLs microcred does not bundle, for issuing
@@ -132,6 +169,13 @@ pub struct LimitsConfig {
     /// before the connection is closed.
     #[serde(default = "default_header_timeout")]
     pub header_timeout_seconds: u64,
+    /// Most JSON values in one request body; more are answered `413`.
+    #[serde(default = "default_max_json_values")]
+    pub max_json_values: usize,
+    /// Most JSON values in the parsed bodies of all requests at once; a request
+    /// whose body does not fit waits until earlier ones are done.
+    #[serde(default = "default_max_json_values_in_flight")]
+    pub max_json_values_in_flight: usize,
 }
 
 impl Default for LimitsConfig {
@@ -143,6 +187,8 @@ impl Default for LimitsConfig {
             max_queued_requests: DEFAULT_MAX_QUEUED_REQUESTS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_timeout_seconds: DEFAULT_HEADER_TIMEOUT_SECONDS,
+            max_json_values: DEFAULT_MAX_JSON_VALUES,
+            max_json_values_in_flight: DEFAULT_MAX_JSON_VALUES_IN_FLIGHT,
         }
     }
 }
@@ -161,6 +207,14 @@ fn default_max_connections() -> usize {
 
 fn default_header_timeout() -> u64 {
     DEFAULT_HEADER_TIMEOUT_SECONDS
+}
+
+fn default_max_json_values() -> usize {
+    DEFAULT_MAX_JSON_VALUES
+}
+
+fn default_max_json_values_in_flight() -> usize {
+    DEFAULT_MAX_JSON_VALUES_IN_FLIGHT
 }
 
 fn default_max_body() -> usize {
@@ -230,6 +284,9 @@ impl Config {
         for p in config.contexts.files.values_mut() {
             rebase(p);
         }
+        if let Some(level) = &config.log.level {
+            crate::log::parse_filter(level).map_err(|e| err(format!("[log] level: {e}")))?;
+        }
         if config.limits.max_body_bytes == 0 || config.limits.timeout_seconds == 0 {
             return Err(err(
                 "[limits] max_body_bytes and timeout_seconds must be greater than 0".into(),
@@ -249,6 +306,16 @@ impl Config {
             return Err(err(
                 "[limits] max_concurrent_requests or max_connections is too large".into(),
             ));
+        }
+        if l.max_json_values == 0 || l.max_json_values > l.max_json_values_in_flight {
+            return Err(err(
+                "[limits] max_json_values must be greater than 0 and at most max_json_values_in_flight".into(),
+            ));
+        }
+        // One permit per value, taken at once (a u32) from a Tokio semaphore.
+        if l.max_json_values_in_flight > tokio::sync::Semaphore::MAX_PERMITS.min(u32::MAX as usize)
+        {
+            return Err(err("[limits] max_json_values_in_flight is too large".into()));
         }
         Ok(config)
     }

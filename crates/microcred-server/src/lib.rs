@@ -12,6 +12,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod app;
+mod budget;
 pub mod config;
 // Encrypted key files are opened by the core's implementation, the one
 // `microcred-sign` writes them with (one implementation, one format).
@@ -51,6 +52,14 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     tokio::pin!(stop);
     loop {
         // A permit first: at the cap, connections wait unaccepted.
+        if connections.available_permits() == 0 {
+            // Said once per wait: an operator sees the cap reached, and a test knows
+            // the next connection waits (nothing is accepted until a permit is free).
+            tracing::debug!(
+                open = limits.max_connections,
+                "at the connection cap: the next connection waits until one closes"
+            );
+        }
         let permit = tokio::select! {
             permit = Arc::clone(&connections).acquire_owned() => match permit {
                 Ok(p) => p,

@@ -24,15 +24,37 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the process's log subscriber: events at `level` and above (a
-/// `tracing` filter, e.g. `info` or `microcred_server=debug,warn`) written to
-/// stderr in `format`.
+/// The level names a filter may be made of alone (without `target=`).
+const LEVELS: &[&str] = &["off", "error", "warn", "info", "debug", "trace"];
+
+/// Reads a log filter: a level (`error`, `warn`, `info`, `debug`, `trace`, `off`) or
+/// comma-separated `tracing` directives (`microcred_server=debug,warn`).
+///
+/// Stricter than `tracing`'s own syntax, where a bare word is a module name: a
+/// misspelt level (`verbose`, `infos`) would silently log nothing of ours.
+///
+/// # Errors
+/// A message saying what is wrong with `filter`.
+pub fn parse_filter(filter: &str) -> Result<tracing_subscriber::EnvFilter, String> {
+    for directive in filter.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        if !directive.contains('=') && !LEVELS.contains(&directive.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "{directive:?} is not a log level (one of {}) nor a module=level filter",
+                LEVELS.join(", ")
+            ));
+        }
+    }
+    tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| format!("{filter:?}: {e}"))
+}
+
+/// Installs the process's log subscriber: events at `level` and above (a filter
+/// read by [`parse_filter`], e.g. `info` or `microcred_server=debug,warn`) written
+/// to stderr in `format`.
 ///
 /// # Errors
 /// When `level` is not a valid filter.
 pub fn init(level: &str, format: LogFormat) -> Result<(), String> {
-    let filter = tracing_subscriber::EnvFilter::try_new(level)
-        .map_err(|e| format!("log level {level:?} is not valid: {e}"))?;
+    let filter = parse_filter(level)?;
     let builder = tracing_subscriber::fmt()
         .with_writer(|| Stderr)
         .with_ansi(false)

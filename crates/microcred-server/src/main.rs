@@ -25,26 +25,19 @@ struct Cli {
     /// (e.g. 127.0.0.1:0 for any free port).
     #[arg(long, value_name = "ADDR")]
     bind: Option<std::net::SocketAddr>,
-    /// Log lines as text or as one JSON object per line.
-    #[arg(long, value_name = "FORMAT", default_value = "text")]
-    log_format: LogFormat,
-    /// What to log: a level (`error`, `warn`, `info`, `debug`, `trace`) or
-    /// per-module filters; default: the `MICROCRED_LOG` environment variable, else `info`.
+    /// Log lines as text or as one JSON object per line; default: the configuration's
+    /// `[log] format`, else `text`.
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+    /// What to log: a level (`error`, `warn`, `info`, `debug`, `trace`, `off`) or
+    /// per-module filters (`microcred_server=debug,warn`); default: the `MICROCRED_LOG`
+    /// environment variable, else the configuration's `[log] level`, else `info`.
     #[arg(long, value_name = "FILTER")]
     log_level: Option<String>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let level = cli
-        .log_level
-        .clone()
-        .or_else(|| std::env::var("MICROCRED_LOG").ok())
-        .unwrap_or_else(|| "info".to_owned());
-    if let Err(e) = microcred_server::log::init(&level, cli.log_format) {
-        let _ = writeln!(std::io::stderr(), "microcred-server: error: {e}");
-        return ExitCode::from(2);
-    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -54,16 +47,42 @@ fn main() -> ExitCode {
     }
 }
 
+/// Installs the log: the command line first, then `MICROCRED_LOG` (the level), then
+/// the configuration's `[log]`; the error names where a bad level came from.
+fn init_log(cli: &Cli, config: &Config) -> anyhow::Result<()> {
+    let env = std::env::var("MICROCRED_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let (level, from) = match (&cli.log_level, env, &config.log.level) {
+        (Some(l), _, _) => (l.clone(), "--log-level"),
+        (None, Some(l), _) => (l, "MICROCRED_LOG"),
+        (None, None, Some(l)) => (l.clone(), "[log] level"),
+        (None, None, None) => ("info".to_owned(), "the default"),
+    };
+    let format = cli.log_format.or(config.log.format).unwrap_or_default();
+    microcred_server::log::init(&level, format).map_err(|e| anyhow::anyhow!("{from}: {e}"))
+}
+
 fn run(cli: &Cli) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&cli.config)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", cli.config.display()))?;
     let config = Config::from_toml(&text, &cli.config)?;
+    // After the configuration (it may set the level), before the files it names are
+    // read (what is found there is logged).
+    init_log(cli, &config)?;
     let state = AppState::load(&config)?;
     let bind = match (cli.bind, config.bind) {
         (Some(b), _) | (None, Some(b)) => b,
         (None, None) => DEFAULT_BIND.parse()?,
     };
-    let runtime = tokio::runtime::Runtime::new()?;
+    // Verification and signing are CPU work: blocking threads beyond the cores add no
+    // throughput, and each thread's allocator arena (glibc) keeps the memory it once
+    // held, so that 64 threads would multiply the peak the JSON budget bounds.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(cores)
+        .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(bind)
             .await
