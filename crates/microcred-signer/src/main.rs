@@ -12,17 +12,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod commands;
-mod compiled;
-mod did_web;
-mod files;
-mod interrupt;
-mod learners;
-mod ledger;
-mod passphrase;
-mod profiles;
 mod suite;
-mod template;
-mod test_hook;
+
+// The library's modules, under the names the commands have always used.
+use microcred_signer::{
+    compiled, did_web, files, interrupt, learners, ledger, passphrase, profiles, template,
+    test_hook,
+};
 
 use std::io::Write as _;
 use std::process::ExitCode;
