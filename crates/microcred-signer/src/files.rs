@@ -12,7 +12,6 @@ use microcred_core::key_encryption;
 use microcred_core::keys::{KeyFile, KeyFileError};
 use zeroize::Zeroizing;
 
-
 /// Reads at most `limit` bytes from a file (or stdin for `-`), failing on larger input
 /// before reading it whole.
 pub fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
@@ -74,11 +73,7 @@ pub const TEMP_RANDOM_LEN: usize = 6;
 /// durable at once with [`sync_file_system`] before renaming them to their names
 /// (`TempPath::persist`). Where there is no `syncfs` the file is flushed here,
 /// one by one. Dropping the returned path removes the file.
-pub fn write_temp(
-    dir: &Path,
-    bytes: &[u8],
-    mode: u32,
-) -> anyhow::Result<tempfile::TempPath> {
+pub fn write_temp(dir: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<tempfile::TempPath> {
     let mut tmp = create_temp(dir, mode)?;
     tmp.write_all(bytes)
         .with_context(|| format!("writing {}", tmp.path().display()))?;
@@ -116,12 +111,7 @@ pub fn sync_file_system(_dir: &Path) -> anyhow::Result<()> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, flushed to disk, then renamed over (or, without `force`, to)
 /// the target. Readers never see a half-written file.
-pub fn write_atomic(
-    path: &Path,
-    bytes: &[u8],
-    force: bool,
-    mode: u32,
-) -> anyhow::Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool, mode: u32) -> anyhow::Result<()> {
     let tmp = synced_temp_beside(path, bytes, mode, |_| Ok(()))?;
     if force {
         tmp.persist(path)

@@ -365,10 +365,7 @@ impl Template {
     /// [`fill`](Self::fill) puts in place): every column used must hold a
     /// string, number or boolean, a string not blank. The issuance rules are
     /// [`fill_checked`](Self::fill_checked)'s.
-    pub fn fill_values(
-        &self,
-        row: &Map<String, Value>,
-    ) -> Result<Vec<Value>, Vec<FillError>> {
+    pub fn fill_values(&self, row: &Map<String, Value>) -> Result<Vec<Value>, Vec<FillError>> {
         let (values, errors) = self.fill_each(row);
         if errors.is_empty() {
             Ok(values)
