@@ -6,8 +6,9 @@
 //! - [`template`]: credential templates with `{{column}}` placeholders;
 //! - [`profiles`]: framework profiles checked before signing;
 //! - [`did_web`]: did:web identifiers and DID documents;
-//! - feature `ledger`: [`ledger`] (the issuance ledger), [`learners`] (learner
-//!   lists), [`compiled`] (templates compiled for batch signing);
+//! - feature `learners`: [`learners`] (learner lists);
+//! - feature `ledger` (with `learners`): [`ledger`] (the issuance ledger),
+//!   [`compiled`] (templates compiled for batch signing);
 //! - feature `cli` (the default, which the `microcred-sign` binary needs):
 //!   [`passphrase`] (passphrase sources, terminal prompts) and [`interrupt`]
 //!   (Ctrl-C and SIGTERM during a batch).
@@ -69,7 +70,7 @@ pub mod did_web;
 pub mod files;
 #[cfg(feature = "cli")]
 pub mod interrupt;
-#[cfg(feature = "ledger")]
+#[cfg(feature = "learners")]
 pub mod learners;
 #[cfg(feature = "ledger")]
 pub mod ledger;
