@@ -6,14 +6,17 @@
 //! - [`template`]: credential templates with `{{column}}` placeholders;
 //! - [`profiles`]: framework profiles checked before signing;
 //! - [`did_web`]: did:web identifiers and DID documents;
+//! - [`suite`]: signing with the chosen cryptosuite(s), fallback warnings on stderr;
 //! - feature `learners`: [`learners`] (learner lists);
 //! - feature `ledger` (with `learners`): [`ledger`] (the issuance ledger),
 //!   [`compiled`] (templates compiled for batch signing);
 //! - feature `cli` (the default, which the `microcred-sign` binary needs):
-//!   [`passphrase`] (passphrase sources, terminal prompts) and [`interrupt`]
-//!   (Ctrl-C and SIGTERM during a batch).
+//!   [`passphrase`] (passphrase sources, terminal prompts), [`interrupt`]
+//!   (Ctrl-C and SIGTERM during a batch) and [`batch`] (batch issuance: one
+//!   [`batch::Request`], its progress and messages still written to stderr).
 //!
-//! The binary's `main.rs` and `commands/*` parse arguments and render.
+//! The binary's `main.rs` and `commands/*` parse arguments and render (its
+//! `commands/batch.rs` only turns the arguments into a [`batch::Request`]).
 //!
 //! # Example
 //!
@@ -64,6 +67,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "cli")]
+pub mod batch;
 #[cfg(feature = "ledger")]
 pub mod compiled;
 pub mod did_web;
@@ -77,5 +82,6 @@ pub mod ledger;
 #[cfg(feature = "cli")]
 pub mod passphrase;
 pub mod profiles;
+pub mod suite;
 pub mod template;
 pub mod test_hook;

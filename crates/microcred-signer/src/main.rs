@@ -12,12 +12,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod commands;
-mod suite;
 
 // The library's modules, under the names the commands have always used.
 use microcred_signer::{
-    compiled, did_web, files, interrupt, learners, ledger, passphrase, profiles, template,
-    test_hook,
+    batch, did_web, files, interrupt, learners, ledger, passphrase, profiles, suite,
 };
 
 use std::io::Write as _;

@@ -376,7 +376,7 @@ impl Template {
 
     /// [`fill_values`](Self::fill_values), and the credential the row makes
     /// checked against the issuance rules as far as its values change them
-    /// ([`Rules::check`]; the rest was checked once by [`rules`](Self::rules)).
+    /// (`Rules::check`; the rest was checked once by [`rules`](Self::rules)).
     /// Every problem is returned: those of filling, then those of the rules
     /// (for the values that could be filled). Warnings are pushed to `warnings`.
     pub fn fill_checked(
@@ -420,7 +420,7 @@ impl Template {
     /// server apply) for the credentials this template makes, split in two:
     /// what the template fixes is checked here, once, on `complete(document)` —
     /// the template completed as signing completes it (id, issuer,
-    /// `validFrom`) — and what a row's values change is left to [`Rules::check`].
+    /// `validFrom`) — and what a row's values change is left to `Rules::check`.
     ///
     /// The split follows the rules' own structure ([`issuance::validate`]):
     /// the required members, each member of [`issuance::CHECKED_MEMBERS`] on

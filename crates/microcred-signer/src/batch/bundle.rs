@@ -29,11 +29,11 @@ use microcred_core::multibase::hex;
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
+use super::Request;
 use super::{
     Context, Counts, Job, JobKind, Layout, OwnKey, Place, Prepared, Progress, check_restored,
     reservation, signed_credential_into, sync_dir,
 };
-use crate::cli::BatchArgs;
 use crate::files;
 use crate::ledger::{Ledger, Reservation, State};
 
@@ -142,7 +142,7 @@ impl Bundle {
     #[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
     pub(super) fn issue(
         &self,
-        args: &BatchArgs,
+        args: &Request,
         pool: &rayon::ThreadPool,
         prepared: Vec<Prepared>,
         ctx: &Context<'_>,
