@@ -19,7 +19,7 @@
 mod bundle;
 
 use std::collections::HashMap;
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -195,7 +195,7 @@ struct Counts {
 /// When an input cannot be used, rows have problems (with [`OnError::Abort`]), the
 /// ledger or an output cannot be written, or the batch is interrupted
 /// ([`crate::interrupt::Interrupted`]); the message says what and where.
-pub fn run(args: &Request) -> anyhow::Result<()> {
+pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
     let mut err = std::io::stderr();
     // Before the key: a mistyped profile name costs no passphrase.
     let profiles = crate::profiles::load(&args.profile)?;
@@ -428,6 +428,7 @@ pub fn run(args: &Request) -> anyhow::Result<()> {
                 ledger.as_mut(),
                 &place,
                 &mut counts,
+                progress,
             )?;
             return finish(args, &counts, &errors);
         }
@@ -454,7 +455,15 @@ pub fn run(args: &Request) -> anyhow::Result<()> {
             "microcred-sign: resuming {resuming} credential(s) an interrupted run had started"
         )?;
     }
-    sign_all(&pool, &jobs, &ctx, ledger.as_mut(), out_dir, &mut counts)?;
+    sign_all(
+        &pool,
+        &jobs,
+        &ctx,
+        ledger.as_mut(),
+        out_dir,
+        &mut counts,
+        progress,
+    )?;
     finish(args, &counts, &errors)
 }
 
@@ -1002,12 +1011,13 @@ fn sign_all(
     mut ledger: Option<&mut Ledger>,
     out_dir: &Path,
     counts: &mut Counts,
+    progress: &mut dyn Progress,
 ) -> anyhow::Result<()> {
     if jobs.is_empty() {
         return Ok(());
     }
     let total = u64::try_from(jobs.len()).unwrap_or(u64::MAX);
-    let mut progress = Progress::new(total);
+    let mut progress = Meter::new(progress, total);
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<anyhow::Result<Done>>();
     let mut failure: Option<anyhow::Error> = None;
@@ -1556,66 +1566,55 @@ fn print_summary(
     Ok(())
 }
 
-/// A progress bar on a terminal; otherwise a plain line every few seconds.
-enum Progress {
-    Bar(indicatif::ProgressBar),
-    Lines {
-        done: u64,
-        total: u64,
-        last: Instant,
-    },
+/// How far signing has got, for the caller to show (`microcred-sign` draws a bar on
+/// a terminal, or prints a line every few seconds).
+pub trait Progress {
+    /// Signing starts, with `total` credentials to sign and write.
+    fn start(&mut self, total: u64);
+    /// `done` of `total` credentials are signed and written.
+    fn advance(&mut self, done: u64, total: u64);
+    /// Signing goes on: called after each group of credentials received, and at
+    /// least every 200 ms while none is.
+    fn tick(&mut self) {}
+    /// Signing is over: finished, failed or interrupted.
+    fn finish(&mut self);
 }
 
-impl Progress {
-    const LINE_EVERY: Duration = Duration::from_secs(2);
+/// No progress shown.
+impl Progress for () {
+    fn start(&mut self, _total: u64) {}
+    fn advance(&mut self, _done: u64, _total: u64) {}
+    fn finish(&mut self) {}
+}
 
-    fn new(total: u64) -> Self {
-        if std::io::stderr().is_terminal() {
-            let bar = indicatif::ProgressBar::new(total);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} signed  {elapsed} elapsed, eta {eta}",
-            ) {
-                bar.set_style(style);
-            }
-            Self::Bar(bar)
-        } else {
-            Self::Lines {
-                done: 0,
-                total,
-                last: Instant::now(),
-            }
+/// One signing phase's count, reported to the caller's [`Progress`].
+struct Meter<'a> {
+    sink: &'a mut dyn Progress,
+    done: u64,
+    total: u64,
+}
+
+impl<'a> Meter<'a> {
+    fn new(sink: &'a mut dyn Progress, total: u64) -> Self {
+        sink.start(total);
+        Self {
+            sink,
+            done: 0,
+            total,
         }
     }
 
     fn inc(&mut self) {
-        match self {
-            Self::Bar(bar) => bar.inc(1),
-            Self::Lines { done, .. } => *done += 1,
-        }
+        self.done += 1;
+        self.sink.advance(self.done, self.total);
     }
 
     fn tick(&mut self) {
-        if let Self::Lines { done, total, last } = self {
-            if last.elapsed() >= Self::LINE_EVERY {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "microcred-sign: signed {done} of {total}"
-                );
-                *last = Instant::now();
-            }
-        }
+        self.sink.tick();
     }
 
     fn finish(&mut self) {
-        match self {
-            Self::Bar(bar) => bar.finish_and_clear(),
-            Self::Lines { done, total, .. } => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "microcred-sign: signed {done} of {total}"
-                );
-            }
-        }
+        self.sink.finish();
     }
 }
 
@@ -1953,7 +1952,7 @@ mod tests {
             already_issued: 2,
             ..Counts::default()
         };
-        let err = sign_all(&pool, &jobs, &ctx, None, d, &mut counts).unwrap_err();
+        let err = sign_all(&pool, &jobs, &ctx, None, d, &mut counts, &mut ()).unwrap_err();
         let stopped = err.downcast_ref::<crate::interrupt::Interrupted>().unwrap();
         assert_eq!(stopped.code, 130);
         assert_eq!(

@@ -13,10 +13,12 @@
 //! - feature `cli` (the default, which the `microcred-sign` binary needs):
 //!   [`passphrase`] (passphrase sources, terminal prompts), [`interrupt`]
 //!   (Ctrl-C and SIGTERM during a batch) and [`batch`] (batch issuance: one
-//!   [`batch::Request`], its progress and messages still written to stderr).
+//!   [`batch::Request`], signing progress through [`batch::Progress`]; its other
+//!   messages are still written to stderr).
 //!
 //! The binary's `main.rs` and `commands/*` parse arguments and render (its
-//! `commands/batch.rs` only turns the arguments into a [`batch::Request`]).
+//! `commands/batch.rs` turns the arguments into a [`batch::Request`] and draws the
+//! progress).
 //!
 //! # Example
 //!

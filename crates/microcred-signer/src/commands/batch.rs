@@ -1,11 +1,14 @@
 //! `microcred-sign batch`: the arguments as a library request
-//! ([`microcred_signer::batch`] does the work).
+//! ([`microcred_signer::batch`] does the work), and its progress on stderr.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::time::{Duration, Instant};
 
 use crate::cli::BatchArgs;
 
 /// Runs `batch` with the parsed arguments.
 pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
-    crate::batch::run(&crate::batch::Request {
+    let request = crate::batch::Request {
         key: args.key.clone(),
         passphrase: args.passphrase.source(),
         suite: args.suite,
@@ -24,5 +27,75 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         allow_reissue: args.allow_reissue,
         jobs: args.jobs,
         json: args.json,
-    })
+    };
+    crate::batch::run(&request, &mut Shown::None)
+}
+
+/// A progress bar on a terminal; otherwise a plain line every few seconds.
+enum Shown {
+    /// Signing has not started.
+    None,
+    Bar(indicatif::ProgressBar),
+    Lines {
+        done: u64,
+        total: u64,
+        last: Instant,
+    },
+}
+
+impl Shown {
+    const LINE_EVERY: Duration = Duration::from_secs(2);
+}
+
+impl crate::batch::Progress for Shown {
+    fn start(&mut self, total: u64) {
+        *self = if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} signed  {elapsed} elapsed, eta {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            Self::Bar(bar)
+        } else {
+            Self::Lines {
+                done: 0,
+                total,
+                last: Instant::now(),
+            }
+        };
+    }
+
+    fn advance(&mut self, now: u64, _total: u64) {
+        match self {
+            Self::Bar(bar) => bar.set_position(now),
+            Self::Lines { done, .. } => *done = now,
+            Self::None => {}
+        }
+    }
+
+    fn tick(&mut self) {
+        if let Self::Lines { done, total, last } = self {
+            if last.elapsed() >= Self::LINE_EVERY {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "microcred-sign: signed {done} of {total}"
+                );
+                *last = Instant::now();
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        match std::mem::replace(self, Self::None) {
+            Self::Bar(bar) => bar.finish_and_clear(),
+            Self::Lines { done, total, .. } => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "microcred-sign: signed {done} of {total}"
+                );
+            }
+            Self::None => {}
+        }
+    }
 }
