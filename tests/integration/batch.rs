@@ -1395,3 +1395,65 @@ fn a_jsonl_batch_that_fails_while_signing_records_none_of_its_new_rows() {
     assert!(!bundle.exists());
     assert!(bundle_temps(&dir).is_empty());
 }
+
+/// The signer library's batch reports its signing progress to the caller's
+/// `batch::Progress`, credential by credential; the binary prints it as a closing
+/// count when stderr is not a terminal.
+#[test]
+fn batch_progress_goes_to_the_callers_progress_and_the_binary_prints_it() {
+    use microcred_signer::batch::{self, OnError, Progress, Request};
+
+    #[derive(Default)]
+    struct Seen {
+        started: Vec<u64>,
+        advanced: Vec<(u64, u64)>,
+        finished: usize,
+    }
+    impl Progress for Seen {
+        fn start(&mut self, total: u64) {
+            self.started.push(total);
+        }
+        fn advance(&mut self, done: u64, total: u64) {
+            self.advanced.push((done, total));
+        }
+        fn finish(&mut self) {
+            self.finished += 1;
+        }
+    }
+
+    let s = Setup::new();
+    let template = s.template();
+    let learners = s.write("learners.csv", &learners_csv(7));
+    let out = s.path("out");
+    let request = Request {
+        key: s.key.clone(),
+        passphrase: microcred_signer::passphrase::PassphraseSource::Unspecified,
+        suite: Some(microcred_core::suite::Suite::Jcs),
+        template: template.clone(),
+        learners: learners.clone(),
+        format: None,
+        delimiter: ',',
+        out: Some(out.clone()),
+        out_jsonl: None,
+        id_column: Some("student".into()),
+        ledger: None,
+        on_error: OnError::Abort,
+        profile: Vec::new(),
+        allow_noncompliant: false,
+        allow_expired: false,
+        allow_reissue: false,
+        jobs: Some(2),
+        json: false,
+    };
+    let mut seen = Seen::default();
+    batch::run(&request, &mut seen).unwrap();
+    assert_eq!(seen.started, [7]);
+    assert_eq!(seen.advanced, (1..=7).map(|d| (d, 7)).collect::<Vec<_>>());
+    assert_eq!(seen.finished, 1);
+    assert_eq!(json_files(&out).len(), 7);
+
+    s.batch(&template, &learners, &s.path("by-the-binary"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("microcred-sign: signed 7 of 7\n"));
+}
