@@ -212,75 +212,9 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
     let issued_at = datetime::format(checked_at);
     let rules = template_rules(args, &template, &controller, checked_at)?;
     let compiled = Compiled::new(&template, &controller, args.ledger.is_some(), complete);
-    let format = args
-        .format
-        .or_else(|| Format::from_path(&args.learners))
-        .with_context(|| {
-            format!(
-                "cannot tell the format of {} from its name; pass --format csv or --format jsonl",
-                args.learners.display()
-            )
-        })?;
-    let delimiter = u8::try_from(u32::from(args.delimiter))
-        .ok()
-        .filter(u8::is_ascii)
-        .with_context(|| {
-            format!(
-                "--delimiter {:?} must be one ASCII character",
-                args.delimiter
-            )
-        })?;
-    let learners = learners::read(&args.learners, format, delimiter)?;
-    if learners.rows.is_empty() && learners.errors.is_empty() {
-        bail!("{}: no learner rows", args.learners.display());
-    }
+    let learners = read_learners(args, &template)?;
 
-    // A placeholder no column can fill is a mistake in the template or the
-    // list, not in a row: stop before signing anything.
-    let missing: Vec<String> = template
-        .columns()
-        .into_iter()
-        .filter(|c| !learners.columns.contains(*c))
-        .map(|c| format!("{{{{{c}}}}} (at {})", template.paths_of(c).join(", ")))
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "template {}: no column of {} for placeholder{} {}; the columns are: {}",
-            args.template.display(),
-            args.learners.display(),
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", "),
-            learners
-                .columns
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    if let Some(col) = &args.id_column {
-        if !learners.columns.contains(col) {
-            bail!(
-                "--id-column {col:?}: {} has no such column",
-                args.learners.display()
-            );
-        }
-    }
-
-    let output = match (&args.out, &args.out_jsonl) {
-        (_, Some(file)) => Output::Bundle(bundle::Bundle::resolve(file)?),
-        (Some(dir), None) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            let out_dir = std::fs::canonicalize(dir)
-                .with_context(|| format!("cannot resolve {}", dir.display()))?;
-            if out_dir.to_str().is_none() {
-                bail!("{}: the path is not UTF-8", out_dir.display());
-            }
-            Output::Dir(out_dir)
-        }
-        (None, None) => bail!("pass --out DIR (one file per credential) or --out-jsonl FILE"),
-    };
+    let output = resolve_output(args)?;
     let source_file = std::fs::canonicalize(&args.learners)
         .unwrap_or_else(|_| args.learners.clone())
         .display()
@@ -361,15 +295,7 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         return Err(interrupt.stopped(0, total, true));
     }
 
-    let mut ledger = match &args.ledger {
-        Some(path) => {
-            let l = Ledger::open(path)?;
-            l.check_issuer(&controller)?;
-            l.lock_exclusive()?;
-            Some(l)
-        }
-        None => None,
-    };
+    let mut ledger = open_ledger(args, &controller)?;
     let removed = match &output {
         Output::Dir(out_dir) => remove_stale_temp_files(out_dir)?,
         Output::Bundle(b) => b.remove_stale_temp_files()?,
@@ -465,6 +391,97 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         progress,
     )?;
     finish(args, &counts, &errors)
+}
+
+/// The learner list, read and checked against the template: every placeholder has
+/// its column, and so has `--id-column`.
+fn read_learners(args: &Request, template: &Template) -> anyhow::Result<learners::Learners> {
+    let format = args
+        .format
+        .or_else(|| Format::from_path(&args.learners))
+        .with_context(|| {
+            format!(
+                "cannot tell the format of {} from its name; pass --format csv or --format jsonl",
+                args.learners.display()
+            )
+        })?;
+    let delimiter = u8::try_from(u32::from(args.delimiter))
+        .ok()
+        .filter(u8::is_ascii)
+        .with_context(|| {
+            format!(
+                "--delimiter {:?} must be one ASCII character",
+                args.delimiter
+            )
+        })?;
+    let learners = learners::read(&args.learners, format, delimiter)?;
+    if learners.rows.is_empty() && learners.errors.is_empty() {
+        bail!("{}: no learner rows", args.learners.display());
+    }
+
+    // A placeholder no column can fill is a mistake in the template or the
+    // list, not in a row: stop before signing anything.
+    let missing: Vec<String> = template
+        .columns()
+        .into_iter()
+        .filter(|c| !learners.columns.contains(*c))
+        .map(|c| format!("{{{{{c}}}}} (at {})", template.paths_of(c).join(", ")))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "template {}: no column of {} for placeholder{} {}; the columns are: {}",
+            args.template.display(),
+            args.learners.display(),
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", "),
+            learners
+                .columns
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(col) = &args.id_column {
+        if !learners.columns.contains(col) {
+            bail!(
+                "--id-column {col:?}: {} has no such column",
+                args.learners.display()
+            );
+        }
+    }
+    Ok(learners)
+}
+
+/// Where the credentials go: the output directory (created, absolute, UTF-8) or
+/// the one JSON Lines bundle.
+fn resolve_output(args: &Request) -> anyhow::Result<Output> {
+    Ok(match (&args.out, &args.out_jsonl) {
+        (_, Some(file)) => Output::Bundle(bundle::Bundle::resolve(file)?),
+        (Some(dir), None) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let out_dir = std::fs::canonicalize(dir)
+                .with_context(|| format!("cannot resolve {}", dir.display()))?;
+            if out_dir.to_str().is_none() {
+                bail!("{}: the path is not UTF-8", out_dir.display());
+            }
+            Output::Dir(out_dir)
+        }
+        (None, None) => bail!("pass --out DIR (one file per credential) or --out-jsonl FILE"),
+    })
+}
+
+/// The ledger of `--ledger`, checked to be this key's and held by this process
+/// alone until it exits.
+fn open_ledger(args: &Request, controller: &str) -> anyhow::Result<Option<Ledger>> {
+    let Some(path) = &args.ledger else {
+        return Ok(None);
+    };
+    let l = Ledger::open(path)?;
+    l.check_issuer(controller)?;
+    l.lock_exclusive()?;
+    Ok(Some(l))
 }
 
 /// Where new ledger rows come from: the learner list and the batch's start.
