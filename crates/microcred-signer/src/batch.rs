@@ -369,8 +369,7 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         prepared,
         out_empty,
         ledger.as_mut(),
-        &key,
-        &controller,
+        &OwnKey::new(&key, &controller),
         &place,
         &mut counts,
     )?;
@@ -865,22 +864,20 @@ fn file_stem(id: &str) -> String {
 }
 
 /// Decides, for every prepared row, whether it is new, to be resumed, to be
-/// restored, or already done; records the new ones in the ledger.
-#[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
+/// restored, or already done (a file there must be signed by `own`); records the
+/// new ones in the ledger.
 fn plan(
     args: &Request,
     prepared: Vec<Prepared>,
     out_empty: bool,
     mut ledger: Option<&mut Ledger>,
-    key: &KeyFile,
-    controller: &str,
+    own: &OwnKey,
     place: &Place<'_>,
     counts: &mut Counts,
 ) -> anyhow::Result<Vec<Job>> {
     let mut jobs = Vec::with_capacity(prepared.len());
     let mut fresh = Vec::new();
     let mut reservations = Vec::new();
-    let own = OwnKey::new(key, controller);
     let exists = |path: &Path| !out_empty && path.exists();
     // A directory the ledger has no file in: no row to look up.
     let known = match (&ledger, prepared.first()) {
