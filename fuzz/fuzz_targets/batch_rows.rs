@@ -1,21 +1,14 @@
 //! Batch issuance input: learner lists (CSV with a header, or JSON Lines) and the
-//! credential template they fill. The signer's own source files are compiled here
-//! (`#[path]`): what is fuzzed is what ships, without making the binary crate's
-//! modules public API.
+//! credential template they fill, through the signer's library (`microcred_signer`):
+//! what is fuzzed is what ships.
 //!
 //! Input layout: first byte selects the format and delimiter; the rest is the list.
 //! Every row read is then used to fill a fixed template.
 
 #![no_main]
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../crates/microcred-signer/src/learners.rs"]
-mod learners;
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../crates/microcred-signer/src/template.rs"]
-mod template;
-
 use libfuzzer_sys::fuzz_target;
+use microcred_signer::{learners, template};
 
 /// A template using placeholders whole (typed) and inside text.
 const TEMPLATE: &str = r#"{

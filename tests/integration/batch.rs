@@ -11,10 +11,17 @@ use predicates::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
+use microcred_signer::ledger::{Ledger, Record, State};
+
 use crate::common::{bin, hex, repo};
 
 fn sign() -> Command {
     Command::new(bin("microcred-sign"))
+}
+
+/// The ledger's credentials in index order, read through the signer library's API.
+pub(crate) fn ledger_records(ledger: &Path) -> Vec<Record> {
+    Ledger::open(ledger).unwrap().list().unwrap()
 }
 
 pub(crate) const BASE: &str = "https://uni.example/status/2025";
@@ -271,40 +278,22 @@ fn a_batch_killed_twice_resumes_to_exactly_one_valid_credential_per_row() {
     assert_eq!(indexes, (0..ROWS as u64).collect::<HashSet<_>>());
 
     // The ledger agrees with the files, row for row.
-    let db = rusqlite::Connection::open(&ledger).unwrap();
-    let mut stmt = db
-        .prepare("SELECT credential_id, out_file, file_sha256, status_index, state, learner_id FROM credentials")
-        .unwrap();
-    let rows: Vec<(String, String, String, u64, String, String)> = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let db = Ledger::open(&ledger).unwrap();
+    let rows = db.list().unwrap();
     assert_eq!(rows.len(), ROWS);
-    for (id, out_file, sha, index, state, learner) in rows {
+    for r in rows {
+        let id = r.credential_id;
         let (file, file_sha, file_index) = &by_id[&id];
-        assert_eq!(Path::new(&out_file), std::fs::canonicalize(file).unwrap());
-        assert_eq!(&sha, file_sha, "{id}");
-        assert_eq!(index, *file_index);
-        assert_eq!(state, "issued");
-        assert_eq!(file.file_stem().unwrap().to_str().unwrap(), learner);
+        assert_eq!(
+            Path::new(&r.out_file.unwrap()),
+            std::fs::canonicalize(file).unwrap()
+        );
+        assert_eq!(r.file_sha256.as_ref(), Some(file_sha), "{id}");
+        assert_eq!(r.status_index, *file_index);
+        assert_eq!(r.state, State::Issued);
+        assert_eq!(file.file_stem().unwrap().to_str(), r.learner_id.as_deref());
     }
-    let next: String = db
-        .query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(next, ROWS.to_string());
-    drop(stmt);
+    assert_eq!(db.next_index().unwrap(), ROWS as u64);
     drop(db);
 
     // Running it once more changes nothing.
@@ -448,11 +437,7 @@ fn a_placeholder_without_a_column_fails_before_anything_is_signed() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no learner rows"));
-    let db = rusqlite::Connection::open(&ledger).unwrap();
-    let n: i64 = db
-        .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(ledger_records(&ledger).len(), 0);
 }
 
 #[test]
@@ -932,6 +917,8 @@ fn a_rerun_adopts_files_written_before_the_crash_and_resigns_missing_ones_identi
         .iter()
         .map(|p| std::fs::read(p).unwrap())
         .collect();
+    // A crash after the rows were recorded, before they were marked: written with SQL,
+    // as the ledger's API never moves a credential back to pending.
     let db = rusqlite::Connection::open(&ledger).unwrap();
     db.execute(
         "UPDATE credentials SET state = 'pending', file_sha256 = NULL WHERE learner_id IN ('s00001', 's00002', 's00003')",
@@ -962,14 +949,13 @@ fn a_rerun_adopts_files_written_before_the_crash_and_resigns_missing_ones_identi
         .map(|p| std::fs::read(p).unwrap())
         .collect();
     assert_eq!(before, after);
-    let db = rusqlite::Connection::open(&ledger).unwrap();
-    let pending: i64 = db
-        .query_row(
-            "SELECT count(*) FROM credentials WHERE state != 'issued' OR file_sha256 IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let db = Ledger::open(&ledger).unwrap();
+    let pending = db
+        .list()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.state != State::Issued || r.file_sha256.is_none())
+        .count();
     assert_eq!(pending, 0);
     // A batch holds the ledger alone: while another program has it open, it waits, then stops.
     batch()
@@ -1040,19 +1026,16 @@ fn a_batch_leaves_only_complete_named_files_with_or_without_a_ledger() {
         }
     }
     // Every row of the ledger is issued, with the SHA-256 of its file.
-    let db = rusqlite::Connection::open(&ledger).unwrap();
-    let mut stmt = db
-        .prepare("SELECT out_file, file_sha256, state FROM credentials")
-        .unwrap();
-    let rows: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let rows = ledger_records(&ledger);
     assert_eq!(rows.len(), ROWS);
-    for (out_file, sha, state) in rows {
-        assert_eq!(state, "issued");
-        assert_eq!(hex(&Sha256::digest(std::fs::read(&out_file).unwrap())), sha);
+    for r in rows {
+        assert_eq!(r.state, State::Issued);
+        assert_eq!(
+            Some(hex(&Sha256::digest(
+                std::fs::read(r.out_file.unwrap()).unwrap()
+            ))),
+            r.file_sha256
+        );
     }
 }
 
@@ -1072,6 +1055,8 @@ fn bundle_temps(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A crash before the rows were marked issued (SQL: the ledger's API never moves a
+/// credential back to pending).
 fn set_all_pending(ledger: &Path) {
     let db = rusqlite::Connection::open(ledger).unwrap();
     db.execute(
@@ -1099,10 +1084,7 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     run_and_kill_after(&mut batch("1"), 700);
     assert!(!bundle.exists(), "the bundle appears only when complete");
     assert_eq!(bundle_temps(&dir).len(), 1);
-    let recorded: i64 = rusqlite::Connection::open(&ledger)
-        .unwrap()
-        .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
-        .unwrap();
+    let recorded = ledger_records(&ledger).len();
     assert_eq!(
         recorded, 0,
         "nothing is recorded before the last line is written"
@@ -1133,7 +1115,7 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     // issuer with its own id and status index; the ledger has each line's SHA-256.
     let lines = bundle_lines(&bundle);
     assert_eq!(lines.len(), ROWS);
-    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let db = Ledger::open(&ledger).unwrap();
     let mut ids = HashSet::new();
     let mut indexes = HashSet::new();
     for (i, line) in lines.iter().enumerate() {
@@ -1155,18 +1137,12 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
             .parse()
             .unwrap();
         assert!(indexes.insert(index), "index {index} given twice");
-        let (out_file, sha, state, db_index): (String, String, String, u64) = db
-            .query_row(
-                "SELECT out_file, file_sha256, state, status_index FROM credentials WHERE credential_id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .unwrap();
-        assert_eq!(state, "issued");
-        assert_eq!(sha, hex(&Sha256::digest(line)));
-        assert_eq!(db_index, index);
+        let r = db.get(&id).unwrap().unwrap();
+        assert_eq!(r.state, State::Issued);
+        assert_eq!(r.file_sha256, Some(hex(&Sha256::digest(line))));
+        assert_eq!(r.status_index, index);
         assert_eq!(
-            out_file,
+            r.out_file.unwrap(),
             format!(
                 "{}#s{:05}",
                 std::fs::canonicalize(&bundle).unwrap().display(),
@@ -1182,6 +1158,7 @@ fn a_jsonl_bundle_appears_complete_and_a_killed_run_resumes_to_the_same_bytes() 
     // Killed after the rename, before the rows were marked: the rerun adopts the
     // file, whether the pending rows hold their lines' SHA-256 (as this version
     // records them) or not (as earlier versions did).
+    // (SQL: the ledger's API never moves a credential back to pending.)
     let db = rusqlite::Connection::open(&ledger).unwrap();
     db.execute("UPDATE credentials SET state = 'pending'", [])
         .unwrap();
@@ -1243,12 +1220,7 @@ fn a_jsonl_bundle_is_never_overwritten_and_bad_arguments_are_refused() {
             .arg(bundle);
         c
     };
-    let count_rows = || -> i64 {
-        rusqlite::Connection::open(&ledger)
-            .unwrap()
-            .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
-            .unwrap()
-    };
+    let count_rows = || -> i64 { ledger_records(&ledger).len() as i64 };
 
     // A file that is there already, unknown to the ledger: refused, untouched, and
     // nothing is reserved.
@@ -1400,18 +1372,17 @@ fn a_jsonl_batch_that_fails_while_signing_records_none_of_its_new_rows() {
     };
     run(&first).success();
     std::fs::remove_file(&bundle).unwrap();
-    // One issued row's recorded digest no longer matches what signing gives.
+    // One issued row's recorded digest no longer matches what signing gives (SQL:
+    // the ledger's API has no way to corrupt a digest).
     // (The ledger is opened only between runs: a batch holds it for itself.)
-    let db = || rusqlite::Connection::open(&ledger).unwrap();
-    db().execute(
-        "UPDATE credentials SET file_sha256 = 'x' WHERE status_index = 30",
-        [],
-    )
-    .unwrap();
-    let rows = || -> i64 {
-        db().query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
-            .unwrap()
-    };
+    rusqlite::Connection::open(&ledger)
+        .unwrap()
+        .execute(
+            "UPDATE credentials SET file_sha256 = 'x' WHERE status_index = 30",
+            [],
+        )
+        .unwrap();
+    let rows = || -> i64 { ledger_records(&ledger).len() as i64 };
     assert_eq!(rows(), 40);
     // The same rows and ten more.
     let more = s.write("more.csv", &learners_csv(50));
@@ -1420,12 +1391,69 @@ fn a_jsonl_batch_that_fails_while_signing_records_none_of_its_new_rows() {
             .and(predicate::str::contains("stopped before every line").not()),
     );
     assert_eq!(rows(), 40);
-    let next: String = db()
-        .query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(next, "40");
+    assert_eq!(Ledger::open(&ledger).unwrap().next_index().unwrap(), 40);
     assert!(!bundle.exists());
     assert!(bundle_temps(&dir).is_empty());
+}
+
+/// The signer library's batch reports its signing progress to the caller's
+/// `batch::Progress`, credential by credential; the binary prints it as a closing
+/// count when stderr is not a terminal.
+#[test]
+fn batch_progress_goes_to_the_callers_progress_and_the_binary_prints_it() {
+    use microcred_signer::batch::{self, OnError, Progress, Request};
+
+    #[derive(Default)]
+    struct Seen {
+        started: Vec<u64>,
+        advanced: Vec<(u64, u64)>,
+        finished: usize,
+    }
+    impl Progress for Seen {
+        fn start(&mut self, total: u64) {
+            self.started.push(total);
+        }
+        fn advance(&mut self, done: u64, total: u64) {
+            self.advanced.push((done, total));
+        }
+        fn finish(&mut self) {
+            self.finished += 1;
+        }
+    }
+
+    let s = Setup::new();
+    let template = s.template();
+    let learners = s.write("learners.csv", &learners_csv(7));
+    let out = s.path("out");
+    let request = Request {
+        key: s.key.clone(),
+        passphrase: microcred_signer::passphrase::PassphraseSource::Unspecified,
+        suite: Some(microcred_core::suite::Suite::Jcs),
+        template: template.clone(),
+        learners: learners.clone(),
+        format: None,
+        delimiter: ',',
+        out: Some(out.clone()),
+        out_jsonl: None,
+        id_column: Some("student".into()),
+        ledger: None,
+        on_error: OnError::Abort,
+        profile: Vec::new(),
+        allow_noncompliant: false,
+        allow_expired: false,
+        allow_reissue: false,
+        jobs: Some(2),
+        json: false,
+    };
+    let mut seen = Seen::default();
+    batch::run(&request, &mut seen).unwrap();
+    assert_eq!(seen.started, [7]);
+    assert_eq!(seen.advanced, (1..=7).map(|d| (d, 7)).collect::<Vec<_>>());
+    assert_eq!(seen.finished, 1);
+    assert_eq!(json_files(&out).len(), 7);
+
+    s.batch(&template, &learners, &s.path("by-the-binary"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("microcred-sign: signed 7 of 7\n"));
 }

@@ -557,10 +557,7 @@ fn a_signal_stops_a_batch_consistently_and_a_rerun_resumes() {
         );
         assert!(!err.contains("error"), "{signal}: {err}");
         assert!(files_in(&out).is_empty(), "{signal}");
-        let recorded: i64 = rusqlite::Connection::open(&ledger)
-            .unwrap()
-            .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))
-            .unwrap();
+        let recorded = crate::batch::ledger_records(&ledger).len();
         assert_eq!(recorded, 0, "{signal}");
     }
     let learners = s.write("learners.csv", rows);

@@ -14,9 +14,6 @@
 mod app;
 mod budget;
 pub mod config;
-// Encrypted key files are opened by the core's implementation, the one
-// `microcred-sign` writes them with (one implementation, one format).
-use microcred_core::key_encryption;
 mod lists;
 pub mod log;
 mod state;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use microcred_core::json;
-use microcred_core::keys::{KeyFile, KeyFileError};
+use microcred_core::keys::KeyFile;
 use microcred_verifier::profile::Profile;
 use microcred_verifier::{Options, TrustList};
 use sha2::{Digest as _, Sha256};
@@ -14,7 +14,6 @@ use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
 use crate::config::{Config, LimitsConfig};
-use crate::key_encryption;
 use crate::lists::ListCache;
 use microcred_core::suite::Suite;
 
@@ -209,21 +208,16 @@ fn first_line(bytes: &[u8], path: &Path) -> anyhow::Result<Zeroizing<String>> {
     Ok(Zeroizing::new(line.to_owned()))
 }
 
+/// Opens the issuing key with the signer's key loader (one implementation: owner-only
+/// permissions, bounded read, secrets redacted from its errors), with the passphrase
+/// read from the configuration, needed only for an encrypted key.
 fn load_key(path: &Path, passphrase: Option<&str>) -> anyhow::Result<KeyFile> {
-    let bytes = read_secret(path)?;
-    match KeyFile::from_json(&bytes) {
-        Ok(key) => Ok(key),
-        Err(KeyFileError::Encrypted) => {
-            let Some(pass) = passphrase else {
-                bail!(
-                    "{}: the key is encrypted: set passphrase_file or passphrase_env in [issuer]",
-                    path.display()
-                );
-            };
-            key_encryption::decrypt(&bytes, pass)
-                .with_context(|| format!("{}: cannot open the key", path.display()))
-        }
-        Err(e) => Err(anyhow::Error::new(e))
-            .with_context(|| format!("{}: cannot load the key", path.display())),
-    }
+    let (key, _) = microcred_signer::files::open_key(path, || match passphrase {
+        Some(pass) => Ok(Zeroizing::new(pass.to_owned())),
+        None => bail!(
+            "{}: the key is encrypted: set passphrase_file or passphrase_env in [issuer]",
+            path.display()
+        ),
+    })?;
+    Ok(key)
 }

@@ -232,14 +232,7 @@ pub(crate) struct IssueArgs {
     pub(crate) ledger: Option<PathBuf>,
 }
 
-/// What `batch` does with a learner row that cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum OnError {
-    /// Report every bad row and sign nothing.
-    Abort,
-    /// Report every bad row, issue the others, and count the skipped rows.
-    Skip,
-}
+pub(crate) use crate::batch::OnError;
 
 /// Arguments of `batch`.
 #[derive(Debug, clap::Args)]

@@ -71,15 +71,15 @@ struct Form {
 
 /// The per-row values of a compiled template.
 #[derive(Debug)]
-pub(crate) struct Values<'a> {
+pub struct Values<'a> {
     /// From [`Template::fill_values`].
-    pub(crate) slots: &'a [Value],
+    pub slots: &'a [Value],
     /// The credential id.
-    pub(crate) id: &'a str,
+    pub id: &'a str,
     /// The issue time (`validFrom` when the template leaves it out).
-    pub(crate) valid_from: &'a str,
+    pub valid_from: &'a str,
     /// The `credentialStatus`, with a ledger.
-    pub(crate) status: Option<Status<'a>>,
+    pub status: Option<Status<'a>>,
 }
 
 impl<'a> Values<'a> {
@@ -97,7 +97,7 @@ impl<'a> Values<'a> {
 
 /// A credential's `credentialStatus`.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Status<'a> {
+pub enum Status<'a> {
     /// As a value (`ledger::status_entries`).
     Value(&'a Value),
     /// Written from a batch's [`StatusTexts`] with this status-list index:
@@ -113,7 +113,7 @@ pub(crate) enum Status<'a> {
 /// the member order and string escaping are serde_json's and RFC 8785's own,
 /// not restated here. An index is written as decimal digits in every form.
 #[derive(Debug, Clone)]
-pub(crate) struct StatusTexts {
+pub struct StatusTexts {
     pretty: Vec<Vec<u8>>,
     compact: Vec<Vec<u8>>,
     canonical: Vec<Vec<u8>>,
@@ -125,7 +125,7 @@ impl StatusTexts {
 
     /// The texts for `base`; `None` when the sentinel index also appears in
     /// `base` (or cannot be represented), where callers use [`Status::Value`].
-    pub(crate) fn new(base: &str) -> Option<Self> {
+    pub fn new(base: &str) -> Option<Self> {
         const SENTINEL: u64 = 918_273_645_546_372_819;
         let value = crate::ledger::status_entries(base, SENTINEL).ok()?;
         let needle = SENTINEL.to_string();
@@ -161,7 +161,7 @@ impl StatusTexts {
 
 /// A compiled template.
 #[derive(Debug, Clone)]
-pub(crate) struct Compiled {
+pub struct Compiled {
     pretty: Form,
     compact: Form,
     canonical: Form,
@@ -174,7 +174,7 @@ impl Compiled {
     /// `credentialStatus` when `with_status`) by `complete`. `None` when the
     /// template cannot be compiled (it holds a marker character, or a
     /// placeholder inside `@context`); such a batch takes the `Value` path.
-    pub(crate) fn new(
+    pub fn new(
         template: &Template,
         issuer: &str,
         with_status: bool,
@@ -226,19 +226,19 @@ impl Compiled {
     }
 
     /// The document's `@context` (for the proof).
-    pub(crate) fn context(&self) -> Option<&Value> {
+    pub fn context(&self) -> Option<&Value> {
         self.context.as_ref()
     }
 
     /// Appends the credential's text, without its proof: pretty-printed (its
     /// own file) or compact (a line of a bundle).
-    pub(crate) fn write_text(&self, values: &Values<'_>, pretty: bool, out: &mut Vec<u8>) {
+    pub fn write_text(&self, values: &Values<'_>, pretty: bool, out: &mut Vec<u8>) {
         let form = if pretty { &self.pretty } else { &self.compact };
         form.write(values, out);
     }
 
     /// A buffer size that fits most rows' text.
-    pub(crate) fn text_len_hint(&self, pretty: bool) -> usize {
+    pub fn text_len_hint(&self, pretty: bool) -> usize {
         if pretty {
             self.pretty.len_hint
         } else {
@@ -248,22 +248,20 @@ impl Compiled {
 
     /// Appends the RFC 8785 canonical form of the credential (without proof),
     /// whole (for the tests that compare it with the `Value` path).
-    #[cfg(test)]
-    pub(crate) fn write_canonical(&self, values: &Values<'_>, out: &mut Vec<u8>) {
+    pub fn write_canonical(&self, values: &Values<'_>, out: &mut Vec<u8>) {
         self.canonical.write(values, out);
     }
 
     /// The SHA-256 of the credential's RFC 8785 canonical form (without
     /// proof): what eddsa-jcs-2022 signs. Only what follows the form's first
     /// run is written (into `scratch`, cleared first) and hashed.
-    pub(crate) fn document_sha256(&self, values: &Values<'_>, scratch: &mut Vec<u8>) -> [u8; 32] {
+    pub fn document_sha256(&self, values: &Values<'_>, scratch: &mut Vec<u8>) -> [u8; 32] {
         self.canonical.sha256(values, scratch)
     }
 
     /// Appends what [`content_sha256`](Self::content_sha256) hashes, whole (for
     /// the tests that compare it with the `Value` path).
-    #[cfg(test)]
-    pub(crate) fn write_content(&self, slots: &[Value], out: &mut Vec<u8>) {
+    pub fn write_content(&self, slots: &[Value], out: &mut Vec<u8>) {
         self.content.write(&Values::content(slots), out);
     }
 
@@ -271,7 +269,7 @@ impl Compiled {
     /// issuer, `validFrom` or status added): the ledger's `content_sha256`.
     /// As [`document_sha256`](Self::document_sha256), only the rest after the
     /// first run is written and hashed.
-    pub(crate) fn content_sha256(&self, slots: &[Value], scratch: &mut Vec<u8>) -> [u8; 32] {
+    pub fn content_sha256(&self, slots: &[Value], scratch: &mut Vec<u8>) -> [u8; 32] {
         self.content.sha256(&Values::content(slots), scratch)
     }
 }
@@ -404,7 +402,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Splices the proof into a credential's text as `proof::add_proof_bytes` does:
 /// the last member, before the closing brace (which the text ends with); a
 /// pretty text also gets its final newline.
-pub(crate) fn splice_proof(text: &mut Vec<u8>, proof: &Map<String, Value>, pretty: bool) {
+pub fn splice_proof(text: &mut Vec<u8>, proof: &Map<String, Value>, pretty: bool) {
     // The text ends with `\n}` (pretty) or `}` (compact).
     let tail = if pretty { 2 } else { 1 };
     text.truncate(text.len().saturating_sub(tail));
@@ -430,7 +428,7 @@ pub(crate) fn splice_proof(text: &mut Vec<u8>, proof: &Map<String, Value>, prett
 /// ([`microcred_core::proof::jcs_proof_for_hash`] and [`splice_proof`]), and each credential
 /// then costs its signature and its base58 text alone, not a map of the options,
 /// a clone of the `@context`, their canonical form and hash and a serialization.
-pub(crate) struct ProofText {
+pub struct ProofText {
     /// The `created` these texts hold (the batch's start); another is not theirs.
     created: String,
     config_sha256: [u8; 32],
@@ -443,7 +441,7 @@ pub(crate) struct ProofText {
 impl ProofText {
     /// The proof texts for `options` (whose `created` must be set), or `None` when
     /// they cannot be made this way (the caller then takes the per-credential path).
-    pub(crate) fn new(
+    pub fn new(
         context: Option<&Value>,
         options: &microcred_core::proof::ProofOptions,
     ) -> Option<Self> {
@@ -479,13 +477,13 @@ impl ProofText {
     }
 
     /// Whether a credential whose proof has this `created` can take these texts.
-    pub(crate) fn fits(&self, created: &str) -> bool {
+    pub fn fits(&self, created: &str) -> bool {
         self.created == created
     }
 
     /// Signs the document whose canonical form hashes to `document_sha256`
     /// and splices the proof into its `text` as [`splice_proof`] does.
-    pub(crate) fn splice(
+    pub fn splice(
         &self,
         text: &mut Vec<u8>,
         document_sha256: [u8; 32],

@@ -5,15 +5,15 @@ use anyhow::bail;
 use serde_json::{Value, json};
 
 /// The fragment of the (single) key keygen writes.
-pub(crate) const KEY_FRAGMENT: &str = "key-1";
+pub const KEY_FRAGMENT: &str = "key-1";
 
 /// A did:web DID and where its document lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DidWeb {
+pub struct DidWeb {
     /// `did:web:HOST[:PATH…]`.
-    pub(crate) did: String,
+    pub did: String,
     /// `https://HOST/.well-known/did.json` or `https://HOST/PATH…/did.json`.
-    pub(crate) document_url: String,
+    pub document_url: String,
 }
 
 impl DidWeb {
@@ -24,7 +24,7 @@ impl DidWeb {
     ///
     /// # Errors
     /// A message naming the part that is not valid.
-    pub(crate) fn parse(input: &str) -> anyhow::Result<Self> {
+    pub fn parse(input: &str) -> anyhow::Result<Self> {
         let id = input.strip_prefix("did:web:").unwrap_or(input);
         if id.contains("://") || id.contains('/') {
             bail!(
@@ -64,13 +64,13 @@ impl DidWeb {
     }
 
     /// The verification-method id of the key keygen writes.
-    pub(crate) fn key_id(&self) -> String {
+    pub fn key_id(&self) -> String {
         format!("{}#{KEY_FRAGMENT}", self.did)
     }
 
     /// The DID document: one Multikey verification method, usable to issue
     /// (`assertionMethod`) and to authenticate (`authentication`).
-    pub(crate) fn document(&self, public_key_multibase: &str) -> Value {
+    pub fn document(&self, public_key_multibase: &str) -> Value {
         let vm = self.key_id();
         json!({
             "@context": [

@@ -12,11 +12,9 @@ use microcred_core::key_encryption;
 use microcred_core::keys::{KeyFile, KeyFileError};
 use zeroize::Zeroizing;
 
-use crate::passphrase::PassphraseSource;
-
 /// Reads at most `limit` bytes from a file (or stdin for `-`), failing on larger input
 /// before reading it whole.
-pub(crate) fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
+pub fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     if path.as_os_str() == "-" {
@@ -37,14 +35,14 @@ pub(crate) fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>>
 }
 
 /// Reads and strictly parses a JSON document.
-pub(crate) fn read_json(path: &Path) -> anyhow::Result<Value> {
+pub fn read_json(path: &Path) -> anyhow::Result<Value> {
     let bytes = read_bounded(path, Limits::DEFAULT.max_bytes)?;
     json::parse(&bytes).with_context(|| format!("{}: invalid JSON", path.display()))
 }
 
 /// Prefix of the temporary files this tool writes next to their final names; a
 /// file so named in an output directory is a leftover of an interrupted run.
-pub(crate) const TEMP_PREFIX: &str = ".microcred-";
+pub const TEMP_PREFIX: &str = ".microcred-";
 
 /// A new, empty temporary file in `dir`, named [`TEMP_PREFIX`]…, with permissions `mode`.
 fn create_temp(dir: &Path, mode: u32) -> anyhow::Result<tempfile::NamedTempFile> {
@@ -53,7 +51,7 @@ fn create_temp(dir: &Path, mode: u32) -> anyhow::Result<tempfile::NamedTempFile>
 
 /// A new, empty temporary file in `dir` named `prefix` and six random letters or
 /// digits, with permissions `mode`; removed when dropped unless persisted.
-pub(crate) fn create_temp_named(
+pub fn create_temp_named(
     dir: &Path,
     prefix: &str,
     mode: u32,
@@ -68,18 +66,14 @@ pub(crate) fn create_temp_named(
 }
 
 /// How many random characters follow the prefix of a temporary file's name.
-pub(crate) const TEMP_RANDOM_LEN: usize = 6;
+pub const TEMP_RANDOM_LEN: usize = 6;
 
 /// Writes `bytes` to a new temporary file in `dir` (named [`TEMP_PREFIX`]…, with
 /// permissions `mode`) and closes it, for a caller that makes many such files
 /// durable at once with [`sync_file_system`] before renaming them to their names
 /// (`TempPath::persist`). Where there is no `syncfs` the file is flushed here,
 /// one by one. Dropping the returned path removes the file.
-pub(crate) fn write_temp(
-    dir: &Path,
-    bytes: &[u8],
-    mode: u32,
-) -> anyhow::Result<tempfile::TempPath> {
+pub fn write_temp(dir: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<tempfile::TempPath> {
     let mut tmp = create_temp(dir, mode)?;
     tmp.write_all(bytes)
         .with_context(|| format!("writing {}", tmp.path().display()))?;
@@ -102,7 +96,7 @@ const HAS_SYNCFS: bool = cfg!(any(target_os = "linux", target_os = "android"));
 /// error of any file of that file system. A no-op where [`write_temp`] flushed
 /// each file.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub(crate) fn sync_file_system(dir: &Path) -> anyhow::Result<()> {
+pub fn sync_file_system(dir: &Path) -> anyhow::Result<()> {
     fs::File::open(dir)
         .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
         .with_context(|| format!("cannot flush the file system of {} to disk", dir.display()))
@@ -110,19 +104,14 @@ pub(crate) fn sync_file_system(dir: &Path) -> anyhow::Result<()> {
 
 /// See the Linux version: here each file was flushed when written.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-pub(crate) fn sync_file_system(_dir: &Path) -> anyhow::Result<()> {
+pub fn sync_file_system(_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, flushed to disk, then renamed over (or, without `force`, to)
 /// the target. Readers never see a half-written file.
-pub(crate) fn write_atomic(
-    path: &Path,
-    bytes: &[u8],
-    force: bool,
-    mode: u32,
-) -> anyhow::Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool, mode: u32) -> anyhow::Result<()> {
     let tmp = synced_temp_beside(path, bytes, mode, |_| Ok(()))?;
     if force {
         tmp.persist(path)
@@ -164,7 +153,7 @@ fn synced_temp_beside(
 /// `force`), keeping its owner and group: a key file an administrator re-encrypts as
 /// root for a service account must stay readable by that account. Where the owner cannot
 /// be kept, nothing is replaced.
-pub(crate) fn replace_keeping_owner(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
+pub fn replace_keeping_owner(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
     let meta = fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
     let tmp = synced_temp_beside(path, bytes, mode, |file| {
         keep_owner(file, &meta).with_context(|| {
@@ -219,42 +208,66 @@ const MAX_KEY_FILE: usize = 64 * 1024;
 /// # Errors
 /// When the file is unreadable, too open, malformed, or the passphrase is missing or
 /// wrong ("wrong passphrase or corrupted key file"). Messages never hold secrets.
-pub(crate) fn load_key(path: &Path, passphrase: &PassphraseSource) -> anyhow::Result<KeyFile> {
+#[cfg(feature = "cli")]
+pub fn load_key(
+    path: &Path,
+    passphrase: &crate::passphrase::PassphraseSource,
+) -> anyhow::Result<KeyFile> {
     load_key_and_passphrase(path, passphrase).map(|(key, _)| key)
 }
 
 /// [`load_key`], also returning the passphrase that opened the key (`None` for an
 /// unencrypted key), for `change-passphrase`, which must compare it with the new one.
-pub(crate) fn load_key_and_passphrase(
+///
+/// # Errors
+/// As [`load_key`].
+#[cfg(feature = "cli")]
+pub fn load_key_and_passphrase(
     path: &Path,
-    passphrase: &PassphraseSource,
+    passphrase: &crate::passphrase::PassphraseSource,
 ) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
-    load_key_inner(path, passphrase).map_err(hide_secrets)
+    let (key, pass) = open_key(path, || passphrase.read(path))?;
+    if pass.is_none() && passphrase.is_given() {
+        writeln!(
+            std::io::stderr(),
+            "microcred-sign: note: {} is not encrypted; the passphrase was not used",
+            path.display()
+        )?;
+    }
+    Ok((key, pass))
 }
 
-fn load_key_inner(
+/// Opens a secret key file, refusing one that group or others can read (like ssh)
+/// or larger than a key file can be. An encrypted key is opened with the passphrase
+/// `passphrase` returns, called only then; the passphrase is returned with the key
+/// (`None` for an unencrypted key).
+///
+/// # Errors
+/// When the file is unreadable, too open, malformed, `passphrase` fails, or the
+/// passphrase is wrong ("wrong passphrase or corrupted key file"). Every base58btc
+/// word of a message that decodes to secret key material is replaced: messages never
+/// hold secrets.
+pub fn open_key(
     path: &Path,
-    passphrase: &PassphraseSource,
+    passphrase: impl FnOnce() -> anyhow::Result<Zeroizing<String>>,
+) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
+    open_key_inner(path, passphrase).map_err(hide_secrets)
+}
+
+fn open_key_inner(
+    path: &Path,
+    passphrase: impl FnOnce() -> anyhow::Result<Zeroizing<String>>,
 ) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
     check_private(path)?;
     let bytes = Zeroizing::new(read_bounded(path, MAX_KEY_FILE)?);
     match KeyFile::from_json(&bytes) {
         Err(KeyFileError::Encrypted) => {
-            let pass = passphrase.read(path)?;
+            let pass = passphrase()?;
             let key = key_encryption::decrypt(&bytes, &pass)
                 .with_context(|| format!("{}: cannot open the key", path.display()))?;
             Ok((key, Some(pass)))
         }
-        Ok(key) => {
-            if passphrase.is_given() {
-                writeln!(
-                    std::io::stderr(),
-                    "microcred-sign: note: {} is not encrypted; the passphrase was not used",
-                    path.display()
-                )?;
-            }
-            Ok((key, None))
-        }
+        Ok(key) => Ok((key, None)),
         Err(e) => Err(anyhow::Error::new(e))
             .with_context(|| format!("{}: cannot load the key", path.display())),
     }

@@ -17,13 +17,13 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 
 /// Whether a batch was asked to stop, and by which signal.
 #[derive(Debug, Default)]
-pub(crate) struct Interrupt {
+pub struct Interrupt {
     /// Set by the first signal.
     flag: Arc<AtomicBool>,
     /// The exit status that signal asks for (0 before one came).
     code: Arc<AtomicUsize>,
-    /// Tests: how many more times [`requested`](Self::requested) answers no.
-    #[cfg(test)]
+    /// Set by [`after`](Self::after): how many more times
+    /// [`requested`](Self::requested) answers no.
     checks_left: Option<std::sync::atomic::AtomicU64>,
 }
 
@@ -32,7 +32,7 @@ impl Interrupt {
     ///
     /// # Errors
     /// When a handler cannot be installed.
-    pub(crate) fn install() -> anyhow::Result<Self> {
+    pub fn install() -> anyhow::Result<Self> {
         let this = Self::default();
         for (signal, code) in [(SIGINT, 130_u8), (SIGTERM, 143)] {
             // In this order: a second signal finds the flag set and exits; the
@@ -52,8 +52,7 @@ impl Interrupt {
     }
 
     /// Whether a signal asked the batch to stop.
-    pub(crate) fn requested(&self) -> bool {
-        #[cfg(test)]
+    pub fn requested(&self) -> bool {
         if let Some(left) = &self.checks_left {
             // Counts down to zero and stays there.
             return left
@@ -74,7 +73,7 @@ impl Interrupt {
     /// The error a batch stopped by a signal returns: `done` of `total`
     /// credentials are issued (`kept: false`: signed but not kept, as a bundle
     /// is written only complete).
-    pub(crate) fn stopped(&self, done: u64, total: u64, kept: bool) -> anyhow::Error {
+    pub fn stopped(&self, done: u64, total: u64, kept: bool) -> anyhow::Error {
         anyhow::Error::new(Interrupted {
             done,
             total,
@@ -83,9 +82,9 @@ impl Interrupt {
         })
     }
 
-    /// Tests: answers no `n` times, then yes.
-    #[cfg(test)]
-    pub(crate) fn after(n: u64) -> Self {
+    /// Without any signal: answers no `n` times, then yes (the tests stop a batch
+    /// after `n` checks with it).
+    pub fn after(n: u64) -> Self {
         Self {
             checks_left: Some(std::sync::atomic::AtomicU64::new(n)),
             ..Self::default()
@@ -97,12 +96,12 @@ impl Interrupt {
 /// [`Interrupted::code`].
 #[derive(Debug, thiserror::Error)]
 #[error("{}", self.describe())]
-pub(crate) struct Interrupted {
+pub struct Interrupted {
     done: u64,
     total: u64,
     kept: bool,
     /// The exit status: 128 + the signal's number.
-    pub(crate) code: u8,
+    pub code: u8,
 }
 
 impl Interrupted {

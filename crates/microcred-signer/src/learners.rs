@@ -15,8 +15,9 @@ use microcred_core::json::{self, Limits};
 use serde_json::Map;
 
 /// The format of a learner list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Format {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Format {
     /// Comma-separated values with a header row.
     Csv,
     /// JSON Lines: one JSON object per line.
@@ -25,7 +26,7 @@ pub(crate) enum Format {
 
 impl Format {
     /// The format a file name implies, if any.
-    pub(crate) fn from_path(path: &Path) -> Option<Self> {
+    pub fn from_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "csv" => Some(Self::Csv),
@@ -37,41 +38,41 @@ impl Format {
 
 /// One learner row.
 #[derive(Debug, Clone)]
-pub(crate) struct Row {
+pub struct Row {
     /// 1-based position among the data rows (the header is not a row).
-    pub(crate) number: u64,
+    pub number: u64,
     /// 1-based line of the file where the row starts.
-    pub(crate) line: u64,
+    pub line: u64,
     /// Column → value.
-    pub(crate) values: Map<String, Value>,
+    pub values: Map<String, Value>,
 }
 
 /// A problem of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RowError {
+pub struct RowError {
     /// 1-based data row number.
-    pub(crate) row: u64,
+    pub row: u64,
     /// 1-based line.
-    pub(crate) line: u64,
+    pub line: u64,
     /// The column at fault, when one is.
-    pub(crate) column: Option<String>,
+    pub column: Option<String>,
     /// What is wrong.
-    pub(crate) problem: String,
+    pub problem: String,
 }
 
 /// A read learner list.
 #[derive(Debug, Default)]
-pub(crate) struct Learners {
+pub struct Learners {
     /// The columns: the CSV header, or every key of any JSONL object.
-    pub(crate) columns: BTreeSet<String>,
+    pub columns: BTreeSet<String>,
     /// The rows that could be read.
-    pub(crate) rows: Vec<Row>,
+    pub rows: Vec<Row>,
     /// The rows that could not.
-    pub(crate) errors: Vec<RowError>,
+    pub errors: Vec<RowError>,
 }
 
 /// Reads a learner list.
-pub(crate) fn read(path: &Path, format: Format, delimiter: u8) -> anyhow::Result<Learners> {
+pub fn read(path: &Path, format: Format, delimiter: u8) -> anyhow::Result<Learners> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = std::io::BufReader::new(file);
@@ -86,7 +87,12 @@ pub(crate) fn read(path: &Path, format: Format, delimiter: u8) -> anyhow::Result
     }
 }
 
-pub(crate) fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
+/// Reads a CSV learner list with a header row, fields separated by `delimiter`.
+///
+/// # Errors
+/// When the list as a whole cannot be read (no header, duplicate or empty column
+/// names, …); problems of single rows are collected in [`Learners`].
+pub fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         // Rows of the wrong length are reported by us, naming the missing column.
@@ -237,7 +243,12 @@ fn true_line(data: &[u8], byte: u64, line: u64) -> u64 {
     line + u64::try_from(skipped).unwrap_or(0)
 }
 
-pub(crate) fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Learners> {
+/// Reads a JSON Lines learner list: one JSON object per line, parsed strictly.
+///
+/// # Errors
+/// When the input cannot be read; problems of single rows are collected in
+/// [`Learners`].
+pub fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Learners> {
     let mut out = Learners::default();
     let mut buf = Vec::new();
     let mut line = 0u64;

@@ -124,7 +124,7 @@ PRAGMA user_version = 3;
 
 /// The state of a credential in the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum State {
+pub enum State {
     /// Id and index reserved; the file may or may not have been written.
     Pending,
     /// Written and recorded.
@@ -136,7 +136,8 @@ pub(crate) enum State {
 }
 
 impl State {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The state as the ledger stores and prints it (`pending`, `issued`, …).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Issued => "issued",
@@ -168,25 +169,38 @@ impl fmt::Display for State {
 
 /// One credential of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Record {
-    pub(crate) credential_id: String,
-    pub(crate) status_index: u64,
-    pub(crate) learner_id: Option<String>,
-    pub(crate) source_file: Option<String>,
-    pub(crate) source_row: Option<u64>,
-    pub(crate) source_line: Option<u64>,
-    pub(crate) out_file: Option<String>,
-    pub(crate) content_sha256: Option<String>,
-    pub(crate) file_sha256: Option<String>,
-    pub(crate) issued_at: String,
-    pub(crate) state: State,
-    pub(crate) reason: Option<String>,
-    pub(crate) changed_at: Option<String>,
+pub struct Record {
+    /// The credential's `id`.
+    pub credential_id: String,
+    /// Its index in the status lists.
+    pub status_index: u64,
+    /// The learner's id from the learner list (batch).
+    pub learner_id: Option<String>,
+    /// The learner list it came from (batch).
+    pub source_file: Option<String>,
+    /// Its row number in that list (batch).
+    pub source_row: Option<u64>,
+    /// Its line number in that list (batch).
+    pub source_line: Option<u64>,
+    /// The file the credential was written to.
+    pub out_file: Option<String>,
+    /// SHA-256 (hex) of the canonical filled template, before id, dates and status.
+    pub content_sha256: Option<String>,
+    /// SHA-256 (hex) of the written file (or JSON Lines line); `None` while pending.
+    pub file_sha256: Option<String>,
+    /// The issue time (RFC 3339).
+    pub issued_at: String,
+    /// The credential's state.
+    pub state: State,
+    /// Why it was revoked or suspended.
+    pub reason: Option<String>,
+    /// When the state last changed (RFC 3339).
+    pub changed_at: Option<String>,
 }
 
 impl Record {
     /// The record as JSON (for `ledger list --json`).
-    pub(crate) fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> Value {
         serde_json::json!({
             "credential_id": self.credential_id,
             "status_index": self.status_index,
@@ -229,15 +243,23 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
 
 /// A credential to record as pending; the ledger gives it its index.
 #[derive(Debug, Clone)]
-pub(crate) struct Reservation {
-    pub(crate) credential_id: String,
-    pub(crate) learner_id: Option<String>,
-    pub(crate) source_file: Option<String>,
-    pub(crate) source_row: Option<u64>,
-    pub(crate) source_line: Option<u64>,
-    pub(crate) out_file: Option<String>,
-    pub(crate) content_sha256: Option<String>,
-    pub(crate) issued_at: String,
+pub struct Reservation {
+    /// The credential's `id`.
+    pub credential_id: String,
+    /// As [`Record::learner_id`].
+    pub learner_id: Option<String>,
+    /// As [`Record::source_file`].
+    pub source_file: Option<String>,
+    /// As [`Record::source_row`].
+    pub source_row: Option<u64>,
+    /// As [`Record::source_line`].
+    pub source_line: Option<u64>,
+    /// As [`Record::out_file`].
+    pub out_file: Option<String>,
+    /// As [`Record::content_sha256`].
+    pub content_sha256: Option<String>,
+    /// As [`Record::issued_at`].
+    pub issued_at: String,
 }
 
 impl Reservation {
@@ -263,24 +285,32 @@ impl Reservation {
 
 /// A revocation-state change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
+pub enum Action {
+    /// Revoke (permanent).
     Revoke,
+    /// Suspend.
     Suspend,
+    /// Lift a suspension.
     Unsuspend,
 }
 
 /// What a state change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Change {
+pub enum Change {
     /// The state changed.
-    Changed { from: State, to: State },
+    Changed {
+        /// The state before.
+        from: State,
+        /// The state now.
+        to: State,
+    },
     /// The credential already was in the requested state; nothing changed.
     Unchanged(Box<Record>),
 }
 
 /// An open ledger.
 #[derive(Debug)]
-pub(crate) struct Ledger {
+pub struct Ledger {
     conn: Connection,
     path: PathBuf,
     issuer: String,
@@ -294,7 +324,7 @@ impl Ledger {
     /// flushed, then renamed into place without replacing anything: a crash or a
     /// failure leaves either no ledger or a complete one, never a half-made file that
     /// `ledger init` would then refuse to replace.
-    pub(crate) fn create(path: &Path, issuer: &str, base_url: &str) -> anyhow::Result<Self> {
+    pub fn create(path: &Path, issuer: &str, base_url: &str) -> anyhow::Result<Self> {
         let base_url = check_base_url(base_url)?;
         let exists = || {
             anyhow::anyhow!(
@@ -352,7 +382,7 @@ impl Ledger {
     }
 
     /// Opens an existing ledger.
-    pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
         Self::open_inner(path).map_err(|e| {
             let busy = e.chain().any(|c| {
                 c.downcast_ref::<rusqlite::Error>().is_some_and(|e| {
@@ -425,22 +455,22 @@ impl Ledger {
     }
 
     /// The ledger's file.
-    pub(crate) fn path(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// The issuer DID every credential of this ledger is issued by.
-    pub(crate) fn issuer(&self) -> &str {
+    pub fn issuer(&self) -> &str {
         &self.issuer
     }
 
     /// The status base URL (`<base>/revocation`, `<base>/suspension`).
-    pub(crate) fn base_url(&self) -> &str {
+    pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// Fails unless `controller` (the signing key's DID) is the ledger's issuer.
-    pub(crate) fn check_issuer(&self, controller: &str) -> anyhow::Result<()> {
+    pub fn check_issuer(&self, controller: &str) -> anyhow::Result<()> {
         if controller != self.issuer {
             bail!(
                 "the key's DID {controller} is not the issuer {} of the ledger {}",
@@ -454,7 +484,7 @@ impl Ledger {
     /// Holds the ledger for this process alone until it exits, so that two
     /// batches never work on the same rows at once. The lock is the
     /// database's own file lock, released by the system even after SIGKILL.
-    pub(crate) fn lock_exclusive(&self) -> anyhow::Result<()> {
+    pub fn lock_exclusive(&self) -> anyhow::Result<()> {
         self.conn
             .pragma_update(None, "locking_mode", "EXCLUSIVE")
             .and_then(|()| self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;"))
@@ -484,12 +514,12 @@ impl Ledger {
     }
 
     /// The next status-list index to be given (= how many were given).
-    pub(crate) fn next_index(&self) -> anyhow::Result<u64> {
+    pub fn next_index(&self) -> anyhow::Result<u64> {
         read_next_index(&self.conn)
     }
 
     /// The credential with this id.
-    pub(crate) fn get(&self, credential_id: &str) -> anyhow::Result<Option<Record>> {
+    pub fn get(&self, credential_id: &str) -> anyhow::Result<Option<Record>> {
         // Cached statements: a batch asks once per row.
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLUMNS} FROM credentials WHERE credential_id = ?1"
@@ -498,7 +528,7 @@ impl Ledger {
     }
 
     /// The credential written to this file.
-    pub(crate) fn by_out_file(&self, out_file: &str) -> anyhow::Result<Option<Record>> {
+    pub fn by_out_file(&self, out_file: &str) -> anyhow::Result<Option<Record>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLUMNS} FROM credentials WHERE out_file = ?1"
         ))?;
@@ -511,7 +541,7 @@ impl Ledger {
     ///
     /// One statement for a whole batch: a lookup per row would cost a statement
     /// run per credential, and mostly find nothing.
-    pub(crate) fn first_with_content(
+    pub fn first_with_content(
         &self,
         contents: &[&str],
     ) -> anyhow::Result<Option<(usize, String, Option<String>)>> {
@@ -540,7 +570,7 @@ impl Ledger {
     /// Whether any credential's `out_file` starts with `prefix` (which ends with
     /// an ASCII character below `~`, such as `/` or `#`): when none does, a batch
     /// need not look each of its rows up.
-    pub(crate) fn has_out_file_under(&self, prefix: &str) -> anyhow::Result<bool> {
+    pub fn has_out_file_under(&self, prefix: &str) -> anyhow::Result<bool> {
         let mut end = prefix.as_bytes().to_vec();
         match end.last_mut() {
             Some(last) if last.is_ascii() && *last < b'~' => *last += 1,
@@ -555,7 +585,7 @@ impl Ledger {
     }
 
     /// Every credential, in index order.
-    pub(crate) fn list(&self) -> anyhow::Result<Vec<Record>> {
+    pub fn list(&self) -> anyhow::Result<Vec<Record>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {RECORD_COLUMNS} FROM credentials ORDER BY status_index"
         ))?;
@@ -566,7 +596,7 @@ impl Ledger {
     /// The records [`reserve`](Self::reserve) will make of `rows` if nothing else
     /// writes to the ledger in between (which [`lock_exclusive`](Self::lock_exclusive)
     /// ensures): a batch signs with them while the reservation is being written.
-    pub(crate) fn preview(&self, rows: &[Reservation]) -> anyhow::Result<Vec<Record>> {
+    pub fn preview(&self, rows: &[Reservation]) -> anyhow::Result<Vec<Record>> {
         let mut next = self.next_index()?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
@@ -581,7 +611,7 @@ impl Ledger {
     /// Records credentials as pending, each with a fresh status-list index,
     /// in one transaction: either all are recorded and the counter moved
     /// past their indexes, or nothing is.
-    pub(crate) fn reserve(&mut self, rows: Vec<Reservation>) -> anyhow::Result<Vec<Record>> {
+    pub fn reserve(&mut self, rows: Vec<Reservation>) -> anyhow::Result<Vec<Record>> {
         self.reserve_signed(rows.into_iter().map(|r| Ok((r, None))))
     }
 
@@ -590,7 +620,7 @@ impl Ledger {
     /// with the pending row. The rows are taken from `rows` as they come (a batch
     /// streams them while it signs) into one transaction, committed once `rows`
     /// ends; an `Err` from `rows` rolls everything back and is returned.
-    pub(crate) fn reserve_signed(
+    pub fn reserve_signed(
         &mut self,
         rows: impl IntoIterator<Item = anyhow::Result<(Reservation, Option<String>)>>,
     ) -> anyhow::Result<Vec<Record>> {
@@ -641,7 +671,7 @@ impl Ledger {
     /// Marks pending credentials issued, with the SHA-256 of their files, in
     /// one transaction. Each is named by its status-list index (unique, like
     /// its id): an integer key finds the row faster than the text id.
-    pub(crate) fn mark_issued(&mut self, done: &[(u64, String)]) -> anyhow::Result<()> {
+    pub fn mark_issued(&mut self, done: &[(u64, String)]) -> anyhow::Result<()> {
         self.mark_issued_with(done, None)
     }
 
@@ -650,7 +680,7 @@ impl Ledger {
     /// files' SHA-256 ([`reserve_signed`](Self::reserve_signed)): one statement for
     /// them all instead of one per row. Fails, committing nothing, unless each of
     /// them is `pending` with its SHA-256.
-    pub(crate) fn mark_issued_with(
+    pub fn mark_issued_with(
         &mut self,
         done: &[(u64, String)],
         range: Option<(u64, u64)>,
@@ -697,7 +727,7 @@ impl Ledger {
     }
 
     /// Revokes, suspends or unsuspends a credential.
-    pub(crate) fn change_state(
+    pub fn change_state(
         &mut self,
         credential_id: &str,
         action: Action,
@@ -771,7 +801,7 @@ impl Ledger {
     /// The bitstring for one purpose: bit i set when credential i is revoked
     /// (revocation) or suspended (suspension). The list holds every index
     /// ever given, rounded up to a multiple of 131,072 (at least 131,072).
-    pub(crate) fn status_list(&self, purpose: StatusPurpose) -> anyhow::Result<StatusList> {
+    pub fn status_list(&self, purpose: StatusPurpose) -> anyhow::Result<StatusList> {
         let next = usize::try_from(self.next_index()?).context("the ledger is too large")?;
         let entries = next.max(1).div_ceil(MIN_ENTRIES) * MIN_ENTRIES;
         let mut list = StatusList::new(entries);
@@ -794,7 +824,7 @@ impl Ledger {
 
 /// The `credentialStatus` of a credential with `index` under `base`: one
 /// `BitstringStatusListEntry` per purpose, both with the same index.
-pub(crate) fn status_entries(base: &str, index: u64) -> anyhow::Result<Value> {
+pub fn status_entries(base: &str, index: u64) -> anyhow::Result<Value> {
     let index = usize::try_from(index).context("status index out of range")?;
     let entry = |purpose: StatusPurpose| {
         let list = format!("{base}/{}", purpose.as_str());

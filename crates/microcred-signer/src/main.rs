@@ -12,17 +12,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod commands;
-mod compiled;
-mod did_web;
-mod files;
-mod interrupt;
-mod learners;
-mod ledger;
-mod passphrase;
-mod profiles;
-mod suite;
-mod template;
-mod test_hook;
+
+// The library's modules, under the names the commands have always used.
+use microcred_signer::{
+    batch, did_web, files, interrupt, learners, ledger, passphrase, profiles, suite,
+};
 
 use std::io::Write as _;
 use std::process::ExitCode;

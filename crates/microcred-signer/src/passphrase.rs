@@ -18,7 +18,7 @@ const MAX_PASSPHRASE_FILE: usize = 4096;
 /// The source of a passphrase, chosen with `--passphrase-file`, `--passphrase-env` or
 /// `--passphrase-prompt`. The passphrase is read only when a key needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PassphraseSource {
+pub enum PassphraseSource {
     /// No flag given: an encrypted key is opened by prompting when a terminal is
     /// attached, and is an error otherwise.
     Unspecified,
@@ -32,7 +32,7 @@ pub(crate) enum PassphraseSource {
 
 impl PassphraseSource {
     /// Whether a flag named a source.
-    pub(crate) fn is_given(&self) -> bool {
+    pub fn is_given(&self) -> bool {
         *self != Self::Unspecified
     }
 
@@ -41,7 +41,7 @@ impl PassphraseSource {
     /// # Errors
     /// When the source cannot be read, is empty, or (with no flag) there is no terminal
     /// to prompt on.
-    pub(crate) fn read(&self, what: &Path) -> anyhow::Result<Zeroizing<String>> {
+    pub fn read(&self, what: &Path) -> anyhow::Result<Zeroizing<String>> {
         match self {
             Self::Unspecified => {
                 if !std::io::stdin().is_terminal() {
@@ -63,7 +63,7 @@ impl PassphraseSource {
     ///
     /// # Errors
     /// As [`PassphraseSource::read`], and when the two prompted entries differ.
-    pub(crate) fn read_new(&self) -> anyhow::Result<Option<Zeroizing<String>>> {
+    pub fn read_new(&self) -> anyhow::Result<Option<Zeroizing<String>>> {
         let pass = match self {
             Self::Unspecified => return Ok(None),
             Self::Prompt => {
@@ -81,7 +81,7 @@ impl PassphraseSource {
     }
 
     /// Whether a new passphrase is short enough to deserve a warning.
-    pub(crate) fn is_short(pass: &str) -> bool {
+    pub fn is_short(pass: &str) -> bool {
         pass.chars().count() < SHORT_PASSPHRASE
     }
 }

@@ -19,7 +19,7 @@ const MAX_PROFILE_FILE: usize = 1024 * 1024;
 ///
 /// # Errors
 /// When a name is neither a built-in profile nor a readable, valid profile file.
-pub(crate) fn load(names: &[String]) -> anyhow::Result<Vec<Profile>> {
+pub fn load(names: &[String]) -> anyhow::Result<Vec<Profile>> {
     names
         .iter()
         .map(|name| {
@@ -48,7 +48,7 @@ pub(crate) fn load(names: &[String]) -> anyhow::Result<Vec<Profile>> {
 ///
 /// # Errors
 /// When a profile is not complied with and `allow` is false, or `err` cannot be written.
-pub(crate) fn enforce(
+pub fn enforce(
     profiles: &[Profile],
     doc: &Value,
     at: OffsetDateTime,

@@ -8,16 +8,23 @@ use microcred_core::Value;
 use microcred_core::keys::SecretKey;
 use microcred_core::proof::ProofOptions;
 use microcred_core::suite;
-pub(crate) use microcred_core::suite::Suite;
+pub use microcred_core::suite::Suite;
 
 /// The `--suite` value parser (`jcs`, `rdfc`, `both`; the cryptosuite names too).
-pub(crate) fn parse(s: &str) -> Result<Suite, String> {
+///
+/// # Errors
+/// An unknown name, with the accepted ones.
+pub fn parse(s: &str) -> Result<Suite, String> {
     s.parse().map_err(|e: suite::UnknownSuite| e.to_string())
 }
 
 /// Signs `doc` with `suite`, or the default when it is `None`; a fallback of the
 /// default to eddsa-jcs-2022 alone is printed as a warning.
-pub(crate) fn sign(
+///
+/// # Errors
+/// When the document cannot be signed with that suite (for eddsa-rdfc-2022, with a
+/// hint to sign with `--suite jcs`).
+pub fn sign(
     doc: &Value,
     key: &SecretKey,
     options: &ProofOptions,

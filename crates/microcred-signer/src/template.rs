@@ -23,7 +23,7 @@ enum Step {
 
 /// A JSON path, displayed as `credentialSubject.result[0].value`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct JsonPath(Vec<Step>);
+pub struct JsonPath(Vec<Step>);
 
 impl JsonPath {
     fn child_key(&self, k: &str) -> Self {
@@ -62,7 +62,7 @@ impl JsonPath {
     }
 
     /// Whether the path is exactly these member names from the root.
-    pub(crate) fn is(&self, keys: &[&str]) -> bool {
+    pub fn is(&self, keys: &[&str]) -> bool {
         self.0.len() == keys.len()
             && self
                 .0
@@ -150,7 +150,7 @@ enum Bound {
 /// What the issuance rules leave to each row of a template: made by
 /// [`Template::rules`], applied by [`Template::fill_checked`].
 #[derive(Debug, Clone)]
-pub(crate) struct Rules {
+pub struct Rules {
     /// Per slot, in template order.
     slots: Vec<SlotRule>,
     /// Per slot, its placeholder names (for messages).
@@ -250,42 +250,57 @@ impl Rules {
 
 /// A parsed template.
 #[derive(Debug, Clone)]
-pub(crate) struct Template {
+pub struct Template {
     base: Value,
     slots: Vec<Slot>,
 }
 
 /// Why a template cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum TemplateError {
+pub enum TemplateError {
     /// The template is not a JSON object.
     #[error("the template must be a JSON object (an unsigned credential)")]
     NotAnObject,
     /// A `{{` without its `}}`.
     #[error("at {path}: unterminated placeholder in {value:?} (a `{{{{` without `}}}}`)")]
-    Unterminated { path: String, value: String },
+    Unterminated {
+        /// Where (JSON path).
+        path: String,
+        /// The string value.
+        value: String,
+    },
     /// `{{}}`.
     #[error("at {path}: empty placeholder in {value:?}")]
-    Empty { path: String, value: String },
+    Empty {
+        /// Where (JSON path).
+        path: String,
+        /// The string value.
+        value: String,
+    },
     /// A placeholder in a member name.
     #[error(
         "at {path}: placeholders are allowed in string values only, not in the member name {name:?}"
     )]
-    InName { path: String, name: String },
+    InName {
+        /// Where (JSON path).
+        path: String,
+        /// The member name.
+        name: String,
+    },
 }
 
 /// Why a row cannot fill the template.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FillError {
+pub struct FillError {
     /// The column (placeholder name) at fault.
-    pub(crate) column: String,
+    pub column: String,
     /// What is wrong with its value.
-    pub(crate) problem: String,
+    pub problem: String,
 }
 
 impl Template {
     /// Parses a template, finding every placeholder.
-    pub(crate) fn parse(doc: Value) -> Result<Self, TemplateError> {
+    pub fn parse(doc: Value) -> Result<Self, TemplateError> {
         if !doc.is_object() {
             return Err(TemplateError::NotAnObject);
         }
@@ -295,17 +310,17 @@ impl Template {
     }
 
     /// The unsigned document, placeholders unfilled.
-    pub(crate) fn base(&self) -> &Value {
+    pub fn base(&self) -> &Value {
         &self.base
     }
 
     /// How many string values hold placeholders.
-    pub(crate) fn slot_count(&self) -> usize {
+    pub fn slot_count(&self) -> usize {
         self.slots.len()
     }
 
     /// The distinct placeholder names, sorted.
-    pub(crate) fn columns(&self) -> BTreeSet<&str> {
+    pub fn columns(&self) -> BTreeSet<&str> {
         self.slots
             .iter()
             .flat_map(|s| &s.segments)
@@ -317,7 +332,7 @@ impl Template {
     }
 
     /// Where a column is used (for error messages).
-    pub(crate) fn paths_of(&self, column: &str) -> Vec<String> {
+    pub fn paths_of(&self, column: &str) -> Vec<String> {
         self.slots
             .iter()
             .filter(|s| {
@@ -331,12 +346,12 @@ impl Template {
 
     /// Fills the template from a row; every problem found is returned, in
     /// template order, each naming its column.
-    pub(crate) fn fill(&self, row: &Map<String, Value>) -> Result<Value, Vec<FillError>> {
+    pub fn fill(&self, row: &Map<String, Value>) -> Result<Value, Vec<FillError>> {
         self.fill_values(row).map(|values| self.fill_from(values))
     }
 
     /// The document for the slot values of [`fill_values`](Self::fill_values).
-    pub(crate) fn fill_from(&self, values: Vec<Value>) -> Value {
+    pub fn fill_from(&self, values: Vec<Value>) -> Value {
         let mut doc = self.base.clone();
         for (slot, v) in self.slots.iter().zip(values) {
             if let Some(target) = pointer_mut(&mut doc, &slot.path) {
@@ -350,10 +365,7 @@ impl Template {
     /// [`fill`](Self::fill) puts in place): every column used must hold a
     /// string, number or boolean, a string not blank. The issuance rules are
     /// [`fill_checked`](Self::fill_checked)'s.
-    pub(crate) fn fill_values(
-        &self,
-        row: &Map<String, Value>,
-    ) -> Result<Vec<Value>, Vec<FillError>> {
+    pub fn fill_values(&self, row: &Map<String, Value>) -> Result<Vec<Value>, Vec<FillError>> {
         let (values, errors) = self.fill_each(row);
         if errors.is_empty() {
             Ok(values)
@@ -364,10 +376,10 @@ impl Template {
 
     /// [`fill_values`](Self::fill_values), and the credential the row makes
     /// checked against the issuance rules as far as its values change them
-    /// ([`Rules::check`]; the rest was checked once by [`rules`](Self::rules)).
+    /// (`Rules::check`; the rest was checked once by [`rules`](Self::rules)).
     /// Every problem is returned: those of filling, then those of the rules
     /// (for the values that could be filled). Warnings are pushed to `warnings`.
-    pub(crate) fn fill_checked(
+    pub fn fill_checked(
         &self,
         row: &Map<String, Value>,
         rules: &Rules,
@@ -408,7 +420,7 @@ impl Template {
     /// server apply) for the credentials this template makes, split in two:
     /// what the template fixes is checked here, once, on `complete(document)` —
     /// the template completed as signing completes it (id, issuer,
-    /// `validFrom`) — and what a row's values change is left to [`Rules::check`].
+    /// `validFrom`) — and what a row's values change is left to `Rules::check`.
     ///
     /// The split follows the rules' own structure ([`issuance::validate`]):
     /// the required members, each member of [`issuance::CHECKED_MEMBERS`] on
@@ -425,7 +437,7 @@ impl Template {
     ///
     /// # Errors
     /// The first rule the template breaks whatever its rows hold.
-    pub(crate) fn rules(
+    pub fn rules(
         &self,
         complete: impl FnOnce(Value) -> Value,
         expired_before: Option<time::OffsetDateTime>,
@@ -534,7 +546,7 @@ impl Template {
 
     /// The filled document's value at `keys` (member names from the root) for
     /// the slot values `values` of [`fill_values`](Self::fill_values).
-    pub(crate) fn value_at<'a>(&'a self, values: &'a [Value], keys: &[&str]) -> Option<&'a Value> {
+    pub fn value_at<'a>(&'a self, values: &'a [Value], keys: &[&str]) -> Option<&'a Value> {
         if let Some(i) = self.slots.iter().position(|s| s.path.is(keys)) {
             return values.get(i);
         }
@@ -548,7 +560,7 @@ impl Template {
     /// The template with every placeholder string replaced by `marker(i)` for
     /// the i-th slot (in the order of [`fill_values`](Self::fill_values)), and
     /// whether a slot lies inside `@context`.
-    pub(crate) fn marked(&self, marker: impl Fn(usize) -> String) -> (Value, bool) {
+    pub fn marked(&self, marker: impl Fn(usize) -> String) -> (Value, bool) {
         let mut doc = self.base.clone();
         let mut in_context = false;
         for (i, slot) in self.slots.iter().enumerate() {

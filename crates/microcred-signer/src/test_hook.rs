@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 const VAR: &str = "MICROCRED_TEST_PAUSE_AFTER_ROWS";
 
 /// What `batch` writes to stderr when it pauses (followed by the row count).
-pub(crate) const MARKER: &str = "microcred-sign: test pause after rows:";
+pub const MARKER: &str = "microcred-sign: test pause after rows:";
 
 /// The row count to pause after, if the variable is set to a number.
 fn limit() -> Option<u64> {
@@ -25,14 +25,14 @@ fn limit() -> Option<u64> {
 }
 
 /// True when `done` rows of this run reach the pause point.
-pub(crate) fn reached(done: u64) -> bool {
+pub fn reached(done: u64) -> bool {
     limit().is_some_and(|n| done == n)
 }
 
 /// Announces the pause on stderr, then blocks this thread for good (the test
 /// kills the process). Other threads go on until they block on this one, as
 /// they would around a crash.
-pub(crate) fn pause(done: u64) -> ! {
+pub fn pause(done: u64) -> ! {
     let _ = writeln!(std::io::stderr(), "{MARKER} {done}");
     loop {
         std::thread::park();

@@ -29,11 +29,11 @@ use microcred_core::multibase::hex;
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
+use super::Request;
 use super::{
-    Context, Counts, Job, JobKind, Layout, OwnKey, Place, Prepared, Progress, check_restored,
-    reservation, signed_credential_into, sync_dir,
+    Context, Counts, Job, JobKind, Layout, Meter, OwnKey, Place, Prepared, Progress,
+    check_restored, reservation, signed_credential_into, sync_dir,
 };
-use crate::cli::BatchArgs;
 use crate::files;
 use crate::ledger::{Ledger, Reservation, State};
 
@@ -142,13 +142,14 @@ impl Bundle {
     #[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
     pub(super) fn issue(
         &self,
-        args: &BatchArgs,
+        args: &Request,
         pool: &rayon::ThreadPool,
         prepared: Vec<Prepared>,
         ctx: &Context<'_>,
         ledger: Option<&mut Ledger>,
         place: &Place<'_>,
         counts: &mut Counts,
+        progress: &mut dyn Progress,
     ) -> anyhow::Result<()> {
         let exists = match std::fs::symlink_metadata(&self.path) {
             Ok(_) => true,
@@ -172,7 +173,7 @@ impl Bundle {
                 counts.already_issued = u64::try_from(jobs.len()).unwrap_or(u64::MAX);
                 return Ok(());
             }
-            return self.write(pool, &jobs, ctx, None, counts);
+            return self.write(pool, &jobs, ctx, None, counts, progress);
         };
 
         // Every row, in the order of the list: known to the ledger (to resume or
@@ -253,7 +254,14 @@ impl Bundle {
         for job in jobs.iter_mut().filter(|j| j.kind == JobKind::New) {
             job.record = records.next();
         }
-        self.write(pool, &jobs, ctx, Some((ledger, reservations)), counts)
+        self.write(
+            pool,
+            &jobs,
+            ctx,
+            Some((ledger, reservations)),
+            counts,
+            progress,
+        )
     }
 
     /// Signs every job in order into a temporary file, makes it durable, names it,
@@ -275,6 +283,7 @@ impl Bundle {
         ctx: &Context<'_>,
         ledger: Option<(&mut Ledger, Vec<Reservation>)>,
         counts: &mut Counts,
+        progress: &mut dyn Progress,
     ) -> anyhow::Result<()> {
         let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
         if resuming > 0 {
@@ -331,7 +340,7 @@ impl Bundle {
                 })
             });
             let signed_tx = reserving.is_some().then_some(signed_tx);
-            let marks = self.stream(pool, jobs, ctx, tmp.as_file(), signed_tx);
+            let marks = self.stream(pool, jobs, ctx, tmp.as_file(), signed_tx, progress);
             // The file is flushed while the ledger thread commits the reservation
             // (two waits for the disk at once, not one after the other); it is
             // still named only after that commit, below.
@@ -386,8 +395,9 @@ impl Bundle {
         ctx: &Context<'_>,
         file: &std::fs::File,
         new_rows: Option<mpsc::Sender<Option<String>>>,
+        progress: &mut dyn Progress,
     ) -> anyhow::Result<Vec<(u64, String)>> {
-        let mut progress = Progress::new(u64::try_from(jobs.len()).unwrap_or(u64::MAX));
+        let mut progress = Meter::new(progress, u64::try_from(jobs.len()).unwrap_or(u64::MAX));
         // The lines come back in the order of the jobs: this names each line's
         // ledger row (none without a ledger).
         let mut rows = jobs
