@@ -112,7 +112,11 @@ pub fn page_in(
 ) -> String {
     let heading = match entries {
         [(file, doc, _)] => title(doc).unwrap_or_else(|| (*file).to_owned()),
-        _ => i18n::fill(lang, Msg::Documents, &[("count", &entries.len().to_string())]),
+        _ => i18n::fill(
+            lang,
+            Msg::Documents,
+            &[("count", &entries.len().to_string())],
+        ),
     };
     let mut body = String::new();
     if let Some(q) = qualification {
@@ -387,10 +391,7 @@ fn reason_html(lang: Lang, report: &Report, r: &Reason) -> String {
     let detail = message.split_once(" — ").map(|(_, d)| d);
     let summary = about.summary.as_ref();
     let issuer = || issuer_words(lang, about);
-    let date = |d: Option<&String>| {
-        d.map(|d| i18n::long_date(lang, d))
-            .unwrap_or_default()
-    };
+    let date = |d: Option<&String>| d.map(|d| i18n::long_date(lang, d)).unwrap_or_default();
     let fixed = |m: Msg| (t(lang, m).to_owned(), false);
     let with_detail = |m: Msg| (t(lang, m).to_owned(), true);
     let (head, keep_detail) = match r.code.as_str() {
@@ -399,14 +400,15 @@ fn reason_html(lang: Lang, report: &Report, r: &Reason) -> String {
         "signature-not-verified" => with_detail(Msg::RSignatureNotVerified),
         "proof-validity" => with_detail(Msg::RProofValidity),
         "proof-purpose" => with_detail(Msg::RProofPurpose),
-        "wrong-signer" if message.contains("the holder it names") => {
-            fixed(Msg::RWrongSignerHolder)
-        }
+        "wrong-signer" if message.contains("the holder it names") => fixed(Msg::RWrongSignerHolder),
         "wrong-signer" => (
             i18n::fill(lang, Msg::RWrongSignerIssuer, &[("issuer", &issuer())]),
             false,
         ),
-        "revoked" => (i18n::fill(lang, Msg::RRevoked, &[("issuer", &issuer())]), false),
+        "revoked" => (
+            i18n::fill(lang, Msg::RRevoked, &[("issuer", &issuer())]),
+            false,
+        ),
         "suspended" => (
             i18n::fill(lang, Msg::RSuspended, &[("issuer", &issuer())]),
             false,
@@ -448,7 +450,11 @@ fn reason_html(lang: Lang, report: &Report, r: &Reason) -> String {
         "status-not-checked" => with_detail(Msg::RStatusNotChecked),
         "cannot-check" => with_detail(Msg::RCannotCheck),
         other => (
-            i18n::fill(lang, Msg::RCheckFailed, &[("check", &check_name(lang, other))]),
+            i18n::fill(
+                lang,
+                Msg::RCheckFailed,
+                &[("check", &check_name(lang, other))],
+            ),
             true,
         ),
     };
@@ -538,7 +544,11 @@ fn credential(lang: Lang, out: &mut String, doc: &Value, report: &Report) {
     let _ = write!(
         out,
         "<details class=\"mc-details\"><summary>{}</summary>",
-        fill_html(lang, Msg::EveryCheck, &[("count", &other.len().to_string())])
+        fill_html(
+            lang,
+            Msg::EveryCheck,
+            &[("count", &other.len().to_string())]
+        )
     );
     check_list(lang, out, other.into_iter());
     out.push_str("</details>");
@@ -547,7 +557,12 @@ fn credential(lang: Lang, out: &mut String, doc: &Value, report: &Report) {
         let (passed, shown): (Vec<&Check>, Vec<&Check>) = profile
             .into_iter()
             .partition(|c| c.id == "profile-rule" && c.outcome == Outcome::Pass);
-        checks_section(lang, out, t(lang, Msg::FrameworkProfiles), shown.into_iter());
+        checks_section(
+            lang,
+            out,
+            t(lang, Msg::FrameworkProfiles),
+            shown.into_iter(),
+        );
         if !passed.is_empty() {
             let _ = write!(
                 out,
@@ -680,7 +695,12 @@ fn fact_list(lang: Lang, out: &mut String, facts: &[(Msg, String)]) {
     }
     out.push_str("<dl class=\"mc-facts\">");
     for (k, v) in facts {
-        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(t(lang, *k)), escape(v));
+        let _ = write!(
+            out,
+            "<dt>{}</dt><dd>{}</dd>",
+            escape(t(lang, *k)),
+            escape(v)
+        );
     }
     out.push_str("</dl>");
 }
@@ -723,7 +743,11 @@ fn check_list<'a>(lang: Lang, out: &mut String, checks: impl Iterator<Item = &'a
         );
         if c.outcome == Outcome::Fail {
             if let Some(e) = &c.expected {
-                out.push_str(&fill_html(lang, Msg::Expected, &[("expected", &english(lang, e))]));
+                out.push_str(&fill_html(
+                    lang,
+                    Msg::Expected,
+                    &[("expected", &english(lang, e))],
+                ));
             }
         }
         out.push_str("</li>");
@@ -913,7 +937,8 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
     {
         let framework = n.get("framework").and_then(Value::as_str).unwrap_or("");
         let level = n.get("level").map(words).unwrap_or_default();
-        f.push((Msg::NationalLevel,
+        f.push((
+            Msg::NationalLevel,
             i18n::fill(
                 lang,
                 Msg::NationalLevelValue,
@@ -944,7 +969,11 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
             None => {}
         }
         if let Some(s) = &a.supervision {
-            parts.push(i18n::fill(lang, Msg::Supervision, &[("how", &code_words(s))]));
+            parts.push(i18n::fill(
+                lang,
+                Msg::Supervision,
+                &[("how", &code_words(s))],
+            ));
         }
         if !parts.is_empty() {
             f.push((Msg::Assessment, parts.join("; ")));
@@ -960,7 +989,8 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
         .and_then(|a| a.identity_verification)
         .or_else(|| result?.get("identityVerified")?.as_bool());
     if let Some(v) = identity {
-        f.push((Msg::IdentityVerification,
+        f.push((
+            Msg::IdentityVerification,
             t(lang, if v { Msg::IdentityYes } else { Msg::IdentityNo }).into(),
         ));
     }

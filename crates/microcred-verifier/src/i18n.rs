@@ -185,7 +185,11 @@ pub fn long_date(lang: Lang, value: &str) -> String {
                 "décembre",
             ];
             // French writes the first of the month as an ordinal: « 1er mars ».
-            let day = if d == 1 { "1er".to_owned() } else { d.to_string() };
+            let day = if d == 1 {
+                "1er".to_owned()
+            } else {
+                d.to_string()
+            };
             format!("{day} {} {y}", MOIS[m])
         }
         Lang::Es => {
@@ -254,14 +258,11 @@ pub(crate) fn language_name(lang: Lang, tag: &str) -> Option<&'static str> {
         ("gl", "Galician", "galicien", "gallego"),
     ];
     let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-    NAMES
-        .iter()
-        .find(|n| n.0 == primary)
-        .map(|n| match lang {
-            Lang::En => n.1,
-            Lang::Fr => n.2,
-            Lang::Es => n.3,
-        })
+    NAMES.iter().find(|n| n.0 == primary).map(|n| match lang {
+        Lang::En => n.1,
+        Lang::Fr => n.2,
+        Lang::Es => n.3,
+    })
 }
 
 fn en(m: Msg) -> &'static str {
@@ -506,7 +507,9 @@ fn fr(m: Msg) -> &'static str {
         RProfile => "NON CONFORME AU RÉFÉRENTIEL",
         RReplay => "NE RÉPOND PAS À VOTRE DEMANDE",
         RNotHolders => "N'APPARTIENT PAS À LA PERSONNE QUI LA PRÉSENTE",
-        RTrustNotChecked => "ÉMETTEUR NON CONFIRMÉ — non vérifié au regard d'une liste de confiance",
+        RTrustNotChecked => {
+            "ÉMETTEUR NON CONFIRMÉ — non vérifié au regard d'une liste de confiance"
+        }
         RTrustNotCheckedNamed => {
             "ÉMETTEUR NON CONFIRMÉ — non vérifié au regard d'une liste de confiance : « {name} » \
              est seulement le nom que l'attestation donne à son émetteur"
@@ -807,7 +810,11 @@ mod tests {
                     english,
                     "{m:?} in {lang:?} has other placeables than in English"
                 );
-                assert_eq!(t.matches('{').count(), t.matches('}').count(), "{m:?} {lang:?}");
+                assert_eq!(
+                    t.matches('{').count(),
+                    t.matches('}').count(),
+                    "{m:?} {lang:?}"
+                );
             }
         }
         // The names registrars use for the frameworks.
@@ -824,7 +831,10 @@ mod tests {
             long_date(Lang::Es, "2025-03-01T00:00:00Z"),
             "1 de marzo de 2025"
         );
-        assert_eq!(long_date(Lang::Fr, "2024-12-31T23:59:59Z"), "31 décembre 2024");
+        assert_eq!(
+            long_date(Lang::Fr, "2024-12-31T23:59:59Z"),
+            "31 décembre 2024"
+        );
         assert_eq!(long_date(Lang::Fr, "2030-08-15T10:00:00Z"), "15 août 2030");
         assert_eq!(
             long_date(Lang::Es, "2025-03-01T00:30:00+01:00"),

@@ -418,8 +418,16 @@ fn html_in_the_readers_language() {
     // The terminal report stays English, and --lang is only for --html.
     let page = spanish(&args(&["cred.json"]));
     assert!(!page.contains("Credencial"), "{page}");
-    let out = case.verify().args(["--lang", "fr", "cred.json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "--lang without --html is refused");
+    let out = case
+        .verify()
+        .args(["--lang", "fr", "cred.json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--lang without --html is refused"
+    );
 }
 
 #[test]
