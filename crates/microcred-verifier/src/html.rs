@@ -165,7 +165,7 @@ fn overview(lang: Lang, out: &mut String, entries: &[(&str, &Value, &Report)]) {
         let why = report
             .reasons
             .first()
-            .map(|r| format!(": {}", reason_html(lang, report, r)))
+            .map(|r| format!("{}{}", colon(lang), reason_html(lang, report, r)))
             .unwrap_or_default();
         let _ = write!(
             out,
@@ -188,10 +188,11 @@ fn qualification_section(lang: Lang, out: &mut String, q: &QualificationReport) 
     let _ = write!(
         out,
         "<article class=\"mc-transcript {class}\" data-qualification-met=\"{}\"><h2>{}</h2>\
-         <p class=\"mc-verdict\">{}: {}</p>",
+         <p class=\"mc-verdict\">{}{}{}</p>",
         q.met,
         fill_html(lang, Msg::Qualification, &[("title", &escape(&q.title))]),
         escape(words),
+        colon(lang),
         fill_html(
             lang,
             Msg::QualEcts,
@@ -671,8 +672,9 @@ fn check_summary(lang: Lang, out: &mut String, report: &Report) {
         let (class, mark, title) = marks(lang, outcome);
         let _ = write!(
             out,
-            "<li class=\"{class}\"><span class=\"mc-mark\" title=\"{title}\" aria-label=\"{title}\">{mark}</span><b>{}</b>: {words}</li>",
+            "<li class=\"{class}\"><span class=\"mc-mark\" title=\"{title}\" aria-label=\"{title}\">{mark}</span><b>{}</b>{}{words}</li>",
             escape(t(lang, label)),
+            colon(lang),
         );
     }
     out.push_str("</ul>");
@@ -732,13 +734,14 @@ fn check_list<'a>(lang: Lang, out: &mut String, checks: impl Iterator<Item = &'a
             .unwrap_or(&c.message);
         let _ = write!(
             out,
-            "<li class=\"{class}\" data-check=\"{}\"><span class=\"mc-mark\" title=\"{label}\" aria-label=\"{label}\">{mark}</span><b>{}</b>: {}",
+            "<li class=\"{class}\" data-check=\"{}\"><span class=\"mc-mark\" title=\"{label}\" aria-label=\"{label}\">{mark}</span><b>{}</b>{}{}",
             escape(&c.id),
             escape(&if name == c.id {
                 check_name(lang, &name)
             } else {
                 name.clone()
             }),
+            colon(lang),
             english(lang, message)
         );
         if c.outcome == Outcome::Fail {
@@ -782,6 +785,28 @@ fn words(v: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// `: ` as `lang` writes it between a label and its text (French: ` : `).
+fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => " : ",
+        Lang::En | Lang::Es => ": ",
+    }
+}
+
+/// `; ` as `lang` writes it between the parts of a value (French: ` ; `).
+fn semicolon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => " ; ",
+        Lang::En | Lang::Es => "; ",
+    }
+}
+
+/// A code of the micro-credential vocabulary in `lang`'s words (in English,
+/// and for a code the catalogue does not know, [`code_words`]).
+fn code_in(lang: Lang, code: &str) -> String {
+    i18n::code_name(lang, code).map_or_else(|| code_words(code), str::to_owned)
 }
 
 /// A code such as `supervised-online-id-verified` in words.
@@ -952,7 +977,7 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
     let head = std::mem::take(&mut f);
     // 10. The form of participation.
     if let Some(p) = mc.as_ref().and_then(|m| m.form_of_participation.as_ref()) {
-        f.push((Msg::FormOfParticipation, code_words(p)));
+        f.push((Msg::FormOfParticipation, code_in(lang, p)));
     }
     // 11. The assessment, and 12. its supervision and identity verification.
     let subject = first_subject(doc);
@@ -961,7 +986,8 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
     if let Some(a) = &assessment {
         let mut parts = Vec::new();
         if !a.types.is_empty() {
-            parts.push(a.types.join(", "));
+            let types: Vec<String> = a.types.iter().map(|t| code_in(lang, t)).collect();
+            parts.push(types.join(", "));
         }
         match a.summative {
             Some(true) => parts.push(t(lang, Msg::Summative).into()),
@@ -972,16 +998,16 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
             parts.push(i18n::fill(
                 lang,
                 Msg::Supervision,
-                &[("how", &code_words(s))],
+                &[("how", &code_in(lang, s))],
             ));
         }
         if !parts.is_empty() {
-            f.push((Msg::Assessment, parts.join("; ")));
+            f.push((Msg::Assessment, parts.join(semicolon(lang))));
         }
     } else if let Some(s) = result.and_then(|r| r.get("assessmentSupervision")?.as_str()) {
         f.push((
             Msg::Assessment,
-            i18n::fill(lang, Msg::Supervision, &[("how", &code_words(s))]),
+            i18n::fill(lang, Msg::Supervision, &[("how", &code_in(lang, s))]),
         ));
     }
     let identity = assessment
@@ -1032,7 +1058,10 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
             Some(t) => vec![words(t)],
             None => Vec::new(),
         };
-        let mode = s.get("mode").and_then(Value::as_str).map(code_words);
+        let mode = s
+            .get("mode")
+            .and_then(Value::as_str)
+            .map(|m| code_in(lang, m));
         let text = match (mode, towards.is_empty()) {
             (Some(m), false) => i18n::fill(
                 lang,
@@ -1170,6 +1199,9 @@ fn grading_scale(lang: Lang, result: &Value, achievement: Option<&Value>) -> Opt
     };
     let text = |member: &str| d.get(member).filter(|v| !v.is_null()).map(words);
     let kind = text("resultType").map(|t| {
+        if let Some(name) = i18n::code_name(lang, &t) {
+            return name.to_owned();
+        }
         // `LetterGrade` as "letter grade"; `ext:` types as they are.
         let mut w = String::new();
         for (i, c) in t.chars().enumerate() {
@@ -1227,13 +1259,13 @@ fn grading_scale(lang: Lang, result: &Value, achievement: Option<&Value>) -> Opt
     let mut out = head;
     if let Some(v) = values {
         if !out.is_empty() {
-            out.push_str(": ");
+            out.push_str(colon(lang));
         }
         out.push_str(&v);
     }
     if let Some(p) = pass {
         if !out.is_empty() {
-            out.push_str("; ");
+            out.push_str(semicolon(lang));
         }
         out.push_str(&p);
     }

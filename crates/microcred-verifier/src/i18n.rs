@@ -265,6 +265,101 @@ pub(crate) fn language_name(lang: Lang, tag: &str) -> Option<&'static str> {
     })
 }
 
+/// A code of the vocabulary a credential uses (form of participation,
+/// supervision of the assessment, assessment type, stackability mode, Open
+/// Badges result type) in French or Spanish words; `None` in English (the code
+/// is then put in words as it is) and for a code not in the table.
+pub(crate) fn code_name(lang: Lang, code: &str) -> Option<&'static str> {
+    const CODES: [(&str, &str, &str); 32] = [
+        ("online", "en ligne", "en línea"),
+        ("onsite", "en présentiel", "presencial"),
+        ("blended", "hybride", "semipresencial"),
+        ("volunteering", "bénévolat", "voluntariado"),
+        (
+            "work-experience",
+            "expérience professionnelle",
+            "experiencia laboral",
+        ),
+        (
+            "unsupervised-no-id",
+            "aucune, sans vérification d'identité",
+            "ninguna, sin verificación de la identidad",
+        ),
+        (
+            "supervised-no-id",
+            "oui, sans vérification d'identité",
+            "sí, sin verificación de la identidad",
+        ),
+        (
+            "supervised-online-id-verified",
+            "en ligne, avec vérification d'identité",
+            "en línea, con verificación de la identidad",
+        ),
+        (
+            "supervised-onsite-id-verified",
+            "en présentiel, avec vérification d'identité",
+            "presencial, con verificación de la identidad",
+        ),
+        ("test", "test", "prueba"),
+        ("exam", "examen", "examen"),
+        ("project", "projet", "proyecto"),
+        ("portfolio", "portfolio", "portafolio"),
+        (
+            "application-of-skill",
+            "mise en pratique des compétences",
+            "aplicación práctica de competencias",
+        ),
+        (
+            "recognition-of-prior-learning",
+            "validation des acquis",
+            "reconocimiento del aprendizaje previo",
+        ),
+        ("oral", "oral", "oral"),
+        ("other", "autre", "otro"),
+        ("standalone", "autonome", "independiente"),
+        ("integrated", "intégrée", "integrada"),
+        ("stackable", "capitalisable", "acumulable"),
+        ("GradePointAverage", "moyenne (GPA)", "nota media (GPA)"),
+        ("LetterGrade", "note en lettres", "calificación con letras"),
+        ("Percent", "pourcentage", "porcentaje"),
+        (
+            "PerformanceLevel",
+            "niveau de performance",
+            "nivel de desempeño",
+        ),
+        (
+            "PredictedScore",
+            "note prévisionnelle",
+            "puntuación prevista",
+        ),
+        ("RawScore", "note brute", "puntuación directa"),
+        ("Result", "résultat", "resultado"),
+        (
+            "RubricCriterion",
+            "critère de la grille d'évaluation",
+            "criterio de la rúbrica",
+        ),
+        (
+            "RubricCriterionLevel",
+            "niveau de la grille d'évaluation",
+            "nivel de la rúbrica",
+        ),
+        (
+            "RubricScore",
+            "score de la grille d'évaluation",
+            "puntuación de la rúbrica",
+        ),
+        ("ScaledScore", "note normalisée", "puntuación escalada"),
+        ("Status", "statut", "estado"),
+    ];
+    let c = CODES.iter().find(|c| c.0 == code)?;
+    match lang {
+        Lang::En => None,
+        Lang::Fr => Some(c.1),
+        Lang::Es => Some(c.2),
+    }
+}
+
 fn en(m: Msg) -> &'static str {
     use Msg::*;
     match m {
@@ -854,6 +949,12 @@ mod tests {
         assert_eq!(language_name(Lang::Es, "en"), Some("inglés"));
         assert_eq!(language_name(Lang::En, "xx"), None);
         assert_eq!(number(Lang::Fr, 2.5), "2,5");
+        assert_eq!(code_name(Lang::Fr, "online"), Some("en ligne"));
+        assert_eq!(
+            code_name(Lang::Es, "LetterGrade"),
+            Some("calificación con letras")
+        );
+        assert_eq!(code_name(Lang::En, "online"), None);
         assert_eq!(number(Lang::Es, 6.0), "6");
         assert_eq!(
             substitute("{a} and {b} {c}", &[("a", "1"), ("b", "{c}")]),
