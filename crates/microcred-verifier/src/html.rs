@@ -1356,6 +1356,66 @@ mod tests {
     }
 
     #[test]
+    fn a_french_transcript_has_no_english_words_of_its_own() {
+        let mut doc: Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../keys-example/micro-credential.unsigned.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let report = Verifier::new().verify(&doc).unwrap();
+        let page = page_in(
+            Lang::Fr,
+            &[("c.json", &doc, &report), ("d.json", &doc, &report)],
+            None,
+        );
+        assert!(page.contains("<html lang=\"fr\">"), "{page}");
+        assert!(
+            page.contains("<title>Relevé de vérification : 2 documents</title>"),
+            "{page}"
+        );
+        assert!(page.contains("NON SIGNÉE"), "{page}");
+        // What is left once the English technical messages and the credential's
+        // own text are taken out holds none of the catalogue's English messages.
+        let mut ours = page.clone();
+        while let Some(start) = ours.find("<span lang=\"en\">") {
+            let end = ours[start..]
+                .find("</span>")
+                .map_or(ours.len(), |e| start + e + 7);
+            ours.replace_range(start..end, "");
+        }
+        for &m in Msg::ALL {
+            let (en, fr) = (i18n::text(Lang::En, m), i18n::text(Lang::Fr, m));
+            let fixed = en.split('{').next().unwrap_or_default().trim();
+            // Single words may be the credential's own ("micro-credential").
+            if fixed.contains(' ') && en != fr && !fr.contains(fixed) {
+                assert!(!ours.contains(&escape(fixed)), "{m:?} in English: {fixed}");
+            }
+        }
+        // The language the credential states, in the reader's words.
+        doc["inLanguage"] = "fr-FR".into();
+        let html = transcript_in(Lang::Es, &doc, &report);
+        assert!(
+            html.contains("<dt>Idioma de la credencial</dt><dd>francés (fr-FR)</dd>"),
+            "{html}"
+        );
+        let tagged = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "name": [{"@value": "Cours", "@language": "fr"}, {"@value": "Curso", "@language": "es"}],
+            "issuer": "did:example:i",
+            "credentialSubject": {"id": "did:example:s"}
+        });
+        let html = transcript_in(Lang::En, &tagged, &report);
+        assert!(
+            html.contains("<dt>Language of the credential</dt><dd>French (fr), Spanish (es)</dd>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn escapes_everything_from_the_credential() {
         let doc = serde_json::json!({
             "@context": ["https://www.w3.org/ns/credentials/v2"],
