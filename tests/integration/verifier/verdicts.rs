@@ -395,6 +395,18 @@ fn html_in_the_readers_language() {
         page.contains("Ce que déclare le fichier (non confirmé)"),
         "{page}"
     );
+    // A presentation: its own reason and a nested credential's, in French.
+    case.write(
+        "presentation.json",
+        &presentation(&[tampered()], &learner(), None, None),
+    );
+    let (page, code) = case.run(&args(&["--html", "--lang", "fr", "presentation.json"]));
+    assert_eq!(code, 1);
+    assert!(page.contains("<h2>Présentation</h2>"), "{page}");
+    assert!(
+        page.contains("✗ Présentation NON valide : attestation 1 : MODIFIÉE après sa signature"),
+        "{page}"
+    );
     // The locale decides without --lang; --lang wins over it.
     let spanish = |args: &[&str]| {
         let out = case
