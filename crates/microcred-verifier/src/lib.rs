@@ -73,6 +73,7 @@ mod checks;
 pub mod contexts;
 pub mod format;
 pub mod html;
+pub mod i18n;
 mod presentation;
 pub mod profile;
 pub mod qualification;

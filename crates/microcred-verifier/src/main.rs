@@ -58,6 +58,11 @@ struct Cli {
     /// (what it says, every check as a tick or a cross), e.g. `> transcript.html`.
     #[arg(long)]
     html: bool,
+    /// The language of the --html transcript: en, fr or es. Default: the locale's
+    /// (LC_ALL, else LC_MESSAGES, else LANG: fr_FR.UTF-8 gives fr), English for any
+    /// other. The terminal report and --json are in English whatever the language.
+    #[arg(long, value_name = "LANG", requires = "html", value_parser = ["en", "fr", "es"])]
+    lang: Option<String>,
     /// Trust list of issuers (JSON; format in docs/trust-list.md). Default: the
     /// configuration directory's trust-list.json, if there is one; without any, issuer
     /// trust is "not checked" and the verdict at best "genuine but unconfirmed".
@@ -196,7 +201,13 @@ fn main() -> ExitCode {
         ..BulkOptions::default()
     };
     if cli.html {
-        return html_out(&verifier, files, &options, cli.require_trust);
+        // The reader's language: --lang, else the locale's.
+        let lang = cli
+            .lang
+            .as_deref()
+            .and_then(microcred_verifier::i18n::Lang::parse)
+            .unwrap_or_else(microcred_verifier::i18n::Lang::from_env);
+        return html_out(&verifier, files, &options, cli.require_trust, lang);
     }
 
     let mut status = 0u8;
@@ -496,6 +507,7 @@ fn html_out(
     files: Vec<Input>,
     options: &BulkOptions,
     require_trust: bool,
+    lang: microcred_verifier::i18n::Lang,
 ) -> ExitCode {
     let mut status = 0u8;
     let mut docs = Vec::new();
@@ -531,7 +543,7 @@ fn html_out(
     if q.as_ref().is_some_and(|q| !q.met) && status == 0 {
         status = 1;
     }
-    let page = microcred_verifier::html::page_with(&entries, q.as_ref());
+    let page = microcred_verifier::html::page_in(lang, &entries, q.as_ref());
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(page.as_bytes()).and_then(|()| out.flush());
     ExitCode::from(status)

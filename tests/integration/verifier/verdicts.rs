@@ -66,7 +66,11 @@ impl Case {
         let mut c = Command::new(bin("microcred-verify"));
         c.current_dir(self.dir.path())
             .env("NO_COLOR", "1")
-            .env("XDG_CONFIG_HOME", self.config.path());
+            .env("XDG_CONFIG_HOME", self.config.path())
+            // The tester's locale would choose the --html transcript's language.
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG");
         c
     }
 
@@ -332,7 +336,7 @@ fn html_shows_the_three_verdicts_and_greys_unconfirmed_claims() {
         "<dt>Quality assurance</dt>",
         "<dt>Stacks towards</dt><dd>stackable, towards MSc Data Science</dd>",
         "<dt>Prerequisites</dt>",
-        "<dt>Language</dt><dd>en</dd>",
+        "<dt>Language of the credential</dt><dd>English (en)</dd>",
         "supervision: supervised online identity verified",
         "<dt>Valid until</dt><dd>1 March 2030</dd>",
     ] {
@@ -355,6 +359,87 @@ fn html_shows_the_three_verdicts_and_greys_unconfirmed_claims() {
         "{page}"
     );
     assert!(!page.contains("✓ Valid"), "{page}");
+}
+
+#[test]
+fn html_in_the_readers_language() {
+    let case = Case::new();
+    case.write("cred.json", &with_entries());
+    case.write("tampered.json", &tampered());
+    let args = |more: &[&'static str]| [&TRUST_AND_LISTS[..], more].concat();
+    let (page, code) = case.run(&args(&["--html", "--lang", "fr", "cred.json"]));
+    assert_eq!(code, 0);
+    assert!(page.contains("<html lang=\"fr\">"), "{page}");
+    for shown in [
+        "✓ Attestation valide : authentique",
+        "<dt>Crédits ECTS</dt>",
+        "<dt>Niveau CEC</dt>",
+        "<dt>Valable jusqu&#39;au</dt><dd>1er mars 2030</dd>",
+        "<dt>Langue de l&#39;attestation</dt><dd>anglais (en)</dd>",
+        "<h3>Vérifications</h3>",
+        "<h3>Acquis d&#39;apprentissage</h3>",
+    ] {
+        assert!(page.contains(shown), "{shown} missing: {page}");
+    }
+    // Technical messages stay English, marked so.
+    assert!(page.contains("<span lang=\"en\">"), "{page}");
+    assert!(!page.contains("<dt>ECTS credits</dt>"), "{page}");
+    let (page, code) = case.run(&args(&["--html", "--lang", "fr", "tampered.json"]));
+    assert_eq!(code, 1);
+    assert!(page.contains("<html lang=\"fr\">"), "{page}");
+    assert!(
+        page.contains("✗ Attestation NON valide : MODIFIÉE après sa signature"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Ce que déclare le fichier (non confirmé)"),
+        "{page}"
+    );
+    // A presentation: its own reason and a nested credential's, in French.
+    case.write(
+        "presentation.json",
+        &presentation(&[tampered()], &learner(), None, None),
+    );
+    let (page, code) = case.run(&args(&["--html", "--lang", "fr", "presentation.json"]));
+    assert_eq!(code, 1);
+    assert!(page.contains("<h2>Présentation</h2>"), "{page}");
+    assert!(
+        page.contains("✗ Présentation NON valide : attestation 1 : MODIFIÉE après sa signature"),
+        "{page}"
+    );
+    // The locale decides without --lang; --lang wins over it.
+    let spanish = |args: &[&str]| {
+        let out = case
+            .verify()
+            .env("LANG", "es_ES.UTF-8")
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let page = spanish(&args(&["--html", "tampered.json"]));
+    assert!(page.contains("<html lang=\"es\">"), "{page}");
+    assert!(
+        page.contains("✗ Credencial NO válida: MODIFICADA después de firmarse"),
+        "{page}"
+    );
+    assert!(page.contains("<dt>Créditos ECTS</dt>"), "{page}");
+    assert!(page.contains("<dt>Nivel MEC</dt>"), "{page}");
+    let page = spanish(&args(&["--html", "--lang", "en", "cred.json"]));
+    assert!(page.contains("<html lang=\"en\">"), "{page}");
+    // The terminal report stays English, and --lang is only for --html.
+    let page = spanish(&args(&["cred.json"]));
+    assert!(!page.contains("Credencial"), "{page}");
+    let out = case
+        .verify()
+        .args(["--lang", "fr", "cred.json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--lang without --html is refused"
+    );
 }
 
 #[test]
