@@ -113,6 +113,7 @@ fn verification_page_in_headless_chromium() {
         page.push(json!({"name": name, "file": file}));
         // The same credential through `microcred-verify --html`.
         let out = Command::new(bin("microcred-verify"))
+            .env("XDG_CONFIG_HOME", crate::common::no_config())
             .args(["--no-config", "--trust"])
             .arg(repo("keys-example/trust-list.json"))
             .arg("--status-list")
@@ -381,6 +382,7 @@ fn html_transcript_prints_on_one_a4_page() {
     let cred = dir.path().join("credential.json");
     std::fs::write(&cred, serde_json::to_vec_pretty(&vc).unwrap()).unwrap();
     let out = Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .arg("--no-config")
         .arg("--trust")
         .arg(repo("keys-example/trust-list.json"))

@@ -10,7 +10,9 @@ fn sign() -> Command {
 }
 
 fn verify() -> Command {
-    Command::new(bin("microcred-verify"))
+    let mut c = Command::new(bin("microcred-verify"));
+    c.env("XDG_CONFIG_HOME", crate::common::no_config());
+    c
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Path of a file under the repository root.
 pub(crate) fn repo(path: &str) -> PathBuf {
@@ -74,4 +74,19 @@ pub(crate) fn bin(name: &str) -> PathBuf {
     target
         .join("debug")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// An empty configuration directory, for `XDG_CONFIG_HOME` of every `microcred-verify`
+/// the tests run: the verifier reads a trust list and status lists from
+/// `$XDG_CONFIG_HOME/microcred/` (else `~/.config/microcred/`), and a developer's own
+/// must not change what a test sees.
+pub(crate) fn no_config() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    // One directory for every run (a temporary one per run would outlive it: statics are
+    // never dropped); nothing is ever written into it.
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join("microcred-tests-empty-config");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
 }

@@ -30,7 +30,9 @@ fn with_own_context() -> Value {
 }
 
 fn verify() -> Command {
-    Command::new(bin("microcred-verify"))
+    let mut c = Command::new(bin("microcred-verify"));
+    c.env("XDG_CONFIG_HOME", crate::common::no_config());
+    c
 }
 
 #[test]

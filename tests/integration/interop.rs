@@ -275,6 +275,7 @@ fn ours_verify(file: &Path) -> (i32, String) {
 /// `microcred-verify OPTIONS… FILE`: (exit status, stdout + stderr).
 fn ours_verify_with<S: AsRef<OsStr>>(options: &[S], file: &Path) -> (i32, String) {
     let out = Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .args(options)
         .arg(file)
         .output()
@@ -1338,6 +1339,7 @@ fn ref_proofs(v: &RefVerdict) -> Vec<(String, bool, bool)> {
 /// `microcred-verify --json OPTIONS… FILE`: (exit status, the report object).
 fn ours_verify_json(options: &[&str], file: &Path) -> (i32, Value) {
     let out = Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .arg("--json")
         .args(options)
         .arg(file)

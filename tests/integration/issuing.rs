@@ -27,6 +27,7 @@ fn unsigned_with(
 
 fn verify_code(path: &Path) -> Option<i32> {
     Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .arg(path)
         .output()
         .unwrap()
@@ -544,6 +545,7 @@ fn data_model_rules_hold_for_every_suite_on_both_sides() {
         let path = dir.path().join("signed-bad.json");
         std::fs::write(&path, serde_json::to_vec(&signed).unwrap()).unwrap();
         let out = Command::new(bin("microcred-verify"))
+            .env("XDG_CONFIG_HOME", crate::common::no_config())
             .args(["--no-config", "--json"])
             .arg(&path)
             .output()

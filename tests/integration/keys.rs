@@ -162,6 +162,7 @@ fn encrypted_key_round_trip_through_issue_and_verify() {
         assert_eq!(o.result, Ok(did.clone()));
     }
     let out = Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .arg(&signed)
         .output()
         .unwrap();

@@ -671,6 +671,7 @@ fn judge(name: &str, run: &Run, exit: i32, error: &str) -> Option<String> {
 
 fn verify_command(args: &[String], file: &Path) -> Command {
     let mut c = Command::new(bin("microcred-verify"));
+    c.env("XDG_CONFIG_HOME", crate::common::no_config());
     c.current_dir(repo(DIR)).args(args).arg(file);
     c
 }
@@ -780,6 +781,7 @@ fn a_100_mb_file_is_refused_before_it_is_read() {
         f.set_len(100 * 1024 * 1024).unwrap();
     }
     let mut c = Command::new("sh");
+    c.env("XDG_CONFIG_HOME", crate::common::no_config());
     c.arg("-c")
         .arg(format!(
             "ulimit -v {}; exec \"$0\" \"$@\"",

@@ -1041,6 +1041,7 @@ fn verify_html_offline() {
     std::fs::write(&bad, serde_json::to_vec(&tampered).unwrap()).unwrap();
     let verify = |args: &[&std::ffi::OsStr]| {
         Command::new(bin("microcred-verify"))
+            .env("XDG_CONFIG_HOME", crate::common::no_config())
             .args([
                 "--trust".as_ref(),
                 repo("keys-example/trust-list.json").as_os_str(),

@@ -38,6 +38,7 @@ fn open_badges_default_to_both_suites_and_verify() {
     let doc = issue(None, &out);
     assert_eq!(suites_of(&doc), ["eddsa-jcs-2022", "eddsa-rdfc-2022"]);
     Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .arg(&out)
         .assert()
         .code(0)
@@ -55,6 +56,7 @@ fn each_suite_alone() {
         let doc = issue(Some(suite), &out);
         assert_eq!(suites_of(&doc), [expected]);
         Command::new(bin("microcred-verify"))
+            .env("XDG_CONFIG_HOME", crate::common::no_config())
             .arg(&out)
             .assert()
             .code(0);
@@ -71,6 +73,7 @@ fn one_forged_proof_in_a_set_invalidates_the_credential() {
     let forged = dir.path().join("forged.json");
     std::fs::write(&forged, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .arg(&forged)
         .assert()
         .code(1)

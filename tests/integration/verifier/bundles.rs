@@ -23,6 +23,7 @@ const BOUND: Duration = Duration::from_secs(120);
 /// the run: the signer's credentials are issued (and their proofs created) now.
 fn verify() -> Command {
     let mut c = Command::new(bin("microcred-verify"));
+    c.env("XDG_CONFIG_HOME", crate::common::no_config());
     c.env("NO_COLOR", "1").timeout(BOUND);
     c
 }

@@ -40,6 +40,7 @@ impl Dir {
 
 fn verify() -> Command {
     let mut c = Command::new(bin("microcred-verify"));
+    c.env("XDG_CONFIG_HOME", crate::common::no_config());
     c.env("NO_COLOR", "1").args(["--at", AT]);
     c
 }

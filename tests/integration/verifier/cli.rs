@@ -34,6 +34,7 @@ impl Dir {
 /// `microcred-verify --at AT` with colour off.
 fn verify() -> Command {
     let mut c = Command::new(bin("microcred-verify"));
+    c.env("XDG_CONFIG_HOME", crate::common::no_config());
     c.env("NO_COLOR", "1").args(["--at", AT]);
     c
 }
@@ -145,11 +146,13 @@ fn tampered_wrong_key_expired_not_yet_valid_future_proof_exit_1() {
     // The same credential, verified at other times.
     let f = d.write("cred.json", &credential());
     let mut at = Command::new(bin("microcred-verify"));
+    at.env("XDG_CONFIG_HOME", crate::common::no_config());
     at.args(["--at", "2031-01-01T00:00:00Z"]).arg(&f);
     at.assert()
         .code(1)
         .stdout(predicate::str::contains("expired"));
     let mut at = Command::new(bin("microcred-verify"));
+    at.env("XDG_CONFIG_HOME", crate::common::no_config());
     at.args(["--at", "2025-02-01T00:00:00Z"]).arg(&f);
     at.assert()
         .code(1)
@@ -431,6 +434,7 @@ fn profiles_requested_pass_fail_and_user_files() {
         .code(2)
         .stderr(predicate::str::contains("emc-cmf"));
     Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .arg("--list-profiles")
         .assert()
         .code(0)
@@ -620,6 +624,7 @@ fn many_files_keep_argument_order_and_unreadable_is_exit_2() {
     // Bad arguments.
     verify().assert().code(2);
     Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .args(["--at", "yesterday"])
         .arg(&files[0])
         .assert()

@@ -20,6 +20,7 @@ const DIR: &str = "tests/vectors/1edtech-validator";
 /// genuine but unconfirmed, 1 invalid, 2 could not be checked or not read.
 fn outcomes(files: &[String]) -> (Vec<Value>, i32) {
     let out = Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .current_dir(repo(DIR))
         .env("NO_COLOR", "1")
         .args(["--no-config", "--trust", "trust.json"])
@@ -136,6 +137,7 @@ fn a_baked_badge_changed_inside_the_image_is_refused() {
     let trust = repo(&format!("{DIR}/trust.json"));
     let run = |file: &std::path::Path| {
         let out = Command::new(bin("microcred-verify"))
+            .env("XDG_CONFIG_HOME", crate::common::no_config())
             .env("NO_COLOR", "1")
             .args([
                 "--no-config",

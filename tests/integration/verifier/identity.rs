@@ -175,6 +175,7 @@ fn corpus(dir: &Path) -> Vec<String> {
 /// Runs the binary in `dir` on `files/` with `args`: (exit status, stdout, stderr).
 fn run(dir: &Path, args: &[&str]) -> (i32, Vec<u8>, Vec<u8>) {
     let out = Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .args(["--at", AT])
