@@ -328,6 +328,29 @@ fn container_len(s: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The structure check applies the issuer's member rules to what was signed
+    /// (`checks::structure`), so every member they read must be kept here: a member
+    /// left out would make a bulk verdict differ from a single one (in debug builds
+    /// an assertion in `verifier.rs` catches it; in release nothing would).
+    #[test]
+    fn keeps_every_member_the_data_model_rules_read() {
+        let kept: Vec<&str> = CREDENTIAL.iter().map(|(name, _)| *name).collect();
+        for member in microcred_core::issuance::CHECKED_MEMBERS {
+            assert!(kept.contains(&member), "{member} is not kept");
+        }
+        let issuer = CREDENTIAL.iter().find_map(|(n, keep)| match keep {
+            Members(m) if *n == "issuer" => Some(*m),
+            _ => None,
+        });
+        assert!(issuer.is_some(), "issuer is not kept member by member");
+        for member in ["id", "name", "description"] {
+            assert!(
+                issuer.is_some_and(|m| m.iter().any(|(n, _)| *n == member)),
+                "issuer.{member}"
+            );
+        }
+    }
+
     #[test]
     fn keeps_what_the_report_reads_and_drops_the_rest() {
         let doc = br#" {"proof": {"a": [1, "}", "\"]"]}, "name": "N\u00e9",
