@@ -24,6 +24,10 @@ fn verify() -> Command {
     c
 }
 
+fn server() -> Command {
+    Command::new(bin("microcred-server"))
+}
+
 impl Setup {
     fn issue(&self, unsigned: &Path) -> Command {
         let mut c = sign();
@@ -430,7 +434,42 @@ fn completions_and_manual_pages_cover_the_commands() {
         for word in ["microcred-verify", "status-list", "trust", "qualification"] {
             assert!(script.contains(word), "{shell}: {word}");
         }
+        let script = server()
+            .args(["--completions", shell])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let script = String::from_utf8(script).unwrap();
+        for word in ["microcred-server", "config", "log-level"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
     }
+    // A script that cannot be written is an error naming it, never a panic.
+    for (program, completions) in [
+        ("microcred-sign", "completions"),
+        ("microcred-verify", "--completions"),
+        ("microcred-server", "--completions"),
+    ] {
+        if let Ok(full) = std::fs::File::create("/dev/full") {
+            let out = std::process::Command::new(bin(program))
+                .args([completions, "bash"])
+                .stdout(full)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{program}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("cannot write the completion script") && !err.contains("panicked"),
+                "{program}: {err}"
+            );
+        }
+    }
+    server()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--config"));
     sign().args(["completions", "tcsh"]).assert().code(2);
     verify()
         .args(["--completions", "bash", "x.json"])
@@ -441,6 +480,7 @@ fn completions_and_manual_pages_cover_the_commands() {
     let man = dir.path().join("man1");
     sign().args(["man", "--out"]).arg(&man).assert().success();
     verify().arg("--man").arg(&man).assert().success();
+    server().arg("--man").arg(&man).assert().success();
     let pages = files_in(&man);
     for page in [
         "microcred-sign.1",
@@ -450,6 +490,7 @@ fn completions_and_manual_pages_cover_the_commands() {
         "microcred-sign-ledger.1",
         "microcred-sign-ledger-init.1",
         "microcred-verify.1",
+        "microcred-server.1",
     ] {
         assert!(pages.contains(&page.to_owned()), "{page}: {pages:?}");
     }
@@ -462,6 +503,7 @@ fn completions_and_manual_pages_cover_the_commands() {
             "--allow-expired",
         ),
         ("microcred-verify.1", "microcred-verify", "status-list"),
+        ("microcred-server.1", "microcred-server", "log-level"),
     ] {
         let text = std::fs::read_to_string(man.join(page)).unwrap();
         // roff: requests and macros on lines of their own, a title, the sections.

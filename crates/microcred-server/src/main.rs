@@ -19,8 +19,15 @@ use microcred_server::log::LogFormat;
 #[command(name = "microcred-server", version, about, long_about = None)]
 struct Cli {
     /// Configuration file (TOML; see docs/server.md).
-    #[arg(long, value_name = "FILE")]
-    config: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["completions", "man"])]
+    config: Option<PathBuf>,
+    /// Print a shell completion script for microcred-server and exit, e.g.
+    /// `microcred-server --completions bash > /etc/bash_completion.d/microcred-server`.
+    #[arg(long, exclusive = true, value_name = "SHELL")]
+    completions: Option<clap_complete::Shell>,
+    /// Write the manual page microcred-server.1 (roff) into DIR and exit.
+    #[arg(long, exclusive = true, value_name = "DIR")]
+    man: Option<PathBuf>,
     /// Listen on this address instead of the configuration's `bind`
     /// (e.g. 127.0.0.1:0 for any free port).
     #[arg(long, value_name = "ADDR")]
@@ -36,9 +43,48 @@ struct Cli {
     log_level: Option<String>,
 }
 
+/// Writes `microcred-server.1` into `dir` (created if missing), through a temporary
+/// file renamed into place.
+fn man(dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut roff)
+        .map_err(|e| anyhow::anyhow!("cannot render the manual page: {e}"))?;
+    let path = dir.join("microcred-server.1");
+    let temp = dir.join(".microcred-server.1.tmp");
+    std::fs::write(&temp, &roff)
+        .and_then(|()| std::fs::rename(&temp, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            anyhow::anyhow!("cannot write {}: {e}", path.display())
+        })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
+    if let Some(shell) = cli.completions {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        // Into memory first: clap_complete panics when its writer fails (`| head`).
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "microcred-server", &mut script);
+        return match std::io::stdout().write_all(&script) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "microcred-server: error: cannot write the completion script: {e}"
+                );
+                ExitCode::from(2)
+            }
+            _ => ExitCode::SUCCESS,
+        };
+    }
+    let result = match &cli.man {
+        Some(dir) => man(dir),
+        None => run(&cli),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "microcred-server: error: {e:#}");
@@ -64,9 +110,12 @@ fn init_log(cli: &Cli, config: &Config) -> anyhow::Result<()> {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&cli.config)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", cli.config.display()))?;
-    let config = Config::from_toml(&text, &cli.config)?;
+    let Some(path) = &cli.config else {
+        anyhow::bail!("--config FILE is required");
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let config = Config::from_toml(&text, path)?;
     // After the configuration (it may set the level), before the files it names are
     // read (what is found there is logged).
     init_log(cli, &config)?;

@@ -174,8 +174,19 @@ fn main() -> ExitCode {
     }
     if let Some(shell) = cli.completions {
         let mut cmd = <Cli as clap::CommandFactory>::command();
-        clap_complete::generate(shell, &mut cmd, "microcred-verify", &mut std::io::stdout());
-        return ExitCode::SUCCESS;
+        // Into memory first: clap_complete panics when its writer fails (`| head`).
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "microcred-verify", &mut script);
+        return match std::io::stdout().write_all(&script) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "microcred-verify: error: cannot write the completion script: {e}"
+                );
+                ExitCode::from(2)
+            }
+            _ => ExitCode::SUCCESS,
+        };
     }
     if let Some(dir) = &cli.man {
         return match man(dir) {

@@ -32,13 +32,17 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::StatusList(args) => status_list::run(&args),
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(
-                args.shell,
-                &mut cmd,
-                "microcred-sign",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            // Into memory first: clap_complete panics when its writer fails (a pipe
+            // closed early, `| head`); a failed write here is an error, or nothing for
+            // a reader that has seen enough.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "microcred-sign", &mut script);
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(anyhow::anyhow!("cannot write the completion script: {e}"))
+                }
+                _ => Ok(()),
+            }
         }
         Command::Man(args) => man(&args.out),
     }
