@@ -114,6 +114,8 @@ fn verification_page_in_headless_chromium() {
         // The same credential through `microcred-verify --html`.
         let out = Command::new(bin("microcred-verify"))
             .env("XDG_CONFIG_HOME", crate::common::no_config())
+            // The page's words are English here whatever the tester's locale.
+            .args(["--lang", "en"])
             .args(["--no-config", "--trust"])
             .arg(repo("keys-example/trust-list.json"))
             .arg("--status-list")
@@ -383,6 +385,8 @@ fn html_transcript_prints_on_one_a4_page() {
     std::fs::write(&cred, serde_json::to_vec_pretty(&vc).unwrap()).unwrap();
     let out = Command::new(bin("microcred-verify"))
         .env("XDG_CONFIG_HOME", crate::common::no_config())
+        // The page's words are English here whatever the tester's locale.
+        .args(["--lang", "en"])
         .arg("--no-config")
         .arg("--trust")
         .arg(repo("keys-example/trust-list.json"))
