@@ -78,9 +78,11 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     context_dir: Option<PathBuf>,
     /// A signed BitstringStatusListCredential or StatusList2021Credential to read
-    /// revocation/suspension bits from (repeatable). Default: the *.json files of
-    /// the configuration directory's status-lists/; without any, status is "not checked".
-    #[arg(long = "status-list", value_name = "FILE")]
+    /// revocation/suspension bits from (repeatable), matched by its id; or URL=FILE, the
+    /// file being what that URL served (for a list whose id is not its URL). Default: the
+    /// *.json files of the configuration directory's status-lists/; without any, status
+    /// is "not checked".
+    #[arg(long = "status-list", value_name = "[URL=]FILE")]
     status_lists: Vec<PathBuf>,
     /// Exit 1 for a credential whose issuer is not confirmed by a trust list; it is an
     /// error (exit 2) to give no trust list (neither --trust nor the configuration's).
@@ -147,6 +149,17 @@ struct Cli {
         value_name = "FILE|DIR"
     )]
     files: Vec<PathBuf>,
+}
+
+/// A `--status-list` argument: `URL=FILE` (an `http(s)` URL, then the last `=`), or
+/// a file.
+fn fetched_from(arg: &Path) -> (Option<&str>, PathBuf) {
+    if let Some((url, file)) = arg.to_str().and_then(|s| s.rsplit_once('=')) {
+        if (url.starts_with("https://") || url.starts_with("http://")) && !file.is_empty() {
+            return (Some(url), PathBuf::from(file));
+        }
+    }
+    (None, arg.to_path_buf())
 }
 
 /// Writes `microcred-verify.1` into `dir` (created if missing), through a
@@ -466,12 +479,15 @@ fn build(cli: &Cli) -> Result<Verifier, String> {
         }
     }
     let mut lists = StatusLists::new();
-    for path in &list_paths {
-        let bytes = read_bounded(path)?;
+    for arg in &list_paths {
+        let (url, path) = fetched_from(arg);
+        let bytes = read_bounded(&path)?;
         let doc = json::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        lists
-            .add(doc)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        match url {
+            Some(url) => lists.add_fetched(url, doc),
+            None => lists.add(doc),
+        }
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     options.status_lists = lists;
     for name in &cli.profile {

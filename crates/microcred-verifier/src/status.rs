@@ -23,10 +23,21 @@ use crate::report::Check;
 struct GivenList {
     doc: Value,
     parsed: ListCredential,
+    /// The URL it was fetched from, when the user says so ([`StatusLists::add_fetched`]).
+    fetched_from: Option<String>,
+}
+
+impl GivenList {
+    /// Whether a credential's `statusListCredential` names this list: its `id`, or the
+    /// URL it was fetched from.
+    fn answers(&self, url: &str) -> bool {
+        self.parsed.id == url || self.fetched_from.as_deref() == Some(url)
+    }
 }
 
 /// The status list credentials a verifier reads bits from, matched to a
-/// credential's entries by `statusListCredential` == the list's `id`.
+/// credential's entries by `statusListCredential` == the list's `id` (or the
+/// URL the list was fetched from, when given).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatusLists {
     lists: Vec<GivenList>,
@@ -48,13 +59,37 @@ impl StatusLists {
     /// already added.
     pub fn add(&mut self, doc: Value) -> Result<(), StatusListError> {
         let parsed = ListCredential::from_json(&doc)?;
-        if self.lists.iter().any(|l| l.parsed.id == parsed.id) {
+        if self.lists.iter().any(|l| l.answers(&parsed.id)) {
             return Err(StatusListError::ListCredential(format!(
                 "a list with id {:?} was already given",
                 parsed.id
             )));
         }
-        self.lists.push(GivenList { doc, parsed });
+        self.lists.push(GivenList {
+            doc,
+            parsed,
+            fetched_from: None,
+        });
+        Ok(())
+    }
+
+    /// Adds a list as the document `url` served (`--status-list URL=FILE`): it
+    /// answers credentials whose `statusListCredential` is `url`, whatever its own
+    /// `id` says — as Digital Bazaar's status-list library uses what the URL
+    /// returns. Its proof and issuer are checked as any list's.
+    ///
+    /// # Errors
+    /// As [`StatusLists::add`], and when a list was already given for `url`.
+    pub fn add_fetched(&mut self, url: &str, doc: Value) -> Result<(), StatusListError> {
+        if self.lists.iter().any(|l| l.answers(url)) {
+            return Err(StatusListError::ListCredential(format!(
+                "a list for {url:?} was already given"
+            )));
+        }
+        self.add(doc)?;
+        if let Some(last) = self.lists.last_mut() {
+            last.fetched_from = Some(url.to_owned());
+        }
         Ok(())
     }
 
@@ -234,7 +269,7 @@ pub(crate) fn check(
         let Some(pos) = lists
             .lists
             .iter()
-            .position(|l| l.parsed.id == entry.list_credential)
+            .position(|l| l.answers(&entry.list_credential))
         else {
             checks.push(
                 Check::skipped(
@@ -378,4 +413,48 @@ fn age(from: &str, at: OffsetDateTime) -> String {
     };
     let s = if n == 1 { "" } else { "s" };
     format!(", issued {from}, {n} {unit}{s} old")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microcred_core::status_list::{StatusList, StatusPurpose, list_credential};
+
+    fn list(id: &str) -> Value {
+        list_credential(
+            id,
+            "did:example:issuer",
+            StatusPurpose::Revocation,
+            &StatusList::new(0),
+            "2025-01-01T00:00:00Z",
+        )
+    }
+
+    #[test]
+    fn a_fetched_list_answers_its_url_and_its_id_and_is_given_once() {
+        let url = "https://uni.example/status/1";
+        let mut lists = StatusLists::new();
+        assert!(
+            lists
+                .add_fetched(url, list("https://elsewhere.example/3"))
+                .is_ok()
+        );
+        assert!(lists.lists[0].answers(url));
+        assert!(lists.lists[0].answers("https://elsewhere.example/3"));
+        assert!(!lists.lists[0].answers("https://uni.example/status/2"));
+        // The same URL again, or a list whose id is that URL: refused.
+        assert!(
+            lists
+                .add_fetched(url, list("https://other.example/4"))
+                .is_err()
+        );
+        assert!(
+            lists
+                .add_fetched("https://elsewhere.example/3", list("https://x.example/5"))
+                .is_err()
+        );
+        assert!(lists.add(list("https://elsewhere.example/3")).is_err());
+        assert!(lists.add(list(url)).is_err());
+        assert_eq!(lists.len(), 1);
+    }
 }

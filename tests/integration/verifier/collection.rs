@@ -13,6 +13,8 @@ use serde_json::Value;
 use crate::common::{bin, read, repo};
 
 const DIR: &str = "tests/vectors/1edtech-validator";
+/// Where the collection's two status-list credentials say their list is.
+const LIST_URL: &str = "https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/refs/heads/main/inspector-vc/src/test/resources/ob30/bit-string-list/testlist";
 
 /// What `microcred-verify --json` says of each file, in the shape of
 /// `expected.json`, from one run over all of them (one report per file, in
@@ -24,7 +26,9 @@ fn outcomes(files: &[String]) -> (Vec<Value>, i32) {
         .current_dir(repo(DIR))
         .env("NO_COLOR", "1")
         .args(["--no-config", "--trust", "trust.json"])
-        .args(["--status-list", "ob30/bit-string-list/testlist"])
+        // The list as fetched from the URL the credentials name (its own id is another).
+        .arg("--status-list")
+        .arg(format!("{LIST_URL}=ob30/bit-string-list/testlist"))
         .args(["--at", "2026-01-01T00:00:00Z", "--json"])
         .args(files)
         .output()
