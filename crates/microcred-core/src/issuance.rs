@@ -360,10 +360,7 @@ fn check_protected_terms(
     before: &[Value],
 ) -> Result<(), IssuanceError> {
     for url in before.iter().filter_map(Value::as_str) {
-        let Some(bundled) = contexts::get(url) else {
-            continue;
-        };
-        let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(bundled.body) else {
+        let Some(doc) = contexts::get(url).and_then(|c| c.document()) else {
             continue;
         };
         let Some(Value::Object(terms)) = doc.get("@context") else {

@@ -78,23 +78,9 @@ type Res<T> = Result<T, JsonLdError>;
 /// Contexts resolvable by URL: the crate's bundled ones, then those the
 /// caller supplied ([`crate::contexts::supply`]).
 fn load_context(url: &str) -> Res<Arc<Value>> {
-    /// Each bundled context's URL and parsed document (`None`: not JSON).
-    type Parsed = Vec<(&'static str, Option<Arc<Value>>)>;
-    static PARSED: OnceLock<Parsed> = OnceLock::new();
-    let parsed = PARSED.get_or_init(|| {
-        crate::contexts::bundled()
-            .iter()
-            .map(|c| {
-                (
-                    c.url,
-                    serde_json::from_str::<Value>(c.body).ok().map(Arc::new),
-                )
-            })
-            .collect()
-    });
-    match parsed.iter().find(|(u, _)| *u == url) {
-        Some((_, Some(doc))) => Ok(doc.clone()),
-        Some((_, None)) => Err(JsonLdError::Invalid {
+    match crate::contexts::get(url).map(crate::contexts::BundledContext::document) {
+        Some(Some(doc)) => Ok(doc),
+        Some(None) => Err(JsonLdError::Invalid {
             path: format!("@context {url:?}"),
             message: "bundled context is not valid JSON".into(),
         }),
