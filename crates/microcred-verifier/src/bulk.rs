@@ -39,6 +39,7 @@
 //! # }
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::Read as _;
@@ -47,7 +48,6 @@ use std::path::{Path, PathBuf};
 use microcred_core::json::{JsonError, Limits};
 use microcred_core::proof::{self, KeyResolver, ProofOutcome};
 
-use crate::baked::{self, Unbaked};
 use crate::format::{self, Foreign};
 use crate::{Report, Verifier, VerifyError};
 
@@ -808,27 +808,20 @@ fn verify_part<R, C>(
 ) where
     C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
 {
-    // Files in another format are named before the JSON parse (see `format`).
+    // Each file as the JSON parse will read it (`format::document`).
     let part: Vec<_> = part
         .into_iter()
         .map(|(source, read)| {
-            // A badge image carries its credential inside (Open Badges baking).
-            let read = read.and_then(|bytes| match baked::unbake(&bytes) {
-                Unbaked::NotAnImage => Ok(bytes),
-                Unbaked::Credential(credential) => Ok(credential),
-                Unbaked::Foreign(format) => Err(FileError::UnsupportedFormat {
+            // A badge image carries its credential inside (Open Badges baking); files
+            // in another format are named before the JSON parse (see `format`).
+            let read = read.and_then(|bytes| match format::document(&bytes) {
+                Ok(Cow::Borrowed(_)) => Ok(bytes),
+                Ok(Cow::Owned(credential)) => Ok(credential),
+                Err(format) => Err(FileError::UnsupportedFormat {
                     path: source.path.clone(),
                     line: source.line,
                     format,
                 }),
-            });
-            let read = read.and_then(|bytes| match format::sniff_bytes(&bytes) {
-                Some(format) => Err(FileError::UnsupportedFormat {
-                    path: source.path.clone(),
-                    line: source.line,
-                    format,
-                }),
-                None => Ok(bytes),
             });
             (source, read)
         })

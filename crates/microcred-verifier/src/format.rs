@@ -114,6 +114,28 @@ impl Serialize for Foreign {
     }
 }
 
+/// What the bytes hold for the JSON parse: the credential taken out of a baked
+/// badge image ([`crate::baked`]), else the bytes themselves; a format this
+/// verifier does not read (an image without a credential, then anything
+/// [`sniff_bytes`] names) is the error. Every entry point goes through it
+/// (`Verifier::verify_bytes`, the bulk driver).
+///
+/// # Errors
+/// The [`Foreign`] format the bytes, or the badge's baked content, are in.
+pub fn document(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Foreign> {
+    use crate::baked::{Unbaked, unbake};
+    use std::borrow::Cow;
+    let doc = match unbake(bytes) {
+        Unbaked::NotAnImage => Cow::Borrowed(bytes),
+        Unbaked::Credential(credential) => Cow::Owned(credential),
+        Unbaked::Foreign(format) => return Err(format),
+    };
+    match sniff_bytes(&doc) {
+        Some(format) => Err(format),
+        None => Ok(doc),
+    }
+}
+
 /// Recognises a format from its first bytes, before the JSON parse. `None`
 /// for anything that may be a JSON credential (a document starting with `{`
 /// is left to [`sniff_json`]) and for what it does not know (the JSON parser

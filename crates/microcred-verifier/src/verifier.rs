@@ -7,7 +7,6 @@ use microcred_core::{Value, datetime};
 use serde_json::Map;
 use time::{Duration, OffsetDateTime};
 
-use crate::baked::{self, Unbaked};
 use crate::checks::{issuer, profiles, proofs, structure, validity};
 use crate::format::{self, Foreign};
 use crate::presentation;
@@ -127,22 +126,11 @@ impl Verifier {
     /// [`VerifyError`] when the bytes are not a JSON object, or are in a
     /// format this verifier does not read.
     pub fn verify_bytes(&self, bytes: &[u8]) -> Result<Report, VerifyError> {
-        // A badge image carries its credential inside (Open Badges baking).
-        let unbaked;
-        let bytes = match baked::unbake(bytes) {
-            Unbaked::NotAnImage => bytes,
-            Unbaked::Credential(credential) => {
-                unbaked = credential;
-                &unbaked
-            }
-            Unbaked::Foreign(foreign) => return Err(VerifyError::UnsupportedFormat(foreign)),
-        };
-        // Other formats are named before the JSON parser calls them malformed
-        // (a verifier of one of them would branch off here).
-        if let Some(foreign) = format::sniff_bytes(bytes) {
-            return Err(VerifyError::UnsupportedFormat(foreign));
-        }
-        let doc = json::parse(bytes)?;
+        // A badge image carries its credential inside (Open Badges baking); other
+        // formats are named before the JSON parser calls them malformed (a verifier
+        // of one of them would branch off here).
+        let bytes = format::document(bytes).map_err(VerifyError::UnsupportedFormat)?;
+        let doc = json::parse(&bytes)?;
         self.verify(&doc)
     }
 
