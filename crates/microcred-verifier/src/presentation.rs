@@ -81,28 +81,23 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
             .map(|s| s.get("id").and_then(Value::as_str))
             .collect();
         let value = serde_json::json!({"holder": holder, "subjects": subjects});
-        if !ctx.options.holder_binding {
-            let found = subjects
-                .iter()
-                .map(|s| s.unwrap_or("(no id)"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let holder = holder.map_or_else(
-                || "the presentation names no holder".to_owned(),
-                |h| format!("the holder is {h}"),
-            );
-            checks.push(
-                Check::skipped(
-                    "holder-binding",
-                    format!("credential {n}: not asked for (its subject is {found}; {holder})"),
-                )
-                .with_value(value),
-            );
-            nested.push(credential(vc, &view, ctx, false, None));
-            continue;
-        }
+        let found = subjects
+            .iter()
+            .map(|s| s.unwrap_or("(no id)"))
+            .collect::<Vec<_>>()
+            .join(", ");
         checks.push(
             match holder {
+                _ if !ctx.options.holder_binding => {
+                    let holder = holder.map_or_else(
+                        || "the presentation names no holder".to_owned(),
+                        |h| format!("the holder is {h}"),
+                    );
+                    Check::skipped(
+                        "holder-binding",
+                        format!("credential {n}: not asked for (its subject is {found}; {holder})"),
+                    )
+                }
                 None => Check::fail(
                     "holder-binding",
                     format!("credential {n}: the presentation names no holder to bind it to"),
@@ -113,17 +108,10 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
                         format!("credential {n}: its subject is the holder {h}"),
                     )
                 }
-                Some(h) => {
-                    let found = subjects
-                        .iter()
-                        .map(|s| s.unwrap_or("(no id)"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    Check::fail(
-                        "holder-binding",
-                        format!("credential {n}: its subject {found} is not the holder {h}"),
-                    )
-                }
+                Some(h) => Check::fail(
+                    "holder-binding",
+                    format!("credential {n}: its subject {found} is not the holder {h}"),
+                ),
             }
             .with_value(value),
         );
