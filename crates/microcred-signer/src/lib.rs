@@ -16,6 +16,10 @@
 //!   [`batch::Request`], signing progress through [`batch::Progress`]; its other
 //!   messages are still written to stderr).
 //!
+//! Errors are typed where a library user meets them: [`files::FileError`],
+//! [`learners::LearnersError`], [`did_web::DidWebError`],
+//! [`profiles::ProfilesError`]; the ledger and batch still answer `anyhow::Error`.
+//!
 //! The binary's `main.rs` and `commands/*` parse arguments and render (its
 //! `commands/batch.rs` turns the arguments into a [`batch::Request`] and draws the
 //! progress).
