@@ -131,6 +131,7 @@ fn data_model_rules(map: &Map<String, Value>, problems: &mut Vec<String>) {
     for member in [
         "name",
         "description",
+        "credentialStatus",
         "credentialSchema",
         "refreshService",
         "termsOfUse",
