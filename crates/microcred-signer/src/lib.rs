@@ -19,7 +19,8 @@
 //!
 //! Errors are typed where a library user meets them: [`files::FileError`],
 //! [`learners::LearnersError`], [`did_web::DidWebError`],
-//! [`profiles::ProfilesError`]; the ledger and batch still answer `anyhow::Error`.
+//! [`profiles::ProfilesError`], [`ledger::LedgerError`]; the batch, which meets all
+//! of them and the caller's own, answers `anyhow::Error`.
 //!
 //! The binary's `main.rs` and `commands/*` parse arguments and render (its
 //! `commands/batch.rs` turns the arguments into a [`batch::Request`] and draws the
