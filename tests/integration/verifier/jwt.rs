@@ -389,3 +389,30 @@ fn a_directory_and_json_lines_mix_tokens_with_data_integrity_credentials() {
     assert_eq!(lines.len(), 2, "{text}");
     assert_eq!(lines[0]["format"]["name"], "VC-JWT (EdDSA)", "{text}");
 }
+
+#[test]
+fn a_presentation_may_carry_vc_jwts_each_verified_as_a_file_would_be() {
+    let d = Dir::new();
+    let good = jws(&header(&issuer()), &ob3_payload(&issuer()), &issuer());
+    let foreign = jws(&header(&stranger()), &ob3_payload(&issuer()), &stranger());
+    let vp = super::fixtures::presentation(
+        &[good.clone().into(), super::fixtures::credential()],
+        &learner(),
+        Some("c-1"),
+        None,
+    );
+    let f = d.file("vp.json", &vp.to_string());
+    let r = report(verify().args(["--challenge", "c-1"]).arg(&f), 0);
+    assert_eq!(r["kind"], "presentation", "{r}");
+    assert_eq!(
+        r["credentials"][0]["format"]["name"], "VC-JWT (EdDSA)",
+        "{r}"
+    );
+    assert_eq!(r["credentials"][0]["verdict"], "unconfirmed", "{r}");
+    assert_eq!(r["credentials"][1]["verdict"], "unconfirmed", "{r}");
+    // A JWT credential signed by someone else makes the presentation invalid.
+    let vp = super::fixtures::presentation(&[foreign.into()], &learner(), Some("c-1"), None);
+    let f = d.file("vp2.json", &vp.to_string());
+    let r = report(verify().args(["--challenge", "c-1"]).arg(&f), 1);
+    assert_eq!(r["credentials"][0]["verdict"], "invalid", "{r}");
+}
