@@ -418,7 +418,7 @@ fn expand(args: &[PathBuf], jsonl: bool) -> Result<(Vec<Input>, bool), String> {
                 .map_err(|e| format!("cannot read the directory {}: {e}", arg.display()))?;
             if found.is_empty() {
                 return Err(format!(
-                    "{}: the directory has no *.json or *.jwt files",
+                    "{}: the directory has no *.json files and no *.jwt files",
                     arg.display()
                 ));
             }
