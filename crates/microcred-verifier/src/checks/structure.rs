@@ -163,12 +163,23 @@ pub(crate) fn presentation(cred: &Credential<'_>, checks: &mut Vec<Check>) {
             problems.push("holder must be a URL, or an object whose id is a URL".into());
         }
     }
-    match map.get("verifiableCredential") {
-        None | Some(Value::Object(_)) => {}
-        Some(Value::Array(a)) if a.iter().all(Value::is_object) => {}
-        Some(_) => {
-            problems.push("verifiableCredential must be an object or an array of objects".into())
+    // A credential is an object, or a VC-JWT as a string (VC 1.1 §6.3.2).
+    let entry = |v: &Value| match v {
+        Value::Object(_) => true,
+        Value::String(s) => {
+            crate::format::sniff_bytes(s.as_bytes()) == Some(crate::format::Foreign::VcJwt)
         }
+        _ => false,
+    };
+    match map.get("verifiableCredential") {
+        None => {}
+        Some(Value::Array(a)) if a.iter().all(entry) => {}
+        Some(v) if !v.is_array() && entry(v) => {}
+        Some(_) => problems.push(
+            "verifiableCredential must be a credential (an object, or a VC-JWT string) or an \
+             array of them"
+                .into(),
+        ),
     }
     push(checks, cred, "presentation", &problems);
     context_warnings(cred, checks);
