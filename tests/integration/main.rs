@@ -21,6 +21,7 @@ mod profiles;
 mod properties;
 mod rdfc;
 mod server;
+mod server_status;
 mod suites;
 mod vectors;
 mod verifier;

@@ -17,6 +17,7 @@ pub mod config;
 mod lists;
 pub mod log;
 mod state;
+mod status;
 
 use std::sync::Arc;
 use std::time::Duration;

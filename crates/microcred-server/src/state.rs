@@ -62,6 +62,8 @@ pub struct AppState {
     pub(crate) lists: ListCache,
     /// Body size and time limits.
     pub limits: LimitsConfig,
+    /// The ledger and the status lists served from it, when `[status]` is configured.
+    pub(crate) status: Option<crate::status::Status>,
 }
 
 impl AppState {
@@ -134,10 +136,15 @@ impl AppState {
                 verify.profiles.push(load_profile(name)?);
             }
         }
+        let status = match (&config.status, &issuer) {
+            (Some(c), Some(i)) => Some(crate::status::Status::load(c, &i.key)?),
+            _ => None,
+        };
         Ok(Self {
             issuer,
             lists: ListCache::load(verify, &config.verify.status_lists)?,
             limits: config.limits.clone(),
+            status,
         })
     }
 }
