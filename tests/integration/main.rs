@@ -22,6 +22,7 @@ mod properties;
 mod rdfc;
 mod server;
 mod server_status;
+mod server_tls;
 mod suites;
 mod vectors;
 mod verifier;

@@ -42,6 +42,13 @@ pub struct Config {
     /// Address and port to listen on (default [`DEFAULT_BIND`]).
     #[serde(default)]
     pub bind: Option<SocketAddr>,
+    /// Plain HTTP on an address other than loopback, for a server behind a reverse
+    /// proxy that terminates TLS; without it (and without `[tls]`) such a bind is refused.
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// HTTPS served directly: the certificate chain and key.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
     /// Issuing (`POST /credentials/issue`); without it the server only verifies.
     #[serde(default)]
     pub issuer: Option<IssuerConfig>,
@@ -60,6 +67,28 @@ pub struct Config {
     /// Issuing with status: the ledger, and the status lists served from it.
     #[serde(default)]
     pub status: Option<StatusConfig>,
+}
+
+/// Default seconds a client has to complete the TLS handshake.
+pub const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS: u64 = 10;
+
+/// `[tls]`: HTTPS served directly (rustls, TLS 1.3 and 1.2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file of the certificate chain, the server's certificate first.
+    pub cert: PathBuf,
+    /// PEM file of the certificate's private key (PKCS#8, PKCS#1 or SEC1); it must not
+    /// be readable by group or others.
+    pub key: PathBuf,
+    /// Seconds a client has to complete the handshake before the connection is closed
+    /// (it holds one of `max_connections` meanwhile).
+    #[serde(default = "default_handshake_timeout")]
+    pub handshake_timeout_seconds: u64,
+}
+
+fn default_handshake_timeout() -> u64 {
+    DEFAULT_HANDSHAKE_TIMEOUT_SECONDS
 }
 
 /// Default days a served status list is valid for (as `microcred-sign status-list`'s
@@ -306,6 +335,15 @@ impl Config {
             if issuer.passphrase_file.is_some() && issuer.passphrase_env.is_some() {
                 return Err(err(
                     "[issuer] takes passphrase_file or passphrase_env, not both".into(),
+                ));
+            }
+        }
+        if let Some(tls) = &mut config.tls {
+            rebase(&mut tls.cert);
+            rebase(&mut tls.key);
+            if tls.handshake_timeout_seconds == 0 {
+                return Err(err(
+                    "[tls] handshake_timeout_seconds must be greater than 0".into(),
                 ));
             }
         }
