@@ -118,8 +118,8 @@ fn update(
 }
 
 /// Bitstring Status List v1.0 §2.1 (`BitstringStatusListEntry`: one per purpose, the
-/// list URL and the index) and §3.1 (the list credential, served at its URL); VC-API
-/// "Update Status" (`POST /credentials/status`): an issued credential verifies as not
+/// list URL and the index) and §2.2 (`BitstringStatusListCredential`, served at the URL
+/// the entries name); VC-API (VCALM) §C.3 "Update Status" (`POST /credentials/status`): an issued credential verifies as not
 /// revoked against the list the server serves, and as revoked once revoked through it.
 #[test]
 fn issue_with_status_then_revoke_through_the_api() {
@@ -144,7 +144,7 @@ fn issue_with_status_then_revoke_through_the_api() {
         );
     }
 
-    // §3.1: the list is a signed BitstringStatusListCredential, with a media type,
+    // §2.2: the list is a signed BitstringStatusListCredential, with a media type,
     // a validator and no long-lived caching.
     let (status, head, body) = get_list(&server, "revocation", &[]);
     assert_eq!(status, 200, "{head}");
@@ -172,7 +172,7 @@ fn issue_with_status_then_revoke_through_the_api() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines.iter().all(|l| l.starts_with("pass ")), "{lines:?}");
 
-    // VC-API Update Status: revoked.
+    // VC-API §C.3 Update Status: revoked.
     let id = vc["id"].as_str().unwrap();
     let (status, body) = update(&server, Some(TOKEN), id, "revocation", true);
     assert_eq!(status, 200, "{body}");
@@ -209,7 +209,7 @@ fn issue_with_status_then_revoke_through_the_api() {
     assert_eq!(server.send("GET", "/", &[], b"").0, 200);
 }
 
-/// VC-API "Update Status": the issuer's token (checked before the body), `404` for a
+/// VC-API (VCALM) §C.3 "Update Status": the issuer's token (checked before the body), `404` for a
 /// credential the ledger does not have, `400` naming what is wrong; suspension
 /// (Bitstring Status List §2.1, statusPurpose `suspension`) is set and lifted.
 #[test]

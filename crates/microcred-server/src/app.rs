@@ -316,7 +316,7 @@ fn list_media_type(headers: &HeaderMap) -> &'static str {
 
 /// `GET <base path>/revocation` and `/suspension`: the signed
 /// `BitstringStatusListCredential` of the ledger as it is now (Bitstring Status List
-/// v1.0 §3.1), built and signed again only when a status changed; `ETag` and
+/// v1.0 §2.2, `BitstringStatusListCredential`), built and signed again only when a status changed; `ETag` and
 /// `Cache-Control: no-cache` let a client keep it and ask again cheaply (`304`).
 async fn status_list(
     state: Arc<AppState>,
