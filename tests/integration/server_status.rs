@@ -591,3 +591,34 @@ fn bad_status_configurations_are_refused_at_start() {
     );
     refused(&status_config(&ledger, ""), "[status] needs [issuer]");
 }
+
+/// `purposes = ["revocation"]`: credentials get that entry only (Bitstring Status List
+/// §2.1: one entry per purpose the issuer keeps), only that list is served, and a
+/// suspension is refused.
+#[test]
+fn one_purpose_gives_one_entry_and_one_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let server = Server::start(&status_config(&ledger, "purposes = [\"revocation\"]\n"));
+    let vc = issue_new(&server);
+    let entries = vc["credentialStatus"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{vc}");
+    assert_eq!(entries[0]["statusPurpose"], "revocation");
+    assert_eq!(get_list(&server, "revocation", &[]).0, 200);
+    assert_eq!(get_list(&server, "suspension", &[]).0, 404);
+    let (status, body) = update(
+        &server,
+        Some(TOKEN),
+        vc["id"].as_str().unwrap(),
+        "suspension",
+        true,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("no suspension entry"),
+        "{body}"
+    );
+}
