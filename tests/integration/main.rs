@@ -21,6 +21,8 @@ mod profiles;
 mod properties;
 mod rdfc;
 mod server;
+mod server_status;
+mod server_tls;
 mod suites;
 mod vectors;
 mod verifier;

@@ -164,7 +164,7 @@ impl Server {
     }
 }
 
-fn parse_response(bytes: &[u8]) -> (u16, String, Vec<u8>) {
+pub(crate) fn parse_response(bytes: &[u8]) -> (u16, String, Vec<u8>) {
     let split = bytes
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

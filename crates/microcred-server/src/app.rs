@@ -76,7 +76,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/credentials/issue", post(issue))
         .route("/credentials/verify", post(verify_credential))
         .route("/presentations/verify", post(verify_presentation))
-        .fallback(not_found)
+        .route("/credentials/status", post(update_status))
+        // The status lists are served at the paths of their URLs ([status] base_url),
+        // which the configuration chooses: looked up before answering 404.
+        .fallback(fallback)
         .layer(Extension(budget))
         .layer(DefaultBodyLimit::max(limit))
         // The 413 of this layer (by Content-Length) is made JSON by `json_errors`.
@@ -266,6 +269,288 @@ impl From<BytesRejection> for ApiError {
 /// because the log could not be written (a full disk, a closed pipe).
 async fn healthz() -> impl IntoResponse {
     axum::Json(json!({"status": "ok", "logLinesDropped": crate::log::dropped_lines()}))
+}
+
+/// Paths no route has: a status list of `[status]`, or `404`.
+async fn fallback(
+    State(state): State<Arc<AppState>>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let served = state.status.as_ref().and_then(|s| s.purpose_at(uri.path()));
+    let Some(purpose) = served else {
+        return not_found().await.into_response();
+    };
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        let mut response = ApiError {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            message: "a status list is read with GET".into(),
+        }
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    status_list(state, purpose, &headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The media type of a served status list: VC Data Model 2.0's `application/vc`
+/// (registered with IANA), or `application/json` for a client that asks for JSON
+/// and not for it.
+fn list_media_type(headers: &HeaderMap) -> &'static str {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if accept.contains("application/json") && !accept.contains("application/vc") {
+        "application/json"
+    } else {
+        "application/vc"
+    }
+}
+
+/// `GET <base path>/revocation` and `/suspension`: the signed
+/// `BitstringStatusListCredential` of the ledger as it is now (Bitstring Status List
+/// v1.0 §2.2, `BitstringStatusListCredential`), built and signed again only when a status changed; `ETag` and
+/// `Cache-Control: no-cache` let a client keep it and ask again cheaply (`304`).
+async fn status_list(
+    state: Arc<AppState>,
+    purpose: microcred_core::status_list::StatusPurpose,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let media = list_media_type(headers);
+    let joined = tokio::task::spawn_blocking(move || {
+        let (Some(status), Some(issuer)) = (&state.status, &state.issuer) else {
+            return Err(anyhow::anyhow!("no [status]"));
+        };
+        status.list(purpose, &issuer.key, issuer.suite)
+    })
+    .await;
+    let (body, etag) = match joined {
+        Ok(Ok(list)) => list,
+        Ok(Err(e)) => return Err(ledger_failed(&e)),
+        Err(_) => return Err(ledger_failed(&anyhow::anyhow!("the list task failed"))),
+    };
+    let validators = [
+        (header::ETAG, etag.clone()),
+        // Kept by a client or a proxy, but asked again each time (a 304 when nothing
+        // changed): a revocation is never hidden behind a cache.
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, validators).into_response());
+    }
+    Ok((
+        StatusCode::OK,
+        validators,
+        [(header::CONTENT_TYPE, media)],
+        body,
+    )
+        .into_response())
+}
+
+/// A ledger that cannot be read or written: the reason (which names files) is
+/// logged, the client gets `503`.
+fn ledger_failed(e: &anyhow::Error) -> ApiError {
+    tracing::error!("the ledger cannot be used: {e:#}");
+    ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        message: "this server's ledger cannot be used (see the server's log); nothing was changed"
+            .into(),
+    }
+}
+
+impl From<crate::status::Refusal> for ApiError {
+    fn from(r: crate::status::Refusal) -> Self {
+        use crate::status::Refusal;
+        match r {
+            Refusal::Unknown(message) => Self {
+                status: StatusCode::NOT_FOUND,
+                message,
+            },
+            Refusal::Bad(message) => Self::bad(message),
+            Refusal::Ledger(e) => ledger_failed(&anyhow::Error::new(e)),
+        }
+    }
+}
+
+/// The `credentialStatus` types `POST /credentials/status` takes: the VC-API's
+/// example names the list's type; clients also send the entry's or the list
+/// credential's.
+const STATUS_TYPES: &[&str] = &[
+    "BitstringStatusList",
+    "BitstringStatusListEntry",
+    "BitstringStatusListCredential",
+];
+
+/// Reads the body of `POST /credentials/status` (VC-API `UpdateCredentialStatusRequest`:
+/// `credentialId`, `credentialStatus` with `type` and `statusPurpose`, `status`; no other
+/// member).
+fn parse_update(body: &[u8]) -> Result<crate::status::Update, ApiError> {
+    let value = json::parse(body)
+        .map_err(|e| ApiError::bad(format!("the request body is not valid JSON: {e}")))?;
+    let Value::Object(map) = value else {
+        return Err(ApiError::bad(
+            "the request body must be a JSON object with credentialId, credentialStatus and status",
+        ));
+    };
+    // `indexAllocator` is the VC-API's too; this server allocates its own indexes.
+    if let Some(extra) = map.keys().find(|k| {
+        ![
+            "credentialId",
+            "credentialStatus",
+            "status",
+            "indexAllocator",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(ApiError::bad(format!(
+            "unknown member {extra:?} in the request body (expected credentialId, credentialStatus, status)"
+        )));
+    }
+    let credential_id = match map.get("credentialId") {
+        Some(Value::String(id)) if !id.is_empty() => id.clone(),
+        Some(_) => return Err(ApiError::bad("credentialId must be a non-empty string")),
+        None => return Err(ApiError::bad("credentialId is missing")),
+    };
+    let status = match map.get("status") {
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(ApiError::bad("status must be true or false")),
+        None => {
+            return Err(ApiError::bad(
+                "status is missing (true sets the status, false clears it)",
+            ));
+        }
+    };
+    let entry = match map.get("credentialStatus") {
+        Some(Value::Object(e)) => e,
+        Some(_) => return Err(ApiError::bad("credentialStatus must be a JSON object")),
+        None => return Err(ApiError::bad("credentialStatus is missing")),
+    };
+    let known = [
+        "id",
+        "type",
+        "statusPurpose",
+        "statusListIndex",
+        "statusListCredential",
+    ];
+    if let Some(extra) = entry.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(ApiError::bad(format!(
+            "unknown member credentialStatus.{extra} (known: {})",
+            known.join(", ")
+        )));
+    }
+    let text = |name: &str| -> Result<Option<String>, ApiError> {
+        match entry.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ApiError::bad(format!(
+                "credentialStatus.{name} must be a string"
+            ))),
+        }
+    };
+    match text("type")? {
+        Some(t) if STATUS_TYPES.contains(&t.as_str()) => {}
+        Some(t) => {
+            return Err(ApiError::bad(format!(
+                "credentialStatus.type {t:?} is not supported: this server keeps Bitstring Status Lists ({})",
+                STATUS_TYPES.join(", ")
+            )));
+        }
+        None => return Err(ApiError::bad("credentialStatus.type is missing")),
+    }
+    let purpose = match text("statusPurpose")? {
+        Some(p) => microcred_core::status_list::StatusPurpose::parse(&p).ok_or_else(|| {
+            ApiError::bad(format!(
+                "credentialStatus.statusPurpose {p:?} is not one this server keeps (\"revocation\", \"suspension\")"
+            ))
+        })?,
+        None => return Err(ApiError::bad("credentialStatus.statusPurpose is missing")),
+    };
+    Ok(crate::status::Update {
+        credential_id,
+        purpose,
+        status,
+        index: text("statusListIndex")?,
+        list: text("statusListCredential")?,
+        entry_id: text("id")?,
+    })
+}
+
+/// `POST /credentials/status` (VC-API, "Update Status"): revokes, suspends or lifts a
+/// suspension of a credential this server's ledger recorded; `200` with the entry and
+/// the state, `404` for a credential the ledger does not have. Authenticated with the
+/// issuer's bearer token, checked before the body is read (as for issuing).
+async fn update_status(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let (Some(issuer), Some(_)) = (&state.issuer, &state.status) else {
+        return Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: "this server keeps no ledger: its configuration has no [status]".into(),
+        });
+    };
+    authorize(issuer, request.headers())?;
+    require_json(request.headers())?;
+    let budget = request
+        .extensions()
+        .get::<Arc<JsonBudget>>()
+        .map(Arc::clone)
+        .ok_or_else(|| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "the server is misconfigured".into(),
+        })?;
+    let body = Bytes::from_request(request, &()).await?;
+    let _share = budget
+        .reserve(&body)
+        .await
+        .map_err(|(status, message)| ApiError { status, message })?;
+    let update = parse_update(&body)?;
+    let state = Arc::clone(&state);
+    let joined = tokio::task::spawn_blocking(move || {
+        let result = match &state.status {
+            Some(status) => status
+                .update(&update)
+                .map(|r| (status.entry(&r.0, update.purpose), r)),
+            None => Err(crate::status::Refusal::Bad(
+                "this server keeps no ledger".into(),
+            )),
+        };
+        (update, result)
+    })
+    .await;
+    let (update, result) =
+        joined.map_err(|_| ledger_failed(&anyhow::anyhow!("the update task failed")))?;
+    let (entry, (record, changed)) = result?;
+    if changed {
+        tracing::info!(
+            id = record.credential_id,
+            purpose = update.purpose.as_str(),
+            state = record.state.as_str(),
+            "changed a credential's status"
+        );
+    }
+    Ok((
+        StatusCode::OK,
+        axum::Json(json!({
+            "credentialId": record.credential_id,
+            "credentialStatus": entry,
+            "status": update.status,
+            "state": record.state.as_str(),
+            "changed": changed,
+        })),
+    )
+        .into_response())
 }
 
 async fn not_found() -> ApiError {
@@ -699,7 +984,7 @@ fn authorize(issuer: &Issuer, headers: &HeaderMap) -> Result<(), ApiError> {
     };
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(unauthorized(
-            "issuing needs an Authorization: Bearer <token> header",
+            "this endpoint needs an Authorization: Bearer <token> header",
         ));
     };
     // "Bearer" then the token; HTTP trims trailing spaces, so an empty token arrives
@@ -836,6 +1121,13 @@ fn sign(
         .and_then(|()| issuance::check_not_expired(doc.get("validUntil"), now))
         .map_err(|e| ApiError::bad(format!("cannot issue: {e}")))?;
     check_profiles(&issuer.profiles, &doc, now)?;
+    // With a ledger: recorded as pending (id, status index) before signing, marked
+    // issued once signed, as `microcred-sign issue --ledger` does; a credential whose
+    // row cannot be marked is not handed out (its row stays pending, revocable).
+    let reserved = match &state.status {
+        Some(status) => Some(status.reserve(&mut doc, &created)?),
+        None => None,
+    };
     let mut options = ProofOptions::new(
         issuer.key.verification_method(),
         ProofPurpose::AssertionMethod,
@@ -844,6 +1136,11 @@ fn sign(
     let signed = microcred_core::suite::sign(&doc, &issuer.key.secret, &options, issuer.suite)
         .map_err(|e| ApiError::bad(e.to_string()))?;
     warnings.extend(signed.warning);
+    if let (Some(status), Some(index)) = (&state.status, reserved) {
+        status
+            .mark_issued(index, &signed.document)
+            .map_err(|e| ledger_failed(&e))?;
+    }
     Ok((signed.document, warnings))
 }
 

@@ -42,6 +42,13 @@ pub struct Config {
     /// Address and port to listen on (default [`DEFAULT_BIND`]).
     #[serde(default)]
     pub bind: Option<SocketAddr>,
+    /// Plain HTTP on an address other than loopback, for a server behind a reverse
+    /// proxy that terminates TLS; without it (and without `[tls]`) such a bind is refused.
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// HTTPS served directly: the certificate chain and key.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
     /// Issuing (`POST /credentials/issue`); without it the server only verifies.
     #[serde(default)]
     pub issuer: Option<IssuerConfig>,
@@ -57,6 +64,65 @@ pub struct Config {
     /// What the server logs and how.
     #[serde(default)]
     pub log: LogConfig,
+    /// Issuing with status: the ledger, and the status lists served from it.
+    #[serde(default)]
+    pub status: Option<StatusConfig>,
+}
+
+/// Default seconds a client has to complete the TLS handshake.
+pub const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS: u64 = 10;
+
+/// `[tls]`: HTTPS served directly (rustls, TLS 1.3 and 1.2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file of the certificate chain, the server's certificate first.
+    pub cert: PathBuf,
+    /// PEM file of the certificate's private key (PKCS#8, PKCS#1 or SEC1); it must not
+    /// be readable by group or others.
+    pub key: PathBuf,
+    /// Seconds a client has to complete the handshake before the connection is closed
+    /// (it holds one of `max_connections` meanwhile).
+    #[serde(default = "default_handshake_timeout")]
+    pub handshake_timeout_seconds: u64,
+}
+
+fn default_handshake_timeout() -> u64 {
+    DEFAULT_HANDSHAKE_TIMEOUT_SECONDS
+}
+
+/// Default days a served status list is valid for (as `microcred-sign status-list`'s
+/// `--valid-for 30d`).
+pub const DEFAULT_LIST_VALID_DAYS: u32 = 30;
+
+/// `[status]`: every issued credential is recorded in the signer's ledger and gets
+/// `BitstringStatusListEntry` entries; the lists are served at their URLs and
+/// changed with `POST /credentials/status`. Needs `[issuer]` (its key signs the lists).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusConfig {
+    /// The ledger file (`microcred-sign ledger init` makes one; created at start if missing).
+    pub ledger: PathBuf,
+    /// The URL the lists are published under: `<base_url>/revocation` and
+    /// `<base_url>/suspension`; the server serves them at the URL's path. An existing
+    /// ledger must have this base URL.
+    pub base_url: String,
+    /// The purposes every credential gets an entry for: `revocation`, `suspension`
+    /// (default both).
+    #[serde(default = "default_purposes")]
+    pub purposes: Vec<String>,
+    /// Days a served list is valid for (`validUntil`); it is signed again once half of
+    /// that has passed, and whenever a status changes.
+    #[serde(default = "default_list_valid_days")]
+    pub list_valid_days: u32,
+}
+
+fn default_purposes() -> Vec<String> {
+    vec!["revocation".into(), "suspension".into()]
+}
+
+fn default_list_valid_days() -> u32 {
+    DEFAULT_LIST_VALID_DAYS
 }
 
 /// `[log]`: the level and format of the log; `--log-level` (or else the
@@ -269,6 +335,44 @@ impl Config {
             if issuer.passphrase_file.is_some() && issuer.passphrase_env.is_some() {
                 return Err(err(
                     "[issuer] takes passphrase_file or passphrase_env, not both".into(),
+                ));
+            }
+        }
+        if let Some(tls) = &mut config.tls {
+            rebase(&mut tls.cert);
+            rebase(&mut tls.key);
+            if tls.handshake_timeout_seconds == 0 {
+                return Err(err(
+                    "[tls] handshake_timeout_seconds must be greater than 0".into(),
+                ));
+            }
+        }
+        if let Some(status) = &mut config.status {
+            rebase(&mut status.ledger);
+            if config.issuer.is_none() {
+                return Err(err(
+                    "[status] needs [issuer]: its key signs the status lists and its token guards POST /credentials/status".into(),
+                ));
+            }
+            if status.purposes.is_empty() {
+                return Err(err(
+                    "[status] purposes must name at least one of \"revocation\", \"suspension\""
+                        .into(),
+                ));
+            }
+            for (i, p) in status.purposes.iter().enumerate() {
+                if microcred_core::status_list::StatusPurpose::parse(p).is_none() {
+                    return Err(err(format!(
+                        "[status] purposes: {p:?} is not a purpose this server keeps (\"revocation\" or \"suspension\")"
+                    )));
+                }
+                if status.purposes[..i].contains(p) {
+                    return Err(err(format!("[status] purposes: {p:?} is named twice")));
+                }
+            }
+            if !(1..=366).contains(&status.list_valid_days) {
+                return Err(err(
+                    "[status] list_valid_days must be from 1 to 366 (a list valid for years would say \"not revoked\" long after it stopped being served)".into(),
                 ));
             }
         }

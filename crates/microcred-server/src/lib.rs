@@ -17,6 +17,9 @@ pub mod config;
 mod lists;
 pub mod log;
 mod state;
+mod status;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,11 +37,16 @@ pub use state::AppState;
 /// `max_connections` open at once (more wait in the kernel's backlog), and a
 /// connection that does not send a request's headers within
 /// `header_timeout_seconds` (a new one, or an idle kept-alive one) is closed.
+/// With `[tls]`, each connection is a TLS one: the handshake must be complete
+/// within `handshake_timeout_seconds` (the connection holds its place under
+/// `max_connections` meanwhile), then the same limits apply.
 ///
 /// # Errors
 /// None today: accept errors (e.g. out of file descriptors) are logged and retried.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let limits = state.limits.clone();
+    #[cfg(feature = "tls")]
+    let tls = state.tls.clone();
     let app = router(Arc::new(state));
     let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -76,6 +84,36 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             },
             () = &mut stop => break,
         };
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &tls {
+            let (tls, http, app) = (tls.clone(), http.clone(), app.clone());
+            let watcher = graceful.watcher();
+            tokio::spawn(async move {
+                // A client that never finishes its handshake is closed at the timeout:
+                // it must not hold a connection slot for ever.
+                let handshake =
+                    tokio::time::timeout(tls.handshake_timeout, tls.acceptor.accept(stream)).await;
+                let stream = match handshake {
+                    Ok(Ok(stream)) => stream,
+                    Ok(Err(e)) => {
+                        tracing::debug!("TLS handshake failed: {e}");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!("TLS handshake not completed in time: connection closed");
+                        return;
+                    }
+                };
+                let connection = watcher.watch(
+                    http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app)),
+                );
+                if let Err(e) = connection.await {
+                    tracing::debug!("connection ended: {e}");
+                }
+                drop(permit);
+            });
+            continue;
+        }
         let connection = graceful.watch(
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone())),
         );

@@ -119,11 +119,18 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     // After the configuration (it may set the level), before the files it names are
     // read (what is found there is logged).
     init_log(cli, &config)?;
-    let state = AppState::load(&config)?;
     let bind = match (cli.bind, config.bind) {
         (Some(b), _) | (None, Some(b)) => b,
         (None, None) => DEFAULT_BIND.parse()?,
     };
+    // Plain HTTP beyond loopback would carry the bearer token and personal data in
+    // clear: HTTPS ([tls]), or a reverse proxy that says so (allow_plain_http).
+    if !bind.ip().is_loopback() && config.tls.is_none() && !config.allow_plain_http {
+        anyhow::bail!(
+            "bind {bind} is not a loopback address and [tls] is not configured: serve HTTPS ([tls] cert and key), or set allow_plain_http = true when a reverse proxy in front terminates TLS"
+        );
+    }
+    let state = AppState::load(&config)?;
     // Verification and signing are CPU work: blocking threads beyond the cores add no
     // throughput, and each thread's allocator arena (glibc) keeps the memory it once
     // held, so that 64 threads would multiply the peak the JSON budget bounds.
@@ -137,13 +144,13 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
         let addr = listener.local_addr()?;
-        if !addr.ip().is_loopback() {
-            tracing::warn!(%addr, "listening beyond loopback: put TLS in front (see docs/server.md)");
+        if !addr.ip().is_loopback() && config.tls.is_none() {
+            tracing::warn!(%addr, "plain HTTP beyond loopback (allow_plain_http): keep a TLS-terminating reverse proxy in front (see docs/server.md)");
         }
         let mut out = std::io::stdout();
         writeln!(out, "listening on {addr}")?;
         out.flush()?;
-        tracing::info!(%addr, issuing = state.issuer.is_some(), "microcred-server started");
+        tracing::info!(%addr, issuing = state.issuer.is_some(), https = config.tls.is_some(), "microcred-server started");
         microcred_server::serve(listener, state).await?;
         Ok(())
     })

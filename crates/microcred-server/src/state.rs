@@ -62,6 +62,11 @@ pub struct AppState {
     pub(crate) lists: ListCache,
     /// Body size and time limits.
     pub limits: LimitsConfig,
+    /// The ledger and the status lists served from it, when `[status]` is configured.
+    pub(crate) status: Option<crate::status::Status>,
+    /// HTTPS, when `[tls]` is configured.
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::tls::Tls>,
 }
 
 impl AppState {
@@ -134,10 +139,25 @@ impl AppState {
                 verify.profiles.push(load_profile(name)?);
             }
         }
+        // TLS first among the files of the network side: a bad certificate is found
+        // before the ledger is opened (or created).
+        #[cfg(feature = "tls")]
+        let tls = config.tls.as_ref().map(crate::tls::Tls::load).transpose()?;
+        #[cfg(not(feature = "tls"))]
+        if config.tls.is_some() {
+            bail!("[tls]: this microcred-server was built without HTTPS (cargo feature `tls`)");
+        }
+        let status = match (&config.status, &issuer) {
+            (Some(c), Some(i)) => Some(crate::status::Status::load(c, &i.key)?),
+            _ => None,
+        };
         Ok(Self {
             issuer,
             lists: ListCache::load(verify, &config.verify.status_lists)?,
             limits: config.limits.clone(),
+            status,
+            #[cfg(feature = "tls")]
+            tls,
         })
     }
 }
@@ -176,7 +196,7 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Reads a secret file, refusing one that group or others can read (like ssh).
-fn read_secret(path: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn read_secret(path: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

@@ -708,6 +708,19 @@ impl Ledger {
         read_next_index(&self.conn)
     }
 
+    /// The number of the last revocation-state change (revoke, suspend, unsuspend)
+    /// recorded in this ledger, by any process; 0 when there was none. It only
+    /// grows: a status list built when it was N is current while it is still N (and
+    /// the list's length, from [`next_index`](Self::next_index), is the same).
+    ///
+    /// # Errors
+    /// What reading the database failed on.
+    pub fn last_change(&self) -> Result<i64, LedgerError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?)
+    }
+
     /// The credential with this id.
     pub fn get(&self, credential_id: &str) -> Result<Option<Record>, LedgerError> {
         // Cached statements: a batch asks once per row.
@@ -820,7 +833,14 @@ impl Ledger {
         rows: impl IntoIterator<Item = Result<(Reservation, Option<String>), E>>,
     ) -> Result<Vec<Record>, E> {
         let sql = |e: rusqlite::Error| E::from(LedgerError::from(e));
-        let tx = self.conn.transaction().map_err(sql)?;
+        // Immediate: the counter is read and moved under the write lock. A deferred
+        // transaction would read it in a snapshot, and when another connection (a
+        // second `microcred-server` on the same file) committed meanwhile, its write
+        // would fail at once with SQLITE_BUSY instead of waiting its turn.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql)?;
         let mut next = read_next_index(&tx)?;
         let mut out = Vec::new();
         {
@@ -1182,6 +1202,7 @@ mod tests {
         assert!(!l.has_out_file_under("/out/a.json#").unwrap());
         assert!(!l.has_out_file_under("/ou/").unwrap());
         assert!(l.change_state("zzz", Action::Revoke, Some("x")).is_err());
+        assert_eq!(l.last_change().unwrap(), 0);
         assert_eq!(
             l.change_state("a", Action::Suspend, Some("check")).unwrap(),
             Change::Changed {
@@ -1193,6 +1214,8 @@ mod tests {
             l.change_state("a", Action::Suspend, Some("again")).unwrap(),
             Change::Unchanged(_)
         ));
+        // Changed once: what did not change the state is not a change.
+        assert_eq!(l.last_change().unwrap(), 1);
         let list = l.status_list(StatusPurpose::Suspension).unwrap();
         assert_eq!(list.len(), MIN_ENTRIES);
         assert!(list.get(0).unwrap() && !list.get(1).unwrap());
