@@ -364,7 +364,7 @@ fn ledger_failed(e: &anyhow::Error) -> ApiError {
     tracing::error!("the ledger cannot be used: {e:#}");
     ApiError {
         status: StatusCode::SERVICE_UNAVAILABLE,
-        message: "this server's ledger cannot be used (see the server's log); nothing was changed"
+        message: "this server's ledger cannot be used (see the server's log); nothing was issued or changed"
             .into(),
     }
 }
