@@ -110,5 +110,7 @@ pub mod rdfc;
 pub mod status_list;
 pub mod suite;
 mod tree;
+#[cfg(feature = "signing")]
+pub mod vc_jwt;
 
 pub use serde_json::Value;
