@@ -734,3 +734,113 @@ pub(crate) fn verify(token: &[u8], ctx: &Ctx<'_>, top_level: bool) -> Result<Rep
     report.revalidate();
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn token(header: &Value, payload: &Value) -> String {
+        let e = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
+        format!("{}.{}.c2ln", e(header), e(payload))
+    }
+
+    fn decoded(payload: Value) -> Decoded {
+        decode(&parse(token(&json!({"alg": "EdDSA"}), &payload).as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn malformed_tokens_are_named_by_their_part() {
+        let cases: [(&str, fn(&JwtError) -> bool); 5] = [
+            ("eyJhbGciOiJFZERTQSJ9.e30", |e| {
+                matches!(e, JwtError::Shape(_))
+            }),
+            ("eyJhbGciOiJFZERTQSJ9..c2ln", |e| {
+                matches!(e, JwtError::Shape(_))
+            }),
+            ("eyJhbGciOiJFZERTQSJ9.e30=.c2ln", |e| {
+                matches!(e, JwtError::Base64 { part: "payload" })
+            }),
+            ("e30.e30.c2ln", |e| matches!(e, JwtError::NoAlg)),
+            // {"alg":"EdDSA","alg":"none"}: duplicate members are refused.
+            ("eyJhbGciOiJFZERTQSIsImFsZyI6Im5vbmUifQ.e30.c2ln", |e| {
+                matches!(e, JwtError::Json { part: "header", .. })
+            }),
+        ];
+        for (t, want) in cases {
+            let e = parse(t.as_bytes()).unwrap_err();
+            assert!(want(&e), "{t}: {e}");
+        }
+        // A JSON string holding the token, with whitespace around it.
+        assert!(
+            parse(format!(" \"{}\"\n", token(&json!({"alg": "EdDSA"}), &json!({}))).as_bytes())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn claims_fill_the_members_of_the_credentials_data_model() {
+        let v1 = decoded(
+            json!({"iss": "did:example:i", "nbf": 1_740_787_200, "exp": 1_898_553_600,
+            "vc": {"@context": ["https://www.w3.org/2018/credentials/v1"], "type": ["VerifiableCredential"],
+                   "credentialSubject": {}}, "sub": "did:example:s", "jti": "urn:uuid:1"}),
+        );
+        assert_eq!(v1.envelope, Envelope::VcJwt);
+        assert!(v1.mismatches.is_empty());
+        let c = &v1.credential;
+        assert_eq!(c["issuer"], "did:example:i");
+        assert_eq!(c["issuanceDate"], "2025-03-01T00:00:00Z");
+        assert_eq!(c["expirationDate"], "2030-03-01T00:00:00Z");
+        assert_eq!(c["credentialSubject"]["id"], "did:example:s");
+        assert_eq!(c["id"], "urn:uuid:1");
+        // VC 2.0: validFrom; a member with a fraction of a second agrees with its claim.
+        let v2 = decoded(json!({"nbf": 1_740_787_200, "vc": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+            "validFrom": "2025-03-01T00:00:00.250Z", "issuer": {"id": "did:example:i"}}, "iss": "did:example:other"}));
+        assert_eq!(v2.mismatches.len(), 1, "{:?}", v2.mismatches);
+        assert!(
+            v2.mismatches[0].contains("did:example:other")
+                && v2.mismatches[0].contains("did:example:i")
+        );
+        // A payload that is a credential, without typ: VC-JOSE.
+        let jose = decoded(
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}),
+        );
+        assert_eq!(jose.envelope, Envelope::VcJose);
+        // Neither: not a credential; a claim of the wrong type is named.
+        let p = |payload: Value| {
+            decode(&parse(token(&json!({"alg": "EdDSA"}), &payload).as_bytes()).unwrap())
+        };
+        assert!(matches!(
+            p(json!({"sub": "x"})),
+            Err(JwtError::NotACredential(_))
+        ));
+        assert!(matches!(
+            p(json!({"vp": {}})),
+            Err(JwtError::NotACredential(_))
+        ));
+        assert!(matches!(
+            p(json!({"vc": {}, "nbf": "soon"})),
+            Err(JwtError::Claim { claim: "nbf", .. })
+        ));
+        assert!(matches!(
+            p(json!({"vc": []})),
+            Err(JwtError::Claim { claim: "vc", .. })
+        ));
+    }
+
+    #[test]
+    fn rsa_keys_under_2048_bits_and_private_keys_are_refused() {
+        // e = 65537, n of 1024 bits.
+        let n = URL_SAFE_NO_PAD.encode([0xC1; 128]);
+        let small = json!({"kty": "RSA", "n": n, "e": "AQAB"});
+        let e = jwk_key(small.as_object().unwrap()).unwrap_err();
+        assert!(e.contains("1024 bits"), "{e}");
+        let private = json!({"kty": "RSA", "n": n, "e": "AQAB", "d": "AQAB"});
+        assert!(
+            jwk_key(private.as_object().unwrap())
+                .unwrap_err()
+                .contains("private")
+        );
+    }
+}
