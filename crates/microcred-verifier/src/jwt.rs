@@ -751,7 +751,8 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_named_by_their_part() {
-        let cases: [(&str, fn(&JwtError) -> bool); 5] = [
+        type Expect = fn(&JwtError) -> bool;
+        let cases: [(&str, Expect); 5] = [
             ("eyJhbGciOiJFZERTQSJ9.e30", |e| {
                 matches!(e, JwtError::Shape(_))
             }),
