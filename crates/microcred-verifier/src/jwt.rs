@@ -14,7 +14,7 @@
 //! (`jwk`, used only when the trust list binds it to the issuer), or, with
 //! neither, the issuer's keys in the trust list. Everything else (validity,
 //! status, trust, profiles, data model rules) is the Data Integrity path's
-//! own checks on the credential inside: [`verify`] hands them the JWS as the
+//! own checks on the credential inside: `verify` (through `Verifier::verify_jwt`) hands them the JWS as the
 //! credential's one proof.
 //!
 //! No cryptography here: EdDSA, ES256 and ES384 are `PublicKey::verify`
