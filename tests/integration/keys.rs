@@ -448,7 +448,7 @@ impl KeyResolver for DocResolver {
             .collect();
         Ok(ResolvedMethod {
             controller: m["controller"].as_str().unwrap().to_owned(),
-            public_key,
+            public_key: public_key.into(),
             relationships,
         })
     }

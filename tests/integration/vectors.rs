@@ -223,7 +223,7 @@ fn did_key_vectors() {
         let key = SecretKey::from_seed(&seed);
         assert_eq!(&key.did_key().did(), did);
         let parsed = did_key::DidKey::parse(did).unwrap();
-        assert_eq!(parsed.public_key(), &key.public_key());
+        assert_eq!(parsed.public_key(), &key.public_key().into());
         let doc = parsed.document();
         assert_eq!(doc["id"], did.as_str());
         assert_eq!(

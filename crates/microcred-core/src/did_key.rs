@@ -1,16 +1,29 @@
-//! `did:key` for Ed25519 public keys (Multikey, multicodec `0xed01`,
-//! multibase base58btc), resolved offline.
+//! `did:key` and Multikey for Ed25519 (multicodec `ed25519-pub`, `z6Mk…`),
+//! P-256 (`p256-pub`, `zDn…`) and P-384 (`p384-pub`, `z82…`) public keys,
+//! multibase base58btc, resolved offline.
 //!
 //! A did:key is its own DID document: `did:key:z6Mk…` resolves to a document
 //! whose single verification method `did:key:z6Mk…#z6Mk…` holds the key.
+//! ECDSA keys are the compressed SEC1 point, as the Multikey specification
+//! (W3C Controlled Identifiers §2.2.2) and the did:key method say.
 
 use ed25519_dalek::VerifyingKey;
 use serde_json::{Value, json};
 
 use crate::multibase::{self, MultibaseError};
+use crate::public_key::{KeyType, PublicKey};
 
 /// Multicodec varint for an Ed25519 public key (`ed25519-pub`, 0xed).
 pub const ED25519_PUB_MULTICODEC: [u8; 2] = [0xed, 0x01];
+/// Multicodec varint for a P-256 public key (`p256-pub`, 0x1200).
+pub const P256_PUB_MULTICODEC: [u8; 2] = [0x80, 0x24];
+/// Multicodec varint for a P-384 public key (`p384-pub`, 0x1201).
+pub const P384_PUB_MULTICODEC: [u8; 2] = [0x81, 0x24];
+
+/// What [`decode_public_multikey`] accepts, for messages.
+const ANY_KEY: &str = "0xed01 (Ed25519), 0x8024 (P-256) or 0x8124 (P-384) public key";
+/// What [`decode_multikey`] accepts, for messages.
+const ED25519_KEY: &str = "0xed01 (Ed25519 public key)";
 
 /// The `did:key:` method prefix.
 pub const DID_KEY_PREFIX: &str = "did:key:";
@@ -34,30 +47,36 @@ pub enum DidKeyError {
         #[source]
         source: MultibaseError,
     },
-    /// The multicodec header is not `0xed01` (Ed25519 public key).
-    #[error(
-        "key {value:?} has multicodec header {found} where 0xed01 (Ed25519 public key) is required"
-    )]
+    /// The multicodec header is not one of a public key type read here.
+    #[error("key {value:?} has multicodec header {found} where {expected} is required")]
     WrongMulticodec {
         /// The value given.
         value: String,
         /// The header found, in hex.
         found: String,
+        /// The header(s) accepted, for the message.
+        expected: &'static str,
     },
-    /// The key has the wrong length.
-    #[error("key {value:?} holds {found} bytes after the multicodec header where 32 are required")]
+    /// The key has the wrong length for its type.
+    #[error(
+        "key {value:?} holds {found} bytes after the multicodec header where {expected} are required"
+    )]
     WrongLength {
         /// The value given.
         value: String,
         /// The number of key bytes found.
         found: usize,
+        /// The length required, for the message (`32`, `33 (a compressed P-256 point)`).
+        expected: &'static str,
     },
-    /// The 32 bytes are not a point on the Ed25519 curve, or not its canonical
-    /// encoding (RFC 8032 §5.1.3: decoding fails when y ≥ p).
-    #[error("key {value:?} is not a valid Ed25519 point")]
+    /// The bytes are not a point on the key type's curve, or not its canonical
+    /// encoding (Ed25519, RFC 8032 §5.1.3: decoding fails when y ≥ p).
+    #[error("key {value:?} is not a valid {curve} point")]
     NotOnCurve {
         /// The value given.
         value: String,
+        /// The key type: `Ed25519`, `P-256`, `P-384`.
+        curve: &'static str,
     },
     /// The key is of small order (a weak key that any signature may match).
     #[error("key {value:?} is a weak (small-order) Ed25519 key")]
@@ -75,10 +94,10 @@ pub enum DidKeyError {
     },
 }
 
-/// An Ed25519 did:key.
+/// A did:key of an Ed25519, P-256 or P-384 key.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct DidKey {
-    key: VerifyingKey,
+    key: PublicKey,
 }
 
 impl core::fmt::Debug for DidKey {
@@ -95,12 +114,12 @@ impl core::fmt::Display for DidKey {
 }
 
 impl DidKey {
-    /// The did:key of a public key.
-    pub fn from_public_key(key: VerifyingKey) -> Self {
-        Self { key }
+    /// The did:key of a public key (an Ed25519 `VerifyingKey` or any [`PublicKey`]).
+    pub fn from_public_key(key: impl Into<PublicKey>) -> Self {
+        Self { key: key.into() }
     }
 
-    /// Parses `did:key:z6Mk…` (no fragment).
+    /// Parses `did:key:z6Mk…`, `did:key:zDn…` or `did:key:z82…` (no fragment).
     ///
     /// # Errors
     /// [`DidKeyError`] naming what is wrong: prefix, multibase, multicodec,
@@ -111,7 +130,7 @@ impl DidKey {
                 value: did.to_owned(),
             });
         };
-        let key = decode_multikey(mb)?;
+        let key = decode_public_multikey(mb)?;
         Ok(Self { key })
     }
 
@@ -139,14 +158,14 @@ impl DidKey {
         Ok(dk)
     }
 
-    /// The Ed25519 public key.
-    pub fn public_key(&self) -> &VerifyingKey {
+    /// The public key.
+    pub fn public_key(&self) -> &PublicKey {
         &self.key
     }
 
-    /// The Multikey `publicKeyMultibase` value `z6Mk…`.
+    /// The Multikey `publicKeyMultibase` value (`z6Mk…`, `zDn…`, `z82…`).
     pub fn multibase(&self) -> String {
-        encode_multikey(&self.key)
+        encode_public_multikey(&self.key)
     }
 
     /// The DID, `did:key:z6Mk…`.
@@ -162,7 +181,7 @@ impl DidKey {
 
     /// The DID document, resolved offline per the did:key method: one
     /// Multikey verification method, referenced from every verification
-    /// relationship that an Ed25519 signing key may serve.
+    /// relationship that a signing key may serve.
     pub fn document(&self) -> Value {
         let did = self.did();
         let vm = self.verification_method();
@@ -194,12 +213,54 @@ pub fn encode_multikey(key: &VerifyingKey) -> String {
     multibase::encode_base58btc(&bytes)
 }
 
+/// Encodes a public key of any type as Multikey `publicKeyMultibase`: the
+/// multicodec header, then the 32 bytes of an Ed25519 key or the compressed
+/// SEC1 point of an ECDSA key.
+pub fn encode_public_multikey(key: &PublicKey) -> String {
+    let header = match key.key_type() {
+        KeyType::Ed25519 => ED25519_PUB_MULTICODEC,
+        KeyType::P256 => P256_PUB_MULTICODEC,
+        KeyType::P384 => P384_PUB_MULTICODEC,
+    };
+    let mut bytes = header.to_vec();
+    bytes.extend_from_slice(&key.to_bytes());
+    multibase::encode_base58btc(&bytes)
+}
+
 /// Decodes a Multikey `publicKeyMultibase` value (`z6Mk…`) into an Ed25519
 /// public key, rejecting points off the curve and small-order (weak) keys.
+/// A key of another type (P-256, P-384) is [`DidKeyError::WrongMulticodec`].
 ///
 /// # Errors
 /// [`DidKeyError`] naming what is wrong.
 pub fn decode_multikey(mb: &str) -> Result<VerifyingKey, DidKeyError> {
+    let header = || {
+        multibase::decode_base58btc(mb)
+            .map(|bytes| bytes.get(..2).unwrap_or(&bytes).to_vec())
+            .unwrap_or_default()
+    };
+    match decode_public_multikey(mb) {
+        Ok(PublicKey::Ed25519(key)) => return Ok(key),
+        Err(e @ DidKeyError::Multibase { .. }) => return Err(e),
+        Err(e) if header() == ED25519_PUB_MULTICODEC => return Err(e),
+        // A key of another type, well-formed or not: the type is what is wrong.
+        _ => {}
+    }
+    Err(DidKeyError::WrongMulticodec {
+        value: mb.to_owned(),
+        found: hex(&header()),
+        expected: ED25519_KEY,
+    })
+}
+
+/// Decodes a Multikey `publicKeyMultibase` value of any type read here:
+/// Ed25519 (`z6Mk…`, rejecting points off the curve, non-canonical encodings
+/// and small-order keys), P-256 (`zDn…`) or P-384 (`z82…`), whose point must
+/// be compressed (33 or 49 bytes) and on the curve.
+///
+/// # Errors
+/// [`DidKeyError`] naming what is wrong.
+pub fn decode_public_multikey(mb: &str) -> Result<PublicKey, DidKeyError> {
     if let Some(key) = KEY_CACHE.with(|cache| cache.borrow().get(mb)) {
         return Ok(key);
     }
@@ -208,12 +269,12 @@ pub fn decode_multikey(mb: &str) -> Result<VerifyingKey, DidKeyError> {
     Ok(key)
 }
 
-/// Recently decoded keys, per thread. Decoding a key decompresses an Edwards
-/// point (a field exponentiation, about a tenth of a signature check), and a
+/// Recently decoded keys, per thread. Decoding a key decompresses a point (a
+/// field exponentiation, about a tenth of an Ed25519 signature check), and a
 /// verifier sees the same few issuer keys over and over. Only keys that decoded
 /// successfully are remembered, by their exact multibase text.
 struct KeyCache {
-    entries: Vec<(String, VerifyingKey)>,
+    entries: Vec<(String, PublicKey)>,
     next: usize,
 }
 
@@ -221,14 +282,14 @@ struct KeyCache {
 const KEY_CACHE_SIZE: usize = 16;
 
 impl KeyCache {
-    fn get(&self, mb: &str) -> Option<VerifyingKey> {
+    fn get(&self, mb: &str) -> Option<PublicKey> {
         self.entries
             .iter()
             .find(|(text, _)| text == mb)
             .map(|(_, key)| *key)
     }
 
-    fn put(&mut self, mb: &str, key: VerifyingKey) {
+    fn put(&mut self, mb: &str, key: PublicKey) {
         let entry = (mb.to_owned(), key);
         if self.entries.len() < KEY_CACHE_SIZE {
             self.entries.push(entry);
@@ -245,21 +306,62 @@ thread_local! {
     };
 }
 
-fn decode_multikey_uncached(mb: &str) -> Result<VerifyingKey, DidKeyError> {
+fn decode_multikey_uncached(mb: &str) -> Result<PublicKey, DidKeyError> {
     let bytes = multibase::decode_base58btc(mb).map_err(|source| DidKeyError::Multibase {
         value: mb.to_owned(),
         source,
     })?;
     let (header, key) = bytes.split_at(bytes.len().min(2));
-    if header != ED25519_PUB_MULTICODEC {
-        return Err(DidKeyError::WrongMulticodec {
+    let header: [u8; 2] = header.try_into().unwrap_or_default();
+    match header {
+        ED25519_PUB_MULTICODEC => decode_ed25519(mb, key).map(PublicKey::Ed25519),
+        P256_PUB_MULTICODEC | P384_PUB_MULTICODEC => decode_ecdsa(mb, header, key),
+        _ => Err(DidKeyError::WrongMulticodec {
             value: mb.to_owned(),
-            found: hex(header),
+            found: hex(bytes.get(..2).unwrap_or(&bytes)),
+            expected: ANY_KEY,
+        }),
+    }
+}
+
+/// A P-256 or P-384 key: its compressed SEC1 point (`0x02`/`0x03` ‖ x), which
+/// RustCrypto decompresses and checks to be on the curve and not the identity.
+fn decode_ecdsa(mb: &str, header: [u8; 2], key: &[u8]) -> Result<PublicKey, DidKeyError> {
+    let (kind, expected) = if header == P256_PUB_MULTICODEC {
+        (KeyType::P256, "33 (a compressed P-256 point)")
+    } else {
+        (KeyType::P384, "49 (a compressed P-384 point)")
+    };
+    // Compressed only: the Multikey specification's encoding, so one key has one name.
+    let compressed_len = if kind == KeyType::P256 { 33 } else { 49 };
+    if key.len() != compressed_len || !matches!(key.first(), Some(0x02 | 0x03)) {
+        return Err(DidKeyError::WrongLength {
+            value: mb.to_owned(),
+            found: key.len(),
+            expected,
         });
     }
+    let not_on_curve = || DidKeyError::NotOnCurve {
+        value: mb.to_owned(),
+        curve: kind.name(),
+    };
+    if kind == KeyType::P256 {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
+            .map(PublicKey::P256)
+            .map_err(|_| not_on_curve())
+    } else {
+        p384::ecdsa::VerifyingKey::from_sec1_bytes(key)
+            .map(PublicKey::P384)
+            .map_err(|_| not_on_curve())
+    }
+}
+
+/// An Ed25519 key: 32 bytes, canonical, on the curve, not of small order.
+fn decode_ed25519(mb: &str, key: &[u8]) -> Result<VerifyingKey, DidKeyError> {
     let key: [u8; 32] = key.try_into().map_err(|_| DidKeyError::WrongLength {
         value: mb.to_owned(),
         found: key.len(),
+        expected: "32",
     })?;
     // A y coordinate at or above p = 2^255 − 19 is another encoding of the point
     // y − p: accepting it would give one key two did:key names (RFC 8032 §5.1.3 says
@@ -267,10 +369,12 @@ fn decode_multikey_uncached(mb: &str) -> Result<VerifyingKey, DidKeyError> {
     if !canonical_y(&key) {
         return Err(DidKeyError::NotOnCurve {
             value: mb.to_owned(),
+            curve: "Ed25519",
         });
     }
     let vk = VerifyingKey::from_bytes(&key).map_err(|_| DidKeyError::NotOnCurve {
         value: mb.to_owned(),
+        curve: "Ed25519",
     })?;
     if vk.is_weak() {
         return Err(DidKeyError::WeakKey {
@@ -357,7 +461,7 @@ mod tests {
         for _ in 0..2 {
             for i in 0..(KEY_CACHE_SIZE as u8 + 5) {
                 let mb = key(i);
-                assert_eq!(decode_multikey(&mb), decode_multikey_uncached(&mb));
+                assert_eq!(decode_public_multikey(&mb), decode_multikey_uncached(&mb));
             }
         }
         KEY_CACHE.with(|c| assert_eq!(c.borrow().entries.len(), KEY_CACHE_SIZE));
@@ -380,6 +484,72 @@ mod tests {
             dk.verification_method(),
             "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
         );
+    }
+
+    /// The P-256 and P-384 keys of the W3C vc-di-ecdsa test vectors
+    /// (`TestVectors/p256KeyPair.json`, `p384KeyPair.json`).
+    const P256: &str = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP";
+    const P384: &str = "z82LkuBieyGShVBhvtE2zoiD6Kma4tJGFtkAhxR5pfkp5QPw4LutoYWhvQCnGjdVn14kujQ";
+
+    #[test]
+    fn ecdsa_multikeys_and_did_keys() {
+        for (mb, name, len) in [(P256, "P-256", 33), (P384, "P-384", 49)] {
+            let key = decode_public_multikey(mb).unwrap();
+            assert_eq!(key.name(), name);
+            assert_eq!(key.to_bytes().len(), len);
+            assert_eq!(encode_public_multikey(&key), mb);
+            let did = format!("did:key:{mb}");
+            let dk = DidKey::parse(&did).unwrap();
+            assert_eq!(dk.public_key(), &key);
+            assert_eq!(dk.verification_method(), format!("{did}#{mb}"));
+            assert_eq!(
+                dk.document()["verificationMethod"][0]["publicKeyMultibase"],
+                mb
+            );
+            // The Ed25519-only decoder names the type as what is wrong.
+            let err = decode_multikey(mb).unwrap_err();
+            assert!(
+                matches!(&err, DidKeyError::WrongMulticodec { expected, .. } if *expected == ED25519_KEY),
+                "{err}"
+            );
+        }
+        let p256 = decode_public_multikey(P256).unwrap();
+        let PublicKey::P256(vk) = p256 else {
+            unreachable!("not P-256")
+        };
+        // The uncompressed point (65 bytes) is not the Multikey encoding.
+        let uncompressed = vk.to_encoded_point(false);
+        let mb = multibase::encode_base58btc(
+            &[&P256_PUB_MULTICODEC[..], uncompressed.as_bytes()].concat(),
+        );
+        let err = decode_public_multikey(&mb).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "holds 65 bytes after the multicodec header where 33 (a compressed P-256 point)"
+            ),
+            "{err}"
+        );
+        // An x with no point on the curve (about half of them): refused.
+        let off = (0u8..=255)
+            .map(|b| {
+                let mut point = [0u8; 33];
+                point[0] = 0x02;
+                point[32] = b;
+                multibase::encode_base58btc(&[&P256_PUB_MULTICODEC[..], &point].concat())
+            })
+            .find(|mb| decode_public_multikey(mb).is_err())
+            .unwrap();
+        assert!(matches!(
+            decode_public_multikey(&off),
+            Err(DidKeyError::NotOnCurve { curve: "P-256", .. })
+        ));
+        // A P-256 header with a P-384 point's length.
+        let p384 = decode_public_multikey(P384).unwrap().to_bytes();
+        let mb = multibase::encode_base58btc(&[&P256_PUB_MULTICODEC[..], &p384].concat());
+        assert!(matches!(
+            decode_public_multikey(&mb),
+            Err(DidKeyError::WrongLength { found: 49, .. })
+        ));
     }
 
     #[test]

@@ -16,6 +16,8 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::did_key::{self, DidKey, DidKeyError};
 use crate::multibase;
+/// The public key of any type proofs are checked with (also at [`crate::public_key`]).
+pub use crate::public_key::PublicKey;
 
 /// Multicodec varint for an Ed25519 secret key (`ed25519-priv`, 0x1300).
 pub const ED25519_PRIV_MULTICODEC: [u8; 2] = [0x80, 0x26];
@@ -204,9 +206,21 @@ fn without_value(e: DidKeyError) -> DidKeyError {
     match e {
         DidKeyError::NotDidKey { .. } => DidKeyError::NotDidKey { value },
         DidKeyError::Multibase { source, .. } => DidKeyError::Multibase { value, source },
-        DidKeyError::WrongMulticodec { found, .. } => DidKeyError::WrongMulticodec { value, found },
-        DidKeyError::WrongLength { found, .. } => DidKeyError::WrongLength { value, found },
-        DidKeyError::NotOnCurve { .. } => DidKeyError::NotOnCurve { value },
+        DidKeyError::WrongMulticodec {
+            found, expected, ..
+        } => DidKeyError::WrongMulticodec {
+            value,
+            found,
+            expected,
+        },
+        DidKeyError::WrongLength {
+            found, expected, ..
+        } => DidKeyError::WrongLength {
+            value,
+            found,
+            expected,
+        },
+        DidKeyError::NotOnCurve { curve, .. } => DidKeyError::NotOnCurve { value, curve },
         DidKeyError::WeakKey { .. } => DidKeyError::WeakKey { value },
         DidKeyError::WrongFragment { expected, .. } => {
             DidKeyError::WrongFragment { value, expected }

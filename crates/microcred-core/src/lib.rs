@@ -7,7 +7,9 @@
 //! - [`jcs`]: the RFC 8785 JSON Canonicalization Scheme;
 //! - [`proof`]: W3C Data Integrity proofs with the `eddsa-jcs-2022` cryptosuite,
 //!   proof sets and chains;
-//! - [`did_key`]: `did:key` for Ed25519 (Multikey), resolved offline;
+//! - [`did_key`]: `did:key` for Ed25519, P-256 and P-384 keys (Multikey), resolved offline;
+//! - [`public_key`]: the public keys proofs are checked with (Ed25519, ECDSA P-256 and
+//!   P-384) and their signature checks, JWKs;
 //! - [`keys`] (feature `signing`): Ed25519 secret keys and Multikey key files;
 //! - [`key_encryption`] (feature `key-encryption`): key files encrypted with a passphrase
 //!   (Argon2id + XChaCha20-Poly1305), the format `microcred-sign` writes;
@@ -102,10 +104,13 @@ pub mod keys;
 pub mod microcred_context;
 pub mod multibase;
 pub mod proof;
+pub mod public_key;
 #[cfg(feature = "rdfc")]
 pub mod rdfc;
 pub mod status_list;
 pub mod suite;
 mod tree;
+#[cfg(feature = "signing")]
+pub mod vc_jwt;
 
 pub use serde_json::Value;

@@ -13,6 +13,7 @@
 
 use crate::did_key::{DidKey, DidKeyError};
 use crate::jcs::HashOut;
+use crate::public_key::PublicKey;
 use crate::{datetime, jcs, multibase};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
@@ -256,6 +257,17 @@ pub enum ProofFailure {
     /// The signature does not verify.
     #[error("signature does not verify")]
     SignatureInvalid,
+    /// The verification method's key is not of the type the cryptosuite signs
+    /// with (an Ed25519 suite and a P-256 key, …): no signature can verify.
+    #[error("{cryptosuite} needs {needed} key; the method is {found}")]
+    WrongKeyType {
+        /// The cryptosuite (or legacy suite type) of the proof.
+        cryptosuite: &'static str,
+        /// The key type(s) the suite needs, with an article: `an Ed25519`.
+        needed: &'static str,
+        /// The type of the method's key: `P-256`, ….
+        found: &'static str,
+    },
     /// The document or proof could not be canonicalized for eddsa-rdfc-2022
     /// or Ed25519Signature2020 (a member its contexts do not define, an
     /// unknown context, …).
@@ -343,8 +355,8 @@ pub enum ResolveError {
 pub struct ResolvedMethod {
     /// The DID that controls the key.
     pub controller: String,
-    /// The Ed25519 public key.
-    pub public_key: VerifyingKey,
+    /// The public key (Ed25519, P-256 or P-384).
+    pub public_key: PublicKey,
     /// The verification relationships the controller authorized the key for
     /// (`assertionMethod`, `authentication`, …).
     pub relationships: Vec<String>,
@@ -771,7 +783,7 @@ fn verify_one(
     );
     let hash = concat_hashes(config_hash, doc_hash);
     let resolved = members.resolve(resolver)?;
-    members.check(resolved, &hash)
+    members.check(EDDSA_JCS_2022, resolved, &hash)
 }
 
 /// The members of an Ed25519 proof (eddsa-jcs-2022, eddsa-rdfc-2022,
@@ -827,19 +839,34 @@ impl<'a> ProofMembers<'a> {
         Ok(resolved)
     }
 
-    /// The signature over `hash` by the resolved key (`verify_strict`); `Ok`
-    /// holds the key's controller.
+    /// The signature over `hash` by the resolved key (`verify_strict`), which
+    /// must be an Ed25519 key (`suite` names the proof's suite in the error);
+    /// `Ok` holds the key's controller.
     pub(crate) fn check(
         &self,
+        suite: &'static str,
         resolved: ResolvedMethod,
         hash: &[u8],
     ) -> Result<String, ProofFailure> {
-        if verify_signature(&resolved.public_key, hash, &self.signature) {
+        let key = ed25519_key(suite, &resolved.public_key)?;
+        if verify_signature(key, hash, &self.signature) {
             Ok(resolved.controller)
         } else {
             Err(ProofFailure::SignatureInvalid)
         }
     }
+}
+
+/// The Ed25519 key an Ed25519 suite (`suite`) verifies with, or why there is none.
+pub(crate) fn ed25519_key<'k>(
+    suite: &'static str,
+    key: &'k PublicKey,
+) -> Result<&'k VerifyingKey, ProofFailure> {
+    key.as_ed25519().ok_or(ProofFailure::WrongKeyType {
+        cryptosuite: suite,
+        needed: "an Ed25519",
+        found: key.name(),
+    })
 }
 
 fn as_list(v: &Value) -> &[Value] {
@@ -1265,6 +1292,47 @@ mod tests {
                 assert_same_bytes_as_serde(&doc, options);
             }
             assert_same_bytes_as_serde(&json!({}), options);
+        }
+    }
+
+    /// An Ed25519 suite's proof by a P-256 or P-384 key fails, naming both,
+    /// on the `Value` path and on the fast path alike.
+    #[test]
+    fn ed25519_suites_refuse_ecdsa_keys() {
+        let p256 = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP";
+        let mut suites = vec![EDDSA_JCS_2022];
+        #[cfg(feature = "rdfc")]
+        suites.push(crate::rdfc::EDDSA_RDFC_2022);
+        for suite in suites {
+            let doc = serde_json::json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "issuer": format!("did:key:{p256}"),
+                "credentialSubject": {"id": "did:example:learner"},
+                "proof": {
+                    "type": PROOF_TYPE,
+                    "cryptosuite": suite,
+                    "verificationMethod": format!("did:key:{p256}#{p256}"),
+                    "proofPurpose": "assertionMethod",
+                    "proofValue": multibase::encode_base58btc(&[1; 64]),
+                }
+            });
+            let expected = Err(ProofFailure::WrongKeyType {
+                cryptosuite: suite,
+                needed: "an Ed25519",
+                found: "P-256",
+            });
+            let outcomes = verify_proofs(&doc, &DidKeyResolver);
+            assert_eq!(outcomes[0].result, expected);
+            assert_eq!(
+                outcomes[0].result.as_ref().unwrap_err().to_string(),
+                format!("{suite} needs an Ed25519 key; the method is P-256")
+            );
+            let bytes = serde_json::to_vec(&doc).unwrap();
+            assert_eq!(
+                verify_bytes(&bytes, &DidKeyResolver).unwrap()[0].result,
+                expected
+            );
         }
     }
 

@@ -1497,7 +1497,7 @@ impl OwnKey {
             verification_method: key.verification_method(),
             method: ResolvedMethod {
                 controller: controller.to_owned(),
-                public_key: key.secret.public_key(),
+                public_key: key.secret.public_key().into(),
                 relationships: vec!["assertionMethod".into()],
             },
         }

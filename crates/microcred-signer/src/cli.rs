@@ -230,6 +230,20 @@ pub(crate) struct IssueArgs {
     /// Record the credential in this ledger and add its credentialStatus entries.
     #[arg(long, value_name = "FILE")]
     pub(crate) ledger: Option<PathBuf>,
+    /// How the credential is secured: di (JSON with a Data Integrity proof, the
+    /// default) or jwt (a VC-JWT: a compact JWS, EdDSA, the Open Badges 3.0 / VC 1.1 JWT
+    /// encoding with the credential in its vc claim).
+    #[arg(long, value_enum, default_value_t = Format::Di, value_name = "FORMAT")]
+    pub(crate) format: Format,
+}
+
+/// How an issued credential is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// JSON with a Data Integrity proof (`--suite`).
+    Di,
+    /// A VC-JWT (compact JWS, EdDSA).
+    Jwt,
 }
 
 pub(crate) use crate::batch::OnError;

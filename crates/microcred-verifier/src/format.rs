@@ -21,7 +21,9 @@ use serde_json::Map;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Foreign {
-    /// A VC-JWT: a credential as a compact JWS (`eyJ….eyJ….…`).
+    /// A VC-JWT: a credential as a compact JWS (`eyJ….eyJ….…`). Named by
+    /// [`sniff_bytes`]; [`document`] hands it to its reader ([`crate::jwt`])
+    /// instead of refusing it.
     VcJwt,
     /// An SD-JWT (selective disclosure): a JWS followed by `~`-separated disclosures.
     SdJwt,

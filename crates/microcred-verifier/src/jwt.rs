@@ -14,17 +14,19 @@
 //! (`jwk`, used only when the trust list binds it to the issuer), or, with
 //! neither, the issuer's keys in the trust list. Everything else (validity,
 //! status, trust, profiles, data model rules) is the Data Integrity path's
-//! own checks on the credential inside: [`verify`] hands them the JWS as the
+//! own checks on the credential inside: `verify` (through `Verifier::verify_jwt`) hands them the JWS as the
 //! credential's one proof.
 //!
-//! No cryptography here: Ed25519 is ed25519-dalek's `verify_strict`, RS256
-//! the `rsa` crate's PKCS#1 v1.5 verifier (public keys only).
+//! No cryptography here: EdDSA, ES256 and ES384 are `PublicKey::verify`
+//! (ed25519-dalek's `verify_strict`, RustCrypto's p256 / p384), RS256 the
+//! `rsa` crate's PKCS#1 v1.5 verifier (public keys only).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use microcred_core::credential::Credential;
 use microcred_core::proof::{ProofFailure, ProofOutcome, ResolveError};
-use microcred_core::{Value, datetime, did_key, json, multibase};
+use microcred_core::public_key::{KeyType, PublicKey};
+use microcred_core::{Value, datetime, did_key, json};
 use serde::Serialize;
 use serde_json::Map;
 
@@ -35,7 +37,7 @@ use crate::verifier::{self, Ctx};
 pub const MIN_RSA_BITS: usize = 2048;
 
 /// The algorithms whose signatures are checked, for messages.
-const SUPPORTED_ALGS: &str = "EdDSA (Ed25519), RS256";
+const SUPPORTED_ALGS: &str = "EdDSA (Ed25519), ES256, ES384, RS256";
 
 /// Why a token could not be read as a credential (no verdict: the token is
 /// not a VC-JWT this verifier can take apart).
@@ -383,22 +385,24 @@ fn agree(
 /// A JWS algorithm this verifier checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Alg {
-    EdDsa,
+    /// A key of this type, through `PublicKey::verify` (EdDSA, ES256, ES384).
+    Key(KeyType),
     Rs256,
 }
 
-/// A public key a JWS may be checked with.
+/// A public key a JWS may be checked with: a Data Integrity key, or an RSA
+/// key (which only JWTs use).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Key {
-    Ed25519(ed25519_dalek::VerifyingKey),
+    Public(PublicKey),
     Rsa(rsa::RsaPublicKey),
 }
 
 impl Key {
     fn kind(&self) -> &'static str {
         match self {
-            Self::Ed25519(_) => "an Ed25519 key",
-            Self::Rsa(_) => "an RSA key",
+            Self::Public(k) => k.name(),
+            Self::Rsa(_) => "RSA",
         }
     }
 }
@@ -428,7 +432,9 @@ fn alg(jws: &Jws) -> Result<Alg, ProofFailure> {
         });
     }
     match jws.alg.as_str() {
-        "EdDSA" | "Ed25519" => Ok(Alg::EdDsa),
+        "EdDSA" | "Ed25519" => Ok(Alg::Key(KeyType::Ed25519)),
+        "ES256" => Ok(Alg::Key(KeyType::P256)),
+        "ES384" => Ok(Alg::Key(KeyType::P384)),
         "RS256" => Ok(Alg::Rs256),
         "none" => Err(refused(
             "the JWS has alg \"none\": it is not signed, anyone could have written it".into(),
@@ -443,52 +449,33 @@ fn alg(jws: &Jws) -> Result<Alg, ProofFailure> {
     }
 }
 
-/// A key as a public JWK: OKP Ed25519 or RSA (at least [`MIN_RSA_BITS`]).
+/// A key as a public JWK: OKP Ed25519, EC P-256 / P-384 (read by
+/// `PublicKey::from_jwk`) or RSA (at least [`MIN_RSA_BITS`]).
 fn jwk_key(jwk: &Map<String, Value>) -> Result<Key, String> {
+    if jwk.get("kty").and_then(Value::as_str) != Some("RSA") {
+        return PublicKey::from_jwk(jwk)
+            .map(Key::Public)
+            .map_err(|e| e.to_string());
+    }
     if jwk.contains_key("d") {
-        return Err("the JWK carries a private key (\"d\")".into());
+        return Err("the JWK carries the private key (\"d\")".into());
     }
-    let member = |k: &str| jwk.get(k).and_then(Value::as_str);
     let bytes = |k: &str| {
-        member(k)
+        jwk.get(k)
+            .and_then(Value::as_str)
             .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
-            .ok_or_else(|| format!("the JWK's {k:?} is missing or not base64url"))
+            .ok_or_else(|| format!("the RSA JWK's {k:?} is missing or not base64url"))
     };
-    match (member("kty"), member("crv")) {
-        (Some("OKP"), Some("Ed25519")) => {
-            let x = bytes("x")?;
-            if x.len() != 32 {
-                return Err(format!(
-                    "the JWK's \"x\" has {} bytes where an Ed25519 key has 32",
-                    x.len()
-                ));
-            }
-            // Through the Multikey decoder, as the trust list does: the same
-            // rules (on the curve, not of small order) for every Ed25519 key.
-            let mut multicodec = did_key::ED25519_PUB_MULTICODEC.to_vec();
-            multicodec.extend_from_slice(&x);
-            did_key::decode_multikey(&multibase::encode_base58btc(&multicodec))
-                .map(Key::Ed25519)
-                .map_err(|e| e.to_string())
-        }
-        (Some("RSA"), _) => {
-            let n = rsa::BigUint::from_bytes_be(&bytes("n")?);
-            let e = rsa::BigUint::from_bytes_be(&bytes("e")?);
-            let key = rsa::RsaPublicKey::new(n, e).map_err(|e| format!("unusable RSA key: {e}"))?;
-            let bits = rsa::traits::PublicKeyParts::n(&key).bits();
-            if bits < MIN_RSA_BITS {
-                return Err(format!(
-                    "an RSA key of {bits} bits; at least {MIN_RSA_BITS} are required"
-                ));
-            }
-            Ok(Key::Rsa(key))
-        }
-        (kty, crv) => Err(format!(
-            "a JWK with kty {:?} and crv {:?} is not supported (OKP Ed25519, RSA)",
-            kty.unwrap_or(""),
-            crv.unwrap_or("")
-        )),
+    let n = rsa::BigUint::from_bytes_be(&bytes("n")?);
+    let e = rsa::BigUint::from_bytes_be(&bytes("e")?);
+    let key = rsa::RsaPublicKey::new(n, e).map_err(|e| format!("unusable RSA key: {e}"))?;
+    let bits = rsa::traits::PublicKeyParts::n(&key).bits();
+    if bits < MIN_RSA_BITS {
+        return Err(format!(
+            "an RSA key of {bits} bits; at least {MIN_RSA_BITS} are required"
+        ));
     }
+    Ok(Key::Rsa(key))
 }
 
 /// A verification method's key, its controller and relationships: through
@@ -500,7 +487,7 @@ fn method_key(vm: &str, ctx: &Ctx<'_>) -> Result<(Key, String, Vec<String>), Pro
         source,
     };
     match ctx.resolver.resolve(vm) {
-        Ok(m) => Ok((Key::Ed25519(m.public_key), m.controller, m.relationships)),
+        Ok(m) => Ok((Key::Public(m.public_key), m.controller, m.relationships)),
         Err(e @ ResolveError::KeyMaterial { .. }) => {
             let Some((controller, jwk, relationships)) =
                 ctx.options.trust.as_ref().and_then(|t| t.method_jwk(vm))
@@ -520,10 +507,10 @@ fn check_signature(jws: &Jws, alg: Alg, key: &Key, vm: &str) -> Result<(), Proof
     use rsa::signature::Verifier as _;
     let bad = || ProofFailure::SignatureInvalid;
     match (alg, key) {
-        (Alg::EdDsa, Key::Ed25519(k)) => {
-            let sig = ed25519_dalek::Signature::from_slice(&jws.signature).map_err(|_| bad())?;
-            k.verify_strict(&jws.signing_input, &sig).map_err(|_| bad())
-        }
+        (Alg::Key(wanted), Key::Public(k)) if k.key_type() == wanted => k
+            .verify(&jws.signing_input, &jws.signature)
+            .then_some(())
+            .ok_or_else(bad),
         (Alg::Rs256, Key::Rsa(k)) => {
             let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(k.clone());
             let sig =
@@ -532,7 +519,7 @@ fn check_signature(jws: &Jws, alg: Alg, key: &Key, vm: &str) -> Result<(), Proof
         }
         (_, key) => Err(ProofFailure::Refused {
             reason: format!(
-                "the JWS has alg {:?}, which does not fit the key {vm}, {}",
+                "the JWS has alg {:?}, which does not fit the key {vm} (a {} key)",
                 jws.alg,
                 key.kind()
             ),
@@ -746,4 +733,115 @@ pub(crate) fn verify(token: &[u8], ctx: &Ctx<'_>, top_level: bool) -> Result<Rep
     });
     report.revalidate();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn token(header: &Value, payload: &Value) -> String {
+        let e = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
+        format!("{}.{}.c2ln", e(header), e(payload))
+    }
+
+    fn decoded(payload: Value) -> Decoded {
+        decode(&parse(token(&json!({"alg": "EdDSA"}), &payload).as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn malformed_tokens_are_named_by_their_part() {
+        type Expect = fn(&JwtError) -> bool;
+        let cases: [(&str, Expect); 5] = [
+            ("eyJhbGciOiJFZERTQSJ9.e30", |e| {
+                matches!(e, JwtError::Shape(_))
+            }),
+            ("eyJhbGciOiJFZERTQSJ9..c2ln", |e| {
+                matches!(e, JwtError::Shape(_))
+            }),
+            ("eyJhbGciOiJFZERTQSJ9.e30=.c2ln", |e| {
+                matches!(e, JwtError::Base64 { part: "payload" })
+            }),
+            ("e30.e30.c2ln", |e| matches!(e, JwtError::NoAlg)),
+            // {"alg":"EdDSA","alg":"none"}: duplicate members are refused.
+            ("eyJhbGciOiJFZERTQSIsImFsZyI6Im5vbmUifQ.e30.c2ln", |e| {
+                matches!(e, JwtError::Json { part: "header", .. })
+            }),
+        ];
+        for (t, want) in cases {
+            let e = parse(t.as_bytes()).unwrap_err();
+            assert!(want(&e), "{t}: {e}");
+        }
+        // A JSON string holding the token, with whitespace around it.
+        assert!(
+            parse(format!(" \"{}\"\n", token(&json!({"alg": "EdDSA"}), &json!({}))).as_bytes())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn claims_fill_the_members_of_the_credentials_data_model() {
+        let v1 = decoded(
+            json!({"iss": "did:example:i", "nbf": 1_740_787_200, "exp": 1_898_553_600,
+            "vc": {"@context": ["https://www.w3.org/2018/credentials/v1"], "type": ["VerifiableCredential"],
+                   "credentialSubject": {}}, "sub": "did:example:s", "jti": "urn:uuid:1"}),
+        );
+        assert_eq!(v1.envelope, Envelope::VcJwt);
+        assert!(v1.mismatches.is_empty());
+        let c = &v1.credential;
+        assert_eq!(c["issuer"], "did:example:i");
+        assert_eq!(c["issuanceDate"], "2025-03-01T00:00:00Z");
+        assert_eq!(c["expirationDate"], "2030-03-01T00:00:00Z");
+        assert_eq!(c["credentialSubject"]["id"], "did:example:s");
+        assert_eq!(c["id"], "urn:uuid:1");
+        // VC 2.0: validFrom; a member with a fraction of a second agrees with its claim.
+        let v2 = decoded(json!({"nbf": 1_740_787_200, "vc": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+            "validFrom": "2025-03-01T00:00:00.250Z", "issuer": {"id": "did:example:i"}}, "iss": "did:example:other"}));
+        assert_eq!(v2.mismatches.len(), 1, "{:?}", v2.mismatches);
+        assert!(
+            v2.mismatches[0].contains("did:example:other")
+                && v2.mismatches[0].contains("did:example:i")
+        );
+        // A payload that is a credential, without typ: VC-JOSE.
+        let jose = decoded(
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}),
+        );
+        assert_eq!(jose.envelope, Envelope::VcJose);
+        // Neither: not a credential; a claim of the wrong type is named.
+        let p = |payload: Value| {
+            decode(&parse(token(&json!({"alg": "EdDSA"}), &payload).as_bytes()).unwrap())
+        };
+        assert!(matches!(
+            p(json!({"sub": "x"})),
+            Err(JwtError::NotACredential(_))
+        ));
+        assert!(matches!(
+            p(json!({"vp": {}})),
+            Err(JwtError::NotACredential(_))
+        ));
+        assert!(matches!(
+            p(json!({"vc": {}, "nbf": "soon"})),
+            Err(JwtError::Claim { claim: "nbf", .. })
+        ));
+        assert!(matches!(
+            p(json!({"vc": []})),
+            Err(JwtError::Claim { claim: "vc", .. })
+        ));
+    }
+
+    #[test]
+    fn rsa_keys_under_2048_bits_and_private_keys_are_refused() {
+        // e = 65537, n of 1024 bits.
+        let n = URL_SAFE_NO_PAD.encode([0xC1; 128]);
+        let small = json!({"kty": "RSA", "n": n, "e": "AQAB"});
+        let e = jwk_key(small.as_object().unwrap()).unwrap_err();
+        assert!(e.contains("1024 bits"), "{e}");
+        let private = json!({"kty": "RSA", "n": n, "e": "AQAB", "d": "AQAB"});
+        assert!(
+            jwk_key(private.as_object().unwrap())
+                .unwrap_err()
+                .contains("private")
+        );
+    }
 }

@@ -8,12 +8,10 @@
 //! resolve from the key itself, others from the documents the list carries
 //! (and only from those: the verifier never fetches `did.json` or a profile).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::VerifyingKey;
 use microcred_core::did_key::{self, DidKeyError};
 use microcred_core::proof::{self, DidKeyResolver, KeyResolver, ResolveError, ResolvedMethod};
-use microcred_core::{Value, datetime, json, multibase};
+use microcred_core::public_key::{JwkError, PublicKey};
+use microcred_core::{Value, datetime, json};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -99,8 +97,8 @@ impl Accreditation {
 struct Method {
     /// Absolute id, `did:web:host#key-1` or `https://host/profile#key-1`.
     id: String,
-    /// `Ok(key)` for a usable Ed25519 key, `Err(why)` otherwise.
-    key: Result<VerifyingKey, String>,
+    /// `Ok(key)` for a usable key, `Err(why)` otherwise.
+    key: Result<PublicKey, String>,
     /// Relationships it is listed under.
     relationships: Vec<String>,
     /// Its `publicKeyJwk` as written, for the keys only a VC-JWT reads
@@ -242,9 +240,10 @@ impl DidDocument {
     }
 }
 
-/// Verification method types whose Ed25519 keys are read.
-const METHOD_TYPES: &str = "Multikey, Ed25519VerificationKey2020 (publicKeyMultibase), \
-     JsonWebKey2020 and JsonWebKey (OKP Ed25519 publicKeyJwk)";
+/// Verification method types whose keys are read.
+const METHOD_TYPES: &str = "Multikey (Ed25519, P-256, P-384), Ed25519VerificationKey2020 \
+     (publicKeyMultibase), JsonWebKey2020 and JsonWebKey (OKP Ed25519, EC P-256 and EC P-384 \
+     publicKeyJwk)";
 
 /// Reads a verification method of the document `did`; `profile`: an issuer
 /// profile's methods may leave out `controller` (it is then the profile).
@@ -283,12 +282,21 @@ fn method(
     let ty = s("type")?;
     let mut raw_jwk = None;
     let key = match ty {
-        // Both carry the multicodec-prefixed Ed25519 key, `z6Mk…`.
-        "Multikey" | "Ed25519VerificationKey2020" => {
+        // A Multikey of any type read here: `z6Mk…`, `zDn…` (P-256), `z82…` (P-384).
+        "Multikey" => {
             let mb = s("publicKeyMultibase")?;
-            Ok(did_key::decode_multikey(mb).map_err(|e: DidKeyError| {
-                invalid(format!("{path}.publicKeyMultibase"), e.to_string())
-            })?)
+            Ok(
+                did_key::decode_public_multikey(mb).map_err(|e: DidKeyError| {
+                    invalid(format!("{path}.publicKeyMultibase"), e.to_string())
+                })?,
+            )
+        }
+        // The multicodec-prefixed Ed25519 key, `z6Mk…`, and only that.
+        "Ed25519VerificationKey2020" => {
+            let mb = s("publicKeyMultibase")?;
+            Ok(PublicKey::Ed25519(did_key::decode_multikey(mb).map_err(
+                |e: DidKeyError| invalid(format!("{path}.publicKeyMultibase"), e.to_string()),
+            )?))
         }
         "JsonWebKey2020" | "JsonWebKey" => {
             let jwk_path = format!("{path}.publicKeyJwk");
@@ -312,49 +320,27 @@ fn method(
     })
 }
 
-/// The Ed25519 key of a public JWK: `Ok(Err(why))` for a key of another
-/// type or curve (kept, unusable), an error for a malformed key or one that
-/// carries its private part.
+/// The key of a public JWK (OKP Ed25519, EC P-256, EC P-384, read by
+/// [`PublicKey::from_jwk`]): `Ok(Err(why))` for a key of another type or curve
+/// (kept, unusable), an error for a malformed key or one that carries its
+/// private part.
 fn jwk_key(
     jwk: &serde_json::Map<String, Value>,
     path: &str,
-) -> Result<Result<VerifyingKey, String>, TrustListError> {
-    if jwk.contains_key("d") {
-        return Err(invalid(
+) -> Result<Result<PublicKey, String>, TrustListError> {
+    match PublicKey::from_jwk(jwk) {
+        Ok(key) => Ok(Ok(key)),
+        Err(e @ JwkError::Unsupported { .. }) => Ok(Err(e.to_string())),
+        Err(JwkError::PrivatePart) => Err(invalid(
             format!("{path}.d"),
             "a public document carries the private key: remove \"d\", and treat the key as \
              compromised (anyone who saw the document can sign with it)",
-        ));
+        )),
+        Err(JwkError::Member { member, reason }) => {
+            Err(invalid(format!("{path}.{member}"), reason))
+        }
+        Err(e) => Err(invalid(path, e.to_string())),
     }
-    let member = |k: &str| jwk.get(k).and_then(Value::as_str);
-    let (kty, crv) = (member("kty"), member("crv"));
-    if kty != Some("OKP") || crv != Some("Ed25519") {
-        return Ok(Err(format!(
-            "JWK with kty {:?} and crv {:?} is not supported (OKP Ed25519 keys only)",
-            kty.unwrap_or(""),
-            crv.unwrap_or("")
-        )));
-    }
-    let x = member("x").ok_or_else(|| invalid(format!("{path}.x"), "missing or not a string"))?;
-    let bytes = URL_SAFE_NO_PAD
-        .decode(x)
-        .map_err(|_| invalid(format!("{path}.x"), "is not base64url (no padding)"))?;
-    if bytes.len() != 32 {
-        return Err(invalid(
-            format!("{path}.x"),
-            format!(
-                "decodes to {} bytes where an Ed25519 key has 32",
-                bytes.len()
-            ),
-        ));
-    }
-    // Through the Multikey decoder, so that a JWK key is held to the same
-    // rules (on the curve, not of small order) as every other key.
-    let mut multicodec = vec![0xed, 0x01];
-    multicodec.extend_from_slice(&bytes);
-    let key = did_key::decode_multikey(&multibase::encode_base58btc(&multicodec))
-        .map_err(|e| invalid(format!("{path}.x"), e.to_string()))?;
-    Ok(Ok(key))
 }
 
 /// An issuer the verifier trusts.
@@ -658,8 +644,12 @@ impl KeyResolver for TrustList {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     const KEY: &str = "z6Mks6sBuGmBnE4fKM3QhkznSqYrJa1QTsYnddB73NHoJGW7";
+    /// The P-256 key of the W3C vc-di-ecdsa test vectors.
+    const P256_KEY: &str = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP";
 
     fn list(doc: Value) -> Result<TrustList, TrustListError> {
         TrustList::from_value(&serde_json::json!({
@@ -679,6 +669,27 @@ mod tests {
             "assertionMethod": ["#key-1"],
             "authentication": ["did:web:uni.example#key-1"]
         })
+    }
+
+    #[test]
+    fn multikeys_of_every_type_resolve_and_ed25519_2020_methods_hold_ed25519_only() {
+        const P384_KEY: &str =
+            "z82LkuBieyGShVBhvtE2zoiD6Kma4tJGFtkAhxR5pfkp5QPw4LutoYWhvQCnGjdVn14kujQ";
+        for (mb, name) in [(KEY, "Ed25519"), (P256_KEY, "P-256"), (P384_KEY, "P-384")] {
+            let mut d = doc();
+            d["verificationMethod"][0]["publicKeyMultibase"] = mb.into();
+            let r = list(d)
+                .unwrap()
+                .resolve("did:web:uni.example#key-1")
+                .unwrap();
+            assert_eq!(r.public_key.name(), name);
+            assert_eq!(r.public_key.to_multikey(), mb);
+        }
+        let mut d = doc();
+        d["verificationMethod"][0]["type"] = "Ed25519VerificationKey2020".into();
+        d["verificationMethod"][0]["publicKeyMultibase"] = P256_KEY.into();
+        let e = list(d).unwrap_err().to_string();
+        assert!(e.contains("0x8024") && e.contains("Ed25519"), "{e}");
     }
 
     #[test]
@@ -756,7 +767,23 @@ mod tests {
         let l = with_jwk(serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x})).unwrap();
         assert_eq!(
             l.resolve("did:web:uni.example#key-1").unwrap().public_key,
-            key
+            PublicKey::Ed25519(key)
+        );
+        // EC keys (ES256 / ecdsa-*-2019): P-256 and P-384, x and y of the curve's size.
+        let p256 = PublicKey::from_multikey(P256_KEY).unwrap();
+        let PublicKey::P256(vk) = p256 else {
+            unreachable!("not P-256")
+        };
+        let point = vk.to_encoded_point(false);
+        let (px, py) = (
+            URL_SAFE_NO_PAD.encode(point.x().unwrap()),
+            URL_SAFE_NO_PAD.encode(point.y().unwrap()),
+        );
+        let l =
+            with_jwk(serde_json::json!({"kty": "EC", "crv": "P-256", "x": px, "y": py})).unwrap();
+        assert_eq!(
+            l.resolve("did:web:uni.example#key-1").unwrap().public_key,
+            p256
         );
         let path = "issuers[0].didDocument.verificationMethod[0].publicKeyJwk";
         for (jwk, at) in [
@@ -773,13 +800,27 @@ mod tests {
                 "x",
             ),
             (serde_json::json!({"kty": "OKP", "crv": "Ed25519"}), "x"),
+            (
+                serde_json::json!({"kty": "EC", "crv": "P-256", "x": px}),
+                "y",
+            ),
+            (
+                serde_json::json!({"kty": "EC", "crv": "P-384", "x": px, "y": py}),
+                "x",
+            ),
+            // y of another point: not on the curve.
+            (
+                serde_json::json!({"kty": "EC", "crv": "P-256", "x": px, "y": px}),
+                "x",
+            ),
         ] {
             let e = with_jwk(jwk).unwrap_err().to_string();
             assert!(e.starts_with(&format!("{path}.{at}:")), "{e}");
         }
         // Another curve: kept, and unusable with the reason.
-        let l = with_jwk(serde_json::json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}))
-            .unwrap();
+        let l =
+            with_jwk(serde_json::json!({"kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA"}))
+                .unwrap();
         assert!(matches!(
             l.resolve("did:web:uni.example#key-1"),
             Err(ResolveError::KeyMaterial { reason }) if reason.contains("not supported")

@@ -1,6 +1,6 @@
 //! VC-JWT against `jose` (panva's JOSE implementation, npm), driven through
 //! `tests/interop/jwt.mjs`: Open Badges 3.0 JWT credentials it signs with
-//! EdDSA and RS256 keys (kid, jwk header, no key named, VC-JOSE) verify in
+//! EdDSA, ES256, ES384 and RS256 keys (kid, jwk header, no key named, VC-JOSE) verify in
 //! `microcred-verify` given the issuer's DID document in a trust list; the
 //! tampered copy, `alg` `none`, HS256 keyed with the issuer's public key and a
 //! kid of another issuer are refused (invalid, never "cannot check").
@@ -44,16 +44,12 @@ fn jwt_credentials_signed_by_jose_verify_and_its_refusals_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let expected: Value = serde_json::from_str(&node_ok(
         "jwt.mjs",
-        [
-            "sign".as_ref(),
-            dir.path().as_os_str(),
-            "EdDSA".as_ref(),
-            "RS256".as_ref(),
-        ],
+        ["sign".as_ref(), dir.path().as_os_str()],
     ))
     .unwrap();
     let expected = expected.as_object().unwrap();
-    assert_eq!(expected.len(), 12, "{expected:?}");
+    // Four per algorithm (EdDSA, ES256, ES384, RS256), VC-JOSE and three refusals.
+    assert_eq!(expected.len(), 20, "{expected:?}");
     let trust = dir.path().join("trust.json");
     for (file, want) in expected {
         let (got, reasons, line) = verdict(&trust, &dir.path().join(file));
@@ -68,4 +64,85 @@ fn jwt_credentials_signed_by_jose_verify_and_its_refusals_are_refused() {
             assert!(reasons.iter().any(|x| x == r), "{file}: {line}");
         }
     }
+}
+
+/// base64url without padding (multibase's, without its `u`).
+fn b64(bytes: &[u8]) -> String {
+    microcred_core::multibase::encode_base64url(bytes)[1..].to_owned()
+}
+
+#[test]
+fn our_jwt_credentials_verify_in_jose_and_tampered_copies_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_keep, key_file) = crate::common::private_copy(super::ISSUER_KEY);
+    let token_path = dir.path().join("ours.jwt");
+    let out = Command::new(bin("microcred-sign"))
+        .args([
+            "issue",
+            "--format",
+            "jwt",
+            "--created",
+            super::CREATED,
+            "--key",
+        ])
+        .arg(&key_file)
+        .arg("--out")
+        .arg(&token_path)
+        .arg(crate::common::repo(
+            "keys-example/micro-credential.unsigned.json",
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", super::stderr(&out));
+    let token = std::fs::read_to_string(&token_path).unwrap();
+    assert_eq!(token.trim().split('.').count(), 3, "{token}");
+    // jose, with the issuer's public key as a JWK.
+    let key = super::key(super::ISSUER_KEY);
+    let jwk = serde_json::json!({"kty": "OKP", "crv": "Ed25519",
+        "x": b64(key.public_key().as_bytes())});
+    let jwk_path = dir.path().join("issuer.jwk.json");
+    std::fs::write(&jwk_path, jwk.to_string()).unwrap();
+    let payload: Value = serde_json::from_str(&node_ok(
+        "jwt.mjs",
+        [
+            "verify".as_ref(),
+            token_path.as_os_str(),
+            jwk_path.as_os_str(),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(payload["iss"], super::did_of(&key));
+    assert_eq!(payload["vc"]["issuer"]["id"], super::did_of(&key));
+    assert_eq!(payload["sub"], payload["vc"]["credentialSubject"]["id"]);
+    // Ours says the same.
+    let out = Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
+        .args(["--no-config", "--json"])
+        .arg(&token_path)
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["verdict"], "unconfirmed", "{line}");
+    assert_eq!(line["format"]["name"], "VC-JWT (EdDSA)", "{line}");
+    // A changed payload under our signature: jose refuses it too.
+    let parts: Vec<&str> = token.trim().split('.').collect();
+    let mut changed = payload.clone();
+    changed["vc"]["name"] = "Doctorate".into();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(&serde_json::to_vec(&changed).unwrap()),
+        parts[2]
+    );
+    let tampered_path = dir.path().join("tampered.jwt");
+    std::fs::write(&tampered_path, tampered).unwrap();
+    let out = super::node_run(
+        "jwt.mjs",
+        [
+            "verify".as_ref(),
+            tampered_path.as_os_str(),
+            jwk_path.as_os_str(),
+        ],
+    );
+    assert!(!out.status.success(), "jose accepted a tampered token");
 }

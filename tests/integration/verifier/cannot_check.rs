@@ -434,7 +434,7 @@ fn b64url(bytes: &[u8]) -> String {
 }
 
 fn jwk_x(k: &SecretKey) -> String {
-    b64url(k.did_key().public_key().as_bytes())
+    b64url(&k.did_key().public_key().to_bytes())
 }
 
 #[test]
@@ -503,12 +503,42 @@ fn https_issuers_and_other_key_types_resolve_from_the_trust_list() {
         );
     }
     // A key of a type not supported: could not check (exit 2), not forged.
-    let p256 = json!({"id": WEB_DID, "verificationMethod": [{"id": "#key-1", "type": "JsonWebKey2020",
-        "controller": WEB_DID, "publicKeyJwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}}],
+    let k1 = json!({"id": WEB_DID, "verificationMethod": [{"id": "#key-1", "type": "JsonWebKey2020",
+        "controller": WEB_DID, "publicKeyJwk": {"kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA"}}],
         "assertionMethod": ["#key-1"]});
-    let trust = d.write("p256.json", &trust_with(WEB_DID, "document", p256));
+    let trust = d.write("k1.json", &trust_with(WEB_DID, "document", k1));
     let lines = run_json(verify().arg("--trust").arg(&trust).arg(&web), 2);
     assert_eq!(outcomes(&lines[0], "proof"), ["unsupported"]);
+    // A P-256 key (read, as JWK and as Multikey) for an eddsa proof: no Ed25519
+    // signature can verify with it, so the proof fails (exit 1), naming both.
+    let p256 = microcred_core::public_key::PublicKey::from_multikey(
+        "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP",
+    )
+    .unwrap();
+    let microcred_core::public_key::PublicKey::P256(vk) = p256 else {
+        unreachable!("a P-256 key")
+    };
+    let point = vk.to_encoded_point(false);
+    for method in [
+        json!({"type": "JsonWebKey2020", "publicKeyJwk": {"kty": "EC", "crv": "P-256",
+            "x": b64url(point.x().unwrap()), "y": b64url(point.y().unwrap())}}),
+        json!({"type": "Multikey", "publicKeyMultibase": p256.to_multikey()}),
+    ] {
+        let mut vm = method;
+        vm["id"] = "#key-1".into();
+        vm["controller"] = WEB_DID.into();
+        let doc = json!({"id": WEB_DID, "verificationMethod": [vm], "assertionMethod": ["#key-1"]});
+        let trust = d.write("p256.json", &trust_with(WEB_DID, "document", doc));
+        let lines = run_json(verify().arg("--trust").arg(&trust).arg(&web), 1);
+        assert_eq!(outcomes(&lines[0], "proof"), ["fail"]);
+        assert!(
+            lines[0]
+                .to_string()
+                .contains("eddsa-jcs-2022 needs an Ed25519 key; the method is P-256"),
+            "{}",
+            lines[0]
+        );
+    }
 
     // A private key in a public document: the trust list is refused, naming it.
     let leaked = json!({"id": profile, "verificationMethod": [{"id": "#key-0", "type": "JsonWebKey2020",

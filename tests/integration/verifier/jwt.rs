@@ -416,3 +416,40 @@ fn a_presentation_may_carry_vc_jwts_each_verified_as_a_file_would_be() {
     let r = report(verify().args(["--challenge", "c-1"]).arg(&f), 1);
     assert_eq!(r["credentials"][0]["verdict"], "invalid", "{r}");
 }
+
+#[test]
+fn microcred_sign_issues_a_vc_jwt_that_verifies_and_refuses_options_it_has_no_place_for() {
+    let d = Dir::new();
+    let (_keep, key) = crate::common::private_copy("keys-example/example-university.key.json");
+    let unsigned = crate::common::repo("keys-example/micro-credential.unsigned.json");
+    let out = d.0.path().join("c.jwt");
+    Command::new(bin("microcred-sign"))
+        .args([
+            "issue",
+            "--format",
+            "jwt",
+            "--created",
+            "2025-03-01T00:00:00Z",
+            "--key",
+        ])
+        .arg(&key)
+        .arg("--out")
+        .arg(&out)
+        .arg(&unsigned)
+        .assert()
+        .success();
+    let r = report(verify().arg(&out), 0);
+    assert_eq!(r["format"]["name"], "VC-JWT (EdDSA)", "{r}");
+    assert_eq!(check(&r, "issuer-key")["outcome"], "pass", "{r}");
+    assert_eq!(r["summary"]["validFrom"], "2025-03-01T00:00:00Z", "{r}");
+    for extra in [&["--suite", "jcs"][..], &["--ledger", "l.sqlite"]] {
+        Command::new(bin("microcred-sign"))
+            .args(["issue", "--format", "jwt", "--key"])
+            .arg(&key)
+            .args(extra)
+            .arg(&unsigned)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("--format jwt"));
+    }
+}

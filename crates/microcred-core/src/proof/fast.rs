@@ -303,7 +303,7 @@ fn prepare_proof<'a>(
     Ok(Prepared {
         hash,
         signature: Signature::from_bytes(&sig_bytes),
-        key: resolved.public_key,
+        key: *super::ed25519_key(EDDSA_JCS_2022, &resolved.public_key)?,
         controller: resolved.controller,
     })
 }

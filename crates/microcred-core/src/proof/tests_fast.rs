@@ -31,7 +31,7 @@ impl KeyResolver for TestResolver {
             identity[0] = 1;
             return Ok(ResolvedMethod {
                 controller: "did:example:weak".into(),
-                public_key: VerifyingKey::from_bytes(&identity).unwrap(),
+                public_key: VerifyingKey::from_bytes(&identity).unwrap().into(),
                 relationships: vec!["assertionMethod".into()],
             });
         }
@@ -260,7 +260,12 @@ fn batch_pins_down_failures_and_matches_verify_strict() {
             .map(|(k, v)| (k.as_str(), v)),
     );
     let hash = concat_hashes(config, unsecured_hash(map, None, None));
-    let key = TestResolver.resolve(WEAK_VM).unwrap().public_key;
+    let key = *TestResolver
+        .resolve(WEAK_VM)
+        .unwrap()
+        .public_key
+        .as_ed25519()
+        .unwrap();
     let sig = Signature::from_bytes(
         &multibase::decode_base58btc(proof["proofValue"].as_str().unwrap())
             .unwrap()

@@ -65,5 +65,5 @@ pub(crate) fn verify_in_set(
     let unsecured = unsecured_for(doc, None);
     let hash = hash_data_patched(&Value::Object(options), &unsecured, &Options::default())
         .map_err(|e| super::transformation_failure(&e))?;
-    members.check(resolved, &hash)
+    members.check(ED25519_SIGNATURE_2020, resolved, &hash)
 }

@@ -391,5 +391,5 @@ pub(crate) fn verify_in_set(
     let resolved = members.resolve(resolver)?;
     let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default())
         .map_err(|e| transformation_failure(&e))?;
-    members.check(resolved, &hash)
+    members.check(EDDSA_RDFC_2022, resolved, &hash)
 }

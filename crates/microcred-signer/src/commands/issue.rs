@@ -12,7 +12,7 @@ use microcred_core::issuance::{Fill, check_not_expired, prepare};
 use microcred_core::proof::{ProofOptions, ProofPurpose};
 use microcred_core::{Value, datetime};
 
-use crate::cli::IssueArgs;
+use crate::cli::{Format, IssueArgs};
 use crate::files;
 
 pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
@@ -51,6 +51,9 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
         writeln!(err, "microcred-sign: warning: {w}")?;
     }
     crate::profiles::enforce(&profiles, &doc, at, args.allow_noncompliant, &mut err)?;
+    if args.format == Format::Jwt {
+        return issue_jwt(args, &doc, &key, at);
+    }
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
     options.created = Some(created);
     // With a ledger: recorded as pending (id, status index) before signing,
@@ -70,6 +73,37 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
     match pending {
         Some(pending) => pending.finish(&signed),
         None => Ok(()),
+    }
+}
+
+/// `--format jwt`: the credential as a VC-JWT signed with the issuer's key,
+/// naming its verification method as `kid`; the token and a newline written as
+/// a JSON document would be.
+fn issue_jwt(
+    args: &IssueArgs,
+    doc: &Value,
+    key: &microcred_core::keys::KeyFile,
+    at: time::OffsetDateTime,
+) -> anyhow::Result<()> {
+    // Options of the Data Integrity path that a JWT has no place for: refused
+    // rather than silently ignored.
+    if args.suite.is_some() {
+        bail!("--suite chooses a Data Integrity cryptosuite; a VC-JWT (--format jwt) has none");
+    }
+    if args.ledger.is_some() {
+        bail!("--ledger is not supported with --format jwt yet: issue with --format di");
+    }
+    let token = microcred_core::vc_jwt::sign(doc, &key.secret, &key.verification_method(), at)
+        .with_context(|| format!("{}: cannot issue", args.input.display()))?;
+    let text = format!("{token}\n");
+    match args.out.as_deref() {
+        Some(path) => Ok(files::write_atomic(
+            path,
+            text.as_bytes(),
+            args.force,
+            0o644,
+        )?),
+        None => Ok(std::io::stdout().write_all(text.as_bytes())?),
     }
 }
 

@@ -1,0 +1,145 @@
+//! Signing a credential as a VC-JWT (feature `signing`): the Open Badges 3.0 /
+//! VC Data Model 1.1 JWT encoding, a compact JWS (RFC 7515) whose payload holds
+//! the credential in its `vc` claim, with the registered claims that stand for
+//! its members: `iss` (the issuer's id), `jti` (`id`), `sub`
+//! (`credentialSubject.id`, one subject), `nbf` (`validFrom`, or a VC 1.1
+//! `issuanceDate`), `exp` (`validUntil` / `expirationDate`) and `iat` (the
+//! signing time). The credential itself is kept whole in `vc`, so that a
+//! verifier reading either the claims or the members reads the same values.
+//!
+//! EdDSA with the issuer's Ed25519 key (`SecretKey::sign`, ed25519-dalek); the
+//! verifier's reader is `microcred_verifier::jwt`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+use crate::datetime;
+use crate::keys::SecretKey;
+
+/// Why a credential could not be signed as a VC-JWT.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VcJwtError {
+    /// The credential is not a JSON object.
+    #[error("the credential is not a JSON object")]
+    NotAnObject,
+    /// A date member is not an RFC 3339 date-time.
+    #[error("{member}: {source}")]
+    Date {
+        /// The member (`validFrom`, `validUntil`, …).
+        member: &'static str,
+        /// The parse error.
+        #[source]
+        source: datetime::DateTimeError,
+    },
+}
+
+/// Signs `credential` as a VC-JWT with `key`, naming `kid` (the verification
+/// method, e.g. `did:key:z6Mk…#z6Mk…`) in the header; `at` is the signing time
+/// (`iat`). Returns the compact JWS.
+///
+/// # Errors
+/// [`VcJwtError`] when the credential is not an object or a date member is
+/// not a date-time.
+pub fn sign(
+    credential: &Value,
+    key: &SecretKey,
+    kid: &str,
+    at: time::OffsetDateTime,
+) -> Result<String, VcJwtError> {
+    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
+    let payload = payload(credential, at)?;
+    // serde_json writes these values without failing (string keys, finite numbers).
+    let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
+    let input = format!("{}.{}", encode(&header), encode(&payload));
+    let signature = key.sign(input.as_bytes()).to_bytes();
+    Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+}
+
+/// The JWT claims of a credential (see the module's documentation).
+fn payload(credential: &Value, at: time::OffsetDateTime) -> Result<Value, VcJwtError> {
+    let obj = credential.as_object().ok_or(VcJwtError::NotAnObject)?;
+    let mut claims = Map::new();
+    let issuer = match obj.get("issuer") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    };
+    if let Some(iss) = issuer {
+        claims.insert("iss".into(), iss.into());
+    }
+    if let Some(id) = obj.get("id").and_then(Value::as_str) {
+        claims.insert("jti".into(), id.into());
+    }
+    let subject = match obj.get("credentialSubject") {
+        Some(Value::Object(s)) => Some(s),
+        Some(Value::Array(a)) if a.len() == 1 => a.first().and_then(Value::as_object),
+        _ => None,
+    };
+    if let Some(sub) = subject.and_then(|s| s.get("id")).and_then(Value::as_str) {
+        claims.insert("sub".into(), sub.into());
+    }
+    for (claim, members) in [
+        ("nbf", ["validFrom", "issuanceDate"]),
+        ("exp", ["validUntil", "expirationDate"]),
+    ] {
+        for member in members {
+            if let Some(text) = obj.get(member).and_then(Value::as_str) {
+                let t =
+                    datetime::parse(text).map_err(|source| VcJwtError::Date { member, source })?;
+                claims.insert(claim.into(), t.unix_timestamp().into());
+                break;
+            }
+        }
+    }
+    claims.insert("iat".into(), at.unix_timestamp().into());
+    claims.insert("vc".into(), credential.clone());
+    Ok(Value::Object(claims))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_claims_stand_for_the_members_and_the_signature_is_the_keys() {
+        let key = SecretKey::from_seed(&[7; 32]);
+        let vc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": "urn:uuid:1", "type": ["VerifiableCredential"],
+            "issuer": {"id": "did:example:i", "name": "I"},
+            "validFrom": "2025-03-01T00:00:00Z", "validUntil": "2030-03-01T00:00:00.5Z",
+            "credentialSubject": {"id": "did:example:s"}
+        });
+        let at = datetime::parse("2025-03-02T00:00:00Z").unwrap();
+        let token = sign(&vc, &key, "did:example:i#k", at).unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let payload: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(payload["iss"], "did:example:i");
+        assert_eq!(payload["jti"], "urn:uuid:1");
+        assert_eq!(payload["sub"], "did:example:s");
+        assert_eq!(payload["nbf"], 1_740_787_200);
+        assert_eq!(payload["exp"], 1_898_553_600);
+        assert_eq!(payload["vc"], vc);
+        let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        let sig = ed25519_dalek::Signature::from_slice(&sig).unwrap();
+        let input = format!("{}.{}", parts[0], parts[1]);
+        assert!(
+            key.public_key()
+                .verify_strict(input.as_bytes(), &sig)
+                .is_ok()
+        );
+        let mut bad = vc.clone();
+        bad["validFrom"] = "soon".into();
+        assert!(matches!(
+            sign(&bad, &key, "k", at),
+            Err(VcJwtError::Date {
+                member: "validFrom",
+                ..
+            })
+        ));
+    }
+}
