@@ -61,7 +61,9 @@ type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::proof::{KeyResolver, PROOF_TYPE, ProofFailure, ProofMembers, ProofOptions};
+use crate::proof::{
+    Cryptosuite, KeyResolver, PROOF_TYPE, ProofFailure, ProofMembers, ProofOptions, Sha,
+};
 #[cfg(feature = "signing")]
 use crate::{datetime, multibase};
 pub use canon::{CanonError, Canonicalized, HashAlgorithm, Options};
@@ -71,6 +73,21 @@ pub use nquads::{Literal, Quad, Term};
 
 /// The cryptosuite identifier implemented here.
 pub const EDDSA_RDFC_2022: &str = "eddsa-rdfc-2022";
+/// The ECDSA cryptosuite over RDFC-1.0 (Data Integrity ECDSA Cryptosuites
+/// v1.0, §3.2): the eddsa-rdfc-2022 transformation, ECDSA with P-256 (SHA-256)
+/// or P-384 (SHA-384, in RDFC-1.0 too).
+pub const ECDSA_RDFC_2019: &str = "ecdsa-rdfc-2019";
+
+/// eddsa-rdfc-2022.
+pub(crate) const EDDSA_RDFC: Cryptosuite = Cryptosuite {
+    name: EDDSA_RDFC_2022,
+    ecdsa: false,
+};
+/// ecdsa-rdfc-2019.
+pub(crate) const ECDSA_RDFC: Cryptosuite = Cryptosuite {
+    name: ECDSA_RDFC_2019,
+    ecdsa: true,
+};
 
 /// Why a document could not be turned into canonical N-Quads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -176,19 +193,34 @@ pub(crate) fn transformation_failure(e: &RdfcError) -> ProofFailure {
     }
 }
 
+/// `options` with the hash function `sha`: RDFC-1.0's own hash is the
+/// suite's (vc-di-ecdsa §3.2: SHA-384 for P-384 keys, "specified via the
+/// RDFC-1.0 implementation-specific parameter").
+fn with_sha(options: &Options, sha: Sha) -> Options {
+    Options {
+        hash: match sha {
+            Sha::Sha256 => HashAlgorithm::Sha256,
+            Sha::Sha384 => HashAlgorithm::Sha384,
+        },
+        ..*options
+    }
+}
+
+/// `sha(RDFC(proofConfig)) ‖ sha(RDFC(document))`, RDFC-1.0 itself hashing with `sha`.
 fn hash_data_patched(
     proof_config: &Value,
     document: &jsonld::Patched<'_>,
     options: &Options,
-) -> Result<[u8; 64], RdfcError> {
-    let mut out = [0u8; 64];
+    sha: Sha,
+) -> Result<Vec<u8>, RdfcError> {
+    let options = &with_sha(options, sha);
     let config = canonicalize_with(proof_config, options)?;
-    out[..32].copy_from_slice(&Sha256::digest(config.as_bytes()));
+    let mut out = sha.digest(config.as_bytes());
     let expanded = jsonld::Expander::new().expand_patched(document)?;
     let mut writer = to_rdf::RdfWriter::new();
     writer.document(&expanded)?;
     let canonical = canon::canonicalize(&writer.quads, options)?.nquads;
-    out[32..].copy_from_slice(&Sha256::digest(canonical.as_bytes()));
+    out.extend(sha.digest(canonical.as_bytes()));
     Ok(out)
 }
 
@@ -323,7 +355,7 @@ pub fn add_proof(
     })?;
     let unsecured = unsecured_for(doc, chain.as_ref());
     let config = proof_config(options, doc.get("@context"));
-    let hash = hash_data_patched(&config, &unsecured, &SIGNING_LIMITS)?;
+    let hash = hash_data_patched(&config, &unsecured, &SIGNING_LIMITS, Sha::Sha256)?;
     let signature = key.sign(&hash);
     let mut proof = options_map(options);
     proof.insert(
@@ -350,16 +382,20 @@ fn as_list(v: &Value) -> &[Value] {
     }
 }
 
-/// eddsa-rdfc-2022 "Verify Proof" (§3.2.2) for one proof of a document's
-/// proof set; the caller ([`crate::proof::verify_proofs`]) has checked that
-/// `type` is `DataIntegrityProof` and `cryptosuite` is this suite.
+/// "Verify Proof" of the RDFC suites, eddsa-rdfc-2022 (vc-di-eddsa §3.2.2)
+/// and ecdsa-rdfc-2019 (vc-di-ecdsa §3.2.2), for one proof of a document's
+/// proof set: the same transformation and proof configuration; the key gives
+/// the hash (SHA-384 for P-384) and the check. The caller
+/// ([`crate::proof::verify_proofs`]) has checked that `type` is
+/// `DataIntegrityProof` and `cryptosuite` is `suite`.
 pub(crate) fn verify_in_set(
     doc: &Map<String, Value>,
     all: &[&Value],
     proof: &Map<String, Value>,
     resolver: &dyn KeyResolver,
+    suite: Cryptosuite,
 ) -> Result<String, ProofFailure> {
-    let members = ProofMembers::read(proof)?;
+    let members = ProofMembers::read(proof, suite)?;
     let chain = previous_proofs(all, proof.get("previousProof")).map_err(|e| match e {
         PrevErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
         PrevErr::Malformed => ProofFailure::PreviousProofMalformed,
@@ -389,7 +425,8 @@ pub(crate) fn verify_in_set(
         }
     }
     let resolved = members.resolve(resolver)?;
-    let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default())
+    let sha = Sha::for_key(&resolved.public_key);
+    let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default(), sha)
         .map_err(|e| transformation_failure(&e))?;
-    members.check(EDDSA_RDFC_2022, resolved, &hash)
+    members.check(resolved, &hash)
 }
