@@ -87,7 +87,8 @@ impl Sha {
         }
     }
 
-    /// The hash of `data`.
+    /// The hash of `data` (the RDFC suites' canonical N-Quads).
+    #[cfg(feature = "rdfc")]
     pub(crate) fn digest(self, data: &[u8]) -> Vec<u8> {
         use sha2::Digest as _;
         match self {
