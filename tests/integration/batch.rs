@@ -1402,12 +1402,15 @@ fn a_jsonl_batch_that_fails_while_signing_records_none_of_its_new_rows() {
 #[test]
 fn batch_progress_goes_to_the_callers_progress_and_the_binary_prints_it() {
     use microcred_signer::batch::{self, OnError, Progress, Request};
+    use microcred_signer::interrupt::Interrupt;
 
     #[derive(Default)]
     struct Seen {
         started: Vec<u64>,
         advanced: Vec<(u64, u64)>,
         finished: usize,
+        notes: Vec<String>,
+        summaries: Vec<Value>,
     }
     impl Progress for Seen {
         fn start(&mut self, total: u64) {
@@ -1419,15 +1422,25 @@ fn batch_progress_goes_to_the_callers_progress_and_the_binary_prints_it() {
         fn finish(&mut self) {
             self.finished += 1;
         }
+        fn note(&mut self, line: &str) {
+            self.notes.push(line.to_owned());
+        }
+        fn summary(&mut self, summary: &Value) -> std::io::Result<()> {
+            self.summaries.push(summary.clone());
+            Ok(())
+        }
     }
 
     let s = Setup::new();
     let template = s.template();
     let learners = s.write("learners.csv", &learners_csv(7));
     let out = s.path("out");
+    let key = microcred_signer::files::open_key(&s.key, || -> std::io::Result<_> {
+        unreachable!("the key is not encrypted")
+    })
+    .unwrap()
+    .0;
     let request = Request {
-        key: s.key.clone(),
-        passphrase: microcred_signer::passphrase::PassphraseSource::Unspecified,
         suite: Some(microcred_core::suite::Suite::Jcs),
         template: template.clone(),
         learners: learners.clone(),
@@ -1438,22 +1451,36 @@ fn batch_progress_goes_to_the_callers_progress_and_the_binary_prints_it() {
         id_column: Some("student".into()),
         ledger: None,
         on_error: OnError::Abort,
-        profile: Vec::new(),
+        profiles: Vec::new(),
         allow_noncompliant: false,
         allow_expired: false,
         allow_reissue: false,
         jobs: Some(2),
-        json: false,
+        json: true,
     };
     let mut seen = Seen::default();
-    batch::run(&request, &mut seen).unwrap();
+    // No signal handler: the library leaves that to its caller.
+    batch::run(&request, &key, &Interrupt::default(), &mut seen).unwrap();
     assert_eq!(seen.started, [7]);
     assert_eq!(seen.advanced, (1..=7).map(|d| (d, 7)).collect::<Vec<_>>());
     assert_eq!(seen.finished, 1);
     assert_eq!(json_files(&out).len(), 7);
+    // What the binary prints, the library hands over: nothing of it on stderr or stdout.
+    assert_eq!(
+        seen.notes,
+        [
+            "batch complete: 7 rows: 7 issued, 0 resumed (0 already written by the interrupted run), 0 restored, 0 already issued before, 0 skipped"
+        ]
+    );
+    assert_eq!(seen.summaries.len(), 1);
+    assert_eq!(seen.summaries[0]["issued"], 7);
+    assert_eq!(seen.summaries[0]["completed"], true);
 
     s.batch(&template, &learners, &s.path("by-the-binary"))
         .assert()
         .success()
-        .stderr(predicate::str::contains("microcred-sign: signed 7 of 7\n"));
+        .stderr(predicate::str::contains("microcred-sign: signed 7 of 7\n"))
+        .stderr(predicate::str::contains(
+            "microcred-sign: batch complete: 7 rows: 7 issued",
+        ));
 }

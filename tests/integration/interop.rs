@@ -1871,6 +1871,8 @@ fn dcc_reads_the_lists(d: &Path, key: &Path, ledger: &Path, status: &[&str], fil
 
 // The DCC's verifier-core (Learner Credential Wallet, VerifierPlus), offline.
 mod dcc;
+// VC-JWT against jose (npm).
+mod jose;
 // The second eddsa-rdfc-2022 reference (SpruceID ssi); ignored unless tests/ssi-check/run.sh runs it.
 mod ssi;
 // ecdsa-rdfc-2019 and ecdsa-jcs-2019 (P-256, P-384) against Digital Bazaar's ECDSA cryptosuites.

@@ -434,13 +434,15 @@ fn issue_refuses_what_the_server_refuses() {
 /// VC Data Model 2.0 rules that JSON-LD processing would enforce for an
 /// `eddsa-rdfc-2022` proof are enforced before any signature, so that
 /// `eddsa-jcs-2022` (which signs the JSON as it is) refuses the same
-/// credentials: §4.5 types, §4.6 names and descriptions, §4.3 protected terms.
-/// And `microcred-verify` refuses a credential signed despite them.
+/// credentials: §4.5 types, §4.6 names and descriptions, §4.3 protected terms,
+/// and the typed members (§4.10 status, §4.11 data schemas, §5.3 related
+/// resources and their digests, §5.4 refreshing, §5.5 terms of use, §5.6
+/// evidence). And `microcred-verify` refuses a credential signed despite them.
 #[test]
 fn data_model_rules_hold_for_every_suite_on_both_sides() {
     let (dir, key) = private_copy(UNIVERSITY);
     type Edit = fn(&mut serde_json::Map<String, Value>);
-    let cases: [(&str, Edit, &str); 6] = [
+    let cases: [(&str, Edit, &str); 14] = [
         (
             "§4.5 type",
             |m| {
@@ -497,6 +499,86 @@ fn data_model_rules_hold_for_every_suite_on_both_sides() {
                 );
             },
             "must be a term or an absolute IRI",
+        ),
+        (
+            "§4.10 status",
+            |m| {
+                m.insert(
+                    "credentialStatus".into(),
+                    serde_json::json!({"id": "https://uni.example/status/1#5"}),
+                );
+            },
+            "credentialStatus[0] must have a type",
+        ),
+        (
+            "§4.11 data schema",
+            |m| {
+                m.insert(
+                    "credentialSchema".into(),
+                    serde_json::json!({"type": "JsonSchema"}),
+                );
+            },
+            "credentialSchema[0].id",
+        ),
+        (
+            "§5.3 related resource digest",
+            |m| {
+                m.insert(
+                    "relatedResource".into(),
+                    serde_json::json!([{"id": "https://www.w3.org/ns/credentials/v2"}]),
+                );
+            },
+            "must have a digestSRI or a digestMultibase",
+        ),
+        (
+            "§5.3 related resource multihash",
+            |m| {
+                m.insert(
+                    "relatedResource".into(),
+                    serde_json::json!([{"id": "https://www.w3.org/ns/credentials/v2", "digestMultibase": "uEiAAAA"}]),
+                );
+            },
+            "multihash length",
+        ),
+        (
+            "§5.3 related resource listed twice",
+            |m| {
+                m.insert(
+                    "relatedResource".into(),
+                    serde_json::json!([
+                        {"id": "https://uni.example/a.json", "digestSRI": "sha384-AAAA"},
+                        {"id": "https://uni.example/a.json", "digestSRI": "sha384-AAAA"}
+                    ]),
+                );
+            },
+            "is listed twice",
+        ),
+        (
+            "§5.4 refreshing",
+            |m| {
+                m.insert(
+                    "refreshService".into(),
+                    serde_json::json!([{"id": "https://uni.example/refresh"}]),
+                );
+            },
+            "refreshService[0] must have a type",
+        ),
+        (
+            "§5.5 terms of use",
+            |m| {
+                m.insert(
+                    "termsOfUse".into(),
+                    serde_json::json!({"id": "https://uni.example/terms"}),
+                );
+            },
+            "termsOfUse[0] must have a type",
+        ),
+        (
+            "§5.6 evidence",
+            |m| {
+                m.insert("evidence".into(), serde_json::json!(["x"]));
+            },
+            "evidence[0] must be an object",
         ),
     ];
     for suite in ["jcs", "rdfc", "both"] {

@@ -231,18 +231,6 @@ pub enum SupplyError {
     },
 }
 
-/// `scheme ":" rest` (RFC 3986 scheme), no whitespace: the form `@context` URLs have.
-fn is_absolute_url(url: &str) -> bool {
-    let Some((scheme, rest)) = url.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
 type Supplied = RwLock<HashMap<String, Arc<Value>>>;
 
 fn supplied_map() -> &'static Supplied {
@@ -261,7 +249,7 @@ fn supplied_map() -> &'static Supplied {
 /// # Errors
 /// [`SupplyError`] naming the URL and what is wrong.
 pub fn supply(url: &str, body: &[u8]) -> Result<(), SupplyError> {
-    if !is_absolute_url(url) {
+    if !crate::issuance::is_url(url) {
         return Err(SupplyError::NotAnAbsoluteUrl {
             url: url.to_owned(),
         });

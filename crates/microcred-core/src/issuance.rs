@@ -892,9 +892,12 @@ fn insert_after(map: &mut Map<String, Value>, anchors: &[&str], key: &str, value
     *map = out;
 }
 
-/// An absolute URI: a scheme (letter, then letters, digits, `+`, `-`, `.`),
-/// a colon, and something after it, with no whitespace.
-fn is_url(s: &str) -> bool {
+/// An absolute URI as the data model's URL-valued members need it (and `@context`
+/// URLs, [`crate::contexts`]): a scheme (RFC 3986: letter, then letters, digits,
+/// `+`, `-`, `.`), a colon, and something after it, with no whitespace or control
+/// character. The JSON-LD processor has its own, different rule (`rdfc::jsonld`:
+/// an empty rest is an IRI there, and a few printable characters are not).
+pub(crate) fn is_url(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else {
         return false;
     };

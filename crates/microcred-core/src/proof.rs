@@ -380,6 +380,15 @@ pub enum ProofFailure {
         /// What is missing, naming the context URL or the feature.
         reason: String,
     },
+    /// The securing envelope is refused by rule, whatever its signature: a
+    /// JWS with `alg` `none`, a shared-secret (HMAC) `alg`, an `alg` that does
+    /// not fit its key (the verifier's VC-JWT reader). A verdict on the
+    /// document, unlike [`Self::CannotProcess`].
+    #[error("{reason}")]
+    Refused {
+        /// What is refused and why.
+        reason: String,
+    },
 }
 
 impl ProofFailure {

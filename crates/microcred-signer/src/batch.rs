@@ -19,7 +19,6 @@
 mod bundle;
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -46,10 +45,6 @@ use crate::template::{self, Template};
 /// A batch to run: what `microcred-sign batch` takes on its command line.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The issuer's secret key file (Multikey JSON, mode 0600).
-    pub key: PathBuf,
-    /// Where the key's passphrase comes from, if it is encrypted.
-    pub passphrase: crate::passphrase::PassphraseSource,
     /// Cryptosuite(s) of the proofs; `None`: the default.
     pub suite: Option<crate::suite::Suite>,
     /// The unsigned credential with `{{column}}` placeholders.
@@ -70,8 +65,9 @@ pub struct Request {
     pub ledger: Option<PathBuf>,
     /// What to do with rows that cannot be used.
     pub on_error: OnError,
-    /// Framework profiles every row's credential is checked against.
-    pub profile: Vec<String>,
+    /// Framework profiles every row's credential is checked against
+    /// ([`crate::profiles::load`]).
+    pub profiles: Vec<microcred_verifier::profile::Profile>,
     /// Sign rows that fail a profile rule anyway.
     pub allow_noncompliant: bool,
     /// Sign credentials whose `validUntil` is before the issue time.
@@ -187,30 +183,32 @@ struct Counts {
     skipped: u64,
 }
 
-/// Runs a batch: checks every row, signs the good ones in parallel, records them in
-/// the ledger and writes them, reporting on stderr (and with `json` a summary on
-/// stdout).
+/// Runs a batch: checks every row, signs the good ones with `key` in parallel,
+/// records them in the ledger and writes them, telling `progress` how far it has
+/// got, each warning and note ([`Progress::note`]) and, with `json`, the summary.
+/// Once `interrupt` is requested no new credential is signed: the caller installs
+/// it (`microcred-sign` does after the passphrase prompt, which Ctrl-C must leave
+/// at once).
 ///
 /// # Errors
 /// When an input cannot be used, rows have problems (with [`OnError::Abort`]), the
 /// ledger or an output cannot be written, or the batch is interrupted
 /// ([`crate::interrupt::Interrupted`]); the message says what and where.
-pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
-    let mut err = std::io::stderr();
-    // Before the key: a mistyped profile name costs no passphrase.
-    let profiles = crate::profiles::load(&args.profile)?;
-    let key = files::load_key(&args.key, &args.passphrase)?;
+pub fn run(
+    args: &Request,
+    key: &KeyFile,
+    interrupt: &crate::interrupt::Interrupt,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<()> {
+    let profiles = &args.profiles;
     let controller = key.controller();
-    // From here (not at a passphrase prompt, which Ctrl-C must leave at once) a
-    // signal stops the batch where it is consistent (crate::interrupt).
-    let interrupt = crate::interrupt::Interrupt::install()?;
 
-    let template = read_template(args, &controller)?;
+    let template = read_template(args, &controller, progress)?;
     // The issue time of the new rows (their `validFrom` when the template has
     // none), at which the rules and profiles are checked.
     let checked_at = datetime::now();
     let issued_at = datetime::format(checked_at);
-    let rules = template_rules(args, &template, &controller, checked_at)?;
+    let rules = template_rules(args, &template, &controller, checked_at, progress)?;
     let compiled = Compiled::new(&template, &controller, args.ledger.is_some(), complete);
     let learners = read_learners(args, &template)?;
 
@@ -230,7 +228,7 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         .build()
         .context("cannot start the signing threads")?;
     let compliance = Compliance {
-        profiles: &profiles,
+        profiles,
         at: checked_at,
         issuer: &controller,
         valid_from: issued_at,
@@ -252,37 +250,33 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         (!profiles.is_empty()).then_some(&compliance),
     );
     for (line, w) in &rule_warnings {
-        writeln!(
-            err,
-            "microcred-sign: warning: {}: line {line}: {w}",
+        progress.note(&format!(
+            "warning: {}: line {line}: {w}",
             args.learners.display()
-        )?;
+        ));
     }
     // With --allow-noncompliant a row that fails a profile is signed: its failures
     // are printed as warnings, not counted as problems.
     for e in &noncompliant {
-        writeln!(
-            err,
-            "microcred-sign: warning: {}",
-            describe(&args.learners, e)
-        )?;
+        progress.note(&format!("warning: {}", describe(&args.learners, e)));
     }
     if !noncompliant.is_empty() {
-        writeln!(
-            err,
-            "microcred-sign: WARNING: signing {} credential(s) that do NOT comply with the profile(s) above because of --allow-noncompliant; verifiers checking those profiles will report them as non-compliant",
+        progress.note(&format!(
+            "WARNING: signing {} credential(s) that do NOT comply with the profile(s) above because of --allow-noncompliant; verifiers checking those profiles will report them as non-compliant",
             noncompliant.len()
-        )?;
+        ));
     }
     errors.sort_by_key(|e| (e.row, e.line));
     counts.skipped = u64::try_from(distinct_rows(&errors)).unwrap_or(u64::MAX);
     for e in &errors {
-        writeln!(err, "microcred-sign: {}", describe(&args.learners, e))?;
+        progress.note(&describe(&args.learners, e));
     }
     if !errors.is_empty() && args.on_error == OnError::Abort {
         counts.skipped = 0;
         if args.json {
-            print_summary(args, &counts, &errors, false)?;
+            progress
+                .summary(&summary(args, &counts, &errors, false))
+                .context("cannot write the summary")?;
         }
         bail!(
             "{} of {} rows have problems (listed above); nothing was signed. Fix them, or pass --on-error skip to issue the other rows",
@@ -301,10 +295,9 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         Output::Bundle(b) => b.remove_stale_temp_files()?,
     };
     if removed > 0 {
-        writeln!(
-            err,
-            "microcred-sign: removed {removed} temporary file(s) left by an interrupted run"
-        )?;
+        progress.note(&format!(
+            "removed {removed} temporary file(s) left by an interrupted run"
+        ));
     }
 
     // The issue time of the new rows: the time their compliance was checked at.
@@ -318,7 +311,7 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
     let ctx = Context {
         template: &template,
         compiled: compiled.as_ref(),
-        key: &key,
+        key,
         controller: controller.clone(),
         verification_method: key.verification_method(),
         base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
@@ -330,14 +323,14 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
             // change @context). Otherwise each row gets the default (None).
             None => match microcred_core::suite::default_for(template.base()) {
                 (suite, Some(w)) => {
-                    writeln!(err, "microcred-sign: warning: {w}")?;
+                    progress.note(&format!("warning: {w}"));
                     Some(suite)
                 }
                 (_, None) => None,
             },
         },
         proof_text,
-        interrupt: &interrupt,
+        interrupt,
     };
     let place = Place {
         source_file: &source_file,
@@ -356,7 +349,7 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
                 &mut counts,
                 progress,
             )?;
-            return finish(args, &counts, &errors);
+            return finish(args, &counts, &errors, progress);
         }
     };
     // In an empty directory no output file can exist: no need to look for each.
@@ -369,16 +362,15 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         prepared,
         out_empty,
         ledger.as_mut(),
-        &OwnKey::new(&key, &controller),
+        &OwnKey::new(key, &controller),
         &place,
         &mut counts,
     )?;
     let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
     if resuming > 0 {
-        writeln!(
-            err,
-            "microcred-sign: resuming {resuming} credential(s) an interrupted run had started"
-        )?;
+        progress.note(&format!(
+            "resuming {resuming} credential(s) an interrupted run had started"
+        ));
     }
     sign_all(
         &pool,
@@ -389,7 +381,7 @@ pub fn run(args: &Request, progress: &mut dyn Progress) -> anyhow::Result<()> {
         &mut counts,
         progress,
     )?;
-    finish(args, &counts, &errors)
+    finish(args, &counts, &errors, progress)
 }
 
 /// The learner list, read and checked against the template: every placeholder has
@@ -489,11 +481,15 @@ struct Place<'a> {
     now: &'a str,
 }
 
-/// The closing line on stderr, and the `--json` summary.
-fn finish(args: &Request, counts: &Counts, errors: &[RowError]) -> anyhow::Result<()> {
-    writeln!(
-        std::io::stderr(),
-        "microcred-sign: batch complete: {} rows: {} issued, {} resumed ({} already written by the interrupted run), {} restored, {} already issued before, {} skipped",
+/// The closing note, and the `--json` summary.
+fn finish(
+    args: &Request,
+    counts: &Counts,
+    errors: &[RowError],
+    progress: &mut dyn Progress,
+) -> anyhow::Result<()> {
+    progress.note(&format!(
+        "batch complete: {} rows: {} issued, {} resumed ({} already written by the interrupted run), {} restored, {} already issued before, {} skipped",
         counts.rows,
         counts.issued,
         counts.resumed,
@@ -501,23 +497,28 @@ fn finish(args: &Request, counts: &Counts, errors: &[RowError]) -> anyhow::Resul
         counts.restored,
         counts.already_issued,
         counts.skipped
-    )?;
+    ));
     if args.json {
-        print_summary(args, counts, errors, true)?;
+        progress
+            .summary(&summary(args, counts, errors, true))
+            .context("cannot write the summary")?;
     }
     Ok(())
 }
 
-fn read_template(args: &Request, controller: &str) -> anyhow::Result<Template> {
+fn read_template(
+    args: &Request,
+    controller: &str,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<Template> {
     let mut doc = files::read_json(&args.template)?;
     // As `issue` does (issuance::prepare), once for every row.
     if microcred_core::microcred_context::replace_legacy_url(&mut doc) {
-        writeln!(
-            std::io::stderr(),
-            "microcred-sign: warning: template {}: {}",
+        progress.note(&format!(
+            "warning: template {}: {}",
             args.template.display(),
             microcred_core::microcred_context::LEGACY_REPLACED
-        )?;
+        ));
     }
     let template =
         Template::parse(doc).with_context(|| format!("template {}", args.template.display()))?;
@@ -541,10 +542,9 @@ fn read_template(args: &Request, controller: &str) -> anyhow::Result<Template> {
     };
     if let Some(issuer) = issuer {
         if issuer != controller && !issuer.contains("{{") {
-            writeln!(
-                std::io::stderr(),
-                "microcred-sign: warning: the template's issuer {issuer} is not the key's controller {controller}; verifiers will report the issuer as not matching the signing key"
-            )?;
+            progress.note(&format!(
+                "warning: the template's issuer {issuer} is not the key's controller {controller}; verifiers will report the issuer as not matching the signing key"
+            ));
         }
     }
     Ok(template)
@@ -559,6 +559,7 @@ fn template_rules(
     template: &Template,
     controller: &str,
     checked_at: time::OffsetDateTime,
+    progress: &mut dyn Progress,
 ) -> anyhow::Result<template::Rules> {
     let issued_at = datetime::format(checked_at);
     let mut warnings = Vec::new();
@@ -579,11 +580,10 @@ fn template_rules(
             )
         })?;
     for w in warnings {
-        writeln!(
-            std::io::stderr(),
-            "microcred-sign: warning: template {}: {w}",
+        progress.note(&format!(
+            "warning: template {}: {w}",
             args.template.display()
-        )?;
+        ));
     }
     Ok(rules)
 }
@@ -1552,13 +1552,9 @@ fn remove_stale_temp_files(dir: &Path) -> anyhow::Result<usize> {
     Ok(removed)
 }
 
-fn print_summary(
-    args: &Request,
-    counts: &Counts,
-    errors: &[RowError],
-    completed: bool,
-) -> anyhow::Result<()> {
-    let summary = json!({
+/// The `--json` summary: what was done, and every row's problem.
+fn summary(args: &Request, counts: &Counts, errors: &[RowError], completed: bool) -> Value {
+    json!({
         "completed": completed,
         "rows": counts.rows,
         "issued": counts.issued,
@@ -1575,9 +1571,7 @@ fn print_summary(
         })).collect::<Vec<_>>(),
         "out": args.out.as_ref().or(args.out_jsonl.as_ref()).map(|p| p.display().to_string()),
         "ledger": args.ledger.as_ref().map(|l| l.display().to_string()),
-    });
-    writeln!(std::io::stdout(), "{summary}")?;
-    Ok(())
+    })
 }
 
 /// How far signing has got, for the caller to show (`microcred-sign` draws a bar on
@@ -1592,13 +1586,27 @@ pub trait Progress {
     fn tick(&mut self) {}
     /// Signing is over: finished, failed or interrupted.
     fn finish(&mut self);
+    /// A line for the user, without the program's name: a warning (`warning: …`),
+    /// a row's problem, what the batch resumed or cleaned up, the closing count
+    /// (`batch complete: …`). `microcred-sign` prints each on stderr.
+    fn note(&mut self, line: &str);
+    /// With [`Request::json`]: the summary, once, at the end (also when the
+    /// batch stops on bad rows). `microcred-sign` prints it on stdout.
+    ///
+    /// # Errors
+    /// When the summary cannot be delivered: the batch fails with that error.
+    fn summary(&mut self, summary: &Value) -> std::io::Result<()>;
 }
 
-/// No progress shown.
+/// Nothing shown, nothing said.
 impl Progress for () {
     fn start(&mut self, _total: u64) {}
     fn advance(&mut self, _done: u64, _total: u64) {}
     fn finish(&mut self) {}
+    fn note(&mut self, _line: &str) {}
+    fn summary(&mut self, _summary: &Value) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// One signing phase's count, reported to the caller's [`Progress`].

@@ -1,7 +1,6 @@
 //! did:web identifiers for issuers (W3C CCG did:web method): the DID, the URL its DID
 //! document is published at, and the document for one Multikey key.
 
-use anyhow::bail;
 use serde_json::{Value, json};
 
 /// The fragment of the (single) key keygen writes.
@@ -16,6 +15,16 @@ pub struct DidWeb {
     pub document_url: String,
 }
 
+/// Why a did:web identifier (as `--did-web` takes it) is not valid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--did-web {input:?}: {problem}")]
+pub struct DidWebError {
+    /// What was given.
+    pub input: String,
+    /// The part that is not valid, and why.
+    pub problem: String,
+}
+
 impl DidWeb {
     /// Parses the method-specific id `HOST[:PATH…]` (a leading `did:web:` is accepted):
     /// HOST a lower-case DNS name, optionally followed by a port written `%3A8443`;
@@ -24,12 +33,16 @@ impl DidWeb {
     ///
     /// # Errors
     /// A message naming the part that is not valid.
-    pub fn parse(input: &str) -> anyhow::Result<Self> {
+    pub fn parse(input: &str) -> Result<Self, DidWebError> {
+        let bad = |problem: String| DidWebError {
+            input: input.to_owned(),
+            problem,
+        };
         let id = input.strip_prefix("did:web:").unwrap_or(input);
         if id.contains("://") || id.contains('/') {
-            bail!(
-                "--did-web {input:?}: give HOST[:PATH] with colons between path segments (e.g. uni.example or uni.example:registrar), not a URL"
-            );
+            return Err(bad(
+                "give HOST[:PATH] with colons between path segments (e.g. uni.example or uni.example:registrar), not a URL".to_owned(),
+            ));
         }
         let mut parts = id.split(':');
         let host_port = parts.next().unwrap_or_default();
@@ -37,16 +50,15 @@ impl DidWeb {
             Some((h, p)) => (h, Some(p)),
             None => (host_port, None),
         };
-        check_host(host).map_err(|why| anyhow::anyhow!("--did-web {input:?}: host {why}"))?;
+        check_host(host).map_err(|why| bad(format!("host {why}")))?;
         if let Some(p) = port {
             if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                bail!("--did-web {input:?}: port {p:?} is not a number");
+                return Err(bad(format!("port {p:?} is not a number")));
             }
         }
         let segments: Vec<&str> = parts.collect();
         for seg in &segments {
-            check_segment(seg)
-                .map_err(|why| anyhow::anyhow!("--did-web {input:?}: path segment {why}"))?;
+            check_segment(seg).map_err(|why| bad(format!("path segment {why}")))?;
         }
         let authority = match port {
             Some(p) => format!("{host}:{p}"),

@@ -3,41 +3,157 @@
 
 use std::fs;
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
 use microcred_core::Value;
-use microcred_core::json::{self, Limits};
-use microcred_core::key_encryption;
+use microcred_core::json::{self, JsonError, Limits};
+use microcred_core::key_encryption::{self, KeyEncryptionError};
 use microcred_core::keys::{KeyFile, KeyFileError};
 use zeroize::Zeroizing;
 
+/// Why a file could not be read, written or opened as a key.
+///
+/// Each message names the file; the underlying cause (an I/O error, the JSON
+/// or key-file error) is the [`source`](std::error::Error::source), so
+/// `anyhow`'s `{:#}` prints "cannot open k.json: No such file or directory".
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// An operation on `path` failed; `action` says which ("cannot open …",
+    /// "reading …").
+    #[error("{action} {}", path.display())]
+    Io {
+        /// What was being done, e.g. `cannot open`, `writing`.
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is larger than the caller's limit (checked before reading it whole).
+    #[error("{}: larger than the {limit}-byte limit", path.display())]
+    TooLarge {
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The file is not strict JSON.
+    #[error("{}: invalid JSON", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        #[source]
+        source: JsonError,
+    },
+    /// A replaced file's owner and group could not be given to its new version.
+    #[error(
+        "cannot give the new {} the owner and group of the old one; nothing was written",
+        path.display()
+    )]
+    KeepOwner {
+        /// The file being replaced.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The target exists and overwriting was not asked for.
+    #[error("{} exists; pass --force to overwrite it", path.display())]
+    Exists {
+        /// The file that exists.
+        path: PathBuf,
+    },
+    /// A secret key file that group or others can read.
+    #[error(
+        "{}: permissions {mode:03o} let others read this secret key; run `chmod 600 {}`",
+        path.display(),
+        path.display()
+    )]
+    TooOpen {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key file is malformed.
+    #[error("{}: cannot load the key", path.display())]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: KeyFileError,
+    },
+    /// The encrypted key file could not be decrypted (e.g. a wrong passphrase).
+    #[error("{}: cannot open the key", path.display())]
+    Decrypt {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: KeyEncryptionError,
+    },
+    /// The passphrase could not be had (the caller's source failed).
+    #[error(transparent)]
+    Passphrase(Box<dyn std::error::Error + Send + Sync>),
+    /// A key-loading error whose message held secret key material, with that
+    /// material replaced (the only form in which such an error leaves this module).
+    #[error("{0}")]
+    Redacted(String),
+}
+
+impl FileError {
+    fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_owned();
+        move |source| Self::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
 /// Reads at most `limit` bytes from a file (or stdin for `-`), failing on larger input
 /// before reading it whole.
-pub fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
+///
+/// # Errors
+/// [`FileError::Io`] when the file cannot be opened or read, [`FileError::TooLarge`].
+pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, FileError> {
     let mut buf = Vec::new();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     if path.as_os_str() == "-" {
         std::io::stdin()
             .take(cap)
             .read_to_end(&mut buf)
-            .context("reading stdin")?;
+            .map_err(FileError::io("reading", Path::new("stdin")))?;
     } else {
-        let f = fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let f = fs::File::open(path).map_err(FileError::io("cannot open", path))?;
         f.take(cap)
             .read_to_end(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
+            .map_err(FileError::io("reading", path))?;
     }
     if buf.len() > limit {
-        bail!("{}: larger than the {limit}-byte limit", path.display());
+        return Err(FileError::TooLarge {
+            path: path.to_owned(),
+            limit,
+        });
     }
     Ok(buf)
 }
 
 /// Reads and strictly parses a JSON document.
-pub fn read_json(path: &Path) -> anyhow::Result<Value> {
+///
+/// # Errors
+/// As [`read_bounded`], and [`FileError::Json`].
+pub fn read_json(path: &Path) -> Result<Value, FileError> {
     let bytes = read_bounded(path, Limits::DEFAULT.max_bytes)?;
-    json::parse(&bytes).with_context(|| format!("{}: invalid JSON", path.display()))
+    json::parse(&bytes).map_err(|source| FileError::Json {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Prefix of the temporary files this tool writes next to their final names; a
@@ -45,23 +161,27 @@ pub fn read_json(path: &Path) -> anyhow::Result<Value> {
 pub const TEMP_PREFIX: &str = ".microcred-";
 
 /// A new, empty temporary file in `dir`, named [`TEMP_PREFIX`]…, with permissions `mode`.
-fn create_temp(dir: &Path, mode: u32) -> anyhow::Result<tempfile::NamedTempFile> {
+fn create_temp(dir: &Path, mode: u32) -> Result<tempfile::NamedTempFile, FileError> {
     create_temp_named(dir, TEMP_PREFIX, mode)
 }
 
 /// A new, empty temporary file in `dir` named `prefix` and six random letters or
 /// digits, with permissions `mode`; removed when dropped unless persisted.
+///
+/// # Errors
+/// [`FileError::Io`] when the file cannot be created or given its permissions.
 pub fn create_temp_named(
     dir: &Path,
     prefix: &str,
     mode: u32,
-) -> anyhow::Result<tempfile::NamedTempFile> {
+) -> Result<tempfile::NamedTempFile, FileError> {
     let tmp = tempfile::Builder::new()
         .prefix(prefix)
         .rand_bytes(TEMP_RANDOM_LEN)
         .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    set_mode(tmp.as_file(), mode)?;
+        .map_err(FileError::io("cannot create a temporary file in", dir))?;
+    set_mode(tmp.as_file(), mode)
+        .map_err(FileError::io("setting the permissions of", tmp.path()))?;
     Ok(tmp)
 }
 
@@ -73,15 +193,19 @@ pub const TEMP_RANDOM_LEN: usize = 6;
 /// durable at once with [`sync_file_system`] before renaming them to their names
 /// (`TempPath::persist`). Where there is no `syncfs` the file is flushed here,
 /// one by one. Dropping the returned path removes the file.
-pub fn write_temp(dir: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<tempfile::TempPath> {
+///
+/// # Errors
+/// [`FileError::Io`] when the file cannot be created or written.
+pub fn write_temp(dir: &Path, bytes: &[u8], mode: u32) -> Result<tempfile::TempPath, FileError> {
     let mut tmp = create_temp(dir, mode)?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("writing {}", tmp.path().display()))?;
-    if !HAS_SYNCFS {
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("writing {}", tmp.path().display()))?;
-    }
+    let written = tmp.write_all(bytes).and_then(|()| {
+        if HAS_SYNCFS {
+            Ok(())
+        } else {
+            tmp.as_file().sync_all()
+        }
+    });
+    written.map_err(FileError::io("writing", tmp.path()))?;
     Ok(tmp.into_temp_path())
 }
 
@@ -95,33 +219,47 @@ const HAS_SYNCFS: bool = cfg!(any(target_os = "linux", target_os = "android"));
 /// It waits for the writes and, on Linux 5.8 and later, reports a write-back
 /// error of any file of that file system. A no-op where [`write_temp`] flushed
 /// each file.
+///
+/// # Errors
+/// [`FileError::Io`] when the flush fails.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub fn sync_file_system(dir: &Path) -> anyhow::Result<()> {
+pub fn sync_file_system(dir: &Path) -> Result<(), FileError> {
     fs::File::open(dir)
         .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
-        .with_context(|| format!("cannot flush the file system of {} to disk", dir.display()))
+        .map_err(FileError::io(
+            "cannot flush to disk the file system of",
+            dir,
+        ))
 }
 
 /// See the Linux version: here each file was flushed when written.
+///
+/// # Errors
+/// None.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-pub fn sync_file_system(_dir: &Path) -> anyhow::Result<()> {
+pub fn sync_file_system(_dir: &Path) -> Result<(), FileError> {
     Ok(())
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, flushed to disk, then renamed over (or, without `force`, to)
 /// the target. Readers never see a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8], force: bool, mode: u32) -> anyhow::Result<()> {
+///
+/// # Errors
+/// [`FileError::Exists`] without `force` when `path` exists; [`FileError::Io`].
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool, mode: u32) -> Result<(), FileError> {
     let tmp = synced_temp_beside(path, bytes, mode, |_| Ok(()))?;
     if force {
         tmp.persist(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .map_err(|e| FileError::io("cannot write", path)(e.error))?;
     } else {
         tmp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                anyhow::anyhow!("{} exists; pass --force to overwrite it", path.display())
+                FileError::Exists {
+                    path: path.to_owned(),
+                }
             } else {
-                anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+                FileError::io("cannot write", path)(e.error)
             }
         })?;
     }
@@ -135,8 +273,8 @@ fn synced_temp_beside(
     path: &Path,
     bytes: &[u8],
     mode: u32,
-    prepare: impl FnOnce(&fs::File) -> anyhow::Result<()>,
-) -> anyhow::Result<tempfile::NamedTempFile> {
+    prepare: impl FnOnce(&fs::File) -> Result<(), FileError>,
+) -> Result<tempfile::NamedTempFile, FileError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -145,7 +283,7 @@ fn synced_temp_beside(
     prepare(tmp.as_file())?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
+        .map_err(FileError::io("writing", path))?;
     Ok(tmp)
 }
 
@@ -153,18 +291,19 @@ fn synced_temp_beside(
 /// `force`), keeping its owner and group: a key file an administrator re-encrypts as
 /// root for a service account must stay readable by that account. Where the owner cannot
 /// be kept, nothing is replaced.
-pub fn replace_keeping_owner(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
-    let meta = fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
+///
+/// # Errors
+/// [`FileError::Io`], e.g. when the owner cannot be kept.
+pub fn replace_keeping_owner(path: &Path, bytes: &[u8], mode: u32) -> Result<(), FileError> {
+    let meta = fs::metadata(path).map_err(FileError::io("cannot open", path))?;
     let tmp = synced_temp_beside(path, bytes, mode, |file| {
-        keep_owner(file, &meta).with_context(|| {
-            format!(
-                "cannot give the new {} the owner and group of the old one; nothing was written",
-                path.display()
-            )
+        keep_owner(file, &meta).map_err(|source| FileError::KeepOwner {
+            path: path.to_owned(),
+            source,
         })
     })?;
     tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(|e| FileError::io("cannot write", path)(e.error))?;
     Ok(())
 }
 
@@ -187,14 +326,13 @@ fn keep_owner(_file: &fs::File, _like: &fs::Metadata) -> std::io::Result<()> {
 }
 
 #[cfg(unix)]
-fn set_mode(f: &fs::File, mode: u32) -> anyhow::Result<()> {
+fn set_mode(f: &fs::File, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     f.set_permissions(fs::Permissions::from_mode(mode))
-        .context("setting file permissions")
 }
 
 #[cfg(not(unix))]
-fn set_mode(_f: &fs::File, _mode: u32) -> anyhow::Result<()> {
+fn set_mode(_f: &fs::File, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -212,7 +350,7 @@ const MAX_KEY_FILE: usize = 64 * 1024;
 pub fn load_key(
     path: &Path,
     passphrase: &crate::passphrase::PassphraseSource,
-) -> anyhow::Result<KeyFile> {
+) -> Result<KeyFile, FileError> {
     load_key_and_passphrase(path, passphrase).map(|(key, _)| key)
 }
 
@@ -225,14 +363,15 @@ pub fn load_key(
 pub fn load_key_and_passphrase(
     path: &Path,
     passphrase: &crate::passphrase::PassphraseSource,
-) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
+) -> Result<(KeyFile, Option<Zeroizing<String>>), FileError> {
     let (key, pass) = open_key(path, || passphrase.read(path))?;
     if pass.is_none() && passphrase.is_given() {
-        writeln!(
+        // A note only: a closed stderr must not stop the signing.
+        let _ = writeln!(
             std::io::stderr(),
             "microcred-sign: note: {} is not encrypted; the passphrase was not used",
             path.display()
-        )?;
+        );
     }
     Ok((key, pass))
 }
@@ -243,65 +382,87 @@ pub fn load_key_and_passphrase(
 /// (`None` for an unencrypted key).
 ///
 /// # Errors
-/// When the file is unreadable, too open, malformed, `passphrase` fails, or the
-/// passphrase is wrong ("wrong passphrase or corrupted key file"). Every base58btc
-/// word of a message that decodes to secret key material is replaced: messages never
-/// hold secrets.
-pub fn open_key(
+/// When the file is unreadable, too open, malformed, `passphrase` fails
+/// ([`FileError::Passphrase`]), or the passphrase is wrong ("wrong passphrase or
+/// corrupted key file"). Every base58btc word of a message that decodes to secret key
+/// material is replaced ([`FileError::Redacted`]): messages never hold secrets.
+pub fn open_key<E>(
     path: &Path,
-    passphrase: impl FnOnce() -> anyhow::Result<Zeroizing<String>>,
-) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
+    passphrase: impl FnOnce() -> Result<Zeroizing<String>, E>,
+) -> Result<(KeyFile, Option<Zeroizing<String>>), FileError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     open_key_inner(path, passphrase).map_err(hide_secrets)
 }
 
-fn open_key_inner(
+fn open_key_inner<E>(
     path: &Path,
-    passphrase: impl FnOnce() -> anyhow::Result<Zeroizing<String>>,
-) -> anyhow::Result<(KeyFile, Option<Zeroizing<String>>)> {
+    passphrase: impl FnOnce() -> Result<Zeroizing<String>, E>,
+) -> Result<(KeyFile, Option<Zeroizing<String>>), FileError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     check_private(path)?;
     let bytes = Zeroizing::new(read_bounded(path, MAX_KEY_FILE)?);
     match KeyFile::from_json(&bytes) {
         Err(KeyFileError::Encrypted) => {
-            let pass = passphrase()?;
-            let key = key_encryption::decrypt(&bytes, &pass)
-                .with_context(|| format!("{}: cannot open the key", path.display()))?;
+            let pass = passphrase().map_err(|e| FileError::Passphrase(e.into()))?;
+            let key =
+                key_encryption::decrypt(&bytes, &pass).map_err(|source| FileError::Decrypt {
+                    path: path.to_owned(),
+                    source,
+                })?;
             Ok((key, Some(pass)))
         }
         Ok(key) => Ok((key, None)),
-        Err(e) => Err(anyhow::Error::new(e))
-            .with_context(|| format!("{}: cannot load the key", path.display())),
+        Err(source) => Err(FileError::KeyFile {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
 /// The last line of defence for secrets in key-loading errors: every base58btc word
-/// of the message that decodes to secret key material (multicodec `ed25519-priv`),
-/// whatever member of whatever file it came from, is replaced. An error without such
-/// a word is returned unchanged.
-fn hide_secrets(err: anyhow::Error) -> anyhow::Error {
-    let message = Zeroizing::new(format!("{err:#}"));
+/// of the message (with its causes) that decodes to secret key material (multicodec
+/// `ed25519-priv`), whatever member of whatever file it came from, is replaced. An
+/// error without such a word is returned unchanged.
+fn hide_secrets(err: FileError) -> FileError {
+    let message = Zeroizing::new(chain(&err));
     match microcred_core::keys::redact_secrets(&message) {
-        Some(hidden) => anyhow::anyhow!(hidden),
+        Some(hidden) => FileError::Redacted(hidden),
         None => err,
     }
 }
 
+/// An error and its causes, as `anyhow` prints them with `{:#}`: "outer: inner".
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 #[cfg(unix)]
-fn check_private(path: &Path) -> anyhow::Result<()> {
+fn check_private(path: &Path) -> Result<(), FileError> {
     use std::os::unix::fs::PermissionsExt as _;
-    let meta = fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let meta = fs::metadata(path).map_err(FileError::io("cannot open", path))?;
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
-        bail!(
-            "{}: permissions {mode:03o} let others read this secret key; run `chmod 600 {}`",
-            path.display(),
-            path.display()
-        );
+        return Err(FileError::TooOpen {
+            path: path.to_owned(),
+            mode,
+        });
     }
     Ok(())
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path) -> anyhow::Result<()> {
+fn check_private(_path: &Path) -> Result<(), FileError> {
     Ok(())
 }
 
@@ -313,13 +474,23 @@ mod tests {
     fn hide_secrets_replaces_secret_words_only() {
         let secret = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
         let public = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
-        let err = anyhow::anyhow!("member {secret:?} is bad").context(format!("k.json ({public})"));
-        let shown = format!("{:#}", hide_secrets(err));
+        let err =
+            FileError::Passphrase(format!("k.json ({public}): member {secret:?} is bad").into());
+        let shown = format!("{:#}", anyhow::Error::new(hide_secrets(err)));
         assert!(!shown.contains(secret), "{shown}");
         assert!(shown.contains(public), "{shown}");
         assert!(shown.contains("(value not shown)"), "{shown}");
         // Nothing secret: the error is kept as it was, chain and all.
-        let err = anyhow::anyhow!("inner").context("outer");
-        assert_eq!(format!("{:#}", hide_secrets(err)), "outer: inner");
+        let err = FileError::Io {
+            action: "reading",
+            path: "k.json".into(),
+            source: std::io::Error::other("inner"),
+        };
+        let kept = hide_secrets(err);
+        assert!(matches!(kept, FileError::Io { .. }));
+        assert_eq!(
+            format!("{:#}", anyhow::Error::new(kept)),
+            "reading k.json: inner"
+        );
     }
 }

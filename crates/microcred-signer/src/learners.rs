@@ -7,9 +7,8 @@
 
 use std::collections::BTreeSet;
 use std::io::BufRead as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
 use microcred_core::Value;
 use microcred_core::json::{self, Limits};
 use serde_json::Map;
@@ -71,19 +70,101 @@ pub struct Learners {
     pub errors: Vec<RowError>,
 }
 
+/// Why a learner list as a whole cannot be read (problems of single rows are
+/// [`RowError`]s in [`Learners`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LearnersError {
+    /// The file cannot be opened or read.
+    #[error("cannot {action} {}", path.display())]
+    Io {
+        /// `open` or `read`.
+        action: &'static str,
+        /// The list.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The list in `path` is malformed (the cause says where).
+    #[error("{}", path.display())]
+    In {
+        /// The list.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: Box<LearnersError>,
+    },
+    /// The CSV header row cannot be read.
+    #[error("cannot read the header row")]
+    Header(#[source] csv::Error),
+    /// The CSV has no header row.
+    #[error("the file is empty; a header row naming the columns is required")]
+    Empty,
+    /// A header column is not UTF-8 (`column` counts from 1).
+    #[error("line 1: header column {column} is not UTF-8")]
+    HeaderNotUtf8 {
+        /// The column's position, from 1.
+        column: usize,
+    },
+    /// A header column is empty (`column` counts from 1).
+    #[error("line 1: header column {0} has no name")]
+    UnnamedColumn(usize),
+    /// The header names a column twice.
+    #[error("line 1: the header names column {0:?} twice")]
+    DuplicateColumn(String),
+    /// A CSV syntax error, after which the rows cannot be told apart.
+    #[error("line {line}: {error}")]
+    Syntax {
+        /// The line it is on.
+        line: u64,
+        /// The CSV reader's error (in the message, not a cause: it is the message).
+        error: csv::Error,
+    },
+    /// A line of a JSON Lines list cannot be read.
+    #[error("line {line}: read error")]
+    ReadLine {
+        /// The line.
+        line: u64,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line of a JSON Lines list is longer than one document may be.
+    #[error("line {line}: longer than the {max}-byte limit")]
+    LineTooLong {
+        /// The line.
+        line: u64,
+        /// The limit in bytes.
+        max: usize,
+    },
+}
+
 /// Reads a learner list.
-pub fn read(path: &Path, format: Format, delimiter: u8) -> anyhow::Result<Learners> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+///
+/// # Errors
+/// [`LearnersError::Io`], or [`LearnersError::In`] naming the file and what is wrong.
+pub fn read(path: &Path, format: Format, delimiter: u8) -> Result<Learners, LearnersError> {
+    let io = |action| {
+        move |source| LearnersError::Io {
+            action,
+            path: path.to_owned(),
+            source,
+        }
+    };
+    let within = |source| LearnersError::In {
+        path: path.to_owned(),
+        source: Box::new(source),
+    };
+    let file = std::fs::File::open(path).map_err(io("open"))?;
     let reader = std::io::BufReader::new(file);
     match format {
         Format::Csv => {
             let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut { reader }, &mut bytes)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            read_csv(&bytes, delimiter).with_context(|| format!("{}", path.display()))
+            std::io::Read::read_to_end(&mut { reader }, &mut bytes).map_err(io("read"))?;
+            read_csv(&bytes, delimiter).map_err(within)
         }
-        Format::Jsonl => read_jsonl(reader).with_context(|| format!("{}", path.display())),
+        Format::Jsonl => read_jsonl(reader).map_err(within),
     }
 }
 
@@ -92,35 +173,32 @@ pub fn read(path: &Path, format: Format, delimiter: u8) -> anyhow::Result<Learne
 /// # Errors
 /// When the list as a whole cannot be read (no header, duplicate or empty column
 /// names, …); problems of single rows are collected in [`Learners`].
-pub fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
+pub fn read_csv(data: &[u8], delimiter: u8) -> Result<Learners, LearnersError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         // Rows of the wrong length are reported by us, naming the missing column.
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(data);
-    let header = rdr
-        .byte_headers()
-        .context("cannot read the header row")?
-        .clone();
+    let header = rdr.byte_headers().map_err(LearnersError::Header)?.clone();
     if header.is_empty() {
-        bail!("the file is empty; a header row naming the columns is required");
+        return Err(LearnersError::Empty);
     }
     let mut names = Vec::with_capacity(header.len());
     let mut columns = BTreeSet::new();
     for (i, raw) in header.iter().enumerate() {
-        let mut name = std::str::from_utf8(raw)
-            .with_context(|| format!("line 1: header column {} is not UTF-8", i + 1))?;
+        let mut name =
+            std::str::from_utf8(raw).map_err(|_| LearnersError::HeaderNotUtf8 { column: i + 1 })?;
         if i == 0 {
             // Spreadsheet programs often start UTF-8 files with a byte order mark.
             name = name.strip_prefix('\u{feff}').unwrap_or(name);
         }
         let name = name.trim().to_owned();
         if name.is_empty() {
-            bail!("line 1: header column {} has no name", i + 1);
+            return Err(LearnersError::UnnamedColumn(i + 1));
         }
         if !columns.insert(name.clone()) {
-            bail!("line 1: the header names column {name:?} twice");
+            return Err(LearnersError::DuplicateColumn(name));
         }
         names.push(name);
     }
@@ -138,7 +216,7 @@ pub fn read_csv(data: &[u8], delimiter: u8) -> anyhow::Result<Learners> {
                 // A CSV syntax error: report it on its line and stop, since the
                 // reader cannot tell where the next row starts.
                 let line = e.position().map_or(0, csv::Position::line);
-                bail!("line {line}: {e}");
+                return Err(LearnersError::Syntax { line, error: e });
             }
         }
         number += 1;
@@ -248,7 +326,7 @@ fn true_line(data: &[u8], byte: u64, line: u64) -> u64 {
 /// # Errors
 /// When the input cannot be read; problems of single rows are collected in
 /// [`Learners`].
-pub fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Learners> {
+pub fn read_jsonl(mut reader: impl std::io::BufRead) -> Result<Learners, LearnersError> {
     let mut out = Learners::default();
     let mut buf = Vec::new();
     let mut line = 0u64;
@@ -258,13 +336,16 @@ pub fn read_jsonl(mut reader: impl std::io::BufRead) -> anyhow::Result<Learners>
         buf.clear();
         let n = std::io::Read::take(&mut reader, u64::try_from(max).unwrap_or(u64::MAX) + 1)
             .read_until(b'\n', &mut buf)
-            .with_context(|| format!("line {}: read error", line + 1))?;
+            .map_err(|source| LearnersError::ReadLine {
+                line: line + 1,
+                source,
+            })?;
         if n == 0 {
             break;
         }
         line += 1;
         if buf.len() > max && !buf.ends_with(b"\n") {
-            bail!("line {line}: longer than the {max}-byte limit");
+            return Err(LearnersError::LineTooLong { line, max });
         }
         let text = trim_ascii(&buf);
         if text.is_empty() {

@@ -25,9 +25,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
 use microcred_core::Value;
-use microcred_core::status_list::{MIN_ENTRIES, StatusEntry, StatusList, StatusPurpose};
+use microcred_core::status_list::{
+    MIN_ENTRIES, StatusEntry, StatusList, StatusListError, StatusPurpose,
+};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 
 /// `PRAGMA application_id` of a microcred ledger ("mcrd"), so that another
@@ -121,6 +122,177 @@ CREATE INDEX credentials_by_content ON credentials (content_sha256);
 PRAGMA user_version = 3;
 "
 );
+
+/// Why the ledger could not be created, opened, read or changed.
+///
+/// Each message names the ledger file or the credential; a database or file
+/// error underneath is the [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// `create` found a file at the path.
+    #[error(
+        "{} exists; a ledger is created once (delete it only if no credential was ever issued with it)",
+        path.display()
+    )]
+    Exists {
+        /// The path.
+        path: PathBuf,
+    },
+    /// `open` found no file at the path.
+    #[error(
+        "ledger {} does not exist; create it with `microcred-sign ledger init`",
+        path.display()
+    )]
+    Missing {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is not a microcred ledger (another SQLite database, or not one).
+    #[error("{} is not a microcred ledger", path.display())]
+    NotALedger {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The ledger's schema is newer than this program reads.
+    #[error(
+        "{}: ledger schema version {found}; this microcred-sign reads version {SCHEMA_VERSION}",
+        path.display()
+    )]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+    },
+    /// Another process holds the ledger (`by` says who may).
+    #[error(
+        "the ledger {} is in use by another process ({by}); try again when it has finished",
+        path.display()
+    )]
+    Busy {
+        /// The file.
+        path: PathBuf,
+        /// Who may hold it.
+        by: &'static str,
+    },
+    /// The signing key's DID is not the issuer the ledger records for.
+    #[error("the key's DID {key} is not the issuer {issuer} of the ledger {}", path.display())]
+    WrongIssuer {
+        /// The key's DID.
+        key: String,
+        /// The ledger's issuer.
+        issuer: String,
+        /// The ledger.
+        path: PathBuf,
+    },
+    /// No credential has this id.
+    #[error("no credential {credential_id} in the ledger {}", path.display())]
+    UnknownCredential {
+        /// The id asked for.
+        credential_id: String,
+        /// The ledger.
+        path: PathBuf,
+    },
+    /// The credential's batch was interrupted before it was issued.
+    #[error(
+        "credential {credential_id} is still pending: its batch was interrupted; run the batch again to finish it first"
+    )]
+    StillPending {
+        /// The credential.
+        credential_id: String,
+    },
+    /// Suspending or unsuspending a revoked credential.
+    #[error(
+        "credential {credential_id} is revoked (at {}{}); revocation is permanent",
+        at.as_deref().unwrap_or("?"),
+        reason.as_deref().map(|r| format!(", reason: {r}")).unwrap_or_default()
+    )]
+    Revoked {
+        /// The credential.
+        credential_id: String,
+        /// When it was revoked.
+        at: Option<String>,
+        /// Why.
+        reason: Option<String>,
+    },
+    /// Rows to be marked issued together were not all pending with their digest.
+    #[error(
+        "the ledger {}: {marked} of the {count} rows from index {first} on were pending with their SHA-256; nothing was marked",
+        path.display()
+    )]
+    NotAllPending {
+        /// The ledger.
+        path: PathBuf,
+        /// How many were.
+        marked: usize,
+        /// How many should have been.
+        count: u64,
+        /// The first row's index.
+        first: u64,
+    },
+    /// The status base URL is not usable.
+    #[error("status base URL {url:?} {problem}")]
+    BaseUrl {
+        /// What was given.
+        url: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// The ledger's data is inconsistent (a counter that is not a number, a
+    /// missing meta entry, an index out of range).
+    #[error("{0}")]
+    Corrupt(String),
+    /// The status-list index counter cannot grow further.
+    #[error("the ledger's status-list index counter overflowed")]
+    Overflow,
+    /// A status list could not be built.
+    #[error(transparent)]
+    StatusList(#[from] StatusListError),
+    /// A database operation failed; `context` says which, when known.
+    #[error("{context}")]
+    Database {
+        /// What was being done ("cannot commit to the ledger …").
+        context: String,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A database operation failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file operation failed while the ledger was created.
+    #[error("{context}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl LedgerError {
+    /// A database error with what was being done.
+    fn db(context: impl FnOnce() -> String) -> impl FnOnce(rusqlite::Error) -> Self {
+        move |source| Self::Database {
+            context: context(),
+            source,
+        }
+    }
+
+    /// Whether SQLite answered that another connection holds the database.
+    fn is_busy(&self) -> bool {
+        let code = match self {
+            Self::Database { source, .. } | Self::Sqlite(source) => source.sqlite_error_code(),
+            _ => None,
+        };
+        matches!(
+            code,
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
 
 /// The state of a credential in the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,13 +496,14 @@ impl Ledger {
     /// flushed, then renamed into place without replacing anything: a crash or a
     /// failure leaves either no ledger or a complete one, never a half-made file that
     /// `ledger init` would then refuse to replace.
-    pub fn create(path: &Path, issuer: &str, base_url: &str) -> anyhow::Result<Self> {
+    ///
+    /// # Errors
+    /// [`LedgerError::Exists`], [`LedgerError::BaseUrl`], or what creating the
+    /// database failed on.
+    pub fn create(path: &Path, issuer: &str, base_url: &str) -> Result<Self, LedgerError> {
         let base_url = check_base_url(base_url)?;
-        let exists = || {
-            anyhow::anyhow!(
-                "{} exists; a ledger is created once (delete it only if no credential was ever issued with it)",
-                path.display()
-            )
+        let exists = || LedgerError::Exists {
+            path: path.to_owned(),
         };
         if path.exists() {
             return Err(exists());
@@ -342,14 +515,17 @@ impl Ledger {
         let tmp = tempfile::Builder::new()
             .prefix(".microcred-ledger-")
             .tempfile_in(dir)
-            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+            .map_err(|source| LedgerError::Io {
+                context: format!("cannot create a temporary file in {}", dir.display()),
+                source,
+            })?;
         let cannot = || format!("cannot create the ledger {}", path.display());
         let mut conn = Connection::open_with_flags(
             tmp.path(),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .with_context(cannot)?;
-        configure(&conn).with_context(cannot)?;
+        .map_err(LedgerError::db(cannot))?;
+        configure(&conn).map_err(LedgerError::db(cannot))?;
         let now = microcred_core::datetime::format(microcred_core::datetime::now());
         let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA)?;
@@ -366,83 +542,93 @@ impl Ledger {
                 params![k, v],
             )?;
         }
-        tx.commit().with_context(cannot)?;
+        tx.commit().map_err(LedgerError::db(cannot))?;
         // Closing the only connection checkpoints the WAL into the file and removes
         // the -wal and -shm files, so the one file holds the whole ledger.
-        conn.close().map_err(|(_, e)| e).with_context(cannot)?;
-        tmp.as_file().sync_all().with_context(cannot)?;
+        conn.close()
+            .map_err(|(_, e)| e)
+            .map_err(LedgerError::db(cannot))?;
+        let io = |source| LedgerError::Io {
+            context: cannot(),
+            source,
+        };
+        tmp.as_file().sync_all().map_err(io)?;
         tmp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 exists()
             } else {
-                anyhow::Error::new(e.error).context(cannot())
+                io(e.error)
             }
         })?;
         Self::open_inner(path)
     }
 
     /// Opens an existing ledger.
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
+    ///
+    /// # Errors
+    /// [`LedgerError::Missing`], [`LedgerError::NotALedger`],
+    /// [`LedgerError::Version`], [`LedgerError::Busy`] (a running batch holds it),
+    /// or what opening the database failed on.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
         Self::open_inner(path).map_err(|e| {
-            let busy = e.chain().any(|c| {
-                c.downcast_ref::<rusqlite::Error>().is_some_and(|e| {
-                    matches!(
-                        e.sqlite_error_code(),
-                        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-                    )
-                })
-            });
-            if busy {
-                anyhow::anyhow!(
-                    "the ledger {} is in use by another process (a running batch holds it until it ends); try again when it has finished",
-                    path.display()
-                )
+            if e.is_busy() {
+                LedgerError::Busy {
+                    path: path.to_owned(),
+                    by: "a running batch holds it until it ends",
+                }
             } else {
                 e
             }
         })
     }
 
-    fn open_inner(path: &Path) -> anyhow::Result<Self> {
+    fn open_inner(path: &Path) -> Result<Self, LedgerError> {
         if !path.is_file() {
-            bail!(
-                "ledger {} does not exist; create it with `microcred-sign ledger init`",
-                path.display()
-            );
+            return Err(LedgerError::Missing {
+                path: path.to_owned(),
+            });
         }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .with_context(|| format!("cannot open the ledger {}", path.display()))?;
+        .map_err(LedgerError::db(|| {
+            format!("cannot open the ledger {}", path.display())
+        }))?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        let not_ledger = || format!("{} is not a microcred ledger", path.display());
+        let not_ledger = || LedgerError::NotALedger {
+            path: path.to_owned(),
+        };
         let app: i64 = match conn.pragma_query_value(None, "application_id", |r| r.get(0)) {
             Ok(app) => app,
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
-                return Err(e).with_context(not_ledger);
+                return Err(not_ledger());
             }
             Err(e) => return Err(e.into()),
         };
         if app != APPLICATION_ID {
-            bail!(not_ledger());
+            return Err(not_ledger());
         }
         let mut version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let named = || path.display().to_string();
         if (1..SCHEMA_VERSION).contains(&version) {
-            configure(&conn).with_context(|| format!("{}", path.display()))?;
-            version = migrate(&conn)
-                .with_context(|| format!("cannot upgrade the ledger {}", path.display()))?;
+            configure(&conn).map_err(LedgerError::db(named))?;
+            version = migrate(&conn).map_err(LedgerError::db(|| {
+                format!("cannot upgrade the ledger {}", path.display())
+            }))?;
         }
         if version != SCHEMA_VERSION {
-            bail!(
-                "{}: ledger schema version {version}; this microcred-sign reads version {SCHEMA_VERSION}",
-                path.display()
-            );
+            return Err(LedgerError::Version {
+                path: path.to_owned(),
+                found: version,
+            });
         }
-        configure(&conn).with_context(|| format!("{}", path.display()))?;
-        let meta = |key: &str| -> anyhow::Result<String> {
+        configure(&conn).map_err(LedgerError::db(named))?;
+        let meta = |key: &str| -> Result<String, LedgerError> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .with_context(|| format!("{}: meta {key} is missing", path.display()))
+                .map_err(LedgerError::db(|| {
+                    format!("{}: meta {key} is missing", path.display())
+                }))
         };
         let issuer = meta("issuer")?;
         let base_url = meta("status_base_url")?;
@@ -470,13 +656,16 @@ impl Ledger {
     }
 
     /// Fails unless `controller` (the signing key's DID) is the ledger's issuer.
-    pub fn check_issuer(&self, controller: &str) -> anyhow::Result<()> {
+    ///
+    /// # Errors
+    /// [`LedgerError::WrongIssuer`].
+    pub fn check_issuer(&self, controller: &str) -> Result<(), LedgerError> {
         if controller != self.issuer {
-            bail!(
-                "the key's DID {controller} is not the issuer {} of the ledger {}",
-                self.issuer,
-                self.path.display()
-            );
+            return Err(LedgerError::WrongIssuer {
+                key: controller.to_owned(),
+                issuer: self.issuer.clone(),
+                path: self.path.clone(),
+            });
         }
         Ok(())
     }
@@ -484,7 +673,10 @@ impl Ledger {
     /// Holds the ledger for this process alone until it exits, so that two
     /// batches never work on the same rows at once. The lock is the
     /// database's own file lock, released by the system even after SIGKILL.
-    pub fn lock_exclusive(&self) -> anyhow::Result<()> {
+    ///
+    /// # Errors
+    /// [`LedgerError::Busy`] when another process has it open.
+    pub fn lock_exclusive(&self) -> Result<(), LedgerError> {
         self.conn
             .pragma_update(None, "locking_mode", "EXCLUSIVE")
             .and_then(|()| self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;"))
@@ -505,21 +697,19 @@ impl Ledger {
             // The statement journal of a many-row UPDATE (marking a bundle's rows
             // issued) in memory, not in a temporary file written and removed.
             .and_then(|()| self.conn.pragma_update(None, "temp_store", "MEMORY"))
-            .with_context(|| {
-                format!(
-                    "the ledger {} is in use by another process (a running batch, or a program that has it open); try again when it has finished",
-                    self.path.display()
-                )
+            .map_err(|_| LedgerError::Busy {
+                path: self.path.clone(),
+                by: "a running batch, or a program that has it open",
             })
     }
 
     /// The next status-list index to be given (= how many were given).
-    pub fn next_index(&self) -> anyhow::Result<u64> {
+    pub fn next_index(&self) -> Result<u64, LedgerError> {
         read_next_index(&self.conn)
     }
 
     /// The credential with this id.
-    pub fn get(&self, credential_id: &str) -> anyhow::Result<Option<Record>> {
+    pub fn get(&self, credential_id: &str) -> Result<Option<Record>, LedgerError> {
         // Cached statements: a batch asks once per row.
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLUMNS} FROM credentials WHERE credential_id = ?1"
@@ -528,7 +718,7 @@ impl Ledger {
     }
 
     /// The credential written to this file.
-    pub fn by_out_file(&self, out_file: &str) -> anyhow::Result<Option<Record>> {
+    pub fn by_out_file(&self, out_file: &str) -> Result<Option<Record>, LedgerError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {RECORD_COLUMNS} FROM credentials WHERE out_file = ?1"
         ))?;
@@ -544,11 +734,12 @@ impl Ledger {
     pub fn first_with_content(
         &self,
         contents: &[&str],
-    ) -> anyhow::Result<Option<(usize, String, Option<String>)>> {
+    ) -> Result<Option<(usize, String, Option<String>)>, LedgerError> {
         if contents.is_empty() {
             return Ok(None);
         }
-        let list = serde_json::to_string(contents)?;
+        // A JSON array of strings: SQLite's json_each reads it.
+        let list = Value::from(contents.to_vec()).to_string();
         let mut stmt = self.conn.prepare(
             "SELECT r.key, c.credential_id, c.out_file FROM json_each(?1) AS r \
              JOIN credentials AS c ON c.content_sha256 = r.value \
@@ -559,7 +750,9 @@ impl Ledger {
             .optional()?;
         Ok(match found {
             Some((at, id, file)) => Some((
-                usize::try_from(at).context("json_each gave a negative position")?,
+                usize::try_from(at).map_err(|_| {
+                    LedgerError::Corrupt("json_each gave a negative position".into())
+                })?,
                 id,
                 file,
             )),
@@ -570,7 +763,7 @@ impl Ledger {
     /// Whether any credential's `out_file` starts with `prefix` (which ends with
     /// an ASCII character below `~`, such as `/` or `#`): when none does, a batch
     /// need not look each of its rows up.
-    pub fn has_out_file_under(&self, prefix: &str) -> anyhow::Result<bool> {
+    pub fn has_out_file_under(&self, prefix: &str) -> Result<bool, LedgerError> {
         let mut end = prefix.as_bytes().to_vec();
         match end.last_mut() {
             Some(last) if last.is_ascii() && *last < b'~' => *last += 1,
@@ -585,7 +778,7 @@ impl Ledger {
     }
 
     /// Every credential, in index order.
-    pub fn list(&self) -> anyhow::Result<Vec<Record>> {
+    pub fn list(&self) -> Result<Vec<Record>, LedgerError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {RECORD_COLUMNS} FROM credentials ORDER BY status_index"
         ))?;
@@ -596,14 +789,12 @@ impl Ledger {
     /// The records [`reserve`](Self::reserve) will make of `rows` if nothing else
     /// writes to the ledger in between (which [`lock_exclusive`](Self::lock_exclusive)
     /// ensures): a batch signs with them while the reservation is being written.
-    pub fn preview(&self, rows: &[Reservation]) -> anyhow::Result<Vec<Record>> {
+    pub fn preview(&self, rows: &[Reservation]) -> Result<Vec<Record>, LedgerError> {
         let mut next = self.next_index()?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(r.clone().into_pending(next));
-            next = next
-                .checked_add(1)
-                .context("the ledger's status-list index counter overflowed")?;
+            next = next.checked_add(1).ok_or(LedgerError::Overflow)?;
         }
         Ok(out)
     }
@@ -611,8 +802,8 @@ impl Ledger {
     /// Records credentials as pending, each with a fresh status-list index,
     /// in one transaction: either all are recorded and the counter moved
     /// past their indexes, or nothing is.
-    pub fn reserve(&mut self, rows: Vec<Reservation>) -> anyhow::Result<Vec<Record>> {
-        self.reserve_signed(rows.into_iter().map(|r| Ok((r, None))))
+    pub fn reserve(&mut self, rows: Vec<Reservation>) -> Result<Vec<Record>, LedgerError> {
+        self.reserve_signed::<LedgerError>(rows.into_iter().map(|r| Ok((r, None))))
     }
 
     /// [`reserve`](Self::reserve) for rows that may already be signed: each comes
@@ -620,19 +811,26 @@ impl Ledger {
     /// with the pending row. The rows are taken from `rows` as they come (a batch
     /// streams them while it signs) into one transaction, committed once `rows`
     /// ends; an `Err` from `rows` rolls everything back and is returned.
-    pub fn reserve_signed(
+    ///
+    /// # Errors
+    /// The first `Err` of `rows`, as it is (a batch's own error type passes through),
+    /// or the [`LedgerError`] writing failed on, converted to `E`.
+    pub fn reserve_signed<E: From<LedgerError>>(
         &mut self,
-        rows: impl IntoIterator<Item = anyhow::Result<(Reservation, Option<String>)>>,
-    ) -> anyhow::Result<Vec<Record>> {
-        let tx = self.conn.transaction()?;
+        rows: impl IntoIterator<Item = Result<(Reservation, Option<String>), E>>,
+    ) -> Result<Vec<Record>, E> {
+        let sql = |e: rusqlite::Error| E::from(LedgerError::from(e));
+        let tx = self.conn.transaction().map_err(sql)?;
         let mut next = read_next_index(&tx)?;
         let mut out = Vec::new();
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO credentials (credential_id, status_index, learner_id, source_file, \
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO credentials (credential_id, status_index, learner_id, source_file, \
                  source_row, source_line, out_file, content_sha256, file_sha256, issued_at, state) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending')",
-            )?;
+                )
+                .map_err(sql)?;
             for row in rows {
                 let (r, file_sha256) = row?;
                 insert
@@ -648,30 +846,30 @@ impl Ledger {
                         file_sha256,
                         r.issued_at,
                     ])
-                    .with_context(|| {
+                    .map_err(LedgerError::db(|| {
                         format!("cannot record credential {} in the ledger", r.credential_id)
-                    })?;
+                    }))?;
                 let mut rec = r.into_pending(next);
                 rec.file_sha256 = file_sha256;
                 out.push(rec);
-                next = next
-                    .checked_add(1)
-                    .context("the ledger's status-list index counter overflowed")?;
+                next = next.checked_add(1).ok_or(LedgerError::Overflow)?;
             }
         }
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'next_index'",
             [next.to_string()],
-        )?;
-        tx.commit()
-            .with_context(|| format!("cannot commit to the ledger {}", self.path.display()))?;
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(LedgerError::db(|| {
+            format!("cannot commit to the ledger {}", self.path.display())
+        }))?;
         Ok(out)
     }
 
     /// Marks pending credentials issued, with the SHA-256 of their files, in
     /// one transaction. Each is named by its status-list index (unique, like
     /// its id): an integer key finds the row faster than the text id.
-    pub fn mark_issued(&mut self, done: &[(u64, String)]) -> anyhow::Result<()> {
+    pub fn mark_issued(&mut self, done: &[(u64, String)]) -> Result<(), LedgerError> {
         self.mark_issued_with(done, None)
     }
 
@@ -684,7 +882,7 @@ impl Ledger {
         &mut self,
         done: &[(u64, String)],
         range: Option<(u64, u64)>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), LedgerError> {
         if done.is_empty() && range.is_none_or(|(_, count)| count == 0) {
             return Ok(());
         }
@@ -708,7 +906,7 @@ impl Ledger {
         if let Some((first, count)) = range.filter(|&(_, count)| count > 0) {
             let last = first
                 .checked_add(count - 1)
-                .context("status index out of range")?;
+                .ok_or_else(|| LedgerError::Corrupt("status index out of range".into()))?;
             let marked = tx.execute(
                 "UPDATE credentials SET state = 'issued' \
                  WHERE status_index BETWEEN ?1 AND ?2 AND state = 'pending' \
@@ -716,23 +914,30 @@ impl Ledger {
                 params![first, last],
             )?;
             if u64::try_from(marked).ok() != Some(count) {
-                bail!(
-                    "the ledger {}: {marked} of the {count} rows from index {first} on were pending with their SHA-256; nothing was marked",
-                    self.path.display()
-                );
+                return Err(LedgerError::NotAllPending {
+                    path: self.path.clone(),
+                    marked,
+                    count,
+                    first,
+                });
             }
         }
-        tx.commit()
-            .with_context(|| format!("cannot commit to the ledger {}", self.path.display()))
+        tx.commit().map_err(LedgerError::db(|| {
+            format!("cannot commit to the ledger {}", self.path.display())
+        }))
     }
 
     /// Revokes, suspends or unsuspends a credential.
+    ///
+    /// # Errors
+    /// [`LedgerError::UnknownCredential`], [`LedgerError::StillPending`],
+    /// [`LedgerError::Revoked`] (for suspend and unsuspend), or what writing failed on.
     pub fn change_state(
         &mut self,
         credential_id: &str,
         action: Action,
         reason: Option<&str>,
-    ) -> anyhow::Result<Change> {
+    ) -> Result<Change, LedgerError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -744,10 +949,10 @@ impl Ledger {
             )
             .optional()?;
         let Some(rec) = rec else {
-            bail!(
-                "no credential {credential_id} in the ledger {}",
-                self.path.display()
-            );
+            return Err(LedgerError::UnknownCredential {
+                credential_id: credential_id.to_owned(),
+                path: self.path.clone(),
+            });
         };
         let from = rec.state;
         // A batch row still pending is finished by rerunning its batch; a single
@@ -758,23 +963,24 @@ impl Ledger {
             s => s,
         };
         let to = match (action, effective) {
-            (_, State::Pending) => bail!(
-                "credential {credential_id} is still pending: its batch was interrupted; run the batch again to finish it first"
-            ),
+            (_, State::Pending) => {
+                return Err(LedgerError::StillPending {
+                    credential_id: credential_id.to_owned(),
+                });
+            }
             (Action::Revoke, State::Revoked) | (Action::Suspend, State::Suspended) => {
                 return Ok(Change::Unchanged(Box::new(rec)));
             }
             (Action::Unsuspend, State::Issued) if from == State::Issued => {
                 return Ok(Change::Unchanged(Box::new(rec)));
             }
-            (Action::Suspend | Action::Unsuspend, State::Revoked) => bail!(
-                "credential {credential_id} is revoked (at {}{}); revocation is permanent",
-                rec.changed_at.as_deref().unwrap_or("?"),
-                rec.reason
-                    .as_deref()
-                    .map(|r| format!(", reason: {r}"))
-                    .unwrap_or_default()
-            ),
+            (Action::Suspend | Action::Unsuspend, State::Revoked) => {
+                return Err(LedgerError::Revoked {
+                    credential_id: credential_id.to_owned(),
+                    at: rec.changed_at,
+                    reason: rec.reason,
+                });
+            }
             (Action::Revoke, _) => State::Revoked,
             (Action::Suspend, State::Issued) => State::Suspended,
             (Action::Unsuspend, State::Suspended | State::Issued) => State::Issued,
@@ -793,16 +999,18 @@ impl Ledger {
             "INSERT INTO events (credential_id, at, action, reason) VALUES (?1, ?2, ?3, ?4)",
             params![credential_id, now, event, reason],
         )?;
-        tx.commit()
-            .with_context(|| format!("cannot commit to the ledger {}", self.path.display()))?;
+        tx.commit().map_err(LedgerError::db(|| {
+            format!("cannot commit to the ledger {}", self.path.display())
+        }))?;
         Ok(Change::Changed { from, to })
     }
 
     /// The bitstring for one purpose: bit i set when credential i is revoked
     /// (revocation) or suspended (suspension). The list holds every index
     /// ever given, rounded up to a multiple of 131,072 (at least 131,072).
-    pub fn status_list(&self, purpose: StatusPurpose) -> anyhow::Result<StatusList> {
-        let next = usize::try_from(self.next_index()?).context("the ledger is too large")?;
+    pub fn status_list(&self, purpose: StatusPurpose) -> Result<StatusList, LedgerError> {
+        let next = usize::try_from(self.next_index()?)
+            .map_err(|_| LedgerError::Corrupt("the ledger is too large".into()))?;
         let entries = next.max(1).div_ceil(MIN_ENTRIES) * MIN_ENTRIES;
         let mut list = StatusList::new(entries);
         let state = match purpose {
@@ -815,7 +1023,8 @@ impl Ledger {
             .prepare("SELECT status_index FROM credentials WHERE state = ?1")?;
         let indexes = stmt.query_map([state.as_str()], |r| r.get::<_, u64>(0))?;
         for index in indexes {
-            let index = usize::try_from(index?).context("status index out of range")?;
+            let index = usize::try_from(index?)
+                .map_err(|_| LedgerError::Corrupt("status index out of range".into()))?;
             list.set(index, true)?;
         }
         Ok(list)
@@ -824,8 +1033,9 @@ impl Ledger {
 
 /// The `credentialStatus` of a credential with `index` under `base`: one
 /// `BitstringStatusListEntry` per purpose, both with the same index.
-pub fn status_entries(base: &str, index: u64) -> anyhow::Result<Value> {
-    let index = usize::try_from(index).context("status index out of range")?;
+pub fn status_entries(base: &str, index: u64) -> Result<Value, LedgerError> {
+    let index = usize::try_from(index)
+        .map_err(|_| LedgerError::Corrupt("status index out of range".into()))?;
     let entry = |purpose: StatusPurpose| {
         let list = format!("{base}/{}", purpose.as_str());
         StatusEntry {
@@ -890,29 +1100,35 @@ fn migrate(conn: &Connection) -> rusqlite::Result<i64> {
     Ok(SCHEMA_VERSION)
 }
 
-fn read_next_index(conn: &Connection) -> anyhow::Result<u64> {
+fn read_next_index(conn: &Connection) -> Result<u64, LedgerError> {
     let v: String = conn.query_row("SELECT value FROM meta WHERE key = 'next_index'", [], |r| {
         r.get(0)
     })?;
     v.parse()
-        .with_context(|| format!("ledger meta next_index {v:?} is not a number"))
+        .map_err(|_| LedgerError::Corrupt(format!("ledger meta next_index {v:?} is not a number")))
 }
 
 /// Checks and normalises a status base URL (no trailing `/`).
-fn check_base_url(url: &str) -> anyhow::Result<String> {
+fn check_base_url(url: &str) -> Result<String, LedgerError> {
     let trimmed = url.trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') => {}
-        _ => bail!(
-            "status base URL {url:?} must be an http(s) URL such as https://uni.example/status/2025"
-        ),
+        _ => {
+            return Err(LedgerError::BaseUrl {
+                url: url.to_owned(),
+                problem: "must be an http(s) URL such as https://uni.example/status/2025",
+            });
+        }
     }
     if trimmed.contains(['#', '?']) || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        bail!("status base URL {url:?} must not contain '#', '?' or whitespace");
+        return Err(LedgerError::BaseUrl {
+            url: url.to_owned(),
+            problem: "must not contain '#', '?' or whitespace",
+        });
     }
     Ok(trimmed.to_owned())
 }
@@ -1197,7 +1413,7 @@ mod tests {
         assert_eq!(l.next_index().unwrap(), 0);
 
         let recs = l
-            .reserve_signed(vec![
+            .reserve_signed::<LedgerError>(vec![
                 Ok((res("a"), Some("h-a".to_owned()))),
                 Ok((res("b"), Some("h-b".to_owned()))),
             ])
@@ -1246,7 +1462,7 @@ mod tests {
             .collect();
         let sha = |i: u64| (i % 2 == 0).then(|| format!("h{i}"));
         let recs = l
-            .reserve_signed(
+            .reserve_signed::<LedgerError>(
                 (0..n)
                     .zip(rows.iter().cloned())
                     .map(|(i, r)| Ok((r, sha(i)))),

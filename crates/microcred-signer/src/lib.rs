@@ -13,8 +13,14 @@
 //! - feature `cli` (the default, which the `microcred-sign` binary needs):
 //!   [`passphrase`] (passphrase sources, terminal prompts), [`interrupt`]
 //!   (Ctrl-C and SIGTERM during a batch) and [`batch`] (batch issuance: one
-//!   [`batch::Request`], signing progress through [`batch::Progress`]; its other
-//!   messages are still written to stderr).
+//!   [`batch::Request`] with the key and the Ctrl-C flag given by the caller;
+//!   progress, warnings and the summary through [`batch::Progress`], nothing
+//!   written to stderr or stdout).
+//!
+//! Errors are typed where a library user meets them: [`files::FileError`],
+//! [`learners::LearnersError`], [`did_web::DidWebError`],
+//! [`profiles::ProfilesError`], [`ledger::LedgerError`]; the batch, which meets all
+//! of them and the caller's own, answers `anyhow::Error`.
 //!
 //! The binary's `main.rs` and `commands/*` parse arguments and render (its
 //! `commands/batch.rs` turns the arguments into a [`batch::Request`] and draws the

@@ -99,10 +99,14 @@ fn from_file(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     // Said as the passphrase file: "cannot open nope.txt" alone does not tell
     // which of the command's files is missing.
     let bytes = Zeroizing::new(files::read_bounded(path, MAX_PASSPHRASE_FILE).map_err(|e| {
+        // The innermost cause ("No such file or directory"), this sentence naming the file.
+        let cause = match &e {
+            files::FileError::Io { source, .. } => source.to_string(),
+            other => other.to_string(),
+        };
         anyhow::anyhow!(
-            "cannot read the passphrase file {}: {}",
-            path.display(),
-            e.root_cause()
+            "cannot read the passphrase file {}: {cause}",
+            path.display()
         )
     })?);
     let text = std::str::from_utf8(&bytes)

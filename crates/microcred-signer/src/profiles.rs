@@ -5,9 +5,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
 use microcred_core::Value;
-use microcred_verifier::profile::{Profile, violations_in};
+use microcred_verifier::profile::{Profile, ProfileError, violations_in};
 use time::OffsetDateTime;
 
 use crate::files;
@@ -15,11 +14,47 @@ use crate::files;
 /// A profile file larger than this is not a profile file.
 const MAX_PROFILE_FILE: usize = 1024 * 1024;
 
+/// Why a profile could not be loaded, or a credential is refused by one.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProfilesError {
+    /// Neither a built-in profile nor an existing file.
+    #[error("--profile {name}: no built-in profile of that name ({}) and no such file", Profile::builtin_names().join(", "))]
+    Unknown {
+        /// The name given.
+        name: String,
+    },
+    /// The profile file cannot be read.
+    #[error(transparent)]
+    File(#[from] files::FileError),
+    /// The profile file is not a valid profile.
+    #[error("--profile {name}: not a usable profile file")]
+    Invalid {
+        /// The name given.
+        name: String,
+        /// What is wrong, and where.
+        #[source]
+        source: ProfileError,
+    },
+    /// The credential breaks rules of severity error (each named, with the value
+    /// found and what was expected); nothing was signed.
+    #[error(
+        "the credential does not comply: {which}; nothing was signed: fix it, or pass --allow-noncompliant to sign anyway"
+    )]
+    NonCompliant {
+        /// The failed rules, joined by `; `.
+        which: String,
+    },
+    /// The notes could not be written.
+    #[error("cannot write the profile notes")]
+    Write(#[from] std::io::Error),
+}
+
 /// Loads the profiles named by `--profile`: a built-in name, else a profile JSON file.
 ///
 /// # Errors
 /// When a name is neither a built-in profile nor a readable, valid profile file.
-pub fn load(names: &[String]) -> anyhow::Result<Vec<Profile>> {
+pub fn load(names: &[String]) -> Result<Vec<Profile>, ProfilesError> {
     names
         .iter()
         .map(|name| {
@@ -28,14 +63,13 @@ pub fn load(names: &[String]) -> anyhow::Result<Vec<Profile>> {
             }
             let path = Path::new(name);
             if !path.exists() {
-                bail!(
-                    "--profile {name}: no built-in profile of that name ({}) and no such file",
-                    Profile::builtin_names().join(", ")
-                );
+                return Err(ProfilesError::Unknown { name: name.clone() });
             }
             let bytes = files::read_bounded(path, MAX_PROFILE_FILE)?;
-            Profile::from_json(&bytes)
-                .with_context(|| format!("--profile {name}: not a usable profile file"))
+            Profile::from_json(&bytes).map_err(|source| ProfilesError::Invalid {
+                name: name.clone(),
+                source,
+            })
         })
         .collect()
 }
@@ -54,7 +88,7 @@ pub fn enforce(
     at: OffsetDateTime,
     allow: bool,
     err: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> Result<(), ProfilesError> {
     let mut failed = Vec::new();
     for profile in profiles {
         let results = profile.evaluate(doc, at);
@@ -69,9 +103,7 @@ pub fn enforce(
     }
     let which = failed.join("; ");
     if !allow {
-        bail!(
-            "the credential does not comply: {which}; nothing was signed: fix it, or pass --allow-noncompliant to sign anyway"
-        );
+        return Err(ProfilesError::NonCompliant { which });
     }
     writeln!(
         err,

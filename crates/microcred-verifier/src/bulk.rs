@@ -48,7 +48,8 @@ use std::path::{Path, PathBuf};
 use microcred_core::json::{JsonError, Limits};
 use microcred_core::proof::{self, KeyResolver, ProofOutcome};
 
-use crate::format::{self, Foreign};
+use crate::format::{self, Document, Foreign};
+use crate::jwt::JwtError;
 use crate::{Report, Verifier, VerifyError};
 
 /// How bulk verification runs.
@@ -189,6 +190,17 @@ pub enum FileError {
         /// The file.
         path: PathBuf,
     },
+    /// The file is a compact JWS that cannot be read as a VC-JWT.
+    #[error("{}: {source}", At(path, *line))]
+    Jwt {
+        /// The file.
+        path: PathBuf,
+        /// The line, in a JSON Lines file.
+        line: Option<usize>,
+        /// What is wrong with the token (boxed: the error type stays small).
+        #[source]
+        source: Box<JwtError>,
+    },
     /// The file is in a format this verifier recognises and does not read.
     #[error("{}: {format}", At(path, *line))]
     UnsupportedFormat {
@@ -212,6 +224,7 @@ impl FileError {
             | Self::NotAnObject { path, .. }
             | Self::BlankLine { path, .. }
             | Self::Empty { path }
+            | Self::Jwt { path, .. }
             | Self::UnsupportedFormat { path, .. } => path,
         }
     }
@@ -223,6 +236,7 @@ impl FileError {
             | Self::TooLarge { line, .. }
             | Self::Json { line, .. }
             | Self::NotAnObject { line, .. }
+            | Self::Jwt { line, .. }
             | Self::UnsupportedFormat { line, .. } => *line,
             Self::BlankLine { line, .. } => Some(*line),
             Self::NotAFile { .. } | Self::Empty { .. } => None,
@@ -285,10 +299,26 @@ pub struct Summary {
 /// # Errors
 /// The I/O error of reading the directory.
 pub fn json_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    files_in(dir, &["json"])
+}
+
+/// The credentials of a directory: [`json_files_in`], with the VC-JWTs
+/// (`*.jwt`) among them, in one name order.
+///
+/// # Errors
+/// The I/O error of reading the directory.
+pub fn credential_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    files_in(dir, &["json", "jwt"])
+}
+
+fn files_in(dir: &Path, extensions: &[&str]) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "json") {
+        if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
             files.push(path);
         }
     }
@@ -416,6 +446,11 @@ where
                     path: source.path.clone(),
                     line: source.line,
                     source: json,
+                }),
+                Ok(Err(VerifyError::Jwt(source_error))) => Err(FileError::Jwt {
+                    path: source.path.clone(),
+                    line: source.line,
+                    source: Box::new(source_error),
                 }),
                 Ok(Err(VerifyError::UnsupportedFormat(format))) => {
                     Err(FileError::UnsupportedFormat {
@@ -808,15 +843,18 @@ fn verify_part<R, C>(
 ) where
     C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
 {
-    // Each file as the JSON parse will read it (`format::document`).
+    // Each file as the JSON parse will read it (`format::document`); a VC-JWT
+    // (`true`) is verified by its own reader, outside the batch.
     let part: Vec<_> = part
         .into_iter()
         .map(|(source, read)| {
             // A badge image carries its credential inside (Open Badges baking); files
             // in another format are named before the JSON parse (see `format`).
             let read = read.and_then(|bytes| match format::document(&bytes) {
-                Ok(Cow::Borrowed(_)) => Ok(bytes),
-                Ok(Cow::Owned(credential)) => Ok(credential),
+                Ok(Document::Json(Cow::Borrowed(_))) => Ok((bytes, false)),
+                Ok(Document::Json(Cow::Owned(credential))) => Ok((credential, false)),
+                Ok(Document::Jwt(Cow::Borrowed(_))) => Ok((bytes, true)),
+                Ok(Document::Jwt(Cow::Owned(token))) => Ok((token, true)),
                 Err(format) => Err(FileError::UnsupportedFormat {
                     path: source.path.clone(),
                     line: source.line,
@@ -828,7 +866,10 @@ fn verify_part<R, C>(
         .collect();
     let docs: Vec<&[u8]> = part
         .iter()
-        .filter_map(|(_, read)| read.as_ref().ok().map(Vec::as_slice))
+        .filter_map(|(_, read)| match read {
+            Ok((bytes, false)) => Some(bytes.as_slice()),
+            _ => None,
+        })
         .collect();
     let verified: Vec<Result<Vec<ProofOutcome>, JsonError>> = if options.batch {
         proof::verify_batch(&docs, resolver)
@@ -841,7 +882,9 @@ fn verify_part<R, C>(
     for (source, read) in part {
         let result = match read {
             Err(e) => Err(e),
-            Ok(bytes) => match verified.next() {
+            // `check` sends a token to the VC-JWT reader (no outcomes to pass).
+            Ok((bytes, true)) => Ok(check(&source, &bytes, Vec::new())),
+            Ok((bytes, false)) => match verified.next() {
                 Some(Ok(outcomes)) => Ok(check(&source, &bytes, outcomes)),
                 Some(Err(json)) => Err(FileError::Json {
                     path: source.path.clone(),

@@ -43,14 +43,10 @@ pub enum ContextFileError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is larger than the limit (8 MiB, the strict JSON parser's).
-    #[error("context file {path}: larger than {max} bytes")]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// The limit.
-        max: usize,
-    },
+    /// The file cannot be read: not a regular file, unreadable, or larger than
+    /// the limit (8 MiB, the strict JSON parser's).
+    #[error("context file {0}")]
+    File(#[source] crate::bulk::FileError),
     /// A directory is nested too deep, holds too many files or a name that is not UTF-8.
     #[error("context directory {path}: {problem}")]
     Directory {
@@ -192,25 +188,10 @@ fn walk(
     Ok(())
 }
 
+/// The verifier's one bounded reader ([`crate::bulk::read_file`]): a FIFO or a
+/// device is refused without waiting on it, a too large file before it is read.
 fn read_bounded(path: &Path) -> Result<Vec<u8>, ContextFileError> {
-    use std::io::Read as _;
-    let read_err = |source| ContextFileError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    // One byte past the limit tells "too large" from "exactly at it".
-    file.take(MAX_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() > MAX_BYTES {
-        return Err(ContextFileError::TooLarge {
-            path: path.to_owned(),
-            max: MAX_BYTES,
-        });
-    }
-    Ok(bytes)
+    crate::bulk::read_file(path, MAX_BYTES).map_err(ContextFileError::File)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Credential formats this verifier recognises but does not read: VC-JWT,
-//! SD-JWT, JOSE and COSE envelopes, European Digital Credentials (XML, or
+//! Credential formats this verifier recognises: VC-JWT (read by
+//! [`crate::jwt`]), and those it does not read: SD-JWT, JOSE and COSE envelopes, European Digital Credentials (XML, or
 //! sealed with JAdES) and Blockcerts. Each is named, so that a reader learns
 //! what the file is and that it cannot be checked here (exit 2), rather than
 //! the JSON parser's "unexpected 'e'" or a verdict of "not signed".
@@ -7,9 +7,9 @@
 //! [`sniff_bytes`] runs before the strict JSON parse and looks only at the
 //! first bytes of anything that starts with `{` (so it costs nothing for a
 //! credential); [`sniff_json`] looks at the top-level members of a parsed
-//! object. A verifier for one of these formats (VC-JWT is the first planned)
-//! hooks in where they are called: `Verifier::verify_bytes` and the bulk
-//! driver's reading of each file.
+//! object. [`document`] sends a VC-JWT to its reader; a reader for another of
+//! these formats would hook in there too (`Verifier::verify_bytes` and the
+//! bulk driver's reading of each file call it).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -114,15 +114,26 @@ impl Serialize for Foreign {
     }
 }
 
-/// What the bytes hold for the JSON parse: the credential taken out of a baked
-/// badge image ([`crate::baked`]), else the bytes themselves; a format this
-/// verifier does not read (an image without a credential, then anything
-/// [`sniff_bytes`] names) is the error. Every entry point goes through it
-/// (`Verifier::verify_bytes`, the bulk driver).
+/// What a file holds, for the reader that verifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document<'a> {
+    /// JSON for the strict JSON parse: the bytes themselves, or the credential
+    /// taken out of a baked badge image.
+    Json(std::borrow::Cow<'a, [u8]>),
+    /// A VC-JWT (compact JWS) for [`crate::jwt`]: the token as it was given
+    /// (possibly as a JSON string, possibly baked in an image).
+    Jwt(std::borrow::Cow<'a, [u8]>),
+}
+
+/// What the bytes hold: the credential taken out of a baked badge image
+/// ([`crate::baked`]), else the bytes themselves, as JSON or as a VC-JWT; a
+/// format this verifier does not read (an image without a credential, then
+/// anything else [`sniff_bytes`] names) is the error. Every entry point goes
+/// through it (`Verifier::verify_bytes`, the bulk driver).
 ///
 /// # Errors
 /// The [`Foreign`] format the bytes, or the badge's baked content, are in.
-pub fn document(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Foreign> {
+pub fn document(bytes: &[u8]) -> Result<Document<'_>, Foreign> {
     use crate::baked::{Unbaked, unbake};
     use std::borrow::Cow;
     let doc = match unbake(bytes) {
@@ -131,9 +142,17 @@ pub fn document(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Foreign> {
         Unbaked::Foreign(format) => return Err(format),
     };
     match sniff_bytes(&doc) {
+        Some(Foreign::VcJwt) => Ok(Document::Jwt(doc)),
         Some(format) => Err(format),
-        None => Ok(doc),
+        None => Ok(Document::Json(doc)),
     }
+}
+
+/// Whether bytes that are strict JSON are a VC-JWT given as a JSON string
+/// (what the bulk driver's JSON Lines may hold): only a document starting with
+/// `"` is looked at, so a credential costs one byte's look.
+pub(crate) fn is_jwt_string(bytes: &[u8]) -> bool {
+    bytes.trim_ascii_start().first() == Some(&b'"') && sniff_bytes(bytes) == Some(Foreign::VcJwt)
 }
 
 /// Recognises a format from its first bytes, before the JSON parse. `None`

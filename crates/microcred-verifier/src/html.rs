@@ -923,6 +923,10 @@ fn facts(lang: Lang, doc: &Value, report: &Report) -> (Facts, Facts) {
     if let Some(id) = &summary.issuer {
         f.push((Msg::IssuerId, id.clone()));
     }
+    // How the credential came: a VC-JWT says so (a Data Integrity one does not).
+    if let Some(format) = &report.format {
+        f.push((Msg::SecuredAs, format.name.clone()));
+    }
     // 5. The field of education.
     let field = achievement
         .and_then(|a| a.get("fieldOfStudy"))

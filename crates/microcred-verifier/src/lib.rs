@@ -74,6 +74,7 @@ pub mod contexts;
 pub mod format;
 pub mod html;
 pub mod i18n;
+pub mod jwt;
 mod presentation;
 pub mod profile;
 pub mod qualification;

@@ -142,7 +142,7 @@ struct Cli {
     #[arg(long)]
     no_batch: bool,
     /// Credential or presentation files to verify; a directory stands for the
-    /// `*.json` files in it (not recursive), in name order; a *.jsonl file holds
+    /// `*.json` and `*.jwt` files in it (not recursive), in name order; a *.jsonl file holds
     /// one credential per line, each verified and reported as FILE:LINE.
     #[arg(
         required_unless_present_any = ["list_profiles", "completions", "man"],
@@ -401,7 +401,7 @@ fn config_dir() -> Option<PathBuf> {
 }
 
 /// The inputs: each argument as given (JSON Lines when `jsonl` or named
-/// `*.jsonl` / `*.ndjson`), a directory replaced by its `*.json` files in name
+/// `*.jsonl` / `*.ndjson`), a directory replaced by its `*.json` and `*.jwt` files in name
 /// order; and whether there can be more than one report (for the totals).
 fn expand(args: &[PathBuf], jsonl: bool) -> Result<(Vec<Input>, bool), String> {
     let mut files = Vec::with_capacity(args.len());
@@ -411,14 +411,14 @@ fn expand(args: &[PathBuf], jsonl: bool) -> Result<(Vec<Input>, bool), String> {
             || arg
                 .extension()
                 .is_some_and(|e| e == "jsonl" || e == "ndjson");
-        // A directory stands for its *.json files, with --jsonl too.
+        // A directory stands for its *.json and *.jwt files, with --jsonl too.
         if arg.is_dir() {
             many = true;
-            let found = bulk::json_files_in(arg)
+            let found = bulk::credential_files_in(arg)
                 .map_err(|e| format!("cannot read the directory {}: {e}", arg.display()))?;
             if found.is_empty() {
                 return Err(format!(
-                    "{}: the directory has no *.json files",
+                    "{}: the directory has no *.json files and no *.jwt files",
                     arg.display()
                 ));
             }
@@ -539,8 +539,13 @@ fn html_out(
     let mut status = 0u8;
     let mut docs = Vec::new();
     let parse = |source: &Source, bytes: &[u8], report: Report| {
-        json::parse(bytes)
-            .map(|doc| (doc, report))
+        // A VC-JWT's page shows the credential inside, as its checks read it.
+        let doc = if report.format.is_some() {
+            microcred_verifier::jwt::credential(bytes).map_err(|e| e.to_string())
+        } else {
+            json::parse(bytes).map_err(|e| e.to_string())
+        };
+        doc.map(|doc| (doc, report))
             .map_err(|e| format!("{source}: {e}"))
     };
     let run = bulk::verify_reports_of_inputs(verifier, files, options, parse, |source, result| {

@@ -354,6 +354,14 @@ fn report_human(
                 &format!("{indent}issuer   "),
                 &format!("{issuer} {}", s.issuer.as_deref().unwrap_or("")),
             )?;
+            if let Some(format) = &r.format {
+                wrapped(
+                    out,
+                    style.width,
+                    &format!("{indent}format   "),
+                    &format.name,
+                )?;
+            }
             // Without a signature that holds, what the file says is not vouched for.
             let caveat = if genuine { "" } else { " (unverified)" };
             let learner = match (&s.learner_name, &s.subject) {

@@ -24,7 +24,7 @@ fn holder<'a>(p: &Credential<'a>) -> Option<&'a str> {
 
 fn embedded<'a>(p: &Credential<'a>) -> Vec<&'a Value> {
     match p.as_map().get("verifiableCredential") {
-        Some(v @ Value::Object(_)) => vec![v],
+        Some(v @ (Value::Object(_) | Value::String(_))) => vec![v],
         Some(Value::Array(a)) => a.iter().collect(),
         _ => Vec::new(),
     }
@@ -70,8 +70,29 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
         ));
     }
     let mut nested = Vec::with_capacity(creds.len());
-    for (i, vc) in creds.into_iter().enumerate() {
+    for (i, entry) in creds.into_iter().enumerate() {
         let n = i + 1;
+        // A VC-JWT entry: the credential inside, and its own report from the JWT reader.
+        let decoded;
+        let (vc, jwt_report) = match entry {
+            Value::String(token) => match crate::jwt::credential(token.as_bytes()) {
+                Ok(doc) => {
+                    decoded = doc;
+                    (
+                        &decoded,
+                        Some(crate::jwt::verify(token.as_bytes(), ctx, false)),
+                    )
+                }
+                Err(e) => {
+                    checks.push(Check::fail(
+                        "structure",
+                        format!("credential {n} is a JWT that cannot be read: {e}"),
+                    ));
+                    continue;
+                }
+            },
+            other => (other, None),
+        };
         let Some(view) = Credential::new(vc) else {
             continue; // structure already failed: verifiableCredential entries must be objects
         };
@@ -115,7 +136,18 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
             }
             .with_value(value),
         );
-        nested.push(credential(vc, &view, ctx, false, None));
+        nested.push(match jwt_report {
+            Some(Ok(report)) => report,
+            // A token taken apart above that holds no credential (a presentation).
+            Some(Err(e)) => Report::new(
+                Kind::Credential,
+                None,
+                None,
+                vec![Check::fail("structure", e.to_string())],
+                Vec::new(),
+            ),
+            None => credential(vc, &view, ctx, false, None),
+        });
     }
     let mut report = Report::new(
         Kind::Presentation,

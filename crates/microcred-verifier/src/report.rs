@@ -185,6 +185,10 @@ pub struct Report {
     /// The document's `id`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The format the credential came in when it is not a JSON document with
+    /// a Data Integrity proof: a VC-JWT (`crate::jwt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<crate::jwt::Format>,
     /// True when the verdict is [`Verdict::Valid`] or [`Verdict::Unconfirmed`]:
     /// no check failed and none was left unchecked, here and in every nested
     /// credential report (trust and status may not have been asked for).
@@ -220,6 +224,7 @@ impl Report {
         let mut report = Self {
             kind,
             id,
+            format: None,
             valid: false,
             verdict: Verdict::Invalid,
             reasons: Vec::new(),

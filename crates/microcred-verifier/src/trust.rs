@@ -101,6 +101,9 @@ struct Method {
     key: Result<PublicKey, String>,
     /// Relationships it is listed under.
     relationships: Vec<String>,
+    /// Its `publicKeyJwk` as written, for the keys only a VC-JWT reads
+    /// (RSA): `crate::jwt` makes its own key of it.
+    jwk: Option<serde_json::Map<String, Value>>,
 }
 
 /// The document an issuer's id resolves to, carried in the trust list: the
@@ -277,6 +280,7 @@ fn method(
         ));
     }
     let ty = s("type")?;
+    let mut raw_jwk = None;
     let key = match ty {
         // A Multikey of any type read here: `z6Mk…`, `zDn…` (P-256), `z82…` (P-384).
         "Multikey" => {
@@ -300,6 +304,7 @@ fn method(
                 .get("publicKeyJwk")
                 .and_then(Value::as_object)
                 .ok_or_else(|| invalid(&jwk_path, "missing or not an object"))?;
+            raw_jwk = Some(jwk.clone());
             jwk_key(jwk, &jwk_path)?
         }
         // Kept (so that relationships naming it resolve) but unusable.
@@ -311,6 +316,7 @@ fn method(
         id,
         key,
         relationships: Vec::new(),
+        jwk: raw_jwk,
     })
 }
 
@@ -568,6 +574,39 @@ impl TrustList {
     /// The trusted issuer with this id, if listed.
     pub fn issuer(&self, id: &str) -> Option<&TrustedIssuer> {
         self.issuers.iter().find(|i| i.id == id)
+    }
+
+    /// The ids of the verification methods the document of `did` (a DID or an
+    /// `https` issuer) lists for `assertionMethod`, in document order: the keys
+    /// a VC-JWT naming no key of its own may be signed with.
+    pub(crate) fn assertion_methods(&self, did: &str) -> Vec<&str> {
+        let Some(doc) = self.did_document(did) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<&str> = Vec::new();
+        for m in &doc.methods {
+            if m.relationships.iter().any(|r| r == "assertionMethod")
+                && !ids.contains(&m.id.as_str())
+            {
+                ids.push(&m.id);
+            }
+        }
+        ids
+    }
+
+    /// A verification method of a document in the list by its `publicKeyJwk`
+    /// as written (see `Method::jwk`): the document's id (the key's
+    /// controller), the JWK, and the relationships the method is listed under.
+    pub(crate) fn method_jwk(
+        &self,
+        vm: &str,
+    ) -> Option<(&str, &serde_json::Map<String, Value>, Vec<String>)> {
+        let did = vm.split_once('#').map_or(vm, |(d, _)| d);
+        let doc = self.did_document(did)?;
+        let mut found = doc.methods.iter().filter(|m| m.id == vm).peekable();
+        let jwk = found.peek()?.jwk.as_ref()?;
+        let relationships = found.flat_map(|m| m.relationships.clone()).collect();
+        Some((doc.id.as_str(), jwk, relationships))
     }
 
     fn did_document(&self, did: &str) -> Option<&DidDocument> {

@@ -8,7 +8,8 @@ use serde_json::Map;
 use time::{Duration, OffsetDateTime};
 
 use crate::checks::{issuer, profiles, proofs, structure, validity};
-use crate::format::{self, Foreign};
+use crate::format::{self, Document, Foreign};
+use crate::jwt::{self, JwtError};
 use crate::presentation;
 use crate::profile::Profile;
 use crate::qualification::{Qualification, QualificationReport};
@@ -70,6 +71,10 @@ pub enum VerifyError {
     /// not read (VC-JWT, SD-JWT, COSE, a European Digital Credential, …).
     #[error("{0}")]
     UnsupportedFormat(Foreign),
+    /// The input is a compact JWS that cannot be read as a VC-JWT (malformed,
+    /// or holding no credential).
+    #[error("{0}")]
+    Jwt(#[from] JwtError),
 }
 
 /// Verifies credentials and presentations offline.
@@ -126,12 +131,26 @@ impl Verifier {
     /// [`VerifyError`] when the bytes are not a JSON object, or are in a
     /// format this verifier does not read.
     pub fn verify_bytes(&self, bytes: &[u8]) -> Result<Report, VerifyError> {
-        // A badge image carries its credential inside (Open Badges baking); other
-        // formats are named before the JSON parser calls them malformed (a verifier
-        // of one of them would branch off here).
-        let bytes = format::document(bytes).map_err(VerifyError::UnsupportedFormat)?;
+        // A badge image carries its credential inside (Open Badges baking); a
+        // VC-JWT has its own reader; other formats are named before the JSON
+        // parser calls them malformed.
+        let bytes = match format::document(bytes).map_err(VerifyError::UnsupportedFormat)? {
+            Document::Json(bytes) => bytes,
+            Document::Jwt(token) => return self.verify_jwt(&token),
+        };
         let doc = json::parse(&bytes)?;
         self.verify(&doc)
+    }
+
+    /// Verifies a VC-JWT (a compact JWS, or a JSON string holding one): the
+    /// signature, the claims against the credential, then every check a Data
+    /// Integrity credential gets ([`crate::jwt`]).
+    ///
+    /// # Errors
+    /// [`VerifyError::Jwt`] when the token cannot be taken apart or holds no
+    /// credential.
+    pub fn verify_jwt(&self, token: &[u8]) -> Result<Report, VerifyError> {
+        Ok(jwt::verify(token, &self.context(), true)?)
     }
 
     /// Verifies a parsed credential or presentation (a document whose `type`
@@ -154,6 +173,11 @@ impl Verifier {
         bytes: &[u8],
         verified: Vec<ProofOutcome>,
     ) -> Result<Report, VerifyError> {
+        // A token the driver passed on as it is (a .jwt file, or a JSON Lines
+        // line that is a string): nothing of it was in the batch.
+        if format::is_jwt_string(bytes) || bytes.trim_ascii_start().starts_with(b"eyJ") {
+            return self.verify_jwt(bytes);
+        }
         // The bytes are strict JSON (the driver parsed them): a credential's
         // checks need only a few of its members, not a second parse of it all.
         // Presentations and profiles read the whole document.

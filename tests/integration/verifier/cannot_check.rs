@@ -342,7 +342,6 @@ fn formats_we_do_not_read_are_named_not_misparsed() {
     let b64 = |s: &str| b64url(s.as_bytes());
     let d = Dir::new();
     let files: Vec<(PathBuf, &str)> = vec![
-        (d.bytes("vc.jwt.json", JWS.as_bytes()), "vc-jwt"),
         (d.bytes("sd.json", format!("{JWS}~{}~", b64(r#"["salt","name","Ada"]"#)).as_bytes()), "sd-jwt"),
         (d.write("jose.json", &json!({"payload": b64("{}"), "signatures": [{"protected": b64(r#"{"alg":"EdDSA"}"#), "signature": "c2ln"}]})), "jose-json"),
         (d.write("jades.json", &json!({"payload": b64("{}"), "signatures": [{"protected": b64(r#"{"alg":"ES256","sigT":"2025-03-01T00:00:00Z","x5t#S256":"AA"}"#), "signature": "c2ln"}]})), "jades"),
@@ -387,15 +386,28 @@ fn formats_we_do_not_read_are_named_not_misparsed() {
             "edc-xml",
             "jades",
             "jose-json",
-            "sd-jwt",
-            "vc-jwt"
+            "sd-jwt"
         ]
     );
     // The library says the same, for a caller that hooks a verifier in.
+    let sd = format!("{JWS}~{}~", b64(r#"["salt","name","Ada"]"#));
     assert_eq!(
-        Verifier::new().verify_bytes(JWS.as_bytes()).unwrap_err(),
-        VerifyError::UnsupportedFormat(Foreign::VcJwt)
+        Verifier::new().verify_bytes(sd.as_bytes()).unwrap_err(),
+        VerifyError::UnsupportedFormat(Foreign::SdJwt)
     );
+    // A VC-JWT is read (tests/integration/verifier/jwt.rs); a JWS holding no
+    // credential is named as such.
+    let not_a_credential = format!(
+        "{}.{}.c2ln",
+        b64(r#"{"alg":"EdDSA"}"#),
+        b64(r#"{"sub":"x"}"#)
+    );
+    assert!(matches!(
+        Verifier::new()
+            .verify_bytes(not_a_credential.as_bytes())
+            .unwrap_err(),
+        VerifyError::Jwt(microcred_verifier::jwt::JwtError::NotACredential(_))
+    ));
 }
 
 /// The credential of an Open Badges issuer whose id is an https URL, signed by

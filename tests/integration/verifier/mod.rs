@@ -8,5 +8,6 @@ mod cli;
 mod collection;
 mod fixtures;
 mod identity;
+mod jwt;
 mod library;
 mod verdicts;

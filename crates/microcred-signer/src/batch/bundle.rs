@@ -287,10 +287,9 @@ impl Bundle {
     ) -> anyhow::Result<()> {
         let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
         if resuming > 0 {
-            writeln!(
-                std::io::stderr(),
-                "microcred-sign: resuming {resuming} credential(s) an interrupted run had started"
-            )?;
+            progress.note(&format!(
+                "resuming {resuming} credential(s) an interrupted run had started"
+            ));
         }
         let stopped = |e: anyhow::Error| {
             e.context(

@@ -8,9 +8,13 @@ use crate::cli::BatchArgs;
 
 /// Runs `batch` with the parsed arguments.
 pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
+    // Before the key: a mistyped profile name costs no passphrase.
+    let profiles = crate::profiles::load(&args.profile)?;
+    let key = crate::files::load_key(&args.key, &args.passphrase.source())?;
+    // From here (not at a passphrase prompt, which Ctrl-C must leave at once) a
+    // signal stops the batch where it is consistent (crate::interrupt).
+    let interrupt = crate::interrupt::Interrupt::install()?;
     let request = crate::batch::Request {
-        key: args.key.clone(),
-        passphrase: args.passphrase.source(),
         suite: args.suite,
         template: args.template.clone(),
         learners: args.learners.clone(),
@@ -21,14 +25,14 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
         id_column: args.id_column.clone(),
         ledger: args.ledger.clone(),
         on_error: args.on_error,
-        profile: args.profile.clone(),
+        profiles,
         allow_noncompliant: args.allow_noncompliant,
         allow_expired: args.allow_expired,
         allow_reissue: args.allow_reissue,
         jobs: args.jobs,
         json: args.json,
     };
-    crate::batch::run(&request, &mut Shown::None)
+    crate::batch::run(&request, &key, &interrupt, &mut Shown::None)
 }
 
 /// A progress bar on a terminal; otherwise a plain line every few seconds.
@@ -97,5 +101,21 @@ impl crate::batch::Progress for Shown {
             }
             Self::None => {}
         }
+    }
+
+    fn note(&mut self, line: &str) {
+        // Above the bar, which is drawn again below it. A closed stderr loses the
+        // note, not the batch.
+        let say = || {
+            let _ = writeln!(std::io::stderr(), "microcred-sign: {line}");
+        };
+        match self {
+            Self::Bar(bar) => bar.suspend(say),
+            _ => say(),
+        }
+    }
+
+    fn summary(&mut self, summary: &serde_json::Value) -> std::io::Result<()> {
+        writeln!(std::io::stdout(), "{summary}")
     }
 }

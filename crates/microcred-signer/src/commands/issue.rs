@@ -78,7 +78,7 @@ pub(crate) fn emit(doc: &Value, out: Option<&std::path::Path>, force: bool) -> a
     let mut text = serde_json::to_string_pretty(doc)?;
     text.push('\n');
     match out {
-        Some(path) => files::write_atomic(path, text.as_bytes(), force, 0o644),
+        Some(path) => Ok(files::write_atomic(path, text.as_bytes(), force, 0o644)?),
         None => Ok(std::io::stdout().write_all(text.as_bytes())?),
     }
 }

@@ -88,6 +88,6 @@ impl Pending {
         let mut text = serde_json::to_string_pretty(signed)?;
         text.push('\n');
         let sha = hex(&Sha256::digest(text.as_bytes()));
-        self.ledger.mark_issued(&[(self.status_index, sha)])
+        Ok(self.ledger.mark_issued(&[(self.status_index, sha)])?)
     }
 }

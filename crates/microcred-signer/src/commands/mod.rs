@@ -62,7 +62,12 @@ fn man(dir: &std::path::Path) -> anyhow::Result<()> {
         let mut roff = Vec::new();
         page.render(&mut roff)
             .context("cannot render a manual page")?;
-        crate::files::write_atomic(&dir.join(page.get_filename()), &roff, true, 0o644)
+        Ok(crate::files::write_atomic(
+            &dir.join(page.get_filename()),
+            &roff,
+            true,
+            0o644,
+        )?)
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // Built, the subcommands have their display names (microcred-sign-issue).

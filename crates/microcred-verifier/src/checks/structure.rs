@@ -95,18 +95,7 @@ pub(crate) fn credential(cred: &Credential<'_>, checks: &mut Vec<Check>) {
             }
         }
     }
-    if let Some(status) = map.get("credentialStatus") {
-        let ok = match status {
-            Value::Object(o) => o.contains_key("type"),
-            Value::Array(a) => a
-                .iter()
-                .all(|e| e.as_object().is_some_and(|o| o.contains_key("type"))),
-            _ => false,
-        };
-        if !ok {
-            problems.push("credentialStatus entries must be objects with a type".into());
-        }
-    }
+    // credentialStatus, like the other typed members, is checked by the issuer's rule.
     data_model_rules(map, &mut problems);
     push(checks, cred, "credential", &problems);
     context_warnings(cred, checks);
@@ -122,8 +111,13 @@ fn data_model_rules(map: &Map<String, Value>, problems: &mut Vec<String>) {
             problems.push(e.0);
         }
     };
-    if let Some(t) = map.get("type") {
-        note(issuance::check_type_values("type", t));
+    // Of a type that is not strings, `common` has said so already: once is enough.
+    match map.get("type") {
+        Some(t @ Value::String(_)) => note(issuance::check_type_values("type", t)),
+        Some(t @ Value::Array(a)) if a.iter().all(Value::is_string) => {
+            note(issuance::check_type_values("type", t));
+        }
+        _ => {}
     }
     if let Some(c) = map.get("@context") {
         note(issuance::check_inline_contexts(c));
@@ -131,6 +125,7 @@ fn data_model_rules(map: &Map<String, Value>, problems: &mut Vec<String>) {
     for member in [
         "name",
         "description",
+        "credentialStatus",
         "credentialSchema",
         "refreshService",
         "termsOfUse",
@@ -168,12 +163,23 @@ pub(crate) fn presentation(cred: &Credential<'_>, checks: &mut Vec<Check>) {
             problems.push("holder must be a URL, or an object whose id is a URL".into());
         }
     }
-    match map.get("verifiableCredential") {
-        None | Some(Value::Object(_)) => {}
-        Some(Value::Array(a)) if a.iter().all(Value::is_object) => {}
-        Some(_) => {
-            problems.push("verifiableCredential must be an object or an array of objects".into())
+    // A credential is an object, or a VC-JWT as a string (VC 1.1 §6.3.2).
+    let entry = |v: &Value| match v {
+        Value::Object(_) => true,
+        Value::String(s) => {
+            crate::format::sniff_bytes(s.as_bytes()) == Some(crate::format::Foreign::VcJwt)
         }
+        _ => false,
+    };
+    match map.get("verifiableCredential") {
+        None => {}
+        Some(Value::Array(a)) if a.iter().all(entry) => {}
+        Some(v) if !v.is_array() && entry(v) => {}
+        Some(_) => problems.push(
+            "verifiableCredential must be a credential (an object, or a VC-JWT string) or an \
+             array of them"
+                .into(),
+        ),
     }
     push(checks, cred, "presentation", &problems);
     context_warnings(cred, checks);
@@ -220,5 +226,56 @@ fn context_warnings(cred: &Credential<'_>, checks: &mut Vec<Check>) {
                 "an Open Badges type is used without the Open Badges 3.0 context",
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The structure message of a credential built from the example with `edit`.
+    fn message(edit: impl FnOnce(&mut Map<String, Value>)) -> String {
+        let mut doc = serde_json::json!({
+            "@context": [contexts::VC_V2],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:uni",
+            "credentialSubject": {"name": "Ada"}
+        });
+        edit(doc.as_object_mut().expect("an object"));
+        let cred = Credential::new(&doc).expect("a credential");
+        let mut checks = Vec::new();
+        credential(&cred, &mut checks);
+        checks[0].message.clone()
+    }
+
+    #[test]
+    fn each_problem_is_said_once() {
+        assert_eq!(message(|_| {}), "VC 2.0 credential");
+        // A status entry without a type: the data model's rule, once.
+        let status = message(|m| {
+            m.insert(
+                "credentialStatus".into(),
+                serde_json::json!({"id": "https://s.example/1#2"}),
+            );
+        });
+        assert_eq!(
+            status,
+            "credentialStatus[0] must have a type (a string or an array of strings)"
+        );
+        // A type that is not strings: the form, once; a bad type string: its rule.
+        let kinds = message(|m| {
+            m.insert(
+                "type".into(),
+                serde_json::json!(["VerifiableCredential", 7]),
+            );
+        });
+        assert_eq!(kinds, "type must be a string or an array of strings");
+        let iri = message(|m| {
+            m.insert(
+                "type".into(),
+                serde_json::json!(["VerifiableCredential", "https ://x#Y"]),
+            );
+        });
+        assert_eq!(iri.matches("https ://x#Y").count(), 1, "{iri}");
     }
 }
