@@ -4,7 +4,8 @@
 //! copies refused.
 
 use assert_cmd::Command;
-use microcred_core::proof::{self, DidKeyResolver, ProofFailure};
+use microcred_core::keys::EcdsaSecretKey;
+use microcred_core::proof::{self, DidKeyResolver, ProofFailure, ProofOptions, ProofPurpose};
 use microcred_core::public_key::PublicKey;
 use microcred_core::rdfc::{self, HashAlgorithm, Options};
 use microcred_core::{Value, jcs, json, multibase};
@@ -344,6 +345,46 @@ fn microcred_verify_checks_the_vectors() {
             proof["outcome"],
             if genuine { "pass" } else { "fail" },
             "{line}"
+        );
+    }
+}
+
+/// Our signing with the vectors' keys and options: the proof is the published one
+/// but for `proofValue` (ECDSA signatures are randomized in the reference, RFC 6979
+/// deterministic here), and it verifies.
+#[test]
+fn our_signing_with_the_specification_keys_verifies() {
+    for ex in &EXAMPLES {
+        let at = ex.sub;
+        let pair = json::parse(&read(&format!("{DIR}/{}", ex.key))).unwrap();
+        let key =
+            EcdsaSecretKey::from_multibase(pair["secretKeyMultibase"].as_str().unwrap()).unwrap();
+        let unsigned = json::parse(&read(&format!("{DIR}/{}", ex.input))).unwrap();
+        let mut options = ProofOptions::new(
+            key.did_key().verification_method(),
+            ProofPurpose::AssertionMethod,
+        );
+        options.created = Some("2023-02-24T23:36:38Z".into());
+        let signed = if ex.rdfc {
+            rdfc::add_ecdsa_proof(&unsigned, &key, &options).unwrap()
+        } else {
+            proof::add_ecdsa_jcs_proof(&unsigned, &key, &options).unwrap()
+        };
+        let published = json::parse(&read(&ex.signed_path())).unwrap();
+        let (mut ours, mut theirs) = (signed["proof"].clone(), published["proof"].clone());
+        ours.as_object_mut().unwrap().remove("proofValue");
+        theirs.as_object_mut().unwrap().remove("proofValue");
+        assert_eq!(ours, theirs, "{at}");
+        let sig =
+            multibase::decode_base58btc(signed["proof"]["proofValue"].as_str().unwrap()).unwrap();
+        assert_eq!(sig.len(), if ex.p384 { 96 } else { 64 }, "{at}");
+        let out = proof::verify_proofs(&signed, &DidKeyResolver);
+        assert_eq!(out[0].result, Ok(key.did_key().did()), "{at}");
+        // Over the published hash data: our signature verifies with the published key.
+        let (_, public) = ex.public_key();
+        assert!(
+            public.verify(&unhex(&ex.text("combinedHash")), &sig),
+            "{at}: our signature over the specification's hash data"
         );
     }
 }

@@ -186,7 +186,13 @@ impl ProofOptions {
     /// the order the specification's examples use.
     #[cfg(feature = "signing")]
     fn to_map(&self) -> Map<String, Value> {
-        let (members, n) = self.string_members();
+        self.to_map_for(EDDSA_JCS_2022)
+    }
+
+    /// [`Self::to_map`] with `cryptosuite` set to `suite`.
+    #[cfg(feature = "signing")]
+    fn to_map_for(&self, suite: &'static str) -> Map<String, Value> {
+        let (members, n) = self.string_members_for(suite);
         let mut m = Map::with_capacity(10);
         for (name, value) in members.iter().take(n) {
             m.insert((*name).into(), (*value).into());
@@ -202,10 +208,16 @@ impl ProofOptions {
     /// for [`add_proof_bytes`]).
     #[cfg(feature = "signing")]
     fn string_members(&self) -> ([(&'static str, &str); 9], usize) {
+        self.string_members_for(EDDSA_JCS_2022)
+    }
+
+    /// [`Self::string_members`] with `cryptosuite` set to `suite`.
+    #[cfg(feature = "signing")]
+    fn string_members_for(&self, suite: &'static str) -> ([(&'static str, &str); 9], usize) {
         let all = [
             ("id", self.id.as_deref()),
             ("type", Some(PROOF_TYPE)),
-            ("cryptosuite", Some(EDDSA_JCS_2022)),
+            ("cryptosuite", Some(suite)),
             ("created", self.created.as_deref()),
             ("expires", self.expires.as_deref()),
             (
@@ -579,7 +591,7 @@ fn chained_proofs(all: &[&Value], previous: Option<&Value>) -> Result<Option<Val
 /// SHA-256 of the canonical document a proof was made over: the document
 /// without `proof`, plus the `chained` proofs, with `@context` replaced by
 /// `context` when given. The document itself is not cloned.
-#[cfg(feature = "signing")]
+#[cfg(all(test, feature = "signing"))]
 fn unsecured_hash(
     doc: &Map<String, Value>,
     chained: Option<&Value>,
@@ -630,6 +642,40 @@ pub fn add_proof(
     key: &crate::keys::SecretKey,
     options: &ProofOptions,
 ) -> Result<Value, ProofError> {
+    add_jcs_proof(document, options, EDDSA_JCS_2022, Sha::Sha256, &|hash| {
+        key.sign(hash).to_bytes().to_vec()
+    })
+}
+
+/// Adds an `ecdsa-jcs-2019` proof (vc-di-ecdsa §3.3) made with a P-256 or P-384
+/// key to `document`, as [`add_proof`] adds an `eddsa-jcs-2022` one: the same
+/// transformation and proof configuration, hashed with the key's SHA-2 (SHA-384
+/// for P-384) and signed with ECDSA.
+///
+/// # Errors
+/// As [`add_proof`].
+#[cfg(feature = "signing")]
+pub fn add_ecdsa_jcs_proof(
+    document: &Value,
+    key: &crate::keys::EcdsaSecretKey,
+    options: &ProofOptions,
+) -> Result<Value, ProofError> {
+    let sha = Sha::for_key(&key.public_key());
+    add_jcs_proof(document, options, ECDSA_JCS_2019, sha, &|hash| {
+        key.sign(hash)
+    })
+}
+
+/// "Add Proof" of the JCS suites: `suite` names the cryptosuite, `sha` hashes
+/// the canonical proof configuration and document, `sign` signs their concatenation.
+#[cfg(feature = "signing")]
+fn add_jcs_proof(
+    document: &Value,
+    options: &ProofOptions,
+    suite: &'static str,
+    sha: Sha,
+    sign: &dyn Fn(&[u8]) -> Vec<u8>,
+) -> Result<Value, ProofError> {
     let Value::Object(doc) = document else {
         return Err(ProofError::NotAnObject);
     };
@@ -646,23 +692,18 @@ pub fn add_proof(
         PrevProofErr::NotFound(id) => ProofError::PreviousProofNotFound { id },
         PrevProofErr::Malformed => ProofError::PreviousProofMalformed,
     })?;
-    let doc_hash = unsecured_hash(doc, chained.as_ref(), None);
+    let doc_hash = sha.jcs_members(unsecured_members(doc, chained.as_ref(), None));
     // Proof configuration (§3.3.5): the options, with the document's @context.
-    let mut config = options.to_map();
+    let mut proof = options.to_map_for(suite);
     if let Some(ctx) = doc.get("@context") {
-        config.insert("@context".into(), ctx.clone());
+        proof.insert("@context".into(), ctx.clone());
     }
-    let config = Value::Object(config);
-    let mut config_hash = HashOut::new();
-    jcs::write_canonical(&config, &mut config_hash);
-    let hash = concat_hashes(config_hash.finish(), doc_hash);
-    let signature = key.sign(&hash);
-    let Value::Object(mut proof) = config else {
-        return Err(ProofError::NotAnObject);
-    };
+    let mut hash = sha.jcs_members(proof.iter().map(|(k, v)| (k.as_str(), v)));
+    hash.extend(doc_hash);
+    let signature = sign(&hash);
     proof.insert(
         "proofValue".into(),
-        multibase::encode_base58btc(&signature.to_bytes()).into(),
+        multibase::encode_base58btc(&signature).into(),
     );
     let mut secured = doc.clone();
     let proof = Value::Object(proof);

@@ -226,13 +226,13 @@ fn hash_data_patched(
 
 /// The proof options as a proof object (no `@context`, no `proofValue`),
 /// members in the order the specification's examples use.
-fn options_map(options: &ProofOptions) -> Map<String, Value> {
+fn options_map(options: &ProofOptions, suite: &'static str) -> Map<String, Value> {
     let mut m = Map::with_capacity(10);
     if let Some(id) = &options.id {
         m.insert("id".into(), id.clone().into());
     }
     m.insert("type".into(), PROOF_TYPE.into());
-    m.insert("cryptosuite".into(), EDDSA_RDFC_2022.into());
+    m.insert("cryptosuite".into(), suite.into());
     if let Some(c) = &options.created {
         m.insert("created".into(), c.clone().into());
     }
@@ -259,7 +259,7 @@ fn options_map(options: &ProofOptions) -> Map<String, Value> {
 /// The proof configuration (§3.2.5): the proof options with the unsecured
 /// document's `@context`.
 pub fn proof_config(options: &ProofOptions, context: Option<&Value>) -> Value {
-    let mut m = options_map(options);
+    let mut m = options_map(options, EDDSA_RDFC_2022);
     if let Some(ctx) = context {
         m.insert("@context".into(), ctx.clone());
     }
@@ -339,6 +339,40 @@ pub fn add_proof(
     key: &crate::keys::SecretKey,
     options: &ProofOptions,
 ) -> Result<Value, AddProofError> {
+    add_rdfc_proof(document, options, EDDSA_RDFC_2022, Sha::Sha256, &|hash| {
+        key.sign(hash).to_bytes().to_vec()
+    })
+}
+
+/// Adds an `ecdsa-rdfc-2019` proof (vc-di-ecdsa §3.2) made with a P-256 or P-384
+/// key, as [`add_proof`] adds an `eddsa-rdfc-2022` one: the same transformation
+/// and proof configuration, hashed (RDFC-1.0 included) with the key's SHA-2
+/// (SHA-384 for P-384) and signed with ECDSA.
+///
+/// # Errors
+/// As [`add_proof`].
+#[cfg(feature = "signing")]
+pub fn add_ecdsa_proof(
+    document: &Value,
+    key: &crate::keys::EcdsaSecretKey,
+    options: &ProofOptions,
+) -> Result<Value, AddProofError> {
+    let sha = Sha::for_key(&key.public_key());
+    add_rdfc_proof(document, options, ECDSA_RDFC_2019, sha, &|hash| {
+        key.sign(hash)
+    })
+}
+
+/// "Add Proof" of the RDFC suites: `suite` names the cryptosuite, `sha` hashes
+/// (and parameterizes RDFC-1.0), `sign` signs the hash data.
+#[cfg(feature = "signing")]
+fn add_rdfc_proof(
+    document: &Value,
+    options: &ProofOptions,
+    suite: &'static str,
+    sha: Sha,
+    sign: &dyn Fn(&[u8]) -> Vec<u8>,
+) -> Result<Value, AddProofError> {
     use crate::proof::ProofError;
     let Value::Object(doc) = document else {
         return Err(ProofError::NotAnObject.into());
@@ -354,13 +388,16 @@ pub fn add_proof(
         PrevErr::Malformed => ProofError::PreviousProofMalformed,
     })?;
     let unsecured = unsecured_for(doc, chain.as_ref());
-    let config = proof_config(options, doc.get("@context"));
-    let hash = hash_data_patched(&config, &unsecured, &SIGNING_LIMITS, Sha::Sha256)?;
-    let signature = key.sign(&hash);
-    let mut proof = options_map(options);
+    let mut config = options_map(options, suite);
+    if let Some(ctx) = doc.get("@context") {
+        config.insert("@context".into(), ctx.clone());
+    }
+    let hash = hash_data_patched(&Value::Object(config), &unsecured, &SIGNING_LIMITS, sha)?;
+    let signature = sign(&hash);
+    let mut proof = options_map(options, suite);
     proof.insert(
         "proofValue".into(),
-        multibase::encode_base58btc(&signature.to_bytes()).into(),
+        multibase::encode_base58btc(&signature).into(),
     );
     let proof = Value::Object(proof);
     let mut secured = doc.clone();
