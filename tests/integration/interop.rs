@@ -1875,6 +1875,8 @@ mod dcc;
 mod jose;
 // The second eddsa-rdfc-2022 reference (SpruceID ssi); ignored unless tests/ssi-check/run.sh runs it.
 mod ssi;
+// ecdsa-rdfc-2019 and ecdsa-jcs-2019 (P-256, P-384) against Digital Bazaar's ECDSA cryptosuites.
+mod ecdsa;
 
 // ---------------------------------------------------------------------------------------
 // Ed25519Signature2020 (Digital Credentials Consortium / Learner Credential Wallet)

@@ -9,6 +9,7 @@ mod change_passphrase;
 mod cli;
 mod common;
 mod contexts;
+mod ecdsa;
 mod first_hour;
 mod hygiene;
 mod interop;

@@ -280,7 +280,7 @@ fn generate() -> BTreeMap<String, Vec<u8>> {
     add("unknown-proof-type.json", pretty(&doc));
     // A proof this verifier cannot check beside a forged one: the forgery still fails.
     let mut unsupported = valid["proof"].clone();
-    unsupported["cryptosuite"] = "ecdsa-rdfc-2019".into();
+    unsupported["cryptosuite"] = "ecdsa-sd-2023".into();
     let mut doc = valid.clone();
     doc["proof"] = json!([unsupported, forged]);
     add("unsupported-proof-and-forged.json", pretty(&doc));

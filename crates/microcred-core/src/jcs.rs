@@ -107,6 +107,20 @@ impl Out for HashOut {
     }
 }
 
+/// Canonical bytes straight into any SHA-2 digest, unbuffered: the ECDSA suites'
+/// SHA-384 (SHA-256, on every eddsa proof, has the buffered [`HashOut`]).
+pub(crate) struct DigestOut<D>(pub(crate) D);
+
+impl<D: Digest> Out for DigestOut<D> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn byte(&mut self, byte: u8) {
+        self.0.update([byte]);
+    }
+}
+
 /// Appends the RFC 8785 canonical form of `value` to `out`.
 pub fn canonicalize_into(value: &Value, out: &mut Vec<u8>) {
     write_canonical(value, out);

@@ -163,15 +163,25 @@ pub(crate) fn shown(value: &str) -> String {
     }
 }
 
-/// Whether `value` is multibase base58btc of multicodec `ed25519-priv`: a secret key.
+/// Whether `value` is multibase base58btc of multicodec `ed25519-priv`,
+/// `p256-priv` or `p384-priv`: a secret key.
 pub(crate) fn looks_secret(value: &str) -> bool {
     multibase::decode_base58btc(value)
-        .map(|b| Zeroizing::new(b).starts_with(&ED25519_PRIV_MULTICODEC))
+        .map(|b| {
+            let b = Zeroizing::new(b);
+            [
+                ED25519_PRIV_MULTICODEC,
+                P256_PRIV_MULTICODEC,
+                P384_PRIV_MULTICODEC,
+            ]
+            .iter()
+            .any(|header| b.starts_with(header))
+        })
         .unwrap_or(false)
 }
 
 /// `message` with every base58 word that is secret key material (multibase
-/// base58btc of multicodec `ed25519-priv`) replaced by `(value not shown)`;
+/// base58btc of multicodec `ed25519-priv`, `p256-priv` or `p384-priv`) replaced by `(value not shown)`;
 /// `None` when it holds none. The last line of defence for error messages about
 /// key files, whatever member or file a pasted secret came from
 /// (`key_encryption` and `microcred-sign` use it).
@@ -372,6 +382,127 @@ impl KeyFile {
     }
 }
 
+/// Multicodec varint for a P-256 secret key (`p256-priv`, 0x1306).
+pub const P256_PRIV_MULTICODEC: [u8; 2] = [0x86, 0x26];
+/// Multicodec varint for a P-384 secret key (`p384-priv`, 0x1307).
+pub const P384_PRIV_MULTICODEC: [u8; 2] = [0x87, 0x26];
+
+/// An ECDSA secret key on P-256 or P-384 (RustCrypto's `p256` / `p384`, which
+/// zeroize it on drop), for the `ecdsa-*-2019` suites. Its `Debug` shows only
+/// the public key.
+#[non_exhaustive]
+pub enum EcdsaSecretKey {
+    /// A P-256 key.
+    P256(p256::ecdsa::SigningKey),
+    /// A P-384 key.
+    P384(p384::ecdsa::SigningKey),
+}
+
+impl core::fmt::Debug for EcdsaSecretKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EcdsaSecretKey")
+            .field("public", &self.public_key().to_multikey())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EcdsaSecretKey {
+    /// A P-256 key from the operating system's random source.
+    pub fn generate_p256() -> Self {
+        Self::P256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng))
+    }
+
+    /// A P-384 key from the operating system's random source.
+    pub fn generate_p384() -> Self {
+        Self::P384(p384::ecdsa::SigningKey::random(&mut rand_core::OsRng))
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            Self::P256(k) => PublicKey::P256(*k.verifying_key()),
+            Self::P384(k) => PublicKey::P384(*k.verifying_key()),
+        }
+    }
+
+    /// The did:key of the public key (`did:key:zDn…`, `did:key:z82…`).
+    pub fn did_key(&self) -> DidKey {
+        DidKey::from_public_key(self.public_key())
+    }
+
+    /// Signs `message` as vc-di-ecdsa's "Proof Serialization" does: ECDSA over
+    /// `message` hashed with SHA-256 (P-256) or SHA-384 (P-384), deterministic
+    /// nonces (RFC 6979), the fixed-size `r ‖ s` (64 or 96 bytes).
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        use p256::ecdsa::signature::Signer as _;
+        match self {
+            Self::P256(k) => {
+                let sig: p256::ecdsa::Signature = k.sign(message);
+                sig.to_bytes().to_vec()
+            }
+            Self::P384(k) => {
+                let sig: p384::ecdsa::Signature = k.sign(message);
+                sig.to_bytes().to_vec()
+            }
+        }
+    }
+
+    /// The Multikey `secretKeyMultibase` value: `p256-priv` or `p384-priv` and
+    /// the 32- or 48-byte scalar, base58btc (as the vc-di-ecdsa vectors' key
+    /// pairs). Zeroized on drop.
+    pub fn to_multibase(&self) -> Zeroizing<String> {
+        let (header, scalar) = match self {
+            Self::P256(k) => (P256_PRIV_MULTICODEC, Zeroizing::new(k.to_bytes().to_vec())),
+            Self::P384(k) => (P384_PRIV_MULTICODEC, Zeroizing::new(k.to_bytes().to_vec())),
+        };
+        let mut bytes = Zeroizing::new(Vec::with_capacity(2 + scalar.len()));
+        bytes.extend_from_slice(&header);
+        bytes.extend_from_slice(&scalar);
+        Zeroizing::new(multibase::encode_base58btc(&bytes))
+    }
+
+    /// Decodes a Multikey `secretKeyMultibase` value of a P-256 or P-384 key.
+    ///
+    /// # Errors
+    /// [`KeyFileError`] when it is not base58btc, not `p256-priv` / `p384-priv`,
+    /// of the wrong length, or not a valid scalar. The error never contains the value.
+    pub fn from_multibase(value: &str) -> Result<Self, KeyFileError> {
+        let bytes = Zeroizing::new(
+            multibase::decode_base58btc(value).map_err(|_| KeyFileError::SecretEncoding)?,
+        );
+        let (header, scalar) = bytes.split_at(bytes.len().min(2));
+        let (expected, p256) = match header {
+            h if h == P256_PRIV_MULTICODEC => (32, true),
+            h if h == P384_PRIV_MULTICODEC => (48, false),
+            _ => {
+                return Err(KeyFileError::SecretMulticodec {
+                    found: did_key::hex(header),
+                });
+            }
+        };
+        if scalar.len() != expected {
+            return Err(KeyFileError::SecretLength {
+                found: scalar.len(),
+            });
+        }
+        let invalid = || {
+            KeyFileError::Format {
+            reason: "secretKeyMultibase is not a valid ECDSA secret key (zero, or not below the group order)"
+                .into(),
+        }
+        };
+        if p256 {
+            p256::ecdsa::SigningKey::from_slice(scalar)
+                .map(Self::P256)
+                .map_err(|_| invalid())
+        } else {
+            p384::ecdsa::SigningKey::from_slice(scalar)
+                .map(Self::P384)
+                .map_err(|_| invalid())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +527,46 @@ mod tests {
             kf.secret.to_multibase().as_str(),
             "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
         );
+    }
+
+    /// The vc-di-ecdsa vectors' key pairs: the secret decodes, its public key is
+    /// the pair's, it encodes back to the same text, and it signs what its
+    /// public key verifies.
+    #[test]
+    fn ecdsa_key_pairs_of_the_specification() {
+        for (secret, public, name) in [
+            (
+                "z42twTcNeSYcnqg1FLuSFs2bsGH3ZqbRHFmvS9XMsYhjxvHN",
+                "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP",
+                "P-256",
+            ),
+            (
+                "z2fanyY7zgwNpZGxX5fXXibvScNaUWNprHU9dKx7qpVj7mws9J8LLt4mDB5TyH2GLHWkUc",
+                "z82LkuBieyGShVBhvtE2zoiD6Kma4tJGFtkAhxR5pfkp5QPw4LutoYWhvQCnGjdVn14kujQ",
+                "P-384",
+            ),
+        ] {
+            let key = EcdsaSecretKey::from_multibase(secret).unwrap();
+            assert_eq!(key.public_key().to_multikey(), public);
+            assert_eq!(key.public_key().name(), name);
+            assert_eq!(key.to_multibase().as_str(), secret);
+            assert_eq!(key.did_key().did(), format!("did:key:{public}"));
+            let sig = key.sign(b"hash data");
+            assert!(key.public_key().verify(b"hash data", &sig));
+            assert!(!format!("{key:?}").contains(secret));
+        }
+        // An Ed25519 secret is not an ECDSA one, and the reverse.
+        let ed = SecretKey::from_seed(&[7; 32]).to_multibase();
+        assert!(matches!(
+            EcdsaSecretKey::from_multibase(&ed),
+            Err(KeyFileError::SecretMulticodec { .. })
+        ));
+        let p256 = EcdsaSecretKey::generate_p256().to_multibase();
+        assert!(matches!(
+            SecretKey::from_multibase(&p256),
+            Err(KeyFileError::SecretMulticodec { .. })
+        ));
+        assert_eq!(EcdsaSecretKey::generate_p384().public_key().name(), "P-384");
     }
 
     #[test]

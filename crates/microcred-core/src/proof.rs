@@ -13,7 +13,7 @@
 
 use crate::did_key::{DidKey, DidKeyError};
 use crate::jcs::HashOut;
-use crate::public_key::PublicKey;
+use crate::public_key::{KeyType, PublicKey};
 use crate::{datetime, jcs, multibase};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
@@ -22,6 +22,94 @@ use serde_json::{Map, Value};
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
 /// The cryptosuite identifier implemented here.
 pub const EDDSA_JCS_2022: &str = "eddsa-jcs-2022";
+/// The ECDSA cryptosuite over JCS (Data Integrity ECDSA Cryptosuites v1.0, §3.3):
+/// the eddsa-jcs-2022 transformation, ECDSA with P-256 (SHA-256) or P-384 (SHA-384).
+pub const ECDSA_JCS_2019: &str = "ecdsa-jcs-2019";
+
+/// A Data Integrity cryptosuite verified here: its name, its transformation
+/// (JCS or RDFC-1.0) and its signature algorithm. The hash function follows
+/// from the key ([`Sha::for_key`]). One implementation of each transformation
+/// serves the EdDSA and the ECDSA suite built on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cryptosuite {
+    /// The `cryptosuite` value (or, for a legacy suite, its proof `type`).
+    pub(crate) name: &'static str,
+    /// Whether the suite signs with ECDSA (P-256, P-384) rather than Ed25519.
+    pub(crate) ecdsa: bool,
+}
+
+impl Cryptosuite {
+    /// eddsa-jcs-2022.
+    pub(crate) const EDDSA_JCS: Self = Self {
+        name: EDDSA_JCS_2022,
+        ecdsa: false,
+    };
+    /// ecdsa-jcs-2019.
+    pub(crate) const ECDSA_JCS: Self = Self {
+        name: ECDSA_JCS_2019,
+        ecdsa: true,
+    };
+
+    /// The key type(s) the suite signs with, for messages, with an article.
+    fn needs(self) -> &'static str {
+        if self.ecdsa {
+            "a P-256 or P-384"
+        } else {
+            "an Ed25519"
+        }
+    }
+
+    /// Whether a key of type `key` can have made this suite's proofs.
+    fn fits(self, key: KeyType) -> bool {
+        if self.ecdsa {
+            key.is_ecdsa()
+        } else {
+            key == KeyType::Ed25519
+        }
+    }
+}
+
+/// The SHA-2 function of a proof's hashes: SHA-384 for a P-384 key (vc-di-ecdsa
+/// §3.2.3, §3.3.3: "for curve P-384 one uses SHA-384"), SHA-256 for every other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sha {
+    Sha256,
+    Sha384,
+}
+
+impl Sha {
+    /// The hash of proofs made with `key`.
+    pub(crate) fn for_key(key: &PublicKey) -> Self {
+        if key.key_type() == KeyType::P384 {
+            Self::Sha384
+        } else {
+            Self::Sha256
+        }
+    }
+
+    /// The hash of `data` (the RDFC suites' canonical N-Quads).
+    #[cfg(feature = "rdfc")]
+    pub(crate) fn digest(self, data: &[u8]) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self {
+            Self::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            Self::Sha384 => sha2::Sha384::digest(data).to_vec(),
+        }
+    }
+
+    /// The hash of the canonical (JCS) form of an object given by its members.
+    fn jcs_members<'a>(self, members: impl Iterator<Item = (&'a str, &'a Value)>) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self {
+            Self::Sha256 => hash_members(members).to_vec(),
+            Self::Sha384 => {
+                let mut out = jcs::DigestOut(sha2::Sha384::new());
+                jcs::write_members(members, &mut out);
+                out.0.finalize().to_vec()
+            }
+        }
+    }
+}
 
 /// A verification relationship a proof is made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,7 +186,13 @@ impl ProofOptions {
     /// the order the specification's examples use.
     #[cfg(feature = "signing")]
     fn to_map(&self) -> Map<String, Value> {
-        let (members, n) = self.string_members();
+        self.to_map_for(EDDSA_JCS_2022)
+    }
+
+    /// [`Self::to_map`] with `cryptosuite` set to `suite`.
+    #[cfg(feature = "signing")]
+    fn to_map_for(&self, suite: &'static str) -> Map<String, Value> {
+        let (members, n) = self.string_members_for(suite);
         let mut m = Map::with_capacity(10);
         for (name, value) in members.iter().take(n) {
             m.insert((*name).into(), (*value).into());
@@ -114,10 +208,16 @@ impl ProofOptions {
     /// for [`add_proof_bytes`]).
     #[cfg(feature = "signing")]
     fn string_members(&self) -> ([(&'static str, &str); 9], usize) {
+        self.string_members_for(EDDSA_JCS_2022)
+    }
+
+    /// [`Self::string_members`] with `cryptosuite` set to `suite`.
+    #[cfg(feature = "signing")]
+    fn string_members_for(&self, suite: &'static str) -> ([(&'static str, &str); 9], usize) {
         let all = [
             ("id", self.id.as_deref()),
             ("type", Some(PROOF_TYPE)),
-            ("cryptosuite", Some(EDDSA_JCS_2022)),
+            ("cryptosuite", Some(suite)),
             ("created", self.created.as_deref()),
             ("expires", self.expires.as_deref()),
             (
@@ -216,6 +316,14 @@ pub enum ProofFailure {
     /// `proofValue` does not decode to a 64-byte Ed25519 signature.
     #[error("proofValue does not decode to a 64-byte Ed25519 signature")]
     ProofValueLength,
+    /// `proofValue` does not decode to an ECDSA signature of the key's size.
+    #[error("proofValue decodes to {found} bytes where {expected}")]
+    SignatureLength {
+        /// The number of bytes found.
+        found: usize,
+        /// What is required: `a P-256 signature has 64`, ….
+        expected: &'static str,
+    },
     /// `created` or `expires` is malformed.
     #[error("proof member {member}: {source}")]
     DateTime {
@@ -318,9 +426,10 @@ impl ProofFailure {
 
 /// The cryptosuites of `DataIntegrityProof` this build verifies, for messages.
 #[cfg(feature = "rdfc")]
-const SUPPORTED_CRYPTOSUITES: &str = "eddsa-jcs-2022, eddsa-rdfc-2022";
+const SUPPORTED_CRYPTOSUITES: &str =
+    "eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-jcs-2019, ecdsa-rdfc-2019";
 #[cfg(not(feature = "rdfc"))]
-const SUPPORTED_CRYPTOSUITES: &str = "eddsa-jcs-2022";
+const SUPPORTED_CRYPTOSUITES: &str = "eddsa-jcs-2022, ecdsa-jcs-2019";
 
 /// Why a verification method could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -482,20 +591,28 @@ fn chained_proofs(all: &[&Value], previous: Option<&Value>) -> Result<Option<Val
 /// SHA-256 of the canonical document a proof was made over: the document
 /// without `proof`, plus the `chained` proofs, with `@context` replaced by
 /// `context` when given. The document itself is not cloned.
+#[cfg(all(test, feature = "signing"))]
 fn unsecured_hash(
     doc: &Map<String, Value>,
     chained: Option<&Value>,
     context: Option<&Value>,
 ) -> [u8; 32] {
-    let members = doc
-        .iter()
+    hash_members(unsecured_members(doc, chained, context))
+}
+
+/// The members of the document a proof was made over (see [`unsecured_hash`]).
+fn unsecured_members<'a>(
+    doc: &'a Map<String, Value>,
+    chained: Option<&'a Value>,
+    context: Option<&'a Value>,
+) -> impl Iterator<Item = (&'a str, &'a Value)> {
+    doc.iter()
         .filter(|(k, _)| *k != "proof")
-        .map(|(k, v)| match context {
+        .map(move |(k, v)| match context {
             Some(ctx) if k == "@context" => (k.as_str(), ctx),
             _ => (k.as_str(), v),
         })
-        .chain(chained.map(|p| ("proof", p)));
-    hash_members(members)
+        .chain(chained.map(|p| ("proof", p)))
 }
 
 enum PrevProofErr {
@@ -525,6 +642,40 @@ pub fn add_proof(
     key: &crate::keys::SecretKey,
     options: &ProofOptions,
 ) -> Result<Value, ProofError> {
+    add_jcs_proof(document, options, EDDSA_JCS_2022, Sha::Sha256, &|hash| {
+        key.sign(hash).to_bytes().to_vec()
+    })
+}
+
+/// Adds an `ecdsa-jcs-2019` proof (vc-di-ecdsa §3.3) made with a P-256 or P-384
+/// key to `document`, as [`add_proof`] adds an `eddsa-jcs-2022` one: the same
+/// transformation and proof configuration, hashed with the key's SHA-2 (SHA-384
+/// for P-384) and signed with ECDSA.
+///
+/// # Errors
+/// As [`add_proof`].
+#[cfg(feature = "signing")]
+pub fn add_ecdsa_jcs_proof(
+    document: &Value,
+    key: &crate::keys::EcdsaSecretKey,
+    options: &ProofOptions,
+) -> Result<Value, ProofError> {
+    let sha = Sha::for_key(&key.public_key());
+    add_jcs_proof(document, options, ECDSA_JCS_2019, sha, &|hash| {
+        key.sign(hash)
+    })
+}
+
+/// "Add Proof" of the JCS suites: `suite` names the cryptosuite, `sha` hashes
+/// the canonical proof configuration and document, `sign` signs their concatenation.
+#[cfg(feature = "signing")]
+fn add_jcs_proof(
+    document: &Value,
+    options: &ProofOptions,
+    suite: &'static str,
+    sha: Sha,
+    sign: &dyn Fn(&[u8]) -> Vec<u8>,
+) -> Result<Value, ProofError> {
     let Value::Object(doc) = document else {
         return Err(ProofError::NotAnObject);
     };
@@ -541,23 +692,18 @@ pub fn add_proof(
         PrevProofErr::NotFound(id) => ProofError::PreviousProofNotFound { id },
         PrevProofErr::Malformed => ProofError::PreviousProofMalformed,
     })?;
-    let doc_hash = unsecured_hash(doc, chained.as_ref(), None);
+    let doc_hash = sha.jcs_members(unsecured_members(doc, chained.as_ref(), None));
     // Proof configuration (§3.3.5): the options, with the document's @context.
-    let mut config = options.to_map();
+    let mut proof = options.to_map_for(suite);
     if let Some(ctx) = doc.get("@context") {
-        config.insert("@context".into(), ctx.clone());
+        proof.insert("@context".into(), ctx.clone());
     }
-    let config = Value::Object(config);
-    let mut config_hash = HashOut::new();
-    jcs::write_canonical(&config, &mut config_hash);
-    let hash = concat_hashes(config_hash.finish(), doc_hash);
-    let signature = key.sign(&hash);
-    let Value::Object(mut proof) = config else {
-        return Err(ProofError::NotAnObject);
-    };
+    let mut hash = sha.jcs_members(proof.iter().map(|(k, v)| (k.as_str(), v)));
+    hash.extend(doc_hash);
+    let signature = sign(&hash);
     proof.insert(
         "proofValue".into(),
-        multibase::encode_base58btc(&signature.to_bytes()).into(),
+        multibase::encode_base58btc(&signature).into(),
     );
     let mut secured = doc.clone();
     let proof = Value::Object(proof);
@@ -729,7 +875,7 @@ pub(crate) fn str_member<'a>(
         .ok_or(ProofFailure::MissingMember { member })
 }
 
-/// eddsa-jcs-2022 "Verify Proof" (§3.3.2) for one proof of the set.
+/// One proof of the set: its type and cryptosuite choose the algorithm.
 fn verify_one(
     doc: &Map<String, Value>,
     all: &[&Value],
@@ -750,16 +896,34 @@ fn verify_one(
         });
     }
     let suite = str_member(proof, "cryptosuite")?;
-    #[cfg(feature = "rdfc")]
-    if suite == crate::rdfc::EDDSA_RDFC_2022 {
-        return crate::rdfc::verify_in_set(doc, all, proof, resolver);
-    }
-    if suite != EDDSA_JCS_2022 {
-        return Err(ProofFailure::UnsupportedCryptosuite {
+    match suite {
+        EDDSA_JCS_2022 => verify_jcs(doc, all, proof, resolver, Cryptosuite::EDDSA_JCS),
+        ECDSA_JCS_2019 => verify_jcs(doc, all, proof, resolver, Cryptosuite::ECDSA_JCS),
+        #[cfg(feature = "rdfc")]
+        crate::rdfc::EDDSA_RDFC_2022 => {
+            crate::rdfc::verify_in_set(doc, all, proof, resolver, crate::rdfc::EDDSA_RDFC)
+        }
+        #[cfg(feature = "rdfc")]
+        crate::rdfc::ECDSA_RDFC_2019 => {
+            crate::rdfc::verify_in_set(doc, all, proof, resolver, crate::rdfc::ECDSA_RDFC)
+        }
+        _ => Err(ProofFailure::UnsupportedCryptosuite {
             found: suite.to_owned(),
-        });
+        }),
     }
-    let members = ProofMembers::read(proof)?;
+}
+
+/// "Verify Proof" of the JCS suites, eddsa-jcs-2022 (vc-di-eddsa §3.3.2) and
+/// ecdsa-jcs-2019 (vc-di-ecdsa §3.3.2): the same transformation and proof
+/// configuration; the key gives the hash (SHA-384 for P-384) and the check.
+fn verify_jcs(
+    doc: &Map<String, Value>,
+    all: &[&Value],
+    proof: &Map<String, Value>,
+    resolver: &dyn KeyResolver,
+    suite: Cryptosuite,
+) -> Result<String, ProofFailure> {
+    let members = ProofMembers::read(proof, suite)?;
 
     let chained = chained_proofs(all, proof.get("previousProof")).map_err(|e| match e {
         PrevProofErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
@@ -773,32 +937,39 @@ fn verify_one(
             return Err(ProofFailure::ContextMismatch);
         }
     }
-    let doc_hash = unsecured_hash(doc, chained.as_ref(), context);
+    // The key comes first: it chooses the hash.
+    let resolved = members.resolve(resolver)?;
+    let sha = Sha::for_key(&resolved.public_key);
     // The proof options: the proof without its value.
-    let config_hash = hash_members(
+    let mut hash = sha.jcs_members(
         proof
             .iter()
             .filter(|(k, _)| *k != "proofValue")
             .map(|(k, v)| (k.as_str(), v)),
     );
-    let hash = concat_hashes(config_hash, doc_hash);
-    let resolved = members.resolve(resolver)?;
-    members.check(EDDSA_JCS_2022, resolved, &hash)
+    hash.extend(sha.jcs_members(unsecured_members(doc, chained.as_ref(), context)));
+    members.check(resolved, &hash)
 }
 
-/// The members of an Ed25519 proof (eddsa-jcs-2022, eddsa-rdfc-2022,
-/// Ed25519Signature2020) that its verification reads, checked once for all
-/// three suites: the verification method, the purpose, well-formed `created`
-/// and `expires`, and the 64 signature bytes of `proofValue`.
+/// The members of a proof (every suite verified here: eddsa-jcs-2022,
+/// eddsa-rdfc-2022, Ed25519Signature2020, ecdsa-jcs-2019, ecdsa-rdfc-2019)
+/// that its verification reads, checked once for all: the verification
+/// method, the purpose, well-formed `created` and `expires`, and the
+/// signature bytes of `proofValue` (64 for Ed25519; 64 or 96 for ECDSA, which
+/// the key decides).
 pub(crate) struct ProofMembers<'a> {
+    suite: Cryptosuite,
     verification_method: &'a str,
     purpose: &'a str,
-    signature: Signature,
+    signature: Vec<u8>,
 }
 
 impl<'a> ProofMembers<'a> {
-    /// Reads and checks the members.
-    pub(crate) fn read(proof: &'a Map<String, Value>) -> Result<Self, ProofFailure> {
+    /// Reads and checks the members of a proof of `suite`.
+    pub(crate) fn read(
+        proof: &'a Map<String, Value>,
+        suite: Cryptosuite,
+    ) -> Result<Self, ProofFailure> {
         let verification_method = str_member(proof, "verificationMethod")?;
         let purpose = str_member(proof, "proofPurpose")?;
         let proof_value = str_member(proof, "proofValue")?;
@@ -808,13 +979,27 @@ impl<'a> ProofMembers<'a> {
                 datetime::parse(s).map_err(|source| ProofFailure::DateTime { member, source })?;
             }
         }
-        let sig_bytes: [u8; 64] = multibase::decode_base58btc_array::<64>(proof_value)
-            .map_err(|source| ProofFailure::ProofValueEncoding { source })?
-            .ok_or(ProofFailure::ProofValueLength)?;
+        let signature = if suite.ecdsa {
+            let bytes = multibase::decode_base58btc(proof_value)
+                .map_err(|source| ProofFailure::ProofValueEncoding { source })?;
+            if !matches!(bytes.len(), 64 | 96) {
+                return Err(ProofFailure::SignatureLength {
+                    found: bytes.len(),
+                    expected: "an ECDSA signature has 64 (P-256) or 96 (P-384)",
+                });
+            }
+            bytes
+        } else {
+            multibase::decode_base58btc_array::<64>(proof_value)
+                .map_err(|source| ProofFailure::ProofValueEncoding { source })?
+                .ok_or(ProofFailure::ProofValueLength)?
+                .to_vec()
+        };
         Ok(Self {
+            suite,
             verification_method,
             purpose,
-            signature: Signature::from_bytes(&sig_bytes),
+            signature,
         })
     }
 
@@ -836,20 +1021,36 @@ impl<'a> ProofMembers<'a> {
                 purpose: self.purpose.to_owned(),
             });
         }
+        let key = resolved.public_key.key_type();
+        if !self.suite.fits(key) {
+            return Err(ProofFailure::WrongKeyType {
+                cryptosuite: self.suite.name,
+                needed: self.suite.needs(),
+                found: key.name(),
+            });
+        }
+        if self.signature.len() != key.signature_len() {
+            return Err(ProofFailure::SignatureLength {
+                found: self.signature.len(),
+                expected: if key == KeyType::P384 {
+                    "a P-384 signature has 96"
+                } else {
+                    "a P-256 signature has 64"
+                },
+            });
+        }
         Ok(resolved)
     }
 
-    /// The signature over `hash` by the resolved key (`verify_strict`), which
-    /// must be an Ed25519 key (`suite` names the proof's suite in the error);
-    /// `Ok` holds the key's controller.
+    /// The signature over `hash` by the resolved key ([`PublicKey::verify`]:
+    /// Ed25519 `verify_strict`, or ECDSA with the key's hash); `Ok` holds the
+    /// key's controller.
     pub(crate) fn check(
         &self,
-        suite: &'static str,
         resolved: ResolvedMethod,
         hash: &[u8],
     ) -> Result<String, ProofFailure> {
-        let key = ed25519_key(suite, &resolved.public_key)?;
-        if verify_signature(key, hash, &self.signature) {
+        if resolved.public_key.verify(hash, &self.signature) {
             Ok(resolved.controller)
         } else {
             Err(ProofFailure::SignatureInvalid)

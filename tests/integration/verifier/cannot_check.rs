@@ -107,7 +107,7 @@ fn a_proof_we_cannot_check_is_unsupported_not_forged() {
     // only because no trust list is given here).
     for (name, base, extra) in [
         ("jcs+bbs.json", &jcs, "bbs"),
-        ("rdfc+ecdsa.json", &rdfc, "ecdsa-rdfc-2019"),
+        ("rdfc+ecdsa-sd.json", &rdfc, "ecdsa-sd-2023"),
         ("rdfc+bbs-2023.json", &rdfc, "bbs-2023"),
     ] {
         let f = d.write(name, &with_extra_proof(base, unsupported_proof(extra)));
@@ -140,8 +140,8 @@ fn a_proof_we_cannot_check_is_unsupported_not_forged() {
 
     // Only proofs we cannot check: could not check (exit 2), never invalid.
     let mut only = unsigned.clone();
-    only["proof"] = unsupported_proof("ecdsa-rdfc-2019");
-    let only = d.write("only-ecdsa.json", &only);
+    only["proof"] = unsupported_proof("ecdsa-sd-2023");
+    let only = d.write("only-ecdsa-sd.json", &only);
     let mut two = unsigned.clone();
     two["proof"] = json!([unsupported_proof("bbs"), unsupported_proof("ecdsa-sd-2023")]);
     let two = d.write("only-two.json", &two);
@@ -162,7 +162,7 @@ fn a_proof_we_cannot_check_is_unsupported_not_forged() {
     verify().arg(&only).assert().code(2).stdout(
         predicate::str::contains("COULD NOT CHECK credential")
             .and(predicate::str::contains(
-                "cryptosuite \"ecdsa-rdfc-2019\" is not supported",
+                "cryptosuite \"ecdsa-sd-2023\" is not supported",
             ))
             .and(predicate::str::contains("when built").not()),
     );
@@ -184,7 +184,7 @@ fn a_proof_we_cannot_check_is_unsupported_not_forged() {
     let mut forged_only = unsigned.clone();
     forged_only["proof"] = jcs["proof"].clone();
     forged_only["name"] = "Doctorate".into();
-    let forged_only = with_extra_proof(&forged_only, unsupported_proof("ecdsa-rdfc-2019"));
+    let forged_only = with_extra_proof(&forged_only, unsupported_proof("ecdsa-sd-2023"));
     verify()
         .arg(d.write("forged.json", &forged_only))
         .assert()
@@ -595,7 +595,7 @@ fn a_bare_did_key_names_its_key() {
 fn a_presentation_proof_we_cannot_check_answers_no_challenge() {
     let d = Dir::new();
     let vp = presentation(&[credential()], &learner(), Some("c-1"), None);
-    let mut extra = unsupported_proof("ecdsa-rdfc-2019");
+    let mut extra = unsupported_proof("ecdsa-sd-2023");
     extra["verificationMethod"] = learner().did_key().verification_method().into();
     extra["proofPurpose"] = "authentication".into();
     let both = d.write("vp.json", &with_extra_proof(&vp, extra.clone()));

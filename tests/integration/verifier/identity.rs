@@ -33,6 +33,10 @@ fn corpus(dir: &Path) -> Vec<String> {
         "tests/profiles/cases",
         "tests/vectors/eddsa-jcs-2022",
         "tests/vectors/eddsa-rdfc-2022",
+        "tests/vectors/vc-di-ecdsa/ecdsa-rdfc-2019-p256",
+        "tests/vectors/vc-di-ecdsa/ecdsa-rdfc-2019-p384/employ",
+        "tests/vectors/vc-di-ecdsa/ecdsa-jcs-2019-p256",
+        "tests/vectors/vc-di-ecdsa/ecdsa-jcs-2019-p384",
         "keys-example",
     ] {
         let mut files: Vec<_> = std::fs::read_dir(repo(sub))

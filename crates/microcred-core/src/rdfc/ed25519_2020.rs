@@ -24,10 +24,16 @@ use serde_json::{Map, Value};
 
 use super::{Options, hash_data_patched, unsecured_for};
 use crate::contexts::ED25519_2020_V1;
-use crate::proof::{KeyResolver, ProofFailure, ProofMembers};
+use crate::proof::{Cryptosuite, KeyResolver, ProofFailure, ProofMembers, Sha};
 
 /// The proof `type` of this suite.
 pub const ED25519_SIGNATURE_2020: &str = "Ed25519Signature2020";
+
+/// The suite, for the proof reader: Ed25519 keys.
+const SUITE: Cryptosuite = Cryptosuite {
+    name: ED25519_SIGNATURE_2020,
+    ecdsa: false,
+};
 
 fn includes_suite_context(ctx: Option<&Value>) -> bool {
     match ctx {
@@ -44,7 +50,7 @@ pub(crate) fn verify_in_set(
     proof: &Map<String, Value>,
     resolver: &dyn KeyResolver,
 ) -> Result<String, ProofFailure> {
-    let members = ProofMembers::read(proof)?;
+    let members = ProofMembers::read(proof, SUITE)?;
     if !includes_suite_context(doc.get("@context")) {
         return Err(ProofFailure::Transformation {
             reason: format!(
@@ -63,7 +69,12 @@ pub(crate) fn verify_in_set(
     }
     let resolved = members.resolve(resolver)?;
     let unsecured = unsecured_for(doc, None);
-    let hash = hash_data_patched(&Value::Object(options), &unsecured, &Options::default())
-        .map_err(|e| super::transformation_failure(&e))?;
-    members.check(ED25519_SIGNATURE_2020, resolved, &hash)
+    let hash = hash_data_patched(
+        &Value::Object(options),
+        &unsecured,
+        &Options::default(),
+        Sha::Sha256,
+    )
+    .map_err(|e| super::transformation_failure(&e))?;
+    members.check(resolved, &hash)
 }

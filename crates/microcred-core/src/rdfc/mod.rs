@@ -61,7 +61,9 @@ type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::proof::{KeyResolver, PROOF_TYPE, ProofFailure, ProofMembers, ProofOptions};
+use crate::proof::{
+    Cryptosuite, KeyResolver, PROOF_TYPE, ProofFailure, ProofMembers, ProofOptions, Sha,
+};
 #[cfg(feature = "signing")]
 use crate::{datetime, multibase};
 pub use canon::{CanonError, Canonicalized, HashAlgorithm, Options};
@@ -71,6 +73,21 @@ pub use nquads::{Literal, Quad, Term};
 
 /// The cryptosuite identifier implemented here.
 pub const EDDSA_RDFC_2022: &str = "eddsa-rdfc-2022";
+/// The ECDSA cryptosuite over RDFC-1.0 (Data Integrity ECDSA Cryptosuites
+/// v1.0, §3.2): the eddsa-rdfc-2022 transformation, ECDSA with P-256 (SHA-256)
+/// or P-384 (SHA-384, in RDFC-1.0 too).
+pub const ECDSA_RDFC_2019: &str = "ecdsa-rdfc-2019";
+
+/// eddsa-rdfc-2022.
+pub(crate) const EDDSA_RDFC: Cryptosuite = Cryptosuite {
+    name: EDDSA_RDFC_2022,
+    ecdsa: false,
+};
+/// ecdsa-rdfc-2019.
+pub(crate) const ECDSA_RDFC: Cryptosuite = Cryptosuite {
+    name: ECDSA_RDFC_2019,
+    ecdsa: true,
+};
 
 /// Why a document could not be turned into canonical N-Quads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -176,31 +193,46 @@ pub(crate) fn transformation_failure(e: &RdfcError) -> ProofFailure {
     }
 }
 
+/// `options` with the hash function `sha`: RDFC-1.0's own hash is the
+/// suite's (vc-di-ecdsa §3.2: SHA-384 for P-384 keys, "specified via the
+/// RDFC-1.0 implementation-specific parameter").
+fn with_sha(options: &Options, sha: Sha) -> Options {
+    Options {
+        hash: match sha {
+            Sha::Sha256 => HashAlgorithm::Sha256,
+            Sha::Sha384 => HashAlgorithm::Sha384,
+        },
+        ..*options
+    }
+}
+
+/// `sha(RDFC(proofConfig)) ‖ sha(RDFC(document))`, RDFC-1.0 itself hashing with `sha`.
 fn hash_data_patched(
     proof_config: &Value,
     document: &jsonld::Patched<'_>,
     options: &Options,
-) -> Result<[u8; 64], RdfcError> {
-    let mut out = [0u8; 64];
+    sha: Sha,
+) -> Result<Vec<u8>, RdfcError> {
+    let options = &with_sha(options, sha);
     let config = canonicalize_with(proof_config, options)?;
-    out[..32].copy_from_slice(&Sha256::digest(config.as_bytes()));
+    let mut out = sha.digest(config.as_bytes());
     let expanded = jsonld::Expander::new().expand_patched(document)?;
     let mut writer = to_rdf::RdfWriter::new();
     writer.document(&expanded)?;
     let canonical = canon::canonicalize(&writer.quads, options)?.nquads;
-    out[32..].copy_from_slice(&Sha256::digest(canonical.as_bytes()));
+    out.extend(sha.digest(canonical.as_bytes()));
     Ok(out)
 }
 
 /// The proof options as a proof object (no `@context`, no `proofValue`),
 /// members in the order the specification's examples use.
-fn options_map(options: &ProofOptions) -> Map<String, Value> {
+fn options_map(options: &ProofOptions, suite: &'static str) -> Map<String, Value> {
     let mut m = Map::with_capacity(10);
     if let Some(id) = &options.id {
         m.insert("id".into(), id.clone().into());
     }
     m.insert("type".into(), PROOF_TYPE.into());
-    m.insert("cryptosuite".into(), EDDSA_RDFC_2022.into());
+    m.insert("cryptosuite".into(), suite.into());
     if let Some(c) = &options.created {
         m.insert("created".into(), c.clone().into());
     }
@@ -227,7 +259,7 @@ fn options_map(options: &ProofOptions) -> Map<String, Value> {
 /// The proof configuration (§3.2.5): the proof options with the unsecured
 /// document's `@context`.
 pub fn proof_config(options: &ProofOptions, context: Option<&Value>) -> Value {
-    let mut m = options_map(options);
+    let mut m = options_map(options, EDDSA_RDFC_2022);
     if let Some(ctx) = context {
         m.insert("@context".into(), ctx.clone());
     }
@@ -307,6 +339,40 @@ pub fn add_proof(
     key: &crate::keys::SecretKey,
     options: &ProofOptions,
 ) -> Result<Value, AddProofError> {
+    add_rdfc_proof(document, options, EDDSA_RDFC_2022, Sha::Sha256, &|hash| {
+        key.sign(hash).to_bytes().to_vec()
+    })
+}
+
+/// Adds an `ecdsa-rdfc-2019` proof (vc-di-ecdsa §3.2) made with a P-256 or P-384
+/// key, as [`add_proof`] adds an `eddsa-rdfc-2022` one: the same transformation
+/// and proof configuration, hashed (RDFC-1.0 included) with the key's SHA-2
+/// (SHA-384 for P-384) and signed with ECDSA.
+///
+/// # Errors
+/// As [`add_proof`].
+#[cfg(feature = "signing")]
+pub fn add_ecdsa_proof(
+    document: &Value,
+    key: &crate::keys::EcdsaSecretKey,
+    options: &ProofOptions,
+) -> Result<Value, AddProofError> {
+    let sha = Sha::for_key(&key.public_key());
+    add_rdfc_proof(document, options, ECDSA_RDFC_2019, sha, &|hash| {
+        key.sign(hash)
+    })
+}
+
+/// "Add Proof" of the RDFC suites: `suite` names the cryptosuite, `sha` hashes
+/// (and parameterizes RDFC-1.0), `sign` signs the hash data.
+#[cfg(feature = "signing")]
+fn add_rdfc_proof(
+    document: &Value,
+    options: &ProofOptions,
+    suite: &'static str,
+    sha: Sha,
+    sign: &dyn Fn(&[u8]) -> Vec<u8>,
+) -> Result<Value, AddProofError> {
     use crate::proof::ProofError;
     let Value::Object(doc) = document else {
         return Err(ProofError::NotAnObject.into());
@@ -322,13 +388,16 @@ pub fn add_proof(
         PrevErr::Malformed => ProofError::PreviousProofMalformed,
     })?;
     let unsecured = unsecured_for(doc, chain.as_ref());
-    let config = proof_config(options, doc.get("@context"));
-    let hash = hash_data_patched(&config, &unsecured, &SIGNING_LIMITS)?;
-    let signature = key.sign(&hash);
-    let mut proof = options_map(options);
+    let mut config = options_map(options, suite);
+    if let Some(ctx) = doc.get("@context") {
+        config.insert("@context".into(), ctx.clone());
+    }
+    let hash = hash_data_patched(&Value::Object(config), &unsecured, &SIGNING_LIMITS, sha)?;
+    let signature = sign(&hash);
+    let mut proof = options_map(options, suite);
     proof.insert(
         "proofValue".into(),
-        multibase::encode_base58btc(&signature.to_bytes()).into(),
+        multibase::encode_base58btc(&signature).into(),
     );
     let proof = Value::Object(proof);
     let mut secured = doc.clone();
@@ -350,16 +419,20 @@ fn as_list(v: &Value) -> &[Value] {
     }
 }
 
-/// eddsa-rdfc-2022 "Verify Proof" (§3.2.2) for one proof of a document's
-/// proof set; the caller ([`crate::proof::verify_proofs`]) has checked that
-/// `type` is `DataIntegrityProof` and `cryptosuite` is this suite.
+/// "Verify Proof" of the RDFC suites, eddsa-rdfc-2022 (vc-di-eddsa §3.2.2)
+/// and ecdsa-rdfc-2019 (vc-di-ecdsa §3.2.2), for one proof of a document's
+/// proof set: the same transformation and proof configuration; the key gives
+/// the hash (SHA-384 for P-384) and the check. The caller
+/// ([`crate::proof::verify_proofs`]) has checked that `type` is
+/// `DataIntegrityProof` and `cryptosuite` is `suite`.
 pub(crate) fn verify_in_set(
     doc: &Map<String, Value>,
     all: &[&Value],
     proof: &Map<String, Value>,
     resolver: &dyn KeyResolver,
+    suite: Cryptosuite,
 ) -> Result<String, ProofFailure> {
-    let members = ProofMembers::read(proof)?;
+    let members = ProofMembers::read(proof, suite)?;
     let chain = previous_proofs(all, proof.get("previousProof")).map_err(|e| match e {
         PrevErr::NotFound(id) => ProofFailure::PreviousProofNotFound { id },
         PrevErr::Malformed => ProofFailure::PreviousProofMalformed,
@@ -389,7 +462,8 @@ pub(crate) fn verify_in_set(
         }
     }
     let resolved = members.resolve(resolver)?;
-    let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default())
+    let sha = Sha::for_key(&resolved.public_key);
+    let hash = hash_data_patched(&Value::Object(config), &unsecured, &Options::default(), sha)
         .map_err(|e| transformation_failure(&e))?;
-    members.check(EDDSA_RDFC_2022, resolved, &hash)
+    members.check(resolved, &hash)
 }
