@@ -170,6 +170,10 @@ struct Context<'a> {
     proof_text: Option<compiled::ProofText>,
     /// Set by Ctrl-C or SIGTERM: no new credential is signed.
     interrupt: &'a crate::interrupt::Interrupt,
+    /// The signing threads.
+    pool: &'a rayon::ThreadPool,
+    /// The learner list, as new ledger rows record it (their `issued_at` is `now`).
+    source_file: &'a str,
 }
 
 #[derive(Debug, Default)]
@@ -241,9 +245,11 @@ pub fn run(
         rule_warnings,
     } = prepare(
         &pool,
-        &template,
-        &rules,
-        compiled.as_ref(),
+        Forms {
+            template: &template,
+            rules: &rules,
+            compiled: compiled.as_ref(),
+        },
         learners,
         args.id_column.as_deref(),
         &output,
@@ -331,24 +337,13 @@ pub fn run(
         },
         proof_text,
         interrupt,
-    };
-    let place = Place {
+        pool: &pool,
         source_file: &source_file,
-        now: &now,
     };
     let out_dir = match &output {
         Output::Dir(out_dir) => out_dir,
         Output::Bundle(b) => {
-            b.issue(
-                args,
-                &pool,
-                prepared,
-                &ctx,
-                ledger.as_mut(),
-                &place,
-                &mut counts,
-                progress,
-            )?;
+            b.issue(args, prepared, &ctx, ledger.as_mut(), &mut counts, progress)?;
             return finish(args, &counts, &errors, progress);
         }
     };
@@ -363,7 +358,7 @@ pub fn run(
         out_empty,
         ledger.as_mut(),
         &OwnKey::new(key, &controller),
-        &place,
+        &ctx,
         &mut counts,
     )?;
     let resuming = jobs.iter().filter(|j| j.kind == JobKind::Resume).count();
@@ -372,15 +367,7 @@ pub fn run(
             "resuming {resuming} credential(s) an interrupted run had started"
         ));
     }
-    sign_all(
-        &pool,
-        &jobs,
-        &ctx,
-        ledger.as_mut(),
-        out_dir,
-        &mut counts,
-        progress,
-    )?;
+    sign_all(&jobs, &ctx, ledger.as_mut(), out_dir, &mut counts, progress)?;
     finish(args, &counts, &errors, progress)
 }
 
@@ -473,12 +460,6 @@ fn open_ledger(args: &Request, controller: &str) -> anyhow::Result<Option<Ledger
     l.check_issuer(controller)?;
     l.lock_exclusive()?;
     Ok(Some(l))
-}
-
-/// Where new ledger rows come from: the learner list and the batch's start.
-struct Place<'a> {
-    source_file: &'a str,
-    now: &'a str,
 }
 
 /// The closing note, and the `--json` summary.
@@ -669,22 +650,33 @@ struct Checked {
     rule_warnings: Vec<(u64, String)>,
 }
 
+/// What every row is filled into and held to: the template, its issuance rules,
+/// and its compiled form when it compiles.
+#[derive(Clone, Copy)]
+struct Forms<'a> {
+    template: &'a Template,
+    rules: &'a template::Rules,
+    compiled: Option<&'a Compiled>,
+}
+
 /// Fills every row once to find its problems (filling, and the issuance
 /// `rules` its values are held to), its file name and the digest of its
 /// content; rows that collide with an earlier row are problems too.
 /// The filling and hashing run on `pool` (they cost about as much as the
 /// signature); the comparisons, in row order, on this thread.
-#[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
 fn prepare(
     pool: &rayon::ThreadPool,
-    template: &Template,
-    rules: &template::Rules,
-    compiled: Option<&Compiled>,
+    forms: Forms<'_>,
     learners: learners::Learners,
     id_column: Option<&str>,
     output: &Output,
     compliance: Option<&Compliance<'_>>,
 ) -> Checked {
+    let Forms {
+        template,
+        rules,
+        compiled,
+    } = forms;
     let mut errors = learners.errors;
     let mut warnings = Vec::new();
     let mut rule_warnings: Vec<(u64, String)> = Vec::new();
@@ -872,7 +864,7 @@ fn plan(
     out_empty: bool,
     mut ledger: Option<&mut Ledger>,
     own: &OwnKey,
-    place: &Place<'_>,
+    ctx: &Context<'_>,
     counts: &mut Counts,
 ) -> anyhow::Result<Vec<Job>> {
     let mut jobs = Vec::with_capacity(prepared.len());
@@ -953,7 +945,7 @@ fn plan(
                 ledger.path().display()
             );
         }
-        reservations.push(reservation(ledger, &p, place)?);
+        reservations.push(reservation(ledger, &p, ctx)?);
         fresh.push(p);
     }
     if let Some(ledger) = ledger {
@@ -993,7 +985,9 @@ fn check_reissue<'p>(
 /// The ledger row of a new credential, unless the ledger already has one with
 /// the same explicit id. (The same content is checked for the whole batch by
 /// [`check_reissue`], before anything is recorded.)
-fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Result<Reservation> {
+/// The ledger row of a new credential: where it comes from (the learner list, the
+/// batch's start) and what it is.
+fn reservation(ledger: &Ledger, p: &Prepared, ctx: &Context<'_>) -> anyhow::Result<Reservation> {
     let credential_id = match &p.explicit_id {
         Some(id) => {
             if ledger.get(id)?.is_some() {
@@ -1009,17 +1003,16 @@ fn reservation(ledger: &Ledger, p: &Prepared, place: &Place<'_>) -> anyhow::Resu
     Ok(Reservation {
         credential_id,
         learner_id: p.learner_id.clone(),
-        source_file: Some(place.source_file.to_owned()),
+        source_file: Some(ctx.source_file.to_owned()),
         source_row: Some(p.row.number),
         source_line: Some(p.row.line),
         out_file: Some(p.key.clone()),
         content_sha256: Some(p.content_sha256.clone()),
-        issued_at: place.now.to_owned(),
+        issued_at: ctx.now.clone(),
     })
 }
 
 fn sign_all(
-    pool: &rayon::ThreadPool,
     jobs: &[Job],
     ctx: &Context<'_>,
     mut ledger: Option<&mut Ledger>,
@@ -1039,7 +1032,7 @@ fn sign_all(
     std::thread::scope(|s| {
         let stop = &stop;
         s.spawn(move || {
-            pool.install(|| {
+            ctx.pool.install(|| {
                 jobs.par_iter().for_each_with(tx, |tx, job| {
                     if stop.load(Ordering::Relaxed) || ctx.interrupt.requested() {
                         return;
@@ -1953,6 +1946,10 @@ mod tests {
             })
             .collect();
         let interrupt = crate::interrupt::Interrupt::after(3);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let ctx = Context {
             template: &template,
             compiled: None,
@@ -1965,16 +1962,14 @@ mod tests {
             suite: Some(crate::suite::Suite::Jcs),
             proof_text: None,
             interrupt: &interrupt,
+            pool: &pool,
+            source_file: "learners.csv",
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
         let mut counts = Counts {
             already_issued: 2,
             ..Counts::default()
         };
-        let err = sign_all(&pool, &jobs, &ctx, None, d, &mut counts, &mut ()).unwrap_err();
+        let err = sign_all(&jobs, &ctx, None, d, &mut counts, &mut ()).unwrap_err();
         let stopped = err.downcast_ref::<crate::interrupt::Interrupted>().unwrap();
         assert_eq!(stopped.code, 130);
         assert_eq!(

@@ -31,8 +31,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::Request;
 use super::{
-    Context, Counts, Job, JobKind, Layout, Meter, OwnKey, Place, Prepared, Progress,
-    check_restored, reservation, signed_credential_into, sync_dir,
+    Context, Counts, Job, JobKind, Layout, Meter, OwnKey, Prepared, Progress, check_restored,
+    reservation, signed_credential_into, sync_dir,
 };
 use crate::files;
 use crate::ledger::{Ledger, Reservation, State};
@@ -139,18 +139,16 @@ impl Bundle {
     }
 
     /// Plans and runs the batch into the bundle.
-    #[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
     pub(super) fn issue(
         &self,
         args: &Request,
-        pool: &rayon::ThreadPool,
         prepared: Vec<Prepared>,
         ctx: &Context<'_>,
         ledger: Option<&mut Ledger>,
-        place: &Place<'_>,
         counts: &mut Counts,
         progress: &mut dyn Progress,
     ) -> anyhow::Result<()> {
+        let pool = ctx.pool;
         let exists = match std::fs::symlink_metadata(&self.path) {
             Ok(_) => true,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
@@ -212,7 +210,7 @@ impl Bundle {
                 }
                 None => {
                     if !exists {
-                        reservations.push(reservation(ledger, &p, place)?);
+                        reservations.push(reservation(ledger, &p, ctx)?);
                     }
                     jobs.push(Job {
                         prepared: p,
