@@ -7,7 +7,7 @@ Usage: python3 tests/bench/server-load.py [--requests N] [--connections C] [--se
   BIN is target/release/microcred-server). Starts the server on a free loopback port
   with the example university key (keys-example/) and a fresh token, prints a table,
   stops the server. Figures are printed, never asserted (not a test): see
-  docs/server.md, "Operator figures". Needs python3 only (standard library).
+  docs/performance.md, "microcred-server under load". Needs python3 only (standard library).
 
 The client runs on the same machine as the server (one Python thread, asyncio) and
 takes a share of the CPU: on a small machine the figures are a floor.
