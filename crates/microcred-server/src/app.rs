@@ -500,21 +500,7 @@ async fn update_status(
             message: "this server keeps no ledger: its configuration has no [status]".into(),
         });
     };
-    authorize(issuer, request.headers())?;
-    require_json(request.headers())?;
-    let budget = request
-        .extensions()
-        .get::<Arc<JsonBudget>>()
-        .map(Arc::clone)
-        .ok_or_else(|| ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "the server is misconfigured".into(),
-        })?;
-    let body = Bytes::from_request(request, &()).await?;
-    let _share = budget
-        .reserve(&body)
-        .await
-        .map_err(|(status, message)| ApiError { status, message })?;
+    let (body, _share) = authorized_body(issuer, request).await?;
     let update = parse_update(&body)?;
     let state = Arc::clone(&state);
     let joined = tokio::task::spawn_blocking(move || {
@@ -977,6 +963,33 @@ fn vc_api_result(report: &Report, selection: Option<&Selection>) -> Value {
 }
 
 /// Checks the bearer token (401 without one or with a wrong one).
+/// The body of a request to an authenticated endpoint (issue, update status), with its
+/// share of the JSON budget. The token, then the content type, are checked before the
+/// body is read: an unauthenticated client learns nothing about the body, and can
+/// neither make the server buffer one nor hold a connection by sending one slowly.
+async fn authorized_body(
+    issuer: &Issuer,
+    request: axum::extract::Request,
+) -> Result<(Bytes, Share), ApiError> {
+    authorize(issuer, request.headers())?;
+    require_json(request.headers())?;
+    let budget = request
+        .extensions()
+        .get::<Arc<JsonBudget>>()
+        .map(Arc::clone)
+        .ok_or_else(|| ApiError {
+            // Not reached: the router adds it to every request.
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "the server is misconfigured".into(),
+        })?;
+    let body = Bytes::from_request(request, &()).await?;
+    let share = budget
+        .reserve(&body)
+        .await
+        .map_err(|(status, message)| ApiError { status, message })?;
+    Ok((body, share))
+}
+
 fn authorize(issuer: &Issuer, headers: &HeaderMap) -> Result<(), ApiError> {
     let unauthorized = |message: &str| ApiError {
         status: StatusCode::UNAUTHORIZED,
@@ -1025,20 +1038,8 @@ async fn issue(
             message: "this server does not issue: its configuration has no [issuer]".into(),
         });
     };
-    // Authorization first: an unauthenticated client learns nothing about the body.
-    authorize(issuer, request.headers())?;
-    require_json(request.headers())?;
-    let budget = request
-        .extensions()
-        .get::<Arc<JsonBudget>>()
-        .map(Arc::clone)
-        .ok_or_else(|| ApiError {
-            // Not reached: the router adds it to every request.
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "the server is misconfigured".into(),
-        })?;
-    let body = Bytes::from_request(request, &()).await;
-    let (req, share) = parse_request(&budget, body, "credential", &["credentialId"]).await?;
+    let (body, share) = authorized_body(issuer, request).await?;
+    let req = parse_body(&body, "credential", &["credentialId"])?;
     let state = Arc::clone(&state);
     let credential_id = option_str(&req.options, "credentialId")?.map(str::to_owned);
     // The share travels with the tree and comes back with the signed one (see `verify`).
