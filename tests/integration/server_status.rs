@@ -209,6 +209,14 @@ fn issue_with_status_then_revoke_through_the_api() {
     assert_eq!(server.send("GET", "/", &[], b"").0, 200);
 }
 
+/// `body`, posted to `path` with the token, is a `400` whose error says `expected`.
+fn refused(server: &Server, path: &str, body: &Value, expected: &str) {
+    let (status, resp) = server.post(path, Some(TOKEN), body);
+    assert_eq!(status, 400, "{body}: {resp}");
+    let error = resp["error"].as_str().unwrap();
+    assert!(error.contains(expected), "{body}: {error}");
+}
+
 /// VC-API (VCALM) §C.3 "Update Status": the issuer's token (checked before the body), `404` for a
 /// credential the ledger does not have, `400` naming what is wrong; suspension
 /// (Bitstring Status List §2.1, statusPurpose `suspension`) is set and lifted.
@@ -241,12 +249,8 @@ fn status_updates_need_the_token_a_known_credential_and_a_valid_body() {
         "{body}"
     );
 
-    let bad = |body: Value, expected: &str| {
-        let (status, resp) = server.post("/credentials/status", Some(TOKEN), &body);
-        assert_eq!(status, 400, "{body}: {resp}");
-        let error = resp["error"].as_str().unwrap();
-        assert!(error.contains(expected), "{body}: {error}");
-    };
+    let bad =
+        |body: Value, expected: &str| refused(&server, "/credentials/status", &body, expected);
     let entry = json!({"type": "BitstringStatusListEntry", "statusPurpose": "revocation"});
     bad(
         json!({"credentialId": id, "credentialStatus": entry}),
@@ -325,34 +329,20 @@ fn status_updates_need_the_token_a_known_credential_and_a_valid_body() {
             .0,
         201
     );
-    let (status, body) = server.post(
+    refused(
+        &server,
         "/credentials/issue",
-        Some(TOKEN),
         &json!({"credential": fixed}),
-    );
-    assert_eq!(status, 400, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("was issued already"),
-        "{body}"
+        "was issued already",
     );
     let mut with_status = fixed.clone();
     with_status.as_object_mut().unwrap().remove("id");
     with_status["credentialStatus"] = vc["credentialStatus"].clone();
-    let (status, body) = server.post(
+    refused(
+        &server,
         "/credentials/issue",
-        Some(TOKEN),
         &json!({"credential": with_status}),
-    );
-    assert_eq!(status, 400, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("adds its own entries"),
-        "{body}"
+        "adds its own entries",
     );
 
     // A list path takes GET only; a server without [status] has neither lists nor updates.
