@@ -404,15 +404,12 @@ fn help_and_passphrase_file_messages_say_what_happens() {
 /// documents named after the binary and each subcommand.
 #[test]
 fn completions_and_manual_pages_cover_the_commands() {
+    // What a command that must succeed printed on stdout.
+    let printed = |cmd: &mut Command| {
+        String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+    };
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let script = sign()
-            .args(["completions", shell])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let script = String::from_utf8(script).unwrap();
+        let script = printed(sign().args(["completions", shell]));
         // Options without their dashes: fish writes `-l allow-expired`.
         for word in [
             "microcred-sign",
@@ -423,25 +420,11 @@ fn completions_and_manual_pages_cover_the_commands() {
         ] {
             assert!(script.contains(word), "{shell}: {word}");
         }
-        let script = verify()
-            .args(["--completions", shell])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let script = String::from_utf8(script).unwrap();
+        let script = printed(verify().args(["--completions", shell]));
         for word in ["microcred-verify", "status-list", "trust", "qualification"] {
             assert!(script.contains(word), "{shell}: {word}");
         }
-        let script = server()
-            .args(["--completions", shell])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let script = String::from_utf8(script).unwrap();
+        let script = printed(server().args(["--completions", shell]));
         for word in ["microcred-server", "config", "log-level"] {
             assert!(script.contains(word), "{shell}: {word}");
         }
