@@ -9,7 +9,8 @@
 //! results. Results come back in input order.
 //!
 //! [`verify_reports`] gives each file the full [`Report`] of a [`Verifier`]
-//! (what `microcred-verify` prints for a directory); [`verify_proofs_of_files`]
+//! (what `microcred-verify` prints for a directory), each made by
+//! [`Verifier::verify_bytes`]'s own checks, proofs included; [`verify_proofs_of_files`]
 //! answers only "does every proof of each file verify"; [`verify_files`] is the
 //! general driver, whose `check` closure, run on the worker threads while the
 //! file's bytes are still in memory, turns the proof outcomes into whatever
@@ -55,13 +56,16 @@ use crate::{Report, Verifier, VerifyError};
 /// How bulk verification runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkOptions {
-    /// Files per chunk: read and verified together, keys resolved once (default 256).
+    /// Files per chunk: read and verified together (default 256).
     pub chunk_size: usize,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
-    /// Verify a chunk with one `proof::verify_batch` call (default: keys resolved
-    /// once per chunk); `false` verifies each file with `proof::verify_bytes`.
-    /// Every signature is checked with `verify_strict` either way.
+    /// For the proofs-only drivers ([`verify_files`], [`verify_inputs`],
+    /// [`verify_proofs_of_files`]): verify a chunk with one `proof::verify_batch`
+    /// call (default: keys resolved once per chunk); `false` verifies each file
+    /// with `proof::verify_bytes`. Every signature is checked with
+    /// `verify_strict` either way. The report drivers verify each document
+    /// with [`Verifier::verify_bytes`] and do not read it.
     pub batch: bool,
     /// Largest file read, in bytes (default: the strict JSON parser's limit).
     pub max_file_bytes: usize,
@@ -364,8 +368,8 @@ where
 }
 
 /// Verifies many credential or presentation files with every check `verifier`
-/// makes (the same [`Report`] as [`Verifier::verify_bytes`]), the credentials'
-/// signatures batched per chunk; `sink` gets each file's report in input order.
+/// makes (the same [`Report`] as [`Verifier::verify_bytes`], which makes it on a
+/// worker thread); `sink` gets each file's report in input order.
 ///
 /// # Errors
 /// [`BulkError`] when the worker threads cannot be started.
@@ -430,14 +434,24 @@ where
     M: Fn(&Source, &[u8], Report) -> T + Sync,
     S: FnMut(Source, Result<T, FileError>),
 {
-    verify_inputs(
+    // The report's own checks decide the proofs (`Verifier::verify_document`),
+    // so nothing is verified here ahead of them.
+    drive(
         inputs,
-        verifier.resolver(),
         options,
-        |source, bytes, outcomes| {
-            verifier
-                .verify_bytes_verified(bytes, outcomes)
-                .map(|report| map(source, bytes, report))
+        |part, results| {
+            for (source, read) in part {
+                let result = read.map(|bytes| {
+                    format::document(&bytes)
+                        .map_err(VerifyError::UnsupportedFormat)
+                        .and_then(|document| {
+                            let report = verifier.verify_document(&document)?;
+                            let (Document::Json(doc) | Document::Jwt(doc)) = &document;
+                            Ok(map(&source, doc, report))
+                        })
+                });
+                results.push((source, result));
+            }
         },
         |source, result| {
             let result = match result {
@@ -510,12 +524,39 @@ pub fn verify_inputs<I, R, C, S>(
     resolver: &(dyn KeyResolver + Sync),
     options: &BulkOptions,
     check: C,
-    mut sink: S,
+    sink: S,
 ) -> Result<(), BulkError>
 where
     I: IntoIterator<Item = Input>,
     R: Send,
     C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
+    S: FnMut(Source, Result<R, FileError>),
+{
+    drive(
+        inputs,
+        options,
+        |part, results| verify_part(part, resolver, options, &check, results),
+        sink,
+    )
+}
+
+/// What the workers do with a part of a chunk: each document's bytes as read
+/// (or why they could not be), in input order, to a result each.
+type Part = Vec<(Source, Result<Vec<u8>, FileError>)>;
+
+/// The pipeline under every driver: inputs read in chunks on the worker
+/// threads, `part` run on them there, `sink` given the results on the calling
+/// thread in input order.
+fn drive<I, R, P, S>(
+    inputs: I,
+    options: &BulkOptions,
+    part: P,
+    mut sink: S,
+) -> Result<(), BulkError>
+where
+    I: IntoIterator<Item = Input>,
+    R: Send,
+    P: Fn(Part, &mut Vec<(Source, Result<R, FileError>)>) + Sync,
     S: FnMut(Source, Result<R, FileError>),
 {
     let threads = options
@@ -559,13 +600,13 @@ where
                     chunk.push(item);
                 }
                 let tx = tx.clone();
-                let check = &check;
+                let part = &part;
                 let id = started;
                 scope.spawn(move |_| {
                     // A chunk always answers, even if it panics (a bug), so that this
                     // thread never waits for it; the scope then re-raises the panic.
                     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        run_chunk(chunk, resolver, options, check)
+                        run_chunk(chunk, options, part)
                     }));
                     // The receiver lives until every chunk is in; a send cannot fail.
                     match run {
@@ -797,17 +838,16 @@ fn read_line(
 }
 
 /// Reads a chunk's files and verifies them, in parts of at most `max_chunk_bytes`.
-fn run_chunk<R, C>(
+fn run_chunk<R, P>(
     chunk: Vec<Item>,
-    resolver: &(dyn KeyResolver + Sync),
     options: &BulkOptions,
-    check: &C,
+    part_done: &P,
 ) -> Vec<(Source, Result<R, FileError>)>
 where
-    C: Fn(&Source, &[u8], Vec<ProofOutcome>) -> R + Sync,
+    P: Fn(Part, &mut Vec<(Source, Result<R, FileError>)>),
 {
     let mut results = Vec::with_capacity(chunk.len());
-    let mut part: Vec<(Source, Result<Vec<u8>, FileError>)> = Vec::new();
+    let mut part: Part = Vec::new();
     let mut part_bytes = 0;
     let count = chunk.len();
     for (i, item) in chunk.into_iter().enumerate() {
@@ -821,21 +861,16 @@ where
         part_bytes += read.as_ref().map_or(0, Vec::len);
         part.push((source, read));
         if part_bytes > options.max_chunk_bytes || i + 1 == count {
-            verify_part(
-                std::mem::take(&mut part),
-                resolver,
-                options,
-                check,
-                &mut results,
-            );
+            part_done(std::mem::take(&mut part), &mut results);
             part_bytes = 0;
         }
     }
     results
 }
 
+/// The proofs of a part's documents, then `check` on each.
 fn verify_part<R, C>(
-    part: Vec<(Source, Result<Vec<u8>, FileError>)>,
+    part: Part,
     resolver: &(dyn KeyResolver + Sync),
     options: &BulkOptions,
     check: &C,

@@ -150,13 +150,6 @@ pub fn document(bytes: &[u8]) -> Result<Document<'_>, Foreign> {
     }
 }
 
-/// Whether bytes that are strict JSON are a VC-JWT given as a JSON string
-/// (what the bulk driver's JSON Lines may hold): only a document starting with
-/// `"` is looked at, so a credential costs one byte's look.
-pub(crate) fn is_jwt_string(bytes: &[u8]) -> bool {
-    bytes.trim_ascii_start().first() == Some(&b'"') && sniff_bytes(bytes) == Some(Foreign::VcJwt)
-}
-
 /// Recognises a format from its first bytes, before the JSON parse. `None`
 /// for anything that may be a JSON credential (a document starting with `{`
 /// is left to [`sniff_json`]) and for what it does not know (the JSON parser

@@ -136,10 +136,9 @@ struct Cli {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
-    /// Verify each file on its own, keys resolved per file rather than per chunk
-    /// (kept for existing scripts; every signature is checked with verify_strict
-    /// either way, and the verdicts are the same).
-    #[arg(long)]
+    /// Accepted for existing scripts and without effect: every file is verified
+    /// on its own, each signature with verify_strict.
+    #[arg(long, hide = true)]
     no_batch: bool,
     /// Credential or presentation files to verify; a directory stands for the
     /// `*.json` and `*.jwt` files in it (not recursive), in name order; a *.jsonl file holds
@@ -220,7 +219,6 @@ fn main() -> ExitCode {
     };
     let options = BulkOptions {
         threads: cli.jobs.map(usize::from),
-        batch: !cli.no_batch,
         max_file_bytes: MAX_FILE_BYTES,
         ..BulkOptions::default()
     };

@@ -2,7 +2,7 @@
 
 use microcred_core::credential::Credential;
 use microcred_core::json::{self, JsonError};
-use microcred_core::proof::{DidKeyResolver, KeyResolver, ProofOutcome, ProofPurpose};
+use microcred_core::proof::{self, DidKeyResolver, KeyResolver, ProofOutcome, ProofPurpose};
 use microcred_core::{Value, datetime};
 use serde_json::Map;
 use time::{Duration, OffsetDateTime};
@@ -127,6 +127,10 @@ impl Verifier {
 
     /// Parses (strict JSON) and verifies a credential or presentation.
     ///
+    /// The proofs are checked from the bytes (`proof::verify_bytes`: a borrowed
+    /// tree, canonical forms streamed into SHA-256, one `verify_strict` per
+    /// signature), and the other checks read only the members they need.
+    ///
     /// # Errors
     /// [`VerifyError`] when the bytes are not a JSON object, or are in a
     /// format this verifier does not read.
@@ -134,12 +138,17 @@ impl Verifier {
         // A badge image carries its credential inside (Open Badges baking); a
         // VC-JWT has its own reader; other formats are named before the JSON
         // parser calls them malformed.
-        let bytes = match format::document(bytes).map_err(VerifyError::UnsupportedFormat)? {
-            Document::Json(bytes) => bytes,
-            Document::Jwt(token) => return self.verify_jwt(&token),
-        };
-        let doc = json::parse(&bytes)?;
-        self.verify(&doc)
+        let document = format::document(bytes).map_err(VerifyError::UnsupportedFormat)?;
+        self.verify_document(&document)
+    }
+
+    /// [`Verifier::verify_bytes`] for what [`format::document`] found in a file
+    /// (the bulk driver hands each report's caller the same bytes).
+    pub(crate) fn verify_document(&self, document: &Document<'_>) -> Result<Report, VerifyError> {
+        match document {
+            Document::Json(bytes) => self.verify_json(bytes),
+            Document::Jwt(token) => self.verify_jwt(token),
+        }
     }
 
     /// Verifies a VC-JWT (a compact JWS, or a JSON string holding one): the
@@ -164,22 +173,14 @@ impl Verifier {
         self.verify_with(doc, None)
     }
 
-    /// [`Verifier::verify_bytes`] for the bulk driver, which has verified the
-    /// document's proofs already (in a batch, with [`Verifier::resolver`]).
-    /// Presentations ignore `verified`: their embedded credentials' proofs
-    /// are not in it.
-    pub(crate) fn verify_bytes_verified(
-        &self,
-        bytes: &[u8],
-        verified: Vec<ProofOutcome>,
-    ) -> Result<Report, VerifyError> {
-        // A token the driver passed on as it is (a .jwt file, or a JSON Lines
-        // line that is a string): nothing of it was in the batch.
-        if format::is_jwt_string(bytes) || bytes.trim_ascii_start().starts_with(b"eyJ") {
-            return self.verify_jwt(bytes);
-        }
-        // The bytes are strict JSON (the driver parsed them): a credential's
-        // checks need only a few of its members, not a second parse of it all.
+    /// A JSON credential or presentation: its proofs decided here, from the
+    /// bytes, then the report. A presentation's embedded credentials are
+    /// verified by the presentation's own checks.
+    fn verify_json(&self, bytes: &[u8]) -> Result<Report, VerifyError> {
+        let verified = proof::verify_bytes(bytes, self.resolver())?;
+        // The bytes are strict JSON (the proofs' parse accepted them): a
+        // credential's checks need only a few of its members, not a second
+        // parse of it all.
         // Presentations and profiles read the whole document.
         // A document none of whose proofs verified may be in another format
         // (`format::sniff_json` never refuses one whose proof verified): it
