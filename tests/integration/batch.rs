@@ -1442,6 +1442,7 @@ fn batch_progress_goes_to_the_callers_progress_and_the_binary_prints_it() {
     .0;
     let request = Request {
         suite: Some(microcred_core::suite::Suite::Jcs),
+        credential_format: batch::CredentialFormat::Di,
         template: template.clone(),
         learners: learners.clone(),
         format: None,

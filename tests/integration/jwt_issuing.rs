@@ -141,3 +141,255 @@ fn issue_jwt_with_a_ledger_records_the_token_and_revocation_reaches_it() {
         .code(2)
         .stderr(predicates::str::contains("already in the ledger"));
 }
+
+/// The `.jwt` files of `dir`, in name order.
+fn jwt_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jwt"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `microcred-verify --json` on `args`: the exit code and each report's verdict and format.
+fn verdicts(args: &[&Path]) -> (Option<i32>, Vec<(String, String)>) {
+    let out = std::process::Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v = text
+        .lines()
+        .map(|l| {
+            let r: Value = serde_json::from_str(l).unwrap();
+            let r = if r["report"].is_object() {
+                &r["report"]
+            } else {
+                &r
+            };
+            (
+                r["verdict"].as_str().unwrap_or_default().to_owned(),
+                r["format"]["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    (out.status.code(), v)
+}
+
+/// A crash after the rows were recorded, before they were marked (SQL: the
+/// ledger's API never moves a credential back to pending).
+fn set_pending(ledger: &Path, learners: &str) {
+    let db = rusqlite::Connection::open(ledger).unwrap();
+    db.execute(
+        &format!(
+            "UPDATE credentials SET state = 'pending', file_sha256 = NULL WHERE learner_id IN ({learners})"
+        ),
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
+fn batch_jwt_files_verify_resume_restore_and_revoke_like_data_integrity_ones() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("l.csv", &crate::batch::learners_csv(4));
+    let out = s.path("out");
+    let batch = || {
+        let mut c = s.batch(&template, &learners, &out);
+        c.args([
+            "--credential-format",
+            "jwt",
+            "--id-column",
+            "student",
+            "--json",
+        ])
+        .arg("--ledger")
+        .arg(&ledger);
+        c
+    };
+    batch().assert().success();
+    let files = jwt_files(&out);
+    assert_eq!(files.len(), 4);
+    assert!(out.join("s00001.jwt").exists());
+    let before: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let records = ledger_records(&ledger);
+    assert_eq!(records.len(), 4);
+    for (file, rec) in files.iter().zip(&records) {
+        assert_eq!(rec.state, State::Issued);
+        let vc = credential_of(file);
+        assert_eq!(vc["id"], rec.credential_id.as_str());
+        assert_eq!(
+            vc["credentialStatus"][0]["statusListIndex"],
+            rec.status_index.to_string()
+        );
+        assert_eq!(
+            rec.file_sha256.as_deref(),
+            Some(hex(&Sha256::digest(std::fs::read(file).unwrap())).as_str())
+        );
+    }
+    // The directory verifies: four VC-JWTs, genuine (a did:key issuer with no trust list).
+    let (code, v) = verdicts(&[&out]);
+    assert_eq!(code, Some(0), "{v:?}");
+    assert_eq!(v.len(), 4, "{v:?}");
+    assert!(
+        v.iter()
+            .all(|(verdict, format)| verdict == "unconfirmed" && format == "VC-JWT (EdDSA)"),
+        "{v:?}"
+    );
+
+    // Crash windows: two rows pending (one file written, one not), one issued file lost.
+    set_pending(&ledger, "'s00001', 's00002'");
+    std::fs::remove_file(out.join("s00002.jwt")).unwrap();
+    std::fs::remove_file(out.join("s00004.jwt")).unwrap();
+    let summary = batch().assert().success().get_output().stdout.clone();
+    let summary: Value = serde_json::from_slice(&summary).unwrap();
+    assert_eq!(summary["resumed"], 2, "{summary}");
+    assert_eq!(summary["adopted"], 1, "{summary}");
+    assert_eq!(summary["restored"], 1, "{summary}");
+    assert_eq!(summary["already_issued"], 1, "{summary}");
+    let after: Vec<Vec<u8>> = jwt_files(&out)
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert_eq!(before, after, "the same tokens, byte for byte");
+    assert!(
+        ledger_records(&ledger)
+            .iter()
+            .all(|r| r.state == State::Issued)
+    );
+    // A token changed after issuance is reported, never overwritten.
+    let mut changed = before[2].clone();
+    changed.insert(0, b' ');
+    std::fs::write(out.join("s00003.jwt"), &changed).unwrap();
+    batch()
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("changed after issuance"));
+    std::fs::write(out.join("s00003.jwt"), &before[2]).unwrap();
+
+    // Revoked by id: the status entry inside the token says so.
+    sign()
+        .args(["revoke", "--reason", "error", "--ledger"])
+        .arg(&ledger)
+        .arg(&records[1].credential_id)
+        .assert()
+        .success();
+    let list = revocation_list(&s, &ledger);
+    let (code, status) = verify_status(&list, &out.join("s00002.jwt"));
+    assert_eq!(code, Some(1), "{status}");
+    assert!(
+        status.starts_with("fail ") && status.contains("revoked"),
+        "{status}"
+    );
+    let (code, status) = verify_status(&list, &out.join("s00001.jwt"));
+    assert_eq!(code, Some(0), "{status}");
+
+    // --suite has no place in a VC-JWT.
+    s.batch(&template, &learners, &s.path("other"))
+        .args(["--credential-format", "jwt", "--suite", "jcs"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--credential-format jwt"));
+}
+
+#[test]
+fn batch_jwt_without_a_ledger_recognises_its_own_tokens_and_refuses_others() {
+    let s = Setup::new();
+    let template = s.template();
+    let learners = s.write("l.csv", &crate::batch::learners_csv(2));
+    let out = s.path("out");
+    let batch = || {
+        let mut c = s.batch(&template, &learners, &out);
+        c.args([
+            "--credential-format",
+            "jwt",
+            "--id-column",
+            "student",
+            "--json",
+        ]);
+        c
+    };
+    batch().assert().success();
+    let summary = batch().assert().success().get_output().stdout.clone();
+    let summary: Value = serde_json::from_slice(&summary).unwrap();
+    assert_eq!(summary["already_issued"], 2, "{summary}");
+    // A token of another key under one of the names: refused.
+    let other = Setup::new();
+    let other_out = other.path("out");
+    other
+        .batch(&template, &learners, &other_out)
+        .args(["--credential-format", "jwt", "--id-column", "student"])
+        .assert()
+        .success();
+    std::fs::copy(other_out.join("s00001.jwt"), out.join("s00001.jwt")).unwrap();
+    batch().assert().code(2).stderr(predicates::str::contains(
+        "not a credential signed with this key",
+    ));
+}
+
+#[test]
+fn batch_jwt_bundle_holds_one_json_string_per_line_verified_and_resumed() {
+    let s = Setup::new();
+    let ledger = s.ledger();
+    let template = s.template();
+    let learners = s.write("l.csv", &crate::batch::learners_csv(3));
+    let bundle = s.path("cohort.jsonl");
+    let batch = || {
+        let mut c = sign();
+        c.args([
+            "batch",
+            "--credential-format",
+            "jwt",
+            "--id-column",
+            "student",
+        ])
+        .args(["--json", "--key"])
+        .arg(&s.key)
+        .arg("--template")
+        .arg(&template)
+        .arg("--learners")
+        .arg(&learners)
+        .arg("--out-jsonl")
+        .arg(&bundle)
+        .arg("--ledger")
+        .arg(&ledger);
+        c
+    };
+    batch().assert().success();
+    let issued = std::fs::read(&bundle).unwrap();
+    let text = String::from_utf8(issued.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    for (line, rec) in lines.iter().zip(ledger_records(&ledger)) {
+        let token: Value = serde_json::from_str(line).unwrap();
+        let token = token.as_str().expect("each line is a JSON string");
+        assert!(token.starts_with("eyJ") && token.split('.').count() == 3);
+        let vc = microcred_verifier::jwt::credential(token.as_bytes()).unwrap();
+        assert_eq!(vc["id"], rec.credential_id.as_str());
+        assert_eq!(rec.file_sha256, Some(hex(&Sha256::digest(line.as_bytes()))));
+    }
+    let (code, v) = verdicts(&[&bundle]);
+    assert_eq!(code, Some(0), "{v:?}");
+    assert_eq!(v.len(), 3, "{v:?}");
+    assert!(
+        v.iter()
+            .all(|(verdict, format)| verdict == "unconfirmed" && format == "VC-JWT (EdDSA)"),
+        "{v:?}"
+    );
+    // Killed after the rename, before the rows were marked: adopted; lost: restored.
+    set_pending(&ledger, "'s00001', 's00002', 's00003'");
+    let summary: Value =
+        serde_json::from_slice(&batch().assert().success().get_output().stdout).unwrap();
+    assert_eq!(summary["adopted"], 3, "{summary}");
+    std::fs::remove_file(&bundle).unwrap();
+    let summary: Value =
+        serde_json::from_slice(&batch().assert().success().get_output().stdout).unwrap();
+    assert_eq!(summary["restored"], 3, "{summary}");
+    assert_eq!(std::fs::read(&bundle).unwrap(), issued);
+}
