@@ -2074,6 +2074,7 @@ mod tests {
             now: "2026-01-01T00:00:00Z".into(),
             suite: Some(crate::suite::Suite::Jcs),
             proof_text: None,
+            jwt: false,
             interrupt: &interrupt,
             pool: &pool,
             source_file: "learners.csv",
