@@ -10,6 +10,7 @@ use microcred_core::credential::Credential;
 use microcred_core::proof::ProofPurpose;
 
 use crate::checks::{proofs, structure};
+use crate::envelope::Enveloped;
 use crate::report::{Check, Kind, Report};
 use crate::verifier::{Ctx, credential};
 
@@ -72,10 +73,22 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
     let mut nested = Vec::with_capacity(creds.len());
     for (i, entry) in creds.into_iter().enumerate() {
         let n = i + 1;
-        // A VC-JWT entry: the credential inside, and its own report from the JWT reader.
+        // A VC-JWT entry (a string, or VC 2.0's EnvelopedVerifiableCredential): the
+        // credential inside, and its own report from the JWT reader.
+        let token = match entry {
+            Value::String(token) => Some(token.as_str()),
+            other => match crate::envelope::enveloped(other) {
+                Some(Enveloped::Jwt(token)) => Some(token),
+                Some(Enveloped::Unsupported(what)) => {
+                    nested.push(crate::envelope::unsupported(&what, other));
+                    continue;
+                }
+                None => None,
+            },
+        };
         let decoded;
-        let (vc, jwt_report) = match entry {
-            Value::String(token) => match crate::jwt::credential(token.as_bytes()) {
+        let (vc, jwt_report) = match token {
+            Some(token) => match crate::jwt::credential(token.as_bytes()) {
                 Ok(doc) => {
                     decoded = doc;
                     (
@@ -91,7 +104,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
                     continue;
                 }
             },
-            other => (other, None),
+            None => (entry, None),
         };
         let Some(view) = Credential::new(vc) else {
             continue; // structure already failed: verifiableCredential entries must be objects
