@@ -393,3 +393,78 @@ fn batch_jwt_bundle_holds_one_json_string_per_line_verified_and_resumed() {
     assert_eq!(summary["restored"], 3, "{summary}");
     assert_eq!(std::fs::read(&bundle).unwrap(), issued);
 }
+
+#[test]
+fn present_carries_a_jwt_credential_file_enveloped_and_the_presentation_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_u, university) = crate::common::private_copy("keys-example/example-university.key.json");
+    let (_l, learner) = crate::common::private_copy("keys-example/example-learner.key.json");
+    let token_file = dir.path().join("c.jwt");
+    sign()
+        .args(["issue", "--format", "jwt", "--key"])
+        .arg(&university)
+        .arg("--out")
+        .arg(&token_file)
+        .arg(crate::common::repo(
+            "keys-example/micro-credential.unsigned.json",
+        ))
+        .assert()
+        .success();
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let vp_file = dir.path().join("vp.json");
+    sign()
+        .args(["present", "--challenge", "n-1", "--key"])
+        .arg(&learner)
+        .arg("--out")
+        .arg(&vp_file)
+        .arg(&token_file)
+        .assert()
+        .success();
+    let vp: Value = serde_json::from_slice(&std::fs::read(&vp_file).unwrap()).unwrap();
+    assert_eq!(
+        vp["verifiableCredential"][0],
+        serde_json::json!({
+            "@context": "https://www.w3.org/ns/credentials/v2",
+            "id": format!("data:application/vc+jwt,{}", token.trim()),
+            "type": "EnvelopedVerifiableCredential",
+        })
+    );
+    let out = std::process::Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
+        .args([
+            "--json",
+            "--holder-binding",
+            "--challenge",
+            "n-1",
+            "--trust",
+        ])
+        .arg(crate::common::repo("keys-example/trust-list.json"))
+        .arg(&vp_file)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(r["kind"], "presentation", "{r}");
+    assert_eq!(
+        r["credentials"][0]["format"]["name"], "VC-JWT (EdDSA)",
+        "{r}"
+    );
+    assert!(
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "holder-binding" && c["outcome"] == "pass"),
+        "{r}"
+    );
+    // A token that is not a credential is refused before the key is read.
+    let bad = dir.path().join("bad.jwt");
+    std::fs::write(&bad, "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln\n").unwrap();
+    sign()
+        .args(["present", "--key"])
+        .arg(&learner)
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.jwt: cannot present"));
+}
