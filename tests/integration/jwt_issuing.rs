@@ -468,3 +468,173 @@ fn present_carries_a_jwt_credential_file_enveloped_and_the_presentation_verifies
         .code(2)
         .stderr(predicates::str::contains("bad.jwt: cannot present"));
 }
+
+/// `microcred-verify --json` of `file` with the example trust list and `args`:
+/// the exit code and the report.
+fn verify_report(file: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let out = std::process::Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
+        .arg("--json")
+        .args(args)
+        .arg("--trust")
+        .arg(crate::common::repo("keys-example/trust-list.json"))
+        .arg(file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let r: Value = serde_json::from_str(text.lines().next().unwrap_or("null")).unwrap();
+    (out.status.code(), r)
+}
+
+fn outcome_of<'a>(r: &'a Value, id: &str) -> Vec<&'a str> {
+    r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == id)
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn present_format_jwt_makes_a_vp_jwt_verified_with_the_holder_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_u, university) = crate::common::private_copy("keys-example/example-university.key.json");
+    let (_l, learner) = crate::common::private_copy("keys-example/example-learner.key.json");
+    let unsigned = crate::common::repo("keys-example/micro-credential.unsigned.json");
+    let jwt_cred = dir.path().join("c.jwt");
+    let di_cred = dir.path().join("d.json");
+    for (format, out) in [("jwt", &jwt_cred), ("di", &di_cred)] {
+        let mut doc: Value = serde_json::from_slice(&std::fs::read(&unsigned).unwrap()).unwrap();
+        doc["id"] = format!(
+            "urn:uuid:00000000-0000-4000-8000-00000000000{}",
+            format.len()
+        )
+        .into();
+        let input = dir.path().join(format!("{format}.unsigned.json"));
+        std::fs::write(&input, doc.to_string()).unwrap();
+        sign()
+            .args(["issue", "--format", format, "--key"])
+            .arg(&university)
+            .arg("--out")
+            .arg(out)
+            .arg(&input)
+            .assert()
+            .success();
+    }
+    let vp = dir.path().join("vp.jwt");
+    sign()
+        .args([
+            "present",
+            "--format",
+            "jwt",
+            "--challenge",
+            "n-1",
+            "--domain",
+        ])
+        .args(["hr.example", "--key"])
+        .arg(&learner)
+        .arg("--out")
+        .arg(&vp)
+        .arg(&jwt_cred)
+        .arg(&di_cred)
+        .assert()
+        .success();
+    let token = std::fs::read_to_string(&vp).unwrap();
+    let jws = microcred_verifier::jwt::parse(token.trim().as_bytes()).unwrap();
+    assert_eq!(jws.payload["nonce"], "n-1");
+    assert_eq!(jws.payload["aud"], "hr.example");
+    let inner = &jws.payload["vp"]["verifiableCredential"];
+    assert_eq!(inner[0], std::fs::read_to_string(&jwt_cred).unwrap().trim());
+    assert!(inner[1]["proof"].is_array() || inner[1]["proof"].is_object());
+    assert_eq!(jws.payload["iss"], jws.payload["vp"]["holder"]);
+
+    let asked = [
+        "--challenge",
+        "n-1",
+        "--domain",
+        "hr.example",
+        "--holder-binding",
+    ];
+    let (code, r) = verify_report(&vp, &asked);
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(r["kind"], "presentation", "{r}");
+    assert_eq!(r["format"]["name"], "VP-JWT (EdDSA)", "{r}");
+    assert_eq!(r["verdict"], "valid", "{r}");
+    for id in [
+        "proof",
+        "proof-purpose",
+        "holder-key",
+        "challenge",
+        "domain",
+    ] {
+        assert_eq!(outcome_of(&r, id), ["pass"], "{id}: {r}");
+    }
+    assert_eq!(outcome_of(&r, "holder-binding"), ["pass", "pass"], "{r}");
+    assert_eq!(
+        r["credentials"][0]["format"]["name"], "VC-JWT (EdDSA)",
+        "{r}"
+    );
+    assert_eq!(r["credentials"][1]["verdict"], "valid", "{r}");
+
+    // Another verifier's challenge or domain: a replay, invalid.
+    let (code, r) = verify_report(&vp, &["--challenge", "n-2", "--domain", "hr.example"]);
+    assert_eq!(
+        (code, outcome_of(&r, "challenge")),
+        (Some(1), vec!["fail"]),
+        "{r}"
+    );
+    let (code, r) = verify_report(&vp, &["--challenge", "n-1", "--domain", "other.example"]);
+    assert_eq!(
+        (code, outcome_of(&r, "domain")),
+        (Some(1), vec!["fail"]),
+        "{r}"
+    );
+    // A changed payload: the holder's signature fails.
+    let parts: Vec<&str> = token.trim().split('.').collect();
+    let mut payload = jws.payload.clone();
+    payload.insert("nonce".into(), "n-2".into());
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        microcred_core::multibase::encode_base64url(&serde_json::to_vec(&payload).unwrap())[1..]
+            .to_owned(),
+        parts[2]
+    );
+    let forged_file = dir.path().join("forged.jwt");
+    std::fs::write(&forged_file, &forged).unwrap();
+    let (code, r) = verify_report(&forged_file, &["--challenge", "n-2"]);
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(outcome_of(&r, "proof"), ["fail"], "{r}");
+    // Signed by another key than the holder's (the university's, naming the learner as
+    // holder): the holder-key line fails.
+    let university_key = microcred_core::keys::KeyFile::from_json(
+        &std::fs::read(crate::common::repo(
+            "keys-example/example-university.key.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let not_theirs = microcred_core::vc_jwt::sign_presentation(
+        &jws.payload["vp"],
+        &university_key.secret,
+        &university_key.verification_method(),
+        microcred_core::datetime::now(),
+        Some("n-1"),
+        None,
+    )
+    .unwrap();
+    let file = dir.path().join("not-theirs.jwt");
+    std::fs::write(&file, &not_theirs).unwrap();
+    let (code, r) = verify_report(&file, &["--challenge", "n-1"]);
+    assert_eq!(code, Some(1), "{r}");
+    assert!(outcome_of(&r, "holder-key").contains(&"fail"), "{r}");
+    // --suite has no place in a VP-JWT.
+    sign()
+        .args(["present", "--format", "jwt", "--suite", "jcs", "--key"])
+        .arg(&learner)
+        .arg(&jwt_cred)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--format jwt"));
+}

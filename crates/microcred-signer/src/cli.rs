@@ -506,6 +506,11 @@ pub(crate) struct PresentArgs {
     /// Signed credential files to embed, in order; `-` reads one from stdin.
     #[arg(required = true, value_name = "CRED")]
     pub(crate) credentials: Vec<PathBuf>,
+    /// How the presentation is secured: di (JSON with a Data Integrity proof, the default) or
+    /// jwt (a VP-JWT: the VC 1.1 JWT encoding, EdDSA, the presentation in its vp claim, the
+    /// challenge as nonce and the domain as aud).
+    #[arg(long, value_enum, default_value_t = Format::Di, value_name = "FORMAT")]
+    pub(crate) format: Format,
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use microcred_core::Value;
 use microcred_core::credential::Credential;
-use microcred_core::proof::ProofPurpose;
+use microcred_core::proof::{ProofOutcome, ProofPurpose};
 
 use crate::checks::{proofs, structure};
 use crate::envelope::Enveloped;
@@ -40,9 +40,25 @@ fn proofs_of(doc: &Value) -> Vec<&Value> {
 }
 
 pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
+    verify_signed(doc, p, ctx, None)
+}
+
+/// [`verify`], with the holder's proof given when the presentation came as a
+/// VP-JWT (`crate::jwt`): the JWS's outcome, and an object whose `challenge` and
+/// `domain` are the token's `nonce` and `aud`, read as a Data Integrity proof's.
+pub(crate) fn verify_signed(
+    doc: &Value,
+    p: &Credential<'_>,
+    ctx: &Ctx<'_>,
+    jwt: Option<(ProofOutcome, &Value)>,
+) -> Report {
     let mut checks = Vec::new();
     structure::presentation(p, &mut checks);
     let holder = holder(p);
+    let (verified, answers) = match jwt {
+        Some((outcome, answers)) => (Some(vec![outcome]), vec![answers]),
+        None => (None, proofs_of(doc)),
+    };
     let outcomes = proofs::check(
         doc,
         &proofs::Expect {
@@ -51,7 +67,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
             role: "holder",
         },
         ctx.resolver,
-        None,
+        verified,
         ctx,
         &mut checks,
     );
@@ -61,7 +77,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
         .filter(|o| o.result.as_ref().is_err_and(|e| e.is_unsupported()))
         .map(|o| o.index)
         .collect();
-    challenge_and_domain(doc, ctx, &unchecked, &mut checks);
+    challenge_and_domain(&answers, ctx, &unchecked, &mut checks);
 
     let creds = embedded(p);
     if creds.is_empty() {
@@ -175,8 +191,13 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
 
 /// One `challenge` and one `domain` line per proof, but for the proofs at the
 /// `unchecked` positions.
-fn challenge_and_domain(doc: &Value, ctx: &Ctx<'_>, unchecked: &[usize], checks: &mut Vec<Check>) {
-    for (index, proof) in proofs_of(doc).into_iter().enumerate() {
+fn challenge_and_domain(
+    proofs: &[&Value],
+    ctx: &Ctx<'_>,
+    unchecked: &[usize],
+    checks: &mut Vec<Check>,
+) {
+    for (index, proof) in proofs.iter().enumerate() {
         if unchecked.contains(&index) {
             continue;
         }

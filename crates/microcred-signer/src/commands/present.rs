@@ -20,13 +20,17 @@ use crate::commands::issue::emit;
 use crate::files;
 
 pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
-    let created = match &args.created {
-        Some(c) => {
-            datetime::parse(c).context("--created")?;
-            c.clone()
+    let (created, at) = match &args.created {
+        Some(c) => (c.clone(), datetime::parse(c).context("--created")?),
+        None => {
+            let now = datetime::now();
+            (datetime::format(now), now)
         }
-        None => datetime::format(datetime::now()),
     };
+    let jwt = args.format == crate::cli::Format::Jwt;
+    if jwt && args.suite.is_some() {
+        bail!("--suite chooses a Data Integrity cryptosuite; a VP-JWT (--format jwt) has none");
+    }
     for (flag, value) in [("--challenge", &args.challenge), ("--domain", &args.domain)] {
         if value.as_deref().is_some_and(str::is_empty) {
             bail!("{flag} is empty");
@@ -71,13 +75,41 @@ pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
             }
         }
     }
+    // In a VP-JWT a VC-JWT goes in as its token (the VC 1.1 JWT encoding's way).
+    let entries: Vec<Value> = credentials
+        .into_iter()
+        .map(|(_, e, _)| match enveloped_token(&e) {
+            Some(token) if jwt => token.into(),
+            _ => e,
+        })
+        .collect();
     let vp = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": microcred_core::issuance::new_credential_id()?,
         "type": ["VerifiablePresentation"],
         "holder": holder,
-        "verifiableCredential": credentials.into_iter().map(|(_, e, _)| e).collect::<Vec<_>>(),
+        "verifiableCredential": entries,
     });
+    if jwt {
+        let token = microcred_core::vc_jwt::sign_presentation(
+            &vp,
+            &key.secret,
+            &key.verification_method(),
+            at,
+            args.challenge.as_deref(),
+            args.domain.as_deref(),
+        )?;
+        let text = format!("{token}\n");
+        return match args.out.as_deref() {
+            Some(path) => Ok(files::write_atomic(
+                path,
+                text.as_bytes(),
+                args.force,
+                0o644,
+            )?),
+            None => Ok(std::io::stdout().write_all(text.as_bytes())?),
+        };
+    }
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::Authentication);
     options.created = Some(created);
     options.challenge.clone_from(&args.challenge);
@@ -125,6 +157,17 @@ fn read_credential(path: &Path) -> anyhow::Result<(Value, Value)> {
     }
     check_credential(&doc, true)?;
     Ok((doc.clone(), doc))
+}
+
+/// The token of an `EnvelopedVerifiableCredential` holding a VC-JWT.
+fn enveloped_token(entry: &Value) -> Option<&str> {
+    if entry.get("type").and_then(Value::as_str) != Some("EnvelopedVerifiableCredential") {
+        return None;
+    }
+    entry
+        .get("id")
+        .and_then(Value::as_str)?
+        .strip_prefix("data:application/vc+jwt,")
 }
 
 /// The credential of a VC-JWT, checked as [`check_credential`] does (the JWS is its
