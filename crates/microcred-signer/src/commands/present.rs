@@ -5,7 +5,9 @@
 //!
 //! A VC-JWT credential file (the token, as `issue --format jwt` writes it) goes in
 //! as VC Data Model 2.0 carries a secured credential in JSON: an
-//! `EnvelopedVerifiableCredential` (`data:application/vc+jwt,<token>`).
+//! `EnvelopedVerifiableCredential` (`data:application/vc+jwt,<token>`). With
+//! `--format jwt` the presentation is a VP-JWT (`microcred_core::vc_jwt::sign_presentation`)
+//! and such a credential goes in as its token.
 
 use std::io::Write as _;
 use std::path::Path;
