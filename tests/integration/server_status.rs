@@ -643,6 +643,14 @@ fn a_vc_jwt_is_issued_enveloped_with_its_status_and_revoked_through_the_api() {
         .strip_prefix("data:application/vc+jwt,")
         .unwrap_or_else(|| panic!("{vc}"));
     let inner = microcred_verifier::jwt::credential(token.as_bytes()).unwrap();
+    // The envelope, posted back as it came, verifies: the token inside is read.
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": vc}),
+    );
+    assert_eq!((status, &body["verified"]), (200, &json!(true)), "{body}");
+    assert_eq!(body["report"]["format"]["name"], "VC-JWT (EdDSA)", "{body}");
     assert_eq!(
         inner["credentialStatus"][0]["statusListCredential"],
         format!("{BASE}/revocation")
