@@ -115,10 +115,12 @@ mod tests {
             ("data:text/plain,hi", "text/plain"),
             ("https://example.org/c", "not a data: URL"),
         ] {
-            match enveloped(&env(id)) {
-                Some(Enveloped::Unsupported(m)) => assert!(m.contains(words), "{id}: {m}"),
-                other => panic!("{id}: {other:?}"),
-            }
+            let doc = env(id);
+            let found = enveloped(&doc);
+            assert!(
+                matches!(&found, Some(Enveloped::Unsupported(m)) if m.contains(words)),
+                "{id}: {found:?}"
+            );
         }
         assert_eq!(enveloped(&json!({"type": ["VerifiableCredential"]})), None);
         let r = unsupported("an SD-JWT", &env("data:application/vc+sd-jwt,x"));
