@@ -577,6 +577,22 @@ fn present_format_jwt_makes_a_vp_jwt_verified_with_the_holder_checks() {
     );
     assert_eq!(r["credentials"][1]["verdict"], "valid", "{r}");
 
+    // The --html transcript shows the presentation inside the token.
+    let out = std::process::Command::new(bin("microcred-verify"))
+        .env("XDG_CONFIG_HOME", crate::common::no_config())
+        .args(["--html", "--challenge", "n-1", "--trust"])
+        .arg(crate::common::repo("keys-example/trust-list.json"))
+        .arg(&vp)
+        .output()
+        .unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
     // Another verifier's challenge or domain: a replay, invalid.
     let (code, r) = verify_report(&vp, &["--challenge", "n-2", "--domain", "hr.example"]);
     assert_eq!(

@@ -774,37 +774,8 @@ fn is_presentation(jws: &Jws) -> bool {
 /// challenge and its `aud` the domain; the credentials inside get the checks of
 /// a Data Integrity presentation's, holder binding included.
 fn verify_presentation(jws: &Jws, ctx: &Ctx<'_>) -> Result<Report, JwtError> {
-    let (mut vp, envelope) = match jws.payload.get("vp") {
-        Some(Value::Object(vp)) => (vp.clone(), Envelope::VcJwt),
-        Some(_) => {
-            return Err(JwtError::Claim {
-                claim: "vp",
-                problem: "is not a JSON object (a presentation)",
-            });
-        }
-        None => (jws.payload.clone(), Envelope::VcJose),
-    };
+    let (doc, envelope, mismatches) = presentation_of(jws)?;
     let claims = &jws.payload;
-    let mut mismatches = Vec::new();
-    if let Some(iss) = string_claim(claims, "iss")? {
-        let holder = match vp.get("holder") {
-            None => {
-                vp.insert("holder".into(), iss.into());
-                None
-            }
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(str::to_owned),
-            Some(_) => None,
-        };
-        if let Some(h) = holder.filter(|h| h != iss) {
-            mismatches.push(format!(
-                "the JWT claim iss {iss:?} is not the presentation's holder {h:?}"
-            ));
-        }
-    }
-    if let Some(jti) = string_claim(claims, "jti")? {
-        agree(&mut vp, "id", "jti", jti, &mut mismatches);
-    }
     let nonce = string_claim(claims, "nonce")?.map(str::to_owned);
     let aud = match claims.get("aud") {
         None => Value::Null,
@@ -820,7 +791,6 @@ fn verify_presentation(jws: &Jws, ctx: &Ctx<'_>) -> Result<Report, JwtError> {
     let expires = time_claim(claims, "exp")?
         .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
         .map(datetime::format);
-    let doc = Value::Object(vp);
     let Some(view) = Credential::new(&doc) else {
         return Err(JwtError::NotACredential(
             "the presentation is not a JSON object".into(),
@@ -860,6 +830,63 @@ fn verify_presentation(jws: &Jws, ctx: &Ctx<'_>) -> Result<Report, JwtError> {
     });
     report.revalidate();
     Ok(report)
+}
+
+/// The presentation a VP-JWT carries, with `iss` and `jti` mapped onto it
+/// (`holder`, `id`), its encoding, and each claim that disagrees with it.
+fn presentation_of(jws: &Jws) -> Result<(Value, Envelope, Vec<String>), JwtError> {
+    let (mut vp, envelope) = match jws.payload.get("vp") {
+        Some(Value::Object(vp)) => (vp.clone(), Envelope::VcJwt),
+        Some(_) => {
+            return Err(JwtError::Claim {
+                claim: "vp",
+                problem: "is not a JSON object (a presentation)",
+            });
+        }
+        None => (jws.payload.clone(), Envelope::VcJose),
+    };
+    let claims = &jws.payload;
+    let mut mismatches = Vec::new();
+    if let Some(iss) = string_claim(claims, "iss")? {
+        let holder = match vp.get("holder") {
+            None => {
+                vp.insert("holder".into(), iss.into());
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(str::to_owned),
+            Some(_) => None,
+        };
+        if let Some(h) = holder.filter(|h| h != iss) {
+            mismatches.push(format!(
+                "the JWT claim iss {iss:?} is not the presentation's holder {h:?}"
+            ));
+        }
+    }
+    if let Some(jti) = string_claim(claims, "jti")? {
+        agree(&mut vp, "id", "jti", jti, &mut mismatches);
+    }
+    Ok((Value::Object(vp), envelope, mismatches))
+}
+
+/// The document a VC-JWT's or VP-JWT's report was made from, as a rendering of
+/// the report shows it (nothing verified): the credential or the presentation
+/// inside the token. `bytes` is the token (or a JSON string holding it), or the
+/// JSON of an `EnvelopedVerifiableCredential` holding one.
+///
+/// # Errors
+/// [`JwtError`] as [`parse`] and [`decode`] give it.
+pub fn document(bytes: &[u8]) -> Result<Value, JwtError> {
+    if let Ok(doc) = json::parse(bytes) {
+        if let Some(crate::envelope::Enveloped::Jwt(token)) = crate::envelope::enveloped(&doc) {
+            return document(token.as_bytes());
+        }
+    }
+    let jws = parse(bytes)?;
+    if is_presentation(&jws) {
+        return Ok(presentation_of(&jws)?.0);
+    }
+    Ok(decode(&jws)?.credential)
 }
 
 #[cfg(test)]

@@ -145,7 +145,8 @@ impl Verifier {
 
     /// Verifies a VC-JWT (a compact JWS, or a JSON string holding one): the
     /// signature, the claims against the credential, then every check a Data
-    /// Integrity credential gets ([`crate::jwt`]).
+    /// Integrity credential gets ([`crate::jwt`]); or a VP-JWT, with the checks
+    /// of a Data Integrity presentation.
     ///
     /// # Errors
     /// [`VerifyError::Jwt`] when the token cannot be taken apart or holds no

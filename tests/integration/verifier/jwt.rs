@@ -438,6 +438,20 @@ fn an_enveloped_vc_jwt_is_read_as_the_token_and_an_sd_jwt_one_cannot_be_checked(
     let r = report(verify().arg(&f), 0);
     assert_eq!(r["format"]["name"], "VC-JWT (EdDSA)", "{r}");
     assert_eq!(r["verdict"], "unconfirmed", "{r}");
+    // The --html transcript shows the credential inside the token.
+    let out = verify().arg("--html").arg(&f).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = String::from_utf8(out.stdout).unwrap();
+    let name = ob3_payload(&issuer())["vc"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(page.contains(&name), "{name}: {page}");
     // Tampered inside its envelope: invalid, as the bare token would be.
     let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
     let forged = jws(&header(&issuer()), &ob3_payload(&stranger()), &stranger());
