@@ -864,7 +864,15 @@ fn presentation_of(jws: &Jws) -> Result<(Value, Envelope, Vec<String>), JwtError
         }
     }
     if let Some(jti) = string_claim(claims, "jti")? {
-        agree(&mut vp, "id", "jti", jti, &mut mismatches);
+        match vp.get("id") {
+            None => {
+                vp.insert("id".into(), jti.into());
+            }
+            Some(Value::String(id)) if id == jti => {}
+            Some(other) => mismatches.push(format!(
+                "the JWT claim jti {jti:?} is not the presentation's id {other}"
+            )),
+        }
     }
     Ok((Value::Object(vp), envelope, mismatches))
 }
@@ -901,6 +909,36 @@ mod tests {
 
     fn decoded(payload: Value) -> Decoded {
         decode(&parse(token(&json!({"alg": "EdDSA"}), &payload).as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_vp_jwts_claims_stand_for_the_holder_and_id_or_are_named_when_they_disagree() {
+        let vp = json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                        "type": ["VerifiablePresentation"]});
+        let t = token(
+            &json!({"alg": "EdDSA"}),
+            &json!({"iss": "did:example:h", "jti": "urn:x", "vp": vp}),
+        );
+        let jws = parse(t.as_bytes()).unwrap();
+        assert!(is_presentation(&jws));
+        let (doc, envelope, mismatches) = presentation_of(&jws).unwrap();
+        assert_eq!(
+            (&doc["holder"], &doc["id"]),
+            (&json!("did:example:h"), &json!("urn:x"))
+        );
+        assert_eq!(envelope, Envelope::VcJwt);
+        assert!(mismatches.is_empty());
+        assert_eq!(document(t.as_bytes()).unwrap(), doc);
+        let mut other = vp.clone();
+        other["holder"] = "did:example:other".into();
+        other["id"] = "urn:y".into();
+        let t = token(
+            &json!({"alg": "EdDSA"}),
+            &json!({"iss": "did:example:h", "jti": "urn:x", "vp": other}),
+        );
+        let (_, _, mismatches) = presentation_of(&parse(t.as_bytes()).unwrap()).unwrap();
+        assert_eq!(mismatches.len(), 2, "{mismatches:?}");
+        assert!(mismatches[0].contains("holder") && mismatches[1].contains("presentation's id"));
     }
 
     #[test]
