@@ -72,7 +72,7 @@ impl Setup {
         l
     }
 
-    fn template(&self) -> PathBuf {
+    pub(crate) fn template(&self) -> PathBuf {
         self.write(
             "course.json",
             &json!({
@@ -124,7 +124,7 @@ impl Setup {
     }
 }
 
-fn learners_csv(n: usize) -> String {
+pub(crate) fn learners_csv(n: usize) -> String {
     let mut s = String::from("student,did,name\n");
     for i in 1..=n {
         s.push_str(&format!(
@@ -155,7 +155,7 @@ const PAUSE_MARKER: &str = "microcred-sign: test pause after rows:";
 /// Starts the batch with its test pause point at `rows` rows of this run, waits
 /// until it reports that it has paused there, then kills it with SIGKILL. The
 /// kill point is the same on a fast and a slow machine: no timer races the batch.
-fn run_and_kill_after(cmd: &mut std::process::Command, rows: usize) {
+pub(crate) fn run_and_kill_after(cmd: &mut std::process::Command, rows: usize) {
     use std::io::BufRead as _;
     let mut child = cmd
         .env("MICROCRED_TEST_PAUSE_AFTER_ROWS", rows.to_string())
@@ -1442,6 +1442,7 @@ fn batch_progress_goes_to_the_callers_progress_and_the_binary_prints_it() {
     .0;
     let request = Request {
         suite: Some(microcred_core::suite::Suite::Jcs),
+        credential_format: batch::CredentialFormat::Di,
         template: template.clone(),
         learners: learners.clone(),
         format: None,

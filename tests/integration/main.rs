@@ -15,6 +15,7 @@ mod hygiene;
 mod interop;
 mod issuing;
 mod jcs_oracle;
+mod jwt_issuing;
 mod keys;
 mod malformed;
 mod presenting;

@@ -612,3 +612,96 @@ fn one_purpose_gives_one_entry_and_one_list() {
         "{body}"
     );
 }
+
+/// `options.proofFormat: "jwt"`: the credential comes back as VC Data Model 2.0's
+/// `EnvelopedVerifiableCredential` (a `data:application/vc+jwt,` URL of the token),
+/// with its status entries inside the token's credential; the ledger records the token
+/// as `microcred-sign issue --format jwt` writes it, and a revocation through the API
+/// reaches it. An unknown format is a 400 naming the ones served.
+#[test]
+fn a_vc_jwt_is_issued_enveloped_with_its_status_and_revoked_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let server = with_status(&ledger);
+    let mut cred = crate::server::unsigned();
+    cred.as_object_mut().unwrap().remove("id");
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": cred, "options": {"proofFormat": "jwt"}}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let vc = &body["verifiableCredential"];
+    assert_eq!(vc["type"], "EnvelopedVerifiableCredential", "{vc}");
+    assert_eq!(
+        vc["@context"], "https://www.w3.org/ns/credentials/v2",
+        "{vc}"
+    );
+    let token = vc["id"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("data:application/vc+jwt,")
+        .unwrap_or_else(|| panic!("{vc}"));
+    let inner = microcred_verifier::jwt::credential(token.as_bytes()).unwrap();
+    // The envelope, posted back as it came, verifies: the token inside is read.
+    let (status, body) = server.post(
+        "/credentials/verify",
+        None,
+        &json!({"verifiableCredential": vc}),
+    );
+    assert_eq!((status, &body["verified"]), (200, &json!(true)), "{body}");
+    assert_eq!(body["report"]["format"]["name"], "VC-JWT (EdDSA)", "{body}");
+    assert_eq!(
+        inner["credentialStatus"][0]["statusListCredential"],
+        format!("{BASE}/revocation")
+    );
+    let id = inner["id"].as_str().unwrap();
+    let rec = microcred_signer::ledger::Ledger::open(&ledger)
+        .unwrap()
+        .get(id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.state, microcred_signer::ledger::State::Issued);
+    let written = format!("{token}\n");
+    assert_eq!(
+        rec.file_sha256.as_deref(),
+        Some(
+            crate::common::hex(&<sha2::Sha256 as sha2::Digest>::digest(written.as_bytes()))
+                .as_str()
+        )
+    );
+
+    // The token as a file verifies against the served lists: not revoked, then revoked.
+    let file = dir.path().join("c.jwt");
+    std::fs::write(&file, &written).unwrap();
+    let verify = |lists: &[PathBuf]| {
+        let mut c = Command::new(bin("microcred-verify"));
+        c.env("XDG_CONFIG_HOME", crate::common::no_config())
+            .arg("--json")
+            .arg("--trust")
+            .arg(repo("keys-example/trust-list.json"));
+        for (purpose, list) in ["revocation", "suspension"].iter().zip(lists) {
+            c.arg("--status-list")
+                .arg(format!("{BASE}/{purpose}={}", list.display()));
+        }
+        let out = c.arg(&file).output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let (code, report) = verify(&save_lists(&server, dir.path()));
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["format"]["name"], "VC-JWT (EdDSA)", "{report}");
+    let (status, body) = update(&server, Some(TOKEN), id, "revocation", true);
+    assert_eq!(status, 200, "{body}");
+    let (code, report) = verify(&save_lists(&server, dir.path()));
+    assert_eq!(code, 1, "{report}");
+    assert!(report.to_string().contains("revoked"), "{report}");
+
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": crate::server::unsigned(), "options": {"proofFormat": "sd-jwt"}}),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("proofFormat"), "{body}");
+}

@@ -57,6 +57,51 @@ pub fn sign(
     Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
 }
 
+/// Signs `presentation` as a VP-JWT, the VC Data Model 1.1 JWT encoding of a
+/// presentation: the presentation whole in the `vp` claim, with `iss` (its
+/// `holder`), `jti` (its `id`), `iat` and `nbf` (`at`), `nonce` (the verifier's
+/// challenge) and `aud` (the verifier's domain) beside it; signed with the
+/// holder's `key`, naming `kid` in the header.
+///
+/// # Errors
+/// [`VcJwtError::NotAnObject`] when the presentation is not an object.
+pub fn sign_presentation(
+    presentation: &Value,
+    key: &SecretKey,
+    kid: &str,
+    at: time::OffsetDateTime,
+    nonce: Option<&str>,
+    aud: Option<&str>,
+) -> Result<String, VcJwtError> {
+    let obj = presentation.as_object().ok_or(VcJwtError::NotAnObject)?;
+    let mut claims = Map::new();
+    let holder = match obj.get("holder") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    };
+    if let Some(iss) = holder {
+        claims.insert("iss".into(), iss.into());
+    }
+    if let Some(id) = obj.get("id").and_then(Value::as_str) {
+        claims.insert("jti".into(), id.into());
+    }
+    claims.insert("iat".into(), at.unix_timestamp().into());
+    claims.insert("nbf".into(), at.unix_timestamp().into());
+    if let Some(nonce) = nonce {
+        claims.insert("nonce".into(), nonce.into());
+    }
+    if let Some(aud) = aud {
+        claims.insert("aud".into(), aud.into());
+    }
+    claims.insert("vp".into(), presentation.clone());
+    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
+    let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
+    let input = format!("{}.{}", encode(&header), encode(&Value::Object(claims)));
+    let signature = key.sign(input.as_bytes()).to_bytes();
+    Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+}
+
 /// The JWT claims of a credential (see the module's documentation).
 fn payload(credential: &Value, at: time::OffsetDateTime) -> Result<Value, VcJwtError> {
     let obj = credential.as_object().ok_or(VcJwtError::NotAnObject)?;

@@ -1039,12 +1039,13 @@ async fn issue(
         });
     };
     let (body, share) = authorized_body(issuer, request).await?;
-    let req = parse_body(&body, "credential", &["credentialId"])?;
+    let req = parse_body(&body, "credential", &["credentialId", "proofFormat"])?;
     let state = Arc::clone(&state);
     let credential_id = option_str(&req.options, "credentialId")?.map(str::to_owned);
+    let jwt = option_proof_format(&req.options)?;
     // The share travels with the tree and comes back with the signed one (see `verify`).
     let joined = tokio::task::spawn_blocking(move || {
-        let signed = sign(&state, req.doc, credential_id);
+        let signed = sign(&state, req.doc, credential_id, jwt);
         (signed, share)
     })
     .await;
@@ -1052,8 +1053,7 @@ async fn issue(
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: "signing failed unexpectedly".into(),
     })?;
-    let (signed, warnings) = signed?;
-    let id = signed.get("id").and_then(Value::as_str).unwrap_or_default();
+    let (signed, id, warnings) = signed?;
     tracing::info!(id, "issued a credential");
     let mut body = json!({"verifiableCredential": signed});
     // What the CLI prints as warnings, the service returns beside the credential (a
@@ -1064,13 +1064,41 @@ async fn issue(
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
-/// Fills, checks and signs; returns the credential and the warnings of
-/// [`issuance::prepare`] (those `microcred-sign issue` prints).
+/// `options.proofFormat`: whether the credential is to be a VC-JWT (`"jwt"`) rather
+/// than signed with a Data Integrity proof (`"di"`, or `"lds"` as the first VC HTTP
+/// API and Veramo name it; the default). VC-API defines no member for the format:
+/// `proofFormat` is the name its first version, Veramo and TrustBloc's service use
+/// (docs/server.md).
+fn option_proof_format(options: &Map<String, Value>) -> Result<bool, ApiError> {
+    match option_str(options, "proofFormat")? {
+        None | Some("di" | "lds") => Ok(false),
+        Some("jwt") => Ok(true),
+        Some(other) => Err(ApiError::bad(format!(
+            "options.proofFormat {other:?} is not one this server signs (jwt: a VC-JWT; di or lds: a Data Integrity proof, the default)"
+        ))),
+    }
+}
+
+/// A VC-JWT as VC Data Model 2.0 carries a secured credential in JSON: an
+/// `EnvelopedVerifiableCredential` whose `id` is a `data:` URL of the token.
+fn enveloped(token: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/credentials/v2",
+        "id": format!("data:application/vc+jwt,{token}"),
+        "type": "EnvelopedVerifiableCredential",
+    })
+}
+
+/// Fills, checks and signs (as a VC-JWT when `jwt`); returns what the response
+/// carries as `verifiableCredential` (the signed credential, or the token enveloped),
+/// the credential's id and the warnings of [`issuance::prepare`] (those
+/// `microcred-sign issue` prints).
 fn sign(
     state: &AppState,
     mut doc: Value,
     credential_id: Option<String>,
-) -> Result<(Value, Vec<String>), ApiError> {
+    jwt: bool,
+) -> Result<(Value, String, Vec<String>), ApiError> {
     let Some(issuer) = &state.issuer else {
         return Err(ApiError::bad("this server does not issue"));
     };
@@ -1129,20 +1157,42 @@ fn sign(
         Some(status) => Some(status.reserve(&mut doc, &created)?),
         None => None,
     };
-    let mut options = ProofOptions::new(
-        issuer.key.verification_method(),
-        ProofPurpose::AssertionMethod,
-    );
-    options.created = Some(created);
-    let signed = microcred_core::suite::sign(&doc, &issuer.key.secret, &options, issuer.suite)
-        .map_err(|e| ApiError::bad(e.to_string()))?;
-    warnings.extend(signed.warning);
+    let id = doc
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    // What the ledger records the SHA-256 of: what `microcred-sign issue` writes.
+    let (vc, written) = if jwt {
+        let token = microcred_core::vc_jwt::sign(
+            &doc,
+            &issuer.key.secret,
+            &issuer.key.verification_method(),
+            now,
+        )
+        .map_err(|e| ApiError::bad(format!("cannot issue: {e}")))?;
+        let written = format!("{token}\n").into_bytes();
+        (enveloped(&token), written)
+    } else {
+        let mut options = ProofOptions::new(
+            issuer.key.verification_method(),
+            ProofPurpose::AssertionMethod,
+        );
+        options.created = Some(created);
+        let signed = microcred_core::suite::sign(&doc, &issuer.key.secret, &options, issuer.suite)
+            .map_err(|e| ApiError::bad(e.to_string()))?;
+        warnings.extend(signed.warning);
+        let mut written = serde_json::to_vec_pretty(&signed.document)
+            .map_err(|e| ApiError::bad(e.to_string()))?;
+        written.push(b'\n');
+        (signed.document, written)
+    };
     if let (Some(status), Some(index)) = (&state.status, reserved) {
         status
-            .mark_issued(index, &signed.document)
+            .mark_issued(index, &written)
             .map_err(|e| ledger_failed(&e))?;
     }
-    Ok((signed.document, warnings))
+    Ok((vc, id, warnings))
 }
 
 fn check_profiles(

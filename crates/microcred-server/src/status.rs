@@ -219,11 +219,10 @@ impl Status {
     }
 
     /// Marks the credential of `index` issued, with the SHA-256 of the signed credential
-    /// as `microcred-sign` writes it (pretty-printed, with a final newline).
-    pub(crate) fn mark_issued(&self, index: u64, signed: &Value) -> anyhow::Result<()> {
-        let mut text = serde_json::to_string_pretty(signed)?;
-        text.push('\n');
-        let sha = microcred_core::multibase::hex(&Sha256::digest(text.as_bytes()));
+    /// as `microcred-sign` writes it (`written`: pretty-printed JSON, or the VC-JWT, with
+    /// a final newline).
+    pub(crate) fn mark_issued(&self, index: u64, written: &[u8]) -> anyhow::Result<()> {
+        let sha = microcred_core::multibase::hex(&Sha256::digest(written));
         Ok(self.lock().ledger.mark_issued(&[(index, sha)])?)
     }
 

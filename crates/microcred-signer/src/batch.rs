@@ -15,6 +15,12 @@
 //! With `--out-jsonl FILE` the whole batch goes into one JSON Lines file
 //! instead (`bundle`): the same rows, ledger states and rerun rules, with the
 //! one file as the unit that is written, flushed, named and then marked.
+//!
+//! With [`CredentialFormat::Jwt`] each credential is a VC-JWT instead
+//! (`microcred_core::vc_jwt`, its `iat` the row's issue time, so that signing
+//! again gives the same token): a file `NAME.jwt` holding the token and a
+//! newline, or in a bundle a line holding the token as a JSON string. The
+//! ledger, the resume and restore rules are the same.
 
 mod bundle;
 
@@ -47,6 +53,8 @@ use crate::template::{self, Template};
 pub struct Request {
     /// Cryptosuite(s) of the proofs; `None`: the default.
     pub suite: Option<crate::suite::Suite>,
+    /// How each credential is secured: a Data Integrity proof or a VC-JWT.
+    pub credential_format: CredentialFormat,
     /// The unsigned credential with `{{column}}` placeholders.
     pub template: PathBuf,
     /// The learner list.
@@ -78,6 +86,27 @@ pub struct Request {
     pub jobs: Option<usize>,
     /// Print a JSON summary on stdout at the end.
     pub json: bool,
+}
+
+/// How a batch secures its credentials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CredentialFormat {
+    /// JSON with a Data Integrity proof (`suite`), in `NAME.json` files.
+    #[default]
+    Di,
+    /// A VC-JWT (compact JWS, the credential in its `vc` claim), in `NAME.jwt`
+    /// files, or as a JSON string per line of a bundle.
+    Jwt,
+}
+
+impl CredentialFormat {
+    /// The extension of a credential's own file.
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Di => "json",
+            Self::Jwt => "jwt",
+        }
+    }
 }
 
 /// What `batch` does with a learner row that cannot be used.
@@ -165,6 +194,8 @@ struct Context<'a> {
     status_texts: Option<StatusTexts>,
     now: String,
     suite: Option<crate::suite::Suite>,
+    /// Each credential signed as a VC-JWT instead of with a proof.
+    jwt: bool,
     /// The proof's texts for credentials signed with `now` (the compiled path),
     /// made once for the batch; `None` when they cannot be made.
     proof_text: Option<compiled::ProofText>,
@@ -206,6 +237,12 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let profiles = &args.profiles;
     let controller = key.controller();
+    let jwt = args.credential_format == CredentialFormat::Jwt;
+    if jwt && args.suite.is_some() {
+        bail!(
+            "--suite chooses a Data Integrity cryptosuite; a VC-JWT (--credential-format jwt) has none"
+        );
+    }
 
     let template = read_template(args, &controller, progress)?;
     // The issue time of the new rows (their `validFrom` when the template has
@@ -252,7 +289,7 @@ pub fn run(
         },
         learners,
         args.id_column.as_deref(),
-        &output,
+        (&output, args.credential_format.extension()),
         (!profiles.is_empty()).then_some(&compliance),
     );
     for (line, w) in &rule_warnings {
@@ -316,7 +353,8 @@ pub fn run(
     });
     let ctx = Context {
         template: &template,
-        compiled: compiled.as_ref(),
+        // The compiled path writes Data Integrity proofs only.
+        compiled: compiled.as_ref().filter(|_| !jwt),
         key,
         controller: controller.clone(),
         verification_method: key.verification_method(),
@@ -325,6 +363,7 @@ pub fn run(
         now: now.clone(),
         suite: match args.suite {
             Some(suite) => Some(suite),
+            None if jwt => None,
             // A template whose @context is unknown: JCS alone, said once (rows do not
             // change @context). Otherwise each row gets the default (None).
             None => match microcred_core::suite::default_for(template.base()) {
@@ -336,6 +375,7 @@ pub fn run(
             },
         },
         proof_text,
+        jwt,
         interrupt,
         pool: &pool,
         source_file: &source_file,
@@ -669,7 +709,7 @@ fn prepare(
     forms: Forms<'_>,
     learners: learners::Learners,
     id_column: Option<&str>,
-    output: &Output,
+    (output, extension): (&Output, &str),
     compliance: Option<&Compliance<'_>>,
 ) -> Checked {
     let Forms {
@@ -765,7 +805,9 @@ fn prepare(
         if let Some(first) = names.get(&stem.to_lowercase()) {
             let problem = match output {
                 Output::Dir(_) => {
-                    format!("learner id gives the file name {stem}.json, as line {first} does")
+                    format!(
+                        "learner id gives the file name {stem}.{extension}, as line {first} does"
+                    )
                 }
                 Output::Bundle(_) => format!(
                     "learner id {stem} is also that of line {first} (ids are compared ignoring case and with characters other than letters, digits and -_.@+ replaced by _)"
@@ -811,7 +853,7 @@ fn prepare(
         let learner_id = id_value.or(subject_id);
         let (out, key) = match output {
             Output::Dir(dir) => {
-                let out = dir.join(format!("{stem}.json"));
+                let out = dir.join(format!("{stem}.{extension}"));
                 let key = out.to_string_lossy().into_owned();
                 (out, key)
             }
@@ -1357,6 +1399,11 @@ fn signed_credential_unchecked(
     }
     let doc = ctx.template.fill(&p.row.values).map_err(cannot_fill)?;
     let doc = complete(doc, &credential_id, &ctx.controller, &issued_at, status)?;
+    if ctx.jwt {
+        jwt_text(&doc, ctx, &issued_at, layout, out)
+            .with_context(|| format!("line {}: cannot sign", p.row.line))?;
+        return Ok(credential_id);
+    }
     options.created = Some(issued_at);
     let text = signed_text(&doc, &ctx.key.secret, &options, ctx.suite, layout)
         .with_context(|| format!("line {}: cannot sign", p.row.line))?;
@@ -1436,6 +1483,34 @@ fn signed_text(
     Ok(text)
 }
 
+/// A credential as a VC-JWT appended to `out`: for its own file the token and a
+/// newline, for a line of a bundle the token as a JSON string (each line of a
+/// JSON Lines file is a JSON value; `microcred-verify` reads such lines).
+/// `iat` is the issue time, so that a rerun signs the same token.
+fn jwt_text(
+    doc: &Value,
+    ctx: &Context<'_>,
+    issued_at: &str,
+    layout: Layout,
+    out: &mut Vec<u8>,
+) -> anyhow::Result<()> {
+    let at = datetime::parse(issued_at).context("the issue time")?;
+    let token = microcred_core::vc_jwt::sign(doc, &ctx.key.secret, &ctx.verification_method, at)?;
+    match layout {
+        Layout::Pretty => {
+            out.extend_from_slice(token.as_bytes());
+            out.push(b'\n');
+        }
+        // base64url and dots: nothing to escape.
+        Layout::Line => {
+            out.push(b'"');
+            out.extend_from_slice(token.as_bytes());
+            out.push(b'"');
+        }
+    }
+    Ok(())
+}
+
 /// Adds what the template leaves out: `id` (after `@context`), `issuer`
 /// (after `type`), `validFrom` (after `issuer`), and the ledger's
 /// `credentialStatus` (at the end). An issuer object without an `id` gets
@@ -1503,11 +1578,49 @@ impl OwnKey {
                 path.display()
             )
         };
-        let doc = files::read_json(path).with_context(foreign)?;
-        if !self.signed(&doc) {
+        let bytes = files::read_bounded(path, microcred_core::json::Limits::DEFAULT.max_bytes)
+            .with_context(foreign)?;
+        if !self.signed_bytes(&bytes) {
             bail!(foreign());
         }
         Ok(())
+    }
+
+    /// Whether `bytes` are a credential made with this key: JSON whose proofs
+    /// are all this key's ([`signed`](Self::signed)), or a VC-JWT (the token,
+    /// possibly as a JSON string) whose signature is.
+    fn signed_bytes(&self, bytes: &[u8]) -> bool {
+        let text = bytes.trim_ascii();
+        let token = text
+            .strip_prefix(b"\"")
+            .and_then(|t| t.strip_suffix(b"\""))
+            .unwrap_or(text);
+        if token.starts_with(b"eyJ") {
+            return self.signed_token(token);
+        }
+        microcred_core::json::parse(bytes).is_ok_and(|doc| self.signed(&doc))
+    }
+
+    /// Whether a compact JWS names this key as `kid` and its signature is this
+    /// key's over its first two parts.
+    fn signed_token(&self, token: &[u8]) -> bool {
+        let Ok(token) = std::str::from_utf8(token) else {
+            return false;
+        };
+        let Some((input, signature)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let header = input
+            .split_once('.')
+            .and_then(|(h, _)| microcred_core::multibase::decode_base64url(&format!("u{h}")).ok())
+            .and_then(|h| microcred_core::json::parse(&h).ok());
+        let kid = header
+            .as_ref()
+            .and_then(|h| h.get("kid"))
+            .and_then(Value::as_str);
+        kid == Some(self.verification_method.as_str())
+            && microcred_core::multibase::decode_base64url(&format!("u{signature}"))
+                .is_ok_and(|sig| self.method.public_key.verify(input.as_bytes(), &sig))
     }
 
     /// Whether `doc` has proofs, all valid and made with this key.
@@ -1961,6 +2074,7 @@ mod tests {
             now: "2026-01-01T00:00:00Z".into(),
             suite: Some(crate::suite::Suite::Jcs),
             proof_text: None,
+            jwt: false,
             interrupt: &interrupt,
             pool: &pool,
             source_file: "learners.csv",

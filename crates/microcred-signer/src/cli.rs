@@ -259,6 +259,11 @@ pub(crate) struct BatchArgs {
     /// names a context the signer does not know.
     #[arg(long, value_parser = crate::suite::parse, value_name = "SUITE")]
     pub(crate) suite: Option<crate::suite::Suite>,
+    /// How each credential is secured: di (JSON with a Data Integrity proof, DIR/NAME.json,
+    /// the default) or jwt (a VC-JWT, EdDSA, the credential in its vc claim: DIR/NAME.jwt
+    /// holding the token, or with --out-jsonl the token as a JSON string per line).
+    #[arg(long, value_enum, default_value_t = crate::batch::CredentialFormat::Di, value_name = "FORMAT")]
+    pub(crate) credential_format: crate::batch::CredentialFormat,
     /// Passphrase of an encrypted key.
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
@@ -501,6 +506,11 @@ pub(crate) struct PresentArgs {
     /// Signed credential files to embed, in order; `-` reads one from stdin.
     #[arg(required = true, value_name = "CRED")]
     pub(crate) credentials: Vec<PathBuf>,
+    /// How the presentation is secured: di (JSON with a Data Integrity proof, the default) or
+    /// jwt (a VP-JWT: the VC 1.1 JWT encoding, EdDSA, the presentation in its vp claim, the
+    /// challenge as nonce and the domain as aud).
+    #[arg(long, value_enum, default_value_t = Format::Di, value_name = "FORMAT")]
+    pub(crate) format: Format,
 }
 
 #[cfg(test)]

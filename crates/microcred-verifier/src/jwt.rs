@@ -9,6 +9,10 @@
 //!   the member out, and one that disagrees with it an error naming both;
 //! - VC-JOSE (VC 2.0, `typ` `vc+jwt`): the payload is the credential.
 //!
+//! A presentation as a JWT (VP-JWT: a `vp` claim, or `typ` `vp+jwt`) is read
+//! when it is the document verified, with the holder checks of a Data
+//! Integrity presentation (`verify_presentation`).
+//!
 //! The signature is checked here, with the key the header names (`kid`,
 //! resolved as Data Integrity verification methods are), the key it carries
 //! (`jwk`, used only when the trust list binds it to the issuer), or, with
@@ -202,8 +206,8 @@ pub fn decode(jws: &Jws) -> Result<Decoded, JwtError> {
         .map(|t| t.strip_prefix("application/").unwrap_or(t));
     if matches!(typ, Some("vp+jwt" | "vp+ld+jwt")) || jws.payload.contains_key("vp") {
         return Err(JwtError::NotACredential(
-            "this is a presentation as a JWT (a vp claim), which this verifier does not read; \
-             verify the credentials inside it on their own"
+            "this is a presentation as a JWT (a vp claim), not a credential; a VP-JWT is \
+             verified on its own, not inside another presentation"
                 .into(),
         ));
     }
@@ -543,17 +547,27 @@ fn kid_method(kid: &str, issuer: Option<&str>) -> String {
 
 /// The JWS as a proof: its outcome (the key's controller when the signature
 /// verifies) for the Data Integrity path's proof lines.
-fn outcome(jws: &Jws, issuer: Option<&str>, name: &str, ctx: &Ctx<'_>) -> ProofOutcome {
+/// The JWS as a proof: its signature checked with the key of `issuer` (or, for
+/// a VP-JWT, of the holder) that the header names, which must be listed for
+/// `purpose` (`assertionMethod`, or `authentication` for a presentation).
+fn outcome(
+    jws: &Jws,
+    issuer: Option<&str>,
+    name: &str,
+    ctx: &Ctx<'_>,
+    purpose: &'static str,
+) -> ProofOutcome {
     let mut vm = None;
-    let result = signature_outcome(jws, issuer, ctx, &mut vm);
+    let result = signature_outcome(jws, issuer, ctx, &mut vm, purpose);
     ProofOutcome {
         index: 0,
         id: None,
         cryptosuite: Some(name.to_owned()),
         verification_method: vm,
         // A JWS has no purpose of its own: an issuer's key signing a
-        // credential is an assertion, and the key must be listed for one.
-        proof_purpose: Some("assertionMethod".into()),
+        // credential is an assertion, a holder's signing a presentation an
+        // authentication, and the key must be listed for it.
+        proof_purpose: Some(purpose.into()),
         created: time_claim(&jws.payload, "iat")
             .ok()
             .flatten()
@@ -571,15 +585,16 @@ fn signature_outcome(
     issuer: Option<&str>,
     ctx: &Ctx<'_>,
     vm_out: &mut Option<String>,
+    purpose: &'static str,
 ) -> Result<String, ProofFailure> {
     let alg = alg(jws)?;
     let authorized = |vm: &str, relationships: &[String]| {
-        if relationships.iter().any(|r| r == "assertionMethod") {
+        if relationships.iter().any(|r| r == purpose) {
             Ok(())
         } else {
             Err(ProofFailure::PurposeNotAuthorized {
                 verification_method: vm.to_owned(),
-                purpose: "assertionMethod".into(),
+                purpose: purpose.into(),
             })
         }
     };
@@ -692,6 +707,10 @@ fn signature_outcome(
 /// [`JwtError`] when the token cannot be taken apart or holds no credential.
 pub(crate) fn verify(token: &[u8], ctx: &Ctx<'_>, top_level: bool) -> Result<Report, JwtError> {
     let jws = parse(token)?;
+    // A presentation inside a presentation stays refused (`decode` says so).
+    if top_level && is_presentation(&jws) {
+        return verify_presentation(&jws, ctx);
+    }
     let decoded = decode(&jws)?;
     let envelope_name = match decoded.envelope {
         Envelope::VcJwt => "VC-JWT",
@@ -712,7 +731,7 @@ pub(crate) fn verify(token: &[u8], ctx: &Ctx<'_>, top_level: bool) -> Result<Rep
         ));
     }
     let issuer = view.issuer().and_then(|i| i.id);
-    let proof = outcome(&jws, issuer, &name, ctx);
+    let proof = outcome(&jws, issuer, &name, ctx, "assertionMethod");
     let mut report = verifier::credential(&doc, &view, ctx, top_level, Some(vec![proof]));
     // After the structure line(s): what the token says of itself disagrees.
     let at = report
@@ -735,6 +754,149 @@ pub(crate) fn verify(token: &[u8], ctx: &Ctx<'_>, top_level: bool) -> Result<Rep
     Ok(report)
 }
 
+/// Whether a token is a presentation: `typ` `vp+jwt`, or a `vp` claim.
+fn is_presentation(jws: &Jws) -> bool {
+    let typ = jws
+        .header
+        .get("typ")
+        .and_then(Value::as_str)
+        .map(|t| t.to_ascii_lowercase());
+    let typ = typ
+        .as_deref()
+        .map(|t| t.strip_prefix("application/").unwrap_or(t));
+    matches!(typ, Some("vp+jwt" | "vp+ld+jwt")) || jws.payload.contains_key("vp")
+}
+
+/// Verifies a VP-JWT: the presentation in its `vp` claim (VC 1.1 encoding; with
+/// `typ` `vp+jwt` and no `vp` claim, the payload itself), `iss` standing for its
+/// `holder` and `jti` for its `id`. The JWS is the holder's proof (purpose
+/// `authentication`, a key of the holder), its `nonce` claim answers the
+/// challenge and its `aud` the domain; the credentials inside get the checks of
+/// a Data Integrity presentation's, holder binding included.
+fn verify_presentation(jws: &Jws, ctx: &Ctx<'_>) -> Result<Report, JwtError> {
+    let (doc, envelope, mismatches) = presentation_of(jws)?;
+    let claims = &jws.payload;
+    let nonce = string_claim(claims, "nonce")?.map(str::to_owned);
+    let aud = match claims.get("aud") {
+        None => Value::Null,
+        Some(a @ Value::String(_)) => a.clone(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => Value::Array(a.clone()),
+        Some(_) => {
+            return Err(JwtError::Claim {
+                claim: "aud",
+                problem: "is neither a string nor an array of strings",
+            });
+        }
+    };
+    let expires = time_claim(claims, "exp")?
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .map(datetime::format);
+    let Some(view) = Credential::new(&doc) else {
+        return Err(JwtError::NotACredential(
+            "the presentation is not a JSON object".into(),
+        ));
+    };
+    let holder = match doc.get("holder") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    };
+    let envelope_name = match envelope {
+        Envelope::VcJwt => "VP-JWT",
+        Envelope::VcJose => "VP-JOSE",
+    };
+    let name = format!("{envelope_name} ({})", jws.alg);
+    let mut proof = outcome(jws, holder, &name, ctx, "authentication");
+    proof.challenge.clone_from(&nonce);
+    proof.domain = aud.as_str().map(str::to_owned);
+    proof.expires = expires;
+    let answers = serde_json::json!({"challenge": nonce, "domain": aud});
+    let mut report = crate::presentation::verify_signed(&doc, &view, ctx, Some((proof, &answers)));
+    let at = report
+        .checks
+        .iter()
+        .position(|c| c.id != "structure")
+        .unwrap_or(report.checks.len());
+    for (i, m) in mismatches.into_iter().enumerate() {
+        report.checks.insert(
+            at + i,
+            Check::fail("structure", m).with_reason("jwt-claims"),
+        );
+    }
+    report.format = Some(Format {
+        id: envelope,
+        alg: jws.alg.clone(),
+        name,
+    });
+    report.revalidate();
+    Ok(report)
+}
+
+/// The presentation a VP-JWT carries, with `iss` and `jti` mapped onto it
+/// (`holder`, `id`), its encoding, and each claim that disagrees with it.
+fn presentation_of(jws: &Jws) -> Result<(Value, Envelope, Vec<String>), JwtError> {
+    let (mut vp, envelope) = match jws.payload.get("vp") {
+        Some(Value::Object(vp)) => (vp.clone(), Envelope::VcJwt),
+        Some(_) => {
+            return Err(JwtError::Claim {
+                claim: "vp",
+                problem: "is not a JSON object (a presentation)",
+            });
+        }
+        None => (jws.payload.clone(), Envelope::VcJose),
+    };
+    let claims = &jws.payload;
+    let mut mismatches = Vec::new();
+    if let Some(iss) = string_claim(claims, "iss")? {
+        let holder = match vp.get("holder") {
+            None => {
+                vp.insert("holder".into(), iss.into());
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(str::to_owned),
+            Some(_) => None,
+        };
+        if let Some(h) = holder.filter(|h| h != iss) {
+            mismatches.push(format!(
+                "the JWT claim iss {iss:?} is not the presentation's holder {h:?}"
+            ));
+        }
+    }
+    if let Some(jti) = string_claim(claims, "jti")? {
+        match vp.get("id") {
+            None => {
+                vp.insert("id".into(), jti.into());
+            }
+            Some(Value::String(id)) if id == jti => {}
+            Some(other) => mismatches.push(format!(
+                "the JWT claim jti {jti:?} is not the presentation's id {other}"
+            )),
+        }
+    }
+    Ok((Value::Object(vp), envelope, mismatches))
+}
+
+/// The document a VC-JWT's or VP-JWT's report was made from, as a rendering of
+/// the report shows it (nothing verified): the credential or the presentation
+/// inside the token. `bytes` is the token (or a JSON string holding it), or the
+/// JSON of an `EnvelopedVerifiableCredential` holding one.
+///
+/// # Errors
+/// [`JwtError`] as [`parse`] and [`decode`] give it.
+pub fn document(bytes: &[u8]) -> Result<Value, JwtError> {
+    if let Ok(doc) = json::parse(bytes) {
+        if let Some(crate::envelope::Enveloped::Jwt(token)) = crate::envelope::enveloped(&doc) {
+            return document(token.as_bytes());
+        }
+    }
+    let jws = parse(bytes)?;
+    if is_presentation(&jws) {
+        return Ok(presentation_of(&jws)?.0);
+    }
+    Ok(decode(&jws)?.credential)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,6 +909,36 @@ mod tests {
 
     fn decoded(payload: Value) -> Decoded {
         decode(&parse(token(&json!({"alg": "EdDSA"}), &payload).as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_vp_jwts_claims_stand_for_the_holder_and_id_or_are_named_when_they_disagree() {
+        let vp = json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                        "type": ["VerifiablePresentation"]});
+        let t = token(
+            &json!({"alg": "EdDSA"}),
+            &json!({"iss": "did:example:h", "jti": "urn:x", "vp": vp}),
+        );
+        let jws = parse(t.as_bytes()).unwrap();
+        assert!(is_presentation(&jws));
+        let (doc, envelope, mismatches) = presentation_of(&jws).unwrap();
+        assert_eq!(
+            (&doc["holder"], &doc["id"]),
+            (&json!("did:example:h"), &json!("urn:x"))
+        );
+        assert_eq!(envelope, Envelope::VcJwt);
+        assert!(mismatches.is_empty());
+        assert_eq!(document(t.as_bytes()).unwrap(), doc);
+        let mut other = vp.clone();
+        other["holder"] = "did:example:other".into();
+        other["id"] = "urn:y".into();
+        let t = token(
+            &json!({"alg": "EdDSA"}),
+            &json!({"iss": "did:example:h", "jti": "urn:x", "vp": other}),
+        );
+        let (_, _, mismatches) = presentation_of(&parse(t.as_bytes()).unwrap()).unwrap();
+        assert_eq!(mismatches.len(), 2, "{mismatches:?}");
+        assert!(mismatches[0].contains("holder") && mismatches[1].contains("presentation's id"));
     }
 
     #[test]

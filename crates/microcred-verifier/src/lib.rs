@@ -71,6 +71,7 @@ pub mod baked;
 pub mod bulk;
 mod checks;
 pub mod contexts;
+mod envelope;
 pub mod format;
 pub mod html;
 pub mod i18n;

@@ -537,9 +537,10 @@ fn html_out(
     let mut status = 0u8;
     let mut docs = Vec::new();
     let parse = |source: &Source, bytes: &[u8], report: Report| {
-        // A VC-JWT's page shows the credential inside, as its checks read it.
+        // A VC-JWT's (or VP-JWT's, or an envelope's) page shows the document inside,
+        // as its checks read it.
         let doc = if report.format.is_some() {
-            microcred_verifier::jwt::credential(bytes).map_err(|e| e.to_string())
+            microcred_verifier::jwt::document(bytes).map_err(|e| e.to_string())
         } else {
             json::parse(bytes).map_err(|e| e.to_string())
         };

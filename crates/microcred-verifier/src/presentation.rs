@@ -7,9 +7,10 @@
 
 use microcred_core::Value;
 use microcred_core::credential::Credential;
-use microcred_core::proof::ProofPurpose;
+use microcred_core::proof::{ProofOutcome, ProofPurpose};
 
 use crate::checks::{proofs, structure};
+use crate::envelope::Enveloped;
 use crate::report::{Check, Kind, Report};
 use crate::verifier::{Ctx, credential};
 
@@ -39,9 +40,25 @@ fn proofs_of(doc: &Value) -> Vec<&Value> {
 }
 
 pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
+    verify_signed(doc, p, ctx, None)
+}
+
+/// [`verify`], with the holder's proof given when the presentation came as a
+/// VP-JWT (`crate::jwt`): the JWS's outcome, and an object whose `challenge` and
+/// `domain` are the token's `nonce` and `aud`, read as a Data Integrity proof's.
+pub(crate) fn verify_signed(
+    doc: &Value,
+    p: &Credential<'_>,
+    ctx: &Ctx<'_>,
+    jwt: Option<(ProofOutcome, &Value)>,
+) -> Report {
     let mut checks = Vec::new();
     structure::presentation(p, &mut checks);
     let holder = holder(p);
+    let (verified, answers) = match jwt {
+        Some((outcome, answers)) => (Some(vec![outcome]), vec![answers]),
+        None => (None, proofs_of(doc)),
+    };
     let outcomes = proofs::check(
         doc,
         &proofs::Expect {
@@ -50,7 +67,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
             role: "holder",
         },
         ctx.resolver,
-        None,
+        verified,
         ctx,
         &mut checks,
     );
@@ -60,7 +77,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
         .filter(|o| o.result.as_ref().is_err_and(|e| e.is_unsupported()))
         .map(|o| o.index)
         .collect();
-    challenge_and_domain(doc, ctx, &unchecked, &mut checks);
+    challenge_and_domain(&answers, ctx, &unchecked, &mut checks);
 
     let creds = embedded(p);
     if creds.is_empty() {
@@ -72,10 +89,22 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
     let mut nested = Vec::with_capacity(creds.len());
     for (i, entry) in creds.into_iter().enumerate() {
         let n = i + 1;
-        // A VC-JWT entry: the credential inside, and its own report from the JWT reader.
+        // A VC-JWT entry (a string, or VC 2.0's EnvelopedVerifiableCredential): the
+        // credential inside, and its own report from the JWT reader.
+        let token = match entry {
+            Value::String(token) => Some(token.as_str()),
+            other => match crate::envelope::enveloped(other) {
+                Some(Enveloped::Jwt(token)) => Some(token),
+                Some(Enveloped::Unsupported(what)) => {
+                    nested.push(crate::envelope::unsupported(&what, other));
+                    continue;
+                }
+                None => None,
+            },
+        };
         let decoded;
-        let (vc, jwt_report) = match entry {
-            Value::String(token) => match crate::jwt::credential(token.as_bytes()) {
+        let (vc, jwt_report) = match token {
+            Some(token) => match crate::jwt::credential(token.as_bytes()) {
                 Ok(doc) => {
                     decoded = doc;
                     (
@@ -91,7 +120,7 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
                     continue;
                 }
             },
-            other => (other, None),
+            None => (entry, None),
         };
         let Some(view) = Credential::new(vc) else {
             continue; // structure already failed: verifiableCredential entries must be objects
@@ -162,8 +191,13 @@ pub(crate) fn verify(doc: &Value, p: &Credential<'_>, ctx: &Ctx<'_>) -> Report {
 
 /// One `challenge` and one `domain` line per proof, but for the proofs at the
 /// `unchecked` positions.
-fn challenge_and_domain(doc: &Value, ctx: &Ctx<'_>, unchecked: &[usize], checks: &mut Vec<Check>) {
-    for (index, proof) in proofs_of(doc).into_iter().enumerate() {
+fn challenge_and_domain(
+    proofs: &[&Value],
+    ctx: &Ctx<'_>,
+    unchecked: &[usize],
+    checks: &mut Vec<Check>,
+) {
+    for (index, proof) in proofs.iter().enumerate() {
         if unchecked.contains(&index) {
             continue;
         }

@@ -8,6 +8,7 @@ use serde_json::Map;
 use time::{Duration, OffsetDateTime};
 
 use crate::checks::{issuer, profiles, proofs, structure, validity};
+use crate::envelope::Enveloped;
 use crate::format::{self, Document, Foreign};
 use crate::jwt::{self, JwtError};
 use crate::presentation;
@@ -153,7 +154,8 @@ impl Verifier {
 
     /// Verifies a VC-JWT (a compact JWS, or a JSON string holding one): the
     /// signature, the claims against the credential, then every check a Data
-    /// Integrity credential gets ([`crate::jwt`]).
+    /// Integrity credential gets ([`crate::jwt`]); or a VP-JWT, with the checks
+    /// of a Data Integrity presentation.
     ///
     /// # Errors
     /// [`VerifyError::Jwt`] when the token cannot be taken apart or holds no
@@ -225,6 +227,13 @@ impl Verifier {
         verified: Option<Vec<ProofOutcome>>,
     ) -> Result<Report, VerifyError> {
         let view = Credential::new(doc).ok_or(VerifyError::NotAnObject)?;
+        // VC 2.0's envelope: the credential inside is read as it would be on its own.
+        if let Some(enveloped) = crate::envelope::enveloped(doc) {
+            return match enveloped {
+                Enveloped::Jwt(token) => self.verify_jwt(token.as_bytes()),
+                Enveloped::Unsupported(what) => Ok(crate::envelope::unsupported(&what, doc)),
+            };
+        }
         if let Some(foreign) = format::sniff_json(doc) {
             return Err(VerifyError::UnsupportedFormat(foreign));
         }

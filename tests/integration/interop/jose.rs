@@ -146,3 +146,67 @@ fn our_jwt_credentials_verify_in_jose_and_tampered_copies_do_not() {
     );
     assert!(!out.status.success(), "jose accepted a tampered token");
 }
+
+/// `present --format jwt`: our VP-JWT verifies in jose with the learner's public key,
+/// its claims as the VC 1.1 JWT encoding of a presentation says (`iss` the holder,
+/// `nonce` the challenge, `aud` the domain, the VC-JWT inside as its token).
+#[test]
+fn our_vp_jwt_verifies_in_jose_with_its_challenge_and_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_u, university) = crate::common::private_copy(super::ISSUER_KEY);
+    let (_l, learner) = crate::common::private_copy(super::LEARNER_KEY);
+    let credential = dir.path().join("c.jwt");
+    let vp = dir.path().join("vp.jwt");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(bin("microcred-sign"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", super::stderr(&out));
+    };
+    let unsigned = crate::common::repo("keys-example/micro-credential.unsigned.json");
+    run(&[
+        "issue".as_ref(),
+        "--format".as_ref(),
+        "jwt".as_ref(),
+        "--key".as_ref(),
+        university.as_os_str(),
+        "--out".as_ref(),
+        credential.as_os_str(),
+        unsigned.as_os_str(),
+    ]);
+    run(&[
+        "present".as_ref(),
+        "--format".as_ref(),
+        "jwt".as_ref(),
+        "--challenge".as_ref(),
+        "n-1".as_ref(),
+        "--domain".as_ref(),
+        "hr.example".as_ref(),
+        "--key".as_ref(),
+        learner.as_os_str(),
+        "--out".as_ref(),
+        vp.as_os_str(),
+        credential.as_os_str(),
+    ]);
+    let key = super::key(super::LEARNER_KEY);
+    let jwk = serde_json::json!({"kty": "OKP", "crv": "Ed25519",
+        "x": b64(key.public_key().as_bytes())});
+    let jwk_path = dir.path().join("learner.jwk.json");
+    std::fs::write(&jwk_path, jwk.to_string()).unwrap();
+    let payload: Value = serde_json::from_str(&node_ok(
+        "jwt.mjs",
+        ["verify".as_ref(), vp.as_os_str(), jwk_path.as_os_str()],
+    ))
+    .unwrap();
+    assert_eq!(payload["iss"], super::did_of(&key));
+    assert_eq!(payload["vp"]["holder"], super::did_of(&key));
+    assert_eq!(
+        (&payload["nonce"], &payload["aud"]),
+        (&"n-1".into(), &"hr.example".into())
+    );
+    assert_eq!(
+        payload["vp"]["verifiableCredential"][0],
+        std::fs::read_to_string(&credential).unwrap().trim()
+    );
+}

@@ -592,11 +592,7 @@ impl Bundle {
             return Err(refuse());
         }
         let own = OwnKey::new(ctx.key, &ctx.controller);
-        let all_ours = pool.install(|| {
-            lines
-                .par_iter()
-                .all(|line| microcred_core::json::parse(line).is_ok_and(|doc| own.signed(&doc)))
-        });
+        let all_ours = pool.install(|| lines.par_iter().all(|line| own.signed_bytes(line)));
         if !all_ours {
             return Err(refuse());
         }

@@ -16,6 +16,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<()> {
     let interrupt = crate::interrupt::Interrupt::install()?;
     let request = crate::batch::Request {
         suite: args.suite,
+        credential_format: args.credential_format,
         template: args.template.clone(),
         learners: args.learners.clone(),
         format: args.format,

@@ -52,7 +52,7 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
     }
     crate::profiles::enforce(&profiles, &doc, at, args.allow_noncompliant, &mut err)?;
     if args.format == Format::Jwt {
-        return issue_jwt(args, &doc, &key, at);
+        return issue_jwt(args, &mut doc, &key, &created, at);
     }
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
     options.created = Some(created);
@@ -71,18 +71,21 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
     let signed = crate::suite::sign(&doc, &key.secret, &options, args.suite)?;
     emit(&signed, args.out.as_deref(), args.force)?;
     match pending {
-        Some(pending) => pending.finish(&signed),
+        Some(pending) => pending.finish(&pretty(&signed)?),
         None => Ok(()),
     }
 }
 
 /// `--format jwt`: the credential as a VC-JWT signed with the issuer's key,
 /// naming its verification method as `kid`; the token and a newline written as
-/// a JSON document would be.
+/// a JSON document would be. With `--ledger` the credential gets its id and
+/// status entries as a Data Integrity one does (inside the `vc` claim), and the
+/// ledger records the SHA-256 of the written token.
 fn issue_jwt(
     args: &IssueArgs,
-    doc: &Value,
+    doc: &mut Value,
     key: &microcred_core::keys::KeyFile,
+    created: &str,
     at: time::OffsetDateTime,
 ) -> anyhow::Result<()> {
     // Options of the Data Integrity path that a JWT has no place for: refused
@@ -90,29 +93,41 @@ fn issue_jwt(
     if args.suite.is_some() {
         bail!("--suite chooses a Data Integrity cryptosuite; a VC-JWT (--format jwt) has none");
     }
-    if args.ledger.is_some() {
-        bail!("--ledger is not supported with --format jwt yet: issue with --format di");
-    }
+    let pending = match &args.ledger {
+        Some(path) => Some(super::issue_ledger::reserve(
+            path,
+            doc,
+            key,
+            &args.input,
+            created,
+        )?),
+        None => None,
+    };
     let token = microcred_core::vc_jwt::sign(doc, &key.secret, &key.verification_method(), at)
         .with_context(|| format!("{}: cannot issue", args.input.display()))?;
     let text = format!("{token}\n");
     match args.out.as_deref() {
-        Some(path) => Ok(files::write_atomic(
-            path,
-            text.as_bytes(),
-            args.force,
-            0o644,
-        )?),
-        None => Ok(std::io::stdout().write_all(text.as_bytes())?),
+        Some(path) => files::write_atomic(path, text.as_bytes(), args.force, 0o644)?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
     }
+    match pending {
+        Some(pending) => pending.finish(text.as_bytes()),
+        None => Ok(()),
+    }
+}
+
+/// The text [`emit`] writes for `doc`.
+fn pretty(doc: &Value) -> anyhow::Result<Vec<u8>> {
+    let mut text = serde_json::to_vec_pretty(doc)?;
+    text.push(b'\n');
+    Ok(text)
 }
 
 /// Writes a JSON document, pretty-printed, to `out` (atomically) or stdout.
 pub(crate) fn emit(doc: &Value, out: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(doc)?;
-    text.push('\n');
+    let text = pretty(doc)?;
     match out {
-        Some(path) => Ok(files::write_atomic(path, text.as_bytes(), force, 0o644)?),
-        None => Ok(std::io::stdout().write_all(text.as_bytes())?),
+        Some(path) => Ok(files::write_atomic(path, &text, force, 0o644)?),
+        None => Ok(std::io::stdout().write_all(&text)?),
     }
 }

@@ -83,11 +83,10 @@ pub(crate) fn reserve(
 }
 
 impl Pending {
-    /// Marks the credential issued, with the SHA-256 of the bytes `emit` wrote.
-    pub(crate) fn finish(mut self, signed: &Value) -> anyhow::Result<()> {
-        let mut text = serde_json::to_string_pretty(signed)?;
-        text.push('\n');
-        let sha = hex(&Sha256::digest(text.as_bytes()));
+    /// Marks the credential issued, with the SHA-256 of the bytes written (the
+    /// pretty-printed credential, or the VC-JWT and its newline).
+    pub(crate) fn finish(mut self, written: &[u8]) -> anyhow::Result<()> {
+        let sha = hex(&Sha256::digest(written));
         Ok(self.ledger.mark_issued(&[(self.status_index, sha)])?)
     }
 }

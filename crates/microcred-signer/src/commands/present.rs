@@ -2,6 +2,12 @@
 //! VerifiablePresentation and signs it (`--suite`, default eddsa-jcs-2022 and eddsa-rdfc-2022;
 //! proofPurpose `authentication`),
 //! binding the verifier's challenge and domain when given.
+//!
+//! A VC-JWT credential file (the token, as `issue --format jwt` writes it) goes in
+//! as VC Data Model 2.0 carries a secured credential in JSON: an
+//! `EnvelopedVerifiableCredential` (`data:application/vc+jwt,<token>`). With
+//! `--format jwt` the presentation is a VP-JWT (`microcred_core::vc_jwt::sign_presentation`)
+//! and such a credential goes in as its token.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -16,13 +22,17 @@ use crate::commands::issue::emit;
 use crate::files;
 
 pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
-    let created = match &args.created {
-        Some(c) => {
-            datetime::parse(c).context("--created")?;
-            c.clone()
+    let (created, at) = match &args.created {
+        Some(c) => (c.clone(), datetime::parse(c).context("--created")?),
+        None => {
+            let now = datetime::now();
+            (datetime::format(now), now)
         }
-        None => datetime::format(datetime::now()),
     };
+    let jwt = args.format == crate::cli::Format::Jwt;
+    if jwt && args.suite.is_some() {
+        bail!("--suite chooses a Data Integrity cryptosuite; a VP-JWT (--format jwt) has none");
+    }
     for (flag, value) in [("--challenge", &args.challenge), ("--domain", &args.domain)] {
         if value.as_deref().is_some_and(str::is_empty) {
             bail!("{flag} is empty");
@@ -33,8 +43,8 @@ pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
     let mut credentials = Vec::with_capacity(args.credentials.len());
     let mut ids: Vec<(String, &Path)> = Vec::new();
     for path in &args.credentials {
-        let cred = files::read_json(path)?;
-        check_credential(&cred).with_context(|| format!("{}: cannot present", path.display()))?;
+        let (entry, cred) =
+            read_credential(path).with_context(|| format!("{}: cannot present", path.display()))?;
         if let Some(id) = cred.get("id").and_then(Value::as_str) {
             if let Some((_, first)) = ids.iter().find(|(seen, _)| seen == id) {
                 bail!(
@@ -45,12 +55,12 @@ pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
             }
             ids.push((id.to_owned(), path));
         }
-        credentials.push((path, cred));
+        credentials.push((path, entry, cred));
     }
     let key = files::load_key(&args.key, &args.passphrase.source())?;
     let holder = key.controller();
     let mut err = std::io::stderr();
-    for (path, cred) in &credentials {
+    for (path, _, cred) in &credentials {
         for found in subject_mismatches(cred, &holder) {
             let found = found.as_deref().unwrap_or("absent");
             if args.allow_other_subject {
@@ -67,13 +77,41 @@ pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
             }
         }
     }
+    // In a VP-JWT a VC-JWT goes in as its token (the VC 1.1 JWT encoding's way).
+    let entries: Vec<Value> = credentials
+        .into_iter()
+        .map(|(_, e, _)| match enveloped_token(&e) {
+            Some(token) if jwt => token.into(),
+            _ => e,
+        })
+        .collect();
     let vp = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": microcred_core::issuance::new_credential_id()?,
         "type": ["VerifiablePresentation"],
         "holder": holder,
-        "verifiableCredential": credentials.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
+        "verifiableCredential": entries,
     });
+    if jwt {
+        let token = microcred_core::vc_jwt::sign_presentation(
+            &vp,
+            &key.secret,
+            &key.verification_method(),
+            at,
+            args.challenge.as_deref(),
+            args.domain.as_deref(),
+        )?;
+        let text = format!("{token}\n");
+        return match args.out.as_deref() {
+            Some(path) => Ok(files::write_atomic(
+                path,
+                text.as_bytes(),
+                args.force,
+                0o644,
+            )?),
+            None => Ok(std::io::stdout().write_all(text.as_bytes())?),
+        };
+    }
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::Authentication);
     options.created = Some(created);
     options.challenge.clone_from(&args.challenge);
@@ -82,9 +120,71 @@ pub(crate) fn run(args: &PresentArgs) -> anyhow::Result<()> {
     emit(&signed, args.out.as_deref(), args.force)
 }
 
+/// A credential file: what the presentation carries (the credential, or a VC-JWT's
+/// envelope) and the credential itself (a VC-JWT's, from its claims), checked with
+/// [`check_credential`].
+fn read_credential(path: &Path) -> anyhow::Result<(Value, Value)> {
+    use microcred_verifier::format::{Foreign, sniff_bytes};
+    let bytes = files::read_bounded(path, microcred_core::json::Limits::DEFAULT.max_bytes)?;
+    if sniff_bytes(&bytes) == Some(Foreign::VcJwt) {
+        let text = std::str::from_utf8(bytes.trim_ascii()).context("not UTF-8")?;
+        let token = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let cred = jwt_credential(token)?;
+        let entry = json!({
+            "@context": "https://www.w3.org/ns/credentials/v2",
+            "id": format!("data:application/vc+jwt,{token}"),
+            "type": "EnvelopedVerifiableCredential",
+        });
+        return Ok((entry, cred));
+    }
+    let doc = microcred_core::json::parse(&bytes).map_err(|source| files::FileError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    // A VC-JWT already in its envelope: carried as it is.
+    let enveloped = doc
+        .get("type")
+        .is_some_and(|t| t.as_str() == Some("EnvelopedVerifiableCredential"));
+    if enveloped {
+        let token = doc
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| id.strip_prefix("data:application/vc+jwt,"))
+            .context("an EnvelopedVerifiableCredential is presented only when it holds a VC-JWT (id data:application/vc+jwt,…)")?;
+        let cred = jwt_credential(token)?;
+        return Ok((doc, cred));
+    }
+    check_credential(&doc, true)?;
+    Ok((doc.clone(), doc))
+}
+
+/// The token of an `EnvelopedVerifiableCredential` holding a VC-JWT.
+fn enveloped_token(entry: &Value) -> Option<&str> {
+    if entry.get("type").and_then(Value::as_str) != Some("EnvelopedVerifiableCredential") {
+        return None;
+    }
+    entry
+        .get("id")
+        .and_then(Value::as_str)?
+        .strip_prefix("data:application/vc+jwt,")
+}
+
+/// The credential of a VC-JWT, checked as [`check_credential`] does (the JWS is its
+/// proof).
+fn jwt_credential(token: &str) -> anyhow::Result<Value> {
+    let cred = microcred_verifier::jwt::credential(token.as_bytes())
+        .context("the VC-JWT cannot be read")?;
+    check_credential(&cred, false)?;
+    Ok(cred)
+}
+
 /// A credential worth presenting: an object typed `VerifiableCredential` that carries a
-/// proof (whether the proof verifies is the verifier's job: it may need a trust list).
-fn check_credential(cred: &Value) -> anyhow::Result<()> {
+/// proof when `needs_proof` (whether the proof verifies is the verifier's job: it may need
+/// a trust list).
+fn check_credential(cred: &Value, needs_proof: bool) -> anyhow::Result<()> {
     let Value::Object(map) = cred else {
         bail!("a credential must be a JSON object");
     };
@@ -106,7 +206,7 @@ fn check_credential(cred: &Value) -> anyhow::Result<()> {
         }
         _ => false,
     };
-    if !signed {
+    if needs_proof && !signed {
         bail!("the credential carries no proof: only signed credentials can be presented");
     }
     if map.get("credentialSubject").is_none() {
