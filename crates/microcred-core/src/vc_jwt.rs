@@ -7,15 +7,17 @@
 //! signing time). The credential itself is kept whole in `vc`, so that a
 //! verifier reading either the claims or the members reads the same values.
 //!
-//! EdDSA with the issuer's Ed25519 key (`SecretKey::sign`, ed25519-dalek); the
-//! verifier's reader is `microcred_verifier::jwt`.
+//! The algorithm is the issuer key's: `EdDSA` for an Ed25519 key (ed25519-dalek),
+//! `ES256` for P-256 and `ES384` for P-384 (RustCrypto's `p256` / `p384`, the
+//! signature the fixed-size `r ‖ s` RFC 7518 §3.4 asks for), all through
+//! [`AnySecretKey::sign`]. The verifier's reader is `microcred_verifier::jwt`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
 use crate::datetime;
-use crate::keys::SecretKey;
+use crate::keys::{AnySecretKey, KeyType};
 
 /// Why a credential could not be signed as a VC-JWT.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,25 +37,34 @@ pub enum VcJwtError {
     },
 }
 
-/// Signs `credential` as a VC-JWT with `key`, naming `kid` (the verification
-/// method, e.g. `did:key:z6Mk…#z6Mk…`) in the header; `at` is the signing time
-/// (`iat`). Returns the compact JWS.
+/// The JWS `alg` of a key type (RFC 8037 `EdDSA`, RFC 7518 `ES256` / `ES384`).
+pub fn alg(key_type: KeyType) -> &'static str {
+    match key_type {
+        KeyType::P256 => "ES256",
+        KeyType::P384 => "ES384",
+        _ => "EdDSA",
+    }
+}
+
+/// Signs `credential` as a VC-JWT with `key` (`alg` as [`alg`] says), naming `kid`
+/// (the verification method, e.g. `did:key:z6Mk…#z6Mk…`) in the header; `at` is the
+/// signing time (`iat`). Returns the compact JWS.
 ///
 /// # Errors
 /// [`VcJwtError`] when the credential is not an object or a date member is
 /// not a date-time.
 pub fn sign(
     credential: &Value,
-    key: &SecretKey,
+    key: &AnySecretKey,
     kid: &str,
     at: time::OffsetDateTime,
 ) -> Result<String, VcJwtError> {
-    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
+    let header = json!({"alg": alg(key.key_type()), "typ": "JWT", "kid": kid});
     let payload = payload(credential, at)?;
     // serde_json writes these values without failing (string keys, finite numbers).
     let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
     let input = format!("{}.{}", encode(&header), encode(&payload));
-    let signature = key.sign(input.as_bytes()).to_bytes();
+    let signature = key.sign(input.as_bytes());
     Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
 }
 
@@ -104,7 +115,7 @@ mod tests {
 
     #[test]
     fn the_claims_stand_for_the_members_and_the_signature_is_the_keys() {
-        let key = SecretKey::from_seed(&[7; 32]);
+        let key = AnySecretKey::from(crate::keys::SecretKey::from_seed(&[7; 32]));
         let vc = json!({
             "@context": ["https://www.w3.org/ns/credentials/v2"],
             "id": "urn:uuid:1", "type": ["VerifiableCredential"],
@@ -127,11 +138,8 @@ mod tests {
         let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
         let sig = ed25519_dalek::Signature::from_slice(&sig).unwrap();
         let input = format!("{}.{}", parts[0], parts[1]);
-        assert!(
-            key.public_key()
-                .verify_strict(input.as_bytes(), &sig)
-                .is_ok()
-        );
+        let ed = key.as_ed25519().unwrap().public_key();
+        assert!(ed.verify_strict(input.as_bytes(), &sig).is_ok());
         let mut bad = vc.clone();
         bad["validFrom"] = "soon".into();
         assert!(matches!(
@@ -141,5 +149,26 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// P-256 signs ES256 and P-384 ES384: the header says so, and the signature is the
+    /// fixed-size `r ‖ s` (64 and 96 bytes) over the signing input.
+    #[test]
+    fn ecdsa_keys_sign_es256_and_es384() {
+        let vc = json!({"issuer": "did:example:i", "credentialSubject": {}});
+        let at = datetime::parse("2025-03-02T00:00:00Z").unwrap();
+        for (key_type, name) in [(KeyType::P256, "ES256"), (KeyType::P384, "ES384")] {
+            let key = AnySecretKey::generate(key_type);
+            let token = sign(&vc, &key, "did:example:i#k", at).unwrap();
+            let parts: Vec<&str> = token.split('.').collect();
+            let header: Value =
+                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+            assert_eq!(header["alg"], name);
+            let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+            assert_eq!(sig.len(), key_type.signature_len());
+            let input = format!("{}.{}", parts[0], parts[1]);
+            assert!(key.public_key().verify(input.as_bytes(), &sig));
+            assert!(!key.public_key().verify(b"other", &sig));
+        }
     }
 }
