@@ -491,3 +491,48 @@ fn a_did_web_p256_key_signs_for_its_did_document_and_changes_passphrase() {
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["verdict"], "valid", "{report}");
 }
+
+/// `microcred-server` issues with an encrypted P-384 key: the proof set of the ecdsa
+/// suites, which `microcred-verify` accepts; a cryptosuite of the other family in its
+/// configuration is refused at start.
+#[test]
+fn the_server_issues_with_an_ecdsa_key() {
+    use crate::server::{Server, TOKEN};
+    let key = Key::new("p384", true, &[]);
+    let config = |suite: &str| {
+        format!(
+            "[issuer]\nkey = {:?}\npassphrase_file = {:?}\nname = \"University of Example\"\ntoken_file = \"token\"\n{suite}",
+            key.path.display().to_string(),
+            key.pass.as_ref().unwrap().display().to_string(),
+        )
+    };
+    let server = Server::start_with(&config(""));
+    let (status, body) = server.post(
+        "/credentials/issue",
+        Some(TOKEN),
+        &json!({"credential": read_json(&unsigned(key.dir.path(), "did:example:learner"))}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let vc = &body["verifiableCredential"];
+    assert_eq!(vc["issuer"]["id"], key.did.as_str());
+    let file = key.path("from-server.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(vc).unwrap()).unwrap();
+    assert_verifies_and_tamper_is_invalid(&file, &["ecdsa-jcs-2019", "ecdsa-rdfc-2019"]);
+
+    let token = key.path("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    crate::keys::set_mode(&token, 0o600);
+    let path = key.path("bad.toml");
+    std::fs::write(&path, config("suite = \"eddsa-rdfc-2022\"\n")).unwrap();
+    let out = Command::new(bin("microcred-server"))
+        .arg("--config")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[issuer] suite") && err.contains("ecdsa-rdfc-2019"),
+        "{err}"
+    );
+}
