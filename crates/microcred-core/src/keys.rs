@@ -634,6 +634,7 @@ impl AnySecretKey {
 
     /// The multicodec header and the key's bytes (what `secretKeyMultibase` encodes,
     /// and what `key_encryption` encrypts). Zeroized on drop.
+    #[cfg(feature = "key-encryption")]
     pub(crate) fn to_multicodec(&self) -> Zeroizing<Vec<u8>> {
         let (header, bytes) = match self {
             Self::Ed25519(k) => (
