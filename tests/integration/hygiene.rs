@@ -241,7 +241,7 @@ fn misplaced_secrets_never_reach_the_output() {
             if name == "present" {
                 continue; // signs with the learner's key: covered by the others
             }
-            let out = run(&mut c, 2, &[&secret, &secret[..16], &secret[4..24]]);
+            let out = run(&mut c, 2, &[secret, &secret[..16], &secret[4..24]]);
             assert!(
                 stderr(&out).contains("misplaced.key.json"),
                 "{name}, {what}: {}",
