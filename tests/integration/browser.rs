@@ -43,7 +43,7 @@ fn screenshots() -> PathBuf {
 /// `doc` signed with `key` for its assertions (the issuer's proof).
 fn signed_by(doc: &Value, key: &KeyFile) -> Value {
     let options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
-    proof::add_proof(doc, &key.secret, &options).unwrap()
+    proof::add_proof(doc, key.secret.as_ed25519().unwrap(), &options).unwrap()
 }
 
 /// The credentials of each verdict, as the server and `microcred-verify` see them with the

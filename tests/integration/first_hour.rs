@@ -364,7 +364,7 @@ fn status_lists_are_valid_for_a_period_and_stale_lists_fail() {
 #[test]
 fn help_and_passphrase_file_messages_say_what_happens() {
     sign().args(["issue", "--help"]).assert().success().stdout(
-        predicate::str::contains("eddsa-rdfc-2022 for an Open Badge")
+        predicate::str::contains("eddsa-*-2022 for Ed25519, ecdsa-*-2019 for P-256 / P-384")
             .and(predicate::str::contains("--allow-expired"))
             .and(predicate::str::contains("Add an eddsa-jcs-2022").not()),
     );

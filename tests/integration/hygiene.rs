@@ -206,28 +206,42 @@ fn every_key_loading_command_refuses_a_key_others_can_read() {
 #[test]
 fn misplaced_secrets_never_reach_the_output() {
     let scene = Scene::new();
-    let secret = example_secret(UNIVERSITY);
-    let good: Value = serde_json::from_slice(&std::fs::read(repo(UNIVERSITY)).unwrap()).unwrap();
+    // The example Ed25519 key, and a P-256 one (whose secret is multicodec p256-priv).
+    let p256 = microcred_core::keys::KeyFile::for_did_key(
+        microcred_core::keys::AnySecretKey::generate(microcred_core::keys::KeyType::P256),
+    );
+    let keys = [
+        (
+            serde_json::from_slice::<Value>(&std::fs::read(repo(UNIVERSITY)).unwrap()).unwrap(),
+            example_secret(UNIVERSITY),
+        ),
+        (
+            serde_json::from_str(&p256.to_json()).unwrap(),
+            p256.secret.to_multibase().to_string(),
+        ),
+    ];
     let mut variants = Vec::new();
-    for member in ["publicKeyMultibase", "type"] {
+    for (good, secret) in &keys {
+        for member in ["publicKeyMultibase", "type"] {
+            let mut k = good.clone();
+            k[member] = secret.clone().into();
+            variants.push((member.to_owned(), k, secret));
+        }
         let mut k = good.clone();
-        k[member] = secret.clone().into();
-        variants.push((member.to_owned(), k));
+        k["publicKeyMultibase"] = secret[..30].into();
+        variants.push(("part of it in publicKeyMultibase".into(), k, secret));
+        let mut k = good.clone();
+        k["secretKeyMultibase"] = format!("{secret}0").into();
+        variants.push(("secretKeyMultibase with a typo".into(), k, secret));
     }
-    let mut k = good.clone();
-    k["publicKeyMultibase"] = secret[..30].into();
-    variants.push(("part of it in publicKeyMultibase".into(), k));
-    let mut k = good.clone();
-    k["secretKeyMultibase"] = format!("{secret}0").into();
-    variants.push(("secretKeyMultibase with a typo".into(), k));
-    for (what, key_json) in variants {
+    for (what, key_json, secret) in variants {
         let key = scene.write("misplaced.key.json", &key_json.to_string());
         set_mode(&key, 0o600);
         for (name, mut c) in scene.key_commands(&key) {
             if name == "present" {
                 continue; // signs with the learner's key: covered by the others
             }
-            let out = run(&mut c, 2, &[&secret, &secret[..16], &secret[4..24]]);
+            let out = run(&mut c, 2, &[secret, &secret[..16], &secret[4..24]]);
             assert!(
                 stderr(&out).contains("misplaced.key.json"),
                 "{name}, {what}: {}",

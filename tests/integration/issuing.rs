@@ -613,7 +613,9 @@ fn data_model_rules_hold_for_every_suite_on_both_sides() {
     let secret =
         microcred_core::keys::KeyFile::from_json(&std::fs::read(repo(UNIVERSITY)).unwrap())
             .unwrap()
-            .secret;
+            .secret
+            .into_ed25519()
+            .unwrap();
     for (rule, edit, says) in cases {
         let mut doc = read_json(&repo("keys-example/micro-credential.unsigned.json"));
         doc["issuer"] = UNIVERSITY_DID.into();

@@ -214,8 +214,8 @@ fn key_files_written_by_earlier_versions_still_open() {
     let plain_key =
         microcred_core::keys::KeyFile::from_json(&std::fs::read(&plain).unwrap()).unwrap();
     assert_eq!(
-        opened.secret.expose_secret_seed(),
-        plain_key.secret.expose_secret_seed()
+        opened.secret.as_ed25519().unwrap().expose_secret_seed(),
+        plain_key.secret.as_ed25519().unwrap().expose_secret_seed()
     );
 }
 

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod contexts;
 mod ecdsa;
+mod ecdsa_keys;
 mod first_hour;
 mod hygiene;
 mod interop;

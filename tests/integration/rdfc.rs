@@ -60,7 +60,7 @@ fn check_example(input: &str, sub: &str) {
     let hash = rdfc::hash_data(&config, &unsigned).unwrap();
     assert_eq!(hex(&hash), v("combinedHashDataInt.txt"));
     assert_eq!(hash.to_vec(), unhex(&v("combinedHashDataInt.txt")));
-    let sig = spec_key().secret.sign(&hash);
+    let sig = spec_key().secret.as_ed25519().unwrap().sign(&hash);
     assert_eq!(hex(&sig.to_bytes()), v("sigHexDataInt.txt"));
     assert_eq!(
         multibase::encode_base58btc(&sig.to_bytes()),
@@ -69,7 +69,12 @@ fn check_example(input: &str, sub: &str) {
 
     // Signing reproduces the signed document byte for byte (pretty-printed
     // with two-space indentation, as the JCS vector).
-    let signed = rdfc::add_proof(&unsigned, &spec_key().secret, &spec_options()).unwrap();
+    let signed = rdfc::add_proof(
+        &unsigned,
+        spec_key().secret.as_ed25519().unwrap(),
+        &spec_options(),
+    )
+    .unwrap();
     assert_eq!(
         serde_json::to_string_pretty(&signed).unwrap(),
         v("signedDataInt.json")
@@ -200,8 +205,8 @@ fn example_micro_credential_signs_and_verifies_with_both_suites() {
         );
     }
 
-    let jcs = proof::add_proof(&unsigned, &key.secret, &opts).unwrap();
-    let both = rdfc::add_proof(&jcs, &key.secret, &opts).unwrap();
+    let jcs = proof::add_proof(&unsigned, key.secret.as_ed25519().unwrap(), &opts).unwrap();
+    let both = rdfc::add_proof(&jcs, key.secret.as_ed25519().unwrap(), &opts).unwrap();
     let proofs = both["proof"].as_array().unwrap();
     assert_eq!(proofs.len(), 2);
     assert_eq!(proofs[0]["cryptosuite"], "eddsa-jcs-2022");
@@ -236,7 +241,7 @@ fn one_valid_jcs_proof_and_one_forged_rdfc_proof() {
     let unsigned = json::parse(&read("keys-example/micro-credential.unsigned.json")).unwrap();
     let key = example_key();
     let opts = example_options(&key);
-    let jcs = proof::add_proof(&unsigned, &key.secret, &opts).unwrap();
+    let jcs = proof::add_proof(&unsigned, key.secret.as_ed25519().unwrap(), &opts).unwrap();
     // Forged: an rdfc proof made by another key, relabelled as the issuer's.
     let mallory = SecretKey::from_seed(&[9u8; 32]);
     let mut forged = rdfc::add_proof(&jcs, &mallory, &opts).unwrap();
@@ -255,7 +260,7 @@ fn signing_refuses_what_json_ld_would_drop() {
     let opts = example_options(&key);
     let mut unsigned = json::parse(&read("keys-example/micro-credential.unsigned.json")).unwrap();
     unsigned["credentialSubject"]["favouriteColour"] = "blue".into();
-    let err = rdfc::add_proof(&unsigned, &key.secret, &opts).unwrap_err();
+    let err = rdfc::add_proof(&unsigned, key.secret.as_ed25519().unwrap(), &opts).unwrap_err();
     // The detail is in the error's source chain (Display names only the layer).
     let mut msg = err.to_string();
     let mut source = std::error::Error::source(&err);
@@ -265,7 +270,7 @@ fn signing_refuses_what_json_ld_would_drop() {
     }
     assert!(msg.contains("$.credentialSubject.favouriteColour"), "{msg}");
     // The JCS suite signs the same document (it signs bytes, not RDF).
-    assert!(proof::add_proof(&unsigned, &key.secret, &opts).is_ok());
+    assert!(proof::add_proof(&unsigned, key.secret.as_ed25519().unwrap(), &opts).is_ok());
 }
 
 #[test]
@@ -284,7 +289,7 @@ fn signing_refuses_blank_nodes_reference_verifiers_would_refuse() {
         "evidence": [{"type": ["Evidence"], "x": "1"}, {"type": ["Evidence"], "x": "1"}]
     });
     let key = spec_key();
-    let err = rdfc::add_proof(&doc, &key.secret, &spec_options()).unwrap_err();
+    let err = rdfc::add_proof(&doc, key.secret.as_ed25519().unwrap(), &spec_options()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -306,11 +311,11 @@ fn proof_chains_across_suites() {
     let key = spec_key();
     let mut first = spec_options();
     first.id = Some("urn:uuid:proof-1".into());
-    let one = rdfc::add_proof(&unsigned, &key.secret, &first).unwrap();
+    let one = rdfc::add_proof(&unsigned, key.secret.as_ed25519().unwrap(), &first).unwrap();
     let mut second = spec_options();
     second.id = Some("urn:uuid:proof-2".into());
     second.previous_proof = Some("urn:uuid:proof-1".into());
-    let two = rdfc::add_proof(&one, &key.secret, &second).unwrap();
+    let two = rdfc::add_proof(&one, key.secret.as_ed25519().unwrap(), &second).unwrap();
     let out = proof::verify_proofs(&two, &DidKeyResolver);
     assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
     // Changing the first proof breaks both: the second covers it.
@@ -409,7 +414,7 @@ fn ed25519_signature_2020_example_matches_the_specification() {
     );
     let hash = rdfc::hash_data(&config, &unsigned).unwrap();
     assert_eq!(hex(&hash), v("combinedHashEdSig.txt"));
-    let sig = spec_key().secret.sign(&hash);
+    let sig = spec_key().secret.as_ed25519().unwrap().sign(&hash);
     assert_eq!(hex(&sig.to_bytes()), v("sigHexEdSig.txt"));
     assert_eq!(
         multibase::encode_base58btc(&sig.to_bytes()),

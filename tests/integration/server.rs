@@ -227,7 +227,7 @@ pub(crate) fn present(creds: &[Value], challenge: Option<&str>, domain: Option<&
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::Authentication);
     options.challenge = challenge.map(str::to_owned);
     options.domain = domain.map(str::to_owned);
-    proof::add_proof(&vp, &key.secret, &options).unwrap()
+    proof::add_proof(&vp, key.secret.as_ed25519().unwrap(), &options).unwrap()
 }
 
 fn error_of(body: &Value) -> &str {
@@ -1107,7 +1107,7 @@ pub(crate) fn revocation_list(set: &[usize]) -> Value {
         "2025-01-01T00:00:00Z",
     );
     let options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
-    proof::add_proof(&doc, &key.secret, &options).unwrap()
+    proof::add_proof(&doc, key.secret.as_ed25519().unwrap(), &options).unwrap()
 }
 
 /// Issues the example credential with a revocation entry at `index` of [`LIST`].

@@ -31,8 +31,9 @@ fn fixture() -> Fixture {
     let key = KeyFile::from_json(KEY).unwrap();
     let mut options = ProofOptions::new(key.verification_method(), ProofPurpose::AssertionMethod);
     options.created = Some("2025-03-01T00:00:00Z".into());
-    let signed_jcs = proof::add_proof(&unsigned, &key.secret, &options).unwrap();
-    let signed_rdfc = rdfc::add_proof(&unsigned, &key.secret, &options).unwrap();
+    let ed25519 = key.secret.as_ed25519().unwrap();
+    let signed_jcs = proof::add_proof(&unsigned, ed25519, &options).unwrap();
+    let signed_rdfc = rdfc::add_proof(&unsigned, ed25519, &options).unwrap();
     for signed in [&signed_jcs, &signed_rdfc] {
         assert!(
             proof::verify_proofs(signed, &DidKeyResolver)[0]
@@ -75,10 +76,9 @@ fn bench(c: &mut Criterion) {
         canonical.lines().count()
     );
 
-    let sign_jcs =
-        || black_box(proof::add_proof(&fx.unsigned, &fx.key.secret, &fx.options).unwrap());
-    let sign_rdfc =
-        || black_box(rdfc::add_proof(&fx.unsigned, &fx.key.secret, &fx.options).unwrap());
+    let ed25519 = fx.key.secret.as_ed25519().unwrap();
+    let sign_jcs = || black_box(proof::add_proof(&fx.unsigned, ed25519, &fx.options).unwrap());
+    let sign_rdfc = || black_box(rdfc::add_proof(&fx.unsigned, ed25519, &fx.options).unwrap());
     let verify_jcs = || black_box(proof::verify_proofs(&fx.signed_jcs, &DidKeyResolver));
     let verify_rdfc = || black_box(proof::verify_proofs(&fx.signed_rdfc, &DidKeyResolver));
 

@@ -1,7 +1,10 @@
 //! Secret keys encrypted at rest (feature `key-encryption`): Argon2id (RFC 9106) derives
 //! a 256-bit key from the passphrase and a random salt; XChaCha20-Poly1305 encrypts the
-//! Multikey secret (`0x8026 ‖ seed`, what `secretKeyMultibase` encodes) under a random
-//! 192-bit nonce.
+//! Multikey secret (the multicodec header and the key's bytes, what `secretKeyMultibase`
+//! encodes: `0x8026 ‖ seed` for Ed25519, `0x8626 ‖ scalar` for P-256, `0x8726 ‖ scalar`
+//! for P-384) under a random 192-bit nonce. The header inside the ciphertext says the
+//! key's type, so one scheme serves all three and every Ed25519 file written before
+//! ECDSA keys existed opens unchanged.
 //!
 //! The file stays a Multikey document: `type`, `id`, `controller` and
 //! `publicKeyMultibase` are in clear (so tools can show the DID without the
@@ -40,9 +43,9 @@ use serde::Deserialize;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::did_key;
-use crate::keys::{ED25519_PRIV_MULTICODEC, KeyFile, SecretKey, redact_secrets, shown};
+use crate::keys::{AnySecretKey, KeyFile, redact_secrets, shown};
 use crate::multibase;
+use crate::public_key::PublicKey;
 
 /// The `encrypted.scheme` this module writes and reads.
 pub const SCHEME: &str = "microcred-encrypted-key-v1";
@@ -55,7 +58,9 @@ const SALT_LEN: usize = 16;
 /// writer of this format makes them and a bound keeps crafted files small).
 const MAX_SALT_LEN: usize = 64;
 const NONCE_LEN: usize = 24;
-const PLAINTEXT_LEN: usize = 34;
+/// The plaintext's lengths: the 2-byte multicodec header and 32 bytes (an Ed25519 seed,
+/// a P-256 scalar) or 48 (a P-384 scalar).
+const PLAINTEXT_LENS: [usize; 2] = [34, 50];
 const TAG_LEN: usize = 16;
 
 /// Why a key could not be encrypted, or an encrypted key file could not be opened.
@@ -132,9 +137,11 @@ pub enum KeyEncryptionError {
         /// The length(s) accepted, in words.
         expected: &'static str,
     },
-    /// `publicKeyMultibase` is not an Ed25519 Multikey (its value is not repeated: it
-    /// may hold secret material pasted there).
-    #[error("publicKeyMultibase is not an Ed25519 public key (multibase \"z6Mk…\")")]
+    /// `publicKeyMultibase` is not an Ed25519, P-256 or P-384 Multikey (its value is not
+    /// repeated: it may hold secret material pasted there).
+    #[error(
+        "publicKeyMultibase is not an Ed25519, P-256 or P-384 public key (multibase \"z6Mk…\", \"zDn…\", \"z82…\")"
+    )]
     Public,
     /// Argon2id refused its parameters or failed.
     #[error("Argon2id key derivation failed: {reason}")]
@@ -145,9 +152,12 @@ pub enum KeyEncryptionError {
     /// Authentication failed: the passphrase is wrong or the file was altered.
     #[error("wrong passphrase or corrupted key file")]
     WrongPassphraseOrCorrupted,
-    /// The decrypted secret is not an `ed25519-priv` Multikey secret.
-    #[error("the decrypted secret is not an Ed25519 key (multicodec 0x8026)")]
-    SecretNotEd25519,
+    /// The decrypted secret is not an `ed25519-priv`, `p256-priv` or `p384-priv`
+    /// Multikey secret of the right length.
+    #[error(
+        "the decrypted secret is not an Ed25519, P-256 or P-384 key (multicodec 0x8026, 0x8626, 0x8726)"
+    )]
+    SecretType,
     /// The secret decrypts, but `publicKeyMultibase` is not its public key (a file
     /// built by another tool: the associated data covers the member).
     #[error("publicKeyMultibase does not match the decrypted secret key")]
@@ -244,11 +254,9 @@ pub fn encrypt(
     let mut nonce = [0u8; NONCE_LEN];
     OsRng.fill_bytes(&mut salt);
     OsRng.fill_bytes(&mut nonce);
-    let public = did_key::encode_multikey(&key.secret.public_key());
+    let public = key.secret.public_key().to_multikey();
     let derived = params.derive(passphrase, &salt)?;
-    let mut plaintext = Zeroizing::new([0u8; PLAINTEXT_LEN]);
-    plaintext[..2].copy_from_slice(&ED25519_PRIV_MULTICODEC);
-    plaintext[2..].copy_from_slice(key.secret.expose_secret_seed());
+    let plaintext = key.secret.to_multicodec();
     let cipher = XChaCha20Poly1305::new((&*derived).into());
     let ciphertext = cipher
         .encrypt(
@@ -391,14 +399,14 @@ pub fn decrypt(bytes: &[u8], passphrase: &str) -> Result<KeyFile, KeyEncryptionE
         });
     }
     let ciphertext = decode(&enc.ciphertext, "encrypted.ciphertext")?;
-    if ciphertext.len() != PLAINTEXT_LEN + TAG_LEN {
+    if !PLAINTEXT_LENS.contains(&ciphertext.len().saturating_sub(TAG_LEN)) {
         return Err(KeyEncryptionError::Length {
             member: "encrypted.ciphertext",
             found: ciphertext.len(),
-            expected: "50",
+            expected: "50 (Ed25519, P-256) or 66 (P-384)",
         });
     }
-    let public = did_key::decode_multikey(&file.public_key_multibase)
+    let public = PublicKey::from_multikey(&file.public_key_multibase)
         .map_err(|_| KeyEncryptionError::Public)?;
     let derived = params.derive(passphrase, &salt)?;
     let cipher = XChaCha20Poly1305::new((&*derived).into());
@@ -413,15 +421,8 @@ pub fn decrypt(bytes: &[u8], passphrase: &str) -> Result<KeyFile, KeyEncryptionE
             )
             .map_err(|_| KeyEncryptionError::WrongPassphraseOrCorrupted)?,
     );
-    let (header, seed) = plaintext.split_at(2);
-    // The length was checked above (ciphertext = plaintext + tag).
-    let seed: &[u8; 32] = seed
-        .try_into()
-        .map_err(|_| KeyEncryptionError::SecretNotEd25519)?;
-    if header != ED25519_PRIV_MULTICODEC {
-        return Err(KeyEncryptionError::SecretNotEd25519);
-    }
-    let secret = SecretKey::from_seed(seed);
+    let secret =
+        AnySecretKey::from_multicodec(&plaintext).map_err(|_| KeyEncryptionError::SecretType)?;
     // The AEAD binds publicKeyMultibase, so a mismatch means a file built by another tool.
     if secret.public_key() != public {
         return Err(KeyEncryptionError::PublicMismatch);
@@ -448,7 +449,8 @@ fn decode(value: &str, member: &'static str) -> Result<Vec<u8>, KeyEncryptionErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::KeyFileError;
+    use crate::did_key;
+    use crate::keys::{KeyFileError, KeyType, SecretKey};
 
     /// Cheap parameters so that the unit tests run fast; the bounds still apply.
     const FAST: KdfParams = KdfParams {
@@ -488,7 +490,10 @@ mod tests {
     #[test]
     fn opens_a_file_written_before_the_move() {
         let key = decrypt(WRITTEN_BEFORE_THE_MOVE.as_bytes(), PASS).unwrap();
-        assert_eq!(key.secret.expose_secret_seed(), &[7; 32]);
+        assert_eq!(
+            key.secret.as_ed25519().unwrap().expose_secret_seed(),
+            &[7; 32]
+        );
         assert_eq!(
             key.controller(),
             "did:key:z6MkvDqGT54cXesYGvABpF1UapVNwjCqRcafi4Px6Thv5T3Z"
@@ -540,6 +545,52 @@ mod tests {
         assert_ne!(again, text);
     }
 
+    /// P-256 and P-384 keys encrypt and open under the same scheme; the public key is
+    /// bound, a wrong passphrase refused, and the secret never in clear.
+    #[test]
+    fn ecdsa_keys_round_trip() {
+        for (key_type, ciphertext_len) in [(KeyType::P256, 50), (KeyType::P384, 66)] {
+            let key = KeyFile::for_did_key(AnySecretKey::generate(key_type));
+            let text = encrypt(&key, PASS, FAST).unwrap();
+            assert!(!text.contains(key.secret.to_multibase().as_str()));
+            let public = key.secret.public_key().to_multikey();
+            assert!(text.contains(&public));
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let ct = value["encrypted"]["ciphertext"].as_str().unwrap();
+            assert_eq!(
+                multibase::decode_base64url(ct).unwrap().len(),
+                ciphertext_len
+            );
+            let back = decrypt(text.as_bytes(), PASS).unwrap();
+            assert_eq!(back.secret.key_type(), key_type);
+            assert_eq!(back.secret.public_key(), key.secret.public_key());
+            assert_eq!(back.verification_method(), key.verification_method());
+            assert_eq!(
+                decrypt(text.as_bytes(), "wrong horse").unwrap_err(),
+                KeyEncryptionError::WrongPassphraseOrCorrupted
+            );
+            // Another key of the same type in clear: the associated data no longer matches.
+            let other = AnySecretKey::generate(key_type).public_key().to_multikey();
+            let swapped = text.replace(&public, &other);
+            assert_eq!(
+                decrypt(swapped.as_bytes(), PASS).unwrap_err(),
+                KeyEncryptionError::WrongPassphraseOrCorrupted
+            );
+        }
+        // A ciphertext of no key's length is refused before the derivation.
+        let key = KeyFile::for_did_key(AnySecretKey::generate(KeyType::P256));
+        let text = encrypt(&key, PASS, FAST).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let ct = value["encrypted"]["ciphertext"].as_str().unwrap();
+        let short = text.replace(ct, &multibase::encode_base64url(&[0; 40]));
+        let err = decrypt(short.as_bytes(), PASS).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("50 (Ed25519, P-256) or 66 (P-384)"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn wrong_passphrase_and_tampering_fail_cleanly() {
         let key = KeyFile::for_did_key(SecretKey::generate());
@@ -549,7 +600,7 @@ mod tests {
 
         // Another public key in clear: the associated data no longer matches.
         let other = did_key::encode_multikey(&SecretKey::generate().public_key());
-        let swapped = text.replace(&did_key::encode_multikey(&key.secret.public_key()), &other);
+        let swapped = text.replace(&key.secret.public_key().to_multikey(), &other);
         let err = decrypt(swapped.as_bytes(), PASS).unwrap_err();
         assert_eq!(err, KeyEncryptionError::WrongPassphraseOrCorrupted);
 
@@ -612,7 +663,7 @@ mod tests {
             text.replace("\"memoryKiB\": 8192", &format!("\"memoryKiB\": {quoted}")),
             format!(
                 r#"{{"publicKeyMultibase":"{}","encrypted":{quoted}}}"#,
-                did_key::encode_multikey(&key.secret.public_key())
+                key.secret.public_key().to_multikey()
             ),
         ] {
             let err = decrypt(bad.as_bytes(), PASS).unwrap_err();

@@ -1,10 +1,14 @@
-//! Ed25519 secret keys and the Multikey key-file format.
+//! Secret keys (Ed25519, and ECDSA on P-256 or P-384) and the Multikey key-file format.
 //!
 //! A key file is Multikey JSON:
 //! `{"type":"Multikey","id":…,"controller":…,"publicKeyMultibase":"z6Mk…","secretKeyMultibase":"z3u2…"}`.
-//! The secret is multicodec `ed25519-priv` (0x1300, varint `0x80 0x26`) followed by
-//! the 32-byte seed, in base58btc. Loading also accepts `privateKeyMultibase`,
-//! the name used by the W3C vc-di-eddsa test vectors' `keyPair.json`.
+//! The secret is a multicodec header followed by the key's bytes, in base58btc:
+//! `ed25519-priv` (0x1300, varint `0x80 0x26`) and the 32-byte seed, `p256-priv`
+//! (0x1306, `0x86 0x26`) and the 32-byte scalar, or `p384-priv` (0x1307, `0x87 0x26`)
+//! and the 48-byte scalar (as the vc-di-eddsa and vc-di-ecdsa test vectors' key
+//! pairs write them). [`AnySecretKey`] is whichever of them a file holds. Loading
+//! also accepts `privateKeyMultibase`, the name used by the W3C test vectors'
+//! `keyPair.json`.
 //!
 //! Reading and writing files (and their permissions) is the signer's job: this
 //! module only converts between bytes and keys.
@@ -16,6 +20,8 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::did_key::{self, DidKey, DidKeyError};
 use crate::multibase;
+/// The type of a key ([`AnySecretKey::key_type`]; also at [`crate::public_key`]).
+pub use crate::public_key::KeyType;
 /// The public key of any type proofs are checked with (also at [`crate::public_key`]).
 pub use crate::public_key::PublicKey;
 
@@ -94,9 +100,11 @@ impl SecretKey {
                 found: did_key::hex(header),
             });
         }
-        let seed: &[u8; 32] = seed
-            .try_into()
-            .map_err(|_| KeyFileError::SecretLength { found: seed.len() })?;
+        let seed: &[u8; 32] = seed.try_into().map_err(|_| KeyFileError::SecretLength {
+            found: seed.len(),
+            expected: 32,
+            key_type: "Ed25519",
+        })?;
         Ok(Self::from_seed(seed))
     }
 }
@@ -120,19 +128,24 @@ pub enum KeyFileError {
     /// The secret is not multibase base58btc.
     #[error("secretKeyMultibase is not multibase base58btc (\"z…\")")]
     SecretEncoding,
-    /// The secret's multicodec header is not `ed25519-priv`.
+    /// The secret's multicodec header is none of `ed25519-priv`, `p256-priv`, `p384-priv`
+    /// (or not the one a key type's own decoder takes).
     #[error(
-        "secretKeyMultibase has multicodec header {found} where 0x8026 (ed25519-priv) is required"
+        "secretKeyMultibase has multicodec header {found} where 0x8026 (ed25519-priv), 0x8626 (p256-priv) or 0x8726 (p384-priv) is required"
     )]
     SecretMulticodec {
         /// The header found, in hex.
         found: String,
     },
-    /// The secret is not 32 bytes.
-    #[error("secretKeyMultibase holds {found} bytes where 32 are required")]
+    /// The secret is not as long as its key type's.
+    #[error("secretKeyMultibase holds {found} bytes where a {key_type} key has {expected}")]
     SecretLength {
-        /// The length found.
+        /// The length found (after the multicodec header).
         found: usize,
+        /// The length of a key of that type.
+        expected: usize,
+        /// The key type its header names (`Ed25519`, `P-256`, `P-384`).
+        key_type: &'static str,
     },
     /// `publicKeyMultibase` is malformed.
     #[error("publicKeyMultibase is invalid")]
@@ -265,14 +278,15 @@ pub struct KeyFile {
     pub id: Option<String>,
     /// The controller DID, when the file names one.
     pub controller: Option<String>,
-    /// The secret key.
-    pub secret: SecretKey,
+    /// The secret key, of whichever type the file holds.
+    pub secret: AnySecretKey,
 }
 
 impl KeyFile {
     /// A key file for a did:key: `id` is the did:key verification method and
     /// `controller` the did:key.
-    pub fn for_did_key(secret: SecretKey) -> Self {
+    pub fn for_did_key(secret: impl Into<AnySecretKey>) -> Self {
+        let secret = secret.into();
         let dk = secret.did_key();
         Self {
             id: Some(dk.verification_method()),
@@ -305,14 +319,14 @@ impl KeyFile {
             .as_deref()
             .or(raw.private_key_multibase.as_deref())
             .ok_or(KeyFileError::NoSecret)?;
-        let secret = SecretKey::from_multibase(secret_mb)?;
+        let secret = AnySecretKey::from_multibase(secret_mb)?;
         if let Some(public) = &raw.public_key_multibase {
-            let found = did_key::decode_multikey(public)
+            let found = PublicKey::from_multikey(public)
                 .map_err(|e| KeyFileError::Public(without_value(e)))?;
             if found != secret.public_key() {
                 return Err(KeyFileError::PublicMismatch {
                     found: public.clone(),
-                    expected: did_key::encode_multikey(&secret.public_key()),
+                    expected: secret.public_key().to_multikey(),
                 });
             }
         }
@@ -353,7 +367,7 @@ impl KeyFile {
             "type": "Multikey",
             "id": self.verification_method(),
             "controller": self.controller(),
-            "publicKeyMultibase": did_key::encode_multikey(&self.secret.public_key()),
+            "publicKeyMultibase": self.secret.public_key().to_multikey(),
             "secretKeyMultibase": secret.as_str(),
         });
         // Written into a buffer large enough never to reallocate (a reallocation would
@@ -483,6 +497,8 @@ impl EcdsaSecretKey {
         if scalar.len() != expected {
             return Err(KeyFileError::SecretLength {
                 found: scalar.len(),
+                expected,
+                key_type: if p256 { "P-256" } else { "P-384" },
             });
         }
         let invalid = || {
@@ -503,6 +519,156 @@ impl EcdsaSecretKey {
     }
 }
 
+/// A secret key of any type microcred signs with: Ed25519 (the `eddsa-*` suites,
+/// `EdDSA` JWTs) or ECDSA on P-256 / P-384 (the `ecdsa-*-2019` suites, `ES256` /
+/// `ES384` JWTs). What a key file holds ([`KeyFile::secret`]). Zeroized on drop (each
+/// variant's own key zeroizes itself); its `Debug` shows only the public key.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AnySecretKey {
+    /// An Ed25519 key.
+    Ed25519(SecretKey),
+    /// An ECDSA key on P-256 or P-384.
+    Ecdsa(EcdsaSecretKey),
+}
+
+impl From<SecretKey> for AnySecretKey {
+    fn from(key: SecretKey) -> Self {
+        Self::Ed25519(key)
+    }
+}
+
+impl From<EcdsaSecretKey> for AnySecretKey {
+    fn from(key: EcdsaSecretKey) -> Self {
+        Self::Ecdsa(key)
+    }
+}
+
+impl AnySecretKey {
+    /// A new key of `key_type` from the operating system's random source.
+    pub fn generate(key_type: KeyType) -> Self {
+        match key_type {
+            KeyType::P256 => Self::Ecdsa(EcdsaSecretKey::generate_p256()),
+            KeyType::P384 => Self::Ecdsa(EcdsaSecretKey::generate_p384()),
+            _ => Self::Ed25519(SecretKey::generate()),
+        }
+    }
+
+    /// The key's type.
+    pub fn key_type(&self) -> KeyType {
+        self.public_key().key_type()
+    }
+
+    /// The name of the key's type for messages: `Ed25519`, `P-256`, `P-384`.
+    pub fn name(&self) -> &'static str {
+        self.key_type().name()
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            Self::Ed25519(k) => PublicKey::Ed25519(k.public_key()),
+            Self::Ecdsa(k) => k.public_key(),
+        }
+    }
+
+    /// The did:key of the public key (`did:key:z6Mk…`, `zDn…`, `z82…`).
+    pub fn did_key(&self) -> DidKey {
+        DidKey::from_public_key(self.public_key())
+    }
+
+    /// The Ed25519 key, if this is one.
+    pub fn as_ed25519(&self) -> Option<&SecretKey> {
+        match self {
+            Self::Ed25519(k) => Some(k),
+            Self::Ecdsa(_) => None,
+        }
+    }
+
+    /// The Ed25519 key, if this is one (taken out of the enum).
+    pub fn into_ed25519(self) -> Option<SecretKey> {
+        match self {
+            Self::Ed25519(k) => Some(k),
+            Self::Ecdsa(_) => None,
+        }
+    }
+
+    /// The ECDSA key, if this is one.
+    pub fn as_ecdsa(&self) -> Option<&EcdsaSecretKey> {
+        match self {
+            Self::Ecdsa(k) => Some(k),
+            Self::Ed25519(_) => None,
+        }
+    }
+
+    /// Signs `message`: Ed25519's 64 bytes, or ECDSA's fixed-size `r ‖ s` over
+    /// SHA-256 (P-256) / SHA-384 (P-384) of it ([`EcdsaSecretKey::sign`]), which is
+    /// also what JWS's `EdDSA`, `ES256` and `ES384` signatures are (RFC 7518 §3.4).
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
+            Self::Ecdsa(k) => k.sign(message),
+        }
+    }
+
+    /// The Multikey `secretKeyMultibase` value (`z3u2…`, `z42t…`, `z2fa…`). Zeroized on drop.
+    pub fn to_multibase(&self) -> Zeroizing<String> {
+        match self {
+            Self::Ed25519(k) => k.to_multibase(),
+            Self::Ecdsa(k) => k.to_multibase(),
+        }
+    }
+
+    /// Decodes a Multikey `secretKeyMultibase` value of any supported type, by its
+    /// multicodec header (`ed25519-priv`, `p256-priv`, `p384-priv`).
+    ///
+    /// # Errors
+    /// [`KeyFileError`] when it is not base58btc, has another header, the wrong
+    /// length for its type, or (ECDSA) is not a valid scalar. Never contains the value.
+    pub fn from_multibase(value: &str) -> Result<Self, KeyFileError> {
+        let bytes = Zeroizing::new(
+            multibase::decode_base58btc(value).map_err(|_| KeyFileError::SecretEncoding)?,
+        );
+        Self::from_multicodec(&bytes)
+    }
+
+    /// The multicodec header and the key's bytes (what `secretKeyMultibase` encodes,
+    /// and what `key_encryption` encrypts). Zeroized on drop.
+    #[cfg(feature = "key-encryption")]
+    pub(crate) fn to_multicodec(&self) -> Zeroizing<Vec<u8>> {
+        let (header, bytes) = match self {
+            Self::Ed25519(k) => (
+                ED25519_PRIV_MULTICODEC,
+                Zeroizing::new(k.expose_secret_seed().to_vec()),
+            ),
+            Self::Ecdsa(EcdsaSecretKey::P256(k)) => {
+                (P256_PRIV_MULTICODEC, Zeroizing::new(k.to_bytes().to_vec()))
+            }
+            Self::Ecdsa(EcdsaSecretKey::P384(k)) => {
+                (P384_PRIV_MULTICODEC, Zeroizing::new(k.to_bytes().to_vec()))
+            }
+        };
+        // Sized once so that no reallocation leaves a copy behind.
+        let mut out = Zeroizing::new(Vec::with_capacity(2 + bytes.len()));
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&bytes);
+        out
+    }
+
+    /// The key whose multicodec header and bytes are `bytes`.
+    pub(crate) fn from_multicodec(bytes: &[u8]) -> Result<Self, KeyFileError> {
+        let header = &bytes[..bytes.len().min(2)];
+        // The per-type decoders check the length and the scalar; they take base58btc
+        // text, so the bytes go through it once more (zeroized like the rest).
+        let text = Zeroizing::new(multibase::encode_base58btc(bytes));
+        if header == ED25519_PRIV_MULTICODEC {
+            SecretKey::from_multibase(&text).map(Self::Ed25519)
+        } else {
+            EcdsaSecretKey::from_multibase(&text).map(Self::Ecdsa)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,7 +682,7 @@ mod tests {
     fn loads_spec_keypair() {
         let kf = KeyFile::from_json(SPEC_KEYPAIR.as_bytes()).unwrap();
         assert_eq!(
-            did_key::hex(kf.secret.expose_secret_seed()),
+            did_key::hex(kf.secret.as_ed25519().unwrap().expose_secret_seed()),
             "0xc96ef9ea10c5e414c471723aff9de72c35fa5b70fae97e8832ecac7d2e2b8ed6"
         );
         assert_eq!(
@@ -567,6 +733,81 @@ mod tests {
             Err(KeyFileError::SecretMulticodec { .. })
         ));
         assert_eq!(EcdsaSecretKey::generate_p384().public_key().name(), "P-384");
+    }
+
+    /// Key files of each type: written, read back, the public key checked against
+    /// the secret, and the secret's type named in errors.
+    #[test]
+    fn key_files_of_each_type() {
+        for key_type in [KeyType::Ed25519, KeyType::P256, KeyType::P384] {
+            let kf = KeyFile::for_did_key(AnySecretKey::generate(key_type));
+            assert_eq!(kf.secret.key_type(), key_type);
+            assert_eq!(kf.secret.name(), key_type.name());
+            assert_eq!(kf.controller(), kf.secret.did_key().did());
+            let text = kf.to_json();
+            let back = KeyFile::from_json(text.as_bytes()).unwrap();
+            assert_eq!(back.secret.public_key(), kf.secret.public_key());
+            assert_eq!(back.verification_method(), kf.verification_method());
+            let secret = kf.secret.to_multibase();
+            assert_eq!(
+                AnySecretKey::from_multibase(&secret)
+                    .unwrap()
+                    .to_multibase()
+                    .as_str(),
+                secret.as_str()
+            );
+            assert!(!format!("{kf:?}").contains(secret.as_str()));
+            let sig = kf.secret.sign(b"message");
+            assert_eq!(sig.len(), key_type.signature_len());
+            assert!(kf.secret.public_key().verify(b"message", &sig));
+            assert_eq!(
+                kf.secret.as_ed25519().is_some(),
+                key_type == KeyType::Ed25519
+            );
+            assert_eq!(kf.secret.as_ecdsa().is_some(), key_type.is_ecdsa());
+
+            // Another key's public key in the file is refused.
+            let other = AnySecretKey::generate(key_type).public_key().to_multikey();
+            let swapped = text.replace(&kf.secret.public_key().to_multikey(), &other);
+            assert!(matches!(
+                KeyFile::from_json(swapped.as_bytes()),
+                Err(KeyFileError::PublicMismatch { .. })
+            ));
+        }
+        // A P-256 header with P-384's length, and an unknown header.
+        let mut bytes = P256_PRIV_MULTICODEC.to_vec();
+        bytes.extend_from_slice(&[1; 48]);
+        let err = AnySecretKey::from_multibase(&multibase::encode_base58btc(&bytes)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "secretKeyMultibase holds 48 bytes where a P-256 key has 32"
+        );
+        let err = AnySecretKey::from_multibase(&multibase::encode_base58btc(&[0x81, 0x26, 1]))
+            .unwrap_err();
+        assert!(
+            matches!(err, KeyFileError::SecretMulticodec { .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("p384-priv"), "{err}");
+        // A zero scalar is no ECDSA key.
+        let mut zero = P384_PRIV_MULTICODEC.to_vec();
+        zero.extend_from_slice(&[0; 48]);
+        assert!(AnySecretKey::from_multibase(&multibase::encode_base58btc(&zero)).is_err());
+    }
+
+    #[test]
+    fn redact_secrets_hides_ecdsa_secrets_too() {
+        for key_type in [KeyType::P256, KeyType::P384] {
+            let key = AnySecretKey::generate(key_type);
+            let secret = key.to_multibase();
+            let public = key.public_key().to_multikey();
+            let message = format!("bad member {} in k.json ({public})", secret.as_str());
+            assert_eq!(
+                redact_secrets(&message).unwrap(),
+                format!("bad member {VALUE_NOT_SHOWN} in k.json ({public})")
+            );
+            assert_eq!(redact_secrets(&format!("k.json ({public})")), None);
+        }
     }
 
     #[test]

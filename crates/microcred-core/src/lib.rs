@@ -10,7 +10,8 @@
 //! - [`did_key`]: `did:key` for Ed25519, P-256 and P-384 keys (Multikey), resolved offline;
 //! - [`public_key`]: the public keys proofs are checked with (Ed25519, ECDSA P-256 and
 //!   P-384) and their signature checks, JWKs;
-//! - [`keys`] (feature `signing`): Ed25519 secret keys and Multikey key files;
+//! - [`keys`] (feature `signing`): secret keys (Ed25519, ECDSA P-256 and P-384; one of
+//!   them in [`keys::AnySecretKey`]) and Multikey key files;
 //! - [`key_encryption`] (feature `key-encryption`): key files encrypted with a passphrase
 //!   (Argon2id + XChaCha20-Poly1305), the format `microcred-sign` writes;
 //! - [`credential`]: typed accessors and a builder for VC 2.0 credentials and the
@@ -23,8 +24,8 @@
 //! - [`contexts`]: the JSON-LD contexts the toolkit bundles (never fetched);
 //! - [`microcred_context`]: the inline context object that carries the micro-credential
 //!   extension's terms in the credential itself;
-//! - [`suite`]: which cryptosuite(s) sign a document (`jcs`, `rdfc`, `both`) and the
-//!   default the signer and the server share.
+//! - [`suite`]: which cryptosuite(s) sign a document (`jcs`, `rdfc`, `both`, of the key's
+//!   family: `eddsa-*-2022` or `ecdsa-*-2019`) and the default the signer and the server share.
 //!
 //! This crate does no I/O: it turns bytes into values and values into bytes.
 //!

@@ -7,15 +7,17 @@
 //! signing time). The credential itself is kept whole in `vc`, so that a
 //! verifier reading either the claims or the members reads the same values.
 //!
-//! EdDSA with the issuer's Ed25519 key (`SecretKey::sign`, ed25519-dalek); the
-//! verifier's reader is `microcred_verifier::jwt`.
+//! The algorithm is the issuer key's: `EdDSA` for an Ed25519 key (ed25519-dalek),
+//! `ES256` for P-256 and `ES384` for P-384 (RustCrypto's `p256` / `p384`, the
+//! signature the fixed-size `r ‖ s` RFC 7518 §3.4 asks for), all through
+//! [`AnySecretKey::sign`]. The verifier's reader is `microcred_verifier::jwt`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
 use crate::datetime;
-use crate::keys::SecretKey;
+use crate::keys::{AnySecretKey, KeyType};
 
 /// Why a credential could not be signed as a VC-JWT.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,39 +37,53 @@ pub enum VcJwtError {
     },
 }
 
-/// Signs `credential` as a VC-JWT with `key`, naming `kid` (the verification
-/// method, e.g. `did:key:z6Mk…#z6Mk…`) in the header; `at` is the signing time
-/// (`iat`). Returns the compact JWS.
+/// The JWS `alg` of a key type (RFC 8037 `EdDSA`, RFC 7518 `ES256` / `ES384`).
+pub fn alg(key_type: KeyType) -> &'static str {
+    match key_type {
+        KeyType::P256 => "ES256",
+        KeyType::P384 => "ES384",
+        _ => "EdDSA",
+    }
+}
+
+/// Signs `credential` as a VC-JWT with `key` (`alg` as [`alg`] says), naming `kid`
+/// (the verification method, e.g. `did:key:z6Mk…#z6Mk…`) in the header; `at` is the
+/// signing time (`iat`). Returns the compact JWS.
 ///
 /// # Errors
 /// [`VcJwtError`] when the credential is not an object or a date member is
 /// not a date-time.
 pub fn sign(
     credential: &Value,
-    key: &SecretKey,
+    key: &AnySecretKey,
     kid: &str,
     at: time::OffsetDateTime,
 ) -> Result<String, VcJwtError> {
-    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
-    let payload = payload(credential, at)?;
+    Ok(compact(&payload(credential, at)?, key, kid))
+}
+
+/// The compact JWS of `claims` signed with `key` (`alg` as [`alg`] says), naming
+/// `kid` in the header.
+fn compact(claims: &Value, key: &AnySecretKey, kid: &str) -> String {
+    let header = json!({"alg": alg(key.key_type()), "typ": "JWT", "kid": kid});
     // serde_json writes these values without failing (string keys, finite numbers).
     let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
-    let input = format!("{}.{}", encode(&header), encode(&payload));
-    let signature = key.sign(input.as_bytes()).to_bytes();
-    Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    let input = format!("{}.{}", encode(&header), encode(claims));
+    let signature = key.sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
 /// Signs `presentation` as a VP-JWT, the VC Data Model 1.1 JWT encoding of a
 /// presentation: the presentation whole in the `vp` claim, with `iss` (its
 /// `holder`), `jti` (its `id`), `iat` and `nbf` (`at`), `nonce` (the verifier's
 /// challenge) and `aud` (the verifier's domain) beside it; signed with the
-/// holder's `key`, naming `kid` in the header.
+/// holder's `key` (`alg` as [`alg`] says), naming `kid` in the header.
 ///
 /// # Errors
 /// [`VcJwtError::NotAnObject`] when the presentation is not an object.
 pub fn sign_presentation(
     presentation: &Value,
-    key: &SecretKey,
+    key: &AnySecretKey,
     kid: &str,
     at: time::OffsetDateTime,
     nonce: Option<&str>,
@@ -95,11 +111,7 @@ pub fn sign_presentation(
         claims.insert("aud".into(), aud.into());
     }
     claims.insert("vp".into(), presentation.clone());
-    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
-    let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
-    let input = format!("{}.{}", encode(&header), encode(&Value::Object(claims)));
-    let signature = key.sign(input.as_bytes()).to_bytes();
-    Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    Ok(compact(&Value::Object(claims), key, kid))
 }
 
 /// The JWT claims of a credential (see the module's documentation).
@@ -149,7 +161,7 @@ mod tests {
 
     #[test]
     fn the_claims_stand_for_the_members_and_the_signature_is_the_keys() {
-        let key = SecretKey::from_seed(&[7; 32]);
+        let key = AnySecretKey::from(crate::keys::SecretKey::from_seed(&[7; 32]));
         let vc = json!({
             "@context": ["https://www.w3.org/ns/credentials/v2"],
             "id": "urn:uuid:1", "type": ["VerifiableCredential"],
@@ -172,11 +184,8 @@ mod tests {
         let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
         let sig = ed25519_dalek::Signature::from_slice(&sig).unwrap();
         let input = format!("{}.{}", parts[0], parts[1]);
-        assert!(
-            key.public_key()
-                .verify_strict(input.as_bytes(), &sig)
-                .is_ok()
-        );
+        let ed = key.as_ed25519().unwrap().public_key();
+        assert!(ed.verify_strict(input.as_bytes(), &sig).is_ok());
         let mut bad = vc.clone();
         bad["validFrom"] = "soon".into();
         assert!(matches!(
@@ -186,5 +195,26 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// P-256 signs ES256 and P-384 ES384: the header says so, and the signature is the
+    /// fixed-size `r ‖ s` (64 and 96 bytes) over the signing input.
+    #[test]
+    fn ecdsa_keys_sign_es256_and_es384() {
+        let vc = json!({"issuer": "did:example:i", "credentialSubject": {}});
+        let at = datetime::parse("2025-03-02T00:00:00Z").unwrap();
+        for (key_type, name) in [(KeyType::P256, "ES256"), (KeyType::P384, "ES384")] {
+            let key = AnySecretKey::generate(key_type);
+            let token = sign(&vc, &key, "did:example:i#k", at).unwrap();
+            let parts: Vec<&str> = token.split('.').collect();
+            let header: Value =
+                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+            assert_eq!(header["alg"], name);
+            let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+            assert_eq!(sig.len(), key_type.signature_len());
+            let input = format!("{}.{}", parts[0], parts[1]);
+            assert!(key.public_key().verify(input.as_bytes(), &sig));
+            assert!(!key.public_key().verify(b"other", &sig));
+        }
     }
 }

@@ -168,8 +168,8 @@ pub struct ContextsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerConfig {
-    /// Multikey key file (as written by `microcred-sign keygen`), plain or encrypted;
-    /// it must not be readable by group or others.
+    /// Multikey key file (as written by `microcred-sign keygen`: Ed25519, P-256 or
+    /// P-384), plain or encrypted; it must not be readable by group or others.
     pub key: PathBuf,
     /// File holding the passphrase of an encrypted key (first line).
     #[serde(default)]
@@ -180,9 +180,10 @@ pub struct IssuerConfig {
     /// `issuer.name` set on every credential issued.
     #[serde(default)]
     pub name: Option<String>,
-    /// Cryptosuite(s): `jcs`, `rdfc` or `both` (`eddsa-jcs-2022` and `eddsa-rdfc-2022`
-    /// are read as `jcs` and `rdfc`). Absent: the default `microcred-sign` has, both, or
-    /// jcs with a warning for a credential whose `@context` the server does not know.
+    /// Cryptosuite(s): `jcs`, `rdfc` or `both`, of the key's family (or a cryptosuite
+    /// named in full, `eddsa-jcs-2022` … `ecdsa-rdfc-2019`, which must fit the key). Absent:
+    /// the default `microcred-sign` has, both, or jcs with a warning for a credential
+    /// whose `@context` the server does not know.
     #[serde(default)]
     pub suite: Option<Suite>,
     /// File holding the bearer token clients must present (first line).

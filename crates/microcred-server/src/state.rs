@@ -108,8 +108,15 @@ impl AppState {
                     }
                     (None, None) => None,
                 };
+                let key = load_key(&c.key, passphrase.as_deref().map(String::as_str))?;
+                // A cryptosuite named in full must fit the key: said at start, not per request.
+                if let Some(suite) = c.suite {
+                    suite
+                        .for_key(key.secret.key_type())
+                        .with_context(|| format!("[issuer] suite, with key {}", c.key.display()))?;
+                }
                 Some(Issuer {
-                    key: load_key(&c.key, passphrase.as_deref().map(String::as_str))?,
+                    key,
                     token_digest: Sha256::digest(token.as_bytes()).into(),
                     name: c.name.clone(),
                     suite: c.suite,

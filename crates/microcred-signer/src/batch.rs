@@ -243,6 +243,9 @@ pub fn run(
             "--suite chooses a Data Integrity cryptosuite; a VC-JWT (--credential-format jwt) has none"
         );
     }
+    let key_type = key.secret.key_type();
+    // A cryptosuite named in full must fit the key (refused before any work).
+    let suite = args.suite.map(|s| s.for_key(key_type)).transpose()?;
 
     let template = read_template(args, &controller, progress)?;
     // The issue time of the new rows (their `validFrom` when the template has
@@ -361,12 +364,12 @@ pub fn run(
         base_url: ledger.as_ref().map(|l| l.base_url().to_owned()),
         status_texts: ledger.as_ref().and_then(|l| StatusTexts::new(l.base_url())),
         now: now.clone(),
-        suite: match args.suite {
+        suite: match suite {
             Some(suite) => Some(suite),
             None if jwt => None,
             // A template whose @context is unknown: JCS alone, said once (rows do not
             // change @context). Otherwise each row gets the default (None).
-            None => match microcred_core::suite::default_for(template.base()) {
+            None => match microcred_core::suite::default_for(template.base(), key_type) {
                 (suite, Some(w)) => {
                     progress.note(&format!("warning: {w}"));
                     Some(suite)
@@ -1354,8 +1357,11 @@ fn signed_credential_unchecked(
         (None, Some(id)) => (id.clone(), ctx.now.clone()),
         (None, None) => (new_credential_id()?, ctx.now.clone()),
     };
-    let compiled = match (ctx.compiled, ctx.suite) {
-        (Some(compiled), Some(crate::suite::Suite::Jcs)) => Some(compiled),
+    // The compiled path signs eddsa-jcs-2022 only.
+    let compiled = match (ctx.compiled, ctx.suite, ctx.key.secret.as_ed25519()) {
+        (Some(compiled), Some(crate::suite::Suite::Jcs), Some(ed25519)) => {
+            Some((compiled, ed25519))
+        }
         _ => None,
     };
     // The compiled path writes the status from the batch's texts; a `Value` is
@@ -1374,7 +1380,7 @@ fn signed_credential_unchecked(
         ctx.verification_method.clone(),
         ProofPurpose::AssertionMethod,
     );
-    if let Some(compiled) = compiled {
+    if let Some((compiled, ed25519)) = compiled {
         let slots = ctx
             .template
             .fill_values(&p.row.values)
@@ -1388,7 +1394,7 @@ fn signed_credential_unchecked(
         compiled_text(
             compiled,
             &values,
-            &ctx.key.secret,
+            ed25519,
             options,
             ctx.proof_text.as_ref(),
             layout,
@@ -1458,10 +1464,10 @@ fn compiled_text(
 /// tree, the proof spliced in before the closing brace), which gives byte for
 /// byte the file the `Value` path gives — what a rerun compares to adopt or
 /// restore a file, also one written by an earlier version. Other suites take
-/// the `Value` path.
+/// the `Value` path, as do ECDSA keys.
 fn signed_text(
     doc: &Value,
-    key: &microcred_core::keys::SecretKey,
+    key: &microcred_core::keys::AnySecretKey,
     options: &ProofOptions,
     suite: Option<crate::suite::Suite>,
     layout: Layout,
@@ -1470,10 +1476,13 @@ fn signed_text(
         Layout::Pretty => serde_json::to_vec_pretty(v),
         Layout::Line => serde_json::to_vec(v),
     };
-    let mut text = if suite == Some(crate::suite::Suite::Jcs) {
+    let ed25519_jcs = key
+        .as_ed25519()
+        .filter(|_| suite == Some(crate::suite::Suite::Jcs));
+    let mut text = if let Some(ed25519) = ed25519_jcs {
         // add_proof_bytes keeps the layout: a document without a line break
         // gets its proof spliced in compact.
-        proof::add_proof_bytes(&write(doc)?, key, options).context("eddsa-jcs-2022")?
+        proof::add_proof_bytes(&write(doc)?, ed25519, options).context("eddsa-jcs-2022")?
     } else {
         write(&crate::suite::sign(doc, key, options, suite)?)?
     };
@@ -1565,7 +1574,7 @@ impl OwnKey {
             verification_method: key.verification_method(),
             method: ResolvedMethod {
                 controller: controller.to_owned(),
-                public_key: key.secret.public_key().into(),
+                public_key: key.secret.public_key(),
                 relationships: vec!["assertionMethod".into()],
             },
         }
@@ -1943,7 +1952,7 @@ mod tests {
                         compiled_text(
                             &compiled,
                             values,
-                            &key.secret,
+                            key.secret.as_ed25519().unwrap(),
                             options.clone(),
                             proof_text,
                             layout,

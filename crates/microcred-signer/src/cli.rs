@@ -6,8 +6,9 @@ use clap::{Parser, Subcommand};
 
 use crate::passphrase::PassphraseSource;
 
-/// Sign portable micro-credentials (W3C VC 2.0; eddsa-jcs-2022, and eddsa-rdfc-2022 for
-/// Open Badges) with keys you keep safe.
+/// Sign portable micro-credentials (W3C VC 2.0; eddsa-jcs-2022 and eddsa-rdfc-2022 with
+/// Ed25519 keys, ecdsa-jcs-2019 and ecdsa-rdfc-2019 with P-256 / P-384 keys) with keys you
+/// keep safe.
 #[derive(Debug, Parser)]
 #[command(name = "microcred-sign", version, about, long_about = None)]
 pub(crate) struct Cli {
@@ -28,14 +29,14 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Generate an Ed25519 key: writes DIR/NAME (mode 0600, encrypted with a passphrase flag)
+    /// Generate a key (Ed25519, or P-256 / P-384 with --type): writes DIR/NAME (mode 0600, encrypted with a passphrase flag)
     /// and prints its DID (the did:key, or the did:web with --did-web).
     Keygen(KeygenArgs),
     /// Change the passphrase of a key file (or encrypt an unencrypted one): the key and its
     /// DID stay the same; FILE is rewritten atomically (mode 0600) under a fresh salt and nonce.
     ChangePassphrase(ChangePassphraseArgs),
-    /// Sign an unsigned credential: assertionMethod proofs, eddsa-jcs-2022 and
-    /// eddsa-rdfc-2022 for an Open Badge, eddsa-jcs-2022 for other credentials (--suite).
+    /// Sign an unsigned credential: assertionMethod proofs of the key's cryptosuites
+    /// (eddsa-*-2022 for Ed25519, ecdsa-*-2019 for P-256 / P-384; --suite), or a VC-JWT.
     Issue(IssueArgs),
     /// Learners: wrap signed credentials in a VerifiablePresentation signed with your key.
     Present(PresentArgs),
@@ -90,6 +91,10 @@ pub(crate) struct KeygenArgs {
     /// when a colon-separated PATH follows, e.g. uni.example:registrar; a port is written %3A).
     #[arg(long, value_name = "HOST[:PATH]")]
     pub(crate) did_web: Option<String>,
+    /// The key's type: ed25519 (signs eddsa-jcs-2022 / eddsa-rdfc-2022 and EdDSA JWTs), p256
+    /// or p384 (ECDSA: signs ecdsa-jcs-2019 / ecdsa-rdfc-2019 and ES256 / ES384 JWTs).
+    #[arg(long = "type", value_enum, default_value_t = KeyTypeArg::Ed25519, value_name = "TYPE")]
+    pub(crate) key_type: KeyTypeArg,
     /// Encrypt the new key (Argon2id + XChaCha20-Poly1305) with a passphrase from one of
     /// these flags; without one the key is stored unencrypted.
     #[command(flatten)]
@@ -97,6 +102,27 @@ pub(crate) struct KeygenArgs {
     /// Overwrite an existing key file (and did.json); the old key is lost.
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+/// `keygen --type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum KeyTypeArg {
+    /// Ed25519.
+    Ed25519,
+    /// ECDSA on NIST P-256.
+    P256,
+    /// ECDSA on NIST P-384.
+    P384,
+}
+
+impl From<KeyTypeArg> for microcred_core::keys::KeyType {
+    fn from(t: KeyTypeArg) -> Self {
+        match t {
+            KeyTypeArg::Ed25519 => Self::Ed25519,
+            KeyTypeArg::P256 => Self::P256,
+            KeyTypeArg::P384 => Self::P384,
+        }
+    }
 }
 
 /// Where the passphrase of an encrypted key comes from. Never a command-line argument:

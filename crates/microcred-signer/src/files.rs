@@ -425,7 +425,8 @@ where
 
 /// The last line of defence for secrets in key-loading errors: every base58btc word
 /// of the message (with its causes) that decodes to secret key material (multicodec
-/// `ed25519-priv`), whatever member of whatever file it came from, is replaced. An
+/// `ed25519-priv`, `p256-priv` or `p384-priv`), whatever member of whatever file it came
+/// from, is replaced. An
 /// error without such a word is returned unchanged.
 fn hide_secrets(err: FileError) -> FileError {
     let message = Zeroizing::new(chain(&err));

@@ -5,12 +5,13 @@
 use std::io::Write as _;
 
 use microcred_core::Value;
-use microcred_core::keys::SecretKey;
+use microcred_core::keys::AnySecretKey;
 use microcred_core::proof::ProofOptions;
 use microcred_core::suite;
 pub use microcred_core::suite::Suite;
 
-/// The `--suite` value parser (`jcs`, `rdfc`, `both`; the cryptosuite names too).
+/// The `--suite` value parser (`jcs`, `rdfc`, `both`; the cryptosuite names too, whose
+/// fit with the key is checked when signing).
 ///
 /// # Errors
 /// An unknown name, with the accepted ones.
@@ -22,19 +23,19 @@ pub fn parse(s: &str) -> Result<Suite, String> {
 /// default to eddsa-jcs-2022 alone is printed as a warning.
 ///
 /// # Errors
-/// When the document cannot be signed with that suite (for eddsa-rdfc-2022, with a
-/// hint to sign with `--suite jcs`).
+/// When the document cannot be signed with that suite (for an RDFC suite, with a
+/// hint to sign with `--suite jcs`), or the suite named does not fit the key.
 pub fn sign(
     doc: &Value,
-    key: &SecretKey,
+    key: &AnySecretKey,
     options: &ProofOptions,
     suite: Option<Suite>,
 ) -> anyhow::Result<Value> {
     let signed = suite::sign(doc, key, options, suite).map_err(|e| match e {
-        suite::SignError::Rdfc(_) => {
+        suite::SignError::Rdfc(_) | suite::SignError::EcdsaRdfc(_) => {
             anyhow::anyhow!("{e} (pass --suite jcs to sign the JSON as it is)")
         }
-        suite::SignError::Jcs(_) => anyhow::Error::new(e),
+        _ => anyhow::Error::new(e),
     })?;
     // Once per distinct warning: a batch signs many rows of one template.
     static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());

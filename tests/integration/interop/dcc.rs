@@ -275,7 +275,7 @@ fn credentials_naming_the_unpublished_url_are_refused_by_verifier_core_and_issue
         ProofPurpose::AssertionMethod,
     );
     options.created = Some(CREATED.into());
-    let old = suite::sign(&legacy, &k, &options, Some(Suite::Both)).unwrap();
+    let old = suite::sign(&legacy, &k.into(), &options, Some(Suite::Both)).unwrap();
     let old = write_json(d, "legacy.json", &old.document);
     let (code, report) = ours_verify(&old);
     assert_eq!(code, 0, "{report}");
@@ -370,7 +370,7 @@ fn our_default_presentations_and_verifier_core_which_wants_assertion_method() {
         ProofPurpose::AssertionMethod,
     );
     options.created = Some(CREATED.into());
-    let asserted = suite::sign(&unsigned, &learner, &options, Some(Suite::Rdfc)).unwrap();
+    let asserted = suite::sign(&unsigned, &learner.into(), &options, Some(Suite::Rdfc)).unwrap();
     let asserted = write_json(d, "vp-assertion-method.json", &asserted.document);
     let v = dcc_one(&["--challenge", CHALLENGE], &asserted);
     assert!(v.verified, "{v:?}");

@@ -2,15 +2,19 @@
 //! Bazaar's `@digitalbazaar/ecdsa-rdfc-2019-cryptosuite`, `ecdsa-jcs-2019-cryptosuite` and
 //! `ecdsa-multikey`, driven through `tests/interop/ecdsa.mjs`: credentials the reference signs
 //! (fresh keys of each curve, issuer its did:key) verify in ours — the library and
-//! `microcred-verify` — and ours (the library's `ecdsa-*` signing) in theirs; every tampered
-//! copy is refused by both.
+//! `microcred-verify` — and ours (the library's `ecdsa-*` signing, and `microcred-sign issue`
+//! with keys of `microcred-sign keygen --type p256|p384`) in theirs; every tampered copy is
+//! refused by both.
 
 use std::path::Path;
+use std::process::Command;
 
 use microcred_core::keys::EcdsaSecretKey;
 use microcred_core::proof::{self, ProofOptions, ProofPurpose};
 use microcred_core::rdfc;
 use serde_json::Value;
+
+use crate::common::bin;
 
 use super::{
     CREATED, core_verify, micro_credential, node_ok, node_run, ours_verify, stderr, tampered,
@@ -119,6 +123,72 @@ fn our_ecdsa_credentials_verify_in_the_reference_and_tampered_copies_fail_in_bot
                     "the reference accepts {at} {how}"
                 );
                 assert!(core_verify(&bad).is_err(), "{at} {how}");
+            }
+        }
+    }
+}
+
+/// Credentials `microcred-sign issue` signs with the P-256 and P-384 keys its `keygen --type`
+/// makes (each suite alone, and the default proof set of both) verify in the reference, with
+/// each suite for the proof set; tampered copies verify in neither.
+#[test]
+fn credentials_from_microcred_sign_with_ecdsa_keys_verify_in_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = write_json(dir.path(), "template.json", &micro_credential());
+    for key_type in ["p256", "p384"] {
+        let keys = dir.path().join(key_type);
+        let out = Command::new(bin("microcred-sign"))
+            .args(["keygen", "--type", key_type, "--out"])
+            .arg(&keys)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let did = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        for (suite, reference_suites) in [
+            ("jcs", &["jcs"][..]),
+            ("rdfc", &["rdfc"][..]),
+            ("both", &["jcs", "rdfc"][..]),
+        ] {
+            let at = format!("{key_type} --suite {suite}");
+            let file = dir.path().join(format!("ours-{key_type}-{suite}.json"));
+            let out = Command::new(bin("microcred-sign"))
+                .args([
+                    "issue",
+                    "--set-issuer",
+                    "--suite",
+                    suite,
+                    "--created",
+                    CREATED,
+                ])
+                .arg("--key")
+                .arg(keys.join("issuer.key.json"))
+                .arg("--out")
+                .arg(&file)
+                .arg(&template)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{at}: {}", stderr(&out));
+            let signed = super::read_json(&file);
+            assert_eq!(signed["issuer"]["id"], did.as_str(), "{at}");
+            for s in reference_suites {
+                assert!(ref_accepts(s, &file), "the reference ({s}) refuses {at}");
+            }
+            for (how, bad) in tampered(&signed) {
+                // With a proof set, a tampered proof leaves the other one valid.
+                if suite == "both" && how.starts_with("proof") {
+                    continue;
+                }
+                let file = write_json(
+                    dir.path(),
+                    &format!("bad-{key_type}-{suite}-{how}.json"),
+                    &bad,
+                );
+                for s in reference_suites {
+                    assert!(
+                        !ref_accepts(s, &file),
+                        "the reference ({s}) accepts {at} {how}"
+                    );
+                }
             }
         }
     }

@@ -210,3 +210,87 @@ fn our_vp_jwt_verifies_in_jose_with_its_challenge_and_domain() {
         std::fs::read_to_string(&credential).unwrap().trim()
     );
 }
+
+/// ES256 and ES384 VC-JWTs `microcred-sign issue --format jwt` signs with P-256 / P-384 keys
+/// of `keygen --type` verify in jose with the key's public JWK; a changed payload does not.
+#[test]
+fn our_es256_and_es384_jwt_credentials_verify_in_jose() {
+    let dir = tempfile::tempdir().unwrap();
+    for (key_type, alg, size) in [("p256", "ES256", 32), ("p384", "ES384", 48)] {
+        let keys = dir.path().join(key_type);
+        let out = Command::new(bin("microcred-sign"))
+            .args(["keygen", "--type", key_type, "--out"])
+            .arg(&keys)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", super::stderr(&out));
+        let did = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let token_path = dir.path().join(format!("{key_type}.jwt"));
+        let out = Command::new(bin("microcred-sign"))
+            .args(["issue", "--format", "jwt", "--set-issuer", "--key"])
+            .arg(keys.join("issuer.key.json"))
+            .arg("--out")
+            .arg(&token_path)
+            .arg(crate::common::repo(
+                "keys-example/micro-credential.unsigned.json",
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", super::stderr(&out));
+        // The public JWK (RFC 7518 §6.2.1): the uncompressed point's coordinates.
+        let multikey = did.strip_prefix("did:key:").unwrap();
+        let point = match microcred_core::public_key::PublicKey::from_multikey(multikey).unwrap() {
+            microcred_core::public_key::PublicKey::P256(k) => {
+                k.to_encoded_point(false).as_bytes().to_vec()
+            }
+            microcred_core::public_key::PublicKey::P384(k) => {
+                k.to_encoded_point(false).as_bytes().to_vec()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(point.len(), 1 + 2 * size);
+        let crv = if size == 32 { "P-256" } else { "P-384" };
+        let jwk = serde_json::json!({"kty": "EC", "crv": crv,
+            "x": b64(&point[1..=size]), "y": b64(&point[1 + size..])});
+        let jwk_path = dir.path().join(format!("{key_type}.jwk.json"));
+        std::fs::write(&jwk_path, jwk.to_string()).unwrap();
+        let payload: Value = serde_json::from_str(&node_ok(
+            "jwt.mjs",
+            [
+                "verify".as_ref(),
+                token_path.as_os_str(),
+                jwk_path.as_os_str(),
+            ],
+        ))
+        .unwrap();
+        assert_eq!(payload["iss"], did.as_str(), "{alg}");
+        assert_eq!(payload["vc"]["issuer"]["id"], did.as_str(), "{alg}");
+        let token = std::fs::read_to_string(&token_path).unwrap();
+        let parts: Vec<&str> = token.trim().split('.').collect();
+        let mut changed = payload.clone();
+        changed["vc"]["name"] = "Doctorate".into();
+        let tampered_path = dir.path().join(format!("{key_type}-tampered.jwt"));
+        std::fs::write(
+            &tampered_path,
+            format!(
+                "{}.{}.{}",
+                parts[0],
+                b64(&serde_json::to_vec(&changed).unwrap()),
+                parts[2]
+            ),
+        )
+        .unwrap();
+        let out = super::node_run(
+            "jwt.mjs",
+            [
+                "verify".as_ref(),
+                tampered_path.as_os_str(),
+                jwk_path.as_os_str(),
+            ],
+        );
+        assert!(
+            !out.status.success(),
+            "jose accepted a tampered {alg} token"
+        );
+    }
+}

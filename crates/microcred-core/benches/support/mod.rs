@@ -62,6 +62,8 @@ pub(crate) fn issuer_key() -> SecretKey {
     KeyFile::from_json(&read("keys-example/example-university.key.json"))
         .unwrap()
         .secret
+        .into_ed25519()
+        .unwrap()
 }
 
 /// The example learner key.
@@ -69,6 +71,8 @@ pub(crate) fn learner_key() -> SecretKey {
     KeyFile::from_json(&read("keys-example/example-learner.key.json"))
         .unwrap()
         .secret
+        .into_ed25519()
+        .unwrap()
 }
 
 /// The proof options the signer uses for credentials.

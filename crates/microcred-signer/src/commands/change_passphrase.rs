@@ -6,7 +6,6 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use microcred_core::did_key;
 use microcred_core::key_encryption::{self, KdfParams};
 use zeroize::Zeroizing;
 
@@ -23,7 +22,7 @@ pub(crate) fn run(args: &ChangePassphraseArgs) -> anyhow::Result<()> {
     // Opened first, with the current passphrase: a wrong one fails here, before the new
     // one is asked for, and nothing is written.
     let (key, old) = files::load_key_and_passphrase(path, &args.passphrase.source())?;
-    let public = did_key::encode_multikey(&key.secret.public_key());
+    let public = key.secret.public_key().to_multikey();
     let mut err = std::io::stderr();
 
     let text: Zeroizing<String> = match args.new_passphrase.source() {

@@ -26,6 +26,10 @@ pub(crate) fn run(args: &IssueArgs) -> anyhow::Result<()> {
     // Profiles are loaded before the key, so that a typo costs no passphrase.
     let profiles = crate::profiles::load(&args.profile)?;
     let key = files::load_key(&args.key, &args.passphrase.source())?;
+    // A cryptosuite named in full must fit the key: refused before a ledger reserves.
+    if let Some(suite) = args.suite {
+        suite.for_key(key.secret.key_type())?;
+    }
     let mut doc = files::read_json(&args.input)?;
     let controller = key.controller();
     let fill = Fill {

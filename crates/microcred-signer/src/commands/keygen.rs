@@ -4,9 +4,8 @@ use std::io::Write as _;
 use std::path::{Component, Path};
 
 use anyhow::{Context as _, bail};
-use microcred_core::did_key;
 use microcred_core::key_encryption::{self, KdfParams};
-use microcred_core::keys::{KeyFile, SecretKey};
+use microcred_core::keys::{AnySecretKey, KeyFile};
 use zeroize::Zeroizing;
 
 use crate::cli::KeygenArgs;
@@ -49,7 +48,7 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let secret = SecretKey::generate();
+    let secret = AnySecretKey::generate(args.key_type.into());
     let key = match &did_web {
         Some(web) => KeyFile {
             id: Some(web.key_id()),
@@ -66,19 +65,21 @@ pub(crate) fn run(args: &KeygenArgs) -> anyhow::Result<()> {
     if passphrase.is_some() {
         writeln!(
             err,
-            "microcred-sign: wrote {} (mode 0600, encrypted with Argon2id + XChaCha20-Poly1305)",
-            key_path.display()
+            "microcred-sign: wrote {} ({} key, mode 0600, encrypted with Argon2id + XChaCha20-Poly1305)",
+            key_path.display(),
+            key.secret.name()
         )?;
     } else {
         writeln!(
             err,
-            "microcred-sign: wrote {} (mode 0600)\nmicrocred-sign: warning: the secret key is stored unencrypted; anyone who can read the file can sign as you (encrypt it with --passphrase-file, --passphrase-env or --passphrase-prompt)",
-            key_path.display()
+            "microcred-sign: wrote {} ({} key, mode 0600)\nmicrocred-sign: warning: the secret key is stored unencrypted; anyone who can read the file can sign as you (encrypt it with --passphrase-file, --passphrase-env or --passphrase-prompt)",
+            key_path.display(),
+            key.secret.name()
         )?;
     }
     let did = match &did_web {
         Some(web) => {
-            let public = did_key::encode_multikey(&key.secret.public_key());
+            let public = key.secret.public_key().to_multikey();
             let mut doc = serde_json::to_string_pretty(&web.document(&public))?;
             doc.push('\n');
             files::write_atomic(&doc_path, doc.as_bytes(), args.force, 0o644).with_context(
