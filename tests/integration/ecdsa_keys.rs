@@ -273,6 +273,42 @@ fn a_p256_learner_presents_a_credential_of_a_p384_issuer() {
     assert!(proofs.iter().any(|m| m.contains("ecdsa-")), "{proofs:?}");
     let (code, report) = verify(&["--challenge".as_ref(), "nonce-2".as_ref()], &vp);
     assert_eq!(code, Some(1), "{report}");
+
+    // The same as JWTs: an ES384 credential inside an ES256 VP-JWT.
+    let token = issuer.path("credential.jwt");
+    run(
+        issuer
+            .sign(&["issue", "--format", "jwt", "--out"])
+            .arg(&token)
+            .arg(&input),
+        0,
+        &[],
+    );
+    let vp_jwt = learner.path("vp.jwt");
+    run(
+        learner
+            .sign(&[
+                "present",
+                "--format",
+                "jwt",
+                "--challenge",
+                "nonce-1",
+                "--out",
+            ])
+            .arg(&vp_jwt)
+            .arg(&token),
+        0,
+        &[],
+    );
+    let header = std::fs::read_to_string(&vp_jwt).unwrap();
+    let header = header.split('.').next().unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&unb64(header)).unwrap();
+    assert_eq!(header["alg"], "ES256", "{header}");
+    let (code, report) = verify(&["--challenge".as_ref(), "nonce-1".as_ref()], &vp_jwt);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["kind"], "presentation", "{report}");
+    let (code, report) = verify(&["--challenge".as_ref(), "nonce-2".as_ref()], &vp_jwt);
+    assert_eq!(code, Some(1), "{report}");
 }
 
 /// A batch signed with a P-384 key (both suites by default, and JCS alone, which
