@@ -1501,9 +1501,11 @@ mod tests {
     #[test]
     fn ed25519_suites_refuse_ecdsa_keys() {
         let p256 = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP";
-        let mut suites = vec![EDDSA_JCS_2022];
-        #[cfg(feature = "rdfc")]
-        suites.push(crate::rdfc::EDDSA_RDFC_2022);
+        let suites = [
+            EDDSA_JCS_2022,
+            #[cfg(feature = "rdfc")]
+            crate::rdfc::EDDSA_RDFC_2022,
+        ];
         for suite in suites {
             let doc = serde_json::json!({
                 "@context": ["https://www.w3.org/ns/credentials/v2"],
