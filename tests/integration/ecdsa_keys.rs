@@ -302,7 +302,7 @@ fn a_p256_learner_presents_a_credential_of_a_p384_issuer() {
     );
     let header = std::fs::read_to_string(&vp_jwt).unwrap();
     let header = header.split('.').next().unwrap();
-    let header: serde_json::Value = serde_json::from_slice(&unb64(header)).unwrap();
+    let header: Value = serde_json::from_slice(&unb64(header)).unwrap();
     assert_eq!(header["alg"], "ES256", "{header}");
     let (code, report) = verify(&["--challenge".as_ref(), "nonce-1".as_ref()], &vp_jwt);
     assert_eq!(code, Some(0), "{report}");
