@@ -5,7 +5,7 @@
 //! cargo run --release -p microcred-tests --example bulk-bench -- verify DIR THREADS batch|single
 //! cargo run --release -p microcred-tests --example bulk-bench -- \
 //!     issue SIGN_BIN N THREADS jcs|both|rdfc [ROUNDS] [ledger|no-ledger] [WORK_DIR] [files|jsonl]
-//! cargo run --release -p microcred-tests --example bulk-bench -- binary BIN DIR THREADS batch|single
+//! cargo run --release -p microcred-tests --example bulk-bench -- binary BIN DIR THREADS
 //! cargo run --release -p microcred-tests --example bulk-bench -- scaling DIR THREADS [ROUNDS] [VERIFY_BIN]
 //! ```
 //!
@@ -26,7 +26,7 @@
 //! minutes) after many were deleted costs several times more kernel time (the inode
 //! allocator skips recently deleted inodes), which would be measured instead of the batch.
 //! `binary` times the `microcred-verify` binary BIN as a child process over DIR
-//! (`--json --jobs THREADS [--no-batch] DIR`, every report built and written), its CPU
+//! (`--json --jobs THREADS DIR`, every report built and written), its CPU
 //! time read from the children's times in /proc/self/stat, alternating with raw
 //! `verify_strict` as `verify` does.
 //! `scaling` times the driver, raw `verify_strict` and (given VERIFY_BIN) the binary on 1
@@ -392,7 +392,7 @@ fn issue(
 }
 
 /// `microcred-verify` itself over DIR, alternating with raw `verify_strict` as in [`verify`].
-fn binary(bin: &Path, dir: &Path, threads: usize, batch: bool) {
+fn binary(bin: &Path, dir: &Path, threads: usize) {
     let n = bulk::json_files_in(dir).unwrap().len();
     let (mut bin_runs, mut raw_runs) = (Vec::new(), Vec::new());
     let mut rss = String::new();
@@ -402,9 +402,6 @@ fn binary(bin: &Path, dir: &Path, threads: usize, batch: bool) {
         cmd.args(["-f", "%M"]).arg(bin);
         cmd.args(["--json", "--at", "2026-01-15T12:00:00Z", "--jobs"])
             .arg(threads.to_string());
-        if !batch {
-            cmd.arg("--no-batch");
-        }
         cmd.arg(dir).stdout(std::process::Stdio::null());
         let (times, stderr) = run_timed(&mut cmd);
         bin_runs.push(times);
@@ -413,15 +410,10 @@ fn binary(bin: &Path, dir: &Path, threads: usize, batch: bool) {
     }
     let ((bin_s, bin_cpu), (raw_s, raw_cpu)) = (best(&bin_runs), best(&raw_runs));
     println!(
-        "microcred-verify --json: {n} files, {} on {threads} thread(s): {:.0} credentials/s \
+        "microcred-verify --json: {n} files on {threads} thread(s): {:.0} credentials/s \
          wall ({:.1} µs CPU each, full reports written); raw verify_strict {:.0}/s ({:.1} µs \
          CPU each); per-credential cost / raw verify_strict = {:.2}x wall, {:.2}x CPU; peak \
          RSS {rss} KiB (best of 3 alternating runs)",
-        if batch {
-            "batch"
-        } else {
-            "one-by-one (--no-batch)"
-        },
         n as f64 / bin_s,
         bin_cpu * 1e6 / n as f64,
         n as f64 / raw_s,
@@ -543,7 +535,6 @@ fn main() {
                 Path::new(bin),
                 Path::new(dir),
                 arg(3).map_or(1, |t| t.parse().unwrap()),
-                arg(4) != Some("single"),
             );
         }
         (Some("scaling"), Some(dir), Some(threads)) => {
