@@ -223,7 +223,7 @@ fn p256_and_p384_keys_issue_every_suite_and_jwt_that_verify() {
             assert_eq!(report["format"]["alg"], alg, "{report}");
             // Another payload under the signature.
             let mut payload: Value = serde_json::from_slice(&unb64(parts[1])).unwrap();
-            payload["vc"]["name"] = "Doctorate".into();
+            payload["name"] = "Doctorate".into();
             let forged = format!(
                 "{}.{}.{}\n",
                 parts[0],

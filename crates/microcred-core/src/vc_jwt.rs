@@ -1,11 +1,14 @@
-//! Signing a credential as a VC-JWT (feature `signing`): the Open Badges 3.0 /
-//! VC Data Model 1.1 JWT encoding, a compact JWS (RFC 7515) whose payload holds
-//! the credential in its `vc` claim, with the registered claims that stand for
-//! its members: `iss` (the issuer's id), `jti` (`id`), `sub`
-//! (`credentialSubject.id`, one subject), `nbf` (`validFrom`, or a VC 1.1
-//! `issuanceDate`), `exp` (`validUntil` / `expirationDate`) and `iat` (the
-//! signing time). The credential itself is kept whole in `vc`, so that a
-//! verifier reading either the claims or the members reads the same values.
+//! Signing a credential as a VC-JWT (feature `signing`), the JSON Web Token proof
+//! format of Open Badges 3.0 (§8.2): a compact JWS (RFC 7515) whose payload
+//! carries the credential with the registered claims that stand for its members:
+//! `iss` (the issuer's id), `jti` (`id`), `sub` (`credentialSubject.id`, one
+//! subject), `nbf` (`validFrom`, or a VC 1.1 `issuanceDate`), `exp` (`validUntil` /
+//! `expirationDate`) and `iat` (the signing time). A VC 2.0 credential is the
+//! payload itself, its members beside the claims, as Open Badges 3.0 asks of
+//! credentials of that data model; a VC 1.1 credential is kept whole in a `vc`
+//! claim, the VC Data Model 1.1 encoding (which Open Badges 3.0 verifiers still
+//! read). Either way a verifier reading the claims or the members reads the same
+//! values.
 //!
 //! The algorithm is the issuer key's: `EdDSA` for an Ed25519 key (ed25519-dalek),
 //! `ES256` for P-256 and `ES384` for P-384 (RustCrypto's `p256` / `p384`, the
@@ -26,6 +29,15 @@ pub enum VcJwtError {
     /// The credential is not a JSON object.
     #[error("the credential is not a JSON object")]
     NotAnObject,
+    /// A VC 2.0 credential, which is the token's payload, has a member named as
+    /// one of the token's registered claims.
+    #[error(
+        "the credential has a member {member:?}, which a VC-JWT of a VC 2.0 credential uses for its own claim"
+    )]
+    ClaimName {
+        /// The member (`iss`, `jti`, `sub`, `nbf`, `exp` or `iat`).
+        member: &'static str,
+    },
     /// A date member is not an RFC 3339 date-time.
     #[error("{member}: {source}")]
     Date {
@@ -117,6 +129,14 @@ pub fn sign_presentation(
 /// The JWT claims of a credential (see the module's documentation).
 fn payload(credential: &Value, at: time::OffsetDateTime) -> Result<Value, VcJwtError> {
     let obj = credential.as_object().ok_or(VcJwtError::NotAnObject)?;
+    // VC 2.0: the credential is the payload (Open Badges 3.0 §8.2.4); its members
+    // must leave the claims' names free.
+    let inline = is_v2(obj);
+    if inline {
+        if let Some(member) = CLAIMS.into_iter().find(|c| obj.contains_key(*c)) {
+            return Err(VcJwtError::ClaimName { member });
+        }
+    }
     let mut claims = Map::new();
     let issuer = match obj.get("issuer") {
         Some(Value::String(s)) => Some(s.as_str()),
@@ -151,8 +171,25 @@ fn payload(credential: &Value, at: time::OffsetDateTime) -> Result<Value, VcJwtE
         }
     }
     claims.insert("iat".into(), at.unix_timestamp().into());
+    if inline {
+        let mut payload = obj.clone();
+        payload.extend(claims);
+        return Ok(Value::Object(payload));
+    }
     claims.insert("vc".into(), credential.clone());
     Ok(Value::Object(claims))
+}
+
+/// The registered claims a VC-JWT of this module carries.
+const CLAIMS: [&str; 6] = ["iss", "jti", "sub", "nbf", "exp", "iat"];
+
+/// Whether the credential is VC 2.0 (its first context).
+fn is_v2(credential: &Map<String, Value>) -> bool {
+    let first = match credential.get("@context") {
+        Some(Value::Array(a)) => a.first(),
+        other => other,
+    };
+    first.and_then(Value::as_str) == Some(crate::contexts::VC_V2)
 }
 
 #[cfg(test)]
@@ -180,7 +217,32 @@ mod tests {
         assert_eq!(payload["sub"], "did:example:s");
         assert_eq!(payload["nbf"], 1_740_787_200);
         assert_eq!(payload["exp"], 1_898_553_600);
-        assert_eq!(payload["vc"], vc);
+        assert_eq!(payload["iat"], 1_740_873_600);
+        // VC 2.0: the credential is the payload, the claims beside its members.
+        let mut members = payload.as_object().unwrap().clone();
+        for claim in CLAIMS {
+            members.remove(claim);
+        }
+        assert_eq!(Value::Object(members), vc);
+        // VC 1.1: in a vc claim.
+        let mut v1 = vc.clone();
+        v1["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
+        let token1 = sign(&v1, &key, "did:example:i#k", at).unwrap();
+        let p1: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(token1.split('.').nth(1).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p1["vc"], v1);
+        assert_eq!(p1["iss"], "did:example:i");
+        // A VC 2.0 member named as a claim would be overwritten: refused.
+        let mut clash = vc.clone();
+        clash["sub"] = "x".into();
+        assert_eq!(
+            sign(&clash, &key, "k", at),
+            Err(VcJwtError::ClaimName { member: "sub" })
+        );
         let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
         let sig = ed25519_dalek::Signature::from_slice(&sig).unwrap();
         let input = format!("{}.{}", parts[0], parts[1]);

@@ -1,9 +1,10 @@
 //! VC-JWT: a credential secured as a compact JWS (RFC 7515), in the two
 //! encodings Open Badges 3.0 and VC 2.0 use:
 //!
-//! - the VC Data Model 1.1 JWT encoding Open Badges 3.0 names: the payload's
-//!   `vc` claim is the credential, and the registered claims stand for its
-//!   members (`iss` the issuer's id, `nbf` `issuanceDate` / `validFrom`, `exp`
+//! - Open Badges 3.0's JWT proof format (§8.2): the credential is the payload
+//!   itself (a VC 2.0 credential), or the payload's `vc` claim (the VC Data
+//!   Model 1.1 encoding), and the registered claims stand for its members
+//!   (`iss` the issuer's id, `nbf` `issuanceDate` / `validFrom`, `exp`
 //!   `expirationDate` / `validUntil`, `jti` `id`, `sub`
 //!   `credentialSubject.id`); a claim filled in where the credential leaves
 //!   the member out, and one that disagrees with it an error naming both;
@@ -158,7 +159,9 @@ pub fn parse(token: &[u8]) -> Result<Jws, JwtError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Envelope {
-    /// The VC Data Model 1.1 JWT encoding (Open Badges 3.0): a `vc` claim.
+    /// The JWT encoding of Open Badges 3.0 and VC Data Model 1.1: the
+    /// credential in a `vc` claim, or (Open Badges 3.0 for a VC 2.0 credential)
+    /// the payload itself with the registered claims beside its members.
     VcJwt,
     /// VC-JOSE (VC 2.0): `typ` `vc+jwt`, the payload is the credential.
     VcJose,
@@ -212,8 +215,17 @@ pub fn decode(jws: &Jws) -> Result<Decoded, JwtError> {
         ));
     }
     let (mut credential, envelope) = match (typ, jws.payload.get("vc")) {
-        (Some("vc+jwt" | "vc+ld+jwt"), _) | (_, None) if is_credential(&jws.payload) => {
+        (Some("vc+jwt" | "vc+ld+jwt"), _) if is_credential(&jws.payload) => {
             (jws.payload.clone(), Envelope::VcJose)
+        }
+        // Open Badges 3.0 (§8.2.4) for a VC 2.0 credential: the payload is the
+        // credential, the registered claims beside its members.
+        (_, None) if is_credential(&jws.payload) => {
+            let mut credential = jws.payload.clone();
+            for claim in ["iss", "jti", "sub", "nbf", "exp", "iat"] {
+                credential.remove(claim);
+            }
+            (credential, Envelope::VcJwt)
         }
         (_, Some(Value::Object(vc))) => (vc.clone(), Envelope::VcJwt),
         (_, Some(_)) => {
@@ -995,11 +1007,16 @@ mod tests {
             v2.mismatches[0].contains("did:example:other")
                 && v2.mismatches[0].contains("did:example:i")
         );
-        // A payload that is a credential, without typ: VC-JOSE.
-        let jose = decoded(
-            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}),
+        // A payload that is a credential, without typ: Open Badges 3.0's VC-JWT of
+        // a VC 2.0 credential; the claims are not members, and still agree with them.
+        let inline = decoded(
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+                   "issuer": "did:example:i", "iss": "did:example:i", "nbf": 1_740_787_200}),
         );
-        assert_eq!(jose.envelope, Envelope::VcJose);
+        assert_eq!(inline.envelope, Envelope::VcJwt);
+        assert!(inline.mismatches.is_empty(), "{:?}", inline.mismatches);
+        assert_eq!(inline.credential.get("iss"), None);
+        assert_eq!(inline.credential["validFrom"], "2025-03-01T00:00:00Z");
         // Neither: not a credential; a claim of the wrong type is named.
         let p = |payload: Value| {
             decode(&parse(token(&json!({"alg": "EdDSA"}), &payload).as_bytes()).unwrap())

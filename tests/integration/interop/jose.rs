@@ -112,8 +112,10 @@ fn our_jwt_credentials_verify_in_jose_and_tampered_copies_do_not() {
     ))
     .unwrap();
     assert_eq!(payload["iss"], super::did_of(&key));
-    assert_eq!(payload["vc"]["issuer"]["id"], super::did_of(&key));
-    assert_eq!(payload["sub"], payload["vc"]["credentialSubject"]["id"]);
+    // Open Badges 3.0 §8.2.4: a VC 2.0 credential is the payload, the claims beside it.
+    assert_eq!(payload["issuer"]["id"], super::did_of(&key));
+    assert_eq!(payload["sub"], payload["credentialSubject"]["id"]);
+    assert_eq!(payload.get("vc"), None);
     // Ours says the same.
     let out = Command::new(bin("microcred-verify"))
         .env("XDG_CONFIG_HOME", crate::common::no_config())
@@ -127,7 +129,7 @@ fn our_jwt_credentials_verify_in_jose_and_tampered_copies_do_not() {
     // A changed payload under our signature: jose refuses it too.
     let parts: Vec<&str> = token.trim().split('.').collect();
     let mut changed = payload.clone();
-    changed["vc"]["name"] = "Doctorate".into();
+    changed["name"] = "Doctorate".into();
     let tampered = format!(
         "{}.{}.{}",
         parts[0],
@@ -264,11 +266,11 @@ fn our_es256_and_es384_jwt_credentials_verify_in_jose() {
         ))
         .unwrap();
         assert_eq!(payload["iss"], did.as_str(), "{alg}");
-        assert_eq!(payload["vc"]["issuer"]["id"], did.as_str(), "{alg}");
+        assert_eq!(payload["issuer"]["id"], did.as_str(), "{alg}");
         let token = std::fs::read_to_string(&token_path).unwrap();
         let parts: Vec<&str> = token.trim().split('.').collect();
         let mut changed = payload.clone();
-        changed["vc"]["name"] = "Doctorate".into();
+        changed["name"] = "Doctorate".into();
         let tampered_path = dir.path().join(format!("{key_type}-tampered.jwt"));
         std::fs::write(
             &tampered_path,
