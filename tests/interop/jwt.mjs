@@ -119,6 +119,29 @@ async function sign(out, algs) {
     await new jose.SignJWT(v2).setProtectedHeader({ alg: first, typ: 'vc+jwt', kid: `${ISSUER}#${first}` }).sign(privateKey),
     'valid',
   );
+  // Open Badges 3.0 §8.2.4 for a VC 2.0 credential: the payload is the credential,
+  // the registered claims beside its members, typ JWT.
+  const inline = {
+    ...v2,
+    iss: ISSUER,
+    nbf: Math.floor(Date.parse(v2.validFrom) / 1000),
+    jti: v2.id,
+    sub: SUBJECT,
+  };
+  const ob3 = await new jose.SignJWT(inline)
+    .setProtectedHeader({ alg: first, typ: 'JWT', kid: `${ISSUER}#${first}` })
+    .sign(privateKey);
+  write('ob3-payload.jwt', ob3, 'valid');
+  const [oh, , os] = ob3.split('.');
+  write(`ob3-payload-tampered.jwt`, `${oh}.${jose.base64url.encode(JSON.stringify({ ...inline, name: 'Doctorate' }))}.${os}`, 'invalid');
+  // A claim that disagrees with the member it stands for: invalid, both named.
+  write(
+    'ob3-payload-wrong-sub.jwt',
+    await new jose.SignJWT({ ...inline, sub: 'did:example:someone-else' })
+      .setProtectedHeader({ alg: first, typ: 'JWT', kid: `${ISSUER}#${first}` })
+      .sign(privateKey),
+    'invalid',
+  );
   // alg none: jose's unsecured JWT.
   write('none.jwt', new jose.UnsecuredJWT(claims(credential(1))).encode(), 'invalid');
   // HS256 keyed with the issuer's public key (what a verifier that takes the key for the

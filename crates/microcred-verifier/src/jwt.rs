@@ -264,14 +264,20 @@ pub fn decode(jws: &Jws) -> Result<Decoded, JwtError> {
         }
     }
     if let Some(jti) = string_claim(claims, "jti")? {
-        agree(&mut credential, "id", "jti", jti, &mut mismatches);
+        agree(
+            &mut credential,
+            "the credential's",
+            "jti",
+            jti,
+            &mut mismatches,
+        );
     }
     if let Some(sub) = string_claim(claims, "sub")? {
         match credential.get_mut("credentialSubject") {
-            Some(Value::Object(s)) => agree(s, "id", "sub", sub, &mut mismatches),
+            Some(Value::Object(s)) => agree(s, "its subject's", "sub", sub, &mut mismatches),
             Some(Value::Array(a)) if a.len() == 1 => {
                 if let Some(Value::Object(s)) = a.first_mut() {
-                    agree(s, "id", "sub", sub, &mut mismatches);
+                    agree(s, "its subject's", "sub", sub, &mut mismatches);
                 }
             }
             // Several subjects (or none): `sub` names none of them in particular.
@@ -379,21 +385,22 @@ fn time_claim(claims: &Map<String, Value>, claim: &'static str) -> Result<Option
     }
 }
 
-/// Fills `member` of `obj` from a claim, or records that they disagree.
+/// Fills the `id` of `obj` (`whose` in messages: "the credential's") from a claim, or
+/// records that they disagree.
 fn agree(
     obj: &mut Map<String, Value>,
-    member: &str,
+    whose: &str,
     claim: &str,
     value: &str,
     mismatches: &mut Vec<String>,
 ) {
-    match obj.get(member) {
+    match obj.get("id") {
         None => {
-            obj.insert(member.into(), value.into());
+            obj.insert("id".into(), value.into());
         }
         Some(Value::String(s)) if s == value => {}
         Some(other) => mismatches.push(format!(
-            "the JWT claim {claim} {value:?} is not the credential's {member} {other}"
+            "the JWT claim {claim} {value:?} is not {whose} id {other}"
         )),
     }
 }

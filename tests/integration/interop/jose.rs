@@ -48,8 +48,9 @@ fn jwt_credentials_signed_by_jose_verify_and_its_refusals_are_refused() {
     ))
     .unwrap();
     let expected = expected.as_object().unwrap();
-    // Four per algorithm (EdDSA, ES256, ES384, RS256), VC-JOSE and three refusals.
-    assert_eq!(expected.len(), 20, "{expected:?}");
+    // Four per algorithm (EdDSA, ES256, ES384, RS256), VC-JOSE, three of Open Badges
+    // 3.0's payload form (valid, tampered, a claim against its member) and three refusals.
+    assert_eq!(expected.len(), 23, "{expected:?}");
     let trust = dir.path().join("trust.json");
     for (file, want) in expected {
         let (got, reasons, line) = verdict(&trust, &dir.path().join(file));
@@ -58,6 +59,7 @@ fn jwt_credentials_signed_by_jose_verify_and_its_refusals_are_refused() {
             f if f.ends_with("-tampered.jwt") => Some("tampered"),
             "none.jwt" | "hs256.jwt" => Some("signature-not-verified"),
             "other-kid.jwt" => Some("wrong-signer"),
+            "ob3-payload-wrong-sub.jwt" => Some("malformed"),
             _ => None,
         };
         if let Some(r) = wanted_reason {
