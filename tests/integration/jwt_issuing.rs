@@ -76,8 +76,9 @@ fn issue_jwt_with_a_ledger_records_the_token_and_revocation_reaches_it() {
         .to_string(),
     );
     let out = s.path("c.jwt");
+    // `--credential-format`, batch's name, is `issue --format` too.
     sign()
-        .args(["issue", "--format", "jwt", "--key"])
+        .args(["issue", "--credential-format", "jwt", "--key"])
         .arg(&s.key)
         .arg("--ledger")
         .arg(&ledger)

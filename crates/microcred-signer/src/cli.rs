@@ -257,9 +257,9 @@ pub(crate) struct IssueArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) ledger: Option<PathBuf>,
     /// How the credential is secured: di (JSON with a Data Integrity proof, the
-    /// default) or jwt (a VC-JWT: a compact JWS, EdDSA, the Open Badges 3.0 / VC 1.1 JWT
-    /// encoding with the credential in its vc claim).
-    #[arg(long, value_enum, default_value_t = Format::Di, value_name = "FORMAT")]
+    /// default) or jwt (a VC-JWT: a compact JWS in Open Badges 3.0's JWT proof format,
+    /// EdDSA, ES256 or ES384 by the key's type).
+    #[arg(long, visible_alias = "credential-format", value_enum, default_value_t = Format::Di, value_name = "FORMAT")]
     pub(crate) format: Format,
 }
 
@@ -286,8 +286,9 @@ pub(crate) struct BatchArgs {
     #[arg(long, value_parser = crate::suite::parse, value_name = "SUITE")]
     pub(crate) suite: Option<crate::suite::Suite>,
     /// How each credential is secured: di (JSON with a Data Integrity proof, DIR/NAME.json,
-    /// the default) or jwt (a VC-JWT, EdDSA, the credential in its vc claim: DIR/NAME.jwt
-    /// holding the token, or with --out-jsonl the token as a JSON string per line).
+    /// the default) or jwt (a VC-JWT in Open Badges 3.0's JWT proof format, EdDSA, ES256 or
+    /// ES384 by the key's type: DIR/NAME.jwt holding the token, or with --out-jsonl the
+    /// token as a JSON string per line).
     #[arg(long, value_enum, default_value_t = crate::batch::CredentialFormat::Di, value_name = "FORMAT")]
     pub(crate) credential_format: crate::batch::CredentialFormat,
     /// Passphrase of an encrypted key.
@@ -533,8 +534,8 @@ pub(crate) struct PresentArgs {
     #[arg(required = true, value_name = "CRED")]
     pub(crate) credentials: Vec<PathBuf>,
     /// How the presentation is secured: di (JSON with a Data Integrity proof, the default) or
-    /// jwt (a VP-JWT: the VC 1.1 JWT encoding, EdDSA, the presentation in its vp claim, the
-    /// challenge as nonce and the domain as aud).
+    /// jwt (a VP-JWT: the VC 1.1 JWT encoding, EdDSA, ES256 or ES384 by the key's type, the
+    /// presentation in its vp claim, the challenge as nonce and the domain as aud).
     #[arg(long, value_enum, default_value_t = Format::Di, value_name = "FORMAT")]
     pub(crate) format: Format,
 }
