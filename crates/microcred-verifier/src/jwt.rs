@@ -807,9 +807,19 @@ fn verify_presentation(jws: &Jws, ctx: &Ctx<'_>) -> Result<Report, JwtError> {
             });
         }
     };
-    let expires = time_claim(claims, "exp")?
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .map(datetime::format);
+    let when = |secs: Option<i64>| {
+        secs.and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(datetime::format)
+    };
+    let expires = when(time_claim(claims, "exp")?);
+    // `nbf` (else `iat`) plays the part of a Data Integrity proof's `created`: a
+    // presentation that is not valid yet fails `proof-validity` as one made in
+    // the future does.
+    let not_before = match time_claim(claims, "nbf")? {
+        Some(nbf) => Some(nbf),
+        None => time_claim(claims, "iat")?,
+    };
+    let not_before = when(not_before);
     let Some(view) = Credential::new(&doc) else {
         return Err(JwtError::NotACredential(
             "the presentation is not a JSON object".into(),
@@ -829,6 +839,7 @@ fn verify_presentation(jws: &Jws, ctx: &Ctx<'_>) -> Result<Report, JwtError> {
     proof.challenge.clone_from(&nonce);
     proof.domain = aud.as_str().map(str::to_owned);
     proof.expires = expires;
+    proof.created = not_before;
     let answers = serde_json::json!({"challenge": nonce, "domain": aud});
     let mut report = crate::presentation::verify_signed(&doc, &view, ctx, Some((proof, &answers)));
     let at = report

@@ -551,3 +551,61 @@ fn microcred_sign_issues_a_vc_jwt_that_verifies_and_refuses_options_it_has_no_pl
         .failure()
         .stderr(predicate::str::contains("--format jwt"));
 }
+
+/// A VP-JWT is held to its `nbf` (not valid before) and `exp` as a Data Integrity
+/// presentation is to its proof's `created` and `expires`.
+#[test]
+fn a_vp_jwt_is_held_to_its_nbf_and_exp() {
+    let d = Dir::new();
+    let holder = learner();
+    let credential = jws(&header(&issuer()), &ob3_payload(&issuer()), &issuer());
+    let vp = |times: Value| {
+        let mut claims = json!({
+            "iss": did(&holder),
+            "nonce": "n-1",
+            "vp": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "holder": did(&holder),
+                "verifiableCredential": [credential],
+            },
+        });
+        for (k, v) in times.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        jws(&header(&holder), &claims, &holder)
+    };
+    // AT is 2026-01-15T12:00:00Z.
+    let now = json!({"nbf": 1_768_478_400, "exp": 1_768_482_000}); // 12:00, 13:00
+    let r = report(
+        verify()
+            .args(["--challenge", "n-1"])
+            .arg(d.file("now.jwt", &vp(now))),
+        0,
+    );
+    assert_eq!(check(&r, "proof-validity")["outcome"], "pass", "{r}");
+    let later = json!({"nbf": 1_768_564_800}); // the next day, 12:00
+    let r = report(
+        verify()
+            .args(["--challenge", "n-1"])
+            .arg(d.file("later.jwt", &vp(later))),
+        1,
+    );
+    let c = check(&r, "proof-validity");
+    assert_eq!(c["outcome"], "fail", "{r}");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("2026-01-16T12:00:00Z"),
+        "{r}"
+    );
+    let expired = json!({"iat": 1_768_384_800, "exp": 1_768_388_400}); // the day before, 10:00-11:00
+    let r = report(
+        verify()
+            .args(["--challenge", "n-1"])
+            .arg(d.file("expired.jwt", &vp(expired))),
+        1,
+    );
+    assert_eq!(check(&r, "proof-validity")["outcome"], "fail", "{r}");
+}
