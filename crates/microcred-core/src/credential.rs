@@ -54,7 +54,12 @@ pub struct Issuer<'a> {
 impl<'a> Credential<'a> {
     /// A view of `value`; `None` when it is not a JSON object.
     pub fn new(value: &'a Value) -> Option<Self> {
-        value.as_object().map(|map| Self { map })
+        value.as_object().map(Self::from_map)
+    }
+
+    /// A view of a JSON object already taken apart.
+    pub fn from_map(map: &'a Map<String, Value>) -> Self {
+        Self { map }
     }
 
     /// The underlying object.

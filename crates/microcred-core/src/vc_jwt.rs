@@ -19,6 +19,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
+use crate::credential::{Credential, DataModel};
 use crate::datetime;
 use crate::keys::{AnySecretKey, KeyType};
 
@@ -131,7 +132,7 @@ fn payload(credential: &Value, at: time::OffsetDateTime) -> Result<Value, VcJwtE
     let obj = credential.as_object().ok_or(VcJwtError::NotAnObject)?;
     // VC 2.0: the credential is the payload (Open Badges 3.0 §8.2.4); its members
     // must leave the claims' names free.
-    let inline = is_v2(obj);
+    let inline = Credential::from_map(obj).data_model() == Some(DataModel::V2);
     if inline {
         if let Some(member) = CLAIMS.into_iter().find(|c| obj.contains_key(*c)) {
             return Err(VcJwtError::ClaimName { member });
@@ -182,15 +183,6 @@ fn payload(credential: &Value, at: time::OffsetDateTime) -> Result<Value, VcJwtE
 
 /// The registered claims a VC-JWT of this module carries.
 const CLAIMS: [&str; 6] = ["iss", "jti", "sub", "nbf", "exp", "iat"];
-
-/// Whether the credential is VC 2.0 (its first context).
-fn is_v2(credential: &Map<String, Value>) -> bool {
-    let first = match credential.get("@context") {
-        Some(Value::Array(a)) => a.first(),
-        other => other,
-    };
-    first.and_then(Value::as_str) == Some(crate::contexts::VC_V2)
-}
 
 #[cfg(test)]
 mod tests {

@@ -28,7 +28,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use microcred_core::credential::Credential;
+use microcred_core::credential::{Credential, DataModel};
 use microcred_core::proof::{ProofFailure, ProofOutcome, ResolveError};
 use microcred_core::public_key::{KeyType, PublicKey};
 use microcred_core::{Value, datetime, did_key, json};
@@ -199,22 +199,14 @@ pub struct Decoded {
 /// presentation, another kind of JWT), [`JwtError::Claim`] for a claim of the
 /// wrong type.
 pub fn decode(jws: &Jws) -> Result<Decoded, JwtError> {
-    let typ = jws
-        .header
-        .get("typ")
-        .and_then(Value::as_str)
-        .map(|t| t.to_ascii_lowercase());
-    let typ = typ
-        .as_deref()
-        .map(|t| t.strip_prefix("application/").unwrap_or(t));
-    if matches!(typ, Some("vp+jwt" | "vp+ld+jwt")) || jws.payload.contains_key("vp") {
+    if is_presentation(jws) {
         return Err(JwtError::NotACredential(
             "this is a presentation as a JWT (a vp claim), not a credential; a VP-JWT is \
              verified on its own, not inside another presentation"
                 .into(),
         ));
     }
-    let (mut credential, envelope) = match (typ, jws.payload.get("vc")) {
+    let (mut credential, envelope) = match (typ_of(jws).as_deref(), jws.payload.get("vc")) {
         (Some("vc+jwt" | "vc+ld+jwt"), _) if is_credential(&jws.payload) => {
             (jws.payload.clone(), Envelope::VcJose)
         }
@@ -246,7 +238,7 @@ pub fn decode(jws: &Jws) -> Result<Decoded, JwtError> {
     // In VC-JOSE the payload is the credential: its claims, if any, are its own
     // members, still held to agree with the rest.
     let claims = &jws.payload;
-    let v2 = is_v2(&credential);
+    let v2 = Credential::from_map(&credential).data_model() == Some(DataModel::V2);
     if let Some(iss) = string_claim(claims, "iss")? {
         let member = match credential.get_mut("issuer") {
             Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(str::to_owned),
@@ -334,16 +326,6 @@ pub fn credential(token: &[u8]) -> Result<Value, JwtError> {
 /// Whether a JSON object is a credential (has a `@context` and a `type`).
 fn is_credential(obj: &Map<String, Value>) -> bool {
     obj.contains_key("@context") && obj.contains_key("type")
-}
-
-/// Whether the credential is VC 2.0 (its first context), whose dates are
-/// `validFrom` / `validUntil`.
-fn is_v2(credential: &Map<String, Value>) -> bool {
-    let first = match credential.get("@context") {
-        Some(Value::Array(a)) => a.first(),
-        other => other,
-    };
-    first.and_then(Value::as_str) == Some("https://www.w3.org/ns/credentials/v2")
 }
 
 /// A claim that must be a string when present.
@@ -775,15 +757,20 @@ pub(crate) fn verify(token: &[u8], ctx: &Ctx<'_>, top_level: bool) -> Result<Rep
 
 /// Whether a token is a presentation: `typ` `vp+jwt`, or a `vp` claim.
 fn is_presentation(jws: &Jws) -> bool {
+    matches!(typ_of(jws).as_deref(), Some("vp+jwt" | "vp+ld+jwt")) || jws.payload.contains_key("vp")
+}
+
+/// The header's `typ`, lower case, without an `application/` prefix.
+fn typ_of(jws: &Jws) -> Option<String> {
     let typ = jws
         .header
         .get("typ")
-        .and_then(Value::as_str)
-        .map(|t| t.to_ascii_lowercase());
-    let typ = typ
-        .as_deref()
-        .map(|t| t.strip_prefix("application/").unwrap_or(t));
-    matches!(typ, Some("vp+jwt" | "vp+ld+jwt")) || jws.payload.contains_key("vp")
+        .and_then(Value::as_str)?
+        .to_ascii_lowercase();
+    Some(match typ.strip_prefix("application/") {
+        Some(rest) => rest.to_owned(),
+        None => typ,
+    })
 }
 
 /// Verifies a VP-JWT: the presentation in its `vp` claim (VC 1.1 encoding; with
